@@ -1,0 +1,269 @@
+// Package api is Inzicht's machine-facing surface: the JSON API under /api/v1 through which the
+// municipality's back-office systems report processing and manage the register.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/utils"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// OpenAPI is the OpenAPI 3.1 description of this API, served at /api/v1/openapi.json.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+// MaxBody is the largest request body the API reads (1,000 events fit comfortably).
+const MaxBody = 2 << 20
+
+// Store is what the API needs from storage.
+type Store interface {
+	AuthenticateAPIKey(ctx context.Context, token string) (portal.APIKey, error)
+	ActivityIDs(ctx context.Context) (map[string]bool, error)
+	Activities(ctx context.Context) ([]portal.Activity, error)
+	PutActivity(ctx context.Context, a portal.Activity) (bool, error)
+	Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error)
+}
+
+// Config tunes the API.
+type Config struct {
+	RatePerMinute int // requests per minute per API key (or address); 0 means 6000
+	Now           func() time.Time
+}
+
+// Metrics counts what the API did.
+type Metrics struct {
+	events *prometheus.CounterVec
+}
+
+// NewMetrics registers the API's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{events: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "inzicht_ingest_events_total", Help: "Processing events received through the API, by result.",
+	}, []string{"result"})}
+	reg.MustRegister(m.events)
+	return m
+}
+
+// New returns the API as a Fiber app, to be mounted at /api/v1.
+func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App {
+	if cfg.RatePerMinute <= 0 {
+		cfg.RatePerMinute = 6000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	app := fiber.New(fiber.Config{
+		ErrorHandler:          errorHandler(log),
+		BodyLimit:             MaxBody * 4, // a hard stop; MaxBody is checked in handlers with a problem response
+		DisableStartupMessage: true,
+	})
+	h := &handlers{store: store, cfg: cfg, metrics: metrics}
+	app.Get("/openapi.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/json")
+		return c.Send(OpenAPI)
+	})
+	app.Use(limiter.New(limiter.Config{
+		Max:        cfg.RatePerMinute,
+		Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			if p, ok := tokenPrefix(c.Get(fiber.HeaderAuthorization)); ok {
+				return "k:" + p
+			}
+			return "ip:" + c.IP()
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return problem(c, fiber.StatusTooManyRequests, "Too many requests", "slow down and retry later", nil)
+		},
+	}))
+	app.Use(h.authenticate)
+	app.Get("/processing-activities", h.listActivities)
+	app.Put("/processing-activities/:id", h.requireScope("register:write"), h.putActivity)
+	app.Post("/processing-events", h.requireScope("events:write"), h.ingest)
+	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
+	return app
+}
+
+type handlers struct {
+	store   Store
+	cfg     Config
+	metrics *Metrics
+}
+
+func tokenPrefix(auth string) (string, bool) {
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(tok, "inz_")
+	if !ok || len(rest) < 12 {
+		return "", false
+	}
+	return rest[:12], true
+}
+
+// authenticate resolves the bearer token to an API key; without a valid one the request ends in 401.
+func (h *handlers) authenticate(c *fiber.Ctx) error {
+	tok, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if !ok || tok == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="inzicht"`)
+		return portal.Errorf(portal.EUNAUTHORIZED, "an API key is required: Authorization: Bearer <key>")
+	}
+	key, err := h.store.AuthenticateAPIKey(c.UserContext(), strings.TrimSpace(tok))
+	if err != nil {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="inzicht", error="invalid_token"`)
+		return err
+	}
+	c.Locals(keyLocal, key)
+	return c.Next()
+}
+
+type localKey string
+
+const keyLocal localKey = "apikey"
+
+func apiKey(c *fiber.Ctx) portal.APIKey {
+	k, _ := c.Locals(keyLocal).(portal.APIKey)
+	return k
+}
+
+func (h *handlers) requireScope(scope string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if !apiKey(c).HasScope(scope) {
+			return portal.Errorf(portal.EFORBIDDEN, "this API key lacks the scope %s", scope)
+		}
+		return c.Next()
+	}
+}
+
+func (h *handlers) listActivities(c *fiber.Ctx) error {
+	as, err := h.store.Activities(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if as == nil {
+		as = []portal.Activity{}
+	}
+	return c.JSON(fiber.Map{"activities": as})
+}
+
+func (h *handlers) putActivity(c *fiber.Ctx) error {
+	if len(c.Body()) > MaxBody {
+		return portal.Errorf(portal.ETOOLARGE, "the body is larger than %d bytes", MaxBody)
+	}
+	var a portal.Activity
+	if err := decodeStrict(c.Body(), &a); err != nil {
+		return err
+	}
+	if a.ID != "" && a.ID != c.Params("id") {
+		return &portal.Error{Code: portal.EINVALID, Message: "the id in the body differs from the id in the path",
+			Fields: []portal.FieldError{{Index: -1, Field: "id", Message: "must equal the path id"}}}
+	}
+	a.ID = strings.Clone(c.Params("id"))
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	created, err := h.store.PutActivity(c.UserContext(), a)
+	if err != nil {
+		return err
+	}
+	if created {
+		c.Status(fiber.StatusCreated)
+	}
+	return c.JSON(a)
+}
+
+func (h *handlers) ingest(c *fiber.Ctx) error {
+	if len(c.Body()) > MaxBody {
+		return portal.Errorf(portal.ETOOLARGE, "the body is larger than %d bytes", MaxBody)
+	}
+	events, err := DecodeBatch(c.Body())
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	known, err := h.store.ActivityIDs(ctx)
+	if err != nil {
+		return err
+	}
+	if err := portal.ValidateBatch(events, h.cfg.Now(), func(id string) bool { return known[id] }); err != nil {
+		if h.metrics != nil {
+			h.metrics.events.WithLabelValues("invalid").Add(float64(len(events)))
+		}
+		return err
+	}
+	res, err := h.store.Ingest(ctx, apiKey(c).ID, events)
+	if err != nil {
+		return err
+	}
+	if h.metrics != nil {
+		h.metrics.events.WithLabelValues("accepted").Add(float64(res.Accepted))
+		h.metrics.events.WithLabelValues("duplicate").Add(float64(res.Duplicates))
+	}
+	return c.JSON(res)
+}
+
+var statusByCode = map[string]int{
+	portal.EINVALID:      fiber.StatusUnprocessableEntity,
+	portal.ENOTFOUND:     fiber.StatusNotFound,
+	portal.ECONFLICT:     fiber.StatusConflict,
+	portal.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	portal.EFORBIDDEN:    fiber.StatusForbidden,
+	portal.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
+}
+
+// errorHandler turns every error into application/problem+json (RFC 9457). Internal errors are
+// logged once and never shown.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			msg := fe.Message
+			if fe.Code >= 500 {
+				msg = "internal error"
+			}
+			return problem(c, fe.Code, statusTitle(fe.Code), msg, nil)
+		}
+		code := portal.ErrorCode(err)
+		status, ok := statusByCode[code]
+		if !ok {
+			log.Error("api: internal error", "method", c.Method(), "path", c.Route().Path, "err", err)
+			return problem(c, fiber.StatusInternalServerError, "Internal error", "the request could not be handled; nothing was stored", nil)
+		}
+		return problem(c, status, statusTitle(status), portal.ErrorMessage(err), portal.ErrorFields(err))
+	}
+}
+
+func statusTitle(status int) string {
+	return utils.StatusMessage(status)
+}
+
+// Problem is an RFC 9457 problem document with the invalid fields.
+type Problem struct {
+	Type   string              `json:"type"`
+	Title  string              `json:"title"`
+	Status int                 `json:"status"`
+	Detail string              `json:"detail,omitempty"`
+	Errors []portal.FieldError `json:"errors,omitempty"`
+}
+
+func problem(c *fiber.Ctx, status int, title, detail string, fields []portal.FieldError) error {
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	b, err := c.App().Config().JSONEncoder(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Errors: fields})
+	if err != nil {
+		return err
+	}
+	return c.Send(b)
+}

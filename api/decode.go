@@ -1,0 +1,125 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// DecodeBatch parses an ingest body {"events": [...]} strictly. Each event is decoded on its own, so
+// a malformed event is reported by its index and field while the others are still checked. Unknown
+// fields are refused: a typo must not silently drop data.
+func DecodeBatch(body []byte) ([]portal.Event, error) {
+	var env struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil {
+		return nil, &portal.Error{Code: portal.EINVALID, Message: "the body is not a JSON object {\"events\": [...]}",
+			Fields: []portal.FieldError{{Index: -1, Field: "events", Message: jsonMessage(err)}}}
+	}
+	if dec.More() {
+		return nil, portal.Errorf(portal.EINVALID, "the body holds more than one JSON value")
+	}
+	if env.Events == nil {
+		return nil, &portal.Error{Code: portal.EINVALID, Message: "the batch holds no events",
+			Fields: []portal.FieldError{{Index: -1, Field: "events", Message: "required"}}}
+	}
+	if len(env.Events) > portal.MaxBatch {
+		return nil, portal.Errorf(portal.ETOOLARGE, "a batch holds at most %d events, this one %d", portal.MaxBatch, len(env.Events))
+	}
+	events := make([]portal.Event, len(env.Events))
+	var fe []portal.FieldError
+	for i, raw := range env.Events {
+		var w wireEvent
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&w); err != nil {
+			fe = append(fe, portal.FieldError{Index: i, Field: jsonField(err), Message: jsonMessage(err)})
+			continue
+		}
+		events[i] = w.Event
+		if w.OccurredAt != "" {
+			t, err := time.Parse(time.RFC3339Nano, w.OccurredAt)
+			if err != nil {
+				fe = append(fe, portal.FieldError{Index: i, Field: "occurred_at", Message: "must be a date-time in RFC 3339 format"})
+			}
+			events[i].OccurredAt = t
+		}
+		if w.ConfidentialUntil != nil {
+			t, err := time.Parse(time.RFC3339Nano, *w.ConfidentialUntil)
+			if err != nil {
+				fe = append(fe, portal.FieldError{Index: i, Field: "confidential_until", Message: "must be a date-time in RFC 3339 format"})
+			}
+			events[i].ConfidentialUntil = &t
+		}
+	}
+	if len(fe) > 0 {
+		return nil, &portal.Error{Code: portal.EINVALID, Message: fmt.Sprintf("%d event(s) are not valid JSON events; nothing was stored", len(fe)), Fields: fe}
+	}
+	return events, nil
+}
+
+// wireEvent reads the times as text so that a malformed one is reported with its field name.
+type wireEvent struct {
+	portal.Event
+	OccurredAt        string  `json:"occurred_at"`
+	ConfidentialUntil *string `json:"confidential_until"`
+}
+
+// decodeStrict decodes one JSON object into v, refusing unknown fields.
+func decodeStrict(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return &portal.Error{Code: portal.EINVALID, Message: "the body is not valid JSON for this resource",
+			Fields: []portal.FieldError{{Index: -1, Field: jsonField(err), Message: jsonMessage(err)}}}
+	}
+	return nil
+}
+
+func jsonField(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return te.Field
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return strings.Trim(f, `"`)
+	}
+	return ""
+}
+
+func jsonMessage(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return fmt.Sprintf("must be of JSON type %s", jsonType(te.Type.Kind().String()))
+	case errors.As(err, &se):
+		return "malformed JSON"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field"
+	}
+	return "malformed JSON"
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "string"
+	case "slice", "array":
+		return "array"
+	case "struct", "map", "ptr":
+		return "object"
+	case "bool":
+		return "boolean"
+	default:
+		return "number"
+	}
+}

@@ -1,0 +1,112 @@
+package portal
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Text is a plain-language text in Dutch and English.
+type Text struct {
+	NL string `json:"nl"`
+	EN string `json:"en"`
+}
+
+// In returns the text in lang ("en" or anything else for Dutch), falling back to Dutch.
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.NL
+}
+
+// Activity is an entry of the register of processing activities (verwerkingsregister, AVG art. 30):
+// why data are processed, on which legal basis, which categories, how long they are kept, by whom.
+type Activity struct {
+	ID             string   `json:"id"`
+	Name           Text     `json:"name"`
+	Purpose        Text     `json:"purpose"`
+	LegalBasis     Text     `json:"legal_basis"`
+	DataCategories []string `json:"data_categories"`
+	Retention      string   `json:"retention"` // ISO 8601 duration, e.g. P5Y
+	Controller     string   `json:"controller"`
+}
+
+var activityID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// Validate checks an activity and returns an EINVALID *Error listing every broken field.
+func (a *Activity) Validate() error {
+	var fe []FieldError
+	add := func(field, msg string) { fe = append(fe, FieldError{Index: -1, Field: field, Message: msg}) }
+	if !activityID.MatchString(a.ID) {
+		add("id", "must be 1-64 characters of a-z, 0-9, '.', '_' or '-'")
+	}
+	for _, f := range []struct {
+		name string
+		t    Text
+	}{{"name", a.Name}, {"purpose", a.Purpose}, {"legal_basis", a.LegalBasis}} {
+		if strings.TrimSpace(f.t.NL) == "" {
+			add(f.name+".nl", "required")
+		}
+		if strings.TrimSpace(f.t.EN) == "" {
+			add(f.name+".en", "required")
+		}
+	}
+	if len(a.DataCategories) == 0 {
+		add("data_categories", "at least one category is required")
+	}
+	for i, c := range a.DataCategories {
+		if !categoryRe.MatchString(c) {
+			add(fmt.Sprintf("data_categories[%d]", i), "must be 1-64 characters of a-z, 0-9, '_' or '-'")
+		}
+	}
+	if _, err := ParseRetention(a.Retention); err != nil {
+		add("retention", err.Error())
+	}
+	if strings.TrimSpace(a.Controller) == "" {
+		add("controller", "required")
+	}
+	if len(fe) > 0 {
+		return &Error{Code: EINVALID, Message: "invalid processing activity", Fields: fe}
+	}
+	return nil
+}
+
+// Retention is a calendar period parsed from an ISO 8601 duration (date part only).
+type Retention struct{ Years, Months, Days int }
+
+var durationRe = regexp.MustCompile(`^P(?:(\d{1,3})Y)?(?:(\d{1,4})M)?(?:(\d{1,4})W)?(?:(\d{1,5})D)?$`)
+
+// ParseRetention parses an ISO 8601 duration with years, months, weeks and days, such as "P5Y" or
+// "P1Y6M". Time parts are not meaningful for retention and are refused.
+func ParseRetention(s string) (Retention, error) {
+	m := durationRe.FindStringSubmatch(s)
+	if m == nil || s == "P" {
+		return Retention{}, fmt.Errorf("must be an ISO 8601 duration such as P5Y or P18M")
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	r := Retention{Years: n(1), Months: n(2), Days: n(3)*7 + n(4)}
+	if r == (Retention{}) {
+		return Retention{}, fmt.Errorf("must be longer than zero")
+	}
+	return r, nil
+}
+
+// ParseRegister reads a register file: a JSON array of activities, each checked.
+func ParseRegister(b []byte) ([]Activity, error) {
+	var as []Activity
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&as); err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	for i := range as {
+		if err := as[i].Validate(); err != nil {
+			return nil, fmt.Errorf("register: activity %d (%s): %w", i, as[i].ID, err)
+		}
+	}
+	return as, nil
+}

@@ -1,0 +1,121 @@
+// Package bsnvault keeps BSNs out of the database in clear: a keyed HMAC-SHA256 for look-up and
+// AES-256-GCM ciphertext, tagged with a key id so keys can be rotated, where a BSN must be shown again.
+// Keys come from configuration, never from the database.
+package bsnvault
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Vault holds the look-up key and the encryption keys; the first encryption key encrypts.
+type Vault struct {
+	lookup  []byte
+	active  string
+	ciphers map[string]cipher.AEAD
+}
+
+// New makes a Vault. lookupKey must be at least 32 bytes; encKeys maps key ids to 32-byte AES keys and
+// active names the one that encrypts.
+func New(lookupKey []byte, active string, encKeys map[string][]byte) (*Vault, error) {
+	if len(lookupKey) < 32 {
+		return nil, errors.New("bsnvault: the look-up (HMAC) key must be at least 32 bytes")
+	}
+	v := &Vault{lookup: append([]byte(nil), lookupKey...), active: active, ciphers: map[string]cipher.AEAD{}}
+	for id, k := range encKeys {
+		if len(k) != 32 {
+			return nil, fmt.Errorf("bsnvault: encryption key %q must be 32 bytes (AES-256), got %d", id, len(k))
+		}
+		if id == "" || strings.ContainsAny(id, ":,") {
+			return nil, fmt.Errorf("bsnvault: key id %q must be non-empty without ':' or ','", id)
+		}
+		block, err := aes.NewCipher(k)
+		if err != nil {
+			return nil, fmt.Errorf("bsnvault: key %q: %w", id, err)
+		}
+		gcm, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("bsnvault: key %q: %w", id, err)
+		}
+		v.ciphers[id] = gcm
+	}
+	if _, ok := v.ciphers[active]; !ok {
+		return nil, fmt.Errorf("bsnvault: active key id %q has no key", active)
+	}
+	return v, nil
+}
+
+// ParseKeys parses "id1:base64key,id2:base64key" (standard or URL-safe base64); the first id is active.
+func ParseKeys(s string) (active string, keys map[string][]byte, err error) {
+	keys = map[string][]byte{}
+	for i, part := range strings.Split(s, ",") {
+		id, b64, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok {
+			return "", nil, fmt.Errorf("bsnvault: key %d: want id:base64", i+1)
+		}
+		k, err := DecodeKey(b64)
+		if err != nil {
+			return "", nil, fmt.Errorf("bsnvault: key %q: %w", id, err)
+		}
+		if i == 0 {
+			active = id
+		}
+		keys[id] = k
+	}
+	return active, keys, nil
+}
+
+// DecodeKey decodes a base64 key in standard or URL-safe alphabet, padded or not.
+func DecodeKey(s string) ([]byte, error) {
+	s = strings.TrimRight(strings.TrimSpace(s), "=")
+	if k, err := base64.RawStdEncoding.DecodeString(s); err == nil {
+		return k, nil
+	}
+	k, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, errors.New("not valid base64")
+	}
+	return k, nil
+}
+
+// Lookup returns the keyed HMAC-SHA256 of a BSN: stable, so it can be indexed and joined on.
+func (v *Vault) Lookup(bsn string) []byte {
+	m := hmac.New(sha256.New, v.lookup)
+	m.Write([]byte(bsn))
+	return m.Sum(nil)
+}
+
+// Seal encrypts a BSN with the active key. The lookup HMAC is bound as additional data, so a
+// ciphertext cannot be moved to another person's row unnoticed.
+func (v *Vault) Seal(bsn string) (keyID string, ciphertext []byte, err error) {
+	gcm := v.ciphers[v.active]
+	nonce := make([]byte, gcm.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", nil, fmt.Errorf("bsnvault: nonce: %w", err)
+	}
+	return v.active, gcm.Seal(nonce, nonce, []byte(bsn), v.Lookup(bsn)), nil
+}
+
+// Open decrypts a ciphertext made by Seal with key keyID, checking it belongs to lookup.
+func (v *Vault) Open(keyID string, ciphertext, lookup []byte) (string, error) {
+	gcm, ok := v.ciphers[keyID]
+	if !ok {
+		return "", fmt.Errorf("bsnvault: unknown key id %q", keyID)
+	}
+	if len(ciphertext) < gcm.NonceSize() {
+		return "", errors.New("bsnvault: ciphertext too short")
+	}
+	n := gcm.NonceSize()
+	pt, err := gcm.Open(nil, ciphertext[:n], ciphertext[n:], lookup)
+	if err != nil {
+		return "", errors.New("bsnvault: ciphertext does not authenticate")
+	}
+	return string(pt), nil
+}

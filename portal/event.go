@@ -1,0 +1,279 @@
+package portal
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Actions a processing event can record.
+var Actions = []string{"view", "create", "update", "delete", "disclose", "export"}
+
+// Access bases: why the employee could reach the data (PIA §5.3).
+const (
+	BasisAssigned    = "assigned"
+	BasisTeam        = "team"
+	BasisFunction    = "function"
+	BasisBreakGlass  = "break_glass"
+	BasisConsent     = "consent"
+	BasisAgainstWill = "against_will"
+)
+
+// AccessBases lists every access basis in display order.
+var AccessBases = []string{BasisAssigned, BasisTeam, BasisFunction, BasisBreakGlass, BasisConsent, BasisAgainstWill}
+
+// Levels: dat-informatie (that a service exists) or wat-informatie (its substance), PIA §5.2.1.
+var Levels = []string{"that", "what"}
+
+// MaxBatch is the largest number of events accepted in one ingest request.
+const MaxBatch = 1000
+
+// MaxFuture is how far in the future an event's time may lie (clock skew between systems).
+const MaxFuture = 5 * time.Minute
+
+// Actor is who processed the data.
+type Actor struct {
+	Organization string `json:"organization"`
+	Team         string `json:"team,omitempty"`
+	Role         string `json:"role"`
+	EmployeeID   string `json:"employee_id,omitempty"`
+	EmployeeName string `json:"employee_name,omitempty"`
+}
+
+// AgainstWill documents processing against the citizen's will (PIA §4.1.3): a decision, its reason and
+// the second staff member who approved it.
+type AgainstWill struct {
+	DecisionRef string `json:"decision_ref"`
+	Reason      string `json:"reason"`
+	ApprovedBy  string `json:"approved_by"`
+}
+
+// Event is one processing of one citizen's personal data, as reported by a back-office system.
+type Event struct {
+	ID                 string       `json:"id"`
+	OccurredAt         time.Time    `json:"occurred_at"`
+	SubjectBSN         string       `json:"subject_bsn"`
+	Activity           string       `json:"activity"`
+	Action             string       `json:"action"`
+	DataCategories     []string     `json:"data_categories"`
+	Level              string       `json:"level"`
+	Actor              Actor        `json:"actor"`
+	System             string       `json:"system,omitempty"`
+	CaseRef            string       `json:"case_ref,omitempty"`
+	Recipient          string       `json:"recipient,omitempty"`
+	AccessBasis        string       `json:"access_basis"`
+	BreakGlassReason   string       `json:"break_glass_reason,omitempty"`
+	ConsentRef         string       `json:"consent_ref,omitempty"`
+	AgainstWill        *AgainstWill `json:"against_will,omitempty"`
+	ConfidentialUntil  *time.Time   `json:"confidential_until,omitempty"`
+	ConfidentialReason string       `json:"confidential_reason,omitempty"`
+}
+
+var (
+	uuidRe     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	categoryRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+)
+
+// maxText bounds free-text fields so a single event cannot bloat the log.
+const maxText = 500
+
+// Normalize trims free text and lower-cases the id, so that equal content hashes equally.
+func (e *Event) Normalize() {
+	e.ID = strings.ToLower(strings.TrimSpace(e.ID))
+	e.SubjectBSN = strings.TrimSpace(e.SubjectBSN)
+	e.OccurredAt = e.OccurredAt.UTC()
+	if e.ConfidentialUntil != nil {
+		t := e.ConfidentialUntil.UTC()
+		e.ConfidentialUntil = &t
+	}
+	for _, p := range []*string{&e.Actor.Organization, &e.Actor.Team, &e.Actor.Role, &e.Actor.EmployeeID,
+		&e.Actor.EmployeeName, &e.System, &e.CaseRef, &e.Recipient, &e.BreakGlassReason, &e.ConsentRef,
+		&e.ConfidentialReason} {
+		*p = strings.TrimSpace(*p)
+	}
+}
+
+// Validate checks one event against the ingest rules; known reports whether an activity id is in the
+// register. It returns the broken fields (with Index set to idx), or nil.
+func (e *Event) Validate(idx int, now time.Time, known func(string) bool) []FieldError {
+	var fe []FieldError
+	add := func(field, msg string) { fe = append(fe, FieldError{Index: idx, Field: field, Message: msg}) }
+	if !uuidRe.MatchString(e.ID) {
+		add("id", "must be a UUID")
+	}
+	if e.OccurredAt.IsZero() {
+		add("occurred_at", "required (RFC 3339)")
+	} else if e.OccurredAt.After(now.Add(MaxFuture)) {
+		add("occurred_at", "lies more than 5 minutes in the future")
+	}
+	if !ValidBSN(e.SubjectBSN) {
+		add("subject_bsn", "must be 9 digits passing the 11-proef")
+	}
+	if e.Activity == "" {
+		add("activity", "required")
+	} else if !known(e.Activity) {
+		add("activity", "unknown processing activity")
+	}
+	if !slices.Contains(Actions, e.Action) {
+		add("action", "must be one of "+strings.Join(Actions, ", "))
+	}
+	if len(e.DataCategories) == 0 {
+		add("data_categories", "at least one category is required")
+	}
+	for i, c := range e.DataCategories {
+		if !categoryRe.MatchString(c) {
+			add(fmt.Sprintf("data_categories[%d]", i), "must be 1-64 characters of a-z, 0-9, '_' or '-'")
+		}
+	}
+	if !slices.Contains(Levels, e.Level) {
+		add("level", "must be 'that' or 'what'")
+	}
+	if e.Actor.Organization == "" {
+		add("actor.organization", "required")
+	}
+	if e.Actor.Role == "" {
+		add("actor.role", "required")
+	}
+	if e.Action == "disclose" && e.Recipient == "" {
+		add("recipient", "required when action is disclose")
+	}
+	switch e.AccessBasis {
+	case BasisAssigned, BasisTeam, BasisFunction:
+	case BasisBreakGlass:
+		if e.BreakGlassReason == "" {
+			add("break_glass_reason", "required when access_basis is break_glass")
+		}
+	case BasisConsent:
+		if e.ConsentRef == "" {
+			add("consent_ref", "required when access_basis is consent")
+		}
+	case BasisAgainstWill:
+		aw := e.AgainstWill
+		if aw == nil {
+			add("against_will", "required when access_basis is against_will")
+		} else {
+			if strings.TrimSpace(aw.DecisionRef) == "" {
+				add("against_will.decision_ref", "required")
+			}
+			if strings.TrimSpace(aw.Reason) == "" {
+				add("against_will.reason", "required")
+			}
+			if strings.TrimSpace(aw.ApprovedBy) == "" {
+				add("against_will.approved_by", "required")
+			}
+		}
+	default:
+		add("access_basis", "must be one of "+strings.Join(AccessBases, ", "))
+	}
+	if e.ConfidentialUntil != nil && e.ConfidentialReason == "" {
+		add("confidential_reason", "required when confidential_until is set")
+	}
+	if e.ConfidentialUntil == nil && e.ConfidentialReason != "" {
+		add("confidential_until", "required when confidential_reason is set")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"actor.organization", e.Actor.Organization}, {"actor.team", e.Actor.Team}, {"actor.role", e.Actor.Role},
+		{"actor.employee_id", e.Actor.EmployeeID}, {"actor.employee_name", e.Actor.EmployeeName},
+		{"system", e.System}, {"case_ref", e.CaseRef}, {"recipient", e.Recipient},
+		{"break_glass_reason", e.BreakGlassReason}, {"consent_ref", e.ConsentRef},
+		{"confidential_reason", e.ConfidentialReason},
+	} {
+		if len(f.v) > maxText {
+			add(f.name, fmt.Sprintf("longer than %d characters", maxText))
+		}
+	}
+	return fe
+}
+
+// ContentHash is a digest of the event's normalized content, used to tell a harmless retry (same id,
+// same content) from a conflict (same id, other content). Call Normalize first. The BSN itself is left
+// out and subjectKey (its keyed HMAC) stands in for it, so the stored digest reveals nothing about it.
+func (e *Event) ContentHash(subjectKey []byte) []byte {
+	c := *e
+	c.SubjectBSN = ""
+	b, _ := json.Marshal(&c) // a struct of strings, times and slices always marshals
+	h := sha256.New()
+	h.Write(subjectKey)
+	h.Write(b)
+	return h.Sum(nil)
+}
+
+// ValidateBatch normalizes and checks every event of a batch and returns one EINVALID *Error that
+// lists every broken field by index, or nil.
+func ValidateBatch(events []Event, now time.Time, known func(string) bool) error {
+	if len(events) == 0 {
+		return &Error{Code: EINVALID, Message: "the batch holds no events",
+			Fields: []FieldError{{Index: -1, Field: "events", Message: "at least one event is required"}}}
+	}
+	if len(events) > MaxBatch {
+		return Errorf(ETOOLARGE, "a batch holds at most %d events", MaxBatch)
+	}
+	var fe []FieldError
+	seen := make(map[string]int, len(events))
+	for i := range events {
+		events[i].Normalize()
+		fe = append(fe, events[i].Validate(i, now, known)...)
+		if first, dup := seen[events[i].ID]; dup && events[i].ID != "" {
+			a, b := &events[first], &events[i]
+			if string(a.ContentHash([]byte(a.SubjectBSN))) != string(b.ContentHash([]byte(b.SubjectBSN))) {
+				fe = append(fe, FieldError{Index: i, Field: "id", Message: fmt.Sprintf("same id as event %d with other content", first)})
+			}
+		} else {
+			seen[events[i].ID] = i
+		}
+	}
+	if len(fe) > 0 {
+		return &Error{Code: EINVALID, Message: fmt.Sprintf("%d invalid field(s); nothing was stored", len(fe)), Fields: fe}
+	}
+	return nil
+}
+
+// IngestResult counts what a batch did.
+type IngestResult struct {
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+}
+
+// Cursor marks a position in a citizen's log, newest first (keyset pagination).
+type Cursor struct {
+	OccurredAt time.Time
+	ID         string
+}
+
+// EventFilter selects events in a citizen's log. Zero values do not filter.
+type EventFilter struct {
+	From, To     time.Time // To is exclusive
+	Organization string
+	Category     string
+	AccessBasis  string
+	After        *Cursor // continue after this position (older events)
+	Limit        int
+}
+
+// LoggedEvent is a stored event as the citizen may see it, joined with its register entry.
+type LoggedEvent struct {
+	Event
+	Activity   Activity
+	ReceivedAt time.Time
+}
+
+// Sensitive reports whether the event carries a mark the citizen should notice.
+func (e *LoggedEvent) Sensitive() bool {
+	return e.AccessBasis == BasisBreakGlass || e.AccessBasis == BasisAgainstWill || e.AccessBasis == BasisConsent
+}
+
+// Summary counts a citizen's visible log for the dashboard.
+type Summary struct {
+	Total         int
+	LastYear      int
+	Organizations []string // distinct organisations, for the filter and the dashboard
+	Categories    []string // distinct data categories
+	BreakGlass    int
+	AgainstWill   int
+	Consent       int
+	Latest        time.Time
+}

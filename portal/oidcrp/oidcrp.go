@@ -1,0 +1,224 @@
+// Package oidcrp is the OpenID Connect relying party for DigiD (citizens) and the staff login:
+// authorization code flow with PKCE S256, state and nonce, and every ID token check.
+package oidcrp
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// Config configures one client at one provider.
+type Config struct {
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string
+	Scopes       []string // besides "openid"
+	HTTPClient   *http.Client
+}
+
+// RP is a relying party. Discovery happens on first use and is retried until it succeeds, so the
+// portal can start before its provider (the demo serves both from one process).
+type RP struct {
+	cfg      Config
+	mu       sync.Mutex
+	provider *oidc.Provider
+	endSess  string
+}
+
+// New returns a relying party for cfg.
+func New(cfg Config) *RP { return &RP{cfg: cfg} }
+
+func (r *RP) ctx(ctx context.Context) context.Context {
+	if r.cfg.HTTPClient != nil {
+		return oidc.ClientContext(ctx, r.cfg.HTTPClient)
+	}
+	return ctx
+}
+
+func (r *RP) discover(ctx context.Context) (*oidc.Provider, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.provider != nil {
+		return r.provider, nil
+	}
+	p, err := oidc.NewProvider(r.ctx(ctx), r.cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("oidcrp: discovery at %s: %w", r.cfg.Issuer, err)
+	}
+	var meta struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	_ = p.Claims(&meta)
+	r.provider, r.endSess = p, meta.EndSession
+	return p, nil
+}
+
+func (r *RP) oauth(p *oidc.Provider) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: r.cfg.ClientID, ClientSecret: r.cfg.ClientSecret, RedirectURL: r.cfg.RedirectURL,
+		Endpoint: p.Endpoint(), Scopes: append([]string{oidc.ScopeOpenID}, r.cfg.Scopes...),
+	}
+}
+
+// Pending is what a started login must remember, bound to the browser, to finish it.
+type Pending struct {
+	State, Nonce, Verifier string
+}
+
+// NewPending makes fresh random state and nonce (256 bits each) and a PKCE verifier.
+func NewPending() Pending {
+	return Pending{State: Random(), Nonce: Random(), Verifier: oauth2.GenerateVerifier()}
+}
+
+// Random returns 256 random bits, URL-safe encoded.
+func Random() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("oidcrp: crypto/rand failed: " + err.Error()) // the platform is broken; nothing is safe
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// AuthURL returns the provider's authorization URL for a code flow with PKCE S256, state and nonce.
+func (r *RP) AuthURL(ctx context.Context, p Pending) (string, error) {
+	prov, err := r.discover(ctx)
+	if err != nil {
+		return "", err
+	}
+	return r.oauth(prov).AuthCodeURL(p.State, oidc.Nonce(p.Nonce), oauth2.S256ChallengeOption(p.Verifier)), nil
+}
+
+// Errors of a finished login.
+var (
+	ErrState = errors.New("oidcrp: state missing or not the one this browser started with")
+	ErrNonce = errors.New("oidcrp: nonce in the ID token is not the one this login sent")
+)
+
+// Exchange finishes a login: it checks the returned state against the pending one, redeems the code
+// with the PKCE verifier, verifies the ID token (signature, exact issuer, audience, expiry) and its
+// nonce, and returns the token's claims.
+func (r *RP) Exchange(ctx context.Context, p Pending, gotState, code string) (map[string]any, error) {
+	if gotState == "" || subtle.ConstantTimeCompare([]byte(gotState), []byte(p.State)) != 1 {
+		return nil, ErrState
+	}
+	prov, err := r.discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := r.oauth(prov).Exchange(r.ctx(ctx), code, oauth2.VerifierOption(p.Verifier))
+	if err != nil {
+		return nil, fmt.Errorf("oidcrp: code exchange: %w", err)
+	}
+	raw, ok := tok.Extra("id_token").(string)
+	if !ok || raw == "" {
+		return nil, errors.New("oidcrp: the token response holds no id_token")
+	}
+	idt, err := prov.Verifier(&oidc.Config{ClientID: r.cfg.ClientID}).Verify(r.ctx(ctx), raw)
+	if err != nil {
+		return nil, fmt.Errorf("oidcrp: id token: %w", err)
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(p.Nonce)) != 1 {
+		return nil, ErrNonce
+	}
+	claims := map[string]any{}
+	if err := idt.Claims(&claims); err != nil {
+		return nil, fmt.Errorf("oidcrp: id token claims: %w", err)
+	}
+	return claims, nil
+}
+
+// EndSessionURL returns the provider's end-session URL with the given return address, or "" when
+// the provider offers none.
+func (r *RP) EndSessionURL(ctx context.Context, postLogout string) string {
+	if _, err := r.discover(ctx); err != nil || r.endSess == "" {
+		return ""
+	}
+	u, err := url.Parse(r.endSess)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("client_id", r.cfg.ClientID)
+	q.Set("post_logout_redirect_uri", postLogout)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// CitizenClaims says where a citizen's identity is in the ID token.
+type CitizenClaims struct {
+	BSNClaim     string     // default "bsn"; falls back to "sub"
+	SectorPrefix string     // stripped when present, e.g. "s00000000:"
+	LoAClaim     string     // default "acr"
+	MinLoA       portal.LoA // default Substantieel
+}
+
+// Login errors a citizen is told about.
+var (
+	ErrLowLoA = errors.New("oidcrp: assurance level below the minimum")
+	ErrBSN    = errors.New("oidcrp: no valid BSN in the ID token")
+)
+
+// Citizen extracts the BSN and assurance level. It refuses a BSN that is not nine digits passing the
+// 11-proef (ErrBSN) and an assurance level below the minimum (ErrLowLoA).
+func (cc CitizenClaims) Citizen(claims map[string]any) (bsn string, loa portal.LoA, err error) {
+	bc, lc, min := cc.BSNClaim, cc.LoAClaim, cc.MinLoA
+	if bc == "" {
+		bc = "bsn"
+	}
+	if lc == "" {
+		lc = "acr"
+	}
+	if min == portal.LoAUnknown {
+		min = portal.LoASubstantieel
+	}
+	v, _ := claims[bc].(string)
+	if v == "" {
+		v, _ = claims["sub"].(string)
+	}
+	if cc.SectorPrefix != "" {
+		v = strings.TrimPrefix(v, cc.SectorPrefix)
+	}
+	if !portal.ValidBSN(v) {
+		return "", portal.LoAUnknown, ErrBSN
+	}
+	a, _ := claims[lc].(string)
+	loa = portal.ParseLoA(a)
+	if loa < min {
+		return "", loa, ErrLowLoA
+	}
+	return v, loa, nil
+}
+
+// Staff extracts a staff member's subject, name and roles (claim "roles", a list or a single string).
+func Staff(claims map[string]any, rolesClaim string) (sub, name string, roles []string) {
+	if rolesClaim == "" {
+		rolesClaim = "roles"
+	}
+	sub, _ = claims["sub"].(string)
+	name, _ = claims["name"].(string)
+	switch v := claims[rolesClaim].(type) {
+	case string:
+		roles = []string{v}
+	case []any:
+		for _, r := range v {
+			if s, ok := r.(string); ok {
+				roles = append(roles, s)
+			}
+		}
+	}
+	return sub, name, roles
+}

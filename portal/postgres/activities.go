@@ -1,0 +1,68 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+const activityCols = `id, name_nl, name_en, purpose_nl, purpose_en, legal_basis_nl, legal_basis_en, data_categories, retention, controller`
+
+func scanActivity(row pgx.Row) (portal.Activity, error) {
+	var a portal.Activity
+	err := row.Scan(&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
+		&a.DataCategories, &a.Retention, &a.Controller)
+	return a, err
+}
+
+// PutActivity creates or updates a register entry and reports whether it was new. The activity must
+// be valid (portal.Activity.Validate).
+func (db *DB) PutActivity(ctx context.Context, a portal.Activity) (created bool, err error) {
+	err = db.Transact(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `
+INSERT INTO processing_activities (`+activityCols+`)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+ON CONFLICT (id) DO UPDATE SET name_nl=$2, name_en=$3, purpose_nl=$4, purpose_en=$5, legal_basis_nl=$6,
+  legal_basis_en=$7, data_categories=$8, retention=$9, controller=$10, updated_at=now()
+RETURNING (xmax = 0)`,
+			a.ID, a.Name.NL, a.Name.EN, a.Purpose.NL, a.Purpose.EN, a.LegalBasis.NL, a.LegalBasis.EN,
+			a.DataCategories, a.Retention, a.Controller).Scan(&created)
+	})
+	if err != nil {
+		return false, fmt.Errorf("postgres: put activity %s: %w", a.ID, err)
+	}
+	return created, nil
+}
+
+// Activities lists the register, ordered by id.
+func (db *DB) Activities(ctx context.Context) ([]portal.Activity, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+activityCols+` FROM processing_activities ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list activities: %w", err)
+	}
+	as, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Activity, error) { return scanActivity(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list activities: %w", err)
+	}
+	return as, nil
+}
+
+// ActivityIDs returns the set of known activity ids.
+func (db *DB) ActivityIDs(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id FROM processing_activities`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: activity ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: activity ids: %w", err)
+	}
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, nil
+}

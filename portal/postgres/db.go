@@ -1,0 +1,126 @@
+// Package postgres is Inzicht's storage: every SQL statement lives here. It implements persistence for
+// the domain types in package portal on PostgreSQL through pgx.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/inzicht/inzicht/portal/bsnvault"
+)
+
+// DB is the storage. Create it with Open.
+type DB struct {
+	pool  *pgxpool.Pool
+	vault *bsnvault.Vault
+	now   func() time.Time
+}
+
+// Open connects to PostgreSQL at url. The vault keeps BSNs out of the tables in clear. It checks the
+// connection before returning.
+func Open(ctx context.Context, url string, vault *bsnvault.Vault) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect to %s: %w", redact(cfg.ConnConfig), err)
+	}
+	return &DB{pool: pool, vault: vault, now: time.Now}, nil
+}
+
+func redact(c *pgx.ConnConfig) string {
+	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.pool.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+
+// Vault returns the BSN vault the storage uses.
+func (db *DB) Vault() *bsnvault.Vault { return db.vault }
+
+// SetClock replaces the clock (tests).
+func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// Transact runs fn in a transaction, committing when fn returns nil. Serialization failures and
+// deadlocks are retried a few times, so fn must be safe to run again.
+func (db *DB) Transact(ctx context.Context, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = pgx.BeginFunc(ctx, db.pool, fn)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") {
+			continue
+		}
+		return err
+	}
+	return err
+}
+
+// EnsureDatabase creates the database named in url when it does not exist, connecting to the
+// server's "postgres" database to do so.
+func EnsureDatabase(ctx context.Context, url string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
+	}
+	name := cfg.Database
+	if name == "" {
+		return errors.New("postgres: DATABASE_URL names no database")
+	}
+	admin := cfg.Copy()
+	admin.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("postgres: connect to %s: %w", redact(admin), err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("postgres: look up database: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42P04" { // created concurrently
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: create database %s: %w", name, err)
+	}
+	return nil
+}
+
+// DropDatabase drops the database named name on the server of url (tests and the benchmark).
+func DropDatabase(ctx context.Context, url, name string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	return err
+}

@@ -1,0 +1,223 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// ingestCols is the column order of the COPY into the per-connection staging table.
+var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "activity_id", "action", "data_categories",
+	"level", "actor_organization", "actor_team", "actor_role", "actor_employee_id", "actor_employee_name", "system",
+	"case_ref", "recipient", "access_basis", "break_glass_reason", "consent_ref", "against_will_decision_ref",
+	"against_will_reason", "against_will_approved_by", "confidential_until", "confidential_reason", "content_hash",
+	"api_key_id"}
+
+var ingestColList = strings.Join(ingestCols, ", ")
+
+// Ingest stores a validated batch atomically: every new event, or nothing. An id already stored with
+// the same content counts as a duplicate; with other content the whole batch is refused with
+// ECONFLICT. Concurrent batches carrying the same id store it once: the unique index serialises them.
+func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error) {
+	var res portal.IngestResult
+	bsns := make([]string, len(events))
+	for i := range events {
+		bsns[i] = events[i].SubjectBSN
+	}
+	now := db.now().UTC()
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		res = portal.IngestResult{}
+		ids, lookups, err := db.subjectIDs(ctx, tx, bsns)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS ingest_events
+			(LIKE processing_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
+			return fmt.Errorf("staging table: %w", err)
+		}
+		var key any
+		if apiKeyID > 0 {
+			key = apiKeyID
+		}
+		src := pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
+			e := &events[i]
+			var aw portal.AgainstWill
+			if e.AgainstWill != nil {
+				aw = *e.AgainstWill
+			}
+			return []any{e.ID, ids[e.SubjectBSN], e.OccurredAt, now, e.Activity, e.Action, e.DataCategories,
+				e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
+				e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
+				aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason,
+				e.ContentHash(lookups[e.SubjectBSN]), key}, nil
+		})
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ingest_events"}, ingestCols, src); err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO processing_events (`+ingestColList+`)
+			SELECT `+ingestColList+` FROM ingest_events ON CONFLICT (id) DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		res.Accepted = int(tag.RowsAffected())
+		res.Duplicates = len(events) - res.Accepted
+		if res.Duplicates == 0 {
+			return nil
+		}
+		rows, _ := tx.Query(ctx, `SELECT DISTINCT s.id::text FROM ingest_events s JOIN processing_events p USING (id)
+			WHERE p.content_hash <> s.content_hash ORDER BY 1 LIMIT 100`)
+		conflicts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("conflict check: %w", err)
+		}
+		if len(conflicts) > 0 {
+			return conflictError(events, conflicts)
+		}
+		return nil
+	})
+	if err != nil {
+		var pe *portal.Error
+		if errors.As(err, &pe) {
+			return portal.IngestResult{}, err
+		}
+		return portal.IngestResult{}, fmt.Errorf("postgres: ingest %d events: %w", len(events), err)
+	}
+	return res, nil
+}
+
+func conflictError(events []portal.Event, ids []string) error {
+	bad := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		bad[id] = true
+	}
+	e := &portal.Error{Code: portal.ECONFLICT, Message: "an event with the same id but other content is already stored; nothing was stored"}
+	for i := range events {
+		if bad[events[i].ID] {
+			e.Fields = append(e.Fields, portal.FieldError{Index: i, Field: "id", Message: "already stored with other content"})
+		}
+	}
+	return e
+}
+
+const eventCols = `e.id::text, e.occurred_at, e.received_at, e.action, e.data_categories, e.level, e.actor_organization,
+ e.actor_team, e.actor_role, e.actor_employee_id, e.actor_employee_name, e.system, e.case_ref, e.recipient,
+ e.access_basis, e.break_glass_reason, e.consent_ref, e.against_will_decision_ref, e.against_will_reason,
+ e.against_will_approved_by, e.confidential_until, e.confidential_reason,
+ a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl, a.legal_basis_en, a.data_categories,
+ a.retention, a.controller`
+
+func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
+	var e portal.LoggedEvent
+	var aw portal.AgainstWill
+	a := &e.Activity
+	err := row.Scan(&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
+		&e.Actor.Team, &e.Actor.Role, &e.Actor.EmployeeID, &e.Actor.EmployeeName, &e.System, &e.CaseRef, &e.Recipient,
+		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &aw.DecisionRef, &aw.Reason, &aw.ApprovedBy,
+		&e.ConfidentialUntil, &e.ConfidentialReason,
+		&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
+		&a.DataCategories, &a.Retention, &a.Controller)
+	if aw != (portal.AgainstWill{}) {
+		e.AgainstWill = &aw
+	}
+	e.Event.Activity = a.ID
+	return e, err
+}
+
+// Events returns a page of a citizen's log, newest first, leaving out events that are still
+// confidential. It returns at most f.Limit events and whether older ones follow.
+func (db *DB) Events(ctx context.Context, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, bool, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 50
+	}
+	q := strings.Builder{}
+	q.WriteString(`SELECT ` + eventCols + ` FROM processing_events e JOIN processing_activities a ON a.id = e.activity_id
+WHERE e.subject_id = $1 AND (e.confidential_until IS NULL OR e.confidential_until <= $2)`)
+	args := []any{subjectID, db.now()}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if !f.From.IsZero() {
+		q.WriteString(" AND e.occurred_at >= " + arg(f.From))
+	}
+	if !f.To.IsZero() {
+		q.WriteString(" AND e.occurred_at < " + arg(f.To))
+	}
+	if f.Organization != "" {
+		q.WriteString(" AND e.actor_organization = " + arg(f.Organization))
+	}
+	if f.Category != "" {
+		q.WriteString(" AND " + arg(f.Category) + " = ANY(e.data_categories)")
+	}
+	if f.AccessBasis != "" {
+		q.WriteString(" AND e.access_basis = " + arg(f.AccessBasis))
+	}
+	if f.After != nil {
+		q.WriteString(fmt.Sprintf(" AND (e.occurred_at, e.id) < (%s, %s::uuid)", arg(f.After.OccurredAt), arg(f.After.ID)))
+	}
+	q.WriteString(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT " + arg(f.Limit+1))
+	rows, err := db.pool.Query(ctx, q.String(), args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: events: %w", err)
+	}
+	evs, err := pgx.CollectRows(rows, scanEvent)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: events: %w", err)
+	}
+	more := len(evs) > f.Limit
+	if more {
+		evs = evs[:f.Limit]
+	}
+	return evs, more, nil
+}
+
+// Event returns one event of a citizen. Another citizen's event, an unknown id and a still
+// confidential event all give ENOTFOUND.
+func (db *DB) Event(ctx context.Context, subjectID int64, id string) (portal.LoggedEvent, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+eventCols+` FROM processing_events e
+JOIN processing_activities a ON a.id = e.activity_id
+WHERE e.id = $1::uuid AND e.subject_id = $2 AND (e.confidential_until IS NULL OR e.confidential_until <= $3)`,
+		id, subjectID, db.now())
+	if err != nil {
+		return portal.LoggedEvent{}, fmt.Errorf("postgres: event: %w", err)
+	}
+	e, err := pgx.CollectExactlyOneRow(rows, scanEvent)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, portal.Errorf(portal.ENOTFOUND, "no such processing event")
+	}
+	if err != nil {
+		return e, fmt.Errorf("postgres: event: %w", err)
+	}
+	return e, nil
+}
+
+// Summary returns counts over a citizen's visible events.
+func (db *DB) Summary(ctx context.Context, subjectID int64) (portal.Summary, error) {
+	var s portal.Summary
+	now := db.now()
+	var latest *time.Time
+	err := db.pool.QueryRow(ctx, `
+SELECT count(*),
+       count(*) FILTER (WHERE occurred_at >= $3),
+       count(*) FILTER (WHERE access_basis = 'break_glass'),
+       count(*) FILTER (WHERE access_basis = 'against_will'),
+       count(*) FILTER (WHERE access_basis = 'consent'),
+       max(occurred_at),
+       coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}'),
+       coalesce((SELECT array_agg(DISTINCT c) FROM processing_events e2, unnest(e2.data_categories) c
+                 WHERE e2.subject_id = $1 AND (e2.confidential_until IS NULL OR e2.confidential_until <= $2)), '{}')
+FROM processing_events
+WHERE subject_id = $1 AND (confidential_until IS NULL OR confidential_until <= $2)`,
+		subjectID, now, now.AddDate(-1, 0, 0)).Scan(&s.Total, &s.LastYear, &s.BreakGlass, &s.AgainstWill, &s.Consent,
+		&latest, &s.Organizations, &s.Categories)
+	if err != nil {
+		return s, fmt.Errorf("postgres: summary: %w", err)
+	}
+	if latest != nil {
+		s.Latest = *latest
+	}
+	return s, nil
+}

@@ -1,0 +1,109 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+func hashID(raw string) []byte {
+	h := sha256.Sum256([]byte(raw))
+	return h[:]
+}
+
+// CreateSession stores a session under the cookie value rawID.
+func (db *DB) CreateSession(ctx context.Context, rawID string, s portal.Session) error {
+	var subj any
+	if s.SubjectID > 0 {
+		subj = s.SubjectID
+	}
+	if s.StaffRoles == nil {
+		s.StaffRoles = []string{}
+	}
+	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (id_hash, kind, subject_id, staff_sub, staff_name, staff_roles, loa,
+csrf_token, created_at, last_seen_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10)`,
+		hashID(rawID), s.Kind, subj, s.StaffSub, s.StaffName, s.StaffRoles, s.LoA, s.CSRFToken, s.CreatedAt, s.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("postgres: create session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the live session for rawID and marks it as seen. A session idle for longer than
+// idle or past its absolute end is deleted and gives ENOTFOUND.
+func (db *DB) Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error) {
+	now := db.now()
+	var s portal.Session
+	var subj *int64
+	err := db.pool.QueryRow(ctx, `UPDATE sessions SET last_seen_at = $2
+WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3
+RETURNING kind, subject_id, staff_sub, staff_name, staff_roles, loa, csrf_token, created_at, last_seen_at, expires_at`,
+		hashID(rawID), now, now.Add(-idle)).Scan(&s.Kind, &subj, &s.StaffSub, &s.StaffName, &s.StaffRoles, &s.LoA,
+		&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		_, _ = db.pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashID(rawID))
+		return portal.Session{}, portal.Errorf(portal.ENOTFOUND, "no live session")
+	}
+	if err != nil {
+		return portal.Session{}, fmt.Errorf("postgres: session: %w", err)
+	}
+	if subj != nil {
+		s.SubjectID = *subj
+	}
+	return s, nil
+}
+
+// DeleteSession ends a session server-side; the cookie is worthless afterwards.
+func (db *DB) DeleteSession(ctx context.Context, rawID string) error {
+	_, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashID(rawID))
+	if err != nil {
+		return fmt.Errorf("postgres: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions past their absolute end or idle limit and stale logins.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, idle time.Duration) (int64, error) {
+	now := db.now()
+	tag, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`, now, now.Add(-idle))
+	if err != nil {
+		return 0, fmt.Errorf("postgres: expire sessions: %w", err)
+	}
+	if _, err := db.pool.Exec(ctx, `DELETE FROM oidc_logins WHERE created_at <= $1`, now.Add(-portal.LoginTTL)); err != nil {
+		return 0, fmt.Errorf("postgres: expire logins: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// CreateLogin stores a pending login under the cookie value rawID.
+func (db *DB) CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO oidc_logins (id_hash, kind, state, nonce, verifier, return_to, created_at)
+VALUES ($1,$2,$3,$4,$5,$6,$7)`, hashID(rawID), l.Kind, l.State, l.Nonce, l.Verifier, l.ReturnTo, db.now())
+	if err != nil {
+		return fmt.Errorf("postgres: create login: %w", err)
+	}
+	return nil
+}
+
+// TakeLogin returns and deletes the pending login for rawID (single use); ENOTFOUND when there is
+// none or it is older than portal.LoginTTL.
+func (db *DB) TakeLogin(ctx context.Context, rawID string) (portal.PendingLogin, error) {
+	var l portal.PendingLogin
+	var created time.Time
+	err := db.pool.QueryRow(ctx, `DELETE FROM oidc_logins WHERE id_hash = $1
+RETURNING kind, state, nonce, verifier, return_to, created_at`, hashID(rawID)).Scan(&l.Kind, &l.State, &l.Nonce,
+		&l.Verifier, &l.ReturnTo, &created)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && db.now().Sub(created) > portal.LoginTTL) {
+		return portal.PendingLogin{}, portal.Errorf(portal.ENOTFOUND, "no pending login")
+	}
+	if err != nil {
+		return portal.PendingLogin{}, fmt.Errorf("postgres: take login: %w", err)
+	}
+	return l, nil
+}

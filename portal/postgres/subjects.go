@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// subjectIDs returns the subject row id of every BSN, creating rows for BSNs not seen before. The
+// BSN is stored only as a keyed HMAC and as AES-GCM ciphertext.
+func (db *DB) subjectIDs(ctx context.Context, tx pgx.Tx, bsns []string) (map[string]int64, map[string][]byte, error) {
+	lookups := make(map[string][]byte, len(bsns))
+	byHMAC := make(map[string]string, len(bsns))
+	var hmacs [][]byte
+	for _, b := range bsns {
+		if _, ok := lookups[b]; ok {
+			continue
+		}
+		h := db.vault.Lookup(b)
+		lookups[b] = h
+		byHMAC[string(h)] = b
+		hmacs = append(hmacs, h)
+	}
+	ids := make(map[string]int64, len(lookups))
+	collect := func(rows pgx.Rows) error {
+		var id int64
+		var h []byte
+		_, err := pgx.ForEachRow(rows, []any{&id, &h}, func() error {
+			ids[byHMAC[string(h)]] = id
+			return nil
+		})
+		return err
+	}
+	rows, _ := tx.Query(ctx, `SELECT id, bsn_hmac FROM subjects WHERE bsn_hmac = ANY($1)`, hmacs)
+	if err := collect(rows); err != nil {
+		return nil, nil, fmt.Errorf("postgres: look up subjects: %w", err)
+	}
+	if len(ids) == len(lookups) {
+		return ids, lookups, nil
+	}
+	var newH, newEnc [][]byte
+	var newKey []string
+	for b, h := range lookups {
+		if _, ok := ids[b]; ok {
+			continue
+		}
+		kid, ct, err := db.vault.Seal(b)
+		if err != nil {
+			return nil, nil, err
+		}
+		newH, newEnc, newKey = append(newH, h), append(newEnc, ct), append(newKey, kid)
+	}
+	// ON CONFLICT DO UPDATE (a no-op) returns the row also when a concurrent batch inserted it first.
+	rows, _ = tx.Query(ctx, `
+INSERT INTO subjects (bsn_hmac, bsn_enc, bsn_key_id)
+SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::text[])
+ON CONFLICT (bsn_hmac) DO UPDATE SET bsn_hmac = EXCLUDED.bsn_hmac
+RETURNING id, bsn_hmac`, newH, newEnc, newKey)
+	if err := collect(rows); err != nil {
+		return nil, nil, fmt.Errorf("postgres: add subjects: %w", err)
+	}
+	return ids, lookups, nil
+}
+
+// EnsureSubject returns the subject id of a BSN, creating the row when needed (at login).
+func (db *DB) EnsureSubject(ctx context.Context, bsn string) (int64, error) {
+	var id int64
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		ids, _, err := db.subjectIDs(ctx, tx, []string{bsn})
+		id = ids[bsn]
+		return err
+	})
+	return id, err
+}
+
+// SubjectBSN decrypts the BSN of a subject (to show it masked, or to staff).
+func (db *DB) SubjectBSN(ctx context.Context, subjectID int64) (string, error) {
+	var kid string
+	var ct, h []byte
+	err := db.pool.QueryRow(ctx, `SELECT bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = $1`, subjectID).Scan(&kid, &ct, &h)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", portal.Errorf(portal.ENOTFOUND, "no such person")
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: subject: %w", err)
+	}
+	return db.vault.Open(kid, ct, h)
+}

@@ -1,0 +1,30 @@
+package portal
+
+import "time"
+
+// Session is a logged-in browser. The cookie holds a random id; only its SHA-256 is stored, so a
+// database read does not yield usable session cookies.
+type Session struct {
+	Kind       string // "citizen" or "staff"
+	SubjectID  int64  // citizens
+	StaffSub   string // staff
+	StaffName  string
+	StaffRoles []string
+	LoA        string
+	CSRFToken  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute end
+}
+
+// LoginTTL is how long a started OpenID Connect login may take.
+const LoginTTL = 10 * time.Minute
+
+// PendingLogin holds what a login must check when the provider sends the browser back.
+type PendingLogin struct {
+	Kind     string
+	State    string
+	Nonce    string
+	Verifier string
+	ReturnTo string
+}

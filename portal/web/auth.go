@@ -1,0 +1,227 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/oidcrp"
+)
+
+type sessionLocal struct{}
+
+type liveSession struct {
+	portal.Session
+	rawID string
+}
+
+// session returns the request's live session, if any.
+func session(c *fiber.Ctx) (liveSession, bool) {
+	s, ok := c.Locals(sessionLocal{}).(liveSession)
+	return s, ok
+}
+
+// loadSession resolves the session cookie; an expired or unknown one is cleared.
+func (s *server) loadSession(c *fiber.Ctx) error {
+	raw := c.Cookies(sessionCookie)
+	if raw == "" {
+		return c.Next()
+	}
+	sess, err := s.deps.Store.Session(c.UserContext(), raw, s.cfg.IdleTimeout)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		s.clearCookie(c, sessionCookie)
+		return c.Next()
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(sessionLocal{}, liveSession{Session: sess, rawID: raw})
+	return c.Next()
+}
+
+func (s *server) setCookie(c *fiber.Ctx, name, value string, maxAge int) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: "/", Secure: true, HTTPOnly: true, SameSite: "Lax", MaxAge: maxAge})
+}
+
+func (s *server) clearCookie(c *fiber.Ctx, name string) {
+	// A __Host- cookie is only replaced by one with the same attributes, so set them all again.
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", Secure: true, HTTPOnly: true, SameSite: "Lax",
+		Expires: time.Unix(1, 0)})
+}
+
+// requireCitizen lets only a citizen's session through; others are sent to the login.
+func (s *server) requireCitizen(c *fiber.Ctx) error {
+	if sess, ok := session(c); ok && sess.Kind == "citizen" {
+		return c.Next()
+	}
+	if _, ok := session(c); ok {
+		return portal.Errorf(portal.EFORBIDDEN, "citizens only")
+	}
+	return c.Redirect("/inloggen", fiber.StatusSeeOther)
+}
+
+// requireStaff lets only a staff session through.
+func (s *server) requireStaff(c *fiber.Ctx) error {
+	if sess, ok := session(c); ok && sess.Kind == "staff" {
+		return c.Next()
+	}
+	if _, ok := session(c); ok {
+		return portal.Errorf(portal.EFORBIDDEN, "staff only")
+	}
+	return c.Redirect("/medewerker/inloggen", fiber.StatusSeeOther)
+}
+
+func (s *server) requireAny(c *fiber.Ctx) error {
+	if _, ok := session(c); ok {
+		return c.Next()
+	}
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// checkCSRF compares the form's token with the session's (synchronizer token pattern).
+func (s *server) checkCSRF(c *fiber.Ctx) error {
+	sess, ok := session(c)
+	tok := c.FormValue("csrf")
+	if !ok || tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(sess.CSRFToken)) != 1 {
+		return portal.Errorf(portal.EFORBIDDEN, "missing or wrong CSRF token")
+	}
+	return c.Next()
+}
+
+func (s *server) rp(kind string) *oidcrp.RP {
+	if kind == "staff" {
+		return s.deps.StaffRP
+	}
+	return s.deps.CitizenRP
+}
+
+// startLogin begins the code flow: fresh state, nonce and PKCE verifier, bound to this browser by a
+// short-lived cookie whose hash keys the pending login.
+func (s *server) startLogin(kind string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rp := s.rp(kind)
+		if rp == nil {
+			return portal.Errorf(portal.ENOTFOUND, "no %s login configured", kind)
+		}
+		p := oidcrp.NewPending()
+		u, err := rp.AuthURL(c.UserContext(), p)
+		if err != nil {
+			return err
+		}
+		raw := oidcrp.Random()
+		if err := s.deps.Store.CreateLogin(c.UserContext(), raw, portal.PendingLogin{Kind: kind, State: p.State,
+			Nonce: p.Nonce, Verifier: p.Verifier}); err != nil {
+			return err
+		}
+		s.setCookie(c, loginCookie, raw, int(portal.LoginTTL.Seconds()))
+		return c.Redirect(u, fiber.StatusSeeOther)
+	}
+}
+
+// finishLogin checks what the provider sent back and makes a new session.
+func (s *server) finishLogin(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	l := lang(c)
+	raw := c.Cookies(loginCookie)
+	s.clearCookie(c, loginCookie)
+	fail := func(status int, msg string, cause error) error {
+		s.deps.Log.Warn("web: login refused", "reason", cause.Error())
+		c.Status(status)
+		return s.page(c, "error", T(l, "error.title"), fiber.Map{"Status": status, "Message": msg, "Login": true})
+	}
+	if raw == "" {
+		return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("no login cookie"))
+	}
+	pending, err := s.deps.Store.TakeLogin(ctx, raw)
+	if err != nil {
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("no pending login"))
+		}
+		return err
+	}
+	if e := c.Query("error"); e != "" {
+		return fail(fiber.StatusUnauthorized, T(l, "login.failed"), fmt.Errorf("provider error %q", truncate(e, 64)))
+	}
+	rp := s.rp(pending.Kind)
+	if rp == nil {
+		return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("login kind not configured"))
+	}
+	claims, err := rp.Exchange(ctx, oidcrp.Pending{State: pending.State, Nonce: pending.Nonce, Verifier: pending.Verifier},
+		c.Query("state"), c.Query("code"))
+	if err != nil {
+		return fail(fiber.StatusUnauthorized, T(l, "login.failed"), err)
+	}
+	now := s.deps.Now()
+	sess := portal.Session{Kind: pending.Kind, CSRFToken: oidcrp.Random(), CreatedAt: now,
+		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout)}
+	dest := "/overzicht"
+	if pending.Kind == "staff" {
+		sess.StaffSub, sess.StaffName, sess.StaffRoles = oidcrp.Staff(claims, s.cfg.StaffRolesClaim)
+		if sess.StaffSub == "" || len(sess.StaffRoles) == 0 {
+			return fail(fiber.StatusForbidden, T(l, "error.403"), errors.New("staff token without subject or roles"))
+		}
+		dest = "/medewerker"
+	} else {
+		bsn, loa, err := s.cfg.Citizen.Citizen(claims)
+		switch {
+		case errors.Is(err, oidcrp.ErrLowLoA):
+			min := s.cfg.Citizen.MinLoA
+			if min == portal.LoAUnknown {
+				min = portal.LoASubstantieel
+			}
+			return fail(fiber.StatusForbidden, T(l, "login.lowloa", loa.String(), min.String()), err)
+		case err != nil:
+			return fail(fiber.StatusForbidden, T(l, "login.badbsn"), err)
+		}
+		sess.SubjectID, err = s.deps.Store.EnsureSubject(ctx, bsn)
+		if err != nil {
+			return err
+		}
+		sess.LoA = loa.String()
+	}
+	// A new session id at every login: a session fixed before login is never promoted.
+	if old, ok := session(c); ok {
+		_ = s.deps.Store.DeleteSession(ctx, old.rawID)
+	}
+	id := oidcrp.Random()
+	if err := s.deps.Store.CreateSession(ctx, id, sess); err != nil {
+		return err
+	}
+	s.setCookie(c, sessionCookie, id, 0)
+	return c.Redirect(dest, fiber.StatusSeeOther)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (s *server) logoutPage(c *fiber.Ctx) error {
+	return s.page(c, "logout", T(lang(c), "logout.title"), nil)
+}
+
+// logout destroys the session server-side and, when the provider offers it, ends the session there.
+func (s *server) logout(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	if err := s.deps.Store.DeleteSession(c.UserContext(), sess.rawID); err != nil {
+		return err
+	}
+	s.clearCookie(c, sessionCookie)
+	back := s.cfg.BaseURL + "/uitgelogd"
+	if rp := s.rp(sess.Kind); rp != nil {
+		if u := rp.EndSessionURL(c.UserContext(), back); u != "" {
+			return c.Redirect(u, fiber.StatusSeeOther)
+		}
+	}
+	return c.Redirect("/uitgelogd", fiber.StatusSeeOther)
+}
+
+func (s *server) loggedOut(c *fiber.Ctx) error {
+	return s.page(c, "loggedout", T(lang(c), "loggedout.title"), nil)
+}

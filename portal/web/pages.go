@@ -1,0 +1,330 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/pdfexport"
+)
+
+func (s *server) home(c *fiber.Ctx) error {
+	if sess, ok := session(c); ok {
+		if sess.Kind == "citizen" {
+			return c.Redirect("/overzicht", fiber.StatusSeeOther)
+		}
+		return c.Redirect("/medewerker", fiber.StatusSeeOther)
+	}
+	return s.page(c, "home", T(lang(c), "site.tagline"), nil)
+}
+
+// Row is one event as shown to the citizen, already in their language.
+type Row struct {
+	ID         string
+	When       time.Time
+	Org        string
+	Team       string
+	Role       string
+	Employee   string
+	Action     string
+	Categories []string
+	Level      string
+	LevelLong  string
+	Activity   string
+	Purpose    string
+	Legal      string
+	Controller string
+	Retention  string
+	CaseRef    string
+	Recipient  string
+	Basis      string
+	Marks      []string
+	Sensitive  bool
+}
+
+func (s *server) row(l string, e portal.LoggedEvent) Row {
+	r := Row{ID: e.ID, When: e.OccurredAt, Org: e.Actor.Organization, Team: e.Actor.Team, Role: e.Actor.Role,
+		Action: T(l, "action."+e.Action), Level: T(l, "level."+e.Level+".short"), LevelLong: T(l, "level."+e.Level),
+		Activity: e.Activity.Name.In(l), Purpose: e.Activity.Purpose.In(l), Legal: e.Activity.LegalBasis.In(l),
+		Controller: e.Activity.Controller, Retention: e.Activity.Retention, CaseRef: e.CaseRef, Recipient: e.Recipient,
+		Basis: T(l, "basis."+e.AccessBasis), Sensitive: e.Sensitive()}
+	if s.cfg.ShowEmployee {
+		r.Employee = e.Actor.EmployeeName
+	}
+	for _, c := range e.DataCategories {
+		r.Categories = append(r.Categories, Category(l, c))
+	}
+	switch e.AccessBasis {
+	case portal.BasisBreakGlass:
+		r.Marks = append(r.Marks, T(l, "mark.break_glass", e.BreakGlassReason))
+	case portal.BasisConsent:
+		r.Marks = append(r.Marks, T(l, "mark.consent", e.ConsentRef))
+	case portal.BasisAgainstWill:
+		if aw := e.AgainstWill; aw != nil {
+			r.Marks = append(r.Marks, T(l, "mark.against_will", aw.DecisionRef, aw.Reason, aw.ApprovedBy))
+		}
+	}
+	return r
+}
+
+func (s *server) overview(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	ctx := c.UserContext()
+	l := lang(c)
+	sum, err := s.deps.Store.Summary(ctx, sess.SubjectID)
+	if err != nil {
+		return err
+	}
+	evs, _, err := s.deps.Store.Events(ctx, sess.SubjectID, portal.EventFilter{Limit: 5})
+	if err != nil {
+		return err
+	}
+	bsn, err := s.deps.Store.SubjectBSN(ctx, sess.SubjectID)
+	if err != nil {
+		return err
+	}
+	rows := make([]Row, len(evs))
+	for i, e := range evs {
+		rows[i] = s.row(l, e)
+	}
+	return s.page(c, "overzicht", T(l, "overview.title"), fiber.Map{"Summary": sum, "Rows": rows, "MaskedBSN": portal.MaskBSN(bsn)})
+}
+
+// logQuery is the filter of /verwerkingen, parsed from the query string.
+type logQuery struct {
+	From, To     string // yyyy-mm-dd as typed
+	Organization string
+	Category     string
+	Basis        string
+	After        string // cursor
+}
+
+var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+func parseLogQuery(c *fiber.Ctx) (logQuery, portal.EventFilter, error) {
+	q := logQuery{From: c.Query("van"), To: c.Query("tot"), Organization: c.Query("organisatie"),
+		Category: c.Query("categorie"), Basis: c.Query("grondslag"), After: c.Query("na")}
+	var f portal.EventFilter
+	bad := func(field string) error {
+		return &portal.Error{Code: portal.EINVALID, Message: "invalid filter", Fields: []portal.FieldError{{Index: -1, Field: field, Message: "invalid"}}}
+	}
+	if q.From != "" {
+		t, err := time.ParseInLocation("2006-01-02", q.From, amsterdam)
+		if err != nil || !dateRe.MatchString(q.From) {
+			return q, f, bad("van")
+		}
+		f.From = t
+	}
+	if q.To != "" {
+		t, err := time.ParseInLocation("2006-01-02", q.To, amsterdam)
+		if err != nil || !dateRe.MatchString(q.To) {
+			return q, f, bad("tot")
+		}
+		f.To = t.AddDate(0, 0, 1) // inclusive of the whole day
+	}
+	if q.Basis != "" && !slices.Contains(portal.AccessBases, q.Basis) {
+		return q, f, bad("grondslag")
+	}
+	f.Organization, f.Category, f.AccessBasis = q.Organization, q.Category, q.Basis
+	if q.After != "" {
+		cur, err := parseCursor(q.After)
+		if err != nil {
+			return q, f, bad("na")
+		}
+		f.After = &cur
+	}
+	return q, f, nil
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+func parseCursor(s string) (portal.Cursor, error) {
+	ts, id, ok := strings.Cut(s, "_")
+	if !ok || !uuidRe.MatchString(id) {
+		return portal.Cursor{}, fmt.Errorf("bad cursor")
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return portal.Cursor{}, err
+	}
+	return portal.Cursor{OccurredAt: t, ID: id}, nil
+}
+
+func formatCursor(e portal.LoggedEvent) string {
+	return e.OccurredAt.UTC().Format(time.RFC3339Nano) + "_" + e.ID
+}
+
+func (q logQuery) values() url.Values {
+	v := url.Values{}
+	for k, val := range map[string]string{"van": q.From, "tot": q.To, "organisatie": q.Organization, "categorie": q.Category, "grondslag": q.Basis} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	return v
+}
+
+func (s *server) processingLog(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	ctx := c.UserContext()
+	l := lang(c)
+	q, f, err := parseLogQuery(c)
+	if err != nil {
+		return err
+	}
+	f.Limit = 25
+	evs, more, err := s.deps.Store.Events(ctx, sess.SubjectID, f)
+	if err != nil {
+		return err
+	}
+	sum, err := s.deps.Store.Summary(ctx, sess.SubjectID)
+	if err != nil {
+		return err
+	}
+	rows := make([]Row, len(evs))
+	for i, e := range evs {
+		rows[i] = s.row(l, e)
+	}
+	data := fiber.Map{"Rows": rows, "Q": q, "Summary": sum, "Bases": portal.AccessBases, "Filtered": len(q.values()) > 0}
+	base := q.values()
+	data["Download"] = base.Encode()
+	if more {
+		next := q.values()
+		next.Set("na", formatCursor(evs[len(evs)-1]))
+		data["Next"] = "/verwerkingen?" + next.Encode()
+	}
+	if q.After != "" {
+		data["First"] = "/verwerkingen?" + base.Encode()
+	}
+	return s.page(c, "verwerkingen", T(l, "log.title"), data)
+}
+
+func (s *server) processingDetail(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	id := strings.ToLower(c.Params("id"))
+	if !uuidRe.MatchString(id) {
+		return portal.Errorf(portal.ENOTFOUND, "no such processing event")
+	}
+	e, err := s.deps.Store.Event(c.UserContext(), sess.SubjectID, id)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	return s.page(c, "verwerking", T(l, "detail.title"), fiber.Map{"Row": s.row(l, e)})
+}
+
+// maxExport bounds one download; the citizen can narrow the period for more.
+const maxExport = 20000
+
+// allEvents walks the whole filtered log by keyset pages.
+func (s *server) allEvents(c *fiber.Ctx, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, error) {
+	var out []portal.LoggedEvent
+	f.Limit = 1000
+	for len(out) < maxExport {
+		evs, more, err := s.deps.Store.Events(c.UserContext(), subjectID, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+		if !more {
+			break
+		}
+		last := evs[len(evs)-1]
+		f.After = &portal.Cursor{OccurredAt: last.OccurredAt, ID: last.ID}
+	}
+	return out, nil
+}
+
+func (s *server) processingPDF(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	_, f, err := parseLogQuery(c)
+	if err != nil {
+		return err
+	}
+	f.After = nil
+	evs, err := s.allEvents(c, sess.SubjectID, f)
+	if err != nil {
+		return err
+	}
+	bsn, err := s.deps.Store.SubjectBSN(c.UserContext(), sess.SubjectID)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	doc := pdfexport.Document{Lang: l, Municipality: s.cfg.Municipality, MaskedBSN: portal.MaskBSN(bsn),
+		From: f.From, To: f.To, IssuedAt: s.deps.Now()}
+	if !f.To.IsZero() {
+		doc.To = f.To.AddDate(0, 0, -1)
+	}
+	for _, e := range evs {
+		r := s.row(l, e)
+		doc.Rows = append(doc.Rows, pdfexport.Row{When: r.When, Organization: r.Org, Team: r.Team, Role: r.Role,
+			Employee: r.Employee, Action: r.Action, Categories: r.Categories, Level: r.Level, Activity: r.Activity,
+			Purpose: r.Purpose, LegalBasis: r.Legal, Marks: r.Marks})
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="verwerkingen.pdf"`)
+	return pdfexport.Render(c.Response().BodyWriter(), doc)
+}
+
+// csvSafe keeps spreadsheet programs from running a cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func (s *server) processingCSV(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	_, f, err := parseLogQuery(c)
+	if err != nil {
+		return err
+	}
+	f.After = nil
+	evs, err := s.allEvents(c, sess.SubjectID, f)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="verwerkingen.csv"`)
+	w := csv.NewWriter(c.Response().BodyWriter())
+	w.Comma = ';' // what Dutch spreadsheet settings expect
+	head := []string{"id", T(l, "field.when"), T(l, "field.who"), "team", T(l, "field.role"), T(l, "field.action"),
+		T(l, "field.categories"), T(l, "field.level"), T(l, "field.activity"), T(l, "field.purpose"), T(l, "field.legal"),
+		T(l, "field.basis"), T(l, "field.case"), T(l, "field.recipient")}
+	if s.cfg.ShowEmployee {
+		head = append(head, T(l, "field.employee"))
+	}
+	_ = w.Write(append([]string{"\ufeff" + head[0]}, head[1:]...))
+	for _, e := range evs {
+		r := s.row(l, e)
+		basis := r.Basis
+		if len(r.Marks) > 0 {
+			basis = strings.Join(r.Marks, " / ")
+		}
+		rec := []string{r.ID, r.When.In(amsterdam).Format("2006-01-02 15:04:05"), r.Org, r.Team, r.Role, r.Action,
+			strings.Join(r.Categories, ", "), r.Level, r.Activity, r.Purpose, r.Legal, basis, r.CaseRef, r.Recipient}
+		if s.cfg.ShowEmployee {
+			rec = append(rec, r.Employee)
+		}
+		for i := range rec {
+			rec[i] = csvSafe(rec[i])
+		}
+		_ = w.Write(rec)
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func (s *server) staffHome(c *fiber.Ctx) error {
+	return s.page(c, "medewerker", T(lang(c), "staff.title"), nil)
+}

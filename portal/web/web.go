@@ -1,0 +1,274 @@
+// Package web is the citizen-facing portal: server-rendered pages in Dutch and English, the DigiD
+// login, sessions and the security headers every page carries.
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/template/html/v2"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/oidcrp"
+	"github.com/inzicht/inzicht/static"
+	"github.com/inzicht/inzicht/views"
+)
+
+// Store is what the portal needs from storage.
+type Store interface {
+	Ping(ctx context.Context) error
+	SchemaUpToDate(ctx context.Context) (bool, error)
+	EnsureSubject(ctx context.Context, bsn string) (int64, error)
+	SubjectBSN(ctx context.Context, subjectID int64) (string, error)
+	Events(ctx context.Context, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, bool, error)
+	Event(ctx context.Context, subjectID int64, id string) (portal.LoggedEvent, error)
+	Summary(ctx context.Context, subjectID int64) (portal.Summary, error)
+	CreateSession(ctx context.Context, rawID string, s portal.Session) error
+	Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error)
+	DeleteSession(ctx context.Context, rawID string) error
+	CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error
+	TakeLogin(ctx context.Context, rawID string) (portal.PendingLogin, error)
+}
+
+// Config holds the portal's settings.
+type Config struct {
+	BaseURL         string // public URL, e.g. https://inzicht.gemeente.nl
+	Production      bool   // HSTS and strict checks
+	Municipality    string // shown in documents
+	ShowEmployee    bool   // show employees' names (INZICHT_SHOW_EMPLOYEE=name)
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	Citizen         oidcrp.CitizenClaims
+	StaffRolesClaim string
+	LoginRate       int      // login attempts per minute per address
+	FormActions     []string // extra origins forms may lead to (the identity providers)
+}
+
+// Deps are the portal's collaborators.
+type Deps struct {
+	Store     Store
+	CitizenRP *oidcrp.RP
+	StaffRP   *oidcrp.RP // may be nil: no staff login
+	API       *fiber.App // mounted at /api/v1 when not nil
+	DevIDP    http.Handler
+	Metrics   http.Handler // served at /metrics when not nil
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+// Cookie names. The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
+const (
+	sessionCookie = "__Host-inzicht_session"
+	loginCookie   = "__Host-inzicht_login"
+	langCookie    = "__Host-inzicht_lang"
+)
+
+type server struct {
+	cfg  Config
+	deps Deps
+	csp  string
+}
+
+// New builds the whole HTTP application: the portal's pages, and the API and development identity
+// provider mounted beside them.
+func New(cfg Config, deps Deps) (*fiber.App, error) {
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 15 * time.Minute
+	}
+	if cfg.AbsoluteTimeout <= 0 {
+		cfg.AbsoluteTimeout = 12 * time.Hour
+	}
+	if cfg.LoginRate <= 0 {
+		cfg.LoginRate = 30
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	s := &server{cfg: cfg, deps: deps}
+	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+	for _, o := range cfg.FormActions {
+		s.csp += " " + o
+	}
+
+	engine := html.NewFileSystem(http.FS(views.FS), ".html")
+	engine.AddFuncMap(template.FuncMap{
+		"t":        T,
+		"category": Category,
+		"datetime": FormatDateTime,
+		"date":     FormatDate,
+	})
+	if err := engine.Load(); err != nil {
+		return nil, err
+	}
+	app := fiber.New(fiber.Config{
+		Views:                 engine,
+		ErrorHandler:          s.errorHandler,
+		BodyLimit:             8 << 20,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		ReadBufferSize:        16 << 10,
+		DisableStartupMessage: true,
+		Immutable:             true,
+	})
+	app.Use(recover.New())
+	app.Use(s.securityHeaders)
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Get("/readyz", s.readyz)
+	if deps.Metrics != nil {
+		app.Get("/metrics", adaptor.HTTPHandler(deps.Metrics))
+	}
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	if deps.API != nil {
+		app.Mount("/api/v1", deps.API)
+	}
+	if deps.DevIDP != nil {
+		app.Use("/dev-idp", adaptor.HTTPHandler(deps.DevIDP))
+	}
+
+	app.Use(s.loadSession)
+	loginLimit := limiter.New(limiter.Config{Max: cfg.LoginRate, Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusTooManyRequests) }})
+
+	// Every route of the portal, in one place.
+	app.Get("/", s.home)
+	app.Get("/taal", s.setLanguage)
+	app.Get("/inloggen", loginLimit, s.startLogin("citizen"))
+	app.Get("/inloggen/callback", loginLimit, s.finishLogin)
+	app.Get("/uitloggen", s.requireAny, s.logoutPage)
+	app.Post("/uitloggen", s.requireAny, s.checkCSRF, s.logout)
+	app.Get("/uitgelogd", s.loggedOut)
+	app.Get("/overzicht", s.requireCitizen, s.overview)
+	app.Get("/verwerkingen", s.requireCitizen, s.processingLog)
+	app.Get("/verwerkingen.pdf", s.requireCitizen, s.processingPDF)
+	app.Get("/verwerkingen.csv", s.requireCitizen, s.processingCSV)
+	app.Get("/verwerkingen/:id", s.requireCitizen, s.processingDetail)
+	app.Get("/medewerker/inloggen", loginLimit, s.startLogin("staff"))
+	app.Get("/medewerker/inloggen/callback", loginLimit, s.finishLogin)
+	app.Get("/medewerker", s.requireStaff, s.staffHome)
+	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such page") })
+	return app, nil
+}
+
+func (s *server) securityHeaders(c *fiber.Ctx) error {
+	h := &c.Response().Header
+	h.Set("Content-Security-Policy", s.csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if s.cfg.Production {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	// Personal pages must not be cached; static files override this.
+	h.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}
+
+func (s *server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.deps.Store.Ping(ctx); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
+	}
+	ok, err := s.deps.Store.SchemaUpToDate(ctx)
+	if err != nil || !ok {
+		return c.Status(fiber.StatusServiceUnavailable).SendString("schema not current")
+	}
+	return c.SendString("ready")
+}
+
+// lang returns the language of the request: the remembered choice, else Dutch.
+func lang(c *fiber.Ctx) string {
+	if c.Cookies(langCookie) == "en" {
+		return "en"
+	}
+	return "nl"
+}
+
+func (s *server) setLanguage(c *fiber.Ctx) error {
+	l := c.Query("lang")
+	if l != "en" {
+		l = "nl"
+	}
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: l, Path: "/", Secure: true, HTTPOnly: true, SameSite: "Lax",
+		MaxAge: 365 * 24 * 3600})
+	return c.Redirect(localPath(c.Query("terug")), fiber.StatusSeeOther)
+}
+
+// localPath accepts only a path on this site (no scheme, no host, no "//"), to avoid open redirects.
+func localPath(p string) string {
+	u, err := url.Parse(p)
+	if err != nil || p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
+		u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return p
+}
+
+// page renders a template inside the layout with the common data.
+func (s *server) page(c *fiber.Ctx, name, title string, data fiber.Map) error {
+	if data == nil {
+		data = fiber.Map{}
+	}
+	l := lang(c)
+	data["Lang"] = l
+	data["Title"] = title
+	data["Path"] = c.Path()
+	data["Query"] = string(c.Request().URI().QueryString())
+	if sess, ok := session(c); ok {
+		data["Session"] = sess
+		data["CSRF"] = sess.CSRFToken
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Render(name, data, "layout")
+}
+
+var statusByCode = map[string]int{
+	portal.EINVALID:      fiber.StatusUnprocessableEntity,
+	portal.ENOTFOUND:     fiber.StatusNotFound,
+	portal.ECONFLICT:     fiber.StatusConflict,
+	portal.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	portal.EFORBIDDEN:    fiber.StatusForbidden,
+	portal.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
+}
+
+// errorHandler renders every error as a page without internals; unexpected errors are logged once.
+func (s *server) errorHandler(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status = fe.Code
+	} else if st, ok := statusByCode[portal.ErrorCode(err)]; ok {
+		status = st
+	}
+	if status >= 500 {
+		s.deps.Log.Error("web: request failed", "method", c.Method(), "route", c.Route().Path, "status", status, "err", err)
+	}
+	key := "error.500"
+	switch status {
+	case 401, 403, 404, 422, 429:
+		key = "error." + strconv.Itoa(status)
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.page(c, "error", T(lang(c), "error.title"), fiber.Map{"Status": status, "Message": T(lang(c), key)})
+}
