@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,20 +74,19 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 		c.Set(fiber.HeaderContentType, "application/json")
 		return c.Send(OpenAPI)
 	})
-	app.Use(limiter.New(limiter.Config{
-		Max:        cfg.RatePerMinute,
-		Expiration: time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			if p, ok := tokenPrefix(c.Get(fiber.HeaderAuthorization)); ok {
-				return "k:" + p
-			}
-			return "ip:" + c.IP()
-		},
-		LimitReached: func(c *fiber.Ctx) error {
-			return problem(c, fiber.StatusTooManyRequests, "Too many requests", "slow down and retry later", nil)
-		},
-	}))
+	limitReached := func(c *fiber.Ctx) error {
+		return problem(c, fiber.StatusTooManyRequests, "Too many requests", "slow down and retry later", nil)
+	}
+	// Failed requests per address before authentication, so floods of made-up keys are cut off
+	// without starving the systems behind the same proxy; all requests per key after it, so one system
+	// cannot starve another.
+	app.Use(limiter.New(limiter.Config{Max: 10 * cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
+		SkipSuccessfulRequests: true}))
 	app.Use(h.authenticate)
+	app.Use(limiter.New(limiter.Config{
+		Max: cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
+		KeyGenerator: func(c *fiber.Ctx) string { return strconv.FormatInt(apiKey(c).ID, 10) },
+	}))
 	app.Get("/processing-activities", h.listActivities)
 	app.Put("/processing-activities/:id", h.requireScope("register:write"), h.putActivity)
 	app.Post("/processing-events", h.requireScope("events:write"), h.ingest)
@@ -98,18 +98,6 @@ type handlers struct {
 	store   Store
 	cfg     Config
 	metrics *Metrics
-}
-
-func tokenPrefix(auth string) (string, bool) {
-	tok, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
-		return "", false
-	}
-	rest, ok := strings.CutPrefix(tok, "inz_")
-	if !ok || len(rest) < 12 {
-		return "", false
-	}
-	return rest[:12], true
 }
 
 // authenticate resolves the bearer token to an API key; without a valid one the request ends in 401.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -24,10 +25,10 @@ func DecodeBatch(body []byte) ([]portal.Event, error) {
 		return nil, &portal.Error{Code: portal.EINVALID, Message: "the body is not a JSON object {\"events\": [...]}",
 			Fields: []portal.FieldError{{Index: -1, Field: "events", Message: jsonMessage(err)}}}
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, portal.Errorf(portal.EINVALID, "the body holds more than one JSON value")
 	}
-	if env.Events == nil {
+	if len(env.Events) == 0 {
 		return nil, &portal.Error{Code: portal.EINVALID, Message: "the batch holds no events",
 			Fields: []portal.FieldError{{Index: -1, Field: "events", Message: "required"}}}
 	}
@@ -41,7 +42,8 @@ func DecodeBatch(body []byte) ([]portal.Event, error) {
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()
 		if err := d.Decode(&w); err != nil {
-			fe = append(fe, portal.FieldError{Index: i, Field: jsonField(err), Message: jsonMessage(err)})
+			// The wire type embeds portal.Event; report the JSON field name only.
+			fe = append(fe, portal.FieldError{Index: i, Field: strings.TrimPrefix(jsonField(err), "Event."), Message: jsonMessage(err)})
 			continue
 		}
 		events[i] = w.Event

@@ -61,7 +61,7 @@ func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event)
 			return fmt.Errorf("copy: %w", err)
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO processing_events (`+ingestColList+`)
-			SELECT `+ingestColList+` FROM ingest_events ON CONFLICT (id) DO NOTHING`)
+			SELECT `+ingestColList+` FROM ingest_events ORDER BY id ON CONFLICT (id) DO NOTHING`)
 		if err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}

@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/jackc/pgx/v5"
 
@@ -42,12 +44,18 @@ func (db *DB) subjectIDs(ctx context.Context, tx pgx.Tx, bsns []string) (map[str
 	if len(ids) == len(lookups) {
 		return ids, lookups, nil
 	}
+	// New subjects are inserted in HMAC order, so concurrent batches lock rows in the same order.
+	missing := make([]string, 0, len(lookups)-len(ids))
+	for b := range lookups {
+		if _, ok := ids[b]; !ok {
+			missing = append(missing, b)
+		}
+	}
+	sort.Slice(missing, func(i, j int) bool { return bytes.Compare(lookups[missing[i]], lookups[missing[j]]) < 0 })
 	var newH, newEnc [][]byte
 	var newKey []string
-	for b, h := range lookups {
-		if _, ok := ids[b]; ok {
-			continue
-		}
+	for _, b := range missing {
+		h := lookups[b]
 		kid, ct, err := db.vault.Seal(b)
 		if err != nil {
 			return nil, nil, err
