@@ -1,0 +1,205 @@
+package main
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/bsnvault"
+)
+
+// Config is every setting, read once from the environment and validated before anything starts.
+// The README lists each variable.
+type Config struct {
+	Env          string // development, demo, production
+	DatabaseURL  string
+	Addr         string
+	BaseURL      string
+	Municipality string
+	ShowEmployee bool
+
+	OIDC       OIDCConfig // citizens (DigiD)
+	StaffOIDC  OIDCConfig // staff
+	BSNClaim   string
+	BSNPrefix  string
+	LoAClaim   string
+	MinLoA     portal.LoA
+	RolesClaim string
+
+	BSNHMACKey []byte
+	BSNKeyID   string
+	BSNKeys    map[string][]byte
+
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	APIRate     int
+	LoginRate   int
+	LogLevel    string
+}
+
+// OIDCConfig is one OpenID Connect client.
+type OIDCConfig struct {
+	Issuer, ClientID, ClientSecret, RedirectURL string
+}
+
+func (o OIDCConfig) set() bool { return o.Issuer != "" }
+
+// demoSecret seeds the demo's fixed keys. Demo data are fictitious; production refuses these keys.
+const demoSecret = "inzicht-demo-only-not-for-production"
+
+func demoKey(purpose string) []byte {
+	h := sha256.Sum256([]byte(demoSecret + "/" + purpose))
+	return h[:]
+}
+
+// loadConfig reads the environment. mode is "serve" or "demo" (or a tool command, which needs only
+// the database and the keys).
+func loadConfig(mode string, getenv func(string) string) (Config, error) {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	dur := func(k string, def time.Duration) time.Duration {
+		v := get(k, "")
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			bad("%s: want a duration such as 15m, got %q", k, v)
+		}
+		return d
+	}
+	num := func(k string, def int) int {
+		v := get(k, "")
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			bad("%s: want a positive number, got %q", k, v)
+		}
+		return n
+	}
+	c := Config{
+		Env:          get("INZICHT_ENV", map[bool]string{true: "demo", false: "production"}[mode == "demo"]),
+		DatabaseURL:  get("DATABASE_URL", ""),
+		Addr:         get("INZICHT_ADDR", ":8080"),
+		BaseURL:      strings.TrimRight(get("INZICHT_BASE_URL", ""), "/"),
+		Municipality: get("INZICHT_MUNICIPALITY", "Gemeente Voorbeeldstad"),
+		BSNClaim:     get("INZICHT_OIDC_BSN_CLAIM", "bsn"),
+		BSNPrefix:    get("INZICHT_OIDC_BSN_PREFIX", ""),
+		LoAClaim:     get("INZICHT_OIDC_LOA_CLAIM", "acr"),
+		RolesClaim:   get("INZICHT_STAFF_ROLES_CLAIM", "roles"),
+		SessionIdle:  dur("INZICHT_SESSION_IDLE", 15*time.Minute),
+		SessionMax:   dur("INZICHT_SESSION_MAX", 12*time.Hour),
+		APIRate:      num("INZICHT_API_RATE", 6000),
+		LoginRate:    num("INZICHT_LOGIN_RATE", 30),
+		LogLevel:     get("INZICHT_LOG_LEVEL", "info"),
+	}
+	switch c.Env {
+	case "development", "demo", "production":
+	default:
+		bad("INZICHT_ENV: want development, demo or production, got %q", c.Env)
+	}
+	switch v := get("INZICHT_SHOW_EMPLOYEE", "role"); v {
+	case "name":
+		c.ShowEmployee = true
+	case "role":
+	default:
+		bad("INZICHT_SHOW_EMPLOYEE: want role or name, got %q", v)
+	}
+	c.MinLoA = portal.ParseLoA(get("INZICHT_MIN_LOA", "substantieel"))
+	if c.MinLoA == portal.LoAUnknown {
+		bad("INZICHT_MIN_LOA: want basis, midden, substantieel or hoog")
+	}
+	if c.SessionIdle > 15*time.Minute && c.Env == "production" {
+		bad("INZICHT_SESSION_IDLE: at most 15m in production")
+	}
+	c.OIDC = OIDCConfig{get("INZICHT_OIDC_ISSUER", ""), get("INZICHT_OIDC_CLIENT_ID", ""), get("INZICHT_OIDC_CLIENT_SECRET", ""), get("INZICHT_OIDC_REDIRECT_URL", "")}
+	c.StaffOIDC = OIDCConfig{get("INZICHT_STAFF_OIDC_ISSUER", ""), get("INZICHT_STAFF_OIDC_CLIENT_ID", ""), get("INZICHT_STAFF_OIDC_CLIENT_SECRET", ""), get("INZICHT_STAFF_OIDC_REDIRECT_URL", "")}
+
+	// Keys: required outside the demo; the demo uses fixed, published keys.
+	hk, ek := get("INZICHT_BSN_HMAC_KEY", ""), get("INZICHT_BSN_ENC_KEYS", "")
+	switch {
+	case hk == "" && ek == "" && (mode == "demo" || c.Env != "production"):
+		c.BSNHMACKey, c.BSNKeyID, c.BSNKeys = demoKey("hmac"), "demo", map[string][]byte{"demo": demoKey("aes")}
+	default:
+		k, err := bsnvault.DecodeKey(hk)
+		if hk == "" || err != nil || len(k) < 32 {
+			bad("INZICHT_BSN_HMAC_KEY: want at least 32 random bytes, base64 (e.g. `openssl rand -base64 32`)")
+		}
+		c.BSNHMACKey = k
+		id, keys, err := bsnvault.ParseKeys(ek)
+		if ek == "" || err != nil {
+			bad("INZICHT_BSN_ENC_KEYS: want id:base64-of-32-bytes[,id2:…], the first encrypts (%v)", err)
+		}
+		c.BSNKeyID, c.BSNKeys = id, keys
+		if string(c.BSNHMACKey) == string(demoKey("hmac")) {
+			bad("INZICHT_BSN_HMAC_KEY: the demo key must not be used")
+		}
+	}
+
+	switch mode {
+	case "demo":
+		if c.Env == "production" {
+			bad("INZICHT_ENV=production: the demo (with its DigiD simulator) refuses to run in production")
+		}
+	case "serve":
+		if c.DatabaseURL == "" {
+			bad("DATABASE_URL: required, e.g. postgres://inzicht@db:5432/inzicht")
+		}
+		if c.BaseURL == "" {
+			bad("INZICHT_BASE_URL: required, the public URL, e.g. https://inzicht.gemeente.nl")
+		}
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			bad("INZICHT_ADDR: want host:port such as :8080")
+		}
+		if u, err := url.Parse(c.BaseURL); c.BaseURL != "" && (err != nil || u.Host == "" || (c.Env == "production" && u.Scheme != "https")) {
+			bad("INZICHT_BASE_URL: want an absolute URL (https in production), got %q", c.BaseURL)
+		}
+		for _, o := range []struct {
+			prefix string
+			cfg    *OIDCConfig
+			need   bool
+		}{{"INZICHT_OIDC_", &c.OIDC, true}, {"INZICHT_STAFF_OIDC_", &c.StaffOIDC, false}} {
+			if !o.need && !o.cfg.set() {
+				continue
+			}
+			if o.cfg.Issuer == "" || o.cfg.ClientID == "" || o.cfg.ClientSecret == "" {
+				bad("%sISSUER, %sCLIENT_ID and %sCLIENT_SECRET: all required", o.prefix, o.prefix, o.prefix)
+			}
+			if o.cfg.RedirectURL == "" {
+				bad("%sREDIRECT_URL: required (the exact redirect URI registered at the provider)", o.prefix)
+			}
+			if c.BaseURL != "" && strings.HasPrefix(o.cfg.Issuer, c.BaseURL+"/dev-idp") {
+				bad("%sISSUER: serve refuses the built-in DigiD simulator; use `inzicht demo` for that", o.prefix)
+			}
+			if c.Env == "production" && !strings.HasPrefix(o.cfg.Issuer, "https://") {
+				bad("%sISSUER: must be https in production", o.prefix)
+			}
+		}
+		if c.Env == "production" && string(c.BSNHMACKey) == string(demoKey("hmac")) {
+			bad("INZICHT_BSN_HMAC_KEY: required in production")
+		}
+	}
+	if len(errs) > 0 {
+		return c, errors.New("configuration:\n  - " + strings.Join(errs, "\n  - "))
+	}
+	return c, nil
+}
+
+// vault builds the BSN vault from the keys.
+func (c Config) vault() (*bsnvault.Vault, error) {
+	return bsnvault.New(c.BSNHMACKey, c.BSNKeyID, c.BSNKeys)
+}

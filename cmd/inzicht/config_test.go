@@ -1,0 +1,90 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func envOf(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+func prodEnv() map[string]string {
+	return map[string]string{
+		"INZICHT_ENV":                "production",
+		"DATABASE_URL":               "postgres://inzicht@db/inzicht",
+		"INZICHT_BASE_URL":           "https://inzicht.voorbeeldstad.nl",
+		"INZICHT_OIDC_ISSUER":        "https://digid-broker.example/oidc",
+		"INZICHT_OIDC_CLIENT_ID":     "inzicht",
+		"INZICHT_OIDC_CLIENT_SECRET": "s3cret",
+		"INZICHT_OIDC_REDIRECT_URL":  "https://inzicht.voorbeeldstad.nl/inloggen/callback",
+		"INZICHT_BSN_HMAC_KEY":       "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"INZICHT_BSN_ENC_KEYS":       "k1:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+	}
+}
+
+func TestServeConfigRefusals(t *testing.T) {
+	if _, err := loadConfig("serve", envOf(prodEnv())); err != nil {
+		t.Fatalf("a complete production configuration is refused: %v", err)
+	}
+	for _, tc := range []struct {
+		name    string
+		change  map[string]string
+		mention string
+	}{
+		{"no database", map[string]string{"DATABASE_URL": ""}, "DATABASE_URL"},
+		{"no base url", map[string]string{"INZICHT_BASE_URL": ""}, "INZICHT_BASE_URL"},
+		{"http base url in production", map[string]string{"INZICHT_BASE_URL": "http://inzicht.voorbeeldstad.nl"}, "INZICHT_BASE_URL"},
+		{"no client secret", map[string]string{"INZICHT_OIDC_CLIENT_SECRET": ""}, "CLIENT_SECRET"},
+		{"no issuer", map[string]string{"INZICHT_OIDC_ISSUER": ""}, "INZICHT_OIDC_ISSUER"},
+		{"no redirect", map[string]string{"INZICHT_OIDC_REDIRECT_URL": ""}, "REDIRECT_URL"},
+		{"simulator as provider", map[string]string{"INZICHT_OIDC_ISSUER": "https://inzicht.voorbeeldstad.nl/dev-idp"}, "simulator"},
+		{"no hmac key", map[string]string{"INZICHT_BSN_HMAC_KEY": ""}, "INZICHT_BSN_HMAC_KEY"},
+		{"short hmac key", map[string]string{"INZICHT_BSN_HMAC_KEY": "c2hvcnQ="}, "INZICHT_BSN_HMAC_KEY"},
+		{"no encryption keys", map[string]string{"INZICHT_BSN_ENC_KEYS": ""}, "INZICHT_BSN_ENC_KEYS"},
+		{"bad encryption key", map[string]string{"INZICHT_BSN_ENC_KEYS": "k1:c2hvcnQ="}, ""},
+		{"half staff client", map[string]string{"INZICHT_STAFF_OIDC_ISSUER": "https://idp.example"}, "INZICHT_STAFF_OIDC_"},
+		{"bad min loa", map[string]string{"INZICHT_MIN_LOA": "super"}, "INZICHT_MIN_LOA"},
+		{"long idle timeout", map[string]string{"INZICHT_SESSION_IDLE": "1h"}, "INZICHT_SESSION_IDLE"},
+		{"bad env", map[string]string{"INZICHT_ENV": "prod"}, "INZICHT_ENV"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := prodEnv()
+			for k, v := range tc.change {
+				env[k] = v
+			}
+			cfg, err := loadConfig("serve", envOf(env))
+			if err == nil {
+				// a bad key may pass the config and fail when the vault is built
+				if _, verr := cfg.vault(); verr != nil {
+					return
+				}
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), tc.mention) {
+				t.Errorf("error does not name %q: %v", tc.mention, err)
+			}
+		})
+	}
+}
+
+func TestDemoConfig(t *testing.T) {
+	cfg, err := loadConfig("demo", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Env != "demo" || cfg.Addr != ":8080" || cfg.MinLoA.String() != "substantieel" || cfg.ShowEmployee {
+		t.Errorf("demo defaults: %+v", cfg)
+	}
+	if _, err := cfg.vault(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig("demo", envOf(map[string]string{"INZICHT_ENV": "production"})); err == nil ||
+		!strings.Contains(err.Error(), "refuses") {
+		t.Errorf("demo must refuse production, got %v", err)
+	}
+	// The demo keys are refused in production even when given explicitly.
+	env := prodEnv()
+	env["INZICHT_BSN_HMAC_KEY"] = "" // falls back to nothing: required
+	if _, err := loadConfig("serve", envOf(env)); err == nil {
+		t.Error("production without an HMAC key accepted")
+	}
+}

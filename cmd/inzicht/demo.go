@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/inzicht/inzicht/portal/demo"
+	"github.com/inzicht/inzicht/portal/devidp"
+	"github.com/inzicht/inzicht/portal/oidcrp"
+	"github.com/inzicht/inzicht/portal/pgcluster"
+	"github.com/inzicht/inzicht/portal/postgres"
+)
+
+const defaultDemoURL = "postgres://postgres@127.0.0.1:5432/inzicht_demo?sslmode=disable"
+
+// demoDatabase finds a database for the demo: DATABASE_URL, else the local server, else a throwaway
+// cluster under ./.inzicht/ when the PostgreSQL binaries are installed.
+func demoDatabase(ctx context.Context, cfg Config, out io.Writer, a *app) (url string, stop func() error, err error) {
+	noop := func() error { return nil }
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL, noop, postgres.EnsureDatabase(ctx, cfg.DatabaseURL)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = postgres.EnsureDatabase(cctx, defaultDemoURL)
+	cancel()
+	if err == nil {
+		return defaultDemoURL, noop, nil
+	}
+	if _, _, ok := pgcluster.Binaries(); !ok {
+		return "", nil, fmt.Errorf("no PostgreSQL server answers at 127.0.0.1:5432 (%v)\n%s", err, pgcluster.InstallHint)
+	}
+	fmt.Fprintln(out, "No PostgreSQL server at 127.0.0.1:5432; starting a throwaway cluster under ./.inzicht/ …")
+	server, stop, err := pgcluster.Start(ctx, ".inzicht/pgdata", a.log)
+	if err != nil {
+		return "", nil, err
+	}
+	url = strings.Replace(server, "/postgres?", "/inzicht_demo?", 1)
+	if err := postgres.EnsureDatabase(ctx, url); err != nil {
+		_ = stop()
+		return "", nil, err
+	}
+	return url, stop, nil
+}
+
+func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("demo", getenv)
+	if err != nil {
+		return err
+	}
+	a := &app{cfg: cfg, log: newLogger(stderr, cfg.LogLevel)}
+	url, stopDB, err := demoDatabase(ctx, cfg, stdout, a)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	v, err := cfg.vault()
+	if err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, url, v)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a.db = db
+	if err := db.MigrateUp(ctx); err != nil {
+		return err
+	}
+	res, err := demo.Load(ctx, db, time.Now())
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	if err := db.RevokeSystemKeys(ctx, "demo"); err != nil {
+		return err
+	}
+	_, token, err := db.CreateAPIKey(ctx, "demo", []string{"events:write", "register:write"})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set INZICHT_ADDR to another address)", cfg.Addr, err)
+	}
+	if cfg.BaseURL == "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		cfg.BaseURL = "http://localhost:" + port
+	}
+	issuer := cfg.BaseURL + "/dev-idp"
+	cfg.OIDC = OIDCConfig{Issuer: issuer, ClientID: "inzicht-portal", ClientSecret: oidcrp.Random(), RedirectURL: cfg.BaseURL + "/inloggen/callback"}
+	cfg.StaffOIDC = OIDCConfig{Issuer: issuer, ClientID: "inzicht-staff", ClientSecret: oidcrp.Random(), RedirectURL: cfg.BaseURL + "/medewerker/inloggen/callback"}
+	idp, err := devidp.New(devidp.Config{Issuer: issuer, Env: cfg.Env, Logger: a.log, Clients: []devidp.Client{
+		{ID: cfg.OIDC.ClientID, Secret: cfg.OIDC.ClientSecret, Kind: devidp.CitizenClient,
+			RedirectURIs: []string{cfg.OIDC.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.BaseURL + "/uitgelogd"}},
+		{ID: cfg.StaffOIDC.ClientID, Secret: cfg.StaffOIDC.ClientSecret, Kind: devidp.StaffClient,
+			RedirectURIs: []string{cfg.StaffOIDC.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.BaseURL + "/uitgelogd"}},
+	}})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	a.cfg, a.devIDP = cfg, idp.Handler()
+
+	fmt.Fprintf(stdout, "\nInzicht demo — %s\n\n", cfg.Municipality)
+	fmt.Fprintf(stdout, "  Portal:           %s\n", cfg.BaseURL)
+	fmt.Fprintf(stdout, "  DigiD simulator:  %s (log in at the portal)\n", issuer)
+	fmt.Fprintf(stdout, "  Demo data:        %d new register entries, %d new events (%d already there)\n", res.Activities, res.Events, res.Existing)
+	fmt.Fprintf(stdout, "\n  Demo BSNs (type one in the simulator's login form):\n")
+	for _, c := range demo.Citizens {
+		fmt.Fprintf(stdout, "    %s  %s\n", c.BSN, c.Story)
+	}
+	fmt.Fprintf(stdout, "\n  Staff log-ins (%s/medewerker/inloggen):", cfg.BaseURL)
+	for _, s := range devidp.StaffAccounts() {
+		fmt.Fprintf(stdout, " %s (%s)", s.Username, s.Role)
+	}
+	fmt.Fprintf(stdout, "\n\n  API key for this demo (scopes events:write, register:write), shown once:\n    %s\n", token)
+	fmt.Fprintf(stdout, "\n  Try: curl -H 'Authorization: Bearer %s' %s/api/v1/processing-activities\n\n", token, cfg.BaseURL)
+	err = a.serve(ctx, ln)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

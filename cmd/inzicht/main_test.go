@@ -1,0 +1,334 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
+
+	"github.com/inzicht/inzicht/portal/postgres/pgtest"
+)
+
+// secureJar lets Go's cookie jar keep and send Secure (__Host-) cookies over the test's plain-HTTP
+// loopback connection, as browsers do for localhost.
+type secureJar struct{ *cookiejar.Jar }
+
+func https(u *url.URL) *url.URL { c := *u; c.Scheme = "https"; return &c }
+
+func (j secureJar) SetCookies(u *url.URL, cs []*http.Cookie) { j.Jar.SetCookies(https(u), cs) }
+func (j secureJar) Cookies(u *url.URL) []*http.Cookie        { return j.Jar.Cookies(https(u)) }
+
+func newBrowser(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: secureJar{jar}, Timeout: 20 * time.Second}
+}
+
+// startDemo runs `inzicht demo` on a fresh database and a random port; it returns the portal URL and
+// the API key it printed.
+func startDemo(t *testing.T) (base, key, dbURL string) {
+	t.Helper()
+	dbURL = pgtest.NewURL(t)
+	env := map[string]string{"DATABASE_URL": dbURL, "INZICHT_ADDR": "127.0.0.1:0", "INZICHT_LOG_LEVEL": "error"}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"demo"}, envOf(env), pw, io.Discard); pw.Close() }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("demo ended with %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("demo did not stop")
+		}
+	})
+	sc := bufio.NewScanner(pr)
+	wantKey := false
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if v, ok := strings.CutPrefix(line, "Portal:"); ok {
+			base = strings.TrimSpace(v)
+		}
+		if wantKey && strings.HasPrefix(line, "inz_") {
+			key = line
+			break
+		}
+		wantKey = wantKey || strings.HasPrefix(line, "API key for this demo")
+	}
+	go io.Copy(io.Discard, pr)
+	if base == "" || key == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("demo did not start: %v", err)
+		default:
+			t.Fatal("demo printed no URL or key")
+		}
+	}
+	return base, key, dbURL
+}
+
+// loginCitizen goes through the DigiD simulator's form like a person would.
+func loginCitizen(t *testing.T, c *http.Client, base, bsn, loa string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(base + "/inloggen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Request.URL.Path, "/dev-idp") {
+		t.Fatalf("login did not reach the simulator: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	return submitForm(t, c, resp.Request.URL, body, map[string]string{"bsn": bsn, "loa": loa})
+}
+
+func submitForm(t *testing.T, c *http.Client, page *url.URL, body []byte, fields map[string]string) (*http.Response, string) {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := d.Find("form").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		for name := range fields {
+			if s.Find(fmt.Sprintf(`[name=%q]`, name)).Length() == 0 {
+				return false
+			}
+		}
+		return true
+	}).First()
+	if f.Length() == 0 {
+		t.Fatalf("no form with fields %v on %s", fields, page)
+	}
+	vals := url.Values{}
+	f.Find("input, select").Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		if name == "" {
+			return
+		}
+		v, _ := s.Attr("value")
+		if goquery.NodeName(s) == "select" {
+			v, _ = s.Find("option[selected]").Attr("value")
+		}
+		vals.Set(name, v)
+	})
+	for k, v := range fields {
+		vals.Set(k, v)
+	}
+	action, _ := f.Attr("action")
+	target, err := page.Parse(action)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.PostForm(target.String(), vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func postEvents(t *testing.T, base, key, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/v1/processing-events", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, string(b)
+}
+
+func eventJSON(id, bsn, role string) string {
+	return fmt.Sprintf(`{"id":%q,"occurred_at":%q,"subject_bsn":%q,"activity":"wmo-onderzoek","action":"view",`+
+		`"data_categories":["care_needs"],"level":"what","actor":{"organization":"Gemeente Voorbeeldstad",`+
+		`"team":"Wijkteam Noord","role":%q},"access_basis":"assigned"}`, id, time.Now().Add(-time.Minute).Format(time.RFC3339), bsn, role)
+}
+
+// TestDemoEndToEnd is the issue's acceptance, run through the real wiring: log in through the
+// simulator, see only one's own processing, and see events posted with a new key appear.
+func TestDemoEndToEnd(t *testing.T) {
+	base, demoKey, dbURL := startDemo(t)
+
+	// A new key made with the apikey command, as an operator would.
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"apikey", "create", "--system", "suite", "--scopes", "events:write"},
+		envOf(map[string]string{"DATABASE_URL": dbURL, "INZICHT_ENV": "demo"}), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var newKey string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "inz_") {
+			newKey = l
+		}
+	}
+	if newKey == "" || newKey == demoKey {
+		t.Fatalf("apikey create printed no new key: %q", out.String())
+	}
+
+	mine, other := "Rol-"+uuid.NewString()[:8], "Rol-"+uuid.NewString()[:8]
+	mineID := uuid.NewString()
+	status, body := postEvents(t, base, newKey, `{"events":[`+eventJSON(mineID, "999993653", mine)+`,`+
+		eventJSON(uuid.NewString(), "999990019", other)+`]}`)
+	if status != 200 || !strings.Contains(body, `"accepted":2`) {
+		t.Fatalf("post: %d %s", status, body)
+	}
+	invalidRole := "Rol-" + uuid.NewString()[:8]
+	status, body = postEvents(t, base, newKey, `{"events":[`+eventJSON(uuid.NewString(), "999993653", invalidRole)+`,`+
+		eventJSON("not-a-uuid", "999993653", invalidRole)+`]}`)
+	if status != 422 || !strings.Contains(body, `"index":1`) {
+		t.Fatalf("invalid batch: %d %s", status, body)
+	}
+
+	c := newBrowser(t)
+	resp, page := loginCitizen(t, c, base, "999993653", "substantieel")
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/overzicht" {
+		t.Fatalf("after login: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	if !strings.Contains(page, "*****3653") {
+		t.Error("overview does not show the masked BSN")
+	}
+	_, page = get(t, c, base+"/verwerkingen")
+	if !strings.Contains(page, mine) {
+		t.Error("the event posted with the new key is not in /verwerkingen")
+	}
+	if strings.Contains(page, other) || strings.Contains(page, invalidRole) {
+		t.Error("/verwerkingen shows another citizen's event or one from an invalid batch")
+	}
+	_, csvBody := get(t, c, base+"/verwerkingen.csv")
+	if !strings.Contains(csvBody, mineID) || strings.Contains(csvBody, other) || strings.Contains(csvBody, invalidRole) {
+		t.Error("CSV: wrong events")
+	}
+	if !strings.Contains(csvBody, "Gemeente Voorbeeldstad") || strings.Count(csvBody, "\n") < 50 {
+		t.Error("CSV lacks the demo year of events")
+	}
+	resp, pdf := get(t, c, base+"/verwerkingen.pdf")
+	if resp.StatusCode != 200 || !strings.HasPrefix(pdf, "%PDF") {
+		t.Errorf("PDF: %d", resp.StatusCode)
+	}
+	resp, _ = get(t, c, base+"/readyz")
+	if resp.StatusCode != 200 {
+		t.Errorf("readyz: %d", resp.StatusCode)
+	}
+	resp, metrics := get(t, c, base+"/metrics")
+	if resp.StatusCode != 200 || !strings.Contains(metrics, `inzicht_ingest_events_total{result="accepted"} 2`) {
+		t.Errorf("metrics: %d", resp.StatusCode)
+	}
+
+	// Logout ends the session here and at the provider, and lands on /uitgelogd.
+	_, page = get(t, c, base+"/uitloggen")
+	resp, _ = submitForm(t, c, mustURL(base+"/uitloggen"), []byte(page), map[string]string{"csrf": extractCSRF(t, page)})
+	if resp.Request.URL.Path != "/uitgelogd" {
+		t.Errorf("logout ended at %s", resp.Request.URL)
+	}
+	resp, _ = get(t, c, base+"/overzicht")
+	if strings.HasPrefix(resp.Request.URL.Path, "/overzicht") {
+		t.Error("still logged in after logout")
+	}
+
+	// Below the minimum assurance level no session is made, and the page says why.
+	c2 := newBrowser(t)
+	resp, page = loginCitizen(t, c2, base, "999990019", "midden")
+	if resp.StatusCode != 403 || !strings.Contains(page, "midden") || !strings.Contains(page, "substantieel") {
+		t.Fatalf("low assurance: %d", resp.StatusCode)
+	}
+	resp, _ = get(t, c2, base+"/overzicht")
+	if resp.Request.URL.Path == "/overzicht" {
+		t.Error("a session was made at a too low assurance level")
+	}
+	// A BSN failing the 11-proef is refused too.
+	c3 := newBrowser(t)
+	resp, _ = loginCitizen(t, c3, base, "999993654", "hoog")
+	if resp.StatusCode != 403 {
+		t.Errorf("bad BSN: want 403, got %d", resp.StatusCode)
+	}
+}
+
+func mustURL(s string) *url.URL { u, _ := url.Parse(s); return u }
+
+func extractCSRF(t *testing.T, page string) string {
+	d, _ := goquery.NewDocumentFromReader(strings.NewReader(page))
+	v, ok := d.Find(`input[name="csrf"]`).First().Attr("value")
+	if !ok || v == "" {
+		t.Fatal("no CSRF token on the page")
+	}
+	return v
+}
+
+func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
+	env := prodEnv()
+	env["DATABASE_URL"] = pgtest.NewURL(t) // empty: no migrations applied
+	env["INZICHT_ADDR"] = "127.0.0.1:0"
+	err := run(context.Background(), []string{"serve"}, envOf(env), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "migrate up") {
+		t.Fatalf("serve on an empty schema: %v", err)
+	}
+}
+
+func TestMigrateAndAPIKeyCommands(t *testing.T) {
+	env := envOf(map[string]string{"DATABASE_URL": pgtest.NewURL(t), "INZICHT_ENV": "development"})
+	var out bytes.Buffer
+	cmd := func(args ...string) string {
+		out.Reset()
+		if err := run(context.Background(), args, env, &out, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out.String()
+	}
+	if s := cmd("migrate", "status"); !strings.Contains(s, "pending") {
+		t.Errorf("status on an empty database: %q", s)
+	}
+	if s := cmd("migrate", "up"); !strings.Contains(s, "up to date") {
+		t.Errorf("up: %q", s)
+	}
+	if s := cmd("migrate", "down"); !strings.Contains(s, "version 0") {
+		t.Errorf("down: %q", s)
+	}
+	cmd("migrate", "up")
+	s := cmd("apikey", "create", "--system", "suite", "--scopes", "events:write,register:write")
+	var prefix string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "inz_") {
+			prefix = strings.Split(l, "_")[1]
+		}
+	}
+	if prefix == "" {
+		t.Fatalf("no key printed: %q", s)
+	}
+	if s := cmd("apikey", "list"); !strings.Contains(s, prefix) || !strings.Contains(s, "active") || strings.Contains(s, "inz_") {
+		t.Errorf("list: %q", s)
+	}
+	cmd("apikey", "revoke", prefix)
+	if s := cmd("apikey", "list"); !strings.Contains(s, "revoked") {
+		t.Errorf("list after revoke: %q", s)
+	}
+	if err := run(context.Background(), []string{"apikey", "create", "--system", "x", "--scopes", "root"}, env, &out, io.Discard); err == nil {
+		t.Error("an unknown scope was accepted")
+	}
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/inzicht/inzicht/api"
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/oidcrp"
+	"github.com/inzicht/inzicht/portal/postgres"
+	"github.com/inzicht/inzicht/portal/web"
+)
+
+// app is a wired, not yet listening, Inzicht.
+type app struct {
+	cfg Config
+	db  *postgres.DB
+	log *slog.Logger
+	// devIDP is mounted at /dev-idp (demo only).
+	devIDP http.Handler
+}
+
+// build wires the HTTP application from the configuration.
+func (a *app) build() (*fiber.App, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	apiApp := api.New(a.db, api.Config{RatePerMinute: a.cfg.APIRate}, api.NewMetrics(reg), a.log)
+
+	rp := func(o OIDCConfig, scopes []string) *oidcrp.RP {
+		if !o.set() {
+			return nil
+		}
+		return oidcrp.New(oidcrp.Config{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+			RedirectURL: o.RedirectURL, Scopes: scopes, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+	}
+	var formActions []string
+	for _, o := range []OIDCConfig{a.cfg.OIDC, a.cfg.StaffOIDC} {
+		if o.set() {
+			if origin := originOf(o.Issuer); origin != originOf(a.cfg.BaseURL) {
+				formActions = append(formActions, origin)
+			}
+		}
+	}
+	fapp, err := web.New(web.Config{
+		BaseURL: a.cfg.BaseURL, Production: a.cfg.Env == "production", Municipality: a.cfg.Municipality,
+		ShowEmployee: a.cfg.ShowEmployee, IdleTimeout: a.cfg.SessionIdle, AbsoluteTimeout: a.cfg.SessionMax,
+		Citizen:         oidcrp.CitizenClaims{BSNClaim: a.cfg.BSNClaim, SectorPrefix: a.cfg.BSNPrefix, LoAClaim: a.cfg.LoAClaim, MinLoA: a.cfg.MinLoA},
+		StaffRolesClaim: a.cfg.RolesClaim, LoginRate: a.cfg.LoginRate, FormActions: formActions,
+	}, web.Deps{
+		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
+		API: apiApp, DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fapp, nil
+}
+
+// serve listens on ln until ctx ends, then shuts down gracefully. It also expires old sessions.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	fapp, err := a.build()
+	if err != nil {
+		return err
+	}
+	go a.sweepSessions(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- fapp.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	return fapp.ShutdownWithTimeout(10 * time.Second)
+}
+
+func (a *app) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.db.DeleteExpiredSessions(ctx, a.cfg.SessionIdle); err != nil && ctx.Err() == nil {
+				a.log.Warn("session sweep failed", "err", err)
+			}
+		}
+	}
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("serve", getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	v, err := cfg.vault()
+	if err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, v)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if !st.UpToDate() {
+		return fmt.Errorf("the database schema is at version %d (dirty=%v) but this binary needs %d: run `inzicht migrate up` first",
+			st.Current, st.Dirty, st.Latest)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", cfg.Env)
+	a := &app{cfg: cfg, db: db, log: log}
+	return a.serve(ctx, ln)
+}
+
+func runRegister(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 2 || args[0] != "load" {
+		return errors.New("usage: inzicht register load FILE")
+	}
+	b, err := os.ReadFile(args[1])
+	if err != nil {
+		return err
+	}
+	as, err := portal.ParseRegister(b)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	created := 0
+	for _, a := range as {
+		c, err := db.PutActivity(ctx, a)
+		if err != nil {
+			return err
+		}
+		if c {
+			created++
+		}
+	}
+	fmt.Fprintf(stdout, "register: %d activities loaded (%d new, %d updated)\n", len(as), created, len(as)-created)
+	return nil
+}
+
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Scheme + "://" + u.Host
+}

@@ -1,0 +1,174 @@
+// Package devidp is the built-in DigiD simulator: a real OpenID Provider (zitadel/oidc op) with an
+// in-memory store and a login page where anyone can type any BSN (citizens) or pick a demo account
+// (staff). It is for demo and test only; New refuses to start in production.
+package devidp
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+)
+
+// ClientKind tells the login page which form to show.
+type ClientKind string
+
+const (
+	CitizenClient ClientKind = "citizen" // form: text field `bsn`, choice `loa` (basis, midden, substantieel, hoog)
+	StaffClient   ClientKind = "staff"   // form: field `username` (medewerker, teamleider, privacy, raad)
+)
+
+// Client is a relying party registered with the simulator: confidential (client_secret_basic or
+// client_secret_post), authorization code flow with PKCE S256 only.
+type Client struct {
+	ID, Secret             string
+	Kind                   ClientKind
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+}
+
+// Config configures the simulator.
+type Config struct {
+	Issuer  string // e.g. "http://localhost:8080/dev-idp" (http allowed: dev only)
+	Env     string // New refuses with an error when Env == "production"
+	Clients []Client
+	Logger  *slog.Logger
+}
+
+// StaffAccount is a demo staff log-in.
+type StaffAccount struct {
+	Username, Name, Role string
+}
+
+var staffAccounts = []StaffAccount{
+	{Username: "medewerker", Name: "Mila Medewerker", Role: "clerk"},
+	{Username: "teamleider", Name: "Tom Teamleider", Role: "team_lead"},
+	{Username: "privacy", Name: "Priya Privacy", Role: "privacy_officer"},
+	{Username: "raad", Name: "Ruben Raadslid", Role: "council"},
+}
+
+// StaffAccounts lists the demo staff log-ins and their roles (for printing at demo start-up).
+func StaffAccounts() []StaffAccount { return slices.Clone(staffAccounts) }
+
+func staffByUsername(u string) (StaffAccount, bool) {
+	for _, s := range staffAccounts {
+		if s.Username == u {
+			return s, true
+		}
+	}
+	return StaffAccount{}, false
+}
+
+// levels of assurance offered on the citizen form, weakest first, with their DigiD acr values.
+var loaLevels = []struct{ Name, Label, ACR string }{
+	{"basis", "Basis (gebruikersnaam en wachtwoord)", "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
+	{"midden", "Midden (sms-controle of app)", "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"},
+	{"substantieel", "Substantieel (app met identiteitsbewijs)", "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard"},
+	{"hoog", "Hoog (identiteitskaart met chip)", "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI"},
+}
+
+func acrFor(loa string) (string, bool) {
+	for _, l := range loaLevels {
+		if l.Name == loa {
+			return l.ACR, true
+		}
+	}
+	return "", false
+}
+
+// Provider is the running simulator.
+type Provider struct {
+	op      *op.Provider
+	store   *storage
+	log     *slog.Logger
+	prefix  string // the issuer's path, e.g. "/dev-idp" ("" when the issuer has no path)
+	secure  bool   // issuer is https (cookies get the Secure flag)
+	handler http.Handler
+}
+
+// New builds the provider: it generates an RSA signing key and a token encryption key in memory.
+func New(cfg Config) (*Provider, error) {
+	if strings.EqualFold(strings.TrimSpace(cfg.Env), "production") {
+		return nil, errors.New("devidp: the DigiD simulator must not run in production")
+	}
+	u, err := url.Parse(cfg.Issuer)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("devidp: issuer %q is not an absolute http(s) URL", cfg.Issuer)
+	}
+	if len(cfg.Clients) == 0 {
+		return nil, errors.New("devidp: no clients configured")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	issuer := strings.TrimSuffix(cfg.Issuer, "/")
+	prefix := strings.TrimSuffix(u.EscapedPath(), "/")
+
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("devidp: signing key: %w", err)
+	}
+	store := newStorage(key)
+	for _, c := range cfg.Clients {
+		if c.ID == "" || c.Secret == "" || len(c.RedirectURIs) == 0 {
+			return nil, fmt.Errorf("devidp: client %q needs an id, a secret and a redirect URI", c.ID)
+		}
+		if c.Kind != CitizenClient && c.Kind != StaffClient {
+			return nil, fmt.Errorf("devidp: client %q has unknown kind %q", c.ID, c.Kind)
+		}
+		if _, dup := store.clients[c.ID]; dup {
+			return nil, fmt.Errorf("devidp: client %q registered twice", c.ID)
+		}
+		store.clients[c.ID] = &client{c: c, loginPath: prefix + "/login"}
+	}
+
+	conf := &op.Config{
+		CryptoKey:                randomKey(),
+		CryptoKeyId:              randomToken()[:8],
+		DefaultLogoutRedirectURI: issuer + "/uitgelogd",
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		SupportedUILocales:       []language.Tag{language.Dutch, language.English},
+		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "bsn", "roles"),
+		SupportedScopes:          []string{"openid", "profile"},
+	}
+	prov, err := op.NewProvider(conf, store, op.StaticIssuer(issuer), op.WithAllowInsecure())
+	if err != nil {
+		return nil, fmt.Errorf("devidp: %w", err)
+	}
+	p := &Provider{op: prov, store: store, log: log, prefix: prefix, secure: u.Scheme == "https"}
+
+	issuerCtx := op.NewIssuerInterceptor(prov.IssuerFromRequest)
+	mux := http.NewServeMux()
+	mux.Handle("/login", issuerCtx.HandlerFunc(p.login))
+	mux.HandleFunc("/uitgelogd", p.loggedOut)
+	mux.Handle("/", prov)
+	p.handler = mux
+	if prefix != "" {
+		p.handler = http.StripPrefix(prefix, mux)
+	}
+	return p, nil
+}
+
+// Handler serves the whole provider. It expects the full request path including the issuer's path
+// prefix (e.g. /dev-idp/.well-known/openid-configuration, /dev-idp/authorize, /dev-idp/login?...), so
+// that it can be mounted as-is on a mux at "/dev-idp/" or under Fiber with
+// app.Use("/dev-idp", adaptor.HTTPHandler(p.Handler())).
+func (p *Provider) Handler() http.Handler { return p.handler }
+
+func randomKey() [32]byte {
+	var k [32]byte
+	if _, err := rand.Read(k[:]); err != nil {
+		panic("devidp: crypto/rand failed: " + err.Error())
+	}
+	return k
+}

@@ -1,0 +1,189 @@
+package devidp
+
+import (
+	"crypto/subtle"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// The page uses no inline script or style (the portal's CSP forbids both); it links /static/app.css.
+var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>DigiD-simulator (alleen voor demo en test)</title>
+<link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+<main id="inhoud" class="container">
+<h1>DigiD-simulator (alleen voor demo en test)</h1>
+<p class="lead">Dit is niet de echte DigiD. Met deze simulator probeert u Inzicht uit met een nep-account.</p>
+<p class="hint" lang="en">This is not the real DigiD: a simulator for demos and tests only.</p>
+{{- if .Error}}
+<div class="mark" role="alert" id="fout"><p>{{.Error}}</p></div>
+{{- end}}
+{{- if .LoggedOut}}
+<p>U bent uitgelogd bij de DigiD-simulator. U kunt dit venster sluiten.</p>
+<p lang="en">You are logged out of the DigiD simulator.</p>
+{{- else if eq .Kind "citizen"}}
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="authRequestID" value="{{.ID}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<div class="field">
+<label for="bsn">Burgerservicenummer (BSN)</label>
+<p class="hint" id="bsn-hint">Typ een BSN, meestal 9 cijfers. De simulator controleert het nummer niet. Zo kunt u ook een fout nummer testen.</p>
+<input id="bsn" name="bsn" type="text" inputmode="numeric" autocomplete="off" maxlength="20" required aria-describedby="bsn-hint{{if .Error}} fout{{end}}"{{if .Error}} aria-invalid="true"{{end}} value="{{.BSN}}">
+</div>
+<div class="field">
+<label for="loa">Betrouwbaarheidsniveau</label>
+<select id="loa" name="loa">
+{{- range .Levels}}
+<option value="{{.Name}}"{{if eq .Name $.LoA}} selected{{end}}>{{.Label}}</option>
+{{- end}}
+</select>
+</div>
+<p><button type="submit" class="button">Inloggen</button></p>
+</form>
+{{- else if eq .Kind "staff"}}
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="authRequestID" value="{{.ID}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<div class="field">
+<label for="username">Demo-account van een medewerker</label>
+<select id="username" name="username"{{if .Error}} aria-invalid="true" aria-describedby="fout"{{end}}>
+{{- range .Staff}}
+<option value="{{.Username}}"{{if eq .Username $.Username}} selected{{end}}>{{.Name}} ({{.Username}}, rol: {{.Role}})</option>
+{{- end}}
+</select>
+</div>
+<p><button type="submit" class="button">Inloggen</button></p>
+</form>
+{{- end}}
+</main>
+</body>
+</html>
+`))
+
+type pageData struct {
+	Kind               ClientKind
+	Action, ID, CSRF   string
+	Error              string
+	BSN, LoA, Username string
+	LoggedOut          bool
+	Levels             any
+	Staff              []StaffAccount
+}
+
+const msgGone = "Deze inlogpoging is verlopen of bestaat niet. Ga terug naar de website en log opnieuw in."
+
+func (p *Provider) render(w http.ResponseWriter, status int, d pageData) {
+	d.Levels, d.Staff = loaLevels, staffAccounts
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := page.Execute(w, d); err != nil {
+		p.log.Error("devidp: render login page", slog.Any("err", err))
+	}
+}
+
+func (p *Provider) cookieName(id string) string { return "devidp_login_" + id }
+
+// login serves <issuer path>/login?authRequestID=...: GET shows the form, POST checks it.
+func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	id := r.FormValue("authRequestID")
+	ar, err := p.store.authRequest(id)
+	var c *client
+	if err == nil {
+		c = p.store.clients[ar.clientID]
+	}
+	if err != nil || c == nil || ar.done {
+		p.render(w, http.StatusBadRequest, pageData{Error: msgGone})
+		return
+	}
+	d := pageData{Kind: c.c.Kind, Action: p.prefix + "/login", ID: ar.id, CSRF: ar.csrf, LoA: "substantieel"}
+
+	if r.Method != http.MethodPost {
+		http.SetCookie(w, &http.Cookie{Name: p.cookieName(ar.id), Value: ar.csrf, Path: p.prefix + "/login",
+			MaxAge: int(authRequestTTL.Seconds()), HttpOnly: true, Secure: p.secure, SameSite: http.SameSiteLaxMode})
+		p.render(w, http.StatusOK, d)
+		return
+	}
+
+	// CSRF: the form token and the cookie set with the form must both match this auth request.
+	ck, cerr := r.Cookie(p.cookieName(ar.id))
+	if cerr != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(ar.csrf)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(ar.csrf)) != 1 {
+		p.render(w, http.StatusForbidden, pageData{Error: "Het formulier is niet geldig. Ga terug naar de website en log opnieuw in."})
+		return
+	}
+
+	var u user
+	switch c.c.Kind {
+	case CitizenClient:
+		d.BSN, d.LoA = strings.TrimSpace(r.PostFormValue("bsn")), r.PostFormValue("loa")
+		acr, ok := acrFor(d.LoA)
+		switch {
+		case !digits(d.BSN, 1, 20):
+			d.Error = "Vul een BSN in met alleen cijfers (1 tot 20 cijfers)."
+		case !ok:
+			d.LoA, d.Error = "substantieel", "Kies een betrouwbaarheidsniveau."
+		}
+		u = user{Subject: d.BSN, BSN: d.BSN, ACR: acr}
+	case StaffClient:
+		d.Username = strings.TrimSpace(r.PostFormValue("username"))
+		s, ok := staffByUsername(d.Username)
+		if !ok {
+			d.Error = "Deze gebruikersnaam kennen we niet. Kies een van de demo-accounts."
+		}
+		acr, _ := acrFor("substantieel")
+		u = user{Subject: s.Username, Name: s.Name, Roles: []string{s.Role}, ACR: acr}
+	}
+	if d.Error != "" {
+		p.render(w, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err := p.store.completeLogin(ar.id, r.PostFormValue("csrf"), u); err != nil {
+		p.render(w, http.StatusBadRequest, pageData{Error: msgGone})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: p.cookieName(ar.id), Value: "", Path: p.prefix + "/login",
+		MaxAge: -1, HttpOnly: true, Secure: p.secure, SameSite: http.SameSiteLaxMode})
+	p.log.Info("devidp: simulated login", slog.String("client", ar.clientID), slog.String("kind", string(c.c.Kind)),
+		slog.String("acr", u.ACR)) // the BSN is not logged
+	http.Redirect(w, r, op.AuthCallbackURL(p.op)(r.Context(), ar.id), http.StatusSeeOther)
+}
+
+// loggedOut is the default page after end_session without a (registered) post_logout_redirect_uri.
+func (p *Provider) loggedOut(w http.ResponseWriter, _ *http.Request) {
+	p.render(w, http.StatusOK, pageData{LoggedOut: true})
+}
+
+func digits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

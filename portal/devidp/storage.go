@@ -1,0 +1,456 @@
+package devidp
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/google/uuid"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+const (
+	authRequestTTL = 10 * time.Minute
+	accessTokenTTL = 10 * time.Minute
+	idTokenTTL     = 10 * time.Minute
+)
+
+var errNotFound = errors.New("devidp: not found or expired")
+
+// user is who logged in on the simulator's form.
+type user struct {
+	Subject string
+	Name    string   // staff only
+	BSN     string   // citizens only
+	Roles   []string // staff only
+	ACR     string
+}
+
+// authRequest implements op.AuthRequest. Values in the store are never mutated after they are
+// returned (completing a login stores a modified copy), so readers need no lock.
+type authRequest struct {
+	id           string
+	created      time.Time
+	clientID     string
+	redirectURI  string
+	state, nonce string
+	scopes       []string
+	responseType oidc.ResponseType
+	responseMode oidc.ResponseMode
+	challenge    *oidc.CodeChallenge
+	csrf         string // per-request token for the login form
+
+	done     bool
+	authTime time.Time
+	user     user
+}
+
+func (a *authRequest) GetID() string                         { return a.id }
+func (a *authRequest) GetACR() string                        { return a.user.ACR }
+func (a *authRequest) GetAMR() []string                      { return nil }
+func (a *authRequest) GetAudience() []string                 { return []string{a.clientID} }
+func (a *authRequest) GetAuthTime() time.Time                { return a.authTime }
+func (a *authRequest) GetClientID() string                   { return a.clientID }
+func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge { return a.challenge }
+func (a *authRequest) GetNonce() string                      { return a.nonce }
+func (a *authRequest) GetRedirectURI() string                { return a.redirectURI }
+func (a *authRequest) GetResponseType() oidc.ResponseType    { return a.responseType }
+func (a *authRequest) GetResponseMode() oidc.ResponseMode    { return a.responseMode }
+func (a *authRequest) GetScopes() []string                   { return a.scopes }
+func (a *authRequest) GetState() string                      { return a.state }
+func (a *authRequest) GetSubject() string                    { return a.user.Subject }
+func (a *authRequest) Done() bool                            { return a.done }
+
+func (a *authRequest) expired(now time.Time) bool { return now.Sub(a.created) > authRequestTTL }
+
+type accessToken struct {
+	id         string
+	clientID   string
+	scopes     []string
+	expiration time.Time
+	user       user
+}
+
+// client implements op.Client: a confidential web client, code flow only.
+type client struct {
+	c         Client
+	loginPath string
+}
+
+func (c *client) GetID() string                       { return c.c.ID }
+func (c *client) RedirectURIs() []string              { return c.c.RedirectURIs }
+func (c *client) PostLogoutRedirectURIs() []string    { return c.c.PostLogoutRedirectURIs }
+func (c *client) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
+func (c *client) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodBasic } // post is accepted too (Config.AuthMethodPost)
+func (c *client) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
+func (c *client) GrantTypes() []oidc.GrantType { return []oidc.GrantType{oidc.GrantTypeCode} }
+func (c *client) LoginURL(id string) string {
+	return c.loginPath + "?authRequestID=" + url.QueryEscape(id)
+}
+func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
+func (c *client) IDTokenLifetime() time.Duration      { return idTokenTTL }
+func (c *client) DevMode() bool                       { return false }
+func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
+	return func(s []string) []string { return s }
+}
+func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
+	return func(s []string) []string { return s }
+}
+func (c *client) IsScopeAllowed(string) bool           { return false }
+func (c *client) IDTokenUserinfoClaimsAssertion() bool { return false }
+func (c *client) ClockSkew() time.Duration             { return 0 }
+
+type signingKey struct {
+	id  string
+	key *rsa.PrivateKey
+}
+
+func (k *signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.RS256 }
+func (k *signingKey) Key() any                                    { return k.key }
+func (k *signingKey) ID() string                                  { return k.id }
+
+type publicKey struct{ *signingKey }
+
+func (k publicKey) Algorithm() jose.SignatureAlgorithm { return jose.RS256 }
+func (k publicKey) Use() string                        { return "sig" }
+func (k publicKey) Key() any                           { return &k.key.PublicKey }
+
+// storage is a trimmed in-memory op.Storage: code flow, bearer access tokens, no refresh tokens.
+type storage struct {
+	mu           sync.Mutex
+	clients      map[string]*client // fixed after New
+	authRequests map[string]*authRequest
+	codes        map[string]string // code -> auth request id
+	tokens       map[string]*accessToken
+	key          *signingKey
+	now          func() time.Time
+}
+
+var (
+	_ op.Storage                   = (*storage)(nil)
+	_ op.CanSetUserinfoFromRequest = (*storage)(nil)
+)
+
+func newStorage(key *rsa.PrivateKey) *storage {
+	return &storage{
+		clients:      map[string]*client{},
+		authRequests: map[string]*authRequest{},
+		codes:        map[string]string{},
+		tokens:       map[string]*accessToken{},
+		key:          &signingKey{id: uuid.NewString(), key: key},
+		now:          time.Now,
+	}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("devidp: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// purge drops expired auth requests, their codes and expired tokens. Call with mu held.
+func (s *storage) purge() {
+	now := s.now()
+	for id, r := range s.authRequests {
+		if r.expired(now) {
+			delete(s.authRequests, id)
+		}
+	}
+	for code, id := range s.codes {
+		if _, ok := s.authRequests[id]; !ok {
+			delete(s.codes, code)
+		}
+	}
+	for id, t := range s.tokens {
+		if now.After(t.expiration) {
+			delete(s.tokens, id)
+		}
+	}
+}
+
+// CreateAuthRequest stores a validated auth request; it insists on PKCE with S256.
+func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	if slices.Contains(req.Prompt, oidc.PromptNone) {
+		return nil, oidc.ErrLoginRequired()
+	}
+	if req.ResponseType != oidc.ResponseTypeCode {
+		return nil, oidc.ErrUnauthorizedClient().WithDescription("only the code flow is supported")
+	}
+	if req.CodeChallenge == "" || req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
+		return nil, oidc.ErrInvalidRequest().WithDescription("PKCE with code_challenge_method S256 is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.purge()
+	// Every string is copied: under Fiber's adaptor the request's strings share fasthttp buffers
+	// that are reused once the handler returns.
+	scopes := make([]string, len(req.Scopes))
+	for i, sc := range req.Scopes {
+		scopes[i] = strings.Clone(sc)
+	}
+	r := &authRequest{
+		id:           uuid.NewString(),
+		created:      s.now(),
+		clientID:     strings.Clone(req.ClientID),
+		redirectURI:  strings.Clone(req.RedirectURI),
+		state:        strings.Clone(req.State),
+		nonce:        strings.Clone(req.Nonce),
+		scopes:       scopes,
+		responseType: oidc.ResponseType(strings.Clone(string(req.ResponseType))),
+		responseMode: oidc.ResponseMode(strings.Clone(string(req.ResponseMode))),
+		challenge: &oidc.CodeChallenge{Challenge: strings.Clone(req.CodeChallenge),
+			Method: oidc.CodeChallengeMethodS256},
+		csrf: randomToken(),
+	}
+	s.authRequests[r.id] = r
+	return r, nil
+}
+
+// authRequest returns an unexpired auth request.
+func (s *storage) authRequest(id string) (*authRequest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.authRequests[id]
+	if !ok || r.expired(s.now()) {
+		return nil, errNotFound
+	}
+	return r, nil
+}
+
+func (s *storage) AuthRequestByID(_ context.Context, id string) (op.AuthRequest, error) {
+	return s.authRequest(id)
+}
+
+// completeLogin marks a pending auth request as done for u, if it is still pending and csrf matches.
+func (s *storage) completeLogin(id, csrf string, u user) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.authRequests[id]
+	if !ok || r.expired(s.now()) || r.done {
+		return errNotFound
+	}
+	if subtle.ConstantTimeCompare([]byte(csrf), []byte(r.csrf)) != 1 {
+		return errors.New("devidp: form token mismatch")
+	}
+	u.Subject, u.Name, u.BSN, u.ACR = strings.Clone(u.Subject), strings.Clone(u.Name), strings.Clone(u.BSN), strings.Clone(u.ACR)
+	done := *r
+	done.done, done.authTime, done.user = true, s.now(), u
+	s.authRequests[id] = &done
+	return nil
+}
+
+// AuthRequestByCode consumes the code: each code works once, whatever the outcome of the exchange.
+func (s *storage) AuthRequestByCode(_ context.Context, code string) (op.AuthRequest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.codes[code]
+	delete(s.codes, code)
+	if !ok {
+		return nil, errNotFound
+	}
+	r, ok := s.authRequests[id]
+	if !ok || r.expired(s.now()) || !r.done {
+		delete(s.authRequests, id)
+		return nil, errNotFound
+	}
+	return r, nil
+}
+
+// SaveAuthCode issues at most one code per auth request.
+func (s *storage) SaveAuthCode(_ context.Context, id, code string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.authRequests[id]
+	if !ok || !r.done {
+		return errNotFound
+	}
+	for _, other := range s.codes {
+		if other == id {
+			return oidc.ErrInvalidRequest().WithDescription("a code was already issued for this login")
+		}
+	}
+	s.codes[code] = id
+	return nil
+}
+
+func (s *storage) DeleteAuthRequest(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.authRequests, id)
+	for code, other := range s.codes {
+		if other == id {
+			delete(s.codes, code)
+		}
+	}
+	return nil
+}
+
+func (s *storage) CreateAccessToken(_ context.Context, req op.TokenRequest) (string, time.Time, error) {
+	r, ok := req.(*authRequest)
+	if !ok {
+		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &accessToken{id: uuid.NewString(), clientID: r.clientID, scopes: r.scopes,
+		expiration: s.now().Add(accessTokenTTL), user: r.user}
+	s.tokens[t.id] = t
+	return t.id, t.expiration, nil
+}
+
+func (s *storage) CreateAccessAndRefreshTokens(context.Context, op.TokenRequest, string) (string, string, time.Time, error) {
+	return "", "", time.Time{}, oidc.ErrUnsupportedGrantType().WithDescription("refresh tokens are not supported")
+}
+
+func (s *storage) TokenRequestByRefreshToken(context.Context, string) (op.RefreshTokenRequest, error) {
+	return nil, op.ErrInvalidRefreshToken
+}
+
+func (s *storage) TerminateSession(_ context.Context, userID, clientID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, t := range s.tokens {
+		if t.clientID == clientID && t.user.Subject == userID {
+			delete(s.tokens, id)
+		}
+	}
+	return nil
+}
+
+func (s *storage) RevokeToken(_ context.Context, tokenID, _, clientID string) *oidc.Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.tokens[tokenID]; ok {
+		if t.clientID != clientID {
+			return oidc.ErrInvalidClient().WithDescription("token was not issued for this client")
+		}
+		delete(s.tokens, tokenID)
+	}
+	return nil
+}
+
+func (s *storage) GetRefreshTokenInfo(context.Context, string, string) (string, string, error) {
+	return "", "", op.ErrInvalidRefreshToken
+}
+
+func (s *storage) SigningKey(context.Context) (op.SigningKey, error) { return s.key, nil }
+
+func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return []jose.SignatureAlgorithm{jose.RS256}, nil
+}
+
+func (s *storage) KeySet(context.Context) ([]op.Key, error) {
+	return []op.Key{publicKey{s.key}}, nil
+}
+
+func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
+	c, ok := s.clients[id]
+	if !ok {
+		return nil, errors.New("devidp: unknown client")
+	}
+	return c, nil
+}
+
+func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
+	c, ok := s.clients[id]
+	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(c.c.Secret)) != 1 {
+		return errors.New("devidp: unknown client or wrong secret")
+	}
+	return nil
+}
+
+// setUserinfo puts the simulated user's claims on ui (ID token and userinfo alike).
+func setUserinfo(ui *oidc.UserInfo, u user) {
+	ui.Subject = u.Subject
+	if u.Name != "" {
+		ui.Name = u.Name
+	}
+	if u.BSN != "" {
+		ui.AppendClaims("bsn", u.BSN)
+	}
+	if len(u.Roles) > 0 {
+		ui.AppendClaims("roles", slices.Clone(u.Roles))
+	}
+}
+
+// SetUserinfoFromRequest puts the custom claims (bsn, roles, name) into the ID token.
+func (s *storage) SetUserinfoFromRequest(_ context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, _ []string) error {
+	r, ok := req.(*authRequest)
+	if !ok {
+		return errors.New("devidp: unexpected token request")
+	}
+	setUserinfo(ui, r.user)
+	return nil
+}
+
+// SetUserinfoFromScopes is deprecated in op; SetUserinfoFromRequest does the work.
+func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil
+}
+
+func (s *storage) token(id string) (*accessToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[id]
+	if !ok || s.now().After(t.expiration) {
+		return nil, errNotFound
+	}
+	return t, nil
+}
+
+func (s *storage) SetUserinfoFromToken(_ context.Context, ui *oidc.UserInfo, tokenID, subject, _ string) error {
+	t, err := s.token(tokenID)
+	if err != nil {
+		return err
+	}
+	if t.user.Subject != subject {
+		return errNotFound
+	}
+	setUserinfo(ui, t.user)
+	return nil
+}
+
+func (s *storage) SetIntrospectionFromToken(_ context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
+	t, err := s.token(tokenID)
+	if err != nil {
+		return err
+	}
+	if t.user.Subject != subject || t.clientID != clientID {
+		return errors.New("devidp: token is not valid for this client")
+	}
+	ui := new(oidc.UserInfo)
+	setUserinfo(ui, t.user)
+	resp.SetUserInfo(ui)
+	resp.Scope = t.scopes
+	resp.ClientID = t.clientID
+	resp.Expiration = oidc.FromTime(t.expiration)
+	return nil
+}
+
+func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+func (s *storage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
+	return nil, errors.New("devidp: JWT client authentication is not supported")
+}
+
+func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
+	return nil, errors.New("devidp: JWT profile grant is not supported")
+}
+
+func (s *storage) Health(context.Context) error { return nil }
