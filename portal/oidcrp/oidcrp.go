@@ -34,13 +34,14 @@ type Config struct {
 // portal can start before its provider (the demo serves both from one process).
 type RP struct {
 	cfg      Config
-	mu       sync.Mutex
+	sem      chan struct{} // one discovery at a time; waiting respects the caller's deadline
+	mu       sync.Mutex    // guards provider and endSess
 	provider *oidc.Provider
 	endSess  string
 }
 
 // New returns a relying party for cfg.
-func New(cfg Config) *RP { return &RP{cfg: cfg} }
+func New(cfg Config) *RP { return &RP{cfg: cfg, sem: make(chan struct{}, 1)} }
 
 func (r *RP) ctx(ctx context.Context) context.Context {
 	if r.cfg.HTTPClient != nil {
@@ -50,10 +51,17 @@ func (r *RP) ctx(ctx context.Context) context.Context {
 }
 
 func (r *RP) discover(ctx context.Context) (*oidc.Provider, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.provider != nil {
-		return r.provider, nil
+	if p := r.known(); p != nil {
+		return p, nil
+	}
+	select {
+	case r.sem <- struct{}{}:
+		defer func() { <-r.sem }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("oidcrp: waiting for discovery: %w", ctx.Err())
+	}
+	if p := r.known(); p != nil {
+		return p, nil
 	}
 	p, err := oidc.NewProvider(r.ctx(ctx), r.cfg.Issuer)
 	if err != nil {
@@ -63,8 +71,16 @@ func (r *RP) discover(ctx context.Context) (*oidc.Provider, error) {
 		EndSession string `json:"end_session_endpoint"`
 	}
 	_ = p.Claims(&meta)
+	r.mu.Lock()
 	r.provider, r.endSess = p, meta.EndSession
+	r.mu.Unlock()
 	return p, nil
+}
+
+func (r *RP) known() *oidc.Provider {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.provider
 }
 
 func (r *RP) oauth(p *oidc.Provider) *oauth2.Config {
@@ -131,12 +147,18 @@ func (r *RP) Exchange(ctx context.Context, p Pending, gotState, code string) (ma
 	if err != nil {
 		return nil, fmt.Errorf("oidcrp: id token: %w", err)
 	}
-	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(p.Nonce)) != 1 {
+	if p.Nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(p.Nonce)) != 1 {
 		return nil, ErrNonce
 	}
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
 		return nil, fmt.Errorf("oidcrp: id token claims: %w", err)
+	}
+	// OIDC Core 3.1.3.7: with several audiences, or an azp at all, azp must be this client.
+	if azp, _ := claims["azp"].(string); azp != "" || len(idt.Audience) > 1 {
+		if azp != r.cfg.ClientID {
+			return nil, fmt.Errorf("oidcrp: id token authorized party %q is not this client", azp)
+		}
 	}
 	return claims, nil
 }
@@ -144,10 +166,16 @@ func (r *RP) Exchange(ctx context.Context, p Pending, gotState, code string) (ma
 // EndSessionURL returns the provider's end-session URL with the given return address, or "" when
 // the provider offers none.
 func (r *RP) EndSessionURL(ctx context.Context, postLogout string) string {
-	if _, err := r.discover(ctx); err != nil || r.endSess == "" {
+	if _, err := r.discover(ctx); err != nil {
 		return ""
 	}
-	u, err := url.Parse(r.endSess)
+	r.mu.Lock()
+	end := r.endSess
+	r.mu.Unlock()
+	if end == "" {
+		return ""
+	}
+	u, err := url.Parse(end)
 	if err != nil {
 		return ""
 	}
