@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"time"
@@ -53,6 +54,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	a := &app{cfg: cfg, log: newLogger(stderr, cfg.LogLevel)}
+	// zitadel/oidc logs through the default logger only; route it to ours (and so through the same
+	// level and format) for the life of the demo.
+	slog.SetDefault(a.log)
 	url, stopDB, err := demoDatabase(ctx, cfg, stdout, a)
 	if err != nil {
 		return err

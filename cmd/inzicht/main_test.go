@@ -9,13 +9,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
+	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
@@ -35,14 +38,14 @@ func newBrowser(t *testing.T) *http.Client {
 
 // startDemo runs `inzicht demo` on a fresh database and a random port; it returns the portal URL and
 // the API key it printed.
-func startDemo(t *testing.T) (base, key, dbURL string) {
+func startDemo(t *testing.T, logs io.Writer) (base, key, dbURL string) {
 	t.Helper()
 	dbURL = pgtest.NewURL(t)
-	env := map[string]string{"DATABASE_URL": dbURL, "INZICHT_ADDR": "127.0.0.1:0", "INZICHT_LOG_LEVEL": "error"}
+	env := map[string]string{"DATABASE_URL": dbURL, "INZICHT_ADDR": "127.0.0.1:0", "INZICHT_LOG_LEVEL": "debug"}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"demo"}, envOf(env), pw, io.Discard); pw.Close() }()
+	go func() { done <- run(ctx, []string{"demo"}, envOf(env), pw, logs); pw.Close() }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -174,7 +177,9 @@ func eventJSON(id, bsn, role string) string {
 // TestDemoEndToEnd is the issue's acceptance, run through the real wiring: log in through the
 // simulator, see only one's own processing, and see events posted with a new key appear.
 func TestDemoEndToEnd(t *testing.T) {
-	base, demoKey, dbURL := startDemo(t)
+	logs := &syncBuffer{}
+	base, demoKey, dbURL := startDemo(t, logs)
+	t.Cleanup(func() { checkLogsHoldNoBSN(t, logs.String()) })
 
 	// A new key made with the apikey command, as an operator would.
 	var out bytes.Buffer
@@ -330,5 +335,60 @@ func TestMigrateAndAPIKeyCommands(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"apikey", "create", "--system", "x", "--scopes", "root"}, env, &out, io.Discard); err == nil {
 		t.Error("an unknown scope was accepted")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var (
+	nineDigits = regexp.MustCompile(`\d{9}`)
+	timeField  = regexp.MustCompile(`"time":"[^"]*"`)
+)
+
+// checkLogsHoldNoBSN fails when a log line holds a BSN: any nine digits passing the 11-proef, or the
+// refused test BSN.
+func checkLogsHoldNoBSN(t *testing.T, logs string) {
+	t.Helper()
+	if !strings.Contains(logs, "login refused") {
+		t.Error("the log scan saw no login refusal: the logs were not captured")
+	}
+	// The logger's own timestamps carry nanoseconds: leave them out of the scan.
+	logs = timeField.ReplaceAllString(logs, "")
+	for _, m := range nineDigits.FindAllString(logs, -1) {
+		if portal.ValidBSN(m) || m == "999993654" {
+			t.Errorf("a BSN appears in the logs: %s…", m[:3])
+		}
+	}
+}
+
+func TestStaffLoginThroughTheSimulator(t *testing.T) {
+	base, _, _ := startDemo(t, io.Discard)
+	c := newBrowser(t)
+	resp, body := get(t, c, base+"/medewerker/inloggen")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Request.URL.Path, "/dev-idp") {
+		t.Fatalf("staff login did not reach the simulator: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	resp, page := submitForm(t, c, resp.Request.URL, []byte(body), map[string]string{"username": "teamleider"})
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/medewerker" || !strings.Contains(page, "team_lead") {
+		t.Fatalf("after staff login: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	// A staff session is not a citizen session.
+	if resp, _ := get(t, c, base+"/verwerkingen"); resp.StatusCode != 403 {
+		t.Errorf("staff on a citizen page: %d", resp.StatusCode)
 	}
 }

@@ -64,6 +64,9 @@ func ParseKeys(s string) (active string, keys map[string][]byte, err error) {
 		if err != nil {
 			return "", nil, fmt.Errorf("bsnvault: key %q: %w", id, err)
 		}
+		if _, dup := keys[id]; dup {
+			return "", nil, fmt.Errorf("bsnvault: key id %q given twice", id)
+		}
 		if i == 0 {
 			active = id
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/inzicht/inzicht/portal"
@@ -177,6 +178,9 @@ WHERE e.subject_id = $1 AND (e.confidential_until IS NULL OR e.confidential_unti
 // Event returns one event of a citizen. Another citizen's event, an unknown id and a still
 // confidential event all give ENOTFOUND.
 func (db *DB) Event(ctx context.Context, subjectID int64, id string) (portal.LoggedEvent, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return portal.LoggedEvent{}, portal.Errorf(portal.ENOTFOUND, "no such processing event")
+	}
 	rows, err := db.pool.Query(ctx, `SELECT `+eventCols+` FROM processing_events e
 JOIN processing_activities a ON a.id = e.activity_id
 WHERE e.id = $1::uuid AND e.subject_id = $2 AND (e.confidential_until IS NULL OR e.confidential_until <= $3)`,

@@ -1,0 +1,177 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+var digitRun = regexp.MustCompile(`[0-9]{9,}`)
+
+// bsnLike returns every 9-digit window of s that passes the 11-proef.
+func bsnLike(s string) []string {
+	var out []string
+	for _, run := range digitRun.FindAllString(s, -1) {
+		for i := 0; i+9 <= len(run); i++ {
+			if portal.ValidBSN(run[i : i+9]) {
+				out = append(out, run[i:i+9])
+			}
+		}
+	}
+	return out
+}
+
+func TestBSNLikeDetector(t *testing.T) {
+	// The scanner below must be able to fail.
+	for in, want := range map[string]int{
+		"subject 999993653 seen": 1, `{"subject_bsn":"123456782"}`: 1, "x1234567820": 1, "123456789": 0,
+		"000000000": 0, "99999365": 0,
+	} {
+		if got := len(bsnLike(in)); got != want {
+			t.Errorf("bsnLike(%q) found %d, want %d", in, got, want)
+		}
+	}
+}
+
+// letterUUID returns a random UUID without a run of nine decimal digits, so ids cannot pass for BSNs.
+func letterUUID() string {
+	for {
+		id := uuid.NewString()
+		if !regexp.MustCompile(`[0-9]{9}`).MatchString(id) {
+			return id
+		}
+	}
+}
+
+func TestNoBSNInClear(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	bsns := []string{bsnA, bsnB, bsnC, bsnD, bsnE}
+	var evs []portal.Event
+	for i, bsn := range bsns {
+		for j := range 4 {
+			evs = append(evs, event(bsn, t0.Add(-time.Duration(i*10+j)*time.Minute), func(e *portal.Event) {
+				e.ID = letterUUID()
+				e.CaseRef = "ZAAK-" + string(rune('A'+i))
+				if j == 1 {
+					e.AccessBasis = portal.BasisAgainstWill
+					e.AgainstWill = &portal.AgainstWill{DecisionRef: "BESLUIT-X", Reason: "reden", ApprovedBy: "tweede"}
+				}
+				if j == 2 {
+					u := t0.Add(time.Hour)
+					e.ConfidentialUntil, e.ConfidentialReason = &u, "onderzoek"
+				}
+			}))
+		}
+	}
+	db.ingest(t, evs)
+	subj := db.subject(t, bsnA)
+	if err := db.CreateSession(ctx, "cookie-value", portal.Session{Kind: "citizen", SubjectID: subj, LoA: "midden",
+		CSRFToken: "csrf-token", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateLogin(ctx, "login-cookie", portal.PendingLogin{Kind: "citizen", State: "st", Nonce: "no", Verifier: "ve"}); err != nil {
+		t.Fatal(err)
+	}
+
+	type column struct{ table, name, typ string }
+	rows, err := db.raw.Query(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
+WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (column, error) {
+		var c column
+		err := r.Scan(&c.table, &c.name, &c.typ)
+		return c, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string]bool{}
+	for _, c := range cols {
+		tables[c.table] = true
+	}
+	for _, want := range []string{"subjects", "processing_events", "sessions", "oidc_logins", "api_keys", "processing_activities"} {
+		if !tables[want] {
+			t.Fatalf("table %s not found in information_schema (found %v)", want, tables)
+		}
+	}
+
+	scanned := 0
+	for _, c := range cols {
+		ident := pgx.Identifier{c.name}.Sanitize()
+		from := pgx.Identifier{c.table}.Sanitize()
+		var texts []string
+		var q string
+		if c.typ == "bytea" {
+			// Raw bytes and the escape text form. (The default hex text form of random bytes is full of
+			// digit runs, so it is checked for the BSNs' hex, not for the 11-proef.)
+			q = `SELECT coalesce(encode(` + ident + `, 'escape'), ''), coalesce(encode(` + ident + `, 'hex'), ''),
+coalesce(` + ident + `, ''::bytea) FROM ` + from
+			rows, err := db.raw.Query(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			var esc, hx string
+			var raw []byte
+			_, err = pgx.ForEachRow(rows, []any{&esc, &hx, &raw}, func() error {
+				texts = append(texts, esc)
+				for _, b := range bsns {
+					if bytes.Contains(raw, []byte(b)) {
+						t.Errorf("%s.%s holds BSN %s as bytes", c.table, c.name, b)
+					}
+					if strings.Contains(hx, bytesHex(b)) {
+						t.Errorf("%s.%s holds BSN %s hex-encoded", c.table, c.name, b)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			q = `SELECT coalesce(` + ident + `::text, '') FROM ` + from
+			rows, err := db.raw.Query(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			texts, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, s := range texts {
+			scanned++
+			for _, b := range bsns {
+				if strings.Contains(s, b) {
+					t.Errorf("%s.%s holds BSN %s in clear: %q", c.table, c.name, b, s)
+				}
+			}
+			if found := bsnLike(s); len(found) > 0 {
+				t.Errorf("%s.%s holds BSN-like numbers %v: %q", c.table, c.name, found, s)
+			}
+		}
+	}
+	if scanned < len(evs)*20 {
+		t.Errorf("scanned only %d values; the dump looks incomplete", scanned)
+	}
+}
+
+func bytesHex(s string) string {
+	const digits = "0123456789abcdef"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(digits[s[i]>>4])
+		b.WriteByte(digits[s[i]&15])
+	}
+	return b.String()
+}
