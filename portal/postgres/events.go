@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/inzicht/inzicht/portal"
 )
@@ -20,68 +22,24 @@ var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "act
 	"against_will_reason", "against_will_approved_by", "confidential_until", "confidential_reason", "content_hash",
 	"api_key_id"}
 
-var ingestColList = strings.Join(ingestCols, ", ")
-
 // Ingest stores a validated batch atomically: every new event, or nothing. An id already stored with
 // the same content counts as a duplicate; with other content the whole batch is refused with
-// ECONFLICT. Concurrent batches carrying the same id store it once: the unique index serialises them.
+// ECONFLICT.
+//
+// New events are COPYed straight into processing_events, in id order. When a concurrent batch
+// commits one of the same ids first, the COPY fails on the primary key; the transaction is then run
+// again and finds that id stored, so it counts as a duplicate and is stored once.
 func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error) {
 	var res portal.IngestResult
-	bsns := make([]string, len(events))
-	for i := range events {
-		bsns[i] = events[i].SubjectBSN
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		res, err = db.ingestOnce(ctx, apiKeyID, events)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "processing_events_pkey" {
+			continue
+		}
+		break
 	}
-	now := db.now().UTC()
-	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		res = portal.IngestResult{}
-		ids, lookups, err := db.subjectIDs(ctx, tx, bsns)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS ingest_events
-			(LIKE processing_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
-			return fmt.Errorf("staging table: %w", err)
-		}
-		var key any
-		if apiKeyID > 0 {
-			key = apiKeyID
-		}
-		src := pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
-			e := &events[i]
-			var aw portal.AgainstWill
-			if e.AgainstWill != nil {
-				aw = *e.AgainstWill
-			}
-			return []any{e.ID, ids[e.SubjectBSN], e.OccurredAt, now, e.Activity, e.Action, e.DataCategories,
-				e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
-				e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
-				aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason,
-				e.ContentHash(lookups[e.SubjectBSN]), key}, nil
-		})
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ingest_events"}, ingestCols, src); err != nil {
-			return fmt.Errorf("copy: %w", err)
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO processing_events (`+ingestColList+`)
-			SELECT `+ingestColList+` FROM ingest_events ORDER BY id ON CONFLICT (id) DO NOTHING`)
-		if err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		res.Accepted = int(tag.RowsAffected())
-		res.Duplicates = len(events) - res.Accepted
-		if res.Duplicates == 0 {
-			return nil
-		}
-		rows, _ := tx.Query(ctx, `SELECT DISTINCT s.id::text FROM ingest_events s JOIN processing_events p USING (id)
-			WHERE p.content_hash <> s.content_hash ORDER BY 1 LIMIT 100`)
-		conflicts, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return fmt.Errorf("conflict check: %w", err)
-		}
-		if len(conflicts) > 0 {
-			return conflictError(events, conflicts)
-		}
-		return nil
-	})
 	if err != nil {
 		var pe *portal.Error
 		if errors.As(err, &pe) {
@@ -90,6 +48,82 @@ func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event)
 		return portal.IngestResult{}, fmt.Errorf("postgres: ingest %d events: %w", len(events), err)
 	}
 	return res, nil
+}
+
+func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error) {
+	var res portal.IngestResult
+	bsns := make([]string, len(events))
+	idList := make([]string, len(events))
+	for i := range events {
+		bsns[i], idList[i] = events[i].SubjectBSN, events[i].ID
+	}
+	now := db.now().UTC()
+	var key any
+	if apiKeyID > 0 {
+		key = apiKeyID
+	}
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		res = portal.IngestResult{}
+		subjects, lookups, err := db.subjectIDs(ctx, tx, bsns)
+		if err != nil {
+			return err
+		}
+		hashes := make([][]byte, len(events))
+		for i := range events {
+			hashes[i] = events[i].ContentHash(lookups[events[i].SubjectBSN])
+		}
+		stored := map[string][]byte{}
+		rows, _ := tx.Query(ctx, `SELECT p.id::text, p.content_hash FROM unnest($1::uuid[]) AS n(id)
+			JOIN processing_events p ON p.id = n.id`, idList)
+		var id string
+		var h []byte
+		if _, err := pgx.ForEachRow(rows, []any{&id, &h}, func() error {
+			stored[id] = append([]byte(nil), h...)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("look up ids: %w", err)
+		}
+		var conflicts []string
+		fresh := make([]int, 0, len(events))
+		seen := make(map[string]bool, len(events))
+		for i := range events {
+			id := events[i].ID
+			if h, ok := stored[id]; ok {
+				if string(h) != string(hashes[i]) {
+					conflicts = append(conflicts, id)
+				}
+				continue
+			}
+			if !seen[id] { // a repeat inside the batch has the same content (ValidateBatch checks)
+				seen[id] = true
+				fresh = append(fresh, i)
+			}
+		}
+		if len(conflicts) > 0 {
+			return conflictError(events, conflicts)
+		}
+		sort.Slice(fresh, func(a, b int) bool { return events[fresh[a]].ID < events[fresh[b]].ID })
+		src := pgx.CopyFromSlice(len(fresh), func(j int) ([]any, error) {
+			i := fresh[j]
+			e := &events[i]
+			var aw portal.AgainstWill
+			if e.AgainstWill != nil {
+				aw = *e.AgainstWill
+			}
+			return []any{e.ID, subjects[e.SubjectBSN], e.OccurredAt, now, e.Activity, e.Action, e.DataCategories,
+				e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
+				e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
+				aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason, hashes[i], key}, nil
+		})
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, ingestCols, src)
+		if err != nil {
+			return err
+		}
+		res.Accepted = int(n)
+		res.Duplicates = len(events) - res.Accepted
+		return nil
+	})
+	return res, err
 }
 
 func conflictError(events []portal.Event, ids []string) error {

@@ -43,7 +43,7 @@ type testDB struct {
 	clock *clock
 }
 
-func newTestDB(t *testing.T) *testDB {
+func newTestDB(t testing.TB) *testDB {
 	t.Helper()
 	// The same as pgtest.New, keeping the URL so the test can also inspect the tables directly.
 	url := pgtest.NewURL(t)
@@ -82,7 +82,7 @@ func activity(id string) portal.Activity {
 	}
 }
 
-func (d *testDB) putActivity(t *testing.T, id string) {
+func (d *testDB) putActivity(t testing.TB, id string) {
 	t.Helper()
 	if _, err := d.PutActivity(context.Background(), activity(id)); err != nil {
 		t.Fatal(err)

@@ -37,7 +37,9 @@ func (db *DB) subjectIDs(ctx context.Context, tx pgx.Tx, bsns []string) (map[str
 		})
 		return err
 	}
-	rows, _ := tx.Query(ctx, `SELECT id, bsn_hmac FROM subjects WHERE bsn_hmac = ANY($1)`, hmacs)
+	// A join on unnest, not "= ANY($1)": on a small table the planner picks a sequential scan that
+	// compares every row with every array element (seen: 10 ms for 450 look-ups in 2,000 rows).
+	rows, _ := tx.Query(ctx, `SELECT s.id, s.bsn_hmac FROM unnest($1::bytea[]) AS h(v) JOIN subjects s ON s.bsn_hmac = h.v`, hmacs)
 	if err := collect(rows); err != nil {
 		return nil, nil, fmt.Errorf("postgres: look up subjects: %w", err)
 	}
