@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -335,6 +337,18 @@ func TestMigrateAndAPIKeyCommands(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"apikey", "create", "--system", "x", "--scopes", "root"}, env, &out, io.Discard); err == nil {
 		t.Error("an unknown scope was accepted")
+	}
+	// The register is loaded from a file; loading it again updates and adds nothing.
+	if s := cmd("register", "load", "../../portal/demo/register.json"); !strings.Contains(s, "11 activities loaded (11 new, 0 updated)") {
+		t.Errorf("register load: %q", s)
+	}
+	if s := cmd("register", "load", "../../portal/demo/register.json"); !strings.Contains(s, "(0 new, 11 updated)") {
+		t.Errorf("register load again: %q", s)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`[{"id":"x","name":{"nl":"n"}}]`), 0o600)
+	if err := run(context.Background(), []string{"register", "load", bad}, env, &out, io.Discard); err == nil {
+		t.Error("an invalid register file was loaded")
 	}
 }
 
