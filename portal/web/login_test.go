@@ -180,3 +180,23 @@ func TestSessionTimeouts(t *testing.T) {
 		}
 	}
 }
+
+func TestLoginIsRateLimited(t *testing.T) {
+	p := oidctest.New(t)
+	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
+		RedirectURL: "http://localhost/inloggen/callback"})
+	e := newEnv(t, web.Config{LoginRate: 3}, web.Deps{CitizenRP: rp})
+	for i := 0; i < 3; i++ {
+		if r, _ := e.do("GET", "/inloggen", "", "", nil); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("attempt %d: %d", i+1, r.StatusCode)
+		}
+	}
+	r, body := e.do("GET", "/inloggen", "", "", nil)
+	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "te vaak") {
+		t.Fatalf("fourth attempt in a minute: %d", r.StatusCode)
+	}
+	// Pages that are not a login are not limited by it.
+	if r, _ := e.do("GET", "/", "", "", nil); r.StatusCode != 200 {
+		t.Errorf("home page under the login limit: %d", r.StatusCode)
+	}
+}
