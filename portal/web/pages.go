@@ -63,12 +63,12 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 	}
 	switch e.AccessBasis {
 	case portal.BasisBreakGlass:
-		r.Marks = append(r.Marks, T(l, "mark.break_glass", e.BreakGlassReason))
+		r.Marks = append(r.Marks, T(l, "mark.break_glass", strings.TrimSpace(e.BreakGlassReason)))
 	case portal.BasisConsent:
 		r.Marks = append(r.Marks, T(l, "mark.consent", e.ConsentRef))
 	case portal.BasisAgainstWill:
 		if aw := e.AgainstWill; aw != nil {
-			r.Marks = append(r.Marks, T(l, "mark.against_will", aw.DecisionRef, aw.Reason, aw.ApprovedBy))
+			r.Marks = append(r.Marks, T(l, "mark.against_will", aw.DecisionRef, strings.TrimRight(aw.Reason, ". "), aw.ApprovedBy))
 		}
 	}
 	return r
