@@ -48,11 +48,12 @@ func (a *Activity) Validate() error {
 		name string
 		t    Text
 	}{{"name", a.Name}, {"purpose", a.Purpose}, {"legal_basis", a.LegalBasis}} {
-		if strings.TrimSpace(f.t.NL) == "" {
-			add(f.name+".nl", "required")
-		}
-		if strings.TrimSpace(f.t.EN) == "" {
-			add(f.name+".en", "required")
+		for _, l := range []struct{ lang, v string }{{"nl", f.t.NL}, {"en", f.t.EN}} {
+			if strings.TrimSpace(l.v) == "" {
+				add(f.name+"."+l.lang, "required")
+			} else if msg := CheckText(l.v, 2000); msg != "" {
+				add(f.name+"."+l.lang, msg)
+			}
 		}
 	}
 	if len(a.DataCategories) == 0 {
@@ -68,6 +69,8 @@ func (a *Activity) Validate() error {
 	}
 	if strings.TrimSpace(a.Controller) == "" {
 		add("controller", "required")
+	} else if msg := CheckText(a.Controller, 200); msg != "" {
+		add("controller", msg)
 	}
 	if len(fe) > 0 {
 		return &Error{Code: EINVALID, Message: "invalid processing activity", Fields: fe}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Actions a processing event can record.
@@ -175,18 +176,41 @@ func (e *Event) Validate(idx int, now time.Time, known func(string) bool) []Fiel
 	if e.ConfidentialUntil == nil && e.ConfidentialReason != "" {
 		add("confidential_until", "required when confidential_reason is set")
 	}
+	var aw AgainstWill
+	if e.AgainstWill != nil {
+		aw = *e.AgainstWill
+	}
 	for _, f := range []struct{ name, v string }{
+		{"id", e.ID}, {"subject_bsn", e.SubjectBSN}, {"activity", e.Activity},
 		{"actor.organization", e.Actor.Organization}, {"actor.team", e.Actor.Team}, {"actor.role", e.Actor.Role},
 		{"actor.employee_id", e.Actor.EmployeeID}, {"actor.employee_name", e.Actor.EmployeeName},
 		{"system", e.System}, {"case_ref", e.CaseRef}, {"recipient", e.Recipient},
 		{"break_glass_reason", e.BreakGlassReason}, {"consent_ref", e.ConsentRef},
-		{"confidential_reason", e.ConfidentialReason},
+		{"against_will.decision_ref", aw.DecisionRef}, {"against_will.reason", aw.Reason},
+		{"against_will.approved_by", aw.ApprovedBy}, {"confidential_reason", e.ConfidentialReason},
 	} {
-		if len(f.v) > maxText {
-			add(f.name, fmt.Sprintf("longer than %d characters", maxText))
+		if msg := CheckText(f.v, maxText); msg != "" {
+			add(f.name, msg)
 		}
 	}
 	return fe
+}
+
+// CheckText returns why s is not acceptable free text (too long, not UTF-8, or holding control
+// characters other than newline and tab, which PostgreSQL or a reader would choke on), or "".
+func CheckText(s string, max int) string {
+	if len(s) > max {
+		return fmt.Sprintf("longer than %d characters", max)
+	}
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8"
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return "holds a control character"
+		}
+	}
+	return ""
 }
 
 // ContentHash is a digest of the event's normalized content, used to tell a harmless retry (same id,

@@ -36,6 +36,9 @@ type Config struct {
 	BSNKeyID   string
 	BSNKeys    map[string][]byte
 
+	TrustedProxies []string
+	MetricsToken   string
+
 	SessionIdle time.Duration
 	SessionMax  time.Duration
 	APIRate     int
@@ -106,6 +109,18 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 		APIRate:      num("INZICHT_API_RATE", 6000),
 		LoginRate:    num("INZICHT_LOGIN_RATE", 30),
 		LogLevel:     get("INZICHT_LOG_LEVEL", "info"),
+		MetricsToken: get("INZICHT_METRICS_TOKEN", ""),
+	}
+	for _, p := range strings.Split(get("INZICHT_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("INZICHT_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p)
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	switch c.Env {
 	case "development", "demo", "production":
@@ -129,10 +144,11 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 	c.OIDC = OIDCConfig{get("INZICHT_OIDC_ISSUER", ""), get("INZICHT_OIDC_CLIENT_ID", ""), get("INZICHT_OIDC_CLIENT_SECRET", ""), get("INZICHT_OIDC_REDIRECT_URL", "")}
 	c.StaffOIDC = OIDCConfig{get("INZICHT_STAFF_OIDC_ISSUER", ""), get("INZICHT_STAFF_OIDC_CLIENT_ID", ""), get("INZICHT_STAFF_OIDC_CLIENT_SECRET", ""), get("INZICHT_STAFF_OIDC_REDIRECT_URL", "")}
 
-	// Keys: required outside the demo; the demo uses fixed, published keys.
+	// Keys: serve always needs its own; the demo (and the tools outside production) fall back to
+	// fixed, published demo keys.
 	hk, ek := get("INZICHT_BSN_HMAC_KEY", ""), get("INZICHT_BSN_ENC_KEYS", "")
 	switch {
-	case hk == "" && ek == "" && (mode == "demo" || c.Env != "production"):
+	case hk == "" && ek == "" && (mode == "demo" || (mode != "serve" && c.Env != "production")):
 		c.BSNHMACKey, c.BSNKeyID, c.BSNKeys = demoKey("hmac"), "demo", map[string][]byte{"demo": demoKey("aes")}
 	default:
 		k, err := bsnvault.DecodeKey(hk)
@@ -189,8 +205,8 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 				bad("%sISSUER: must be https in production", o.prefix)
 			}
 		}
-		if c.Env == "production" && string(c.BSNHMACKey) == string(demoKey("hmac")) {
-			bad("INZICHT_BSN_HMAC_KEY: required in production")
+		if string(c.BSNHMACKey) == string(demoKey("hmac")) {
+			bad("INZICHT_BSN_HMAC_KEY: the published demo key cannot serve")
 		}
 	}
 	if len(errs) > 0 {

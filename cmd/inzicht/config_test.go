@@ -45,6 +45,8 @@ func TestServeConfigRefusals(t *testing.T) {
 		{"bad min loa", map[string]string{"INZICHT_MIN_LOA": "super"}, "INZICHT_MIN_LOA"},
 		{"long idle timeout", map[string]string{"INZICHT_SESSION_IDLE": "1h"}, "INZICHT_SESSION_IDLE"},
 		{"bad env", map[string]string{"INZICHT_ENV": "prod"}, "INZICHT_ENV"},
+		{"no keys in development", map[string]string{"INZICHT_ENV": "development", "INZICHT_BSN_HMAC_KEY": "", "INZICHT_BSN_ENC_KEYS": ""}, "INZICHT_BSN_HMAC_KEY"},
+		{"bad trusted proxy", map[string]string{"INZICHT_TRUSTED_PROXIES": "10.0.0.1,proxy.local"}, "INZICHT_TRUSTED_PROXIES"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := prodEnv()

@@ -59,6 +59,7 @@ func (a *app) build() (*fiber.App, error) {
 		ShowEmployee: a.cfg.ShowEmployee, IdleTimeout: a.cfg.SessionIdle, AbsoluteTimeout: a.cfg.SessionMax,
 		Citizen:         oidcrp.CitizenClaims{BSNClaim: a.cfg.BSNClaim, SectorPrefix: a.cfg.BSNPrefix, LoAClaim: a.cfg.LoAClaim, MinLoA: a.cfg.MinLoA},
 		StaffRolesClaim: a.cfg.RolesClaim, LoginRate: a.cfg.LoginRate, FormActions: formActions,
+		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken,
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		API: apiApp, DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,

@@ -30,8 +30,9 @@ type env struct {
 	t        *testing.T
 	db       *postgres.DB
 	app      *fiber.App
-	keyWrite string // events:write
-	keyNone  string // no scopes
+	api      *fiber.App // mounted at /api/v1
+	keyWrite string     // events:write
+	keyNone  string     // no scopes
 }
 
 func newEnv(t *testing.T, cfg web.Config, deps web.Deps) *env {
@@ -68,6 +69,7 @@ func newEnv(t *testing.T, cfg web.Config, deps web.Deps) *env {
 	if cfg.Municipality == "" {
 		cfg.Municipality = "Gemeente Voorbeeldstad"
 	}
+	e.api = deps.API
 	e.app, err = web.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)

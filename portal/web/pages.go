@@ -68,7 +68,12 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 		r.Marks = append(r.Marks, T(l, "mark.consent", e.ConsentRef))
 	case portal.BasisAgainstWill:
 		if aw := e.AgainstWill; aw != nil {
-			r.Marks = append(r.Marks, T(l, "mark.against_will", aw.DecisionRef, strings.TrimRight(aw.Reason, ". "), aw.ApprovedBy))
+			// The approver is a staff member: named only where employees are.
+			approver := T(l, "mark.second_staff")
+			if s.cfg.ShowEmployee {
+				approver = aw.ApprovedBy
+			}
+			r.Marks = append(r.Marks, T(l, "mark.against_will", aw.DecisionRef, strings.TrimRight(aw.Reason, ". "), approver))
 		}
 	}
 	return r
@@ -132,6 +137,12 @@ func parseLogQuery(c *fiber.Ctx) (logQuery, portal.EventFilter, error) {
 	if q.Basis != "" && !slices.Contains(portal.AccessBases, q.Basis) {
 		return q, f, bad("grondslag")
 	}
+	if portal.CheckText(q.Organization, 500) != "" {
+		return q, f, bad("organisatie")
+	}
+	if q.Category != "" && !categoryRe.MatchString(q.Category) {
+		return q, f, bad("categorie")
+	}
 	f.Organization, f.Category, f.AccessBasis = q.Organization, q.Category, q.Basis
 	if q.After != "" {
 		cur, err := parseCursor(q.After)
@@ -142,6 +153,8 @@ func parseLogQuery(c *fiber.Ctx) (logQuery, portal.EventFilter, error) {
 	}
 	return q, f, nil
 }
+
+var categoryRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
 var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
@@ -223,23 +236,26 @@ func (s *server) processingDetail(c *fiber.Ctx) error {
 // maxExport bounds one download; the citizen can narrow the period for more.
 const maxExport = 20000
 
-// allEvents walks the whole filtered log by keyset pages.
+// allEvents walks the whole filtered log by keyset pages. A download never silently leaves events
+// out: past maxExport the citizen is asked to choose a shorter period.
 func (s *server) allEvents(c *fiber.Ctx, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, error) {
 	var out []portal.LoggedEvent
 	f.Limit = 1000
-	for len(out) < maxExport {
+	for {
 		evs, more, err := s.deps.Store.Events(c.UserContext(), subjectID, f)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, evs...)
 		if !more {
-			break
+			return out, nil
+		}
+		if len(out) >= maxExport {
+			return nil, portal.Errorf(portal.EINVALID, "more than %d events: choose a shorter period", maxExport)
 		}
 		last := evs[len(evs)-1]
 		f.After = &portal.Cursor{OccurredAt: last.OccurredAt, ID: last.ID}
 	}
-	return out, nil
 }
 
 func (s *server) processingPDF(c *fiber.Ctx) error {

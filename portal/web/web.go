@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -54,6 +55,14 @@ type Config struct {
 	StaffRolesClaim string
 	LoginRate       int      // login attempts per minute per address
 	FormActions     []string // extra origins forms may lead to (the identity providers)
+	// TrustedProxies are the addresses (or CIDR ranges) of the reverse proxies in front of the portal;
+	// only from them is X-Forwarded-For believed, so rate limits count citizens, not the proxy.
+	TrustedProxies []string
+	// MetricsToken, when set, is required as a bearer token on /metrics. Without it /metrics is
+	// served only outside production.
+	MetricsToken string
+	// RequestTimeout bounds the database work of one request (default 15 s).
+	RequestTimeout time.Duration
 }
 
 // Deps are the portal's collaborators.
@@ -93,6 +102,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if cfg.LoginRate <= 0 {
 		cfg.LoginRate = 30
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 15 * time.Second
+	}
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
@@ -116,24 +128,38 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
-	app := fiber.New(fiber.Config{
-		Views:                 engine,
-		ErrorHandler:          s.errorHandler,
-		BodyLimit:             8 << 20,
+	fcfg := fiber.Config{
+		Views:        engine,
+		ErrorHandler: s.errorHandler,
+		// The API's 2 MiB plus room for its own problem+json answer up to 3 MiB; the body is read before
+		// any handler runs, so this is also what an anonymous client can make us read.
+		BodyLimit:             3 << 20,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		ReadBufferSize:        16 << 10,
 		DisableStartupMessage: true,
 		Immutable:             true,
-	})
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
+		fcfg.EnableTrustedProxyCheck = true
+		fcfg.TrustedProxies = cfg.TrustedProxies
+	}
+	app := fiber.New(fcfg)
 	app.Use(recover.New())
 	app.Use(s.securityHeaders)
+	app.Use(func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), cfg.RequestTimeout)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	})
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", s.readyz)
-	if deps.Metrics != nil {
-		app.Get("/metrics", adaptor.HTTPHandler(deps.Metrics))
+	if deps.Metrics != nil && (cfg.MetricsToken != "" || !cfg.Production) {
+		app.Get("/metrics", s.metricsAuth, adaptor.HTTPHandler(deps.Metrics))
 	}
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	if deps.API != nil {
@@ -180,6 +206,18 @@ func (s *server) securityHeaders(c *fiber.Ctx) error {
 	}
 	// Personal pages must not be cached; static files override this.
 	h.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}
+
+// metricsAuth requires the metrics bearer token when one is configured.
+func (s *server) metricsAuth(c *fiber.Ctx) error {
+	if s.cfg.MetricsToken == "" {
+		return c.Next()
+	}
+	tok, _ := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.MetricsToken)) != 1 {
+		return portal.Errorf(portal.EUNAUTHORIZED, "metrics need a token")
+	}
 	return c.Next()
 }
 

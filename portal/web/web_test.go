@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/oidcrp"
+	"github.com/inzicht/inzicht/portal/oidcrp/oidctest"
 	"github.com/inzicht/inzicht/portal/web"
 )
 
@@ -167,8 +170,13 @@ func TestProcessingLogFiltersAndKeysetPages(t *testing.T) {
 	if resp, _ := e.do("GET", "/verwerkingen?van=gisteren", ca, "", nil); resp.StatusCode != 422 {
 		t.Errorf("bad date filter: want 422, got %d", resp.StatusCode)
 	}
-	if resp, _ := e.do("GET", "/verwerkingen?na=rommel", ca, "", nil); resp.StatusCode != 422 {
-		t.Errorf("bad cursor: want 422, got %d", resp.StatusCode)
+	for _, q := range []string{"na=rommel", "organisatie=%FF", "organisatie=%00", "categorie=%FF", "categorie=A+B",
+		"grondslag=alles", "tot=2026-13-45"} {
+		for _, p := range []string{"/verwerkingen?", "/verwerkingen.csv?", "/verwerkingen.pdf?"} {
+			if resp, _ := e.do("GET", p+q, ca, "", nil); resp.StatusCode != 422 {
+				t.Errorf("%s%s: want 422, got %d", p, q, resp.StatusCode)
+			}
+		}
 	}
 }
 
@@ -176,7 +184,7 @@ func TestRowShowsMarksAndHidesEmployeeName(t *testing.T) {
 	now := time.Now()
 	aw := event(bsnA, now.Add(-time.Hour), func(ev *portal.Event) {
 		ev.AccessBasis = "against_will"
-		ev.AgainstWill = &portal.AgainstWill{DecisionRef: "BT-17", Reason: "zorgen over veiligheid", ApprovedBy: "Teamleider"}
+		ev.AgainstWill = &portal.AgainstWill{DecisionRef: "BT-17", Reason: "zorgen over veiligheid", ApprovedBy: "Tineke Leider"}
 	})
 	bg := event(bsnA, now.Add(-2*time.Hour), func(ev *portal.Event) {
 		ev.AccessBasis, ev.BreakGlassReason = "break_glass", "collega ziek"
@@ -197,6 +205,9 @@ func TestRowShowsMarksAndHidesEmployeeName(t *testing.T) {
 		}
 		if got := strings.Contains(body, "Jan Medewerker"); got != show {
 			t.Errorf("ShowEmployee=%v but employee name shown=%v", show, got)
+		}
+		if got := strings.Contains(body, "Tineke Leider"); got != show {
+			t.Errorf("ShowEmployee=%v but the approver's name shown=%v", show, got)
 		}
 	}
 }
@@ -347,71 +358,114 @@ func TestErrorPagesShowNoInternals(t *testing.T) {
 	}
 }
 
-// TestAuthorizationMatrix checks every route for every kind of caller. Later work adds its routes
-// and roles here.
+// TestAuthorizationMatrix checks every route for every kind of caller, and fails when a route is
+// registered without a row here. Later work adds its routes and roles.
 func TestAuthorizationMatrix(t *testing.T) {
-	e := newEnv(t, web.Config{}, web.Deps{})
+	p := oidctest.New(t)
+	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
+		RedirectURL: "http://localhost/inloggen/callback"})
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("up 1\n")) })
+	e := newEnv(t, web.Config{MetricsToken: "metrics-secret", LoginRate: 1000}, web.Deps{CitizenRP: rp, Metrics: metrics})
 	evA := event(bsnA, time.Now().Add(-time.Hour))
 	evB := event(bsnB, time.Now().Add(-time.Hour))
 	e.ingest(evA, evB)
 	ca, _ := e.citizen(bsnA)
 	cb, _ := e.citizen(bsnB)
 	clerk, _ := e.staff("clerk")
+	ctx := context.Background()
+	_, keyEvents, err := e.db.CreateAPIKey(ctx, "events-only", []string{"events:write"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, keyRegister, err := e.db.CreateAPIKey(ctx, "register-only", []string{"register:write"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	batch := func() string {
 		return `{"events":[{"id":"` + uuidFor() + `","occurred_at":"2026-01-02T10:00:00Z","subject_bsn":"999993653",` +
 			`"activity":"wmo-onderzoek","action":"view","data_categories":["health"],"level":"that",` +
 			`"actor":{"organization":"Gemeente","role":"Consulent"},"access_basis":"assigned"}]}`
 	}
-	activity := `{"name":{"nl":"n","en":"n"},"purpose":{"nl":"p","en":"p"},"legal_basis":{"nl":"l","en":"l"},` +
-		`"data_categories":["health"],"retention":"P1Y","controller":"Gemeente"}`
-
-	type caller struct {
-		name, cookie, key string
+	activity := func() string {
+		return `{"name":{"nl":"n","en":"n"},"purpose":{"nl":"p","en":"p"},"legal_basis":{"nl":"l","en":"l"},` +
+			`"data_categories":["health"],"retention":"P1Y","controller":"Gemeente"}`
 	}
-	callers := []caller{{"anonymous", "", ""}, {"citizenA", ca, ""}, {"citizenB", cb, ""}, {"clerk", clerk, ""},
-		{"key-noscope", "", e.keyNone}, {"key-scoped", "", e.keyWrite}}
-	// want: status per caller, in the order above. 303 = sent to a login.
-	routes := []struct {
-		method, path string
-		body         func() string
-		want         [6]int
-	}{
-		{"GET", "/", nil, [6]int{200, 303, 303, 303, 200, 200}},
-		{"GET", "/healthz", nil, [6]int{200, 200, 200, 200, 200, 200}},
-		{"GET", "/readyz", nil, [6]int{200, 200, 200, 200, 200, 200}},
-		{"GET", "/static/app.css", nil, [6]int{200, 200, 200, 200, 200, 200}},
-		{"GET", "/uitgelogd", nil, [6]int{200, 200, 200, 200, 200, 200}},
-		{"GET", "/overzicht", nil, [6]int{303, 200, 200, 403, 303, 303}},
-		{"GET", "/verwerkingen", nil, [6]int{303, 200, 200, 403, 303, 303}},
-		{"GET", "/verwerkingen/" + evA.ID, nil, [6]int{303, 200, 404, 403, 303, 303}},
-		{"GET", "/verwerkingen/" + evB.ID, nil, [6]int{303, 404, 200, 403, 303, 303}},
-		{"GET", "/verwerkingen.csv", nil, [6]int{303, 200, 200, 403, 303, 303}},
-		{"GET", "/verwerkingen.pdf", nil, [6]int{303, 200, 200, 403, 303, 303}},
-		{"GET", "/uitloggen", nil, [6]int{303, 200, 200, 200, 303, 303}},
-		{"POST", "/uitloggen", nil, [6]int{303, 403, 403, 403, 303, 303}}, // no CSRF token: refused
-		{"GET", "/medewerker", nil, [6]int{303, 403, 403, 200, 303, 303}},
-		{"GET", "/api/v1/openapi.json", nil, [6]int{200, 200, 200, 200, 200, 200}},
-		{"GET", "/api/v1/processing-activities", nil, [6]int{401, 401, 401, 401, 200, 200}},
-		{"PUT", "/api/v1/processing-activities/matrix-test", func() string { return activity }, [6]int{401, 401, 401, 401, 403, 201}},
-		{"POST", "/api/v1/processing-events", batch, [6]int{401, 401, 401, 401, 403, 200}},
+
+	type caller struct{ name, cookie, key, extra string }
+	callers := []caller{{"anonymous", "", "", ""}, {"citizenA", ca, "", ""}, {"citizenB", cb, "", ""},
+		{"clerk", clerk, "", ""}, {"key-noscope", "", e.keyNone, ""}, {"key-events", "", keyEvents, ""},
+		{"key-register", "", keyRegister, ""}, {"metrics-token", "", "metrics-secret", ""}}
+	// want: status per caller, in the order above. 303 = sent to a login (or onwards).
+	type row struct {
+		route, method, path string
+		body                func() string
+		want                [8]int
+	}
+	rows := []row{
+		{"/", "GET", "/", nil, [8]int{200, 303, 303, 303, 200, 200, 200, 200}},
+		{"/healthz", "GET", "/healthz", nil, [8]int{200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/readyz", "GET", "/readyz", nil, [8]int{200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/metrics", "GET", "/metrics", nil, [8]int{401, 401, 401, 401, 401, 401, 401, 200}},
+		{"/taal", "GET", "/taal?lang=en", nil, [8]int{303, 303, 303, 303, 303, 303, 303, 303}},
+		{"/inloggen", "GET", "/inloggen", nil, [8]int{303, 303, 303, 303, 303, 303, 303, 303}},
+		{"/inloggen/callback", "GET", "/inloggen/callback?code=x&state=y", nil, [8]int{400, 400, 400, 400, 400, 400, 400, 400}},
+		{"/medewerker/inloggen", "GET", "/medewerker/inloggen", nil, [8]int{404, 404, 404, 404, 404, 404, 404, 404}}, // no staff client configured here
+		{"/medewerker/inloggen/callback", "GET", "/medewerker/inloggen/callback?code=x&state=y", nil, [8]int{400, 400, 400, 400, 400, 400, 400, 400}},
+		{"/uitgelogd", "GET", "/uitgelogd", nil, [8]int{200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/overzicht", "GET", "/overzicht", nil, [8]int{303, 200, 200, 403, 303, 303, 303, 303}},
+		{"/verwerkingen", "GET", "/verwerkingen", nil, [8]int{303, 200, 200, 403, 303, 303, 303, 303}},
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, [8]int{303, 200, 404, 403, 303, 303, 303, 303}},
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, [8]int{303, 404, 200, 403, 303, 303, 303, 303}},
+		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, [8]int{303, 200, 200, 403, 303, 303, 303, 303}},
+		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, [8]int{303, 200, 200, 403, 303, 303, 303, 303}},
+		{"/uitloggen", "GET", "/uitloggen", nil, [8]int{303, 200, 200, 200, 303, 303, 303, 303}},
+		{"/uitloggen", "POST", "/uitloggen", nil, [8]int{303, 403, 403, 403, 303, 303, 303, 303}}, // no CSRF token: refused
+		{"/medewerker", "GET", "/medewerker", nil, [8]int{303, 403, 403, 200, 303, 303, 303, 303}},
+		{"/api/v1/openapi.json", "GET", "/api/v1/openapi.json", nil, [8]int{200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/api/v1/processing-activities", "GET", "/api/v1/processing-activities", nil, [8]int{401, 401, 401, 401, 200, 200, 200, 401}},
+		{"/api/v1/processing-activities/:id", "PUT", "/api/v1/processing-activities/matrix-test", activity, [8]int{401, 401, 401, 401, 403, 403, 200, 401}},
+		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, [8]int{401, 401, 401, 401, 403, 200, 403, 401}},
+	}
+	// The matrix-test activity exists beforehand, so the scoped PUT answers 200 (updated).
+	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "matrix-test", Name: portal.Text{NL: "n", EN: "n"},
+		Purpose: portal.Text{NL: "p", EN: "p"}, LegalBasis: portal.Text{NL: "l", EN: "l"},
+		DataCategories: []string{"health"}, Retention: "P1Y", Controller: "Gemeente"}); err != nil {
+		t.Fatal(err)
+	}
+
+	listed := map[string]bool{}
+	for _, r := range rows {
+		listed[r.method+" "+r.route] = true
+	}
+	registered := 0
+	routes := e.app.GetRoutes(true)
+	for _, r := range e.api.GetRoutes(true) { // a mounted app's routes are listed by that app
+		r.Path = "/api/v1" + r.Path
+		routes = append(routes, r)
 	}
 	for _, r := range routes {
+		if r.Method == "HEAD" || r.Path == "/static" {
+			continue
+		}
+		registered++
+		if !listed[r.Method+" "+r.Path] {
+			t.Errorf("route %s %s has no row in the authorization matrix", r.Method, r.Path)
+		}
+	}
+	if registered < len(listed) {
+		t.Fatalf("only %d routes registered for %d rows: the route listing is broken", registered, len(listed))
+	}
+	for _, r := range rows {
 		for i, c := range callers {
 			t.Run(fmt.Sprintf("%s %s as %s", r.method, r.path, c.name), func(t *testing.T) {
-				var hdr []string
 				var resp *http.Response
 				if r.body != nil {
-					hdr = []string{"Content-Type", "application/json"}
-					resp, _ = e.do(r.method, r.path, c.cookie, c.key, strings.NewReader(r.body()), hdr...)
+					resp, _ = e.do(r.method, r.path, c.cookie, c.key, strings.NewReader(r.body()), "Content-Type", "application/json")
 				} else {
 					resp, _ = e.do(r.method, r.path, c.cookie, c.key, nil)
 				}
-				want := r.want[i]
-				if want == 201 && resp.StatusCode == 200 { // created once, updated after
-					return
-				}
-				if resp.StatusCode != want {
-					t.Errorf("want %d, got %d", want, resp.StatusCode)
+				if resp.StatusCode != r.want[i] {
+					t.Errorf("want %d, got %d", r.want[i], resp.StatusCode)
 				}
 			})
 		}
@@ -423,4 +477,45 @@ var uuidCounter int
 func uuidFor() string {
 	uuidCounter++
 	return fmt.Sprintf("00000000-0000-4000-8000-%012d", uuidCounter)
+}
+
+func TestRateLimitsCountCitizensBehindATrustedProxy(t *testing.T) {
+	p := oidctest.New(t)
+	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
+		RedirectURL: "http://localhost/inloggen/callback"})
+	// app.Test's peer address is 0.0.0.0: as the proxy, it is trusted in one portal and not in the other.
+	for _, trusted := range []bool{true, false} {
+		cfg := web.Config{LoginRate: 1, TrustedProxies: []string{"10.9.9.9"}}
+		if trusted {
+			cfg.TrustedProxies = []string{"0.0.0.0"}
+		}
+		e := newEnv(t, cfg, web.Deps{CitizenRP: rp})
+		first, _ := e.do("GET", "/inloggen", "", "", nil, "X-Forwarded-For", "192.0.2.1")
+		second, _ := e.do("GET", "/inloggen", "", "", nil, "X-Forwarded-For", "192.0.2.2")
+		if first.StatusCode != http.StatusSeeOther {
+			t.Fatalf("trusted=%v: first citizen: %d", trusted, first.StatusCode)
+		}
+		want := http.StatusTooManyRequests // an untrusted peer's header is ignored: both count as the peer
+		if trusted {
+			want = http.StatusSeeOther // two citizens behind the proxy, each within the limit
+		}
+		if second.StatusCode != want {
+			t.Errorf("trusted=%v: second citizen: %d, want %d", trusted, second.StatusCode, want)
+		}
+	}
+}
+
+func TestMetricsAreNotPublicInProduction(t *testing.T) {
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("up 1\n")) })
+	e := newEnv(t, web.Config{Production: true}, web.Deps{Metrics: metrics})
+	if r, _ := e.do("GET", "/metrics", "", "", nil); r.StatusCode != 404 {
+		t.Errorf("production without a metrics token: /metrics answers %d, want 404", r.StatusCode)
+	}
+	e = newEnv(t, web.Config{Production: true, MetricsToken: "s3cret-token"}, web.Deps{Metrics: metrics})
+	if r, _ := e.do("GET", "/metrics", "", "wrong", nil); r.StatusCode != 401 {
+		t.Errorf("wrong token: %d", r.StatusCode)
+	}
+	if r, body := e.do("GET", "/metrics", "", "s3cret-token", nil); r.StatusCode != 200 || body != "up 1\n" {
+		t.Errorf("right token: %d %q", r.StatusCode, body)
+	}
 }
