@@ -199,6 +199,7 @@ func TestRefused(t *testing.T) {
 		{name: "not yet valid", opts: with(oidctest.WithClaims(map[string]any{"nbf": time.Now().Add(time.Hour).Unix()})), check: contains("nbf")},
 		{name: "unsigned alg none", opts: with(oidctest.WithSignAlg("none")), check: contains(`signature algorithm "none"`)},
 		{name: "HS256 with client secret", opts: with(oidctest.WithSignAlg("HS256")), check: contains(`signature algorithm "HS256"`)},
+		{name: "HS256 keyed with the public key", opts: with(oidctest.WithSignAlg("HS256-pubkey")), check: contains(`signature algorithm "HS256"`)},
 		{name: "unknown key", opts: with(oidctest.WithSignAlg("wrongkey")), check: contains("verify signature")},
 		{name: "no id_token", opts: with(oidctest.WithNoIDToken()), check: contains("no id_token")},
 		{name: "wrong PKCE verifier", tamper: func(p *oidcrp.Pending, _ *string) { p.Verifier = oauth2.GenerateVerifier() }, check: func(t *testing.T, err error) {

@@ -8,12 +8,14 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,7 +39,7 @@ type Knobs struct {
 	Issuer        string         // token "iss"; "" is the provider's URL
 	Audience      []string       // token "aud"; nil is the client ID
 	ExpiresIn     time.Duration  // token lifetime; 0 is 5 minutes, negative is already expired
-	SignAlg       string         // "RS256" (default), "none", "HS256" (keyed with the client secret), "wrongkey"
+	SignAlg       string         // "RS256" (default), "none", "HS256" (keyed with the client secret), "HS256-pubkey", "wrongkey"
 	NoIDToken     bool           // token response without id_token
 	NoPKCE        bool           // do not check code_verifier (RequirePKCE(false))
 	StateOverride string         // state to return from /authorize instead of the one sent
@@ -170,8 +172,9 @@ func (p *Provider) knobs() Knobs {
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	k := p.knobs()
 	algs := []string{"RS256"}
-	if k.SignAlg == "none" || k.SignAlg == "HS256" {
-		algs = append(algs, k.SignAlg) // claim to use it: the RP must refuse all the same
+	if k.SignAlg == "none" || strings.HasPrefix(k.SignAlg, "HS256") {
+		// claim to use it: the RP must refuse all the same
+		algs = append(algs, strings.TrimSuffix(k.SignAlg, "-pubkey"))
 	}
 	doc := map[string]any{
 		"issuer": p.URL, "authorization_endpoint": p.URL + "/authorize", "token_endpoint": p.URL + "/token",
@@ -288,9 +291,15 @@ func (p *Provider) idToken(k Knobs, auth url.Values) string {
 	switch k.SignAlg {
 	case "none":
 		return enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc(payload) + "."
-	case "HS256":
+	case "HS256", "HS256-pubkey":
+		// HS256-pubkey is the key-confusion attack: an HMAC keyed with the provider's public RSA key,
+		// which a verifier that trusts the token's alg would check against that same public key.
+		secret := []byte(p.ClientSecret)
+		if k.SignAlg == "HS256-pubkey" {
+			secret = x509.MarshalPKCS1PublicKey(&p.key.PublicKey)
+		}
 		in := enc([]byte(`{"alg":"HS256","typ":"JWT","kid":"`+KeyID+`"}`)) + "." + enc(payload)
-		m := hmac.New(sha256.New, []byte(p.ClientSecret))
+		m := hmac.New(sha256.New, secret)
 		m.Write([]byte(in))
 		return in + "." + enc(m.Sum(nil))
 	}
