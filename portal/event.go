@@ -79,6 +79,12 @@ var (
 	categoryRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 )
 
+// ValidCategory reports whether s is a well-formed data category id.
+func ValidCategory(s string) bool { return categoryRe.MatchString(s) }
+
+// ValidEventID reports whether s is a UUID, the form of every event id.
+func ValidEventID(s string) bool { return uuidRe.MatchString(s) }
+
 // maxText bounds free-text fields so a single event cannot bloat the log.
 const maxText = 500
 

@@ -140,7 +140,7 @@ func parseLogQuery(c *fiber.Ctx) (logQuery, portal.EventFilter, error) {
 	if portal.CheckText(q.Organization, 500) != "" {
 		return q, f, bad("organisatie")
 	}
-	if q.Category != "" && !categoryRe.MatchString(q.Category) {
+	if q.Category != "" && !portal.ValidCategory(q.Category) {
 		return q, f, bad("categorie")
 	}
 	f.Organization, f.Category, f.AccessBasis = q.Organization, q.Category, q.Basis
@@ -154,13 +154,9 @@ func parseLogQuery(c *fiber.Ctx) (logQuery, portal.EventFilter, error) {
 	return q, f, nil
 }
 
-var categoryRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-
-var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
 func parseCursor(s string) (portal.Cursor, error) {
 	ts, id, ok := strings.Cut(s, "_")
-	if !ok || !uuidRe.MatchString(id) {
+	if !ok || !portal.ValidEventID(id) {
 		return portal.Cursor{}, fmt.Errorf("bad cursor")
 	}
 	t, err := time.Parse(time.RFC3339Nano, ts)
@@ -222,7 +218,7 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 func (s *server) processingDetail(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	id := strings.ToLower(c.Params("id"))
-	if !uuidRe.MatchString(id) {
+	if !portal.ValidEventID(id) {
 		return portal.Errorf(portal.ENOTFOUND, "no such processing event")
 	}
 	e, err := s.deps.Store.Event(c.UserContext(), sess.SubjectID, id)
