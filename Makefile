@@ -14,6 +14,7 @@ bench:
 fuzz: ## a short run of every fuzz target
 	go test -run '^$$' -fuzz FuzzValidBSN -fuzztime 30s ./portal/
 	go test -run '^$$' -fuzz FuzzDecodeBatch -fuzztime 30s ./api/
+	go test -run '^$$' -fuzz FuzzCitizenClaims -fuzztime 30s ./portal/oidcrp/
 
 demo:
 	go run ./cmd/inzicht demo
