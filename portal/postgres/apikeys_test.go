@@ -91,7 +91,10 @@ encode(secret_hash, 'escape'), scopes::text, created_at, last_used_at, revoked_a
 		{"no inz_ prefix", prefix + "_" + secret},
 		{"short prefix", "inz_" + prefix[:11] + "_" + secret},
 		{"empty", ""},
-		{"upper-case prefix", "inz_" + strings.ToUpper(prefix) + "_" + secret},
+	}
+	// Look-up is case-sensitive; only meaningful when the random hex prefix holds a letter.
+	if up := strings.ToUpper(prefix); up != prefix {
+		refused = append(refused, struct{ name, token string }{"upper-case prefix", "inz_" + up + "_" + secret})
 	}
 	for _, r := range refused {
 		t.Run(r.name, func(t *testing.T) {
