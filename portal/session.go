@@ -15,6 +15,7 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time // absolute end
+	IDToken    string    // the login's ID token, for the logout hint; stored encrypted, not read back per request
 }
 
 // LoginTTL is how long a started OpenID Connect login may take.

@@ -98,27 +98,39 @@ func (v *Vault) Lookup(bsn string) []byte {
 // Seal encrypts a BSN with the active key. The lookup HMAC is bound as additional data, so a
 // ciphertext cannot be moved to another person's row unnoticed.
 func (v *Vault) Seal(bsn string) (keyID string, ciphertext []byte, err error) {
+	return v.SealWith([]byte(bsn), v.Lookup(bsn))
+}
+
+// SealWith encrypts other personal data (such as an ID token, which carries the BSN) with the active
+// key, bound to the additional data ad.
+func (v *Vault) SealWith(plaintext, ad []byte) (keyID string, ciphertext []byte, err error) {
 	gcm := v.ciphers[v.active]
 	nonce := make([]byte, gcm.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", nil, fmt.Errorf("bsnvault: nonce: %w", err)
 	}
-	return v.active, gcm.Seal(nonce, nonce, []byte(bsn), v.Lookup(bsn)), nil
+	return v.active, gcm.Seal(nonce, nonce, plaintext, ad), nil
 }
 
 // Open decrypts a ciphertext made by Seal with key keyID, checking it belongs to lookup.
 func (v *Vault) Open(keyID string, ciphertext, lookup []byte) (string, error) {
+	b, err := v.OpenWith(keyID, ciphertext, lookup)
+	return string(b), err
+}
+
+// OpenWith decrypts a ciphertext made by SealWith, checking the additional data.
+func (v *Vault) OpenWith(keyID string, ciphertext, ad []byte) ([]byte, error) {
 	gcm, ok := v.ciphers[keyID]
 	if !ok {
-		return "", fmt.Errorf("bsnvault: unknown key id %q", keyID)
+		return nil, fmt.Errorf("bsnvault: unknown key id %q", keyID)
 	}
 	if len(ciphertext) < gcm.NonceSize() {
-		return "", errors.New("bsnvault: ciphertext too short")
+		return nil, errors.New("bsnvault: ciphertext too short")
 	}
 	n := gcm.NonceSize()
-	pt, err := gcm.Open(nil, ciphertext[:n], ciphertext[n:], lookup)
+	pt, err := gcm.Open(nil, ciphertext[:n], ciphertext[n:], ad)
 	if err != nil {
-		return "", errors.New("bsnvault: ciphertext does not authenticate")
+		return nil, errors.New("bsnvault: ciphertext does not authenticate")
 	}
-	return string(pt), nil
+	return pt, nil
 }

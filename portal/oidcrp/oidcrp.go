@@ -128,44 +128,50 @@ var (
 // with the PKCE verifier, verifies the ID token (signature, exact issuer, audience, expiry) and its
 // nonce, and returns the token's claims.
 func (r *RP) Exchange(ctx context.Context, p Pending, gotState, code string) (map[string]any, error) {
+	claims, _, err := r.ExchangeToken(ctx, p, gotState, code)
+	return claims, err
+}
+
+// ExchangeToken is Exchange that also returns the raw ID token, to send as id_token_hint at logout.
+func (r *RP) ExchangeToken(ctx context.Context, p Pending, gotState, code string) (map[string]any, string, error) {
 	if gotState == "" || subtle.ConstantTimeCompare([]byte(gotState), []byte(p.State)) != 1 {
-		return nil, ErrState
+		return nil, "", ErrState
 	}
 	prov, err := r.discover(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	tok, err := r.oauth(prov).Exchange(r.ctx(ctx), code, oauth2.VerifierOption(p.Verifier))
 	if err != nil {
-		return nil, fmt.Errorf("oidcrp: code exchange: %w", err)
+		return nil, "", fmt.Errorf("oidcrp: code exchange: %w", err)
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok || raw == "" {
-		return nil, errors.New("oidcrp: the token response holds no id_token")
+		return nil, "", errors.New("oidcrp: the token response holds no id_token")
 	}
 	idt, err := prov.Verifier(&oidc.Config{ClientID: r.cfg.ClientID}).Verify(r.ctx(ctx), raw)
 	if err != nil {
-		return nil, fmt.Errorf("oidcrp: id token: %w", err)
+		return nil, "", fmt.Errorf("oidcrp: id token: %w", err)
 	}
 	if p.Nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(p.Nonce)) != 1 {
-		return nil, ErrNonce
+		return nil, "", ErrNonce
 	}
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
-		return nil, fmt.Errorf("oidcrp: id token claims: %w", err)
+		return nil, "", fmt.Errorf("oidcrp: id token claims: %w", err)
 	}
 	// OIDC Core 3.1.3.7: with several audiences, or an azp at all, azp must be this client.
 	if azp, _ := claims["azp"].(string); azp != "" || len(idt.Audience) > 1 {
 		if azp != r.cfg.ClientID {
-			return nil, fmt.Errorf("oidcrp: id token authorized party %q is not this client", azp)
+			return nil, "", fmt.Errorf("oidcrp: id token authorized party %q is not this client", azp)
 		}
 	}
-	return claims, nil
+	return claims, raw, nil
 }
 
-// EndSessionURL returns the provider's end-session URL with the given return address, or "" when
-// the provider offers none.
-func (r *RP) EndSessionURL(ctx context.Context, postLogout string) string {
+// EndSessionURL returns the provider's end-session URL with the given return address and, when
+// known, the login's ID token as id_token_hint; "" when the provider offers none.
+func (r *RP) EndSessionURL(ctx context.Context, postLogout, idTokenHint string) string {
 	if _, err := r.discover(ctx); err != nil {
 		return ""
 	}
@@ -182,6 +188,9 @@ func (r *RP) EndSessionURL(ctx context.Context, postLogout string) string {
 	q := u.Query()
 	q.Set("client_id", r.cfg.ClientID)
 	q.Set("post_logout_redirect_uri", postLogout)
+	if idTokenHint != "" {
+		q.Set("id_token_hint", idTokenHint)
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }

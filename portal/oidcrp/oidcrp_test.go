@@ -368,7 +368,7 @@ func TestEndSessionURL(t *testing.T) {
 	const back = "https://inzicht.example/uitgelogd?x=1&y=2"
 	t.Run("advertised", func(t *testing.T) {
 		p := oidctest.New(t)
-		got := newRP(p).EndSessionURL(t.Context(), back)
+		got := newRP(p).EndSessionURL(t.Context(), back, "")
 		u, err := url.Parse(got)
 		if err != nil || got == "" {
 			t.Fatalf("EndSessionURL = %q, %v", got, err)
@@ -393,13 +393,13 @@ func TestEndSessionURL(t *testing.T) {
 	})
 	t.Run("not advertised", func(t *testing.T) {
 		p := oidctest.New(t, oidctest.WithoutEndSession())
-		if got := newRP(p).EndSessionURL(t.Context(), back); got != "" {
+		if got := newRP(p).EndSessionURL(t.Context(), back, ""); got != "" {
 			t.Errorf("EndSessionURL = %q, want \"\"", got)
 		}
 	})
 	t.Run("provider down", func(t *testing.T) {
 		p := oidctest.New(t, oidctest.Unstarted())
-		if got := newRP(p).EndSessionURL(t.Context(), back); got != "" {
+		if got := newRP(p).EndSessionURL(t.Context(), back, ""); got != "" {
 			t.Errorf("EndSessionURL = %q, want \"\"", got)
 		}
 	})

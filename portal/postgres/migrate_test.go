@@ -30,8 +30,9 @@ func TestMigrations(t *testing.T) {
 			t.Errorf("SchemaUpToDate = %v, status says %v, want %v", upToDate, got.UpToDate(), want.UpToDate())
 		}
 	}
-	upToDate := postgres.MigrationStatus{Current: 1, Latest: 1}
-	pending := postgres.MigrationStatus{Current: 0, Latest: 1, Pending: []uint{1}}
+	upToDate := postgres.MigrationStatus{Current: 2, Latest: 2}
+	oneDown := postgres.MigrationStatus{Current: 1, Latest: 2, Pending: []uint{2}}
+	pending := postgres.MigrationStatus{Current: 0, Latest: 2, Pending: []uint{1, 2}}
 
 	t.Run("after pgtest.New", func(t *testing.T) { status(t, upToDate) })
 	t.Run("up again is a no-op", func(t *testing.T) {
@@ -39,6 +40,15 @@ func TestMigrations(t *testing.T) {
 			t.Fatal(err)
 		}
 		status(t, upToDate)
+	})
+	t.Run("down one", func(t *testing.T) {
+		if err := db.MigrateDown(ctx); err != nil {
+			t.Fatal(err)
+		}
+		status(t, oneDown)
+		if _, err := db.Activities(ctx); err != nil {
+			t.Errorf("Activities after reverting only the newest migration: %v", err)
+		}
 	})
 	t.Run("down", func(t *testing.T) {
 		if err := db.MigrateDown(ctx); err != nil {
@@ -81,7 +91,7 @@ func TestMigrationStatusEmptyDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(postgres.MigrationStatus{Latest: 1, Pending: []uint{1}}, got); diff != "" {
+	if diff := cmp.Diff(postgres.MigrationStatus{Latest: 2, Pending: []uint{1, 2}}, got); diff != "" {
 		t.Errorf("MigrationStatus (-want +got):\n%s", diff)
 	}
 }

@@ -26,9 +26,19 @@ func (db *DB) CreateSession(ctx context.Context, rawID string, s portal.Session)
 	if s.StaffRoles == nil {
 		s.StaffRoles = []string{}
 	}
+	var tokEnc []byte
+	var tokKey string
+	if s.IDToken != "" {
+		var err error
+		if tokKey, tokEnc, err = db.vault.SealWith([]byte(s.IDToken), hashID(rawID)); err != nil {
+			return err
+		}
+	}
 	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (id_hash, kind, subject_id, staff_sub, staff_name, staff_roles, loa,
-csrf_token, created_at, last_seen_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10)`,
-		hashID(rawID), s.Kind, subj, s.StaffSub, s.StaffName, s.StaffRoles, s.LoA, s.CSRFToken, s.CreatedAt, s.ExpiresAt)
+csrf_token, created_at, last_seen_at, expires_at, id_token_enc, id_token_key_id)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11,$12)`,
+		hashID(rawID), s.Kind, subj, s.StaffSub, s.StaffName, s.StaffRoles, s.LoA, s.CSRFToken, s.CreatedAt, s.ExpiresAt,
+		tokEnc, tokKey)
 	if err != nil {
 		return fmt.Errorf("postgres: create session: %w", err)
 	}
@@ -66,6 +76,29 @@ func (db *DB) DeleteSession(ctx context.Context, rawID string) error {
 		return fmt.Errorf("postgres: delete session: %w", err)
 	}
 	return nil
+}
+
+// EndSession deletes a session and returns the ID token of its login ("" when none was kept), for
+// the logout at the identity provider.
+func (db *DB) EndSession(ctx context.Context, rawID string) (string, error) {
+	var enc []byte
+	var key string
+	err := db.pool.QueryRow(ctx, `DELETE FROM sessions WHERE id_hash = $1 RETURNING id_token_enc, id_token_key_id`,
+		hashID(rawID)).Scan(&enc, &key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: end session: %w", err)
+	}
+	if len(enc) == 0 {
+		return "", nil
+	}
+	tok, err := db.vault.OpenWith(key, enc, hashID(rawID))
+	if err != nil {
+		return "", nil // a key since removed: log out without the hint rather than not at all
+	}
+	return string(tok), nil
 }
 
 // DeleteExpiredSessions removes sessions past their absolute end or idle limit and stale logins.

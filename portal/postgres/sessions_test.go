@@ -223,3 +223,49 @@ func TestTakeLogin(t *testing.T) {
 		})
 	}
 }
+
+// The login's ID token carries the BSN: it is stored only encrypted, bound to its session, and comes
+// back once, when the session ends.
+func TestEndSessionReturnsTheEncryptedIDToken(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	subj, err := db.EnsureSubject(ctx, bsnA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := "eyJhbGciOiJSUzI1NiJ9.eyJic24iOiI5OTk5OTM2NTMifQ.c2lnbmF0dXJl-" + bsnA
+	s := citizenSession(subj, t0, time.Hour)
+	s.IDToken = token
+	if err := db.CreateSession(ctx, "with-token", s); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateSession(ctx, "without-token", citizenSession(subj, t0, time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var dump string
+	if err := db.raw.QueryRow(ctx, `SELECT string_agg(concat_ws('|', encode(id_token_enc, 'escape'), id_token_key_id), ';')
+		FROM sessions`).Scan(&dump); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(dump, "eyJ") || strings.Contains(dump, bsnA) {
+		t.Fatal("the ID token is stored in clear")
+	}
+	// Moving the ciphertext to another session does not decrypt: it is bound to its session id.
+	if _, err := db.raw.Exec(ctx, `UPDATE sessions SET (id_token_enc, id_token_key_id) =
+		(SELECT id_token_enc, id_token_key_id FROM sessions WHERE id_token_enc IS NOT NULL) WHERE id_token_enc IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.EndSession(ctx, "without-token"); err != nil || got != "" {
+		t.Errorf("moved ciphertext: EndSession = %q, %v; want no token", got, err)
+	}
+	got, err := db.EndSession(ctx, "with-token")
+	if err != nil || got != token {
+		t.Fatalf("EndSession = %q, %v", got, err)
+	}
+	if _, err := db.Session(ctx, "with-token", time.Hour); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Errorf("the session survives EndSession: %v", err)
+	}
+	if got, err := db.EndSession(ctx, "with-token"); err != nil || got != "" {
+		t.Errorf("second EndSession = %q, %v", got, err)
+	}
+}

@@ -150,14 +150,14 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	if rp == nil {
 		return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("login kind not configured"))
 	}
-	claims, err := rp.Exchange(ctx, oidcrp.Pending{State: pending.State, Nonce: pending.Nonce, Verifier: pending.Verifier},
+	claims, idToken, err := rp.ExchangeToken(ctx, oidcrp.Pending{State: pending.State, Nonce: pending.Nonce, Verifier: pending.Verifier},
 		c.Query("state"), c.Query("code"))
 	if err != nil {
 		return fail(fiber.StatusUnauthorized, T(l, "login.failed"), err)
 	}
 	now := s.deps.Now()
 	sess := portal.Session{Kind: pending.Kind, CSRFToken: oidcrp.Random(), CreatedAt: now,
-		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout)}
+		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout), IDToken: idToken}
 	dest := "/overzicht"
 	if pending.Kind == "staff" {
 		sess.StaffSub, sess.StaffName, sess.StaffRoles = oidcrp.Staff(claims, s.cfg.StaffRolesClaim)
@@ -209,13 +209,14 @@ func (s *server) logoutPage(c *fiber.Ctx) error {
 // logout destroys the session server-side and, when the provider offers it, ends the session there.
 func (s *server) logout(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	if err := s.deps.Store.DeleteSession(c.UserContext(), sess.rawID); err != nil {
+	idToken, err := s.deps.Store.EndSession(c.UserContext(), sess.rawID)
+	if err != nil {
 		return err
 	}
 	s.clearCookie(c, sessionCookie)
 	back := s.cfg.BaseURL + "/uitgelogd"
 	if rp := s.rp(sess.Kind); rp != nil {
-		if u := rp.EndSessionURL(c.UserContext(), back); u != "" {
+		if u := rp.EndSessionURL(c.UserContext(), back, idToken); u != "" {
 			return c.Redirect(u, fiber.StatusSeeOther)
 		}
 	}

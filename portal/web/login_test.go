@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func sessionPart(s string) string {
 }
 
 func TestLoginMakesAFreshSecureSession(t *testing.T) {
-	e, _ := loginEnv(t)
+	e, p := loginEnv(t)
 	// A session cookie planted before login (fixation) must not survive it.
 	planted, _ := e.citizen(bsnB)
 	lc, q := startLogin(t, e)
@@ -96,6 +97,24 @@ func TestLoginMakesAFreshSecureSession(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(body, portal.MaskBSN(oidctest.DefaultBSN)) {
 		t.Fatalf("new session: %d", r.StatusCode)
 	}
+	// Logout ends the session here and sends the login's ID token as id_token_hint to the provider.
+	csrf := ""
+	_, page := e.do("GET", "/uitloggen", sc.Value, "", nil)
+	if m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page); m != nil {
+		csrf = m[1]
+	}
+	out, _ := e.do("POST", "/uitloggen", sc.Value, "", form("csrf", csrf), "Content-Type", "application/x-www-form-urlencoded")
+	loc, _ := url.Parse(out.Header.Get("Location"))
+	if out.StatusCode != http.StatusSeeOther || loc == nil || !strings.HasPrefix(loc.String(), p.URL+"/end-session") {
+		t.Fatalf("logout: %d %s", out.StatusCode, out.Header.Get("Location"))
+	}
+	if hint := loc.Query().Get("id_token_hint"); strings.Count(hint, ".") != 2 || loc.Query().Get("post_logout_redirect_uri") != "http://localhost/uitgelogd" {
+		t.Errorf("end-session URL lacks the ID token hint or the return address: %s", loc)
+	}
+	if r, _ := e.do("GET", "/overzicht", sc.Value, "", nil); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("session alive after logout: %d", r.StatusCode)
+	}
+
 	// The callback is single use: replaying it makes no session.
 	resp, _ = callback(e, lc, q, "")
 	if resp.StatusCode == http.StatusSeeOther || cookieOf(resp, "__Host-inzicht_session") != nil {

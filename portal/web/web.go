@@ -39,6 +39,7 @@ type Store interface {
 	CreateSession(ctx context.Context, rawID string, s portal.Session) error
 	Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error)
 	DeleteSession(ctx context.Context, rawID string) error
+	EndSession(ctx context.Context, rawID string) (idToken string, err error)
 	CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error
 	TakeLogin(ctx context.Context, rawID string) (portal.PendingLogin, error)
 }
