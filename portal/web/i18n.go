@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"time"
+
+	"github.com/inzicht/inzicht/portal"
 )
 
 // Languages the portal speaks; the first is the default.
@@ -269,15 +271,7 @@ func Category(lang, id string) string {
 	return id
 }
 
-var amsterdam = mustLoad("Europe/Amsterdam")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC // time/tzdata is linked into the binary, so this does not happen
-	}
-	return loc
-}
+var amsterdam = portal.Amsterdam
 
 var monthsNL = []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
 
