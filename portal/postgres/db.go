@@ -52,9 +52,6 @@ func (db *DB) Close() { db.pool.Close() }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 
-// Vault returns the BSN vault the storage uses.
-func (db *DB) Vault() *bsnvault.Vault { return db.vault }
-
 // SetClock replaces the clock (tests).
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
 

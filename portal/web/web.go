@@ -272,7 +272,6 @@ func (s *server) page(c *fiber.Ctx, name, title string, data fiber.Map) error {
 	data["Lang"] = l
 	data["Title"] = title
 	data["Path"] = c.Path()
-	data["Query"] = string(c.Request().URI().QueryString())
 	if sess, ok := session(c); ok {
 		data["Session"] = sess
 		data["CSRF"] = sess.CSRFToken
