@@ -34,6 +34,8 @@ type Store interface {
 	Activities(ctx context.Context) ([]portal.Activity, error)
 	PutActivity(ctx context.Context, a portal.Activity) (bool, error)
 	Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error)
+	APIRequests(ctx context.Context, f portal.RequestFilter, after int64) ([]portal.BackOfficeRequest, bool, error)
+	APIRequestByID(ctx context.Context, id string) (portal.BackOfficeRequest, error)
 }
 
 // Config tunes the API.
@@ -90,6 +92,8 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	app.Get("/processing-activities", h.listActivities)
 	app.Put("/processing-activities/:id", h.requireScope("register:write"), h.putActivity)
 	app.Post("/processing-events", h.requireScope("events:write"), h.ingest)
+	app.Get("/rights-requests", h.requireScope("requests:read"), h.listRequests)
+	app.Get("/rights-requests/:id", h.requireScope("requests:read"), h.getRequest)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
 	return app
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/bsnvault"
+	"github.com/inzicht/inzicht/portal/mail"
 )
 
 // Config is every setting, read once from the environment and validated before anything starts.
@@ -38,6 +40,9 @@ type Config struct {
 
 	TrustedProxies []string
 	MetricsToken   string
+
+	SMTP       *mail.Config // nil: no e-mail
+	ClerkEmail string       // receives the deadline reminders
 
 	SessionIdle time.Duration
 	SessionMax  time.Duration
@@ -121,6 +126,20 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 			}
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	if raw := get("INZICHT_SMTP_URL", ""); raw != "" {
+		mc, err := mail.ParseURL(raw)
+		if err != nil {
+			bad("INZICHT_SMTP_URL: %v", err)
+		} else {
+			c.SMTP = &mc
+		}
+	}
+	c.ClerkEmail = get("INZICHT_CLERK_EMAIL", "")
+	if c.ClerkEmail != "" {
+		if a, err := netmail.ParseAddress(c.ClerkEmail); err != nil || a.Address != c.ClerkEmail {
+			bad("INZICHT_CLERK_EMAIL: want one plain address such as privacy@gemeente.nl")
+		}
 	}
 	switch c.Env {
 	case "development", "demo", "production":

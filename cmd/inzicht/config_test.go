@@ -47,6 +47,9 @@ func TestServeConfigRefusals(t *testing.T) {
 		{"bad env", map[string]string{"INZICHT_ENV": "prod"}, "INZICHT_ENV"},
 		{"no keys in development", map[string]string{"INZICHT_ENV": "development", "INZICHT_BSN_HMAC_KEY": "", "INZICHT_BSN_ENC_KEYS": ""}, "INZICHT_BSN_HMAC_KEY"},
 		{"bad trusted proxy", map[string]string{"INZICHT_TRUSTED_PROXIES": "10.0.0.1,proxy.local"}, "INZICHT_TRUSTED_PROXIES"},
+		{"smtp url without sender", map[string]string{"INZICHT_SMTP_URL": "smtp://mail.voorbeeldstad.nl:587"}, "INZICHT_SMTP_URL"},
+		{"smtp password over plain text", map[string]string{"INZICHT_SMTP_URL": "smtp://u:geheim@mail.voorbeeldstad.nl:25?from=noreply@voorbeeldstad.nl&starttls=off"}, "INZICHT_SMTP_URL"},
+		{"clerk e-mail with a name", map[string]string{"INZICHT_CLERK_EMAIL": "Privacy <privacy@voorbeeldstad.nl>"}, "INZICHT_CLERK_EMAIL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := prodEnv()
@@ -88,5 +91,27 @@ func TestDemoConfig(t *testing.T) {
 	env["INZICHT_BSN_HMAC_KEY"] = "" // falls back to nothing: required
 	if _, err := loadConfig("serve", envOf(env)); err == nil {
 		t.Error("production without an HMAC key accepted")
+	}
+}
+
+func TestSMTPConfig(t *testing.T) {
+	env := prodEnv()
+	env["INZICHT_SMTP_URL"] = "smtps://inzicht:geheim@mail.voorbeeldstad.nl?from=noreply@voorbeeldstad.nl"
+	env["INZICHT_CLERK_EMAIL"] = "privacy@voorbeeldstad.nl"
+	cfg, err := loadConfig("serve", envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTP == nil || cfg.SMTP.Host != "mail.voorbeeldstad.nl" || cfg.SMTP.Password != "geheim" || cfg.ClerkEmail != "privacy@voorbeeldstad.nl" {
+		t.Errorf("smtp config: %+v %q", cfg.SMTP, cfg.ClerkEmail)
+	}
+	// A refused URL never echoes its password.
+	env["INZICHT_SMTP_URL"] = "smtp://inzicht:geheim@mail.voorbeeldstad.nl:25?starttls=off"
+	if _, err := loadConfig("serve", envOf(env)); err == nil || strings.Contains(err.Error(), "geheim") {
+		t.Errorf("bad SMTP URL: %v", err)
+	}
+	delete(env, "INZICHT_SMTP_URL")
+	if cfg, err := loadConfig("serve", envOf(env)); err != nil || cfg.SMTP != nil {
+		t.Errorf("without INZICHT_SMTP_URL: %+v %v", cfg.SMTP, err)
 	}
 }

@@ -124,8 +124,11 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if len(st.Pending) > 0 {
 		fmt.Fprintf(stdout, ", pending: %v", st.Pending)
-	} else if !st.Dirty {
+	} else if !st.Dirty && st.QueueReady {
 		fmt.Fprint(stdout, ", up to date")
+	}
+	if !st.QueueReady {
+		fmt.Fprint(stdout, "; job queue tables not current (run `inzicht migrate up`)")
 	}
 	fmt.Fprintln(stdout)
 	return nil

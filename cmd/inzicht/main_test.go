@@ -105,7 +105,13 @@ func submitForm(t *testing.T, c *http.Client, page *url.URL, body []byte, fields
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The pseudo-field "_action" picks the form by (the end of) its action.
+	wantAction := fields["_action"]
+	delete(fields, "_action")
 	f := d.Find("form").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		if a, _ := s.Attr("action"); wantAction != "" && !strings.HasSuffix(a, wantAction) {
+			return false
+		}
 		for name := range fields {
 			if s.Find(fmt.Sprintf(`[name=%q]`, name)).Length() == 0 {
 				return false
@@ -314,7 +320,7 @@ func TestMigrateAndAPIKeyCommands(t *testing.T) {
 	if s := cmd("migrate", "up"); !strings.Contains(s, "up to date") {
 		t.Errorf("up: %q", s)
 	}
-	if s := cmd("migrate", "down"); !strings.Contains(s, "version 1 of 2, pending: [2]") {
+	if s := cmd("migrate", "down"); !strings.Contains(s, "version 2 of 3, pending: [3]") {
 		t.Errorf("down: %q", s)
 	}
 	cmd("migrate", "up")
@@ -377,10 +383,13 @@ var (
 
 // checkLogsHoldNoBSN fails when a log line holds a BSN: any nine digits passing the 11-proef, or the
 // refused test BSN.
-func checkLogsHoldNoBSN(t *testing.T, logs string) {
+func checkLogsHoldNoBSN(t *testing.T, logs string) { checkLogsHoldNoBSNAfter(t, logs, "login refused") }
+
+// checkLogsHoldNoBSNAfter scans the logs for BSNs; marker must be in them, proof they were captured.
+func checkLogsHoldNoBSNAfter(t *testing.T, logs, marker string) {
 	t.Helper()
-	if !strings.Contains(logs, "login refused") {
-		t.Error("the log scan saw no login refusal: the logs were not captured")
+	if !strings.Contains(logs, marker) {
+		t.Errorf("the log scan saw no %q: the logs were not captured", marker)
 	}
 	// The logger's own timestamps carry nanoseconds, and UUIDs are random hex: leave both out of the
 	// scan, so that it fails only on real nine-digit numbers.
@@ -407,5 +416,96 @@ func TestStaffLoginThroughTheSimulator(t *testing.T) {
 	// A staff session is not a citizen session.
 	if resp, _ := get(t, c, base+"/verwerkingen"); resp.StatusCode != 403 {
 		t.Errorf("staff on a citizen page: %d", resp.StatusCode)
+	}
+}
+
+// TestDemoRightsRequestAcceptance is issue #3's acceptance through the real wiring: a citizen files an
+// objection from a processing detail page and gets the receipt; a clerk logged in through the simulator
+// finds it in the queue, opens it and decides; the citizen sees the decision, the letter, and the
+// clerk's view of their data in their processing log.
+func TestDemoRightsRequestAcceptance(t *testing.T) {
+	logs := &syncBuffer{}
+	base, _, _ := startDemo(t, logs)
+	t.Cleanup(func() { checkLogsHoldNoBSNAfter(t, logs.String(), "rights request opened") })
+
+	citizen := newBrowser(t)
+	if resp, _ := loginCitizen(t, citizen, base, "999993653", "substantieel"); resp.Request.URL.Path != "/overzicht" {
+		t.Fatalf("citizen login ended at %s", resp.Request.URL)
+	}
+	_, page := get(t, citizen, base+"/verwerkingen")
+	d, _ := goquery.NewDocumentFromReader(strings.NewReader(page))
+	detail, ok := d.Find(`a[href^="/verwerkingen/"]`).First().Attr("href")
+	if !ok {
+		t.Fatal("no processing event to open")
+	}
+	_, page = get(t, citizen, base+detail)
+	d, _ = goquery.NewDocumentFromReader(strings.NewReader(page))
+	formLink, ok := d.Find(`a[href^="/verzoeken/nieuw?verwerking="]`).Attr("href")
+	if !ok {
+		t.Fatal(`the detail page has no "Ik heb hier een vraag of bezwaar over"`)
+	}
+	resp, page := get(t, citizen, base+formLink)
+	if resp.StatusCode != 200 {
+		t.Fatalf("request form: %d", resp.StatusCode)
+	}
+	eventID := strings.TrimPrefix(detail, "/verwerkingen/")
+	resp, page = submitForm(t, citizen, resp.Request.URL, []byte(page), map[string]string{"_action": "/verzoeken", "soort": "bezwaar",
+		"omvang": "keuze", "verwerking": eventID, "toelichting": "Ik ben het niet eens met deze verwerking."})
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Request.URL.Path, "/verzoeken/") || !strings.Contains(page, "Ontvangen") {
+		t.Fatalf("filing: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	requestPath := resp.Request.URL.Path
+	resp, pdf := get(t, citizen, base+requestPath+"/ontvangstbevestiging.pdf")
+	if resp.StatusCode != 200 || !strings.HasPrefix(pdf, "%PDF") {
+		t.Fatalf("receipt: %d", resp.StatusCode)
+	}
+
+	clerk := newBrowser(t)
+	resp, body := get(t, clerk, base+"/medewerker/inloggen")
+	resp, _ = submitForm(t, clerk, resp.Request.URL, []byte(body), map[string]string{"username": "medewerker"})
+	if resp.Request.URL.Path != "/medewerker" {
+		t.Fatalf("clerk login ended at %s", resp.Request.URL)
+	}
+	id := strings.TrimPrefix(requestPath, "/verzoeken/")
+	_, queue := get(t, clerk, base+"/medewerker/verzoeken")
+	if !strings.Contains(queue, "/medewerker/verzoeken/"+id) {
+		t.Fatal("the request is not in the clerk's queue")
+	}
+	resp, page = get(t, clerk, base+"/medewerker/verzoeken/"+id)
+	if resp.StatusCode != 200 || !strings.Contains(page, "Ik ben het niet eens met deze verwerking.") {
+		t.Fatalf("clerk's request page: %d", resp.StatusCode)
+	}
+	resp, _ = submitForm(t, clerk, resp.Request.URL, []byte(page), map[string]string{"_action": "/toewijzen"})
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/medewerker/verzoeken" {
+		t.Fatalf("assign: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	_, page = get(t, clerk, base+"/medewerker/verzoeken/"+id)
+	resp, _ = submitForm(t, clerk, mustURL(base+"/medewerker/verzoeken/"+id), []byte(page), map[string]string{"_action": "/behandelen"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("start: %d", resp.StatusCode)
+	}
+	_, page = get(t, clerk, base+"/medewerker/verzoeken/"+id)
+	motivation := "Uw bezwaar is terecht: de verwerking was niet nodig. Wij hebben haar beëindigd."
+	resp, _ = submitForm(t, clerk, mustURL(base+"/medewerker/verzoeken/"+id), []byte(page),
+		map[string]string{"_action": "/besluiten", "besluit": "toegewezen", "toelichting": motivation})
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/medewerker/verzoeken" {
+		t.Fatalf("decide: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+
+	_, page = get(t, citizen, base+requestPath)
+	if !strings.Contains(page, "Besluit genomen") || !strings.Contains(page, "Uw bezwaar is terecht") {
+		t.Error("the citizen does not see the decision")
+	}
+	resp, pdf = get(t, citizen, base+requestPath+"/besluit.pdf")
+	if resp.StatusCode != 200 || !strings.HasPrefix(pdf, "%PDF") {
+		t.Errorf("decision letter: %d", resp.StatusCode)
+	}
+	_, page = get(t, citizen, base+"/verwerkingen")
+	if !strings.Contains(page, "Medewerker privacyverzoeken") {
+		t.Error("the citizen's processing log does not show the clerk's view")
+	}
+	_, page = get(t, citizen, base+"/berichten")
+	if !strings.Contains(page, "besluit") {
+		t.Error("the inbox lacks the decision message")
 	}
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/inzicht/inzicht/api"
 	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/jobs"
+	"github.com/inzicht/inzicht/portal/mail"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 	"github.com/inzicht/inzicht/portal/postgres"
 	"github.com/inzicht/inzicht/portal/web"
@@ -59,7 +61,7 @@ func (a *app) build() (*fiber.App, error) {
 		ShowEmployee: a.cfg.ShowEmployee, IdleTimeout: a.cfg.SessionIdle, AbsoluteTimeout: a.cfg.SessionMax,
 		Citizen:         oidcrp.CitizenClaims{BSNClaim: a.cfg.BSNClaim, SectorPrefix: a.cfg.BSNPrefix, LoAClaim: a.cfg.LoAClaim, MinLoA: a.cfg.MinLoA},
 		StaffRolesClaim: a.cfg.RolesClaim, LoginRate: a.cfg.LoginRate, FormActions: formActions,
-		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken,
+		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken, MailEnabled: a.cfg.SMTP != nil,
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		API: apiApp, DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
@@ -70,22 +72,45 @@ func (a *app) build() (*fiber.App, error) {
 	return fapp, nil
 }
 
-// serve listens on ln until ctx ends, then shuts down gracefully. It also expires old sessions.
+// serve listens on ln until ctx ends, then shuts down gracefully. It also works the background jobs
+// and expires old sessions.
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	// Clerks' views of a citizen's data are logged under this register entry; make sure it exists.
+	if err := a.db.EnsureActivity(ctx, portal.RequestHandlingActivity(a.cfg.Municipality)); err != nil {
+		return err
+	}
 	fapp, err := a.build()
 	if err != nil {
 		return err
+	}
+	jcfg := jobs.Config{BaseURL: a.cfg.BaseURL, Municipality: a.cfg.Municipality, ClerkEmail: a.cfg.ClerkEmail, Log: a.log}
+	if a.cfg.SMTP != nil {
+		jcfg.Mailer = mail.New(*a.cfg.SMTP)
+	}
+	runner, err := jobs.New(a.db, jcfg)
+	if err != nil {
+		return err
+	}
+	// Jobs run on their own context so a shutdown lets running ones finish; unfinished jobs stay in
+	// the database and run after the restart.
+	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
 	}
 	go a.sweepSessions(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- fapp.Listener(ln) }()
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
+		a.log.Info("shutting down")
+		err = fapp.ShutdownWithTimeout(10 * time.Second)
 	}
-	a.log.Info("shutting down")
-	return fapp.ShutdownWithTimeout(10 * time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if jerr := runner.Stop(sctx); jerr != nil {
+		a.log.Warn("stopping jobs", "err", jerr)
+	}
+	return err
 }
 
 func (a *app) sweepSessions(ctx context.Context) {

@@ -66,3 +66,16 @@ func (db *DB) ActivityIDs(ctx context.Context) (map[string]bool, error) {
 	}
 	return set, nil
 }
+
+// EnsureActivity adds a register entry when its id is not there yet, and leaves an existing one
+// (which the municipality may have worded itself) alone.
+func (db *DB) EnsureActivity(ctx context.Context, a portal.Activity) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO processing_activities (`+activityCols+`)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (id) DO NOTHING`,
+		a.ID, a.Name.NL, a.Name.EN, a.Purpose.NL, a.Purpose.EN, a.LegalBasis.NL, a.LegalBasis.EN,
+		a.DataCategories, a.Retention, a.Controller)
+	if err != nil {
+		return fmt.Errorf("postgres: ensure activity %s: %w", a.ID, err)
+	}
+	return nil
+}

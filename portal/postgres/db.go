@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/inzicht/inzicht/portal/bsnvault"
 )
@@ -20,6 +22,9 @@ type DB struct {
 	pool  *pgxpool.Pool
 	vault *bsnvault.Vault
 	now   func() time.Time
+	// jobs inserts background jobs in the same transaction as the change that causes them; it does
+	// not work them (see NewJobClient).
+	jobs *river.Client[pgx.Tx]
 }
 
 // Open connects to PostgreSQL at url. The vault keeps BSNs out of the tables in clear. It checks the
@@ -39,7 +44,18 @@ func Open(ctx context.Context, url string, vault *bsnvault.Vault) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", redact(cfg.ConnConfig), err)
 	}
-	return &DB{pool: pool, vault: vault, now: time.Now}, nil
+	jobs, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: job client: %w", err)
+	}
+	return &DB{pool: pool, vault: vault, now: time.Now, jobs: jobs}, nil
+}
+
+// NewJobClient returns a River client on this database that works jobs as cfg says. Jobs are
+// durable: they live in PostgreSQL, survive restarts and are retried after failures.
+func (db *DB) NewJobClient(cfg *river.Config) (*river.Client[pgx.Tx], error) {
+	return river.NewClient(riverpgxv5.New(db.pool), cfg)
 }
 
 func redact(c *pgx.ConnConfig) string {

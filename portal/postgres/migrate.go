@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/inzicht/inzicht/migrations"
 )
@@ -24,10 +27,20 @@ type MigrationStatus struct {
 	Dirty   bool   // a migration failed half-way and needs attention
 	Latest  uint   // newest version the binary knows
 	Pending []uint // known versions not yet applied
+	// QueueReady reports whether the job queue's own tables (River's migrations) are current.
+	QueueReady bool
 }
 
-// UpToDate reports whether the schema is at the binary's latest version and clean.
-func (s MigrationStatus) UpToDate() bool { return !s.Dirty && s.Current == s.Latest }
+// UpToDate reports whether the schema is at the binary's latest version and clean, job queue included.
+func (s MigrationStatus) UpToDate() bool { return !s.Dirty && s.Current == s.Latest && s.QueueReady }
+
+func (db *DB) queueMigrator() (*rivermigrate.Migrator[pgx.Tx], error) {
+	m, err := rivermigrate.New(riverpgxv5.New(db.pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: job queue migrator: %w", err)
+	}
+	return m, nil
+}
 
 func (db *DB) migrator() (*migrate.Migrate, func(), error) {
 	sqlDB := stdlib.OpenDBFromPool(db.pool)
@@ -59,6 +72,14 @@ func (db *DB) MigrateUp(ctx context.Context) error {
 	defer done()
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("postgres: migrate up: %w", err)
+	}
+	// The job queue's tables come with River, which versions them itself.
+	qm, err := db.queueMigrator()
+	if err != nil {
+		return err
+	}
+	if _, err := qm.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("postgres: migrate job queue up: %w", err)
 	}
 	return nil
 }
@@ -105,6 +126,15 @@ func (db *DB) MigrationStatus(ctx context.Context) (MigrationStatus, error) {
 			st.Pending = append(st.Pending, v)
 		}
 	}
+	qm, err := db.queueMigrator()
+	if err != nil {
+		return st, err
+	}
+	vr, err := qm.Validate(ctx, nil)
+	if err != nil {
+		return st, fmt.Errorf("postgres: job queue migration status: %w", err)
+	}
+	st.QueueReady = vr.OK
 	return st, nil
 }
 

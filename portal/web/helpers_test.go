@@ -47,6 +47,9 @@ func newEnv(t *testing.T, cfg web.Config, deps web.Deps) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := db.EnsureActivity(ctx, portal.RequestHandlingActivity("Gemeente Voorbeeldstad")); err != nil {
+		t.Fatal(err)
+	}
 	e := &env{t: t, db: db}
 	_, e.keyWrite, err = db.CreateAPIKey(ctx, "test", []string{"events:write", "register:write"})
 	if err != nil {

@@ -52,3 +52,33 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 		t.Fatalf("found only %d message uses in the templates; the pattern is wrong", found)
 	}
 }
+
+// TestCodeUsesOnlyKnownKeys fails when Go code asks for a literal message key that does not exist.
+func TestCodeUsesOnlyKnownKeys(t *testing.T) {
+	re := regexp.MustCompile(`\bT\([a-zA-Z().]+, "([a-z0-9_.]+)"[,)]`)
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			found++
+			for _, l := range Languages {
+				if _, ok := messages[l][m[1]]; !ok {
+					t.Errorf("%s uses %q, missing in %s", e.Name(), m[1], l)
+				}
+			}
+		}
+	}
+	if found < 20 {
+		t.Fatalf("found only %d message uses in the code; the pattern is wrong", found)
+	}
+}

@@ -336,7 +336,3 @@ func (s *server) processingCSV(c *fiber.Ctx) error {
 	w.Flush()
 	return w.Error()
 }
-
-func (s *server) staffHome(c *fiber.Ctx) error {
-	return s.page(c, "medewerker", T(lang(c), "staff.title"), nil)
-}

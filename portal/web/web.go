@@ -42,6 +42,18 @@ type Store interface {
 	EndSession(ctx context.Context, rawID string) (idToken string, err error)
 	CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error
 	TakeLogin(ctx context.Context, rawID string) (portal.PendingLogin, error)
+
+	CreateRequest(ctx context.Context, subjectID int64, r portal.NewRequest) (portal.RightsRequest, error)
+	Requests(ctx context.Context, subjectID int64) ([]portal.RightsRequest, error)
+	Request(ctx context.Context, subjectID int64, id string) (portal.RightsRequest, error)
+	WithdrawRequest(ctx context.Context, subjectID int64, id string) error
+	ScopeEvents(ctx context.Context, subjectID int64, s portal.Scope, limit int) ([]portal.LoggedEvent, bool, error)
+	Messages(ctx context.Context, subjectID int64, limit int) ([]portal.Message, error)
+	MarkMessagesRead(ctx context.Context, subjectID int64, ids []int64) error
+	UnreadCount(ctx context.Context, subjectID int64) (int, error)
+	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
+	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
+	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
 }
 
 // Config holds the portal's settings.
@@ -64,6 +76,8 @@ type Config struct {
 	MetricsToken string
 	// RequestTimeout bounds the database work of one request (default 15 s).
 	RequestTimeout time.Duration
+	// MailEnabled offers citizens e-mail notifications (an SMTP server is configured).
+	MailEnabled bool
 }
 
 // Deps are the portal's collaborators.
@@ -125,6 +139,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 		"category": Category,
 		"datetime": FormatDateTime,
 		"date":     FormatDate,
+		"neg":      func(n int) int { return -n },
 	})
 	if err := engine.Load(); err != nil {
 		return nil, err
@@ -189,7 +204,22 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verwerkingen/:id", s.requireCitizen, s.processingDetail)
 	app.Get("/medewerker/inloggen", loginLimit, s.startLogin("staff"))
 	app.Get("/medewerker/inloggen/callback", loginLimit, s.finishLogin)
+	app.Get("/verzoeken", s.requireCitizen, s.requestList)
+	app.Get("/verzoeken/nieuw", s.requireCitizen, s.newRequestPage)
+	app.Post("/verzoeken", s.requireCitizen, s.checkCSRF, s.createRequest)
+	app.Get("/verzoeken/:id", s.requireCitizen, s.requestDetail)
+	app.Post("/verzoeken/:id/intrekken", s.requireCitizen, s.checkCSRF, s.withdrawRequest)
+	app.Get("/verzoeken/:id/ontvangstbevestiging.pdf", s.requireCitizen, s.receiptPDF)
+	app.Get("/verzoeken/:id/besluit.pdf", s.requireCitizen, s.decisionPDF)
+	app.Get("/berichten", s.requireCitizen, s.messagesPage)
 	app.Get("/medewerker", s.requireStaff, s.staffHome)
+	handlers := s.requireRole(portal.RequestHandlerRoles...)
+	app.Get("/medewerker/verzoeken", handlers, s.staffQueue)
+	app.Get("/medewerker/verzoeken/:id", handlers, s.staffRequest)
+	app.Post("/medewerker/verzoeken/:id/toewijzen", handlers, s.checkCSRF, s.staffAct(portal.StepAssigned))
+	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
+	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.staffAct(portal.StepExtended))
+	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such page") })
 	return app, nil
 }
@@ -275,6 +305,12 @@ func (s *server) page(c *fiber.Ctx, name, title string, data fiber.Map) error {
 	if sess, ok := session(c); ok {
 		data["Session"] = sess
 		data["CSRF"] = sess.CSRFToken
+		if sess.Kind == "citizen" {
+			// Best effort: the error page is rendered through here too, also when the database is down.
+			if n, err := s.deps.Store.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
+				data["Unread"] = n
+			}
+		}
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Render(name, data, "layout")

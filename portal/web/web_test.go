@@ -372,7 +372,31 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ca, _ := e.citizen(bsnA)
 	cb, _ := e.citizen(bsnB)
 	clerk, _ := e.staff("clerk")
+	lead, _ := e.staff("team_lead")
+	council, _ := e.staff("council")
 	ctx := context.Background()
+	_, keyRequests, err := e.db.CreateAPIKey(ctx, "requests-only", []string{"requests:read"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subA, err := e.db.EnsureSubject(ctx, bsnA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newReq := func(kind portal.RequestKind) portal.RightsRequest {
+		r, err := e.db.CreateRequest(ctx, subA, portal.NewRequest{Kind: kind, Scope: portal.Scope{All: true}, Description: "matrix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	reqA, decidedA := newReq(portal.KindObjection), newReq(portal.KindInspection)
+	boss := portal.Staff{Sub: "lead", Name: "Lea Leider", Roles: []string{"team_lead"}}
+	for _, a := range []portal.Action{{Kind: portal.StepStarted}, {Kind: portal.StepDecided, Outcome: portal.OutcomeGranted}} {
+		if _, err := e.db.ActOnRequest(ctx, decidedA.ID, boss, a); err != nil {
+			t.Fatal(err)
+		}
+	}
 	_, keyEvents, err := e.db.CreateAPIKey(ctx, "events-only", []string{"events:write"})
 	if err != nil {
 		t.Fatal(err)
@@ -393,38 +417,58 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	type caller struct{ name, cookie, key, extra string }
 	callers := []caller{{"anonymous", "", "", ""}, {"citizenA", ca, "", ""}, {"citizenB", cb, "", ""},
-		{"clerk", clerk, "", ""}, {"key-noscope", "", e.keyNone, ""}, {"key-events", "", keyEvents, ""},
-		{"key-register", "", keyRegister, ""}, {"metrics-token", "", "metrics-secret", ""}}
+		{"clerk", clerk, "", ""}, {"team-lead", lead, "", ""}, {"council", council, "", ""},
+		{"key-noscope", "", e.keyNone, ""}, {"key-events", "", keyEvents, ""}, {"key-register", "", keyRegister, ""},
+		{"key-requests", "", keyRequests, ""}, {"metrics-token", "", "metrics-secret", ""}}
 	// want: status per caller, in the order above. 303 = sent to a login (or onwards).
 	type row struct {
 		route, method, path string
 		body                func() string
-		want                [8]int
+		want                []int
 	}
 	rows := []row{
-		{"/", "GET", "/", nil, [8]int{200, 303, 303, 303, 200, 200, 200, 200}},
-		{"/healthz", "GET", "/healthz", nil, [8]int{200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/readyz", "GET", "/readyz", nil, [8]int{200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/metrics", "GET", "/metrics", nil, [8]int{401, 401, 401, 401, 401, 401, 401, 200}},
-		{"/taal", "GET", "/taal?lang=en", nil, [8]int{303, 303, 303, 303, 303, 303, 303, 303}},
-		{"/inloggen", "GET", "/inloggen", nil, [8]int{303, 303, 303, 303, 303, 303, 303, 303}},
-		{"/inloggen/callback", "GET", "/inloggen/callback?code=x&state=y", nil, [8]int{400, 400, 400, 400, 400, 400, 400, 400}},
-		{"/medewerker/inloggen", "GET", "/medewerker/inloggen", nil, [8]int{404, 404, 404, 404, 404, 404, 404, 404}}, // no staff client configured here
-		{"/medewerker/inloggen/callback", "GET", "/medewerker/inloggen/callback?code=x&state=y", nil, [8]int{400, 400, 400, 400, 400, 400, 400, 400}},
-		{"/uitgelogd", "GET", "/uitgelogd", nil, [8]int{200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/overzicht", "GET", "/overzicht", nil, [8]int{303, 200, 200, 403, 303, 303, 303, 303}},
-		{"/verwerkingen", "GET", "/verwerkingen", nil, [8]int{303, 200, 200, 403, 303, 303, 303, 303}},
-		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, [8]int{303, 200, 404, 403, 303, 303, 303, 303}},
-		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, [8]int{303, 404, 200, 403, 303, 303, 303, 303}},
-		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, [8]int{303, 200, 200, 403, 303, 303, 303, 303}},
-		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, [8]int{303, 200, 200, 403, 303, 303, 303, 303}},
-		{"/uitloggen", "GET", "/uitloggen", nil, [8]int{303, 200, 200, 200, 303, 303, 303, 303}},
-		{"/uitloggen", "POST", "/uitloggen", nil, [8]int{303, 403, 403, 403, 303, 303, 303, 303}}, // no CSRF token: refused
-		{"/medewerker", "GET", "/medewerker", nil, [8]int{303, 403, 403, 200, 303, 303, 303, 303}},
-		{"/api/v1/openapi.json", "GET", "/api/v1/openapi.json", nil, [8]int{200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/api/v1/processing-activities", "GET", "/api/v1/processing-activities", nil, [8]int{401, 401, 401, 401, 200, 200, 200, 401}},
-		{"/api/v1/processing-activities/:id", "PUT", "/api/v1/processing-activities/matrix-test", activity, [8]int{401, 401, 401, 401, 403, 403, 200, 401}},
-		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, [8]int{401, 401, 401, 401, 403, 200, 403, 401}},
+		{"/", "GET", "/", nil, []int{200, 303, 303, 303, 303, 303, 200, 200, 200, 200, 200}},
+		{"/healthz", "GET", "/healthz", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/readyz", "GET", "/readyz", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/metrics", "GET", "/metrics", nil, []int{401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200}},
+		{"/taal", "GET", "/taal?lang=en", nil, []int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
+		{"/inloggen", "GET", "/inloggen", nil, []int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
+		{"/inloggen/callback", "GET", "/inloggen/callback?code=x&state=y", nil, []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+		{"/medewerker/inloggen", "GET", "/medewerker/inloggen", nil, []int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}}, // no staff client configured here
+		{"/medewerker/inloggen/callback", "GET", "/medewerker/inloggen/callback?code=x&state=y", nil, []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+		{"/uitgelogd", "GET", "/uitgelogd", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/overzicht", "GET", "/overzicht", nil, []int{303, 200, 200, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verwerkingen", "GET", "/verwerkingen", nil, []int{303, 200, 200, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, []int{303, 200, 404, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, []int{303, 404, 200, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, []int{303, 200, 200, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, []int{303, 200, 200, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/uitloggen", "GET", "/uitloggen", nil, []int{303, 200, 200, 200, 200, 200, 303, 303, 303, 303, 303}},
+		{"/uitloggen", "POST", "/uitloggen", nil, []int{303, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303}}, // no CSRF token: refused
+		{"/medewerker", "GET", "/medewerker", nil, []int{303, 403, 403, 200, 200, 200, 303, 303, 303, 303, 303}},
+		{"/api/v1/openapi.json", "GET", "/api/v1/openapi.json", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/api/v1/processing-activities", "GET", "/api/v1/processing-activities", nil, []int{401, 401, 401, 401, 401, 401, 200, 200, 200, 200, 401}},
+		{"/api/v1/processing-activities/:id", "PUT", "/api/v1/processing-activities/matrix-test", activity, []int{401, 401, 401, 401, 401, 401, 403, 403, 200, 403, 401}},
+		// Rights requests: a citizen reaches only their own; request handlers are clerks and team leads;
+		// a POST without the CSRF token is refused before anything happens.
+		{"/verzoeken", "GET", "/verzoeken", nil, []int{303, 200, 200, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verzoeken/nieuw", "GET", "/verzoeken/nieuw", nil, []int{303, 200, 200, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verzoeken", "POST", "/verzoeken", nil, []int{303, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id", "GET", "/verzoeken/" + reqA.ID, nil, []int{303, 200, 404, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id/intrekken", "POST", "/verzoeken/" + reqA.ID + "/intrekken", nil, []int{303, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, []int{303, 200, 404, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, []int{303, 200, 404, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, []int{303, 404, 404, 403, 403, 403, 303, 303, 303, 303, 303}}, // no decision yet
+		{"/berichten", "GET", "/berichten", nil, []int{303, 200, 200, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, []int{303, 403, 403, 200, 200, 403, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, []int{303, 403, 403, 200, 200, 403, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, []int{303, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, []int{303, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id/verlengen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/verlengen", nil, []int{303, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id/besluiten", "POST", "/medewerker/verzoeken/" + reqA.ID + "/besluiten", nil, []int{303, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303}},
+		{"/api/v1/rights-requests", "GET", "/api/v1/rights-requests", nil, []int{401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 401}},
+		{"/api/v1/rights-requests/:id", "GET", "/api/v1/rights-requests/" + reqA.ID, nil, []int{401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 401}},
+		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, []int{401, 401, 401, 401, 401, 401, 403, 200, 403, 403, 401}},
 	}
 	// The matrix-test activity exists beforehand, so the scoped PUT answers 200 (updated).
 	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "matrix-test", Name: portal.Text{NL: "n", EN: "n"},
@@ -456,6 +500,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("only %d routes registered for %d rows: the route listing is broken", registered, len(listed))
 	}
 	for _, r := range rows {
+		if len(r.want) != len(callers) {
+			t.Fatalf("row %s %s has %d statuses for %d callers", r.method, r.path, len(r.want), len(callers))
+		}
 		for i, c := range callers {
 			t.Run(fmt.Sprintf("%s %s as %s", r.method, r.path, c.name), func(t *testing.T) {
 				var resp *http.Response

@@ -1,0 +1,33 @@
+package portal
+
+import "time"
+
+// Durable background jobs. These are the jobs' arguments; they are stored with the job in
+// PostgreSQL, so they hold ids only, never personal data.
+
+// NotifyJob tells a citizen by e-mail that a new message waits in their inbox.
+type NotifyJob struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind names the job.
+func (NotifyJob) Kind() string { return "notify_citizen" }
+
+// ReminderJob tells the clerks that a request's deadline is seven days away. The deadline is part of
+// the job's identity, so an extended deadline gets its own reminder.
+type ReminderJob struct {
+	RequestID string    `json:"request_id"`
+	Deadline  time.Time `json:"deadline"`
+}
+
+// Kind names the job.
+func (ReminderJob) Kind() string { return "remind_clerks" }
+
+// SweepJob finds requests whose deadline comes near or has passed. It runs periodically.
+type SweepJob struct{}
+
+// Kind names the job.
+func (SweepJob) Kind() string { return "deadline_sweep" }
+
+// ReminderLeadDays is how many days before a deadline the clerks are reminded.
+const ReminderLeadDays = 7

@@ -1,0 +1,243 @@
+// Package jobs works Inzicht's durable background jobs with River: the e-mails that tell citizens
+// about a new message, the clerks' deadline reminders and the periodic deadline sweep. Jobs live in
+// PostgreSQL, are inserted in the same transaction as the change that causes them, survive restarts
+// and are retried with backoff while SMTP is down.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/mail"
+	"github.com/inzicht/inzicht/portal/postgres"
+)
+
+// Store is what the jobs need from storage.
+type Store interface {
+	Notification(ctx context.Context, messageID int64) (postgres.Notification, error)
+	MarkMailed(ctx context.Context, messageID int64) (bool, error)
+	RequestByID(ctx context.Context, id string) (portal.RightsRequest, error)
+	SweepDeadlines(ctx context.Context) (postgres.SweepResult, error)
+	NewJobClient(cfg *river.Config) (*river.Client[pgx.Tx], error)
+}
+
+// Mailer sends one e-mail.
+type Mailer interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// Config says how the jobs run.
+type Config struct {
+	BaseURL      string // links in e-mails point here
+	Municipality string
+	// ClerkEmail receives the deadline reminders; "" = reminders only show in the queue.
+	ClerkEmail string
+	// Mailer sends e-mail; nil = no SMTP configured: e-mail jobs wait (snooze) until one is.
+	Mailer     Mailer
+	Workers    int           // concurrent jobs (default 5)
+	SweepEvery time.Duration // deadline sweep period (default 15 minutes)
+	// RetryPolicy overrides River's exponential backoff (tests).
+	RetryPolicy river.ClientRetryPolicy
+	// FetchPollInterval overrides how often idle workers look for jobs (tests).
+	FetchPollInterval time.Duration
+	Log               *slog.Logger
+}
+
+// Runner works the jobs until stopped.
+type Runner struct {
+	client *river.Client[pgx.Tx]
+	log    *slog.Logger
+}
+
+// New builds a Runner; Start begins working.
+func New(store Store, cfg Config) (*Runner, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 5
+	}
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = 15 * time.Minute
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &notifyWorker{store: store, cfg: cfg})
+	river.AddWorker(workers, &reminderWorker{store: store, cfg: cfg})
+	river.AddWorker(workers, &sweepWorker{store: store, log: cfg.Log})
+	rcfg := &river.Config{
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers: workers,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return portal.SweepJob{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true})},
+		RetryPolicy:       cfg.RetryPolicy,
+		FetchPollInterval: cfg.FetchPollInterval,
+		JobTimeout:        2 * time.Minute,
+		// River logs job failures with their error text; ours never carry personal data (see safeErr).
+		// Its routine information (job counts every few seconds) is left out.
+		Logger: slog.New(minLevel{cfg.Log.Handler(), slog.LevelWarn}).With("component", "jobs"),
+	}
+	if rcfg.FetchPollInterval > 0 && rcfg.FetchPollInterval < river.FetchCooldownDefault {
+		rcfg.FetchCooldown = rcfg.FetchPollInterval
+	}
+	client, err := store.NewJobClient(rcfg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &Runner{client: client, log: cfg.Log}, nil
+}
+
+// minLevel passes on only records at or above its level.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.level}
+}
+
+// Start begins working jobs in the background.
+func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
+
+// Stop lets running jobs finish (until ctx ends) and stops. Unfinished jobs are worked again after a
+// restart.
+func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
+
+var addressRe = regexp.MustCompile(`[^\s<>"'(),;:]+@[^\s<>"'(),;:]+`)
+
+// safeErr keeps e-mail addresses out of the error River stores with the job and logs: SMTP servers
+// like to quote the recipient in their replies.
+func safeErr(err error) error {
+	return errors.New(addressRe.ReplaceAllString(err.Error(), "<address>"))
+}
+
+// notifyWorker sends a citizen the e-mail that a new message waits. The e-mail says only that:
+// no name, no reference, nothing about the request.
+type notifyWorker struct {
+	river.WorkerDefaults[portal.NotifyJob]
+	store Store
+	cfg   Config
+}
+
+func (w *notifyWorker) Work(ctx context.Context, job *river.Job[portal.NotifyJob]) error {
+	if w.cfg.Mailer == nil {
+		return river.JobSnooze(time.Hour)
+	}
+	n, err := w.store.Notification(ctx, job.Args.MessageID)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return nil // the message or its address is gone: nothing to send
+	}
+	if err != nil {
+		return err
+	}
+	if n.Mailed {
+		return nil // sent by an earlier attempt that did not get to finish
+	}
+	if err := w.cfg.Mailer.Send(ctx, NotificationMail(n.Email, w.cfg.BaseURL, w.cfg.Municipality)); err != nil {
+		if mail.IsPermanent(err) {
+			return river.JobCancel(safeErr(err))
+		}
+		return safeErr(err)
+	}
+	_, err = w.store.MarkMailed(ctx, job.Args.MessageID)
+	return err
+}
+
+// NotificationMail is the e-mail telling a citizen there is a new message. Dutch first, then English.
+func NotificationMail(to, baseURL, municipality string) mail.Message {
+	link := strings.TrimRight(baseURL, "/") + "/berichten"
+	return mail.Message{
+		To:      to,
+		Subject: "Nieuw bericht in Inzicht / New message in Inzicht",
+		Body: "Beste meneer, mevrouw,\n\n" +
+			"Er is een nieuw bericht voor u in Inzicht, het portaal van " + municipality + ".\n" +
+			"Log in met DigiD om het bericht te lezen:\n" + link + "\n\n" +
+			"Dit is een automatisch bericht. U kunt hier niet op antwoorden.\n\n" +
+			"---\n\n" +
+			"There is a new message for you in Inzicht, the portal of " + municipality + ".\n" +
+			"Log in with DigiD to read it:\n" + link + "\n\n" +
+			"This is an automatic message. Please do not reply.\n",
+	}
+}
+
+// reminderWorker tells the clerks that a request's deadline is a week away. The e-mail carries the
+// reference, kind and deadline, never the citizen's identity or words.
+type reminderWorker struct {
+	river.WorkerDefaults[portal.ReminderJob]
+	store Store
+	cfg   Config
+}
+
+func (w *reminderWorker) Work(ctx context.Context, job *river.Job[portal.ReminderJob]) error {
+	if w.cfg.ClerkEmail == "" {
+		return nil // the queue shows the mark; there is no mailbox to write to
+	}
+	if w.cfg.Mailer == nil {
+		return river.JobSnooze(time.Hour)
+	}
+	r, err := w.store.RequestByID(ctx, job.Args.RequestID)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !r.Open() {
+		return nil // decided or withdrawn in the meantime
+	}
+	if err := w.cfg.Mailer.Send(ctx, ReminderMail(w.cfg.ClerkEmail, w.cfg.BaseURL, r)); err != nil {
+		if mail.IsPermanent(err) {
+			return river.JobCancel(safeErr(err))
+		}
+		return safeErr(err)
+	}
+	return nil
+}
+
+// ReminderMail is the clerks' reminder of a deadline.
+func ReminderMail(to, baseURL string, r portal.RightsRequest) mail.Message {
+	due := r.Deadline.In(portal.Amsterdam).Format("02-01-2006")
+	return mail.Message{
+		To:      to,
+		Subject: "Herinnering: verzoek " + r.Reference + " uiterlijk " + due + " beslissen",
+		Body: "Het verzoek " + r.Reference + " (" + string(r.Kind) + ") moet uiterlijk " + due + " besloten zijn.\n" +
+			"Status: " + string(r.Status) + ".\n\n" +
+			"Open het verzoek:\n" + strings.TrimRight(baseURL, "/") + "/medewerker/verzoeken/" + r.ID + "\n",
+	}
+}
+
+// sweepWorker runs the deadline sweep.
+type sweepWorker struct {
+	river.WorkerDefaults[portal.SweepJob]
+	store Store
+	log   *slog.Logger
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[portal.SweepJob]) error {
+	res, err := w.store.SweepDeadlines(ctx)
+	if err != nil {
+		return err
+	}
+	if res.Reminded > 0 || res.Overdue > 0 {
+		w.log.Info("deadline sweep", "reminded", res.Reminded, "overdue", res.Overdue)
+	}
+	return nil
+}

@@ -1,0 +1,376 @@
+package portal
+
+import (
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Outcome is how a request was decided.
+type Outcome string
+
+// The outcomes of a decision.
+const (
+	OutcomeGranted  Outcome = "toegewezen"
+	OutcomePartly   Outcome = "deels_toegewezen"
+	OutcomeRejected Outcome = "afgewezen"
+)
+
+// Outcomes lists every outcome in display order.
+var Outcomes = []Outcome{OutcomeGranted, OutcomePartly, OutcomeRejected}
+
+// Staff roles, as the identity provider's role claim names them.
+const (
+	RoleClerk          = "clerk"
+	RoleTeamLead       = "team_lead"
+	RolePrivacyOfficer = "privacy_officer"
+	RoleCouncil        = "council"
+)
+
+// RequestHandlerRoles may open requests, see the citizen's data in their scope and act on them.
+var RequestHandlerRoles = []string{RoleClerk, RoleTeamLead}
+
+// HasAnyRole reports whether roles holds one of want.
+func HasAnyRole(roles []string, want ...string) bool {
+	for _, w := range want {
+		if slices.Contains(roles, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Limits on what a citizen or clerk can type.
+const (
+	MaxRequestText  = 10000
+	MaxScopeItems   = 50
+	MaxEmailLength  = 254
+	MaxNoteLength   = 5000
+	RequestActivity = "inzicht-rechtenverzoeken" // the register entry for handling rights requests
+)
+
+// Scope says which data a request is about: everything, or chosen organisations, data categories or
+// single processing events (any of which match).
+type Scope struct {
+	All           bool     `json:"all"`
+	Organizations []string `json:"organizations,omitempty"`
+	Categories    []string `json:"categories,omitempty"`
+	EventIDs      []string `json:"event_ids,omitempty"`
+}
+
+// Empty reports whether the scope names nothing.
+func (s Scope) Empty() bool {
+	return !s.All && len(s.Organizations) == 0 && len(s.Categories) == 0 && len(s.EventIDs) == 0
+}
+
+// NewRequest is what a citizen files.
+type NewRequest struct {
+	Kind        RequestKind
+	Scope       Scope
+	Description string
+	Email       string // optional: where to say that there is a new message
+}
+
+// Validate checks a new request and returns an EINVALID *Error naming every bad field.
+func (r *NewRequest) Validate() error {
+	var fs []FieldError
+	add := func(field, msg string) { fs = append(fs, FieldError{Index: -1, Field: field, Message: msg}) }
+	if !slices.Contains(RequestKinds, r.Kind) {
+		add("kind", "choose a kind of request")
+	}
+	r.Description = strings.TrimSpace(r.Description)
+	if r.Description == "" {
+		add("description", "required")
+	} else if m := CheckText(r.Description, MaxRequestText); m != "" {
+		add("description", m)
+	}
+	r.Email = strings.TrimSpace(r.Email)
+	if r.Email != "" {
+		a, err := mail.ParseAddress(r.Email)
+		domain := r.Email[strings.LastIndexByte(r.Email, '@')+1:]
+		if err != nil || a.Address != r.Email || len(r.Email) > MaxEmailLength || !strings.Contains(domain, ".") {
+			add("email", "not a valid e-mail address")
+		}
+	}
+	if r.Scope.Empty() {
+		add("scope", "choose what the request is about")
+	}
+	if n := len(r.Scope.Organizations) + len(r.Scope.Categories) + len(r.Scope.EventIDs); n > MaxScopeItems {
+		add("scope", "too many items")
+	}
+	for _, o := range r.Scope.Organizations {
+		if m := CheckText(o, 500); m != "" || o == "" {
+			add("scope", "invalid organisation")
+			break
+		}
+	}
+	for _, c := range r.Scope.Categories {
+		if !ValidCategory(c) {
+			add("scope", "invalid data category")
+			break
+		}
+	}
+	for i, id := range r.Scope.EventIDs {
+		if !ValidEventID(id) {
+			add("scope", "invalid processing event")
+			break
+		}
+		r.Scope.EventIDs[i] = strings.ToLower(id)
+	}
+	if r.Scope.All {
+		r.Scope.Organizations, r.Scope.Categories, r.Scope.EventIDs = nil, nil, nil
+	}
+	if len(fs) > 0 {
+		return &Error{Code: EINVALID, Message: "the request is incomplete", Fields: fs}
+	}
+	return nil
+}
+
+// RightsRequest is a citizen's request under the AVG, as stored.
+type RightsRequest struct {
+	ID          string // UUID
+	Reference   string // e.g. AVG-2026-000042, on letters and in the API
+	SubjectID   int64
+	Kind        RequestKind
+	Status      RequestStatus
+	Scope       Scope
+	Description string
+	HasEmail    bool // whether the citizen gave an e-mail address (the address itself is kept encrypted)
+	ReceivedAt  time.Time
+	// Deadline is the current deadline; FirstDeadline the one a month after receipt.
+	Deadline        time.Time
+	FirstDeadline   time.Time
+	ExtensionReason string
+	AssigneeSub     string // staff subject of the clerk handling it; "" = unassigned
+	AssigneeName    string
+	Outcome         Outcome
+	Motivation      string
+	Corrections     string
+	DecidedAt       *time.Time
+	RemindedAt      *time.Time // clerks were reminded of the deadline
+	OverdueAt       *time.Time // the deadline passed without a decision
+	Steps           []Step     // the timeline, oldest first (only when loaded)
+}
+
+// Open reports whether the request still awaits a decision.
+func (r RightsRequest) Open() bool {
+	return r.Status != StatusDecided && r.Status != StatusWithdrawn
+}
+
+// DaysLeft is the number of calendar days (Europe/Amsterdam) until the deadline; negative when overdue.
+func (r RightsRequest) DaysLeft(now time.Time) int {
+	y, m, d := now.In(Amsterdam).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	y, m, d = r.Deadline.In(Amsterdam).Date()
+	due := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return int(due.Sub(today).Hours() / 24)
+}
+
+// Overdue reports whether an open request has passed its deadline.
+func (r RightsRequest) Overdue(now time.Time) bool {
+	return r.Open() && now.After(r.Deadline)
+}
+
+// StepKind names what happened in a request's timeline.
+type StepKind string
+
+// The kinds of step.
+const (
+	StepFiled     StepKind = "filed"
+	StepAssigned  StepKind = "assigned"
+	StepStarted   StepKind = "started"
+	StepExtended  StepKind = "extended"
+	StepDecided   StepKind = "decided"
+	StepWithdrawn StepKind = "withdrawn"
+	StepReminder  StepKind = "reminder" // clerks reminded seven days before the deadline
+	StepOverdue   StepKind = "overdue"  // the deadline passed
+)
+
+// Actor kinds of a step.
+const (
+	ByCitizen = "citizen"
+	ByStaff   = "staff"
+	BySystem  = "system"
+)
+
+// Step is one entry of a request's timeline: what happened, when, by which role.
+type Step struct {
+	At        time.Time
+	Kind      StepKind
+	From, To  RequestStatus // equal when the status did not change
+	ActorKind string        // citizen, staff or system
+	ActorRole string        // staff role (clerk, team_lead) or ""
+	ActorSub  string        // staff subject; never shown to citizens
+	ActorName string        // staff name; shown to citizens only where employees are named
+	Note      string
+}
+
+// Staff is the employee doing something, from their login.
+type Staff struct {
+	Sub   string
+	Name  string
+	Roles []string
+}
+
+// Role is the staff member's role that counts for request handling: team lead over clerk.
+func (s Staff) Role() string {
+	for _, r := range []string{RoleTeamLead, RoleClerk, RolePrivacyOfficer, RoleCouncil} {
+		if slices.Contains(s.Roles, r) {
+			return r
+		}
+	}
+	return ""
+}
+
+// Action is a clerk's change to a request.
+type Action struct {
+	Kind        StepKind // started, assigned, extended, decided
+	Months      int      // extended: 1 or 2
+	Outcome     Outcome  // decided
+	Note        string   // extended: the reason; decided: the motivation
+	Corrections string   // decided, corrections: what was corrected where
+}
+
+// Validate checks an action on its own (the request's state is checked when it is applied).
+func (a *Action) Validate(kind RequestKind) error {
+	var fs []FieldError
+	add := func(field, msg string) { fs = append(fs, FieldError{Index: -1, Field: field, Message: msg}) }
+	a.Note = strings.TrimSpace(a.Note)
+	a.Corrections = strings.TrimSpace(a.Corrections)
+	if m := CheckText(a.Note, MaxNoteLength); m != "" {
+		add("note", m)
+	}
+	if m := CheckText(a.Corrections, MaxNoteLength); m != "" {
+		add("corrections", m)
+	}
+	switch a.Kind {
+	case StepStarted, StepAssigned:
+	case StepExtended:
+		if a.Months < 1 || a.Months > MaxExtensionMonths {
+			add("months", "1 or 2")
+		}
+		if a.Note == "" {
+			add("note", "give the reason for the extension")
+		}
+	case StepDecided:
+		if !slices.Contains(Outcomes, a.Outcome) {
+			add("outcome", "choose granted, partly granted or rejected")
+		}
+		if a.Outcome != OutcomeGranted && a.Note == "" {
+			add("note", "a motivation is required unless the request is granted in full")
+		}
+		if kind == KindCorrection && a.Outcome != OutcomeRejected && a.Corrections == "" {
+			add("corrections", "record what was corrected where")
+		}
+	default:
+		add("action", "unknown action")
+	}
+	if len(fs) > 0 {
+		return &Error{Code: EINVALID, Message: "the action is incomplete", Fields: fs}
+	}
+	return nil
+}
+
+// Apply works out the effect of an action on a request at now: the new status and, for an extension,
+// the new deadline. It enforces the state machine and the extension rules.
+func (a Action) Apply(r RightsRequest, now time.Time) (RequestStatus, time.Time, error) {
+	switch a.Kind {
+	case StepAssigned:
+		if !r.Open() {
+			return "", time.Time{}, Errorf(EINVALID, "the request is closed")
+		}
+		return r.Status, r.Deadline, nil
+	case StepStarted:
+		return StatusHandling, r.Deadline, Move(r.Status, StatusHandling)
+	case StepExtended:
+		if err := Move(r.Status, StatusExtended); err != nil {
+			return "", time.Time{}, err
+		}
+		d, err := ExtendedDeadline(r.ReceivedAt, now, a.Months)
+		return StatusExtended, d, err
+	case StepDecided:
+		return StatusDecided, r.Deadline, Move(r.Status, StatusDecided)
+	}
+	return "", time.Time{}, Errorf(EINVALID, "unknown action %q", a.Kind)
+}
+
+// Message is an entry of a citizen's inbox: a status change of one of their requests.
+type Message struct {
+	ID        int64
+	RequestID string
+	Reference string
+	Kind      StepKind
+	Status    RequestStatus
+	Note      string // the reason of an extension, shown to the citizen
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
+// RequestFilter narrows the clerks' queue and the API's list.
+type RequestFilter struct {
+	Kind     RequestKind
+	Status   RequestStatus
+	Open     bool   // only requests awaiting a decision
+	After    string // keyset: the last id of the previous page (API)
+	Limit    int
+	Assignee string
+}
+
+// CaseFile is what a clerk sees when opening a request: the request, who it is about and the
+// citizen's processing events in its scope.
+type CaseFile struct {
+	Request RightsRequest
+	BSN     string
+	Events  []LoggedEvent
+	More    bool // more events are in scope than shown
+}
+
+// MaxCaseEvents bounds the events shown on a clerk's request page.
+const MaxCaseEvents = 200
+
+// MaxOverviewEvents bounds the inspection overview of a decision letter.
+const MaxOverviewEvents = 20000
+
+// RoleLabel is how a staff role appears in the citizen's processing log.
+func RoleLabel(role string) string {
+	switch role {
+	case RoleClerk:
+		return "Medewerker privacyverzoeken"
+	case RoleTeamLead:
+		return "Teamleider privacyverzoeken"
+	case RolePrivacyOfficer:
+		return "Functionaris gegevensbescherming"
+	}
+	return "Medewerker"
+}
+
+// RequestHandlingActivity is the register entry under which the municipality handles rights
+// requests; Inzicht records the clerks' views of a citizen's data under it. A register loaded by the
+// municipality may replace its texts.
+func RequestHandlingActivity(controller string) Activity {
+	return Activity{
+		ID:   RequestActivity,
+		Name: Text{NL: "Uw privacyverzoek behandelen", EN: "Handling your privacy request"},
+		Purpose: Text{
+			NL: "U vroeg om inzage, om een correctie, of u maakte bezwaar. Een medewerker bekijkt daarvoor uw gegevens en besluit over uw verzoek.",
+			EN: "You asked to see or correct your data, or you objected. A member of staff looks at your data to decide on your request.",
+		},
+		LegalBasis: Text{
+			NL: "Algemene verordening gegevensbescherming, artikelen 12 tot en met 21: de gemeente moet uw verzoek behandelen.",
+			EN: "General Data Protection Regulation, articles 12 to 21: the municipality must handle your request.",
+		},
+		DataCategories: []string{"identity", "rights_request", "contact", "household", "housing", "health", "care_needs",
+			"provisions", "youth_care", "safety", "income", "assets", "debts", "employment", "education", "justice"},
+		Retention:  "P5Y",
+		Controller: controller,
+	}
+}
+
+// BackOfficeRequest is a request with the citizen's BSN, for the back-office systems that must carry
+// it out (a correction is made in the source system). Number orders requests for paging.
+type BackOfficeRequest struct {
+	RightsRequest
+	Number int64
+	BSN    string
+}

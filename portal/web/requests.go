@@ -1,0 +1,367 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/pdfexport"
+)
+
+// StepView is one timeline entry as shown, in the reader's language.
+type StepView struct {
+	At    time.Time
+	What  string
+	Who   string
+	Note  string
+	Extra string
+}
+
+// RequestView is a request as shown to its citizen or to staff.
+type RequestView struct {
+	portal.RightsRequest
+	KindText   string
+	KindShort  string
+	StatusText string
+	Scope      []string
+	Outcome    string
+	Timeline   []StepView
+	DaysLeft   int
+	Late       bool
+}
+
+func (s *server) requestView(l string, r portal.RightsRequest, staff bool, events map[string]portal.LoggedEvent) RequestView {
+	now := s.deps.Now()
+	v := RequestView{RightsRequest: r, KindText: T(l, "kind.law."+string(r.Kind)), KindShort: T(l, "kind.short."+string(r.Kind)),
+		StatusText: T(l, "status."+string(r.Status)), Scope: s.scopeLines(l, r.Scope, events),
+		DaysLeft: r.DaysLeft(now), Late: r.Overdue(now)}
+	if r.Outcome != "" {
+		v.Outcome = T(l, "outcome.short."+string(r.Outcome))
+	}
+	for _, st := range r.Steps {
+		sv := StepView{At: st.At, What: T(l, "step."+string(st.Kind)), Who: s.stepActor(l, st, staff)}
+		switch st.Kind {
+		case portal.StepExtended, portal.StepWithdrawn:
+			sv.Note = st.Note
+		case portal.StepDecided:
+			sv.Note = T(l, "outcome.short."+st.Note)
+		}
+		v.Timeline = append(v.Timeline, sv)
+	}
+	return v
+}
+
+// stepActor names who did a step: the role for citizens (and the name where employees are shown),
+// the name and role for staff.
+func (s *server) stepActor(l string, st portal.Step, staff bool) string {
+	switch st.ActorKind {
+	case portal.ByCitizen:
+		if staff {
+			return T(l, "staff.citizen.actor")
+		}
+		return T(l, "by.citizen")
+	case portal.BySystem:
+		return T(l, "by.system")
+	}
+	role := T(l, "by.staff")
+	switch st.ActorRole {
+	case portal.RoleClerk, portal.RoleTeamLead, portal.RolePrivacyOfficer:
+		role = T(l, "by."+st.ActorRole)
+	}
+	if (staff || s.cfg.ShowEmployee) && st.ActorName != "" {
+		return role + " (" + st.ActorName + ")"
+	}
+	return role
+}
+
+// scopeLines describes a scope; single events are named by time, organisation and task when known.
+func (s *server) scopeLines(l string, sc portal.Scope, events map[string]portal.LoggedEvent) []string {
+	if sc.All {
+		return []string{T(l, "req.scope.all")}
+	}
+	var out []string
+	for _, o := range sc.Organizations {
+		out = append(out, T(l, "req.scope.org", o))
+	}
+	for _, c := range sc.Categories {
+		out = append(out, T(l, "req.scope.cat", Category(l, c)))
+	}
+	for _, id := range sc.EventIDs {
+		if e, ok := events[id]; ok {
+			out = append(out, T(l, "req.scope.event.known", FormatDateTime(l, e.OccurredAt), e.Actor.Organization, e.Activity.Name.In(l)))
+		} else {
+			out = append(out, T(l, "req.scope.event", id))
+		}
+	}
+	return out
+}
+
+// scopeEvents loads the single events a citizen's request names (at most portal.MaxScopeItems).
+func (s *server) scopeEvents(c *fiber.Ctx, r portal.RightsRequest) (map[string]portal.LoggedEvent, error) {
+	m := map[string]portal.LoggedEvent{}
+	for _, id := range r.Scope.EventIDs {
+		e, err := s.deps.Store.Event(c.UserContext(), r.SubjectID, id)
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			continue // confidential again, or gone: named by id
+		}
+		if err != nil {
+			return nil, err
+		}
+		m[id] = e
+	}
+	return m, nil
+}
+
+func (s *server) requestList(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	rs, err := s.deps.Store.Requests(c.UserContext(), sess.SubjectID)
+	if err != nil {
+		return err
+	}
+	views := make([]RequestView, len(rs))
+	for i, r := range rs {
+		views[i] = s.requestView(l, r, false, nil)
+	}
+	return s.page(c, "verzoeken", T(l, "req.list.title"), fiber.Map{"Requests": views})
+}
+
+// requestForm is the new-request form as typed, with its errors.
+type requestForm struct {
+	Kind          string
+	All           bool
+	Organizations []string
+	Categories    []string
+	EventIDs      []string
+	Description   string
+	Email         string
+	Errors        map[string]string
+}
+
+func (s *server) newRequestPage(c *fiber.Ctx) error {
+	f := requestForm{Kind: c.Query("soort"), All: true}
+	if id := strings.ToLower(c.Query("verwerking")); id != "" {
+		if !portal.ValidEventID(id) {
+			return portal.Errorf(portal.ENOTFOUND, "no such processing event")
+		}
+		f.EventIDs, f.All = []string{id}, false
+		if f.Kind == "" {
+			f.Kind = string(portal.KindObjection)
+		}
+	}
+	return s.renderRequestForm(c, f, fiber.StatusOK)
+}
+
+func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) error {
+	sess, _ := session(c)
+	ctx := c.UserContext()
+	l := lang(c)
+	sum, err := s.deps.Store.Summary(ctx, sess.SubjectID)
+	if err != nil {
+		return err
+	}
+	var linked []Row
+	for _, id := range f.EventIDs {
+		e, err := s.deps.Store.Event(ctx, sess.SubjectID, id)
+		if err != nil {
+			return err
+		}
+		linked = append(linked, s.row(l, e))
+	}
+	kinds := make([]string, len(portal.RequestKinds))
+	for i, k := range portal.RequestKinds {
+		kinds[i] = string(k)
+	}
+	c.Status(status)
+	return s.page(c, "verzoek_nieuw", T(l, "req.new.title"), fiber.Map{"Form": f, "Kinds": kinds, "Summary": sum,
+		"Linked": linked, "MailEnabled": s.cfg.MailEnabled, "HasErrors": len(f.Errors) > 0})
+}
+
+func (s *server) createRequest(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	args := c.Request().PostArgs()
+	multi := func(k string) []string {
+		var out []string
+		for _, v := range args.PeekMulti(k) {
+			if v := strings.TrimSpace(string(v)); v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	f := requestForm{Kind: c.FormValue("soort"), All: c.FormValue("omvang") == "alles",
+		Organizations: multi("organisatie"), Categories: multi("categorie"), EventIDs: multi("verwerking"),
+		Description: c.FormValue("toelichting"), Email: c.FormValue("email")}
+	nr := portal.NewRequest{Kind: portal.RequestKind(f.Kind), Description: f.Description,
+		Scope: portal.Scope{All: f.All, Organizations: f.Organizations, Categories: f.Categories, EventIDs: slices.Clone(f.EventIDs)}}
+	if s.cfg.MailEnabled {
+		nr.Email = f.Email
+	}
+	err := nr.Validate()
+	if err == nil {
+		var r portal.RightsRequest
+		r, err = s.deps.Store.CreateRequest(c.UserContext(), sess.SubjectID, nr)
+		if err == nil {
+			s.deps.Log.Info("rights request filed", "request", r.ID, "kind", r.Kind)
+			return c.Redirect("/verzoeken/"+r.ID+"?nieuw=1", fiber.StatusSeeOther)
+		}
+	}
+	var pe *portal.Error
+	if portal.ErrorCode(err) != portal.EINVALID || !errors.As(err, &pe) {
+		return err
+	}
+	l := lang(c)
+	f.Errors = map[string]string{}
+	for _, fe := range pe.Fields {
+		f.Errors[fe.Field] = T(l, "req.err."+fe.Field)
+	}
+	// Links to events that do not exist are dropped, so the form can be shown again.
+	if _, bad := f.Errors["scope"]; bad {
+		f.EventIDs = nil
+	}
+	return s.renderRequestForm(c, f, fiber.StatusUnprocessableEntity)
+}
+
+func (s *server) requestDetail(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	r, err := s.deps.Store.Request(c.UserContext(), sess.SubjectID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	evs, err := s.scopeEvents(c, r)
+	if err != nil {
+		return err
+	}
+	v := s.requestView(l, r, false, evs)
+	return s.page(c, "verzoek", T(l, "req.title", r.Reference), fiber.Map{"R": v, "Created": c.Query("nieuw") == "1"})
+}
+
+func (s *server) withdrawRequest(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	id := c.Params("id")
+	if err := s.deps.Store.WithdrawRequest(c.UserContext(), sess.SubjectID, id); err != nil {
+		return err
+	}
+	return c.Redirect("/verzoeken/"+id, fiber.StatusSeeOther)
+}
+
+func (s *server) letter(c *fiber.Ctx, r portal.RightsRequest) (pdfexport.Letter, error) {
+	bsn, err := s.deps.Store.SubjectBSN(c.UserContext(), r.SubjectID)
+	if err != nil {
+		return pdfexport.Letter{}, err
+	}
+	return pdfexport.Letter{Lang: lang(c), Municipality: s.cfg.Municipality, Reference: r.Reference,
+		IssuedAt: s.deps.Now(), MaskedBSN: portal.MaskBSN(bsn)}, nil
+}
+
+func sendPDF(c *fiber.Ctx, name string) {
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
+}
+
+func (s *server) receiptPDF(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	r, err := s.deps.Store.Request(c.UserContext(), sess.SubjectID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	lt, err := s.letter(c, r)
+	if err != nil {
+		return err
+	}
+	lt.IssuedAt = r.ReceivedAt
+	evs, err := s.scopeEvents(c, r)
+	if err != nil {
+		return err
+	}
+	doc := pdfexport.Receipt{Letter: lt, Kind: T(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
+		Deadline: r.FirstDeadline, Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Email: r.HasEmail}
+	sendPDF(c, "ontvangstbevestiging-"+r.Reference+".pdf")
+	return pdfexport.RenderReceipt(c.Response().BodyWriter(), doc)
+}
+
+func (s *server) decisionPDF(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	ctx := c.UserContext()
+	r, err := s.deps.Store.Request(ctx, sess.SubjectID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if r.Status != portal.StatusDecided || r.DecidedAt == nil {
+		return portal.Errorf(portal.ENOTFOUND, "no decision yet")
+	}
+	lt, err := s.letter(c, r)
+	if err != nil {
+		return err
+	}
+	lt.IssuedAt = *r.DecidedAt
+	evs, err := s.scopeEvents(c, r)
+	if err != nil {
+		return err
+	}
+	doc := pdfexport.Decision{Letter: lt, Kind: T(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
+		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: T(l, "outcome.short."+string(r.Outcome)),
+		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
+		Inspection: r.Kind == portal.KindInspection}
+	if doc.Inspection {
+		evs, more, err := s.deps.Store.ScopeEvents(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents)
+		if err != nil {
+			return err
+		}
+		if more {
+			return portal.Errorf(portal.EINVALID, "more than %d events in scope", portal.MaxOverviewEvents)
+		}
+		for _, e := range evs {
+			rw := s.row(l, e)
+			doc.Overview = append(doc.Overview, pdfexport.Row{When: rw.When, Organization: rw.Org, Team: rw.Team, Role: rw.Role,
+				Employee: rw.Employee, Action: rw.Action, Categories: rw.Categories, Level: rw.Level, Activity: rw.Activity,
+				Purpose: rw.Purpose, LegalBasis: rw.Legal, Marks: rw.Marks})
+		}
+	}
+	sendPDF(c, "besluit-"+r.Reference+".pdf")
+	return pdfexport.RenderDecision(c.Response().BodyWriter(), doc)
+}
+
+// MessageView is an inbox entry as shown.
+type MessageView struct {
+	portal.Message
+	Text string
+	New  bool
+}
+
+func (s *server) messagesPage(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	ctx := c.UserContext()
+	ms, err := s.deps.Store.Messages(ctx, sess.SubjectID, 100)
+	if err != nil {
+		return err
+	}
+	views := make([]MessageView, len(ms))
+	var unread []int64
+	for i, m := range ms {
+		var text string
+		if m.Kind == portal.StepExtended {
+			text = T(l, "msg.extended", m.Reference, m.Note)
+		} else {
+			text = T(l, "msg."+string(m.Kind), m.Reference)
+		}
+		views[i] = MessageView{Message: m, Text: text, New: m.ReadAt == nil}
+		if m.ReadAt == nil {
+			unread = append(unread, m.ID)
+		}
+	}
+	// Shown is read: the header's count drops on the next page.
+	if err := s.deps.Store.MarkMessagesRead(ctx, sess.SubjectID, unread); err != nil {
+		return err
+	}
+	return s.page(c, "berichten", T(l, "msg.title"), fiber.Map{"Messages": views})
+}
