@@ -15,6 +15,7 @@ fuzz: ## a short run of every fuzz target
 	go test -run '^$$' -fuzz FuzzValidBSN -fuzztime 30s ./portal/
 	go test -run '^$$' -fuzz FuzzDecodeBatch -fuzztime 30s ./api/
 	go test -run '^$$' -fuzz FuzzCitizenClaims -fuzztime 30s ./portal/oidcrp/
+	go test -run '^$$' -fuzz FuzzNewRequestValidate -fuzztime 30s ./portal/
 
 demo:
 	go run ./cmd/inzicht demo

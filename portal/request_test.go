@@ -616,3 +616,35 @@ func TestRequestHandlingActivityIsValid(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNewRequestValidate feeds form-like input to the validation of a new request: it must never
+// panic, and what it accepts must keep its promises.
+func FuzzNewRequestValidate(f *testing.F) {
+	f.Add("bezwaar", "Ik ben het er niet mee eens.", "jan@example.nl", false, "Gemeente Voorbeeldstad", "health", "0b7e6c1e-3f5a-4a51-9a52-2f0c1d7e9b10")
+	f.Add("inzage", " ", "", true, "", "", "")
+	f.Add("x", "a\x00b", "a@b", false, "\n", "HEALTH", "not-a-uuid")
+	f.Fuzz(func(t *testing.T, kind, text, email string, all bool, org, cat, event string) {
+		r := portal.NewRequest{Kind: portal.RequestKind(kind), Description: text, Email: email,
+			Scope: portal.Scope{All: all, Organizations: []string{org}, Categories: []string{cat}, EventIDs: []string{event}}}
+		if err := r.Validate(); err != nil {
+			if portal.ErrorCode(err) != portal.EINVALID {
+				t.Fatalf("error of kind %s", portal.ErrorCode(err))
+			}
+			return
+		}
+		if r.Description == "" || r.Description != strings.TrimSpace(r.Description) || len(r.Description) > portal.MaxRequestText*4 {
+			t.Fatalf("accepted description %q", r.Description)
+		}
+		if r.Email != "" && (strings.ContainsAny(r.Email, "\r\n<> ") || !strings.Contains(r.Email, "@")) {
+			t.Fatalf("accepted address %q", r.Email)
+		}
+		if r.Scope.Empty() || (r.Scope.All && len(r.Scope.Organizations)+len(r.Scope.Categories)+len(r.Scope.EventIDs) > 0) {
+			t.Fatalf("accepted scope %+v", r.Scope)
+		}
+		for _, id := range r.Scope.EventIDs {
+			if !portal.ValidEventID(id) || id != strings.ToLower(id) {
+				t.Fatalf("accepted event id %q", id)
+			}
+		}
+	})
+}
