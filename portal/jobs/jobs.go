@@ -82,6 +82,9 @@ func New(store Store, cfg Config) (*Runner, error) {
 		RetryPolicy:       cfg.RetryPolicy,
 		FetchPollInterval: cfg.FetchPollInterval,
 		JobTimeout:        2 * time.Minute,
+		// A job left running by a process that died (or did not finish before Stop's deadline) is
+		// given to another worker after this long, instead of River's default hour.
+		RescueStuckJobsAfter: 5 * time.Minute,
 		// River logs job failures with their error text; ours never carry personal data (see safeErr).
 		// Its routine information (job counts every few seconds) is left out.
 		Logger: slog.New(minLevel{cfg.Log.Handler(), slog.LevelWarn}).With("component", "jobs"),
@@ -117,8 +120,8 @@ func (h minLevel) WithGroup(name string) slog.Handler {
 // Start begins working jobs in the background.
 func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
 
-// Stop lets running jobs finish (until ctx ends) and stops. Unfinished jobs are worked again after a
-// restart.
+// Stop lets running jobs finish (until ctx ends) and stops. Jobs not yet started run after a restart;
+// one still running when ctx ends is rescued and run again after RescueStuckJobsAfter.
 func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
 
 var addressRe = regexp.MustCompile(`[^\s<>"'(),;:]+@[^\s<>"'(),;:]+`)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,7 +22,7 @@ import (
 type DB struct {
 	pool  *pgxpool.Pool
 	vault *bsnvault.Vault
-	now   func() time.Time
+	clock atomic.Pointer[func() time.Time] // nil: time.Now
 	// jobs inserts background jobs in the same transaction as the change that causes them; it does
 	// not work them (see NewJobClient).
 	jobs *river.Client[pgx.Tx]
@@ -49,7 +50,7 @@ func Open(ctx context.Context, url string, vault *bsnvault.Vault) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: job client: %w", err)
 	}
-	return &DB{pool: pool, vault: vault, now: time.Now, jobs: jobs}, nil
+	return &DB{pool: pool, vault: vault, jobs: jobs}, nil
 }
 
 // NewJobClient returns a River client on this database that works jobs as cfg says. Jobs are
@@ -69,7 +70,15 @@ func (db *DB) Close() { db.pool.Close() }
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 
 // SetClock replaces the clock (tests).
-func (db *DB) SetClock(now func() time.Time) { db.now = now }
+// It is safe to call while the storage is in use (a test moving time under a running job worker).
+func (db *DB) SetClock(now func() time.Time) { db.clock.Store(&now) }
+
+func (db *DB) now() time.Time {
+	if f := db.clock.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
 
 // Transact runs fn in a transaction, committing when fn returns nil. Serialization failures and
 // deadlocks are retried a few times, so fn must be safe to run again.
