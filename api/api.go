@@ -36,12 +36,15 @@ type Store interface {
 	Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error)
 	APIRequests(ctx context.Context, f portal.RequestFilter, after int64) ([]portal.BackOfficeRequest, bool, error)
 	APIRequestByID(ctx context.Context, id string) (portal.BackOfficeRequest, error)
+	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
+		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
 }
 
 // Config tunes the API.
 type Config struct {
 	RatePerMinute int // requests per minute per API key (or address); 0 means 6000
 	Now           func() time.Time
+	Signals       portal.SignalPolicy
 }
 
 // Metrics counts what the API did.
@@ -92,6 +95,7 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	app.Get("/processing-activities", h.listActivities)
 	app.Put("/processing-activities/:id", h.requireScope("register:write"), h.putActivity)
 	app.Post("/processing-events", h.requireScope("events:write"), h.ingest)
+	app.Post("/signals", h.requireScope("signals:write"), h.registerSignal)
 	app.Get("/rights-requests", h.requireScope("requests:read"), h.listRequests)
 	app.Get("/rights-requests/:id", h.requireScope("requests:read"), h.getRequest)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })

@@ -295,10 +295,12 @@ func (a Action) Apply(r RightsRequest, now time.Time) (RequestStatus, time.Time,
 	return "", time.Time{}, Errorf(EINVALID, "unknown action %q", a.Kind)
 }
 
-// Message is an entry of a citizen's inbox: a status change of one of their requests.
+// Message is an entry of a citizen's inbox: a status change of one of their requests, or a signal
+// they are told about.
 type Message struct {
 	ID        int64
-	RequestID string
+	RequestID string // a message is about a request or a signal
+	SignalID  string
 	Reference string
 	Kind      StepKind
 	Status    RequestStatus

@@ -41,6 +41,8 @@ type Config struct {
 	TrustedProxies []string
 	MetricsToken   string
 
+	Signals portal.SignalPolicy
+
 	SMTP       *mail.Config // nil: no e-mail
 	ClerkEmail string       // receives the deadline reminders
 
@@ -134,6 +136,12 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 		} else {
 			c.SMTP = &mc
 		}
+	}
+	c.Signals = portal.SignalPolicy{
+		ApprovalDays:   num("INZICHT_SIGNAL_APPROVAL_DAYS", 2),
+		MaxDeferral:    dur("INZICHT_SIGNAL_MAX_DEFERRAL", 92*24*time.Hour),
+		DecisionWithin: dur("INZICHT_SIGNAL_DECISION_WITHIN", 28*24*time.Hour),
+		MaxKeep:        dur("INZICHT_SIGNAL_MAX_KEEP", 366*24*time.Hour),
 	}
 	c.ClerkEmail = get("INZICHT_CLERK_EMAIL", "")
 	if c.ClerkEmail != "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/demo"
 	"github.com/inzicht/inzicht/portal/devidp"
 	"github.com/inzicht/inzicht/portal/oidcrp"
@@ -79,10 +80,17 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
+	if err := db.EnsureActivity(ctx, portal.SignalHandlingActivity(cfg.Municipality)); err != nil {
+		return err
+	}
+	nSignals, err := demo.LoadSignals(ctx, db, time.Now())
+	if err != nil {
+		return fmt.Errorf("load demo signals: %w", err)
+	}
 	if err := db.RevokeSystemKeys(ctx, "demo"); err != nil {
 		return err
 	}
-	_, token, err := db.CreateAPIKey(ctx, "demo", []string{"events:write", "register:write", "requests:read"})
+	_, token, err := db.CreateAPIKey(ctx, "demo", []string{"events:write", "register:write", "signals:write", "requests:read"})
 	if err != nil {
 		return err
 	}
@@ -113,7 +121,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fmt.Fprintf(stdout, "\nInzicht demo — %s\n\n", cfg.Municipality)
 	fmt.Fprintf(stdout, "  Portal:           %s\n", cfg.BaseURL)
 	fmt.Fprintf(stdout, "  DigiD simulator:  %s (log in at the portal)\n", issuer)
-	fmt.Fprintf(stdout, "  Demo data:        %d new register entries, %d new events (%d already there)\n", res.Activities, res.Events, res.Existing)
+	fmt.Fprintf(stdout, "  Demo data:        %d new register entries, %d new events (%d already there), %d new signals\n",
+		res.Activities, res.Events, res.Existing, nSignals)
 	fmt.Fprintf(stdout, "\n  Demo BSNs (type one in the simulator's login form):\n")
 	for _, c := range demo.Citizens {
 		fmt.Fprintf(stdout, "    %s  %s\n", c.BSN, c.Story)
@@ -122,7 +131,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	for _, s := range devidp.StaffAccounts() {
 		fmt.Fprintf(stdout, " %s (%s)", s.Username, s.Role)
 	}
-	fmt.Fprintf(stdout, "\n\n  API key for this demo (scopes events:write, register:write, requests:read), shown once:\n    %s\n", token)
+	fmt.Fprintf(stdout, "\n\n  API key for this demo (scopes events:write, register:write, signals:write, requests:read), shown once:\n    %s\n", token)
 	fmt.Fprintf(stdout, "\n  Try: curl -H 'Authorization: Bearer %s' %s/api/v1/processing-activities\n\n", token, cfg.BaseURL)
 	err = a.serve(ctx, ln)
 	if errors.Is(err, context.Canceled) {

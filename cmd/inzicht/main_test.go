@@ -320,7 +320,7 @@ func TestMigrateAndAPIKeyCommands(t *testing.T) {
 	if s := cmd("migrate", "up"); !strings.Contains(s, "up to date") {
 		t.Errorf("up: %q", s)
 	}
-	if s := cmd("migrate", "down"); !strings.Contains(s, "version 2 of 3, pending: [3]") {
+	if s := cmd("migrate", "down"); !strings.Contains(s, "version 3 of 4, pending: [4]") {
 		t.Errorf("down: %q", s)
 	}
 	cmd("migrate", "up")
@@ -507,5 +507,70 @@ func TestDemoRightsRequestAcceptance(t *testing.T) {
 	_, page = get(t, citizen, base+"/berichten")
 	if !strings.Contains(page, "besluit") {
 		t.Error("the inbox lacks the decision message")
+	}
+}
+
+// TestDemoSignalsAcceptance is issue #4's acceptance in the demo: a signal posted through the API shows
+// up for the citizen at once; deferred ones show up only after their review date passed or when
+// approval was missing (the sweep at start tells them); one still deferred stays hidden; a destroyed one
+// shows only that it existed and was destroyed.
+func TestDemoSignalsAcceptance(t *testing.T) {
+	logs := &syncBuffer{}
+	base, key, _ := startDemo(t, logs)
+	t.Cleanup(func() { checkLogsHoldNoBSNAfter(t, logs.String(), "signal sweep") })
+
+	id := uuid.NewString()
+	body := fmt.Sprintf(`{"id":%q,"subject_bsn":"999993653","received_at":%q,"reporter_kind":"gp",`+
+		`"reporter":{"name":"Dokter Geheim","organization":"Huisartsenpraktijk Zuid"},`+
+		`"nature":{"category":"health","summary":"Uw huisarts maakt zich zorgen over uw gezondheid thuis."},`+
+		`"urgency":"normal","handling_team":"Wijkteam Zuid"}`, id, time.Now().Add(-time.Hour).Format(time.RFC3339))
+	req, _ := http.NewRequest("POST", base+"/api/v1/signals", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("POST /signals: %d", resp.StatusCode)
+	}
+
+	c := newBrowser(t)
+	loginCitizen(t, c, base, "999993653", "substantieel")
+	_, page := get(t, c, base+"/signalen/"+id)
+	if !strings.Contains(page, "Uw huisarts maakt zich zorgen") || strings.Contains(page, "Dokter Geheim") ||
+		strings.Contains(page, "Huisartsenpraktijk") {
+		t.Error("the signal posted through the API is not shown at once, or shows its reporter")
+	}
+	_, page = get(t, c, base+"/berichten")
+	if !strings.Contains(page, "/signalen/"+id) {
+		t.Error("no inbox message for the signal")
+	}
+
+	// The demo's deferred signals: the sweep at start tells the one whose review date passed and the
+	// one never approved.
+	c2 := newBrowser(t)
+	loginCitizen(t, c2, base, "999990019", "substantieel")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, page = get(t, c2, base+"/signalen")
+		if strings.Contains(page, "veiligheid van een kind") && strings.Contains(page, "hulp of zorg nodig") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lapsed deferrals were not told")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	c3 := newBrowser(t)
+	loginCitizen(t, c3, base, "999998456", "substantieel")
+	if _, page = get(t, c3, base+"/signalen"); strings.Contains(page, "geweld") {
+		t.Error("a signal under an approved deferral is shown")
+	}
+	c4 := newBrowser(t)
+	loginCitizen(t, c4, base, "999991772", "substantieel")
+	if _, page = get(t, c4, base+"/signalen"); !strings.Contains(page, "Vernietigd op") || strings.Contains(page, "overlast bij uw woning") {
+		t.Error("the destroyed signal does not show only that it existed and was destroyed")
 	}
 }

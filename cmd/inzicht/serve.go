@@ -39,7 +39,7 @@ type app struct {
 func (a *app) build() (*fiber.App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	apiApp := api.New(a.db, api.Config{RatePerMinute: a.cfg.APIRate}, api.NewMetrics(reg), a.log)
+	apiApp := api.New(a.db, api.Config{RatePerMinute: a.cfg.APIRate, Signals: a.cfg.Signals}, api.NewMetrics(reg), a.log)
 
 	rp := func(o OIDCConfig, scopes []string) *oidcrp.RP {
 		if !o.set() {
@@ -62,6 +62,7 @@ func (a *app) build() (*fiber.App, error) {
 		Citizen:         oidcrp.CitizenClaims{BSNClaim: a.cfg.BSNClaim, SectorPrefix: a.cfg.BSNPrefix, LoAClaim: a.cfg.LoAClaim, MinLoA: a.cfg.MinLoA},
 		StaffRolesClaim: a.cfg.RolesClaim, LoginRate: a.cfg.LoginRate, FormActions: formActions,
 		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken, MailEnabled: a.cfg.SMTP != nil,
+		Signals: a.cfg.Signals,
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		API: apiApp, DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
@@ -75,9 +76,11 @@ func (a *app) build() (*fiber.App, error) {
 // serve listens on ln until ctx ends, then shuts down gracefully. It also works the background jobs
 // and expires old sessions.
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
-	// Clerks' views of a citizen's data are logged under this register entry; make sure it exists.
-	if err := a.db.EnsureActivity(ctx, portal.RequestHandlingActivity(a.cfg.Municipality)); err != nil {
-		return err
+	// Staff views of a citizen's data are logged under these register entries; make sure they exist.
+	for _, act := range []portal.Activity{portal.RequestHandlingActivity(a.cfg.Municipality), portal.SignalHandlingActivity(a.cfg.Municipality)} {
+		if err := a.db.EnsureActivity(ctx, act); err != nil {
+			return err
+		}
 	}
 	fapp, err := a.build()
 	if err != nil {

@@ -27,6 +27,7 @@ type Store interface {
 	MarkMailed(ctx context.Context, messageID int64) (bool, error)
 	RequestByID(ctx context.Context, id string) (portal.RightsRequest, error)
 	SweepDeadlines(ctx context.Context) (postgres.SweepResult, error)
+	SweepSignals(ctx context.Context) (postgres.SignalSweepResult, error)
 	NewJobClient(cfg *river.Config) (*river.Client[pgx.Tx], error)
 }
 
@@ -227,7 +228,7 @@ func ReminderMail(to, baseURL string, r portal.RightsRequest) mail.Message {
 	}
 }
 
-// sweepWorker runs the deadline sweep.
+// sweepWorker runs the deadline sweep of requests and of signals.
 type sweepWorker struct {
 	river.WorkerDefaults[portal.SweepJob]
 	store Store
@@ -241,6 +242,14 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[portal.SweepJob]) e
 	}
 	if res.Reminded > 0 || res.Overdue > 0 {
 		w.log.Info("deadline sweep", "reminded", res.Reminded, "overdue", res.Overdue)
+	}
+	// Deferrals never lapse silently: what no approved deferral hides any more is told.
+	sig, err := w.store.SweepSignals(ctx)
+	if err != nil {
+		return err
+	}
+	if sig.Lapsed > 0 || sig.Told > 0 {
+		w.log.Info("signal sweep", "deferrals_lapsed", sig.Lapsed, "told", sig.Told)
 	}
 	return nil
 }

@@ -496,11 +496,12 @@ func (db *DB) Messages(ctx context.Context, subjectID int64, limit int) ([]porta
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, _ := db.pool.Query(ctx, `SELECT m.id, m.request_id::text, r.reference, m.kind, m.status, m.note, m.created_at, m.read_at
-FROM messages m JOIN rights_requests r ON r.id = m.request_id WHERE m.subject_id = $1 ORDER BY m.id DESC LIMIT $2`, subjectID, limit)
+	rows, _ := db.pool.Query(ctx, `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
+ coalesce(m.signal_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
+FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id WHERE m.subject_id = $1 ORDER BY m.id DESC LIMIT $2`, subjectID, limit)
 	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Message, error) {
 		var m portal.Message
-		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt)
+		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt)
 		return m, err
 	})
 	if err != nil {
@@ -539,8 +540,12 @@ func (db *DB) Notification(ctx context.Context, messageID int64) (Notification, 
 	var id, kid string
 	var enc []byte
 	var mailed *time.Time
+	// A message about a request goes to that request's address; one about a signal to the address of
+	// the citizen's latest request that has one.
 	err := db.pool.QueryRow(ctx, `SELECT r.id::text, r.email_key_id, r.email_enc, m.mailed_at FROM messages m
-JOIN rights_requests r ON r.id = m.request_id WHERE m.id = $1`, messageID).Scan(&id, &kid, &enc, &mailed)
+JOIN rights_requests r ON r.id = coalesce(m.request_id, (SELECT r2.id FROM rights_requests r2
+  WHERE r2.subject_id = m.subject_id AND r2.email_enc IS NOT NULL ORDER BY r2.received_at DESC LIMIT 1))
+WHERE m.id = $1`, messageID).Scan(&id, &kid, &enc, &mailed)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && enc == nil) {
 		return n, portal.Errorf(portal.ENOTFOUND, "no message %d with an address", messageID)
 	}

@@ -47,8 +47,10 @@ func newEnv(t *testing.T, cfg web.Config, deps web.Deps) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.EnsureActivity(ctx, portal.RequestHandlingActivity("Gemeente Voorbeeldstad")); err != nil {
-		t.Fatal(err)
+	for _, a := range []portal.Activity{portal.RequestHandlingActivity("Gemeente Voorbeeldstad"), portal.SignalHandlingActivity("Gemeente Voorbeeldstad")} {
+		if err := db.EnsureActivity(ctx, a); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e := &env{t: t, db: db}
 	_, e.keyWrite, err = db.CreateAPIKey(ctx, "test", []string{"events:write", "register:write"})

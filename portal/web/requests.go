@@ -145,6 +145,16 @@ type requestForm struct {
 
 func (s *server) newRequestPage(c *fiber.Ctx) error {
 	f := requestForm{Kind: c.Query("soort"), All: true}
+	if id := strings.ToLower(c.Query("melding")); id != "" {
+		// A request about a signal: the citizen's own words start with which signal it is.
+		sess, _ := session(c)
+		sg, err := s.deps.Store.CitizenSignal(c.UserContext(), sess.SubjectID, id)
+		if err != nil {
+			return err
+		}
+		l := lang(c)
+		f.Description = T(l, "sig.request.text", FormatDate(l, sg.ReceivedAt), T(l, "sigcat."+sg.Nature.Category)) + "\n\n"
+	}
 	if id := strings.ToLower(c.Query("verwerking")); id != "" {
 		if !portal.ValidEventID(id) {
 			return portal.Errorf(portal.ENOTFOUND, "no such processing event")
@@ -349,7 +359,9 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 	var unread []int64
 	for i, m := range ms {
 		var text string
-		if m.Kind == portal.StepExtended {
+		if m.SignalID != "" {
+			text = T(l, "msg.signal")
+		} else if m.Kind == portal.StepExtended {
 			text = T(l, "msg.extended", m.Reference, m.Note)
 		} else {
 			text = T(l, "msg."+string(m.Kind), m.Reference)

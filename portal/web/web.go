@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -54,6 +55,17 @@ type Store interface {
 	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
 	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
 	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
+
+	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
+		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
+	CitizenSignals(ctx context.Context, subjectID int64) ([]portal.Signal, error)
+	CitizenSignal(ctx context.Context, subjectID int64, id string) (portal.Signal, error)
+	OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error)
+	StaffSignals(ctx context.Context, limit int) ([]portal.Signal, error)
+	RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error
+	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
+	TellSignal(ctx context.Context, id string) error
+	DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error
 }
 
 // Config holds the portal's settings.
@@ -78,6 +90,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// MailEnabled offers citizens e-mail notifications (an SMTP server is configured).
 	MailEnabled bool
+	// Signals are the periods of signal handling (deferral approval, longest deferral, …).
+	Signals portal.SignalPolicy
 }
 
 // Deps are the portal's collaborators.
@@ -137,8 +151,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	engine.AddFuncMap(template.FuncMap{
 		"t":        T,
 		"category": Category,
-		"datetime": FormatDateTime,
-		"date":     FormatDate,
+		"datetime": timeFunc(FormatDateTime),
+		"date":     timeFunc(FormatDate),
+		"dict":     dict,
 		"neg":      func(n int) int { return -n },
 	})
 	if err := engine.Load(); err != nil {
@@ -212,6 +227,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verzoeken/:id/ontvangstbevestiging.pdf", s.requireCitizen, s.receiptPDF)
 	app.Get("/verzoeken/:id/besluit.pdf", s.requireCitizen, s.decisionPDF)
 	app.Get("/berichten", s.requireCitizen, s.messagesPage)
+	app.Get("/signalen", s.requireCitizen, s.citizenSignals)
+	app.Get("/signalen/:id", s.requireCitizen, s.citizenSignal)
 	app.Get("/medewerker", s.requireStaff, s.staffHome)
 	handlers := s.requireRole(portal.RequestHandlerRoles...)
 	app.Get("/medewerker/verzoeken", handlers, s.staffQueue)
@@ -220,6 +237,16 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
 	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.staffAct(portal.StepExtended))
 	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
+	leads := s.requireRole(portal.RoleTeamLead)
+	app.Get("/medewerker/signalen", handlers, s.staffSignals)
+	app.Get("/medewerker/signalen/nieuw", handlers, s.newSignalPage)
+	app.Post("/medewerker/signalen", handlers, s.checkCSRF, s.createSignal)
+	app.Get("/medewerker/signalen/:id", handlers, s.staffSignal)
+	app.Post("/medewerker/signalen/:id/uitstel", handlers, s.checkCSRF, s.requestDeferral)
+	app.Post("/medewerker/signalen/:id/uitstel/:did/goedkeuren", leads, s.checkCSRF, s.decideDeferral(true))
+	app.Post("/medewerker/signalen/:id/uitstel/:did/afwijzen", leads, s.checkCSRF, s.decideDeferral(false))
+	app.Post("/medewerker/signalen/:id/melden", handlers, s.checkCSRF, s.tellSignal)
+	app.Post("/medewerker/signalen/:id/bewaarbesluit", handlers, s.checkCSRF, s.decideRetention)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such page") })
 	return app, nil
 }
@@ -263,6 +290,38 @@ func (s *server) readyz(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("schema not current")
 	}
 	return c.SendString("ready")
+}
+
+// timeFunc lets a template format a time.Time and a *time.Time alike (nil shows as empty).
+func timeFunc(f func(string, time.Time) string) func(string, any) (string, error) {
+	return func(l string, v any) (string, error) {
+		switch t := v.(type) {
+		case time.Time:
+			return f(l, t), nil
+		case *time.Time:
+			if t == nil {
+				return "", nil
+			}
+			return f(l, *t), nil
+		}
+		return "", fmt.Errorf("not a time: %T", v)
+	}
+}
+
+// dict builds a map for a sub-template: dict "Key" value "Key2" value2.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict needs key-value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, errors.New("dict keys are strings")
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // lang returns the language of the request: the remembered choice, else Dutch.

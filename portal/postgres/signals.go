@@ -1,0 +1,487 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+var errNoSignal = portal.Errorf(portal.ENOTFOUND, "no such signal")
+
+const signalCols = `s.id::text, s.subject_id, s.received_at, s.registered_at, s.source, s.category,
+ coalesce(s.reporter_kind,''), coalesce(s.reporter_name,''), coalesce(s.reporter_organization,''),
+ coalesce(s.reporter_contact,''), coalesce(s.summary,''), coalesce(s.urgency,''), coalesce(s.handling_team,''),
+ s.told_at, s.decision_due, s.retention, s.retention_at, s.retention_by, s.case_ref, s.review_at, s.destroyed_at`
+
+func scanSignal(row pgx.Row) (portal.Signal, error) {
+	var s portal.Signal
+	var rep portal.Reporter
+	err := row.Scan(&s.ID, &s.SubjectID, &s.ReceivedAt, &s.RegisteredAt, &s.Source, &s.Nature.Category,
+		&s.ReporterKind, &rep.Name, &rep.Organization, &rep.Contact, &s.Nature.Summary, &s.Urgency, &s.HandlingTeam,
+		&s.ToldAt, &s.DecisionDue, &s.Retention, &s.RetentionAt, &s.RetentionBy, &s.CaseRef, &s.ReviewAt, &s.DestroyedAt)
+	if rep != (portal.Reporter{}) {
+		s.Reporter = &rep
+	}
+	return s, err
+}
+
+// signalHash is the content hash that makes registration idempotent: the same id with the same
+// content is a repeat, with other content a conflict. The BSN enters as its keyed HMAC.
+func (db *DB) signalHash(ns portal.NewSignal) []byte {
+	c := ns
+	c.SubjectBSN = ""
+	c.ReceivedAt = c.ReceivedAt.UTC()
+	b, _ := json.Marshal(c) // strings, a time and a pointer to strings always marshal
+	h := sha256.New()
+	h.Write(db.vault.Lookup(ns.SubjectBSN))
+	h.Write(b)
+	return h.Sum(nil)
+}
+
+// RegisterSignal stores a validated signal. Without a deferral the citizen is told in the same
+// transaction (an inbox message and, when they gave an address, an e-mail job); with one (staff form
+// only) the signal stays hidden while a team lead may approve. Registering the same id again with the
+// same content returns the stored signal and created=false; with other content ECONFLICT.
+func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
+	deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error) {
+	p = p.WithDefaults()
+	now := db.now()
+	hash := db.signalHash(ns)
+	var out portal.Signal
+	created := false
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		created = false
+		var stored []byte
+		err := tx.QueryRow(ctx, `SELECT coalesce(content_hash, '') FROM signals WHERE id = $1`, ns.ID).Scan(&stored)
+		switch {
+		case err == nil:
+			if string(stored) != string(hash) {
+				return &portal.Error{Code: portal.ECONFLICT, Message: "a signal with this id but other content is already stored",
+					Fields: []portal.FieldError{{Index: -1, Field: "id", Message: "already stored with other content"}}}
+			}
+			out, err = db.signal(ctx, tx, ns.ID)
+			return err
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		ids, _, err := db.subjectIDs(ctx, tx, []string{ns.SubjectBSN})
+		if err != nil {
+			return err
+		}
+		var key any
+		if apiKeyID > 0 {
+			key = apiKeyID
+		}
+		registeredBy := ""
+		if by != nil {
+			registeredBy = by.Sub
+		}
+		var rep portal.Reporter
+		if ns.Reporter != nil {
+			rep = *ns.Reporter
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO signals (id, subject_id, received_at, registered_at, source, api_key_id,
+ registered_by, category, reporter_kind, reporter_name, reporter_organization, reporter_contact, summary, urgency,
+ handling_team, content_hash, decision_due) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+			ns.ID, ids[ns.SubjectBSN], ns.ReceivedAt, now, source, key, registeredBy, ns.Nature.Category, ns.ReporterKind,
+			rep.Name, rep.Organization, rep.Contact, ns.Nature.Summary, ns.Urgency, ns.HandlingTeam, hash,
+			now.Add(p.DecisionWithin)); err != nil {
+			return err
+		}
+		created = true
+		if deferral != nil && by != nil {
+			if err := deferral.Validate(now, p.MaxDeferral); err != nil {
+				return err
+			}
+			if err := db.insertDeferral(ctx, tx, ns.ID, *by, *deferral, true, now, p); err != nil {
+				return err
+			}
+		} else if err := db.tell(ctx, tx, ns.ID, now); err != nil {
+			return err
+		}
+		out, err = db.signal(ctx, tx, ns.ID)
+		return err
+	})
+	return out, created, wrapErr("register signal", err)
+}
+
+func (db *DB) insertDeferral(ctx context.Context, tx pgx.Tx, id string, by portal.Staff, d portal.DeferralRequest,
+	initial bool, now time.Time, p portal.SignalPolicy) error {
+	_, err := tx.Exec(ctx, `INSERT INTO signal_deferrals (signal_id, reason, motivation, review_at, requested_by,
+ requester_name, requested_at, approve_before, initial, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending')`,
+		id, d.Reason, d.Motivation, d.ReviewAt, by.Sub, by.Name, now, portal.AddWorkingDays(now, p.ApprovalDays), initial)
+	return err
+}
+
+// tell marks a signal told, puts the message in the citizen's inbox (with an e-mail job when they
+// ever gave an address), and makes the staff views of the signal visible in their log. It does
+// nothing when the signal was told already.
+func (db *DB) tell(ctx context.Context, tx pgx.Tx, id string, now time.Time) error {
+	var subject int64
+	err := tx.QueryRow(ctx, `UPDATE signals SET told_at = $2 WHERE id = $1 AND told_at IS NULL RETURNING subject_id`, id, now).Scan(&subject)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var msgID int64
+	if err := tx.QueryRow(ctx, `INSERT INTO messages (subject_id, signal_id, kind, status, created_at)
+VALUES ($1,$2,'signal','told',$3) RETURNING id`, subject, id, now).Scan(&msgID); err != nil {
+		return fmt.Errorf("message: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE processing_events SET confidential_until = $2, confidential_reason = ''
+WHERE signal_id = $1 AND confidential_until = 'infinity'`, id, now); err != nil {
+		return fmt.Errorf("reveal views: %w", err)
+	}
+	var hasAddress bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rights_requests WHERE subject_id = $1 AND email_enc IS NOT NULL)`,
+		subject).Scan(&hasAddress); err != nil {
+		return err
+	}
+	if hasAddress {
+		if _, err := db.jobs.InsertTx(ctx, tx, portal.NotifyJob{MessageID: msgID},
+			&river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}); err != nil {
+			return fmt.Errorf("queue e-mail: %w", err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) signal(ctx context.Context, q querier, id string) (portal.Signal, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return portal.Signal{}, errNoSignal
+	}
+	s, err := scanSignal(q.QueryRow(ctx, `SELECT `+signalCols+` FROM signals s WHERE s.id = $1::uuid`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, errNoSignal
+	}
+	if err != nil {
+		return s, err
+	}
+	rows, _ := q.Query(ctx, `SELECT id, reason, coalesce(motivation,''), review_at, requested_by, requester_name, requested_at,
+ approve_before, initial, status, decided_by, decider_name, decided_at FROM signal_deferrals WHERE signal_id = $1 ORDER BY id`, id)
+	s.Deferrals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Deferral, error) {
+		var d portal.Deferral
+		err := r.Scan(&d.ID, &d.Reason, &d.Motivation, &d.ReviewAt, &d.RequestedBy, &d.RequesterName, &d.RequestedAt,
+			&d.ApproveBefore, &d.Initial, &d.Status, &d.DecidedBy, &d.DeciderName, &d.DecidedAt)
+		return d, err
+	})
+	return s, err
+}
+
+// forCitizen strips what only staff may see.
+func forCitizen(s portal.Signal) portal.Signal {
+	s.Reporter, s.ReporterKind, s.Deferrals, s.RetentionBy = nil, "", nil, ""
+	return s
+}
+
+// CitizenSignals lists the signals a citizen has been told about, newest first, without the reporter.
+func (db *DB) CitizenSignals(ctx context.Context, subjectID int64) ([]portal.Signal, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT `+signalCols+` FROM signals s WHERE s.subject_id = $1 AND s.told_at IS NOT NULL
+ORDER BY s.received_at DESC, s.id`, subjectID)
+	ss, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Signal, error) { return scanSignal(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: citizen signals: %w", err)
+	}
+	for i := range ss {
+		ss[i] = forCitizen(ss[i])
+	}
+	return ss, nil
+}
+
+// CitizenSignal returns one told signal of a citizen without the reporter; an untold or another
+// citizen's signal gives ENOTFOUND.
+func (db *DB) CitizenSignal(ctx context.Context, subjectID int64, id string) (portal.Signal, error) {
+	s, err := db.signal(ctx, db.pool, id)
+	if err != nil {
+		return s, wrapErr("signal", err)
+	}
+	if s.SubjectID != subjectID || !s.Told() {
+		return portal.Signal{}, errNoSignal
+	}
+	return forCitizen(s), nil
+}
+
+// OpenSignal returns a signal for staff and records the view in the person's processing log in the
+// same transaction. While the person has not been told, the view event is confidential; it becomes
+// visible when they are told.
+func (db *DB) OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error) {
+	var sc portal.SignalCase
+	now := db.now()
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := db.signal(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+signalCols+` FROM signals s WHERE s.subject_id = $1 AND s.id <> $2
+ AND s.destroyed_at IS NULL AND s.retention IN ('bewaren','actie') ORDER BY s.received_at DESC`, s.SubjectID, id)
+		earlier, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Signal, error) { return scanSignal(r) })
+		if err != nil {
+			return err
+		}
+		var kid string
+		var enc, hm []byte
+		if err := tx.QueryRow(ctx, `SELECT bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = $1`, s.SubjectID).
+			Scan(&kid, &enc, &hm); err != nil {
+			return err
+		}
+		bsn, err := db.vault.Open(kid, enc, hm)
+		if err != nil {
+			return err
+		}
+		ev := portal.Event{ID: uuid.NewString(), OccurredAt: now, Activity: portal.SignalActivity, Action: "view",
+			DataCategories: []string{"signals"}, Level: "what",
+			Actor:  portal.Actor{Organization: municipality, Role: portal.RoleLabel(by.Role()), EmployeeID: by.Sub, EmployeeName: by.Name},
+			System: "Inzicht", AccessBasis: portal.BasisFunction}
+		if len(earlier) > 0 {
+			ev.DataCategories = append(ev.DataCategories, "signals_earlier")
+		}
+		var conf any
+		reason := ""
+		if !s.Told() {
+			conf, reason = "infinity", "signal not yet told"
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id, action,
+ data_categories, level, actor_organization, actor_role, actor_employee_id, actor_employee_name, system, access_basis,
+ confidential_until, confidential_reason, signal_id, content_hash)
+ VALUES ($1,$2,$3,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+			ev.ID, s.SubjectID, now, ev.Activity, ev.Action, ev.DataCategories, ev.Level, ev.Actor.Organization, ev.Actor.Role,
+			ev.Actor.EmployeeID, ev.Actor.EmployeeName, ev.System, ev.AccessBasis, conf, reason, id, ev.ContentHash(hm)); err != nil {
+			return fmt.Errorf("record the view: %w", err)
+		}
+		sc = portal.SignalCase{Signal: s, BSN: bsn, Earlier: earlier}
+		return nil
+	})
+	return sc, wrapErr("open signal", err)
+}
+
+// StaffSignals lists signals for the team, newest first, without content (no summary, no reporter):
+// listing is not a view of a person's data.
+func (db *DB) StaffSignals(ctx context.Context, limit int) ([]portal.Signal, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 500
+	}
+	rows, _ := db.pool.Query(ctx, `SELECT `+signalCols+` FROM signals s ORDER BY s.registered_at DESC LIMIT $1`, limit)
+	ss, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Signal, error) { return scanSignal(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: staff signals: %w", err)
+	}
+	for i := range ss {
+		ss[i].Reporter, ss[i].Nature.Summary = nil, ""
+		full, err := db.signal(ctx, db.pool, ss[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		ss[i].Deferrals = full.Deferrals
+		for j := range ss[i].Deferrals {
+			ss[i].Deferrals[j].Motivation = ""
+		}
+	}
+	return ss, nil
+}
+
+func (db *DB) lockSignal(ctx context.Context, tx pgx.Tx, id string) (portal.Signal, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return portal.Signal{}, errNoSignal
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM signals WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return portal.Signal{}, err
+	}
+	return db.signal(ctx, tx, id)
+}
+
+// RequestDeferral asks not to tell the citizen yet. It is allowed only before they were told and
+// while no other request waits for approval; it takes effect only when a team lead approves it.
+func (db *DB) RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error {
+	p = p.WithDefaults()
+	now := db.now()
+	if err := d.Validate(now, p.MaxDeferral); err != nil {
+		return err
+	}
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := db.lockSignal(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if s.Told() {
+			return portal.Errorf(portal.EINVALID, "the citizen has been told already")
+		}
+		if _, ok := s.PendingDeferral(); ok {
+			return portal.Errorf(portal.EINVALID, "another deferral awaits approval")
+		}
+		initial := true
+		for _, x := range s.Deferrals {
+			if x.Status == portal.DeferralApproved {
+				initial = false
+			}
+		}
+		return db.insertDeferral(ctx, tx, id, by, d, initial, now, p)
+	})
+	return wrapErr("request deferral", err)
+}
+
+// DecideDeferral lets a team lead approve or reject a deferral within its approval window. Nobody
+// decides on their own request. A rejection tells the citizen unless an earlier approved deferral
+// still runs.
+func (db *DB) DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error {
+	now := db.now()
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := db.lockSignal(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var d portal.Deferral
+		found := false
+		for _, x := range s.Deferrals {
+			if x.ID == deferralID {
+				d, found = x, true
+			}
+		}
+		if !found {
+			return portal.Errorf(portal.ENOTFOUND, "no such deferral")
+		}
+		if d.RequestedBy == by.Sub {
+			return portal.Errorf(portal.EFORBIDDEN, "nobody approves their own request")
+		}
+		if d.Status != portal.DeferralPending {
+			return portal.Errorf(portal.EINVALID, "the deferral was decided already")
+		}
+		if !now.Before(d.ApproveBefore) {
+			return portal.Errorf(portal.EINVALID, "the approval window has passed")
+		}
+		if s.Told() {
+			return portal.Errorf(portal.EINVALID, "the citizen has been told already")
+		}
+		status := portal.DeferralRejected
+		if approve {
+			status = portal.DeferralApproved
+		}
+		if _, err := tx.Exec(ctx, `UPDATE signal_deferrals SET status = $2, decided_by = $3, decider_name = $4, decided_at = $5
+WHERE id = $1`, deferralID, status, by.Sub, by.Name, now); err != nil {
+			return err
+		}
+		if approve {
+			// A newer approval replaces the one it extends.
+			_, err := tx.Exec(ctx, `UPDATE signal_deferrals SET review_at = least(review_at, $3)
+WHERE signal_id = $1 AND id <> $2 AND status = 'approved'`, id, deferralID, now)
+			return err
+		}
+		s, err = db.signal(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, hidden := s.ActiveDeferral(now); !hidden {
+			return db.tell(ctx, tx, id, now)
+		}
+		return nil
+	})
+	return wrapErr("decide deferral", err)
+}
+
+// TellSignal tells the citizen now (a clerk ends a deferral early, or decides at review).
+func (db *DB) TellSignal(ctx context.Context, id string) error {
+	now := db.now()
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := db.lockSignal(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if s.Told() {
+			return portal.Errorf(portal.EINVALID, "the citizen has been told already")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE signal_deferrals SET status = 'rejected', decided_at = $2, decided_by = 'system'
+WHERE signal_id = $1 AND status = 'pending'`, id, now); err != nil {
+			return err
+		}
+		return db.tell(ctx, tx, id, now)
+	})
+	return wrapErr("tell signal", err)
+}
+
+// DecideRetention records what is kept of a signal. Destruction removes the content in the same
+// transaction: the reporter, summary, urgency, team and deferral motivations; only that a signal
+// existed, its category and the dates remain.
+func (db *DB) DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error {
+	p = p.WithDefaults()
+	now := db.now()
+	if err := c.Validate(now, p.MaxKeep); err != nil {
+		return err
+	}
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := db.lockSignal(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if s.Destroyed() {
+			return portal.Errorf(portal.EINVALID, "the signal was destroyed")
+		}
+		var review any
+		if c.Decision == portal.RetainKeep {
+			review = c.ReviewAt
+		}
+		if _, err := tx.Exec(ctx, `UPDATE signals SET retention = $2, retention_at = $3, retention_by = $4, case_ref = $5,
+ review_at = $6 WHERE id = $1`, id, c.Decision, now, by.Sub, c.CaseRef, review); err != nil {
+			return err
+		}
+		if c.Decision != portal.RetainDestroy {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE signals SET destroyed_at = $2, summary = NULL, reporter_kind = NULL,
+ reporter_name = NULL, reporter_organization = NULL, reporter_contact = NULL, urgency = NULL, handling_team = NULL,
+ content_hash = NULL WHERE id = $1`, id, now); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE signal_deferrals SET motivation = NULL WHERE signal_id = $1`, id)
+		return err
+	})
+	return wrapErr("decide retention", err)
+}
+
+// SignalSweepResult counts what a sweep did.
+type SignalSweepResult struct {
+	Lapsed int // deferrals not approved in time
+	Told   int // citizens told because no deferral keeps the signal hidden any more
+}
+
+// SweepSignals ends what may not last: deferral requests not approved within their window lapse,
+// and every signal no deferral keeps hidden any more is told. A deferral never lapses silently.
+func (db *DB) SweepSignals(ctx context.Context) (SignalSweepResult, error) {
+	now := db.now()
+	var res SignalSweepResult
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		res = SignalSweepResult{}
+		tag, err := tx.Exec(ctx, `UPDATE signal_deferrals SET status = 'lapsed', decided_at = $1
+WHERE status = 'pending' AND approve_before <= $1`, now)
+		if err != nil {
+			return err
+		}
+		res.Lapsed = int(tag.RowsAffected())
+		rows, _ := tx.Query(ctx, `SELECT s.id::text FROM signals s WHERE s.told_at IS NULL
+ AND NOT EXISTS (SELECT 1 FROM signal_deferrals d WHERE d.signal_id = s.id AND d.status = 'approved' AND d.review_at > $1)
+ AND NOT EXISTS (SELECT 1 FROM signal_deferrals d WHERE d.signal_id = s.id AND d.status = 'pending' AND d.initial
+                 AND d.approve_before > $1)
+ ORDER BY s.registered_at FOR UPDATE OF s SKIP LOCKED`, now)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := db.tell(ctx, tx, id, now); err != nil {
+				return err
+			}
+		}
+		res.Told = len(ids)
+		return nil
+	})
+	return res, wrapErr("sweep signals", err)
+}

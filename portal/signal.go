@@ -1,0 +1,317 @@
+package portal
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Signals (meldingen): reports about a person by a professional, family, neighbours, school, police or
+// someone anonymous (PIA §4.2). The person is told at once, unless a reasoned deferral approved by a
+// second staff member applies; a deferral never lapses silently; every signal gets an explicit
+// retention decision.
+
+// ReporterKinds are who can report a signal.
+var ReporterKinds = []string{"professional", "family", "neighbourhood", "school", "gp", "police", "anonymous", "other"}
+
+// SignalCategories are the natures a signal can have.
+var SignalCategories = []string{"wellbeing", "care_needs", "domestic_violence", "child_safety", "neglect", "debts",
+	"housing", "nuisance", "health", "other"}
+
+// Urgencies of a signal.
+var Urgencies = []string{"crisis", "normal"}
+
+// DeferralReasons are the only grounds on which telling the citizen may be deferred.
+var DeferralReasons = []string{"danger", "crisis_intervention", "investigation", "third_party"}
+
+// Retention decisions.
+const (
+	RetainDestroy = "vernietigen" // unfounded: the content is removed
+	RetainAction  = "actie"       // follow-up under a case reference
+	RetainKeep    = "bewaren"     // kept until a review date
+)
+
+// RetentionDecisions lists them in display order.
+var RetentionDecisions = []string{RetainDestroy, RetainAction, RetainKeep}
+
+// Deferral states.
+const (
+	DeferralPending  = "pending"
+	DeferralApproved = "approved"
+	DeferralRejected = "rejected"
+	DeferralLapsed   = "lapsed" // no approval in time: the citizen was told
+)
+
+// Reporter is who made a report. It is shown to staff only, never to the citizen.
+type Reporter struct {
+	Name         string `json:"name,omitempty"`
+	Organization string `json:"organization,omitempty"`
+	Contact      string `json:"contact,omitempty"`
+}
+
+// Nature is what a signal is about, written for the citizen.
+type Nature struct {
+	Category string `json:"category"`
+	Summary  string `json:"summary"`
+}
+
+// NewSignal is a signal as registered through the API or the staff form.
+type NewSignal struct {
+	ID           string    `json:"id"`
+	SubjectBSN   string    `json:"subject_bsn"`
+	ReceivedAt   time.Time `json:"received_at"`
+	ReporterKind string    `json:"reporter_kind"`
+	Reporter     *Reporter `json:"reporter,omitempty"`
+	Nature       Nature    `json:"nature"`
+	Urgency      string    `json:"urgency"`
+	HandlingTeam string    `json:"handling_team"`
+}
+
+// Validate checks a new signal at now and returns an EINVALID *Error naming every bad field.
+func (s *NewSignal) Validate(now time.Time) error {
+	var fs []FieldError
+	add := func(field, msg string) { fs = append(fs, FieldError{Index: -1, Field: field, Message: msg}) }
+	if !ValidEventID(s.ID) {
+		add("id", "must be a UUID")
+	}
+	s.ID = strings.ToLower(s.ID)
+	if !ValidBSN(s.SubjectBSN) {
+		add("subject_bsn", "must be a valid BSN (9 digits, 11-proef)")
+	}
+	if s.ReceivedAt.IsZero() {
+		add("received_at", "required")
+	} else if s.ReceivedAt.After(now.Add(MaxFuture)) {
+		add("received_at", "lies in the future")
+	}
+	if !slices.Contains(ReporterKinds, s.ReporterKind) {
+		add("reporter_kind", "must be one of "+strings.Join(ReporterKinds, ", "))
+	}
+	if r := s.Reporter; r != nil {
+		for f, v := range map[string]string{"reporter.name": r.Name, "reporter.organization": r.Organization, "reporter.contact": r.Contact} {
+			if m := CheckText(v, 500); m != "" {
+				add(f, m)
+			}
+		}
+	}
+	if !slices.Contains(SignalCategories, s.Nature.Category) {
+		add("nature.category", "must be one of "+strings.Join(SignalCategories, ", "))
+	}
+	s.Nature.Summary = strings.TrimSpace(s.Nature.Summary)
+	if s.Nature.Summary == "" {
+		add("nature.summary", "required: what the signal is about, written for the citizen")
+	} else if m := CheckText(s.Nature.Summary, 4000); m != "" {
+		add("nature.summary", m)
+	}
+	if !slices.Contains(Urgencies, s.Urgency) {
+		add("urgency", "must be crisis or normal")
+	}
+	s.HandlingTeam = strings.TrimSpace(s.HandlingTeam)
+	if s.HandlingTeam == "" {
+		add("handling_team", "required")
+	} else if m := CheckText(s.HandlingTeam, 500); m != "" {
+		add("handling_team", m)
+	}
+	if len(fs) > 0 {
+		return &Error{Code: EINVALID, Message: "the signal is invalid", Fields: fs}
+	}
+	return nil
+}
+
+// Signal is a stored signal. After destruction only ID, SubjectID, Category and the dates remain.
+type Signal struct {
+	NewSignal
+	SubjectID    int64
+	RegisteredAt time.Time
+	Source       string // api or staff
+	ToldAt       *time.Time
+	DecisionDue  time.Time
+	Retention    string // "" until decided
+	RetentionAt  *time.Time
+	RetentionBy  string
+	CaseRef      string
+	ReviewAt     *time.Time // bewaren: when to decide again
+	DestroyedAt  *time.Time
+	Deferrals    []Deferral
+}
+
+// Told reports whether the citizen has been told about the signal.
+func (s Signal) Told() bool { return s.ToldAt != nil }
+
+// Destroyed reports whether the content was removed.
+func (s Signal) Destroyed() bool { return s.DestroyedAt != nil }
+
+// ActiveDeferral returns the deferral that keeps the signal from the citizen at now, if any: an approved
+// one before its review date, or the first request still within its approval window.
+func (s Signal) ActiveDeferral(now time.Time) (Deferral, bool) {
+	for _, d := range s.Deferrals {
+		if d.Status == DeferralApproved && now.Before(d.ReviewAt) {
+			return d, true
+		}
+	}
+	for _, d := range s.Deferrals {
+		if d.Status == DeferralPending && d.Initial && now.Before(d.ApproveBefore) {
+			return d, true
+		}
+	}
+	return Deferral{}, false
+}
+
+// PendingDeferral returns a deferral awaiting a team lead's decision.
+func (s Signal) PendingDeferral() (Deferral, bool) {
+	for _, d := range s.Deferrals {
+		if d.Status == DeferralPending {
+			return d, true
+		}
+	}
+	return Deferral{}, false
+}
+
+// DeferralRequest is a clerk's request not to tell the citizen yet.
+type DeferralRequest struct {
+	Reason     string
+	Motivation string
+	ReviewAt   time.Time // end of the review day
+}
+
+// Validate checks a deferral request at now against the longest allowed deferral.
+func (d *DeferralRequest) Validate(now time.Time, max time.Duration) error {
+	var fs []FieldError
+	add := func(field, msg string) { fs = append(fs, FieldError{Index: -1, Field: field, Message: msg}) }
+	if !slices.Contains(DeferralReasons, d.Reason) {
+		add("reason", "choose a reason from the list")
+	}
+	d.Motivation = strings.TrimSpace(d.Motivation)
+	if d.Motivation == "" {
+		add("motivation", "required")
+	} else if m := CheckText(d.Motivation, MaxNoteLength); m != "" {
+		add("motivation", m)
+	}
+	switch {
+	case d.ReviewAt.IsZero() || !d.ReviewAt.After(now):
+		add("review_at", "must lie in the future")
+	case d.ReviewAt.After(now.Add(max)):
+		add("review_at", "later than the longest allowed deferral")
+	}
+	if len(fs) > 0 {
+		return &Error{Code: EINVALID, Message: "the deferral is incomplete", Fields: fs}
+	}
+	return nil
+}
+
+// Deferral is a request to defer telling, with the team lead's decision.
+type Deferral struct {
+	ID            int64
+	Reason        string
+	Motivation    string // removed when the signal is destroyed
+	ReviewAt      time.Time
+	RequestedBy   string // staff subject
+	RequesterName string
+	RequestedAt   time.Time
+	ApproveBefore time.Time
+	Initial       bool // the first request: it hides the signal while it awaits approval
+	Status        string
+	DecidedBy     string
+	DeciderName   string
+	DecidedAt     *time.Time
+}
+
+// RetentionChoice is a staff decision on what is kept of a signal.
+type RetentionChoice struct {
+	Decision string
+	CaseRef  string    // actie
+	ReviewAt time.Time // bewaren
+}
+
+// Validate checks a retention choice at now; a kept signal is reviewed within max.
+func (r *RetentionChoice) Validate(now time.Time, max time.Duration) error {
+	var fs []FieldError
+	add := func(field, msg string) { fs = append(fs, FieldError{Index: -1, Field: field, Message: msg}) }
+	r.CaseRef = strings.TrimSpace(r.CaseRef)
+	switch r.Decision {
+	case RetainDestroy:
+	case RetainAction:
+		if r.CaseRef == "" {
+			add("case_ref", "required for follow-up")
+		} else if m := CheckText(r.CaseRef, 200); m != "" {
+			add("case_ref", m)
+		}
+	case RetainKeep:
+		if !r.ReviewAt.After(now) || r.ReviewAt.After(now.Add(max)) {
+			add("review_at", "a date in the future, within the longest retention before review")
+		}
+	default:
+		add("decision", "choose vernietigen, actie or bewaren")
+	}
+	if len(fs) > 0 {
+		return &Error{Code: EINVALID, Message: "the decision is incomplete", Fields: fs}
+	}
+	return nil
+}
+
+// AddWorkingDays adds n working days (Monday to Friday) to t, counted in Europe/Amsterdam. Public
+// holidays are not taken into account: the window is then a day shorter, never longer.
+func AddWorkingDays(t time.Time, n int) time.Time {
+	d := t.In(Amsterdam)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return d
+}
+
+// SignalPolicy holds the configurable periods of signal handling.
+type SignalPolicy struct {
+	ApprovalDays   int           // working days a team lead has to approve a deferral (default 2)
+	MaxDeferral    time.Duration // longest deferral before review (default about three months)
+	DecisionWithin time.Duration // time to take the retention decision (default four weeks)
+	MaxKeep        time.Duration // longest a kept signal goes before review (default one year)
+}
+
+// WithDefaults fills unset periods.
+func (p SignalPolicy) WithDefaults() SignalPolicy {
+	if p.ApprovalDays <= 0 {
+		p.ApprovalDays = 2
+	}
+	if p.MaxDeferral <= 0 {
+		p.MaxDeferral = 92 * 24 * time.Hour
+	}
+	if p.DecisionWithin <= 0 {
+		p.DecisionWithin = 28 * 24 * time.Hour
+	}
+	if p.MaxKeep <= 0 {
+		p.MaxKeep = 366 * 24 * time.Hour
+	}
+	return p
+}
+
+// SignalActivity is the register entry under which Inzicht records staff views of signals.
+const SignalActivity = "inzicht-meldingen"
+
+// SignalHandlingActivity is that register entry.
+func SignalHandlingActivity(controller string) Activity {
+	return Activity{
+		ID:   SignalActivity,
+		Name: Text{NL: "Een melding over u behandelen", EN: "Handling a report about you"},
+		Purpose: Text{
+			NL: "Iemand maakte zich zorgen over u en meldde dat bij de gemeente. Een medewerker bekijkt de melding en besluit wat er moet gebeuren.",
+			EN: "Someone was worried about you and told the municipality. A member of staff looks at the report and decides what needs to happen.",
+		},
+		LegalBasis: Text{
+			NL: "Wet maatschappelijke ondersteuning 2015, artikel 2.3.2, en Jeugdwet, artikel 2.1: de gemeente moet onderzoeken welke hulp nodig is.",
+			EN: "Social Support Act 2015, article 2.3.2, and Youth Act, article 2.1: the municipality must look into what help is needed.",
+		},
+		DataCategories: []string{"identity", "signals", "safety", "health", "household", "care_needs"},
+		Retention:      "P5Y",
+		Controller:     controller,
+	}
+}
+
+// SignalCase is what staff see of a signal: the signal with its reporter and deferrals, who it is
+// about, and the person's earlier signals that were kept.
+type SignalCase struct {
+	Signal  Signal
+	BSN     string
+	Earlier []Signal
+}

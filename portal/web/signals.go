@@ -1,0 +1,221 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// SignalView is a signal as shown, in the reader's language.
+type SignalView struct {
+	portal.Signal
+	CategoryText string
+	RetentionTxt string
+	Hidden       bool // staff: the citizen has not been told
+	Pending      bool // staff: a deferral awaits a team lead
+	ReviewSoon   bool // staff: an approved deferral's review date is within a week, or passed
+	DecisionLate bool // staff: no retention decision by its due date
+	KeepReview   bool // staff: a kept signal's review date has passed
+	Deferral     *portal.Deferral
+	ReporterText string // staff only
+}
+
+func (s *server) signalView(l string, sg portal.Signal) SignalView {
+	now := s.deps.Now()
+	v := SignalView{Signal: sg, CategoryText: T(l, "sigcat."+sg.Nature.Category), Hidden: !sg.Told()}
+	if sg.Retention != "" {
+		v.RetentionTxt = T(l, "retention."+sg.Retention)
+	}
+	if d, ok := sg.PendingDeferral(); ok {
+		v.Pending, v.Deferral = true, &d
+	} else if d, ok := sg.ActiveDeferral(now); ok {
+		v.Deferral = &d
+		v.ReviewSoon = d.ReviewAt.Before(now.AddDate(0, 0, 7))
+	}
+	v.DecisionLate = sg.Retention == "" && now.After(sg.DecisionDue)
+	v.KeepReview = sg.Retention == portal.RetainKeep && sg.ReviewAt != nil && now.After(*sg.ReviewAt)
+	if sg.ReporterKind != "" {
+		v.ReporterText = T(l, "reporter."+sg.ReporterKind)
+	}
+	return v
+}
+
+func (s *server) citizenSignals(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	ss, err := s.deps.Store.CitizenSignals(c.UserContext(), sess.SubjectID)
+	if err != nil {
+		return err
+	}
+	views := make([]SignalView, len(ss))
+	for i, sg := range ss {
+		views[i] = s.signalView(l, sg)
+	}
+	return s.page(c, "signalen", T(l, "sig.title"), fiber.Map{"Signals": views})
+}
+
+func (s *server) citizenSignal(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	sg, err := s.deps.Store.CitizenSignal(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return s.page(c, "signaal", T(l, "sig.detail"), fiber.Map{"S": s.signalView(l, sg)})
+}
+
+// staffSignals is the team's list: what needs a decision first, then everything, without content.
+func (s *server) staffSignals(c *fiber.Ctx) error {
+	l := lang(c)
+	ss, err := s.deps.Store.StaffSignals(c.UserContext(), 500)
+	if err != nil {
+		return err
+	}
+	var all, attention []SignalView
+	counts := map[string]int{}
+	for _, sg := range ss {
+		v := s.signalView(l, sg)
+		all = append(all, v)
+		if v.Pending || v.ReviewSoon || v.DecisionLate || v.KeepReview {
+			attention = append(attention, v)
+		}
+		for k, on := range map[string]bool{"pending": v.Pending, "review": v.ReviewSoon, "late": v.DecisionLate,
+			"keep": v.KeepReview, "hidden": v.Hidden} {
+			if on {
+				counts[k]++
+			}
+		}
+	}
+	return s.page(c, "mw_signalen", T(l, "ssig.title"), fiber.Map{"All": all, "Attention": attention, "Counts": counts,
+		"Updated": c.Query("bijgewerkt") != "", "Me": staffOf(c).Sub})
+}
+
+func (s *server) staffSignal(c *fiber.Ctx) error {
+	l := lang(c)
+	me := staffOf(c)
+	sc, err := s.deps.Store.OpenSignal(c.UserContext(), strings.ToLower(c.Params("id")), me, s.cfg.Municipality)
+	if err != nil {
+		return err
+	}
+	s.deps.Log.Info("signal opened", "signal", sc.Signal.ID, "staff", me.Sub, "role", me.Role())
+	earlier := make([]SignalView, len(sc.Earlier))
+	for i, e := range sc.Earlier {
+		earlier[i] = s.signalView(l, e)
+	}
+	v := s.signalView(l, sc.Signal)
+	p := s.cfg.Signals.WithDefaults()
+	now := s.deps.Now()
+	return s.page(c, "mw_signaal", T(l, "sig.detail"), fiber.Map{"S": v, "BSN": sc.BSN, "Earlier": earlier,
+		"Reasons": portal.DeferralReasons, "Decisions": portal.RetentionDecisions,
+		"MaxReview":  now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
+		"MaxKeep":    now.Add(p.MaxKeep).In(amsterdam).Format("2006-01-02"),
+		"Tomorrow":   now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		"IsLead":     portal.HasAnyRole(me.Roles, portal.RoleTeamLead),
+		"Me":         me.Sub,
+		"CanDefer":   !sc.Signal.Told() && !v.Pending,
+		"CanDecide":  !sc.Signal.Destroyed(),
+		"ApprovalIn": p.ApprovalDays})
+}
+
+// endOfDate parses a yyyy-mm-dd form date as the end of that day in Europe/Amsterdam.
+func endOfDate(v string) (time.Time, bool) {
+	if !dateRe.MatchString(v) {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation("2006-01-02", v, amsterdam)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.AddDate(0, 0, 1).Add(-time.Second), true
+}
+
+func (s *server) signalDone(c *fiber.Ctx) error {
+	return c.Redirect("/medewerker/signalen?bijgewerkt=1", fiber.StatusSeeOther)
+}
+
+func (s *server) requestDeferral(c *fiber.Ctx) error {
+	review, _ := endOfDate(c.FormValue("herzien"))
+	d := portal.DeferralRequest{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), ReviewAt: review}
+	if err := s.deps.Store.RequestDeferral(c.UserContext(), c.Params("id"), staffOf(c), d, s.cfg.Signals); err != nil {
+		return err
+	}
+	return s.signalDone(c)
+}
+
+func (s *server) decideDeferral(approve bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		did, err := strconv.ParseInt(c.Params("did"), 10, 64)
+		if err != nil {
+			return portal.Errorf(portal.ENOTFOUND, "no such deferral")
+		}
+		if err := s.deps.Store.DecideDeferral(c.UserContext(), c.Params("id"), did, staffOf(c), approve); err != nil {
+			return err
+		}
+		return s.signalDone(c)
+	}
+}
+
+func (s *server) tellSignal(c *fiber.Ctx) error {
+	if err := s.deps.Store.TellSignal(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return s.signalDone(c)
+}
+
+func (s *server) decideRetention(c *fiber.Ctx) error {
+	review, _ := endOfDate(c.FormValue("herzien"))
+	ch := portal.RetentionChoice{Decision: c.FormValue("besluit"), CaseRef: c.FormValue("zaak"), ReviewAt: review}
+	if err := s.deps.Store.DecideRetention(c.UserContext(), c.Params("id"), staffOf(c), ch, s.cfg.Signals); err != nil {
+		return err
+	}
+	return s.signalDone(c)
+}
+
+func (s *server) newSignalPage(c *fiber.Ctx) error {
+	l := lang(c)
+	now := s.deps.Now()
+	p := s.cfg.Signals.WithDefaults()
+	return s.page(c, "mw_signaal_nieuw", T(l, "ssig.new"), fiber.Map{"Kinds": portal.ReporterKinds,
+		"Categories": portal.SignalCategories, "Reasons": portal.DeferralReasons,
+		"Today":     now.In(amsterdam).Format("2006-01-02"),
+		"Tomorrow":  now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		"MaxReview": now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02")})
+}
+
+// createSignal registers a signal from the staff form, with an optional deferral request.
+func (s *server) createSignal(c *fiber.Ctx) error {
+	me := staffOf(c)
+	received, ok := endOfDate(c.FormValue("ontvangen"))
+	if ok {
+		received = received.Add(time.Second).AddDate(0, 0, -1) // the start of that day
+		if now := s.deps.Now(); received.Before(now) && received.AddDate(0, 0, 1).After(now) {
+			received = now // received today: now
+		}
+	}
+	ns := portal.NewSignal{ID: uuid.NewString(), SubjectBSN: strings.TrimSpace(c.FormValue("bsn")), ReceivedAt: received,
+		ReporterKind: c.FormValue("melder"), Urgency: c.FormValue("urgentie"), HandlingTeam: c.FormValue("team"),
+		Nature: portal.Nature{Category: c.FormValue("categorie"), Summary: c.FormValue("samenvatting")}}
+	if n, o, k := strings.TrimSpace(c.FormValue("melder_naam")), strings.TrimSpace(c.FormValue("melder_organisatie")),
+		strings.TrimSpace(c.FormValue("melder_contact")); n+o+k != "" {
+		ns.Reporter = &portal.Reporter{Name: n, Organization: o, Contact: k}
+	}
+	if err := ns.Validate(s.deps.Now()); err != nil {
+		return err
+	}
+	var d *portal.DeferralRequest
+	if c.FormValue("uitstellen") == "ja" {
+		review, _ := endOfDate(c.FormValue("herzien"))
+		d = &portal.DeferralRequest{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), ReviewAt: review}
+	}
+	sg, _, err := s.deps.Store.RegisterSignal(c.UserContext(), ns, "staff", 0, &me, d, s.cfg.Signals)
+	if err != nil {
+		return err
+	}
+	s.deps.Log.Info("signal registered", "signal", sg.ID, "staff", me.Sub, "deferral_requested", d != nil)
+	return s.signalDone(c)
+}
