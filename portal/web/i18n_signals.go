@@ -114,6 +114,10 @@ var signalMessages = map[string]map[string]string{
 		"urgency.crisis":             "Crisis",
 		"urgency.normal":             "Normaal",
 		"staff.signals":              "Meldingen",
+		"ssig.detail":                "Melding",
+		"choice.vernietigen":         "Vernietigen: de melding klopt niet (de inhoud wordt gewist)",
+		"choice.actie":               "Actie: er volgt hulp of onderzoek (met zaaknummer)",
+		"choice.bewaren":             "Bewaren tot een herzieningsdatum",
 	},
 	"en": {
 		"nav.signals":                "Reports",
@@ -227,6 +231,10 @@ var signalMessages = map[string]map[string]string{
 		"urgency.crisis":             "Crisis",
 		"urgency.normal":             "Normal",
 		"staff.signals":              "Reports",
+		"ssig.detail":                "Report",
+		"choice.vernietigen":         "Destroy: the report is unfounded (the content is erased)",
+		"choice.actie":               "Action: help or an investigation follows (with a case number)",
+		"choice.bewaren":             "Keep until a review date",
 	},
 }
 

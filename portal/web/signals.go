@@ -77,7 +77,7 @@ func (s *server) staffSignals(c *fiber.Ctx) error {
 		return err
 	}
 	var all, attention []SignalView
-	counts := map[string]int{}
+	counts := map[string]int{"pending": 0, "review": 0, "late": 0, "keep": 0, "hidden": 0}
 	for _, sg := range ss {
 		v := s.signalView(l, sg)
 		all = append(all, v)
@@ -110,16 +110,17 @@ func (s *server) staffSignal(c *fiber.Ctx) error {
 	v := s.signalView(l, sc.Signal)
 	p := s.cfg.Signals.WithDefaults()
 	now := s.deps.Now()
-	return s.page(c, "mw_signaal", T(l, "sig.detail"), fiber.Map{"S": v, "BSN": sc.BSN, "Earlier": earlier,
+	return s.page(c, "mw_signaal", T(l, "ssig.detail"), fiber.Map{"S": v, "BSN": sc.BSN, "Earlier": earlier,
 		"Reasons": portal.DeferralReasons, "Decisions": portal.RetentionDecisions,
-		"MaxReview":  now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
-		"MaxKeep":    now.Add(p.MaxKeep).In(amsterdam).Format("2006-01-02"),
-		"Tomorrow":   now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
-		"IsLead":     portal.HasAnyRole(me.Roles, portal.RoleTeamLead),
-		"Me":         me.Sub,
-		"CanDefer":   !sc.Signal.Told() && !v.Pending,
-		"CanDecide":  !sc.Signal.Destroyed(),
-		"ApprovalIn": p.ApprovalDays})
+		"MaxReview":   now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
+		"MaxReviewAt": now.Add(p.MaxDeferral),
+		"MaxKeep":     now.Add(p.MaxKeep).In(amsterdam).Format("2006-01-02"),
+		"Tomorrow":    now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		"IsLead":      portal.HasAnyRole(me.Roles, portal.RoleTeamLead),
+		"Me":          me.Sub,
+		"CanDefer":    !sc.Signal.Told() && !v.Pending,
+		"CanDecide":   !sc.Signal.Destroyed(),
+		"ApprovalIn":  p.ApprovalDays})
 }
 
 // endOfDate parses a yyyy-mm-dd form date as the end of that day in Europe/Amsterdam.
