@@ -38,6 +38,8 @@ type Store interface {
 	APIRequestByID(ctx context.Context, id string) (portal.BackOfficeRequest, error)
 	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
 		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
+	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
+	ConsentByID(ctx context.Context, id string) (portal.Consent, error)
 }
 
 // Config tunes the API.
@@ -96,6 +98,8 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	app.Put("/processing-activities/:id", h.requireScope("register:write"), h.putActivity)
 	app.Post("/processing-events", h.requireScope("events:write"), h.ingest)
 	app.Post("/signals", h.requireScope("signals:write"), h.registerSignal)
+	app.Post("/consent-requests", h.requireScope("consent:write"), h.createConsent)
+	app.Get("/consent-requests/:id", h.requireScope("consent:read"), h.getConsent)
 	app.Get("/rights-requests", h.requireScope("requests:read"), h.listRequests)
 	app.Get("/rights-requests/:id", h.requireScope("requests:read"), h.getRequest)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })

@@ -289,6 +289,9 @@ type LoggedEvent struct {
 	Event
 	Activity   Activity
 	ReceivedAt time.Time
+	// ConsentCovered is set for events with access basis consent: whether the cited consent was the
+	// same person's, granted, and neither withdrawn nor expired at the event's time.
+	ConsentCovered *bool
 }
 
 // Sensitive reports whether the event carries a mark the citizen should notice.

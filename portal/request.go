@@ -299,8 +299,9 @@ func (a Action) Apply(r RightsRequest, now time.Time) (RequestStatus, time.Time,
 // they are told about.
 type Message struct {
 	ID        int64
-	RequestID string // a message is about a request or a signal
+	RequestID string // a message is about a request, a signal or a consent request
 	SignalID  string
+	ConsentID string
 	Reference string
 	Kind      StepKind
 	Status    RequestStatus

@@ -90,7 +90,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := db.RevokeSystemKeys(ctx, "demo"); err != nil {
 		return err
 	}
-	_, token, err := db.CreateAPIKey(ctx, "demo", []string{"events:write", "register:write", "signals:write", "requests:read"})
+	_, token, err := db.CreateAPIKey(ctx, "demo", []string{"events:write", "register:write", "signals:write", "consent:write", "consent:read", "requests:read"})
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	for _, s := range devidp.StaffAccounts() {
 		fmt.Fprintf(stdout, " %s (%s)", s.Username, s.Role)
 	}
-	fmt.Fprintf(stdout, "\n\n  API key for this demo (scopes events:write, register:write, signals:write, requests:read), shown once:\n    %s\n", token)
+	fmt.Fprintf(stdout, "\n\n  API key for this demo (all scopes), shown once:\n    %s\n", token)
 	fmt.Fprintf(stdout, "\n  Try: curl -H 'Authorization: Bearer %s' %s/api/v1/processing-activities\n\n", token, cfg.BaseURL)
 	err = a.serve(ctx, ln)
 	if errors.Is(err, context.Canceled) {

@@ -28,6 +28,7 @@ type Store interface {
 	RequestByID(ctx context.Context, id string) (portal.RightsRequest, error)
 	SweepDeadlines(ctx context.Context) (postgres.SweepResult, error)
 	SweepSignals(ctx context.Context) (postgres.SignalSweepResult, error)
+	SweepConsents(ctx context.Context) (int, error)
 	NewJobClient(cfg *river.Config) (*river.Client[pgx.Tx], error)
 }
 
@@ -250,6 +251,14 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[portal.SweepJob]) e
 	}
 	if sig.Lapsed > 0 || sig.Told > 0 {
 		w.log.Info("signal sweep", "deferrals_lapsed", sig.Lapsed, "told", sig.Told)
+	}
+	// Consent requests close by themselves at their end date.
+	n, err := w.store.SweepConsents(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Info("consent sweep", "expired", n)
 	}
 	return nil
 }

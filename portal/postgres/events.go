@@ -20,7 +20,7 @@ var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "act
 	"level", "actor_organization", "actor_team", "actor_role", "actor_employee_id", "actor_employee_name", "system",
 	"case_ref", "recipient", "access_basis", "break_glass_reason", "consent_ref", "against_will_decision_ref",
 	"against_will_reason", "against_will_approved_by", "confidential_until", "confidential_reason", "content_hash",
-	"api_key_id"}
+	"api_key_id", "consent_covered"}
 
 // Ingest stores a validated batch atomically: every new event, or nothing. An id already stored with
 // the same content counts as a duplicate; with other content the whole batch is refused with
@@ -103,6 +103,10 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 			return conflictError(events, conflicts)
 		}
 		sort.Slice(fresh, func(a, b int) bool { return events[fresh[a]].ID < events[fresh[b]].ID })
+		covered, err := db.consentCoverage(ctx, tx, events, fresh, subjects)
+		if err != nil {
+			return fmt.Errorf("check consents: %w", err)
+		}
 		src := pgx.CopyFromSlice(len(fresh), func(j int) ([]any, error) {
 			i := fresh[j]
 			e := &events[i]
@@ -113,7 +117,7 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 			return []any{e.ID, subjects[e.SubjectBSN], e.OccurredAt, now, e.Activity, e.Action, e.DataCategories,
 				e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
 				e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
-				aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason, hashes[i], key}, nil
+				aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason, hashes[i], key, covered[i]}, nil
 		})
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, ingestCols, src)
 		if err != nil {
@@ -145,7 +149,7 @@ const eventCols = `e.id::text, e.occurred_at, e.received_at, e.action, e.data_ca
  e.access_basis, e.break_glass_reason, e.consent_ref, e.against_will_decision_ref, e.against_will_reason,
  e.against_will_approved_by, e.confidential_until, e.confidential_reason,
  a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl, a.legal_basis_en, a.data_categories,
- a.retention, a.controller`
+ a.retention, a.controller, e.consent_covered`
 
 func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 	var e portal.LoggedEvent
@@ -156,7 +160,7 @@ func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &aw.DecisionRef, &aw.Reason, &aw.ApprovedBy,
 		&e.ConfidentialUntil, &e.ConfidentialReason,
 		&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
-		&a.DataCategories, &a.Retention, &a.Controller)
+		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered)
 	if aw != (portal.AgainstWill{}) {
 		e.AgainstWill = &aw
 	}

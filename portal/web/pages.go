@@ -47,6 +47,8 @@ type Row struct {
 	Basis      string
 	Marks      []string
 	Sensitive  bool
+	// ConsentLink leads to the consent a consent-based event was covered by.
+	ConsentLink string
 }
 
 func (s *server) row(l string, e portal.LoggedEvent) Row {
@@ -65,7 +67,14 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 	case portal.BasisBreakGlass:
 		r.Marks = append(r.Marks, T(l, "mark.break_glass", strings.TrimSpace(e.BreakGlassReason)))
 	case portal.BasisConsent:
-		r.Marks = append(r.Marks, T(l, "mark.consent", e.ConsentRef))
+		if e.ConsentCovered != nil && !*e.ConsentCovered {
+			r.Marks = append(r.Marks, T(l, "mark.consent_uncovered", e.ConsentRef))
+		} else {
+			r.Marks = append(r.Marks, T(l, "mark.consent", e.ConsentRef))
+			if e.ConsentCovered != nil {
+				r.ConsentLink = "/toestemmingen/" + e.ConsentRef
+			}
+		}
 	case portal.BasisAgainstWill:
 		if aw := e.AgainstWill; aw != nil {
 			// The approver is a staff member: named only where employees are.

@@ -359,7 +359,9 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 	var unread []int64
 	for i, m := range ms {
 		var text string
-		if m.SignalID != "" {
+		if m.ConsentID != "" {
+			text = T(l, "msg."+string(m.Kind))
+		} else if m.SignalID != "" {
 			text = T(l, "msg.signal")
 		} else if m.Kind == portal.StepExtended {
 			text = T(l, "msg.extended", m.Reference, m.Note)

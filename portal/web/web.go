@@ -66,6 +66,10 @@ type Store interface {
 	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
 	TellSignal(ctx context.Context, id string) error
 	DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error
+
+	CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error)
+	CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error)
+	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
 }
 
 // Config holds the portal's settings.
@@ -229,6 +233,12 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/berichten", s.requireCitizen, s.messagesPage)
 	app.Get("/signalen", s.requireCitizen, s.citizenSignals)
 	app.Get("/signalen/:id", s.requireCitizen, s.citizenSignal)
+	app.Get("/toestemmingen", s.requireCitizen, s.citizenConsents)
+	app.Get("/toestemmingen/:id", s.requireCitizen, s.citizenConsent)
+	app.Post("/toestemmingen/:id/besluit", s.requireCitizen, s.checkCSRF, s.decideConsent(""))
+	app.Post("/toestemmingen/:id/intrekken", s.requireCitizen, s.checkCSRF, s.decideConsent(portal.ConsentWithdrawn))
+	app.Get("/toestemmingen/:id/bewijs.pdf", s.requireCitizen, s.receiptPDFConsent)
+	app.Get("/toestemmingen/:id/bewijs.json", s.requireCitizen, s.receiptJSON)
 	app.Get("/medewerker", s.requireStaff, s.staffHome)
 	handlers := s.requireRole(portal.RequestHandlerRoles...)
 	app.Get("/medewerker/verzoeken", handlers, s.staffQueue)

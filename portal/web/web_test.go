@@ -403,6 +403,25 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, keyConsent, err := e.db.CreateAPIKey(ctx, "consent-only", []string{"consent:write", "consent:read"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	consentA, _, err := e.db.CreateConsent(ctx, portal.NewConsent{ID: uuid.NewString(), SubjectBSN: bsnA, CaseRef: "Z-1",
+		RequestedBy: portal.ConsentRequester{Organization: "Gemeente", Role: "Consulent"}, DataItem: "Medische informatie",
+		DataHolder: "Uw huisarts", Purpose: "Dagbesteding", Necessity: "Om te weten wat past", LegalGround: "Beroepsgeheim",
+		IfRefused: "We besluiten zonder", ValidUntil: time.Now().AddDate(0, 6, 0).Format("2006-01-02")}, "staff", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.DecideConsent(ctx, subA, consentA.ID, portal.ConsentGranted, ""); err != nil {
+		t.Fatal(err)
+	}
+	consent := func() string {
+		return `{"id":"` + uuid.NewString() + `","subject_bsn":"999993653","case_ref":"Z-2","requested_by":{"organization":"Gemeente","role":"Consulent"},` +
+			`"data_item":"Medische informatie","data_holder":"Uw huisarts","purpose":"Dagbesteding","necessity":"Om te weten wat past",` +
+			`"legal_ground":"Beroepsgeheim","if_refused":"We besluiten zonder","valid_until":"` + time.Now().AddDate(0, 6, 0).Format("2006-01-02") + `"}`
+	}
 	signal := func() string {
 		return `{"id":"` + uuid.NewString() + `","subject_bsn":"999993653","received_at":"2026-01-02T10:00:00Z",` +
 			`"reporter_kind":"neighbourhood","nature":{"category":"nuisance","summary":"Geluidsoverlast"},` +
@@ -436,7 +455,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	callers := []caller{{"anonymous", "", "", ""}, {"citizenA", ca, "", ""}, {"citizenB", cb, "", ""},
 		{"clerk", clerk, "", ""}, {"team-lead", lead, "", ""}, {"privacy-officer", privacy, "", ""}, {"council", council, "", ""},
 		{"key-noscope", "", e.keyNone, ""}, {"key-events", "", keyEvents, ""}, {"key-register", "", keyRegister, ""},
-		{"key-requests", "", keyRequests, ""}, {"key-signals", "", keySignals, ""}, {"metrics-token", "", "metrics-secret", ""}}
+		{"key-requests", "", keyRequests, ""}, {"key-signals", "", keySignals, ""}, {"key-consent", "", keyConsent, ""}, {"metrics-token", "", "metrics-secret", ""}}
 	// want: status per caller, in the order above. 303 = sent to a login (or onwards).
 	type row struct {
 		route, method, path string
@@ -444,62 +463,71 @@ func TestAuthorizationMatrix(t *testing.T) {
 		want                []int
 	}
 	rows := []row{
-		{"/", "GET", "/", nil, []int{200, 303, 303, 303, 303, 303, 303, 200, 200, 200, 200, 200, 200}},
-		{"/healthz", "GET", "/healthz", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/readyz", "GET", "/readyz", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/metrics", "GET", "/metrics", nil, []int{401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200}},
-		{"/taal", "GET", "/taal?lang=en", nil, []int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
-		{"/inloggen", "GET", "/inloggen", nil, []int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
-		{"/inloggen/callback", "GET", "/inloggen/callback?code=x&state=y", nil, []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-		{"/medewerker/inloggen", "GET", "/medewerker/inloggen", nil, []int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}}, // no staff client configured here
-		{"/medewerker/inloggen/callback", "GET", "/medewerker/inloggen/callback?code=x&state=y", nil, []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-		{"/uitgelogd", "GET", "/uitgelogd", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/overzicht", "GET", "/overzicht", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen", "GET", "/verwerkingen", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, []int{303, 404, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/uitloggen", "GET", "/uitloggen", nil, []int{303, 200, 200, 200, 200, 200, 200, 303, 303, 303, 303, 303, 303}},
-		{"/uitloggen", "POST", "/uitloggen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}}, // no CSRF token: refused
-		{"/medewerker", "GET", "/medewerker", nil, []int{303, 403, 403, 200, 200, 200, 200, 303, 303, 303, 303, 303, 303}},
-		{"/api/v1/openapi.json", "GET", "/api/v1/openapi.json", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/api/v1/processing-activities", "GET", "/api/v1/processing-activities", nil, []int{401, 401, 401, 401, 401, 401, 401, 200, 200, 200, 200, 200, 401}},
-		{"/api/v1/processing-activities/:id", "PUT", "/api/v1/processing-activities/matrix-test", activity, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 200, 403, 403, 401}},
+		{"/", "GET", "/", nil, []int{200, 303, 303, 303, 303, 303, 303, 200, 200, 200, 200, 200, 200, 200}},
+		{"/healthz", "GET", "/healthz", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/readyz", "GET", "/readyz", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/metrics", "GET", "/metrics", nil, []int{401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200}},
+		{"/taal", "GET", "/taal?lang=en", nil, []int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
+		{"/inloggen", "GET", "/inloggen", nil, []int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
+		{"/inloggen/callback", "GET", "/inloggen/callback?code=x&state=y", nil, []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+		{"/medewerker/inloggen", "GET", "/medewerker/inloggen", nil, []int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}}, // no staff client configured here
+		{"/medewerker/inloggen/callback", "GET", "/medewerker/inloggen/callback?code=x&state=y", nil, []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+		{"/uitgelogd", "GET", "/uitgelogd", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/overzicht", "GET", "/overzicht", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verwerkingen", "GET", "/verwerkingen", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, []int{303, 404, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/uitloggen", "GET", "/uitloggen", nil, []int{303, 200, 200, 200, 200, 200, 200, 303, 303, 303, 303, 303, 303, 303}},
+		{"/uitloggen", "POST", "/uitloggen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}}, // no CSRF token: refused
+		{"/medewerker", "GET", "/medewerker", nil, []int{303, 403, 403, 200, 200, 200, 200, 303, 303, 303, 303, 303, 303, 303}},
+		{"/api/v1/openapi.json", "GET", "/api/v1/openapi.json", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/api/v1/processing-activities", "GET", "/api/v1/processing-activities", nil, []int{401, 401, 401, 401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 401}},
+		{"/api/v1/processing-activities/:id", "PUT", "/api/v1/processing-activities/matrix-test", activity, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 200, 403, 403, 403, 401}},
 		// Rights requests: a citizen reaches only their own; request handlers are clerks and team leads;
 		// a POST without the CSRF token is refused before anything happens.
-		{"/verzoeken", "GET", "/verzoeken", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/nieuw", "GET", "/verzoeken/nieuw", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken", "POST", "/verzoeken", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id", "GET", "/verzoeken/" + reqA.ID, nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id/intrekken", "POST", "/verzoeken/" + reqA.ID + "/intrekken", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, []int{303, 404, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}}, // no decision yet
-		{"/berichten", "GET", "/berichten", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id/verlengen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/verlengen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id/besluiten", "POST", "/medewerker/verzoeken/" + reqA.ID + "/besluiten", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken", "GET", "/verzoeken", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken/nieuw", "GET", "/verzoeken/nieuw", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken", "POST", "/verzoeken", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id", "GET", "/verzoeken/" + reqA.ID, nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id/intrekken", "POST", "/verzoeken/" + reqA.ID + "/intrekken", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, []int{303, 404, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}}, // no decision yet
+		{"/berichten", "GET", "/berichten", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id/verlengen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/verlengen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/verzoeken/:id/besluiten", "POST", "/medewerker/verzoeken/" + reqA.ID + "/besluiten", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
 		// Signals: citizens see only their own told signals; clerks and team leads handle them; only team
 		// leads decide on deferrals (all POSTs here lack the CSRF token, so they are refused).
-		{"/signalen", "GET", "/signalen", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/signalen/:id", "GET", "/signalen/" + sigA.ID + "", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen", "GET", "/medewerker/signalen", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/nieuw", "GET", "/medewerker/signalen/nieuw", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id", "GET", "/medewerker/signalen/" + sigA.ID + "", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen", "POST", "/medewerker/signalen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/uitstel", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/uitstel/:did/goedkeuren", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel/1/goedkeuren", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/uitstel/:did/afwijzen", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel/1/afwijzen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/melden", "POST", "/medewerker/signalen/" + sigA.ID + "/melden", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/bewaarbesluit", "POST", "/medewerker/signalen/" + sigA.ID + "/bewaarbesluit", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303}},
-		{"/api/v1/signals", "POST", "/api/v1/signals", signal, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 403, 201, 401}},
-		{"/api/v1/rights-requests", "GET", "/api/v1/rights-requests", nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 403, 401}},
-		{"/api/v1/rights-requests/:id", "GET", "/api/v1/rights-requests/" + reqA.ID, nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 403, 401}},
-		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, []int{401, 401, 401, 401, 401, 401, 401, 403, 200, 403, 403, 403, 401}},
+		{"/signalen", "GET", "/signalen", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/signalen/:id", "GET", "/signalen/" + sigA.ID + "", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen", "GET", "/medewerker/signalen", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen/nieuw", "GET", "/medewerker/signalen/nieuw", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen/:id", "GET", "/medewerker/signalen/" + sigA.ID + "", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen", "POST", "/medewerker/signalen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen/:id/uitstel", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen/:id/uitstel/:did/goedkeuren", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel/1/goedkeuren", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen/:id/uitstel/:did/afwijzen", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel/1/afwijzen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen/:id/melden", "POST", "/medewerker/signalen/" + sigA.ID + "/melden", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/medewerker/signalen/:id/bewaarbesluit", "POST", "/medewerker/signalen/" + sigA.ID + "/bewaarbesluit", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/api/v1/signals", "POST", "/api/v1/signals", signal, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 403, 201, 403, 401}},
+		// Consent: a citizen reaches only their own requests; systems ask with consent:write and check with consent:read.
+		{"/toestemmingen", "GET", "/toestemmingen", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/toestemmingen/:id", "GET", "/toestemmingen/" + consentA.ID + "", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/toestemmingen/:id/besluit", "POST", "/toestemmingen/" + consentA.ID + "/besluit", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/toestemmingen/:id/intrekken", "POST", "/toestemmingen/" + consentA.ID + "/intrekken", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/toestemmingen/:id/bewijs.pdf", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.pdf", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/toestemmingen/:id/bewijs.json", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.json", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/api/v1/consent-requests", "POST", "/api/v1/consent-requests", consent, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 403, 403, 201, 401}},
+		{"/api/v1/consent-requests/:id", "GET", "/api/v1/consent-requests/" + consentA.ID + "", nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 403, 403, 200, 401}},
+		{"/api/v1/rights-requests", "GET", "/api/v1/rights-requests", nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 403, 403, 401}},
+		{"/api/v1/rights-requests/:id", "GET", "/api/v1/rights-requests/" + reqA.ID, nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 403, 403, 401}},
+		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, []int{401, 401, 401, 401, 401, 401, 401, 403, 200, 403, 403, 403, 403, 401}},
 	}
 	// The matrix-test activity exists beforehand, so the scoped PUT answers 200 (updated).
 	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "matrix-test", Name: portal.Text{NL: "n", EN: "n"},

@@ -1,0 +1,147 @@
+package portal
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Consent (toestemming) is never the legal basis for municipal tasks (PIA §4.4). Where it is legally
+// required — to lift a professional's duty of secrecy, for medical data — the request must be
+// specific and reasoned: one data item, from one holder, for one purpose, with why it is necessary,
+// why consent is required, what refusing means, and an end date. Blanket consent cannot be expressed.
+
+// Consent states.
+const (
+	ConsentPending   = "pending"
+	ConsentGranted   = "granted"
+	ConsentRefused   = "refused"
+	ConsentWithdrawn = "withdrawn"
+	ConsentExpired   = "expired"
+)
+
+// MaxConsentValidity is the longest a consent may run.
+const MaxConsentValidity = 12
+
+// ConsentRequester is who asks.
+type ConsentRequester struct {
+	Organization string `json:"organization"`
+	Team         string `json:"team,omitempty"`
+	Role         string `json:"role"`
+	Employee     string `json:"employee,omitempty"`
+}
+
+// NewConsent is a consent request as made by staff or a back-office system.
+type NewConsent struct {
+	ID          string           `json:"id"`
+	SubjectBSN  string           `json:"subject_bsn"`
+	CaseRef     string           `json:"case_ref"`
+	RequestedBy ConsentRequester `json:"requested_by"`
+	DataItem    string           `json:"data_item"`
+	DataHolder  string           `json:"data_holder"`
+	Purpose     string           `json:"purpose"`
+	Necessity   string           `json:"necessity"`
+	LegalGround string           `json:"legal_ground"`
+	IfRefused   string           `json:"if_refused"`
+	ValidUntil  string           `json:"valid_until"` // yyyy-mm-dd, the last day (Europe/Amsterdam)
+}
+
+var (
+	dateOnly = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	// plural finds lists: separators and joining words that make one field name several things.
+	plural = regexp.MustCompile(`(?i)[;,\n/+&]|\b(en|and|of|or|plus|alle|all|alles|everything|overige|other)\b`)
+)
+
+// ValidUntilTime is the end of the last valid day, or zero when ValidUntil is not a date.
+func (c NewConsent) ValidUntilTime() time.Time {
+	t, err := time.ParseInLocation("2006-01-02", c.ValidUntil, Amsterdam)
+	if err != nil || !dateOnly.MatchString(c.ValidUntil) {
+		return time.Time{}
+	}
+	return t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+}
+
+// Validate checks a consent request at now. Every missing field, a list where one thing is asked
+// (several data items or holders, "all data") and a missing or too distant end date give EINVALID.
+func (c *NewConsent) Validate(now time.Time) error {
+	var fs []FieldError
+	add := func(field, msg string) { fs = append(fs, FieldError{Index: -1, Field: field, Message: msg}) }
+	if !ValidEventID(c.ID) {
+		add("id", "must be a UUID")
+	}
+	c.ID = strings.ToLower(c.ID)
+	if !ValidBSN(c.SubjectBSN) {
+		add("subject_bsn", "must be a valid BSN (9 digits, 11-proef)")
+	}
+	required := []struct {
+		field string
+		v     *string
+		max   int
+	}{{"case_ref", &c.CaseRef, 200}, {"requested_by.organization", &c.RequestedBy.Organization, 500},
+		{"requested_by.role", &c.RequestedBy.Role, 500}, {"data_item", &c.DataItem, 500}, {"data_holder", &c.DataHolder, 500},
+		{"purpose", &c.Purpose, 2000}, {"necessity", &c.Necessity, 2000}, {"legal_ground", &c.LegalGround, 2000},
+		{"if_refused", &c.IfRefused, 2000}}
+	for _, r := range required {
+		*r.v = strings.TrimSpace(*r.v)
+		if *r.v == "" {
+			add(r.field, "required: a specific, reasoned request names it")
+		} else if m := CheckText(*r.v, r.max); m != "" {
+			add(r.field, m)
+		}
+	}
+	for f, v := range map[string]*string{"requested_by.team": &c.RequestedBy.Team, "requested_by.employee": &c.RequestedBy.Employee} {
+		*v = strings.TrimSpace(*v)
+		if m := CheckText(*v, 500); m != "" {
+			add(f, m)
+		}
+	}
+	if c.DataItem != "" && plural.MatchString(c.DataItem) {
+		add("data_item", "one data item per request: no lists, no \"all data\"; ask separately for each")
+	}
+	if c.DataHolder != "" && plural.MatchString(c.DataHolder) {
+		add("data_holder", "one data holder per request: no lists; ask separately for each")
+	}
+	end := c.ValidUntilTime()
+	switch {
+	case c.ValidUntil == "":
+		add("valid_until", "required: consent always has an end date")
+	case end.IsZero():
+		add("valid_until", "must be a date (yyyy-mm-dd)")
+	case !end.After(now):
+		add("valid_until", "lies in the past")
+	case end.After(AddMonths(now.In(Amsterdam), MaxConsentValidity).Add(24 * time.Hour)):
+		add("valid_until", "at most 12 months ahead")
+	}
+	if len(fs) > 0 {
+		return &Error{Code: EINVALID, Message: "a consent request must be specific and reasoned", Fields: fs}
+	}
+	return nil
+}
+
+// Consent is a stored consent request with the citizen's decision.
+type Consent struct {
+	NewConsent
+	SubjectID   int64
+	CreatedAt   time.Time
+	Status      string
+	DecidedAt   *time.Time // granted or refused
+	GrantedAt   *time.Time
+	WithdrawnAt *time.Time
+	ExpiredAt   *time.Time
+	Comment     string // the citizen's optional comment
+}
+
+// StatusAt is the state at t: a pending or granted request whose end date passed is expired.
+func (c Consent) StatusAt(t time.Time) string {
+	if (c.Status == ConsentPending || c.Status == ConsentGranted) && t.After(c.ValidUntilTime()) {
+		return ConsentExpired
+	}
+	return c.Status
+}
+
+// Covers reports whether the consent covers processing of subject at t: granted before t, not
+// withdrawn at t, and not past its end date.
+func (c Consent) Covers(subjectID int64, t time.Time) bool {
+	return c.SubjectID == subjectID && c.GrantedAt != nil && !c.GrantedAt.After(t) &&
+		(c.WithdrawnAt == nil || c.WithdrawnAt.After(t)) && !t.After(c.ValidUntilTime())
+}

@@ -1,0 +1,261 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+var errNoConsent = portal.Errorf(portal.ENOTFOUND, "no such consent request")
+
+const consentCols = `c.id::text, c.subject_id, c.case_ref, c.req_org, c.req_team, c.req_role, c.req_employee, c.data_item,
+ c.data_holder, c.purpose, c.necessity, c.legal_ground, c.if_refused, to_char(c.valid_until, 'YYYY-MM-DD'), c.created_at,
+ c.status, c.decided_at, c.granted_at, c.withdrawn_at, c.expired_at, c.comment`
+
+func scanConsent(row pgx.Row) (portal.Consent, error) {
+	var c portal.Consent
+	r := &c.RequestedBy
+	err := row.Scan(&c.ID, &c.SubjectID, &c.CaseRef, &r.Organization, &r.Team, &r.Role, &r.Employee, &c.DataItem,
+		&c.DataHolder, &c.Purpose, &c.Necessity, &c.LegalGround, &c.IfRefused, &c.ValidUntil, &c.CreatedAt, &c.Status,
+		&c.DecidedAt, &c.GrantedAt, &c.WithdrawnAt, &c.ExpiredAt, &c.Comment)
+	return c, err
+}
+
+func (db *DB) consentHash(nc portal.NewConsent) []byte {
+	c := nc
+	c.SubjectBSN = ""
+	b, _ := json.Marshal(c) // strings only
+	h := sha256.New()
+	h.Write(db.vault.Lookup(nc.SubjectBSN))
+	h.Write(b)
+	return h.Sum(nil)
+}
+
+// message adds an inbox message about a consent request and, when the citizen ever gave an address, an
+// e-mail job; all in tx.
+func (db *DB) consentMessage(ctx context.Context, tx pgx.Tx, subject int64, id, kind string, now time.Time) error {
+	var msgID int64
+	if err := tx.QueryRow(ctx, `INSERT INTO messages (subject_id, consent_id, kind, status, created_at)
+VALUES ($1,$2,$3,$3,$4) RETURNING id`, subject, id, kind, now).Scan(&msgID); err != nil {
+		return fmt.Errorf("message: %w", err)
+	}
+	var hasAddress bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rights_requests WHERE subject_id = $1 AND email_enc IS NOT NULL)`,
+		subject).Scan(&hasAddress); err != nil {
+		return err
+	}
+	if !hasAddress {
+		return nil
+	}
+	_, err := db.jobs.InsertTx(ctx, tx, portal.NotifyJob{MessageID: msgID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	return err
+}
+
+// CreateConsent stores a validated consent request (status pending) and tells the citizen. The same
+// id with the same content again returns the stored request and created=false; with other content
+// ECONFLICT.
+func (db *DB) CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error) {
+	now := db.now()
+	hash := db.consentHash(nc)
+	var out portal.Consent
+	created := false
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		created = false
+		var stored []byte
+		err := tx.QueryRow(ctx, `SELECT content_hash FROM consents WHERE id = $1`, nc.ID).Scan(&stored)
+		switch {
+		case err == nil:
+			if string(stored) != string(hash) {
+				return &portal.Error{Code: portal.ECONFLICT, Message: "a consent request with this id but other content is already stored",
+					Fields: []portal.FieldError{{Index: -1, Field: "id", Message: "already stored with other content"}}}
+			}
+			out, err = db.consent(ctx, tx, nc.ID)
+			return err
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		ids, _, err := db.subjectIDs(ctx, tx, []string{nc.SubjectBSN})
+		if err != nil {
+			return err
+		}
+		var key any
+		if apiKeyID > 0 {
+			key = apiKeyID
+		}
+		r := nc.RequestedBy
+		if _, err := tx.Exec(ctx, `INSERT INTO consents (id, subject_id, case_ref, req_org, req_team, req_role, req_employee,
+ data_item, data_holder, purpose, necessity, legal_ground, if_refused, valid_until, source, api_key_id, content_hash,
+ created_at, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::date,$15,$16,$17,$18,'pending')`,
+			nc.ID, ids[nc.SubjectBSN], nc.CaseRef, r.Organization, r.Team, r.Role, r.Employee, nc.DataItem, nc.DataHolder,
+			nc.Purpose, nc.Necessity, nc.LegalGround, nc.IfRefused, nc.ValidUntil, source, key, hash, now); err != nil {
+			return err
+		}
+		created = true
+		if err := db.consentMessage(ctx, tx, ids[nc.SubjectBSN], nc.ID, "consent_asked", now); err != nil {
+			return err
+		}
+		out, err = db.consent(ctx, tx, nc.ID)
+		return err
+	})
+	return out, created, wrapErr("create consent", err)
+}
+
+func (db *DB) consent(ctx context.Context, q querier, id string) (portal.Consent, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return portal.Consent{}, errNoConsent
+	}
+	c, err := scanConsent(q.QueryRow(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.id = $1::uuid`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, errNoConsent
+	}
+	return c, err
+}
+
+// ConsentByID returns a consent request with its current state (API).
+func (db *DB) ConsentByID(ctx context.Context, id string) (portal.Consent, error) {
+	c, err := db.consent(ctx, db.pool, id)
+	return c, wrapErr("consent", err)
+}
+
+// CitizenConsents lists a citizen's consent requests: open ones first, then the newest.
+func (db *DB) CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.subject_id = $1
+ORDER BY (c.status = 'pending' AND c.valid_until >= (now() AT TIME ZONE 'Europe/Amsterdam')::date) DESC, c.created_at DESC`, subjectID)
+	cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Consent, error) { return scanConsent(r) })
+	return cs, wrapErr("citizen consents", err)
+}
+
+// CitizenConsent returns one of a citizen's consent requests; another's gives ENOTFOUND.
+func (db *DB) CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error) {
+	c, err := db.consent(ctx, db.pool, id)
+	if err == nil && c.SubjectID != subjectID {
+		err = errNoConsent
+	}
+	return c, wrapErr("consent", err)
+}
+
+// DecideConsent records the citizen's decision on their pending request (grant or refuse, with an
+// optional comment), or withdraws a grant (effective at once). Expired requests cannot be decided.
+func (db *DB) DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error) {
+	now := db.now()
+	if m := portal.CheckText(comment, portal.MaxNoteLength); m != "" {
+		return portal.Consent{}, &portal.Error{Code: portal.EINVALID, Message: "comment: " + m}
+	}
+	var out portal.Consent
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		if _, err := uuid.Parse(id); err != nil {
+			return errNoConsent
+		}
+		c, err := scanConsent(tx.QueryRow(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.id = $1 AND c.subject_id = $2 FOR UPDATE`, id, subjectID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoConsent
+		}
+		if err != nil {
+			return err
+		}
+		status := c.StatusAt(now)
+		switch {
+		case decision == portal.ConsentGranted && status == portal.ConsentPending:
+			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'granted', decided_at = $2, granted_at = $2, comment = $3 WHERE id = $1`, id, now, comment)
+		case decision == portal.ConsentRefused && status == portal.ConsentPending:
+			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'refused', decided_at = $2, comment = $3 WHERE id = $1`, id, now, comment)
+		case decision == portal.ConsentWithdrawn && status == portal.ConsentGranted:
+			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'withdrawn', withdrawn_at = $2 WHERE id = $1`, id, now)
+		default:
+			return portal.Errorf(portal.EINVALID, "a %s consent request cannot become %s", status, decision)
+		}
+		if err != nil {
+			return err
+		}
+		if err := db.consentMessage(ctx, tx, subjectID, id, "consent_"+decision, now); err != nil {
+			return err
+		}
+		out, err = db.consent(ctx, tx, id)
+		return err
+	})
+	return out, wrapErr("decide consent", err)
+}
+
+// SweepConsents closes requests whose end date passed (pending or granted become expired) and tells
+// the citizen.
+func (db *DB) SweepConsents(ctx context.Context) (int, error) {
+	now := db.now()
+	n := 0
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `UPDATE consents SET status = 'expired', expired_at = $1
+WHERE status IN ('pending','granted') AND valid_until < ($1 AT TIME ZONE 'Europe/Amsterdam')::date
+RETURNING id::text, subject_id`, now)
+		type exp struct {
+			id      string
+			subject int64
+		}
+		var es []exp
+		var e exp
+		if _, err := pgx.ForEachRow(rows, []any{&e.id, &e.subject}, func() error { es = append(es, e); return nil }); err != nil {
+			return err
+		}
+		for _, e := range es {
+			if err := db.consentMessage(ctx, tx, e.subject, e.id, "consent_expired", now); err != nil {
+				return err
+			}
+		}
+		n = len(es)
+		return nil
+	})
+	return n, wrapErr("sweep consents", err)
+}
+
+// consentCoverage works out, for the new events citing consent, whether the consent covered them:
+// the same person's, granted before the event, not withdrawn at its time, not past its end date.
+// Events with other access bases get NULL.
+func (db *DB) consentCoverage(ctx context.Context, tx pgx.Tx, events []portal.Event, fresh []int, subjects map[string]int64) (map[int]*bool, error) {
+	out := map[int]*bool{}
+	var refs []string
+	for _, i := range fresh {
+		if e := events[i]; e.AccessBasis == portal.BasisConsent {
+			if _, err := uuid.Parse(e.ConsentRef); err == nil {
+				refs = append(refs, e.ConsentRef)
+			}
+		}
+	}
+	consents := map[string]portal.Consent{}
+	if len(refs) > 0 {
+		rows, _ := tx.Query(ctx, `SELECT `+consentCols+` FROM unnest($1::uuid[]) AS r(id) JOIN consents c ON c.id = r.id`, refs)
+		cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Consent, error) { return scanConsent(r) })
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			consents[c.ID] = c
+		}
+	}
+	for _, i := range fresh {
+		e := events[i]
+		if e.AccessBasis != portal.BasisConsent {
+			continue
+		}
+		ok := false
+		if c, found := consents[normalizeUUID(e.ConsentRef)]; found {
+			ok = c.Covers(subjects[e.SubjectBSN], e.OccurredAt)
+		}
+		out[i] = &ok
+	}
+	return out, nil
+}
+
+func normalizeUUID(s string) string {
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return s
+	}
+	return u.String()
+}

@@ -1,0 +1,171 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/pdfexport"
+)
+
+// ConsentView is a consent request as the citizen sees it.
+type ConsentView struct {
+	portal.Consent
+	State     string // the state now (an overdue pending request is expired)
+	StateText string
+	Until     time.Time
+	Open      bool
+}
+
+func (s *server) consentView(l string, c portal.Consent) ConsentView {
+	st := c.StatusAt(s.deps.Now())
+	return ConsentView{Consent: c, State: st, StateText: T(l, "consent.state."+st), Until: c.ValidUntilTime(),
+		Open: st == portal.ConsentPending}
+}
+
+func (s *server) citizenConsents(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	cs, err := s.deps.Store.CitizenConsents(c.UserContext(), sess.SubjectID)
+	if err != nil {
+		return err
+	}
+	views := make([]ConsentView, len(cs))
+	for i, x := range cs {
+		views[i] = s.consentView(l, x)
+	}
+	return s.page(c, "toestemmingen", T(l, "consent.title"), fiber.Map{"Consents": views})
+}
+
+func (s *server) citizenConsent(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	l := lang(c)
+	x, err := s.deps.Store.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return s.page(c, "toestemming", T(l, "consent.detail"), fiber.Map{"C": s.consentView(l, x)})
+}
+
+func (s *server) decideConsent(decision string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sess, _ := session(c)
+		if decision == "" {
+			switch v := c.FormValue("besluit"); v {
+			case portal.ConsentGranted, portal.ConsentRefused:
+				decision = v
+			default:
+				return portal.Errorf(portal.EINVALID, "choose grant or refuse")
+			}
+		}
+		x, err := s.deps.Store.DecideConsent(c.UserContext(), sess.SubjectID, c.Params("id"), decision, strings.TrimSpace(c.FormValue("opmerking")))
+		if err != nil {
+			return err
+		}
+		return c.Redirect("/toestemmingen/"+x.ID, fiber.StatusSeeOther)
+	}
+}
+
+// ReceiptJSON is the consent receipt as JSON, after the Kantara Consent Receipt specification.
+type ReceiptJSON struct {
+	Version        string     `json:"version"`
+	ReceiptID      string     `json:"consentReceiptID"`
+	ConsentTime    time.Time  `json:"consentTimestamp"`
+	Jurisdiction   string     `json:"jurisdiction"`
+	Controller     string     `json:"piiControllers"`
+	Requester      string     `json:"requestedBy"`
+	Subject        string     `json:"piiPrincipalId"`
+	Purpose        string     `json:"purpose"`
+	Necessity      string     `json:"necessity"`
+	LegalGround    string     `json:"legalGround"`
+	DataItem       string     `json:"piiCategory"`
+	DataHolder     string     `json:"dataHolder"`
+	ConsentType    string     `json:"consentType"`
+	Decision       string     `json:"decision"`
+	ValidUntil     string     `json:"validUntil"`
+	Withdrawn      *time.Time `json:"withdrawnAt,omitempty"`
+	CaseRef        string     `json:"caseRef"`
+	IfRefused      string     `json:"ifRefused"`
+	CitizenComment string     `json:"comment,omitempty"`
+}
+
+func (s *server) receipt(c *fiber.Ctx) (portal.Consent, ReceiptJSON, error) {
+	sess, _ := session(c)
+	x, err := s.deps.Store.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	if err != nil {
+		return x, ReceiptJSON{}, err
+	}
+	if x.DecidedAt == nil {
+		return x, ReceiptJSON{}, portal.Errorf(portal.ENOTFOUND, "no decision yet")
+	}
+	bsn, err := s.deps.Store.SubjectBSN(c.UserContext(), sess.SubjectID)
+	if err != nil {
+		return x, ReceiptJSON{}, err
+	}
+	decision := portal.ConsentRefused
+	if x.GrantedAt != nil {
+		decision = portal.ConsentGranted
+	}
+	r := x.RequestedBy
+	requester := strings.Join(nonBlank(r.Organization, r.Team, r.Role), ", ")
+	return x, ReceiptJSON{Version: "KI-CR-v1.1.0", ReceiptID: x.ID, ConsentTime: x.DecidedAt.UTC(), Jurisdiction: "NL",
+		Controller: s.cfg.Municipality, Requester: requester, Subject: portal.MaskBSN(bsn), Purpose: x.Purpose,
+		Necessity: x.Necessity, LegalGround: x.LegalGround, DataItem: x.DataItem, DataHolder: x.DataHolder,
+		ConsentType: "EXPLICIT", Decision: decision, ValidUntil: x.ValidUntil, Withdrawn: x.WithdrawnAt, CaseRef: x.CaseRef,
+		IfRefused: x.IfRefused, CitizenComment: x.Comment}, nil
+}
+
+func nonBlank(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (s *server) receiptJSON(c *fiber.Ctx) error {
+	_, r, err := s.receipt(c)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="toestemmingsbewijs-`+r.ReceiptID+`.json"`)
+	return c.Send(b)
+}
+
+func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
+	x, r, err := s.receipt(c)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	decision := T(l, "consent.receipt.refused", FormatDateTime(l, r.ConsentTime))
+	if r.Decision == portal.ConsentGranted {
+		decision = T(l, "consent.receipt.granted", FormatDateTime(l, r.ConsentTime), FormatDate(l, x.ValidUntilTime()))
+	}
+	withdrawn := ""
+	if x.WithdrawnAt != nil {
+		withdrawn = T(l, "consent.receipt.withdrawn", FormatDateTime(l, *x.WithdrawnAt))
+	}
+	doc := pdfexport.ConsentReceipt{
+		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.ID, IssuedAt: s.deps.Now(),
+			MaskedBSN: r.Subject},
+		Title: T(l, "consent.receipt.title"), Intro: T(l, "consent.receipt.intro"), Decision: decision,
+		Fields: [][2]string{{T(l, "consent.asker"), r.Requester}, {T(l, "consent.item"), x.DataItem},
+			{T(l, "consent.holder"), x.DataHolder}, {T(l, "consent.purpose"), x.Purpose}, {T(l, "consent.necessity"), x.Necessity},
+			{T(l, "consent.ground"), x.LegalGround}, {T(l, "consent.refuse"), x.IfRefused}, {T(l, "consent.case"), x.CaseRef},
+			{T(l, "consent.comment"), x.Comment}, {T(l, "consent.withdrawn"), withdrawn}},
+		Closing: T(l, "consent.receipt.closing"),
+	}
+	sendPDF(c, "toestemmingsbewijs-"+x.ID+".pdf")
+	return pdfexport.RenderConsentReceipt(c.Response().BodyWriter(), doc)
+}
