@@ -574,3 +574,79 @@ func TestDemoSignalsAcceptance(t *testing.T) {
 		t.Error("the destroyed signal does not show only that it existed and was destroyed")
 	}
 }
+
+// TestDemoConsentAcceptance is issue #5's acceptance in the demo: a consent request posted through the
+// API appears for the citizen, who grants and later withdraws it; the API reports each state; a
+// processing event citing it after the withdrawal is marked as not covered.
+func TestDemoConsentAcceptance(t *testing.T) {
+	base, key, _ := startDemo(t, io.Discard)
+	api := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, base+"/api/v1"+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	id := uuid.NewString()
+	status, body := api("POST", "/consent-requests", fmt.Sprintf(`{"id":%q,"subject_bsn":"999993653","case_ref":"Z-2026-0042",`+
+		`"requested_by":{"organization":"Gemeente Voorbeeldstad","team":"Wijkteam Noord","role":"Wmo-consulent"},`+
+		`"data_item":"Medische informatie over wat u lichamelijk kunt","data_holder":"Uw huisarts",`+
+		`"purpose":"We denken aan dagbesteding voor u.","necessity":"Om te weten welke dagbesteding bij u past.",`+
+		`"legal_ground":"Uw huisarts heeft een beroepsgeheim.","if_refused":"We kiezen dan samen met u zonder deze informatie.",`+
+		`"valid_until":%q}`, id, time.Now().AddDate(0, 3, 0).Format("2006-01-02")))
+	if status != 201 || !strings.Contains(body, `"status":"pending"`) {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	// Blanket consent cannot be expressed.
+	blanket := fmt.Sprintf(`{"id":%q,"subject_bsn":"999993653","case_ref":"Z-1","requested_by":{"organization":"G","role":"R"},`+
+		`"data_item":"alle medische gegevens","data_holder":"huisarts en ziekenhuis","purpose":"p","necessity":"n",`+
+		`"legal_ground":"l","if_refused":"r","valid_until":%q}`, uuid.NewString(), time.Now().AddDate(0, 3, 0).Format("2006-01-02"))
+	if status, body := api("POST", "/consent-requests", blanket); status != 422 || !strings.Contains(body, "data_item") ||
+		!strings.Contains(body, "data_holder") {
+		t.Errorf("blanket consent: %d %s", status, body)
+	}
+
+	c := newBrowser(t)
+	loginCitizen(t, c, base, "999993653", "substantieel")
+	resp, page := get(t, c, base+"/toestemmingen/"+id)
+	if resp.StatusCode != 200 || !strings.Contains(page, "Uw huisarts") {
+		t.Fatalf("the citizen does not see the request: %d", resp.StatusCode)
+	}
+	resp, _ = submitForm(t, c, resp.Request.URL, []byte(page), map[string]string{"_action": "/besluit", "besluit": "granted"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("grant: %d", resp.StatusCode)
+	}
+	if _, body := api("GET", "/consent-requests/"+id, ""); !strings.Contains(body, `"status":"granted"`) || !strings.Contains(body, `"valid":true`) {
+		t.Errorf("after granting, the API says %s", body)
+	}
+	resp, receipt := get(t, c, base+"/toestemmingen/"+id+"/bewijs.json")
+	if resp.StatusCode != 200 || !strings.Contains(receipt, `"decision": "granted"`) || strings.Contains(receipt, "999993653") {
+		t.Errorf("receipt: %d %s", resp.StatusCode, receipt)
+	}
+	_, page = get(t, c, base+"/toestemmingen/"+id)
+	resp, _ = submitForm(t, c, mustURL(base+"/toestemmingen/"+id), []byte(page), map[string]string{"_action": "/intrekken"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("withdraw: %d", resp.StatusCode)
+	}
+	if _, body := api("GET", "/consent-requests/"+id, ""); !strings.Contains(body, `"status":"withdrawn"`) || !strings.Contains(body, `"valid":false`) {
+		t.Errorf("after withdrawing, the API says %s", body)
+	}
+
+	eventID := uuid.NewString()
+	status, body = postEvents(t, base, key, fmt.Sprintf(`{"events":[{"id":%q,"occurred_at":%q,"subject_bsn":"999993653",`+
+		`"activity":"wmo-onderzoek","action":"disclose","recipient":"Huisartsenpraktijk","data_categories":["health"],"level":"what",`+
+		`"actor":{"organization":"Gemeente Voorbeeldstad","role":"Wmo-consulent"},"access_basis":"consent","consent_ref":%q}]}`,
+		eventID, time.Now().Format(time.RFC3339), id))
+	if status != 200 {
+		t.Fatalf("event citing the withdrawn consent: %d %s", status, body)
+	}
+	_, page = get(t, c, base+"/verwerkingen/"+eventID)
+	if !strings.Contains(page, "gold op dat moment niet") {
+		t.Error("the event after the withdrawal is not marked as not covered")
+	}
+}
