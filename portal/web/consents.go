@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/pdfexport"
@@ -168,4 +169,33 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 	}
 	sendPDF(c, "toestemmingsbewijs-"+x.ID+".pdf")
 	return pdfexport.RenderConsentReceipt(c.Response().BodyWriter(), doc)
+}
+
+func (s *server) newConsentPage(c *fiber.Ctx) error {
+	l := lang(c)
+	now := s.deps.Now()
+	return s.page(c, "mw_toestemming_nieuw", T(l, "sconsent.new"), fiber.Map{
+		"Tomorrow": now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		"Max":      portal.AddMonths(now.In(amsterdam), portal.MaxConsentValidity).Format("2006-01-02"),
+		"Org":      s.cfg.Municipality, "Name": staffOf(c).Name})
+}
+
+// createConsent lets staff ask a citizen for specific consent; the same rules as the API apply.
+func (s *server) createConsentStaff(c *fiber.Ctx) error {
+	me := staffOf(c)
+	nc := portal.NewConsent{ID: uuid.NewString(), SubjectBSN: strings.TrimSpace(c.FormValue("bsn")), CaseRef: c.FormValue("zaak"),
+		RequestedBy: portal.ConsentRequester{Organization: s.cfg.Municipality, Team: c.FormValue("team"),
+			Role: c.FormValue("functie"), Employee: me.Name},
+		DataItem: c.FormValue("gegeven"), DataHolder: c.FormValue("houder"), Purpose: c.FormValue("doel"),
+		Necessity: c.FormValue("noodzaak"), LegalGround: c.FormValue("grond"), IfRefused: c.FormValue("weigeren"),
+		ValidUntil: c.FormValue("tot")}
+	if err := nc.Validate(s.deps.Now()); err != nil {
+		return err
+	}
+	x, _, err := s.deps.Store.CreateConsent(c.UserContext(), nc, "staff", 0)
+	if err != nil {
+		return err
+	}
+	s.deps.Log.Info("consent requested", "consent", x.ID, "staff", me.Sub)
+	return c.Redirect("/medewerker?toestemming="+x.ID, fiber.StatusSeeOther)
 }

@@ -31,7 +31,7 @@ func staffOf(c *fiber.Ctx) portal.Staff {
 func (s *server) staffHome(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	return s.page(c, "medewerker", T(lang(c), "staff.title"), fiber.Map{
-		"Handles": portal.HasAnyRole(sess.StaffRoles, portal.RequestHandlerRoles...)})
+		"Handles": portal.HasAnyRole(sess.StaffRoles, portal.RequestHandlerRoles...), "ConsentSent": c.Query("toestemming") != ""})
 }
 
 // queueFilter parses the queue's filters; an unknown value is an error, not silently ignored.

@@ -70,6 +70,7 @@ type Store interface {
 	CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error)
 	CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error)
 	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
+	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
 }
 
 // Config holds the portal's settings.
@@ -247,6 +248,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
 	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.staffAct(portal.StepExtended))
 	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
+	app.Get("/medewerker/toestemmingen/nieuw", handlers, s.newConsentPage)
+	app.Post("/medewerker/toestemmingen", handlers, s.checkCSRF, s.createConsentStaff)
 	leads := s.requireRole(portal.RoleTeamLead)
 	app.Get("/medewerker/signalen", handlers, s.staffSignals)
 	app.Get("/medewerker/signalen/nieuw", handlers, s.newSignalPage)
