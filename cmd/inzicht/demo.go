@@ -87,6 +87,10 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("load demo signals: %w", err)
 	}
+	nConsents, err := demo.LoadConsents(ctx, db, time.Now())
+	if err != nil {
+		return fmt.Errorf("load demo consent requests: %w", err)
+	}
 	if err := db.RevokeSystemKeys(ctx, "demo"); err != nil {
 		return err
 	}
@@ -121,8 +125,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fmt.Fprintf(stdout, "\nInzicht demo — %s\n\n", cfg.Municipality)
 	fmt.Fprintf(stdout, "  Portal:           %s\n", cfg.BaseURL)
 	fmt.Fprintf(stdout, "  DigiD simulator:  %s (log in at the portal)\n", issuer)
-	fmt.Fprintf(stdout, "  Demo data:        %d new register entries, %d new events (%d already there), %d new signals\n",
-		res.Activities, res.Events, res.Existing, nSignals)
+	fmt.Fprintf(stdout, "  Demo data:        %d new register entries, %d new events (%d already there), %d new signals, %d new consent requests\n",
+		res.Activities, res.Events, res.Existing, nSignals, nConsents)
 	fmt.Fprintf(stdout, "\n  Demo BSNs (type one in the simulator's login form):\n")
 	for _, c := range demo.Citizens {
 		fmt.Fprintf(stdout, "    %s  %s\n", c.BSN, c.Story)
