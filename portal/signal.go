@@ -315,3 +315,14 @@ type SignalCase struct {
 	BSN     string
 	Earlier []Signal
 }
+
+// SignalRoleLabel is how a staff role appears in the person's processing log when a signal was viewed.
+func SignalRoleLabel(role string) string {
+	switch role {
+	case RoleClerk:
+		return "Medewerker meldingen"
+	case RoleTeamLead:
+		return "Teamleider meldingen"
+	}
+	return RoleLabel(role)
+}

@@ -241,7 +241,7 @@ func (db *DB) OpenSignal(ctx context.Context, id string, by portal.Staff, munici
 		}
 		ev := portal.Event{ID: uuid.NewString(), OccurredAt: now, Activity: portal.SignalActivity, Action: "view",
 			DataCategories: []string{"signals"}, Level: "what",
-			Actor:  portal.Actor{Organization: municipality, Role: portal.RoleLabel(by.Role()), EmployeeID: by.Sub, EmployeeName: by.Name},
+			Actor:  portal.Actor{Organization: municipality, Role: portal.SignalRoleLabel(by.Role()), EmployeeID: by.Sub, EmployeeName: by.Name},
 			System: "Inzicht", AccessBasis: portal.BasisFunction}
 		if len(earlier) > 0 {
 			ev.DataCategories = append(ev.DataCategories, "signals_earlier")
