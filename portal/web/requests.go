@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -356,7 +357,7 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 		return err
 	}
 	views := make([]MessageView, len(ms))
-	var unread []int64
+	var unread []string
 	for i, m := range ms {
 		var text string
 		if m.ConsentID != "" {
@@ -370,12 +371,26 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 		}
 		views[i] = MessageView{Message: m, Text: text, New: m.ReadAt == nil}
 		if m.ReadAt == nil {
-			unread = append(unread, m.ID)
+			unread = append(unread, strconv.FormatInt(m.ID, 10))
 		}
 	}
-	// Shown is read: the header's count drops on the next page.
-	if err := s.deps.Store.MarkMessagesRead(ctx, sess.SubjectID, unread); err != nil {
+	// Reading a page changes nothing (GET never changes state): the citizen marks what they read.
+	return s.page(c, "berichten", T(l, "msg.title"), fiber.Map{"Messages": views, "Unread": len(unread),
+		"UnreadIDs": strings.Join(unread, ",")})
+}
+
+// markRead marks the messages the citizen saw as read (their ids come from the form; another
+// citizen's ids are ignored by storage).
+func (s *server) markRead(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	var ids []int64
+	for _, f := range strings.Split(c.FormValue("ids"), ",") {
+		if n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil && len(ids) < 500 {
+			ids = append(ids, n)
+		}
+	}
+	if err := s.deps.Store.MarkMessagesRead(c.UserContext(), sess.SubjectID, ids); err != nil {
 		return err
 	}
-	return s.page(c, "berichten", T(l, "msg.title"), fiber.Map{"Messages": views})
+	return c.Redirect("/berichten", fiber.StatusSeeOther)
 }

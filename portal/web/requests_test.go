@@ -115,9 +115,18 @@ func TestCitizenFilesAnObjectionFromAProcessingEvent(t *testing.T) {
 	if !strings.Contains(body, r.Reference) {
 		t.Error("inbox lacks the message")
 	}
+	// Reading the page changes nothing; the citizen marks the messages read.
+	_, body = e.do("GET", "/overzicht", ca, "", nil)
+	if !strings.Contains(body, "1 nieuw") {
+		t.Error("a GET marked messages read")
+	}
+	ids, _ := doc(t, func() string { _, b := e.do("GET", "/berichten", ca, "", nil); return b }()).Find(`input[name="ids"]`).Attr("value")
+	if status, _, _ := e.post("/berichten/gelezen", ca, "csrf", csrf, "ids", ids); status != 303 {
+		t.Fatalf("mark read: %d", status)
+	}
 	_, body = e.do("GET", "/overzicht", ca, "", nil)
 	if strings.Contains(body, "1 nieuw") {
-		t.Error("unread count stays after reading")
+		t.Error("unread count stays after marking read")
 	}
 
 	// Another citizen cannot see it, nor its PDF.

@@ -232,6 +232,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verzoeken/:id/ontvangstbevestiging.pdf", s.requireCitizen, s.receiptPDF)
 	app.Get("/verzoeken/:id/besluit.pdf", s.requireCitizen, s.decisionPDF)
 	app.Get("/berichten", s.requireCitizen, s.messagesPage)
+	app.Post("/berichten/gelezen", s.requireCitizen, s.checkCSRF, s.markRead)
 	app.Get("/signalen", s.requireCitizen, s.citizenSignals)
 	app.Get("/signalen/:id", s.requireCitizen, s.citizenSignal)
 	app.Get("/toestemmingen", s.requireCitizen, s.citizenConsents)
