@@ -41,7 +41,8 @@ type Config struct {
 	TrustedProxies []string
 	MetricsToken   string
 
-	Signals portal.SignalPolicy
+	Signals       portal.SignalPolicy
+	SuppressBelow int // published counts below it show as "< n"
 
 	SMTP       *mail.Config // nil: no e-mail
 	ClerkEmail string       // receives the deadline reminders
@@ -143,6 +144,7 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 		DecisionWithin: dur("INZICHT_SIGNAL_DECISION_WITHIN", 28*24*time.Hour),
 		MaxKeep:        dur("INZICHT_SIGNAL_MAX_KEEP", 366*24*time.Hour),
 	}
+	c.SuppressBelow = num("INZICHT_SUPPRESS_BELOW", portal.DefaultSuppressBelow)
 	c.ClerkEmail = get("INZICHT_CLERK_EMAIL", "")
 	if c.ClerkEmail != "" {
 		if a, err := netmail.ParseAddress(c.ClerkEmail); err != nil || a.Address != c.ClerkEmail {

@@ -62,7 +62,7 @@ func (a *app) build() (*fiber.App, error) {
 		Citizen:         oidcrp.CitizenClaims{BSNClaim: a.cfg.BSNClaim, SectorPrefix: a.cfg.BSNPrefix, LoAClaim: a.cfg.LoAClaim, MinLoA: a.cfg.MinLoA},
 		StaffRolesClaim: a.cfg.RolesClaim, LoginRate: a.cfg.LoginRate, FormActions: formActions,
 		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken, MailEnabled: a.cfg.SMTP != nil,
-		Signals: a.cfg.Signals,
+		Signals: a.cfg.Signals, SuppressBelow: a.cfg.SuppressBelow,
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		API: apiApp, DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,

@@ -31,7 +31,8 @@ func staffOf(c *fiber.Ctx) portal.Staff {
 func (s *server) staffHome(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	return s.page(c, "medewerker", T(lang(c), "staff.title"), fiber.Map{
-		"Handles": portal.HasAnyRole(sess.StaffRoles, portal.RequestHandlerRoles...), "ConsentSent": c.Query("toestemming") != ""})
+		"Handles": portal.HasAnyRole(sess.StaffRoles, portal.RequestHandlerRoles...), "ConsentSent": c.Query("toestemming") != "",
+		"IsCouncil": portal.HasAnyRole(sess.StaffRoles, portal.RoleCouncil)})
 }
 
 // queueFilter parses the queue's filters; an unknown value is an error, not silently ignored.

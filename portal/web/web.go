@@ -71,6 +71,8 @@ type Store interface {
 	CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error)
 	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
 	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
+
+	PeriodCounts(ctx context.Context, label string, from, to time.Time) (portal.PeriodCounts, error)
 }
 
 // Config holds the portal's settings.
@@ -97,6 +99,8 @@ type Config struct {
 	MailEnabled bool
 	// Signals are the periods of signal handling (deferral approval, longest deferral, …).
 	Signals portal.SignalPolicy
+	// SuppressBelow hides published counts below it (default 5).
+	SuppressBelow int
 }
 
 // Deps are the portal's collaborators.
@@ -119,9 +123,10 @@ const (
 )
 
 type server struct {
-	cfg  Config
-	deps Deps
-	csp  string
+	cfg   Config
+	deps  Deps
+	csp   string
+	stats statsCache
 }
 
 // New builds the whole HTTP application: the portal's pages, and the API and development identity
@@ -135,6 +140,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	}
 	if cfg.LoginRate <= 0 {
 		cfg.LoginRate = 30
+	}
+	if cfg.SuppressBelow <= 0 {
+		cfg.SuppressBelow = portal.DefaultSuppressBelow
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 15 * time.Second
@@ -193,6 +201,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	})
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Get("/open-data/statistieken.json", s.openData)
 	app.Get("/readyz", s.readyz)
 	if deps.Metrics != nil && (cfg.MetricsToken != "" || !cfg.Production) {
 		app.Get("/metrics", s.metricsAuth, adaptor.HTTPHandler(deps.Metrics))
@@ -249,6 +258,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
 	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.staffAct(portal.StepExtended))
 	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
+	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
 	app.Get("/medewerker/toestemmingen/nieuw", handlers, s.newConsentPage)
 	app.Post("/medewerker/toestemmingen", handlers, s.checkCSRF, s.createConsentStaff)
 	leads := s.requireRole(portal.RoleTeamLead)

@@ -1,0 +1,202 @@
+package portal
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// Statistics for the council and the public (PIA §6.2, §8): counts of how citizens' rights are
+// exercised and respected. Small numbers are suppressed so that no single case can be recognised.
+
+// DefaultSuppressBelow is the default threshold: a count below it is not shown.
+const DefaultSuppressBelow = 5
+
+// Cell is one published count: its value, or suppressed ("< threshold").
+type Cell struct {
+	Value      int  `json:"value,omitempty"`
+	Suppressed bool `json:"suppressed,omitempty"`
+}
+
+// Text shows the cell: the number, or "< k".
+func (c Cell) Text(k int) string {
+	if c.Suppressed {
+		return fmt.Sprintf("< %d", k)
+	}
+	return fmt.Sprint(c.Value)
+}
+
+// Breakdown is a total split into parts that add up to it (for example requests by outcome).
+type Breakdown struct {
+	Total Cell
+	Parts []Cell
+	Names []string
+}
+
+// MarshalJSON writes {"total": …, "by": {name: …}}.
+func (b Breakdown) MarshalJSON() ([]byte, error) {
+	by := make(map[string]Cell, len(b.Names))
+	for i, n := range b.Names {
+		if n == "" {
+			n = "undecided"
+		}
+		by[n] = b.Parts[i]
+	}
+	return json.Marshal(struct {
+		Total Cell            `json:"total"`
+		By    map[string]Cell `json:"by"`
+	}{b.Total, by})
+}
+
+// Suppress publishes a total and its parts with threshold k. Every count below k is suppressed, and
+// when exactly one part would be suppressed while the total is shown, the smallest other part is
+// suppressed too, so no suppressed value can be recovered by subtracting shown values from the shown
+// total. When the total itself is below k, everything is suppressed.
+func Suppress(k int, total int, names []string, parts []int) Breakdown {
+	b := Breakdown{Total: Cell{Value: total}, Names: names, Parts: make([]Cell, len(parts))}
+	for i, v := range parts {
+		b.Parts[i] = Cell{Value: v}
+	}
+	if total < k {
+		b.Total = Cell{Suppressed: true}
+		for i := range b.Parts {
+			b.Parts[i] = Cell{Suppressed: true}
+		}
+		return b
+	}
+	var hidden []int
+	for i, v := range parts {
+		if v < k {
+			hidden = append(hidden, i)
+		}
+	}
+	if len(hidden) == 1 && len(parts) > 1 {
+		// Hide the smallest shown part as well: then two unknowns share the difference.
+		order := make([]int, 0, len(parts))
+		for i := range parts {
+			if i != hidden[0] {
+				order = append(order, i)
+			}
+		}
+		sort.SliceStable(order, func(a, b int) bool { return parts[order[a]] < parts[order[b]] })
+		hidden = append(hidden, order[0])
+	}
+	for _, i := range hidden {
+		b.Parts[i] = Cell{Suppressed: true}
+	}
+	return b
+}
+
+// Single publishes one count on its own.
+func Single(k, v int) Cell {
+	if v < k {
+		return Cell{Suppressed: true}
+	}
+	return Cell{Value: v}
+}
+
+// PeriodCounts are the raw counts of one period, before suppression. They never leave the server
+// unsuppressed.
+type PeriodCounts struct {
+	Label string
+
+	RequestsByKind    map[string]int // inzage, rectificatie, …
+	Decided           int
+	Outcomes          map[string]int // toegewezen, deels_toegewezen, afgewezen
+	WithinDeadline    int
+	Extended          int
+	Withdrawn         int
+	MedianDays        float64 // handling time of decided requests
+	P90Days           float64
+	ObjectionsGranted int
+
+	Signals          int
+	ToldAtOnce       int
+	Deferred         int
+	MedianDeferDays  float64
+	SignalRetention  map[string]int // vernietigen, actie, bewaren, "" (undecided)
+	KeptThenNewAgain int            // kept signals followed by a new signal about the same person in the period
+
+	ConsentAsked    int
+	ConsentOutcomes map[string]int // granted, refused, withdrawn, expired, pending
+	NotCovered      int            // processing citing consent that did not cover it
+
+	AgainstWill int
+	BreakGlass  int
+}
+
+// Published is a period's figures as anyone may see them: every count suppressed below the threshold.
+type Published struct {
+	Period          string    `json:"period"`
+	SuppressBelow   int       `json:"suppress_below"`
+	Requests        Breakdown `json:"requests_by_kind"`
+	Outcomes        Breakdown `json:"request_outcomes"`
+	WithinDeadline  Cell      `json:"decided_within_deadline"`
+	Extended        Cell      `json:"extended"`
+	Withdrawn       Cell      `json:"withdrawn"`
+	MedianDays      *float64  `json:"median_handling_days,omitempty"` // only when at least k decisions
+	P90Days         *float64  `json:"p90_handling_days,omitempty"`
+	ObjectionsGrant Cell      `json:"objections_granted"`
+	Signals         Breakdown `json:"signals_by_retention"`
+	ToldAtOnce      Cell      `json:"signals_told_at_once"`
+	Deferred        Cell      `json:"signals_deferred"`
+	MedianDeferDays *float64  `json:"median_deferral_days,omitempty"`
+	KeptThenNew     Cell      `json:"kept_signals_followed_by_new"`
+	Consent         Breakdown `json:"consent_by_state"`
+	NotCovered      Cell      `json:"processing_not_covered_by_consent"`
+	AgainstWill     Cell      `json:"processing_against_will"`
+	BreakGlass      Cell      `json:"break_glass_accesses"`
+	Names           Names     `json:"-"`
+}
+
+// Names are the keys of the breakdowns, in display order.
+type Names struct{ Kinds, Outcomes, Retention, Consent []string }
+
+// Publish suppresses a period's counts with threshold k.
+func Publish(pc PeriodCounts, k int) Published {
+	if k <= 0 {
+		k = DefaultSuppressBelow
+	}
+	kinds := make([]string, len(RequestKinds))
+	for i, x := range RequestKinds {
+		kinds[i] = string(x)
+	}
+	outcomes := make([]string, len(Outcomes))
+	for i, x := range Outcomes {
+		outcomes[i] = string(x)
+	}
+	retention := []string{RetainDestroy, RetainAction, RetainKeep, ""}
+	consent := []string{ConsentGranted, ConsentRefused, ConsentWithdrawn, ConsentExpired, ConsentPending}
+	split := func(names []string, m map[string]int) (int, []int) {
+		total, parts := 0, make([]int, len(names))
+		for i, n := range names {
+			parts[i] = m[n]
+			total += m[n]
+		}
+		return total, parts
+	}
+	p := Published{Period: pc.Label, SuppressBelow: k, Names: Names{kinds, outcomes, retention, consent}}
+	t, parts := split(kinds, pc.RequestsByKind)
+	p.Requests = Suppress(k, t, kinds, parts)
+	t, parts = split(outcomes, pc.Outcomes)
+	p.Outcomes = Suppress(k, t, outcomes, parts)
+	t, parts = split(retention, pc.SignalRetention)
+	p.Signals = Suppress(k, t, retention, parts)
+	t, parts = split(consent, pc.ConsentOutcomes)
+	p.Consent = Suppress(k, t, consent, parts)
+	p.WithinDeadline, p.Extended, p.Withdrawn = Single(k, pc.WithinDeadline), Single(k, pc.Extended), Single(k, pc.Withdrawn)
+	p.ObjectionsGrant = Single(k, pc.ObjectionsGranted)
+	p.ToldAtOnce, p.Deferred, p.KeptThenNew = Single(k, pc.ToldAtOnce), Single(k, pc.Deferred), Single(k, pc.KeptThenNewAgain)
+	p.NotCovered, p.AgainstWill, p.BreakGlass = Single(k, pc.NotCovered), Single(k, pc.AgainstWill), Single(k, pc.BreakGlass)
+	if pc.Decided >= k {
+		m, q := round1(pc.MedianDays), round1(pc.P90Days)
+		p.MedianDays, p.P90Days = &m, &q
+	}
+	if pc.Deferred >= k {
+		m := round1(pc.MedianDeferDays)
+		p.MedianDeferDays = &m
+	}
+	return p
+}
+
+func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }

@@ -1,0 +1,63 @@
+package portal_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+func TestSuppressExamples(t *testing.T) {
+	names := []string{"toegewezen", "deels", "afgewezen"}
+	b := portal.Suppress(5, 30, names, []int{20, 7, 3})
+	if b.Total.Suppressed || b.Total.Value != 30 || b.Parts[0].Suppressed || !b.Parts[1].Suppressed || !b.Parts[2].Suppressed {
+		t.Errorf("one small part must take the smallest other with it: %+v", b)
+	}
+	b = portal.Suppress(5, 4, names, []int{2, 1, 1})
+	if !b.Total.Suppressed || !b.Parts[0].Suppressed {
+		t.Errorf("a small total hides everything: %+v", b)
+	}
+	b = portal.Suppress(5, 30, names, []int{10, 10, 10})
+	for _, p := range b.Parts {
+		if p.Suppressed {
+			t.Errorf("nothing small, nothing hidden: %+v", b)
+		}
+	}
+	if got := b.Total.Text(5); got != "30" {
+		t.Errorf("Text = %q", got)
+	}
+	if got := portal.Single(5, 4).Text(5); got != "< 5" {
+		t.Errorf("Single(4) = %q", got)
+	}
+}
+
+// TestSuppressCannotBeUndone: whatever the counts, every shown count is at least k, and a suppressed
+// part never stands alone against a shown total (it could be found by subtraction).
+func TestSuppressCannotBeUndone(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		k := 2 + r.IntN(8)
+		n := 1 + r.IntN(5)
+		parts := make([]int, n)
+		total := 0
+		for i := range parts {
+			parts[i] = r.IntN(3 * k)
+			total += parts[i]
+		}
+		b := portal.Suppress(k, total, nil, parts)
+		hidden := 0
+		for i, c := range b.Parts {
+			if c.Suppressed {
+				hidden++
+			} else if c.Value < k || c.Value != parts[i] {
+				t.Fatalf("k=%d parts=%v: shown part %d = %+v", k, parts, i, c)
+			}
+		}
+		if !b.Total.Suppressed && (b.Total.Value != total || total < k) {
+			t.Fatalf("k=%d parts=%v: total %+v", k, parts, b.Total)
+		}
+		if !b.Total.Suppressed && hidden == 1 {
+			t.Fatalf("k=%d parts=%v: one hidden part against a shown total: %+v", k, parts, b)
+		}
+	}
+}
