@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/csv"
 	"fmt"
 	"sync"
 	"time"
@@ -64,4 +65,42 @@ func (s *server) council(c *fiber.Ctx) error {
 		k = portal.DefaultSuppressBelow
 	}
 	return s.page(c, "raad", T(l, "council.title"), fiber.Map{"Periods": ps, "K": k})
+}
+
+// councilCSV writes the published figures as CSV: one row per period and figure, suppressed alike.
+func (s *server) councilCSV(c *fiber.Ctx) error {
+	l := lang(c)
+	ps, err := s.publishedYears(c)
+	if err != nil {
+		return err
+	}
+	k := s.cfg.SuppressBelow
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="inzicht-cijfers.csv"`)
+	w := csv.NewWriter(c.Response().BodyWriter())
+	w.Comma = ';'
+	_ = w.Write([]string{"\ufeff" + T(l, "council.col.period"), T(l, "council.col.group"), T(l, "council.col.what"), T(l, "council.col.count")})
+	for _, p := range ps {
+		for _, g := range []struct {
+			key string
+			b   portal.Breakdown
+		}{{"council.requests.kind", p.Requests}, {"council.requests.outcome", p.Outcomes},
+			{"council.signals.retention", p.Signals}, {"council.consent.state", p.Consent}} {
+			for i, n := range g.b.Names {
+				_ = w.Write([]string{p.Period, T(l, g.key), T(l, "stat."+n), g.b.Parts[i].Text(k)})
+			}
+			_ = w.Write([]string{p.Period, T(l, g.key), T(l, "council.total"), g.b.Total.Text(k)})
+		}
+		for _, f := range []struct {
+			key string
+			c   portal.Cell
+		}{{"council.within", p.WithinDeadline}, {"council.extended", p.Extended}, {"council.withdrawn", p.Withdrawn},
+			{"council.objections", p.ObjectionsGrant}, {"council.told", p.ToldAtOnce}, {"council.deferred", p.Deferred},
+			{"council.keptnew", p.KeptThenNew}, {"council.notcovered", p.NotCovered}, {"council.againstwill", p.AgainstWill},
+			{"council.breakglass", p.BreakGlass}} {
+			_ = w.Write([]string{p.Period, "", T(l, f.key), f.c.Text(k)})
+		}
+	}
+	w.Flush()
+	return w.Error()
 }

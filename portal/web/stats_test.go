@@ -38,7 +38,11 @@ func TestCouncilFiguresAreSuppressedAggregates(t *testing.T) {
 		t.Fatalf("council page: %d", resp.StatusCode)
 	}
 	_, open := e.do("GET", "/open-data/statistieken.json", "", "", nil)
-	for name, body := range map[string]string{"council page": page, "open data": open} {
+	_, csvBody := e.do("GET", "/raad/cijfers.csv", council, "", nil)
+	if !strings.Contains(csvBody, ";Bezwaar;6") || !strings.Contains(csvBody, ";Inzage;< 5") {
+		t.Errorf("CSV lacks the shown and the suppressed count:\n%s", csvBody)
+	}
+	for name, body := range map[string]string{"council page": page, "open data": open, "CSV": csvBody} {
 		for _, secret := range []string{bsnA, "*****3653", "Geheime toelichting", "Tessa", "AVG-"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("%s holds %q", name, secret)

@@ -259,6 +259,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.staffAct(portal.StepExtended))
 	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
 	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
+	app.Get("/raad/cijfers.csv", s.requireRole(portal.RoleCouncil), s.councilCSV)
 	app.Get("/medewerker/toestemmingen/nieuw", handlers, s.newConsentPage)
 	app.Post("/medewerker/toestemmingen", handlers, s.checkCSRF, s.createConsentStaff)
 	leads := s.requireRole(portal.RoleTeamLead)
