@@ -320,7 +320,7 @@ func TestMigrateAndAPIKeyCommands(t *testing.T) {
 	if s := cmd("migrate", "up"); !strings.Contains(s, "up to date") {
 		t.Errorf("up: %q", s)
 	}
-	if s := cmd("migrate", "down"); !strings.Contains(s, "version 4 of 5, pending: [5]") {
+	if s := cmd("migrate", "down"); !strings.Contains(s, "version 5 of 6, pending: [6]") {
 		t.Errorf("down: %q", s)
 	}
 	cmd("migrate", "up")

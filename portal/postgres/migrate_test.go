@@ -30,11 +30,11 @@ func TestMigrations(t *testing.T) {
 			t.Errorf("SchemaUpToDate = %v, status says %v, want %v", upToDate, got.UpToDate(), want.UpToDate())
 		}
 	}
-	upToDate := postgres.MigrationStatus{Current: 5, Latest: 5, QueueReady: true}
-	oneDown := postgres.MigrationStatus{Current: 4, Latest: 5, Pending: []uint{5}, QueueReady: true}
-	twoDown := postgres.MigrationStatus{Current: 3, Latest: 5, Pending: []uint{4, 5}, QueueReady: true}
+	upToDate := postgres.MigrationStatus{Current: 6, Latest: 6, QueueReady: true}
+	oneDown := postgres.MigrationStatus{Current: 5, Latest: 6, Pending: []uint{6}, QueueReady: true}
+	twoDown := postgres.MigrationStatus{Current: 4, Latest: 6, Pending: []uint{5, 6}, QueueReady: true}
 	// Reverting Inzicht's migrations leaves the job queue's tables (River's own versions) alone.
-	pending := postgres.MigrationStatus{Current: 0, Latest: 5, Pending: []uint{1, 2, 3, 4, 5}, QueueReady: true}
+	pending := postgres.MigrationStatus{Current: 0, Latest: 6, Pending: []uint{1, 2, 3, 4, 5, 6}, QueueReady: true}
 
 	t.Run("after pgtest.New", func(t *testing.T) { status(t, upToDate) })
 	t.Run("up again is a no-op", func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestMigrations(t *testing.T) {
 		}
 	})
 	t.Run("down", func(t *testing.T) {
-		for range 3 {
+		for range 4 {
 			if err := db.MigrateDown(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestMigrationStatusEmptyDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(postgres.MigrationStatus{Latest: 5, Pending: []uint{1, 2, 3, 4, 5}}, got); diff != "" {
+	if diff := cmp.Diff(postgres.MigrationStatus{Latest: 6, Pending: []uint{1, 2, 3, 4, 5, 6}}, got); diff != "" {
 		t.Errorf("MigrationStatus (-want +got):\n%s", diff)
 	}
 }

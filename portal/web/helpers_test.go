@@ -47,7 +47,8 @@ func newEnv(t *testing.T, cfg web.Config, deps web.Deps) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []portal.Activity{portal.RequestHandlingActivity("Gemeente Voorbeeldstad"), portal.SignalHandlingActivity("Gemeente Voorbeeldstad")} {
+	for _, a := range []portal.Activity{portal.RequestHandlingActivity("Gemeente Voorbeeldstad"), portal.SignalHandlingActivity("Gemeente Voorbeeldstad"),
+		portal.OversightActivityEntry("Gemeente Voorbeeldstad")} {
 		if err := db.EnsureActivity(ctx, a); err != nil {
 			t.Fatal(err)
 		}

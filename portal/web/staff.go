@@ -32,7 +32,8 @@ func (s *server) staffHome(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	return s.page(c, "medewerker", T(lang(c), "staff.title"), fiber.Map{
 		"Handles": portal.HasAnyRole(sess.StaffRoles, portal.RequestHandlerRoles...), "ConsentSent": c.Query("toestemming") != "",
-		"IsCouncil": portal.HasAnyRole(sess.StaffRoles, portal.RoleCouncil)})
+		"IsCouncil": portal.HasAnyRole(sess.StaffRoles, portal.RoleCouncil),
+		"IsOfficer": portal.HasAnyRole(sess.StaffRoles, portal.RolePrivacyOfficer)})
 }
 
 // queueFilter parses the queue's filters; an unknown value is an error, not silently ignored.

@@ -73,6 +73,9 @@ type Store interface {
 	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
 
 	PeriodCounts(ctx context.Context, label string, from, to time.Time) (portal.PeriodCounts, error)
+	Oversight(ctx context.Context, since time.Time, limit int, by portal.Staff, municipality string) ([]portal.Flagged, []portal.Flagged, error)
+	ReviewBreakGlass(ctx context.Context, eventID string, by portal.Staff, justified bool, note string) error
+	StaffPatterns(ctx context.Context, since time.Time, minViews int) ([]portal.StaffPattern, error)
 }
 
 // Config holds the portal's settings.
@@ -260,6 +263,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
 	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
 	app.Get("/raad/cijfers.csv", s.requireRole(portal.RoleCouncil), s.councilCSV)
+	officer := s.requireRole(portal.RolePrivacyOfficer)
+	app.Get("/toezicht", officer, s.oversight)
+	app.Post("/toezicht/noodtoegang/:id", officer, s.checkCSRF, s.reviewBreakGlass)
 	app.Get("/medewerker/toestemmingen/nieuw", handlers, s.newConsentPage)
 	app.Post("/medewerker/toestemmingen", handlers, s.checkCSRF, s.createConsentStaff)
 	leads := s.requireRole(portal.RoleTeamLead)

@@ -1,0 +1,110 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+func scanFlagged(row pgx.CollectableRow) (portal.Flagged, error) {
+	var f portal.Flagged
+	var justified *bool
+	err := row.Scan(&f.EventID, &f.SubjectID, &f.OccurredAt, &f.Organization, &f.Team, &f.Role, &f.EmployeeID, &f.EmployeeName,
+		&f.Activity, &f.Reason, &justified, &f.Note, &f.ReviewerName)
+	if justified != nil {
+		f.Reviewed, f.Justified = true, *justified
+	}
+	return f, err
+}
+
+// Oversight returns the break-the-glass accesses and the processing not covered by consent since a
+// moment (newest first, at most limit each), and records the privacy officer's view of each citizen
+// concerned as a processing event in that citizen's log, in the same transaction.
+func (db *DB) Oversight(ctx context.Context, since time.Time, limit int, by portal.Staff, municipality string) (breakGlass, notCovered []portal.Flagged, err error) {
+	now := db.now()
+	err = db.Transact(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT e.id::text, e.subject_id, e.occurred_at, e.actor_organization, e.actor_team, e.actor_role,
+ e.actor_employee_id, e.actor_employee_name, e.activity_id, e.break_glass_reason, r.justified, coalesce(r.note, ''),
+ coalesce(r.reviewer_name, '')
+FROM processing_events e LEFT JOIN break_glass_reviews r ON r.event_id = e.id
+WHERE e.access_basis = 'break_glass' AND e.occurred_at >= $1 ORDER BY e.occurred_at DESC LIMIT $2`, since, limit)
+		var err error
+		if breakGlass, err = pgx.CollectRows(rows, scanFlagged); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT e.id::text, e.subject_id, e.occurred_at, e.actor_organization, e.actor_team, e.actor_role,
+ e.actor_employee_id, e.actor_employee_name, e.activity_id, e.consent_ref, NULL::boolean, '', ''
+FROM processing_events e WHERE e.consent_covered = false AND e.occurred_at >= $1 ORDER BY e.occurred_at DESC LIMIT $2`, since, limit)
+		if notCovered, err = pgx.CollectRows(rows, scanFlagged); err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, f := range append(append([]portal.Flagged{}, breakGlass...), notCovered...) {
+			if seen[f.SubjectID] {
+				continue
+			}
+			seen[f.SubjectID] = true
+			var hm []byte
+			if err := tx.QueryRow(ctx, `SELECT bsn_hmac FROM subjects WHERE id = $1`, f.SubjectID).Scan(&hm); err != nil {
+				return err
+			}
+			ev := portal.Event{ID: uuid.NewString(), OccurredAt: now, Activity: portal.OversightActivity, Action: "view",
+				DataCategories: []string{"identity"}, Level: "that",
+				Actor:  portal.Actor{Organization: municipality, Role: portal.RoleLabel(portal.RolePrivacyOfficer), EmployeeID: by.Sub, EmployeeName: by.Name},
+				System: "Inzicht", AccessBasis: portal.BasisFunction}
+			if _, err := tx.Exec(ctx, `INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id, action,
+ data_categories, level, actor_organization, actor_role, actor_employee_id, actor_employee_name, system, access_basis, content_hash)
+ VALUES ($1,$2,$3,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`, ev.ID, f.SubjectID, now, ev.Activity, ev.Action, ev.DataCategories,
+				ev.Level, ev.Actor.Organization, ev.Actor.Role, ev.Actor.EmployeeID, ev.Actor.EmployeeName, ev.System, ev.AccessBasis,
+				ev.ContentHash(hm)); err != nil {
+				return fmt.Errorf("record the view: %w", err)
+			}
+		}
+		return nil
+	})
+	return breakGlass, notCovered, wrapErr("oversight", err)
+}
+
+// ReviewBreakGlass records the privacy officer's judgement of one break-the-glass access; a later
+// judgement replaces an earlier one.
+func (db *DB) ReviewBreakGlass(ctx context.Context, eventID string, by portal.Staff, justified bool, note string) error {
+	if _, err := uuid.Parse(eventID); err != nil {
+		return portal.Errorf(portal.ENOTFOUND, "no such access")
+	}
+	if m := portal.CheckText(note, portal.MaxNoteLength); m != "" {
+		return &portal.Error{Code: portal.EINVALID, Message: "note: " + m}
+	}
+	tag, err := db.pool.Exec(ctx, `INSERT INTO break_glass_reviews (event_id, justified, note, reviewed_by, reviewer_name, reviewed_at)
+SELECT id, $2, $3, $4, $5, $6 FROM processing_events WHERE id = $1 AND access_basis = 'break_glass'
+ON CONFLICT (event_id) DO UPDATE SET justified = $2, note = $3, reviewed_by = $4, reviewer_name = $5, reviewed_at = $6`,
+		eventID, justified, note, by.Sub, by.Name, db.now())
+	if err != nil {
+		return fmt.Errorf("postgres: review break-glass: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return portal.Errorf(portal.ENOTFOUND, "no such access")
+	}
+	return nil
+}
+
+// StaffPatterns aggregates views per employee since a moment: how many, how many not through an
+// assignment, and how many distinct data categories. Employees with fewer than minViews are left out.
+func (db *DB) StaffPatterns(ctx context.Context, since time.Time, minViews int) ([]portal.StaffPattern, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT actor_employee_id, max(actor_employee_name), max(actor_organization), count(*),
+ count(*) FILTER (WHERE access_basis <> 'assigned'),
+ (SELECT count(DISTINCT c) FROM processing_events e2, unnest(e2.data_categories) c
+  WHERE e2.actor_employee_id = e.actor_employee_id AND e2.occurred_at >= $1 AND e2.action = 'view')
+FROM processing_events e WHERE occurred_at >= $1 AND action = 'view' AND actor_employee_id <> ''
+GROUP BY actor_employee_id HAVING count(*) >= $2 ORDER BY actor_employee_id`, since, minViews)
+	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.StaffPattern, error) {
+		var p portal.StaffPattern
+		err := r.Scan(&p.EmployeeID, &p.EmployeeName, &p.Organization, &p.Views, &p.Unassigned, &p.Categories)
+		return p, err
+	})
+	return ps, wrapErr("staff patterns", err)
+}
