@@ -14,9 +14,10 @@ import (
 // statsCache keeps the published figures for a few minutes: the public endpoint must not run the
 // aggregate queries for every visitor.
 type statsCache struct {
-	mu      sync.Mutex
-	at      time.Time
-	periods []portal.Published
+	mu       sync.Mutex
+	at       time.Time
+	periods  []portal.Published // years, newest first
+	quarters []portal.Published // the last four quarters, oldest first
 }
 
 const statsTTL = 10 * time.Minute
@@ -39,8 +40,75 @@ func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, error) {
 		}
 		out = append(out, portal.Publish(pc, s.cfg.SuppressBelow))
 	}
-	s.stats.periods, s.stats.at = out, now
+	// The last four quarters, the current one included, for the trend.
+	local := now.In(amsterdam)
+	q := time.Date(local.Year(), time.Month((int(local.Month())-1)/3*3+1), 1, 0, 0, 0, 0, amsterdam)
+	var quarters []portal.Published
+	for i := 3; i >= 0; i-- {
+		from := q.AddDate(0, -3*i, 0)
+		label := fmt.Sprintf("%d-K%d", from.Year(), (int(from.Month())-1)/3+1)
+		pc, err := s.deps.Store.PeriodCounts(c.UserContext(), label, from, from.AddDate(0, 3, 0))
+		if err != nil {
+			return nil, err
+		}
+		quarters = append(quarters, portal.Publish(pc, s.cfg.SuppressBelow))
+	}
+	s.stats.periods, s.stats.quarters, s.stats.at = out, quarters, now
 	return out, nil
+}
+
+// Trend is one key figure over the last four quarters, with bars for the chart.
+type Trend struct {
+	Key   string
+	Cells []portal.Cell
+	Bars  []Bar
+}
+
+// Bar is one bar of a server-rendered SVG chart (in a 0–100 box).
+type Bar struct {
+	X, Y, W, H float64
+	Label      string
+	Suppressed bool
+}
+
+// trends builds the key figures per quarter with their bars. A suppressed count is drawn as an
+// outlined stub, never as a value.
+func trends(qs []portal.Published, k int) []Trend {
+	pick := []struct {
+		key string
+		get func(portal.Published) portal.Cell
+	}{
+		{"council.trend.requests", func(p portal.Published) portal.Cell { return p.Requests.Total }},
+		{"council.within", func(p portal.Published) portal.Cell { return p.WithinDeadline }},
+		{"council.trend.signals", func(p portal.Published) portal.Cell { return p.Signals.Total }},
+		{"council.told", func(p portal.Published) portal.Cell { return p.ToldAtOnce }},
+		{"council.trend.consent", func(p portal.Published) portal.Cell { return p.Consent.Total }},
+		{"council.notcovered", func(p portal.Published) portal.Cell { return p.NotCovered }},
+		{"council.againstwill", func(p portal.Published) portal.Cell { return p.AgainstWill }},
+		{"council.breakglass", func(p portal.Published) portal.Cell { return p.BreakGlass }},
+	}
+	var out []Trend
+	for _, f := range pick {
+		tr := Trend{Key: f.key}
+		max := k
+		for _, p := range qs {
+			c := f.get(p)
+			tr.Cells = append(tr.Cells, c)
+			if c.Value > max {
+				max = c.Value
+			}
+		}
+		w := 100.0 / float64(len(qs))
+		for i, c := range tr.Cells {
+			h := float64(c.Value) / float64(max) * 80
+			if c.Suppressed {
+				h = 4
+			}
+			tr.Bars = append(tr.Bars, Bar{X: float64(i)*w + w*0.15, Y: 85 - h, W: w * 0.7, H: h, Label: c.Text(k), Suppressed: c.Suppressed})
+		}
+		out = append(out, tr)
+	}
+	return out
 }
 
 // openData serves the figures as public open data: no login, suppressed like every other output.
@@ -64,7 +132,12 @@ func (s *server) council(c *fiber.Ctx) error {
 	if k <= 0 {
 		k = portal.DefaultSuppressBelow
 	}
-	return s.page(c, "raad", T(l, "council.title"), fiber.Map{"Periods": ps, "K": k})
+	var labels []string
+	for _, q := range s.stats.quarters {
+		labels = append(labels, q.Period)
+	}
+	return s.page(c, "raad", T(l, "council.title"), fiber.Map{"Periods": ps, "K": k, "Quarters": labels,
+		"Trends": trends(s.stats.quarters, k)})
 }
 
 // councilCSV writes the published figures as CSV: one row per period and figure, suppressed alike.
