@@ -3,12 +3,14 @@ package web
 import (
 	"encoding/csv"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/pdfexport"
 )
 
 // statsCache keeps the published figures for a few minutes: the public endpoint must not run the
@@ -176,4 +178,72 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// councilReport is the yearly report as PDF: the year's quarters as charts, then every figure of the
+// year, suppressed like everywhere else.
+func (s *server) councilReport(c *fiber.Ctx) error {
+	l := lang(c)
+	ps, err := s.publishedYears(c)
+	if err != nil {
+		return err
+	}
+	year := c.Query("jaar", ps[0].Period)
+	var yp *portal.Published
+	for i := range ps {
+		if ps[i].Period == year {
+			yp = &ps[i]
+		}
+	}
+	if yp == nil {
+		return portal.Errorf(portal.ENOTFOUND, "no figures for that year")
+	}
+	y, _ := strconv.Atoi(year)
+	var quarters []portal.Published
+	for q := range 4 {
+		from := time.Date(y, time.Month(3*q+1), 1, 0, 0, 0, 0, amsterdam)
+		pc, err := s.deps.Store.PeriodCounts(c.UserContext(), fmt.Sprintf("K%d", q+1), from, from.AddDate(0, 3, 0))
+		if err != nil {
+			return err
+		}
+		quarters = append(quarters, portal.Publish(pc, s.cfg.SuppressBelow))
+	}
+	k := s.cfg.SuppressBelow
+	doc := pdfexport.Report{Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, IssuedAt: s.deps.Now()},
+		Title: T(l, "council.report.title", year), Intro: T(l, "council.intro", k)}
+	for _, tr := range trends(quarters, k) {
+		ch := pdfexport.Chart{Title: T(l, tr.Key)}
+		for i, cell := range tr.Cells {
+			ch.Labels = append(ch.Labels, quarters[i].Period)
+			ch.Values = append(ch.Values, cell.Value)
+			ch.Suppressed = append(ch.Suppressed, cell.Suppressed)
+			ch.Texts = append(ch.Texts, cell.Text(k))
+		}
+		doc.Charts = append(doc.Charts, ch)
+	}
+	breakdown := func(key string, b portal.Breakdown) pdfexport.ReportSection {
+		sec := pdfexport.ReportSection{Heading: T(l, key)}
+		for i, n := range b.Names {
+			sec.Rows = append(sec.Rows, [2]string{T(l, "stat."+n), b.Parts[i].Text(k)})
+		}
+		sec.Rows = append(sec.Rows, [2]string{T(l, "council.total"), b.Total.Text(k)})
+		return sec
+	}
+	doc.Sections = append(doc.Sections, breakdown("council.requests.kind", yp.Requests), breakdown("council.requests.outcome", yp.Outcomes))
+	median := T(l, "council.toofew")
+	if yp.MedianDays != nil {
+		median = fmt.Sprintf("%.1f / %.1f", *yp.MedianDays, *yp.P90Days)
+	}
+	doc.Sections = append(doc.Sections, pdfexport.ReportSection{Heading: T(l, "council.requests"), Rows: [][2]string{
+		{T(l, "council.within"), yp.WithinDeadline.Text(k)}, {T(l, "council.extended"), yp.Extended.Text(k)},
+		{T(l, "council.withdrawn"), yp.Withdrawn.Text(k)}, {T(l, "council.median"), median},
+		{T(l, "council.objections"), yp.ObjectionsGrant.Text(k)}}},
+		breakdown("council.signals.retention", yp.Signals),
+		pdfexport.ReportSection{Heading: T(l, "council.signals"), Rows: [][2]string{{T(l, "council.told"), yp.ToldAtOnce.Text(k)},
+			{T(l, "council.deferred"), yp.Deferred.Text(k)}, {T(l, "council.keptnew"), yp.KeptThenNew.Text(k)}}},
+		breakdown("council.consent.state", yp.Consent),
+		pdfexport.ReportSection{Heading: T(l, "council.consent"), Rows: [][2]string{{T(l, "council.notcovered"), yp.NotCovered.Text(k)},
+			{T(l, "council.againstwill"), yp.AgainstWill.Text(k)}, {T(l, "council.breakglass"), yp.BreakGlass.Text(k)}}})
+	sendPDF(c, "inzicht-rapportage-"+year+".pdf")
+	return pdfexport.RenderReport(c.Response().BodyWriter(), doc)
 }

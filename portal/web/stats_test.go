@@ -42,7 +42,15 @@ func TestCouncilFiguresAreSuppressedAggregates(t *testing.T) {
 	if !strings.Contains(csvBody, ";Bezwaar;6") || !strings.Contains(csvBody, ";Inzage;< 5") {
 		t.Errorf("CSV lacks the shown and the suppressed count:\n%s", csvBody)
 	}
-	for name, body := range map[string]string{"council page": page, "open data": open, "CSV": csvBody} {
+	resp, pdf := e.do("GET", "/raad/rapportage.pdf", council, "", nil)
+	pdfTxt := pdfText(t, pdf)
+	if resp.StatusCode != 200 || !strings.Contains(pdfTxt, "< 5") {
+		t.Errorf("yearly report: %d", resp.StatusCode)
+	}
+	if resp, _ := e.do("GET", "/raad/rapportage.pdf?jaar=1999", council, "", nil); resp.StatusCode != 404 {
+		t.Errorf("a year without figures: %d", resp.StatusCode)
+	}
+	for name, body := range map[string]string{"council page": page, "open data": open, "CSV": csvBody, "PDF": pdfTxt} {
 		for _, secret := range []string{bsnA, "*****3653", "Geheime toelichting", "Tessa", "AVG-"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("%s holds %q", name, secret)

@@ -263,6 +263,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
 	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
 	app.Get("/raad/cijfers.csv", s.requireRole(portal.RoleCouncil), s.councilCSV)
+	app.Get("/raad/rapportage.pdf", s.requireRole(portal.RoleCouncil), s.councilReport)
 	officer := s.requireRole(portal.RolePrivacyOfficer)
 	app.Get("/toezicht", officer, s.oversight)
 	app.Post("/toezicht/noodtoegang/:id", officer, s.checkCSRF, s.reviewBreakGlass)

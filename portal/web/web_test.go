@@ -530,6 +530,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/raad", "GET", "/raad", nil, []int{303, 403, 403, 403, 403, 403, 200, 303, 303, 303, 303, 303, 303, 303}},
 		{"/toezicht", "GET", "/toezicht", nil, []int{303, 403, 403, 403, 403, 200, 403, 303, 303, 303, 303, 303, 303, 303}},
 		{"/toezicht/noodtoegang/:id", "POST", "/toezicht/noodtoegang/" + evA.ID, nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/raad/rapportage.pdf", "GET", "/raad/rapportage.pdf", nil, []int{303, 403, 403, 403, 403, 403, 200, 303, 303, 303, 303, 303, 303, 303}},
 		{"/raad/cijfers.csv", "GET", "/raad/cijfers.csv", nil, []int{303, 403, 403, 403, 403, 403, 200, 303, 303, 303, 303, 303, 303, 303}},
 		{"/open-data/statistieken.json", "GET", "/open-data/statistieken.json", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
 		{"/api/v1/consent-requests", "POST", "/api/v1/consent-requests", consent, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 403, 403, 201, 401}},

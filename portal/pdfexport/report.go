@@ -1,0 +1,142 @@
+package pdfexport
+
+import (
+	"io"
+
+	"github.com/jung-kurt/gofpdf"
+)
+
+// Report is the council's yearly report: figures that are already suppressed and translated.
+type Report struct {
+	Letter
+	Title    string
+	Intro    string
+	Charts   []Chart
+	Sections []ReportSection
+}
+
+// Chart is a bar chart of one figure over periods. A suppressed value is drawn as an empty stub with
+// its text ("< 5"), never as a value.
+type Chart struct {
+	Title      string
+	Labels     []string
+	Values     []int
+	Suppressed []bool
+	Texts      []string
+}
+
+// ReportSection is a heading with label–value rows.
+type ReportSection struct {
+	Heading string
+	Rows    [][2]string
+}
+
+// RenderReport writes the report as a PDF.
+func RenderReport(w io.Writer, r Report) error {
+	return outputLetter(w, buildReport(r), true)
+}
+
+func buildReport(r Report) *gofpdf.Fpdf {
+	lb := newLetterBuilder(r.Letter, func(*letterLabels) string { return r.Title })
+	p := lb.pdf
+	p.SetFont(fontFamily, "B", bodySize)
+	for _, s := range r.Sections {
+		for _, row := range s.Rows {
+			if w := p.GetStringWidth(lb.enc(row[0]+":")) + labelGap; w > lb.kw {
+				lb.kw = w
+			}
+		}
+	}
+	if lim := lb.contentWidth() * 0.6; lb.kw > lim {
+		lb.kw = lim
+	}
+	lb.reportOpening(r.Intro)
+	const chartH, chartW = 38.0, 80.0
+	rowTop := p.GetY()
+	for i, c := range r.Charts {
+		col := i % 2
+		if col == 0 {
+			if p.GetY()+chartH+12 > lb.bottom() {
+				p.AddPage()
+			}
+			p.Ln(4)
+			rowTop = p.GetY()
+		}
+		x0 := marginL + float64(col)*(chartW+10)
+		y0 := rowTop
+		p.SetFont(fontFamily, "B", 9)
+		setText(p, colText)
+		p.SetXY(x0, y0)
+		p.CellFormat(chartW, 5, lb.enc(c.Title), "", 0, "L", false, 0, "")
+		max := 5
+		for _, v := range c.Values {
+			if v > max {
+				max = v
+			}
+		}
+		base := y0 + 6 + chartH - 10
+		bw := chartW / float64(max1(len(c.Values)))
+		setDraw(p, colBlue)
+		setFill(p, colBlue)
+		p.SetLineWidth(0.3)
+		for j, v := range c.Values {
+			x := x0 + float64(j)*bw + bw*0.15
+			h := float64(v) / float64(max) * (chartH - 18)
+			style := "F"
+			if j < len(c.Suppressed) && c.Suppressed[j] {
+				h, style = 1.5, "D"
+			}
+			p.Rect(x, base-h, bw*0.7, h, style)
+			p.SetFont(fontFamily, "", 7)
+			setText(p, colText)
+			if j < len(c.Texts) {
+				p.SetXY(x, base-h-4)
+				p.CellFormat(bw*0.7, 4, lb.enc(c.Texts[j]), "", 0, "C", false, 0, "")
+			}
+			if j < len(c.Labels) {
+				p.SetXY(x-1, base+1)
+				p.CellFormat(bw*0.7+2, 4, lb.enc(c.Labels[j]), "", 0, "C", false, 0, "")
+			}
+		}
+		setDraw(p, colRule)
+		p.Line(x0, base, x0+chartW, base)
+		p.SetY(rowTop + chartH)
+	}
+	for _, s := range r.Sections {
+		lb.heading(s.Heading, 2*lineH)
+		for _, row := range s.Rows {
+			lb.fact(row[0], []string{row[1]})
+		}
+	}
+	return lb.pdf
+}
+
+func max1(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+// reportOpening is the letter's opening without a salutation: sender, date, title, intro.
+func (lb *letterBuilder) reportOpening(intro string) {
+	p := lb.pdf
+	cw := lb.contentWidth()
+	p.AddPage()
+	p.SetFont(fontFamily, "B", 12)
+	setText(p, colText)
+	p.MultiCell(cw, 6, lb.enc(lb.lt.Municipality), "", "L", false)
+	p.Ln(1)
+	lb.fact(lb.ll.date, []string{date(lb.lt.IssuedAt)})
+	p.Ln(6)
+	p.SetFont(fontFamily, "B", 17)
+	setText(p, colBlue)
+	p.MultiCell(cw, 8, lb.enc(lb.title), "", "L", false)
+	p.Ln(1)
+	setDraw(p, colBlue)
+	p.SetLineWidth(0.6)
+	y := p.GetY()
+	p.Line(marginL, y, marginL+cw, y)
+	p.Ln(5)
+	lb.para(intro)
+}
