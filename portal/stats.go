@@ -88,6 +88,12 @@ func Suppress(k int, total int, names []string, parts []int) Breakdown {
 	return b
 }
 
+// Subset publishes v, a part of a published total: it is suppressed when it or its complement
+// (total − v) is below k, so neither can be learned by subtraction.
+func Subset(k, total, v int) Cell {
+	return Suppress(k, total, nil, []int{v, total - v}).Parts[0]
+}
+
 // Single publishes one count on its own.
 func Single(k, v int) Cell {
 	if v < k {
@@ -185,9 +191,17 @@ func Publish(pc PeriodCounts, k int) Published {
 	p.Signals = Suppress(k, t, retention, parts)
 	t, parts = split(consent, pc.ConsentOutcomes)
 	p.Consent = Suppress(k, t, consent, parts)
-	p.WithinDeadline, p.Extended, p.Withdrawn = Single(k, pc.WithinDeadline), Single(k, pc.Extended), Single(k, pc.Withdrawn)
-	p.ObjectionsGrant = Single(k, pc.ObjectionsGranted)
-	p.ToldAtOnce, p.Deferred, p.KeptThenNew = Single(k, pc.ToldAtOnce), Single(k, pc.Deferred), Single(k, pc.KeptThenNewAgain)
+	// A part of a published total is published with its complement in mind: 6 of 7 decisions within
+	// the deadline would tell that 1 was late.
+	requests := 0
+	for _, n := range pc.RequestsByKind {
+		requests += n
+	}
+	p.WithinDeadline = Subset(k, pc.Decided, pc.WithinDeadline)
+	p.Extended, p.Withdrawn = Subset(k, requests, pc.Extended), Subset(k, requests, pc.Withdrawn)
+	p.ObjectionsGrant = Subset(k, pc.Decided, pc.ObjectionsGranted)
+	p.ToldAtOnce, p.Deferred = Subset(k, pc.Signals, pc.ToldAtOnce), Subset(k, pc.Signals, pc.Deferred)
+	p.KeptThenNew = Subset(k, pc.SignalRetention[RetainKeep], pc.KeptThenNewAgain)
 	p.NotCovered, p.AgainstWill, p.BreakGlass = Single(k, pc.NotCovered), Single(k, pc.AgainstWill), Single(k, pc.BreakGlass)
 	if pc.Decided >= k {
 		m, q := round1(pc.MedianDays), round1(pc.P90Days)

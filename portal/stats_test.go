@@ -61,3 +61,27 @@ func TestSuppressCannotBeUndone(t *testing.T) {
 		}
 	}
 }
+
+func TestSubsetHidesASmallComplement(t *testing.T) {
+	for _, c := range []struct {
+		total, v int
+		hidden   bool
+	}{{7, 6, true}, {20, 15, false}, {20, 3, true}, {4, 4, true}, {30, 30, true}} {
+		// 30 of 30 hides too: its complement 0 is below k, and "all of them" is as telling as "1 of 1".
+		if got := portal.Subset(5, c.total, c.v); got.Suppressed != c.hidden {
+			t.Errorf("Subset(5, %d, %d) suppressed = %v, want %v", c.total, c.v, got.Suppressed, c.hidden)
+		}
+	}
+}
+
+func TestPublishSuppressesComplements(t *testing.T) {
+	pc := portal.PeriodCounts{RequestsByKind: map[string]int{"bezwaar": 7}, Decided: 7,
+		Outcomes: map[string]int{"toegewezen": 7}, WithinDeadline: 6, SignalRetention: map[string]int{}, ConsentOutcomes: map[string]int{}}
+	p := portal.Publish(pc, 5)
+	if !p.WithinDeadline.Suppressed {
+		t.Error("6 of 7 within the deadline tells that 1 was late")
+	}
+	if p.Outcomes.Total.Value != 7 || p.MedianDays == nil {
+		t.Errorf("published: %+v", p)
+	}
+}

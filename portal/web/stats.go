@@ -20,6 +20,7 @@ type statsCache struct {
 	at       time.Time
 	periods  []portal.Published // years, newest first
 	quarters []portal.Published // the last four quarters, oldest first
+	rawQ     []portal.PeriodCounts
 }
 
 const statsTTL = 10 * time.Minute
@@ -46,6 +47,7 @@ func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, error) {
 	local := now.In(amsterdam)
 	q := time.Date(local.Year(), time.Month((int(local.Month())-1)/3*3+1), 1, 0, 0, 0, 0, amsterdam)
 	var quarters []portal.Published
+	var rawQ []portal.PeriodCounts
 	for i := 3; i >= 0; i-- {
 		from := q.AddDate(0, -3*i, 0)
 		label := fmt.Sprintf("%d-K%d", from.Year(), (int(from.Month())-1)/3+1)
@@ -54,8 +56,9 @@ func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, error) {
 			return nil, err
 		}
 		quarters = append(quarters, portal.Publish(pc, s.cfg.SuppressBelow))
+		rawQ = append(rawQ, pc)
 	}
-	s.stats.periods, s.stats.quarters, s.stats.at = out, quarters, now
+	s.stats.periods, s.stats.quarters, s.stats.rawQ, s.stats.at = out, quarters, rawQ, now
 	return out, nil
 }
 
@@ -73,28 +76,41 @@ type Bar struct {
 	Suppressed bool
 }
 
-// trends builds the key figures per quarter with their bars. A suppressed count is drawn as an
-// outlined stub, never as a value.
-func trends(qs []portal.Published, k int) []Trend {
+// trends builds the key figures per quarter with their bars. The quarters are suppressed together,
+// as parts of their sum, so that no quarter can be found from a year's total; a suppressed count is
+// drawn as an outlined stub, never as a value.
+func trends(qs []portal.PeriodCounts, k int) []Trend {
+	sum := func(m map[string]int) int {
+		n := 0
+		for _, v := range m {
+			n += v
+		}
+		return n
+	}
 	pick := []struct {
 		key string
-		get func(portal.Published) portal.Cell
+		get func(portal.PeriodCounts) int
 	}{
-		{"council.trend.requests", func(p portal.Published) portal.Cell { return p.Requests.Total }},
-		{"council.within", func(p portal.Published) portal.Cell { return p.WithinDeadline }},
-		{"council.trend.signals", func(p portal.Published) portal.Cell { return p.Signals.Total }},
-		{"council.told", func(p portal.Published) portal.Cell { return p.ToldAtOnce }},
-		{"council.trend.consent", func(p portal.Published) portal.Cell { return p.Consent.Total }},
-		{"council.notcovered", func(p portal.Published) portal.Cell { return p.NotCovered }},
-		{"council.againstwill", func(p portal.Published) portal.Cell { return p.AgainstWill }},
-		{"council.breakglass", func(p portal.Published) portal.Cell { return p.BreakGlass }},
+		{"council.trend.requests", func(p portal.PeriodCounts) int { return sum(p.RequestsByKind) }},
+		{"council.within", func(p portal.PeriodCounts) int { return p.WithinDeadline }},
+		{"council.trend.signals", func(p portal.PeriodCounts) int { return p.Signals }},
+		{"council.told", func(p portal.PeriodCounts) int { return p.ToldAtOnce }},
+		{"council.trend.consent", func(p portal.PeriodCounts) int { return p.ConsentAsked }},
+		{"council.notcovered", func(p portal.PeriodCounts) int { return p.NotCovered }},
+		{"council.againstwill", func(p portal.PeriodCounts) int { return p.AgainstWill }},
+		{"council.breakglass", func(p portal.PeriodCounts) int { return p.BreakGlass }},
 	}
 	var out []Trend
 	for _, f := range pick {
 		tr := Trend{Key: f.key}
+		total, parts := 0, make([]int, len(qs))
+		for i, p := range qs {
+			parts[i] = f.get(p)
+			total += parts[i]
+		}
+		b := portal.Suppress(k, total, nil, parts)
 		max := k
-		for _, p := range qs {
-			c := f.get(p)
+		for _, c := range b.Parts {
 			tr.Cells = append(tr.Cells, c)
 			if c.Value > max {
 				max = c.Value
@@ -139,7 +155,7 @@ func (s *server) council(c *fiber.Ctx) error {
 		labels = append(labels, q.Period)
 	}
 	return s.page(c, "raad", T(l, "council.title"), fiber.Map{"Periods": ps, "K": k, "Quarters": labels,
-		"Trends": trends(s.stats.quarters, k)})
+		"Trends": trends(s.stats.rawQ, k)})
 }
 
 // councilCSV writes the published figures as CSV: one row per period and figure, suppressed alike.
@@ -199,14 +215,14 @@ func (s *server) councilReport(c *fiber.Ctx) error {
 		return portal.Errorf(portal.ENOTFOUND, "no figures for that year")
 	}
 	y, _ := strconv.Atoi(year)
-	var quarters []portal.Published
+	var quarters []portal.PeriodCounts
 	for q := range 4 {
 		from := time.Date(y, time.Month(3*q+1), 1, 0, 0, 0, 0, amsterdam)
 		pc, err := s.deps.Store.PeriodCounts(c.UserContext(), fmt.Sprintf("K%d", q+1), from, from.AddDate(0, 3, 0))
 		if err != nil {
 			return err
 		}
-		quarters = append(quarters, portal.Publish(pc, s.cfg.SuppressBelow))
+		quarters = append(quarters, pc)
 	}
 	k := s.cfg.SuppressBelow
 	doc := pdfexport.Report{Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, IssuedAt: s.deps.Now()},
@@ -214,7 +230,7 @@ func (s *server) councilReport(c *fiber.Ctx) error {
 	for _, tr := range trends(quarters, k) {
 		ch := pdfexport.Chart{Title: T(l, tr.Key)}
 		for i, cell := range tr.Cells {
-			ch.Labels = append(ch.Labels, quarters[i].Period)
+			ch.Labels = append(ch.Labels, quarters[i].Label)
 			ch.Values = append(ch.Values, cell.Value)
 			ch.Suppressed = append(ch.Suppressed, cell.Suppressed)
 			ch.Texts = append(ch.Texts, cell.Text(k))
