@@ -10,3 +10,4 @@ CREATE TABLE break_glass_reviews (
 -- Oversight lists read only the rare events that need attention.
 CREATE INDEX processing_events_break_glass ON processing_events (occurred_at DESC) WHERE access_basis = 'break_glass';
 CREATE INDEX processing_events_not_covered ON processing_events (occurred_at DESC) WHERE consent_covered = false;
+CREATE INDEX processing_events_against_will ON processing_events (occurred_at DESC) WHERE access_basis = 'against_will';
