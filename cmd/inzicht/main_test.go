@@ -650,3 +650,41 @@ func TestDemoConsentAcceptance(t *testing.T) {
 		t.Error("the event after the withdrawal is not marked as not covered")
 	}
 }
+
+// TestDemoAccountability walks issue #6's acceptance through the demo: the council sees the figures with
+// charts and downloads the PDF report; the public JSON shows the same figures; the privacy officer
+// judges a break-the-glass access.
+func TestDemoAccountability(t *testing.T) {
+	base, _, _ := startDemo(t, io.Discard)
+	staff := func(user string) *http.Client {
+		c := newBrowser(t)
+		resp, body := get(t, c, base+"/medewerker/inloggen")
+		if resp, _ = submitForm(t, c, resp.Request.URL, []byte(body), map[string]string{"username": user}); resp.Request.URL.Path != "/medewerker" {
+			t.Fatalf("%s login ended at %s", user, resp.Request.URL)
+		}
+		return c
+	}
+	council := staff("raad")
+	resp, page := get(t, council, base+"/raad")
+	if resp.StatusCode != 200 || !strings.Contains(page, "<svg") || !strings.Contains(page, "&lt; 5") {
+		t.Fatalf("council page: %d", resp.StatusCode)
+	}
+	if resp, pdf := get(t, council, base+"/raad/rapportage.pdf"); resp.StatusCode != 200 || !strings.HasPrefix(pdf, "%PDF") {
+		t.Errorf("report: %d", resp.StatusCode)
+	}
+	resp, open := get(t, newBrowser(t), base+"/open-data/statistieken.json")
+	if resp.StatusCode != 200 || !strings.Contains(open, `"suppressed":true`) || strings.Contains(open, "999993653") {
+		t.Errorf("open data: %d %s", resp.StatusCode, open)
+	}
+
+	officer := staff("privacy")
+	resp, page = get(t, officer, base+"/toezicht")
+	if resp.StatusCode != 200 || !strings.Contains(page, "Nog niet beoordeeld") {
+		t.Fatalf("oversight: %d (the demo has break-the-glass accesses)", resp.StatusCode)
+	}
+	resp, page = submitForm(t, officer, resp.Request.URL, []byte(page), map[string]string{"_action": "", "oordeel": "terecht",
+		"notitie": "Crisisdienst, volgens rooster"})
+	if resp.StatusCode != 200 || !strings.Contains(page, "Crisisdienst, volgens rooster") {
+		t.Errorf("judging: %d", resp.StatusCode)
+	}
+}
