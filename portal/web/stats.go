@@ -25,13 +25,27 @@ type statsCache struct {
 
 const statsTTL = 10 * time.Minute
 
+// statsSnapshot is one computation of the figures; it is never changed after it is made.
+type statsSnapshot struct {
+	at       time.Time
+	quarters []portal.Published
+	rawQ     []portal.PeriodCounts
+}
+
 // publishedYears returns this year and the two before it, newest first, suppressed.
 func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, error) {
+	ps, _, err := s.figures(c)
+	return ps, err
+}
+
+// figures returns the cached figures, computing them when they are older than statsTTL. The returned
+// values are a consistent snapshot, safe to read without the lock.
+func (s *server) figures(c *fiber.Ctx) ([]portal.Published, statsSnapshot, error) {
 	s.stats.mu.Lock()
 	defer s.stats.mu.Unlock()
 	now := s.deps.Now()
 	if s.stats.periods != nil && now.Sub(s.stats.at) < statsTTL {
-		return s.stats.periods, nil
+		return s.stats.periods, statsSnapshot{s.stats.at, s.stats.quarters, s.stats.rawQ}, nil
 	}
 	y := now.In(amsterdam).Year()
 	var out []portal.Published
@@ -39,7 +53,7 @@ func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, error) {
 		from := time.Date(year, 1, 1, 0, 0, 0, 0, amsterdam)
 		pc, err := s.deps.Store.PeriodCounts(c.UserContext(), fmt.Sprint(year), from, from.AddDate(1, 0, 0))
 		if err != nil {
-			return nil, err
+			return nil, statsSnapshot{}, err
 		}
 		out = append(out, portal.Publish(pc, s.cfg.SuppressBelow))
 	}
@@ -53,13 +67,13 @@ func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, error) {
 		label := fmt.Sprintf("%d-K%d", from.Year(), (int(from.Month())-1)/3+1)
 		pc, err := s.deps.Store.PeriodCounts(c.UserContext(), label, from, from.AddDate(0, 3, 0))
 		if err != nil {
-			return nil, err
+			return nil, statsSnapshot{}, err
 		}
 		quarters = append(quarters, portal.Publish(pc, s.cfg.SuppressBelow))
 		rawQ = append(rawQ, pc)
 	}
 	s.stats.periods, s.stats.quarters, s.stats.rawQ, s.stats.at = out, quarters, rawQ, now
-	return out, nil
+	return out, statsSnapshot{now, quarters, rawQ}, nil
 }
 
 // Trend is one key figure over the last four quarters, with bars for the chart.
@@ -131,18 +145,18 @@ func trends(qs []portal.PeriodCounts, k int) []Trend {
 
 // openData serves the figures as public open data: no login, suppressed like every other output.
 func (s *server) openData(c *fiber.Ctx) error {
-	ps, err := s.publishedYears(c)
+	ps, snap, err := s.figures(c)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=600")
-	return c.JSON(fiber.Map{"publisher": s.cfg.Municipality, "generated_at": s.stats.at.UTC(), "periods": ps})
+	return c.JSON(fiber.Map{"publisher": s.cfg.Municipality, "generated_at": snap.at.UTC(), "periods": ps})
 }
 
 // council shows the figures per year to the council: aggregates only.
 func (s *server) council(c *fiber.Ctx) error {
 	l := lang(c)
-	ps, err := s.publishedYears(c)
+	ps, snap, err := s.figures(c)
 	if err != nil {
 		return err
 	}
@@ -151,11 +165,11 @@ func (s *server) council(c *fiber.Ctx) error {
 		k = portal.DefaultSuppressBelow
 	}
 	var labels []string
-	for _, q := range s.stats.quarters {
+	for _, q := range snap.quarters {
 		labels = append(labels, q.Period)
 	}
 	return s.page(c, "raad", T(l, "council.title"), fiber.Map{"Periods": ps, "K": k, "Quarters": labels,
-		"Trends": trends(s.stats.rawQ, k)})
+		"Trends": trends(snap.rawQ, k)})
 }
 
 // councilCSV writes the published figures as CSV: one row per period and figure, suppressed alike.
