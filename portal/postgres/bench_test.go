@@ -92,3 +92,51 @@ func BenchmarkCopyRaw(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*500)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkPeriodCounts measures one year's council figures on generated data: 5 years of 200,000
+// processing events (1 % break-the-glass, 0.5 % against the will, 0.2 % not covered by consent) and
+// 20,000 rights requests, written with generate_series (the scale is a parameter of the data, not of
+// the query plan; issue 7 runs it at full size).
+func BenchmarkPeriodCounts(b *testing.B) {
+	bb := newTestDB(b)
+	ctx := context.Background()
+	sub, err := bb.EnsureSubject(ctx, bsnA)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := bb.raw.Exec(ctx, `
+INSERT INTO processing_events (id, subject_id, occurred_at, activity_id, action, data_categories, level,
+  actor_organization, actor_role, access_basis, break_glass_reason, consent_ref, consent_covered, content_hash)
+SELECT gen_random_uuid(), $1, $2::timestamptz - (i % 1825) * interval '1 day', 'wmo-onderzoek', 'view', '{health}', 'what',
+  'Gemeente', 'Consulent',
+  CASE WHEN i % 100 = 0 THEN 'break_glass' WHEN i % 200 = 1 THEN 'against_will' WHEN i % 500 = 2 THEN 'consent' ELSE 'assigned' END,
+  CASE WHEN i % 100 = 0 THEN 'nood' ELSE '' END, CASE WHEN i % 500 = 2 THEN 'x' ELSE '' END,
+  CASE WHEN i % 500 = 2 THEN false END, '\x00'
+FROM generate_series(1, 200000) AS i`, sub, t0); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := bb.raw.Exec(ctx, `
+INSERT INTO rights_requests (id, number, reference, subject_id, kind, status, scope, description, received_at,
+  first_deadline, deadline, outcome, decided_at, updated_at)
+SELECT gen_random_uuid(), i, 'AVG-B-' || i, $1, (ARRAY['inzage','rectificatie','bezwaar'])[1 + i % 3], 'besloten', '{"all":true}',
+  'x', $2::timestamptz - (i % 1825) * interval '1 day', $2::timestamptz - (i % 1825) * interval '1 day' + interval '1 month',
+  $2::timestamptz - (i % 1825) * interval '1 day' + interval '1 month', 'toegewezen',
+  $2::timestamptz - (i % 1825) * interval '1 day' + (i % 40) * interval '1 day', $2
+FROM generate_series(1, 20000) AS i`, sub, t0); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := bb.raw.Exec(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, portal.Amsterdam)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		pc, err := bb.PeriodCounts(ctx, "2025", from, from.AddDate(1, 0, 0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if pc.BreakGlass == 0 || pc.Decided == 0 {
+			b.Fatalf("no figures: %+v", pc)
+		}
+	}
+}
