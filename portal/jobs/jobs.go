@@ -208,6 +208,9 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[portal.Reminde
 	if !r.Open() {
 		return nil // decided or withdrawn in the meantime
 	}
+	if !job.Args.Deadline.IsZero() && !r.Deadline.Equal(job.Args.Deadline) {
+		return nil // extended in the meantime: the new deadline gets its own reminder
+	}
 	if err := w.cfg.Mailer.Send(ctx, ReminderMail(w.cfg.ClerkEmail, w.cfg.BaseURL, r)); err != nil {
 		if mail.IsPermanent(err) {
 			return river.JobCancel(safeErr(err))

@@ -155,6 +155,9 @@ ORDER BY r.received_at DESC, r.number DESC`, subjectID)
 // Request returns one of a citizen's requests with its timeline. Another citizen's request gives
 // ENOTFOUND, as an unknown id does.
 func (db *DB) Request(ctx context.Context, subjectID int64, id string) (portal.RightsRequest, error) {
+	if subjectID <= 0 { // 0 means "any citizen" inside; a citizen always has a subject
+		return portal.RightsRequest{}, errNoRequest
+	}
 	return db.request(ctx, db.pool, id, subjectID)
 }
 
@@ -208,6 +211,9 @@ WHERE r.id = $1::uuid AND ($2 = 0 OR r.subject_id = $2) FOR UPDATE`, id, subject
 
 // WithdrawRequest lets a citizen withdraw their own request before the decision.
 func (db *DB) WithdrawRequest(ctx context.Context, subjectID int64, id string) error {
+	if subjectID <= 0 {
+		return errNoRequest
+	}
 	now := db.now()
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		r, err := db.lockRequest(ctx, tx, id, subjectID)
@@ -406,15 +412,21 @@ func scopeWhere(s portal.Scope, args *[]any) string {
 // ScopeEvents returns the citizen's visible events within a request's scope, newest first, at most
 // limit, and whether more exist.
 func (db *DB) ScopeEvents(ctx context.Context, subjectID int64, s portal.Scope, limit int) ([]portal.LoggedEvent, bool, error) {
-	return db.scopeEvents(ctx, db.pool, subjectID, s, limit)
+	return db.scopeEvents(ctx, db.pool, subjectID, s, limit, db.now())
 }
 
-func (db *DB) scopeEvents(ctx context.Context, q querier, subjectID int64, s portal.Scope, limit int) ([]portal.LoggedEvent, bool, error) {
-	args := []any{subjectID, db.now()}
+// ScopeEventsAsOf is ScopeEvents as the log stood at asOf: only events received by then and visible
+// then. A decision letter lists exactly what the decision was about, however often it is downloaded.
+func (db *DB) ScopeEventsAsOf(ctx context.Context, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error) {
+	return db.scopeEvents(ctx, db.pool, subjectID, s, limit, asOf)
+}
+
+func (db *DB) scopeEvents(ctx context.Context, q querier, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error) {
+	args := []any{subjectID, asOf}
 	cond := scopeWhere(s, &args)
 	args = append(args, limit+1)
 	rows, _ := q.Query(ctx, `SELECT `+eventCols+` FROM processing_events e JOIN processing_activities a ON a.id = e.activity_id
-WHERE e.subject_id = $1 AND (e.confidential_until IS NULL OR e.confidential_until <= $2) AND `+cond+`
+WHERE e.subject_id = $1 AND e.received_at <= $2 AND (e.confidential_until IS NULL OR e.confidential_until <= $2) AND `+cond+`
 ORDER BY e.occurred_at DESC, e.id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
 	evs, err := pgx.CollectRows(rows, scanEvent)
 	if err != nil {
@@ -439,7 +451,7 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		if err != nil {
 			return err
 		}
-		evs, more, err := db.scopeEvents(ctx, tx, r.SubjectID, r.Scope, portal.MaxCaseEvents)
+		evs, more, err := db.scopeEvents(ctx, tx, r.SubjectID, r.Scope, portal.MaxCaseEvents, now)
 		if err != nil {
 			return err
 		}

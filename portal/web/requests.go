@@ -323,7 +323,8 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
 		Inspection: r.Kind == portal.KindInspection}
 	if doc.Inspection {
-		evs, more, err := s.deps.Store.ScopeEvents(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents)
+		// The overview as the log stood at the decision: the letter does not change after it is sent.
+		evs, more, err := s.deps.Store.ScopeEventsAsOf(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents, *r.DecidedAt)
 		if err != nil {
 			return err
 		}

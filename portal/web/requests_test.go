@@ -354,3 +354,44 @@ func TestQueueFiltersAndOverdueMarks(t *testing.T) {
 		t.Errorf("unknown status: %d", resp.StatusCode)
 	}
 }
+
+// TestHeadRecordsNoView: Fiber answers HEAD with the GET handler; on pages whose views are logged in the
+// citizen's log, HEAD is refused, so a link checker leaves no entry nobody made.
+func TestHeadRecordsNoView(t *testing.T) {
+	e := newEnv(t, web.Config{}, web.Deps{})
+	ca, csrf := e.citizen(bsnA)
+	_, loc, _ := e.post("/verzoeken", ca, "csrf", csrf, "soort", "inzage", "omvang", "alles", "toelichting", "x")
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/verzoeken/"), "?nieuw=1")
+	subject := mustSubject(t, e, bsnA)
+	clerk, _ := e.staff("clerk")
+	if resp, _ := e.do("HEAD", "/medewerker/verzoeken/"+id, clerk, "", nil); resp.StatusCode != 405 {
+		t.Errorf("HEAD on the request page: %d", resp.StatusCode)
+	}
+	if evs, _, _ := e.db.Events(context.Background(), subject, portal.EventFilter{Limit: 10}); len(evs) != 0 {
+		t.Errorf("HEAD recorded %d views", len(evs))
+	}
+}
+
+// TestDecisionLetterIsFixedAtTheDecision: downloading the letter later lists no processing that
+// happened after the decision.
+func TestDecisionLetterIsFixedAtTheDecision(t *testing.T) {
+	e := newEnv(t, web.Config{}, web.Deps{})
+	e.ingest(event(bsnA, time.Now().Add(-time.Hour)))
+	ca, csrf := e.citizen(bsnA)
+	_, loc, _ := e.post("/verzoeken", ca, "csrf", csrf, "soort", "inzage", "omvang", "alles", "toelichting", "x")
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/verzoeken/"), "?nieuw=1")
+	clerk, ccsrf := e.staff("clerk")
+	e.post("/medewerker/verzoeken/"+id+"/behandelen", clerk, "csrf", ccsrf)
+	e.post("/medewerker/verzoeken/"+id+"/besluiten", clerk, "csrf", ccsrf, "besluit", "toegewezen")
+	_, first := e.do("GET", "/verzoeken/"+id+"/besluit.pdf", ca, "", nil)
+	later := event(bsnA, time.Now(), func(ev *portal.Event) { ev.Actor.Organization = "Organisatie Na Het Besluit" })
+	e.ingest(later)
+	e.do("GET", "/medewerker/verzoeken/"+id, clerk, "", nil) // a view after the decision
+	_, second := e.do("GET", "/verzoeken/"+id+"/besluit.pdf", ca, "", nil)
+	if strings.Contains(pdfText(t, second), "Organisatie Na Het Besluit") {
+		t.Error("the decision letter lists processing after the decision")
+	}
+	if strings.Count(pdfText(t, second), "privacyverzoek") != strings.Count(pdfText(t, first), "privacyverzoek") {
+		t.Error("the decision letter changed after the decision")
+	}
+}
