@@ -109,7 +109,7 @@ func (c *NewConsent) Validate(now time.Time) error {
 		add("valid_until", "must be a date (yyyy-mm-dd)")
 	case !end.After(now):
 		add("valid_until", "lies in the past")
-	case end.After(AddMonths(now.In(Amsterdam), MaxConsentValidity).Add(24 * time.Hour)):
+	case c.ValidUntil > AddMonths(now.In(Amsterdam), MaxConsentValidity).Format("2006-01-02"): // dates, not hours: DST-proof
 		add("valid_until", "at most 12 months ahead")
 	}
 	if len(fs) > 0 {

@@ -68,7 +68,7 @@ func (db *DB) CreateConsent(ctx context.Context, nc portal.NewConsent, source st
 	hash := db.consentHash(nc)
 	var out portal.Consent
 	created := false
-	err := db.Transact(ctx, func(tx pgx.Tx) error {
+	err := db.transactRepeat(ctx, "consents_pkey", func(tx pgx.Tx) error {
 		created = false
 		var stored []byte
 		err := tx.QueryRow(ctx, `SELECT content_hash FROM consents WHERE id = $1`, nc.ID).Scan(&stored)
@@ -129,7 +129,8 @@ func (db *DB) ConsentByID(ctx context.Context, id string) (portal.Consent, error
 // CitizenConsents lists a citizen's consent requests: open ones first, then the newest.
 func (db *DB) CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error) {
 	rows, _ := db.pool.Query(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.subject_id = $1
-ORDER BY (c.status = 'pending' AND c.valid_until >= (now() AT TIME ZONE 'Europe/Amsterdam')::date) DESC, c.created_at DESC`, subjectID)
+ORDER BY (c.status = 'pending' AND c.valid_until >= ($2::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date) DESC,
+ c.created_at DESC`, subjectID, db.now())
 	cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Consent, error) { return scanConsent(r) })
 	return cs, wrapErr("citizen consents", err)
 }
@@ -222,8 +223,10 @@ func (db *DB) consentCoverage(ctx context.Context, tx pgx.Tx, events []portal.Ev
 	var refs []string
 	for _, i := range fresh {
 		if e := events[i]; e.AccessBasis == portal.BasisConsent {
-			if _, err := uuid.Parse(e.ConsentRef); err == nil {
-				refs = append(refs, e.ConsentRef)
+			// The parsed form: uuid.Parse also accepts spellings ("urn:uuid:…", braces) that
+			// PostgreSQL's uuid cast refuses, which would fail the whole batch.
+			if u, err := uuid.Parse(e.ConsentRef); err == nil {
+				refs = append(refs, u.String())
 			}
 		}
 	}

@@ -95,6 +95,22 @@ func (db *DB) Transact(ctx context.Context, fn func(pgx.Tx) error) error {
 	return err
 }
 
+// transactRepeat runs an idempotent create in a transaction, once more when a concurrent twin
+// inserted the same primary key first (constraint pkey): the second run then finds the stored
+// row and answers as a repeat instead of failing.
+func (db *DB) transactRepeat(ctx context.Context, pkey string, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = db.Transact(ctx, fn)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == pkey {
+			continue
+		}
+		return err
+	}
+	return err
+}
+
 // EnsureDatabase creates the database named in url when it does not exist, connecting to the
 // server's "postgres" database to do so.
 func EnsureDatabase(ctx context.Context, url string) error {

@@ -56,9 +56,14 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 	p = p.WithDefaults()
 	now := db.now()
 	hash := db.signalHash(ns)
+	if deferral != nil && by != nil {
+		if err := deferral.Validate(now, p.MaxDeferral); err != nil {
+			return portal.Signal{}, false, err
+		}
+	}
 	var out portal.Signal
 	created := false
-	err := db.Transact(ctx, func(tx pgx.Tx) error {
+	err := db.transactRepeat(ctx, "signals_pkey", func(tx pgx.Tx) error {
 		created = false
 		var stored []byte
 		err := tx.QueryRow(ctx, `SELECT coalesce(content_hash, '') FROM signals WHERE id = $1`, ns.ID).Scan(&stored)
@@ -99,9 +104,6 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 		}
 		created = true
 		if deferral != nil && by != nil {
-			if err := deferral.Validate(now, p.MaxDeferral); err != nil {
-				return err
-			}
 			if err := db.insertDeferral(ctx, tx, ns.ID, *by, *deferral, true, now, p); err != nil {
 				return err
 			}
@@ -133,6 +135,11 @@ func (db *DB) tell(ctx context.Context, tx pgx.Tx, id string, now time.Time) err
 	}
 	if err != nil {
 		return err
+	}
+	// A deferral still waiting for approval has nothing left to defer once the citizen is told.
+	if _, err := tx.Exec(ctx, `UPDATE signal_deferrals SET status = 'lapsed', decided_at = $2
+WHERE signal_id = $1 AND status = 'pending'`, id, now); err != nil {
+		return fmt.Errorf("close pending deferrals: %w", err)
 	}
 	var msgID int64
 	if err := tx.QueryRow(ctx, `INSERT INTO messages (subject_id, signal_id, kind, status, created_at)
