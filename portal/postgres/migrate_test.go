@@ -2,10 +2,14 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/inzicht/inzicht/migrations"
 	"github.com/inzicht/inzicht/portal/postgres"
 	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
@@ -30,11 +34,12 @@ func TestMigrations(t *testing.T) {
 			t.Errorf("SchemaUpToDate = %v, status says %v, want %v", upToDate, got.UpToDate(), want.UpToDate())
 		}
 	}
-	upToDate := postgres.MigrationStatus{Current: 6, Latest: 6, QueueReady: true}
-	oneDown := postgres.MigrationStatus{Current: 5, Latest: 6, Pending: []uint{6}, QueueReady: true}
-	twoDown := postgres.MigrationStatus{Current: 4, Latest: 6, Pending: []uint{5, 6}, QueueReady: true}
+	n := latestMigration(t)
+	upToDate := postgres.MigrationStatus{Current: n, Latest: n, QueueReady: true}
+	oneDown := postgres.MigrationStatus{Current: n - 1, Latest: n, Pending: versions(n, n), QueueReady: true}
+	twoDown := postgres.MigrationStatus{Current: n - 2, Latest: n, Pending: versions(n-1, n), QueueReady: true}
 	// Reverting Inzicht's migrations leaves the job queue's tables (River's own versions) alone.
-	pending := postgres.MigrationStatus{Current: 0, Latest: 6, Pending: []uint{1, 2, 3, 4, 5, 6}, QueueReady: true}
+	pending := postgres.MigrationStatus{Current: 0, Latest: n, Pending: versions(1, n), QueueReady: true}
 
 	t.Run("after pgtest.New", func(t *testing.T) { status(t, upToDate) })
 	t.Run("up again is a no-op", func(t *testing.T) {
@@ -104,7 +109,40 @@ func TestMigrationStatusEmptyDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(postgres.MigrationStatus{Latest: 6, Pending: []uint{1, 2, 3, 4, 5, 6}}, got); diff != "" {
+	n := latestMigration(t)
+	if diff := cmp.Diff(postgres.MigrationStatus{Latest: n, Pending: versions(1, n)}, got); diff != "" {
 		t.Errorf("MigrationStatus (-want +got):\n%s", diff)
+	}
+}
+
+// latestMigration counts the embedded up migrations; they are numbered 1..n without gaps
+// (TestMigrationFilesNumberedWithoutGaps would fail otherwise).
+func latestMigration(t *testing.T) uint {
+	t.Helper()
+	ups, err := fs.Glob(migrations.FS, "*.up.sql")
+	if err != nil || len(ups) == 0 {
+		t.Fatalf("no migrations embedded: %v", err)
+	}
+	return uint(len(ups))
+}
+
+func versions(from, to uint) []uint {
+	var vs []uint
+	for v := from; v <= to; v++ {
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+func TestMigrationFilesNumberedWithoutGaps(t *testing.T) {
+	ups, _ := fs.Glob(migrations.FS, "*.up.sql")
+	for i, name := range ups {
+		if want := fmt.Sprintf("%06d_", i+1); !strings.HasPrefix(name, want) {
+			t.Errorf("migration %d is %s, want a name starting %s", i+1, name, want)
+		}
+		down := strings.TrimSuffix(name, ".up.sql") + ".down.sql"
+		if _, err := fs.Stat(migrations.FS, down); err != nil {
+			t.Errorf("%s has no %s", name, down)
+		}
 	}
 }
