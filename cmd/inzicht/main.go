@@ -39,6 +39,7 @@ Usage:
   inzicht apikey list
   inzicht apikey revoke PREFIX
   inzicht register load FILE        load register entries (a JSON array) into the register
+  inzicht bench [flags]             measure ingest, reading, statistics and memory on a scratch database
 
 Configuration is read from environment variables; see the README.
 `
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAPIKey(ctx, rest, getenv, stdout)
 	case "register":
 		return runRegister(ctx, rest, getenv, stdout)
+	case "bench":
+		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -644,7 +644,8 @@ func TestDemoConsentAcceptance(t *testing.T) {
 	status, body = postEvents(t, base, key, fmt.Sprintf(`{"events":[{"id":%q,"occurred_at":%q,"subject_bsn":"999993653",`+
 		`"activity":"wmo-onderzoek","action":"disclose","recipient":"Huisartsenpraktijk","data_categories":["health"],"level":"what",`+
 		`"actor":{"organization":"Gemeente Voorbeeldstad","role":"Wmo-consulent"},"access_basis":"consent","consent_ref":%q}]}`,
-		eventID, time.Now().Format(time.RFC3339), id))
+		// Full precision: an event time cut to the second could lie before the withdrawal.
+		eventID, time.Now().UTC().Format(time.RFC3339Nano), id))
 	if status != 200 {
 		t.Fatalf("event citing the withdrawn consent: %d %s", status, body)
 	}

@@ -30,10 +30,13 @@ type DB struct {
 
 // Open connects to PostgreSQL at url. The vault keeps BSNs out of the tables in clear. It checks the
 // connection before returning.
-func Open(ctx context.Context, url string, vault *bsnvault.Vault) (*DB, error) {
+func Open(ctx context.Context, url string, vault *bsnvault.Vault, opts ...Option) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -51,6 +54,15 @@ func Open(ctx context.Context, url string, vault *bsnvault.Vault) (*DB, error) {
 		return nil, fmt.Errorf("postgres: job client: %w", err)
 	}
 	return &DB{pool: pool, vault: vault, jobs: jobs}, nil
+}
+
+// Option adjusts the connection pool's configuration.
+type Option func(*pgxpool.Config)
+
+// WithQueryTracer sees every query the store sends (its SQL and arguments): for slow-query logging,
+// and for the test that checks every citizen-facing query's plan.
+func WithQueryTracer(t pgx.QueryTracer) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
 }
 
 // NewJobClient returns a River client on this database that works jobs as cfg says. Jobs are

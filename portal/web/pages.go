@@ -176,7 +176,12 @@ func parseCursor(s string) (portal.Cursor, error) {
 }
 
 func formatCursor(e portal.LoggedEvent) string {
-	return e.OccurredAt.UTC().Format(time.RFC3339Nano) + "_" + e.ID
+	return LogCursor(portal.Cursor{OccurredAt: e.OccurredAt, ID: e.ID})
+}
+
+// LogCursor is the value of /verwerkingen?na=… that continues the log after position c.
+func LogCursor(c portal.Cursor) string {
+	return c.OccurredAt.UTC().Format(time.RFC3339Nano) + "_" + c.ID
 }
 
 func (q logQuery) values() url.Values {

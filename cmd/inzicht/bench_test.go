@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/inzicht/inzicht/portal/postgres/pgtest"
+)
+
+// TestMain lets the test binary stand in for the inzicht binary when the benchmark starts its server
+// as a child process (it runs itself with `serve`).
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestBenchTiny runs `inzicht bench` at a tiny size, so the command keeps working; it checks that
+// every part was measured, not the figures themselves.
+func TestBenchTiny(t *testing.T) {
+	server := pgtest.ServerURL()
+	out := filepath.Join(t.TempDir(), "bench.json")
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--events", "6000", "--citizens", "300", "--ingest", "2000",
+		"--batch", "500", "--clients", "2", "--reads", "40", "--requests", "2000", "--postgres", server, "--json", out},
+		envOf(map[string]string{}), &stdout, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"INGEST", "/verwerkingen first page", "/verwerkingen deep page", "/overzicht", "/raad",
+		"/open-data/statistieken.json", "MEMORY"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res BenchResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Ingest.Events != 2000 || res.Ingest.APIPerSec <= 0 || res.Ingest.CopyPerSec <= 0 {
+		t.Errorf("ingest not measured: %+v", res.Ingest)
+	}
+	if res.EventsInTable < 6000 {
+		t.Errorf("events in table: %d, want at least 6000", res.EventsInTable)
+	}
+	if len(res.Reading) != 3 || len(res.Statistics) != 4 {
+		t.Fatalf("scenarios: %d reading, %d statistics", len(res.Reading), len(res.Statistics))
+	}
+	for _, l := range append(res.Reading, res.Statistics...) {
+		if l.Requests == 0 || l.P50ms <= 0 || l.P99ms < l.P50ms {
+			t.Errorf("%s not measured: %+v", l.Name, l)
+		}
+	}
+	if res.PeakRSSMB <= 0 {
+		t.Errorf("server memory not sampled: %v", res.PeakRSSMB)
+	}
+}

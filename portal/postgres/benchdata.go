@@ -1,0 +1,198 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// This file holds the SQL of `inzicht bench`: bulk generation of realistic data in a scratch
+// database, and the plain-COPY baseline the ingest path is compared with. Nothing here runs in
+// the portal itself.
+
+// EnsureSubjects registers citizens (HMAC look-up key and encrypted BSN) and returns their ids.
+func (db *DB) EnsureSubjects(ctx context.Context, bsns []string) (map[string]int64, error) {
+	var ids map[string]int64
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		ids, _, err = db.subjectIDs(ctx, tx, bsns)
+		return err
+	})
+	return ids, wrapErr("ensure subjects", err)
+}
+
+// CreateCopyBaseline creates bench_copy: the columns, defaults, checks and indexes of
+// processing_events (LIKE … INCLUDING ALL; foreign keys are not copied by LIKE).
+func (db *DB) CreateCopyBaseline(ctx context.Context) error {
+	_, err := db.pool.Exec(ctx, `CREATE TABLE bench_copy (LIKE processing_events INCLUDING ALL)`)
+	return wrapErr("create copy baseline", err)
+}
+
+// CopyBaseline writes events with one plain COPY into bench_copy: the rows the ingest path would
+// write (same columns and values, content hash included), without its checks.
+func (db *DB) CopyBaseline(ctx context.Context, events []portal.Event, subjects map[string]int64) (int64, error) {
+	now := db.now().UTC()
+	n, err := db.pool.CopyFrom(ctx, pgx.Identifier{"bench_copy"}, ingestCols, pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
+		e := &events[i]
+		var aw portal.AgainstWill
+		if e.AgainstWill != nil {
+			aw = *e.AgainstWill
+		}
+		var covered any
+		if e.AccessBasis == portal.BasisConsent {
+			covered = false
+		}
+		return []any{e.ID, subjects[e.SubjectBSN], e.OccurredAt, now, e.Activity, e.Action, e.DataCategories,
+			e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
+			e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
+			aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason, e.ContentHash([]byte(e.SubjectBSN)), nil, covered}, nil
+	}))
+	return n, wrapErr("copy baseline", err)
+}
+
+// GenerateEvents writes counts[i] processing events for subjects[i], spread over [from, to), with a
+// realistic mix of activities (from the register), actions and access bases (about 1 % break the
+// glass, 0.5 % against the person's will, 1.5 % citing consent of which a tenth not covered). It
+// writes server-side with generate_series, in subject order, so ten million rows take minutes, not
+// hours. seq makes the ids unique across calls. It returns the number of rows written.
+func (db *DB) GenerateEvents(ctx context.Context, seq int64, subjects []int64, counts []int, from, to time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `
+WITH acts AS (SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, data_categories FROM processing_activities),
+na AS (SELECT count(*) AS n FROM acts),
+rows AS (
+  SELECT s.id AS subject_id, row_number() OVER () AS rn, random() AS r1, random() AS r2, random() AS r3
+  FROM unnest($2::bigint[], $3::int[]) AS s(id, n), generate_series(1, s.n) AS g(i)
+)
+INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id, action, data_categories, level,
+  actor_organization, actor_team, actor_role, actor_employee_id, system, case_ref, recipient, access_basis, break_glass_reason,
+  consent_ref, consent_covered, against_will_decision_ref, against_will_reason, against_will_approved_by, content_hash)
+SELECT ('00000000-0000-4000-8000-' || lpad(to_hex($1 + r.rn), 12, '0'))::uuid,
+  r.subject_id,
+  $4::timestamptz + r.r1 * ($5::timestamptz - $4::timestamptz),
+  $4::timestamptz + r.r1 * ($5::timestamptz - $4::timestamptz) + interval '3 minutes',
+  a.id,
+  x.action,
+  a.data_categories[1:1 + floor(r.r3 * cardinality(a.data_categories))::int],
+  CASE WHEN r.r3 < 0.3 THEN 'that' ELSE 'what' END,
+  (ARRAY['Gemeente Voorbeeldstad','Gemeente Voorbeeldstad','Sociaal Wijkteam','GGD Regio','Zorgaanbieder Noord'])[1 + floor(r.r2 * 5)::int],
+  'Team ' || (1 + floor(r.r3 * 12)::int),
+  (ARRAY['Wmo-consulent','Jeugdconsulent','Klantmanager inkomen','Medewerker backoffice'])[1 + floor(r.r1 * 4)::int],
+  'mw-' || (1 + floor(r.r2 * 400)::int),
+  'Zaaksysteem',
+  'Z-' || (1 + floor(r.r3 * 900000)::int),
+  CASE WHEN x.action = 'disclose' THEN 'Zorgaanbieder Noord' ELSE '' END,
+  b.basis,
+  CASE WHEN b.basis = 'break_glass' THEN 'Spoedsituatie: crisisdienst buiten kantoortijd' ELSE '' END,
+  CASE WHEN b.basis = 'consent' THEN '00000000-0000-4000-9000-000000000001' ELSE '' END,
+  CASE WHEN b.basis = 'consent' THEN r.r3 < 0.9 END,
+  CASE WHEN b.basis = 'against_will' THEN 'B-2026-' || (r.rn % 1000) ELSE '' END,
+  CASE WHEN b.basis = 'against_will' THEN 'Veiligheid van het kind' ELSE '' END,
+  CASE WHEN b.basis = 'against_will' THEN 'Teamleider Jeugd' ELSE '' END,
+  sha256(int8send($1 + r.rn))
+FROM rows r, na,
+  LATERAL (SELECT CASE WHEN r.r2 < 0.010 THEN 'break_glass' WHEN r.r2 < 0.015 THEN 'against_will'
+                       WHEN r.r2 < 0.030 THEN 'consent' WHEN r.r2 < 0.20 THEN 'team' WHEN r.r2 < 0.32 THEN 'function'
+                       ELSE 'assigned' END AS basis) b,
+  LATERAL (SELECT (ARRAY['view','view','view','update','create','disclose'])[1 + floor(r.r1 * 6)::int] AS action) x,
+  LATERAL (SELECT id, data_categories FROM acts WHERE acts.k = (r.rn * 7919) % na.n) a`,
+		seq, subjects, counts, from, to)
+	if err != nil {
+		return 0, wrapErr("generate events", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// GenerateCaseload writes, for the years before until, the rights requests, signals and consent
+// requests of a municipality: requests in total (kinds, outcomes, handling times, extensions and
+// withdrawals mixed as in practice), a tenth as many signals and a fifth as many consent requests,
+// for the given subjects. It is the data the council's figures are computed from.
+func (db *DB) GenerateCaseload(ctx context.Context, subjects []int64, requests int, years int, until time.Time) error {
+	from := until.AddDate(-years, 0, 0)
+	return wrapErr("generate caseload", db.Transact(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+INSERT INTO rights_requests (id, reference, subject_id, kind, status, scope, description, received_at,
+  first_deadline, deadline, outcome, motivation, decided_at, updated_at)
+SELECT gen_random_uuid(), 'AVG-BENCH-' || i, ($1::bigint[])[1 + (i % cardinality($1::bigint[]))],
+  (ARRAY['inzage','inzage','inzage','rectificatie','wissing','beperking','bezwaar','bezwaar'])[1 + i % 8],
+  CASE WHEN i % 31 = 0 THEN 'ingetrokken' WHEN rec > $4::timestamptz - interval '40 days' THEN 'in_behandeling' ELSE 'besloten' END,
+  '{"all":true}', 'Generated for the benchmark', rec, rec + interval '1 month',
+  rec + CASE WHEN i % 13 = 0 THEN interval '3 months' ELSE interval '1 month' END,
+  CASE WHEN i % 31 = 0 OR rec > $4::timestamptz - interval '40 days' THEN ''
+       ELSE (ARRAY['toegewezen','toegewezen','deels_toegewezen','afgewezen'])[1 + i % 4] END,
+  '', CASE WHEN i % 31 = 0 OR rec > $4::timestamptz - interval '40 days' THEN NULL
+           ELSE rec + ((i * 37) % 45) * interval '1 day' + (i % 24) * interval '1 hour' END, rec
+FROM generate_series(1, $2::int) AS i,
+  LATERAL (SELECT $3::timestamptz + (i::float8 / $2) * ($4::timestamptz - $3::timestamptz) AS rec) t`,
+			subjects, requests, from, until); err != nil {
+			return fmt.Errorf("requests: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `
+INSERT INTO signals (id, subject_id, received_at, registered_at, source, category, told_at, decision_due, retention,
+  retention_at, review_at, destroyed_at, reporter_kind, summary, urgency, handling_team, content_hash)
+SELECT gen_random_uuid(), ($1::bigint[])[1 + ((i * 104729) % cardinality($1::bigint[]))], reg, reg, 'api', 'zorgmelding',
+  reg + CASE WHEN i % 20 = 0 THEN ((i % 60) + 1) * interval '1 day' ELSE interval '0' END,
+  reg + interval '30 days', ret, CASE WHEN ret <> '' THEN reg + interval '20 days' END,
+  CASE WHEN ret = 'bewaren' THEN reg + interval '1 year' END, CASE WHEN ret = 'vernietigen' THEN reg + interval '20 days' END,
+  CASE WHEN ret <> 'vernietigen' THEN 'professional' END, CASE WHEN ret <> 'vernietigen' THEN 'Generated' END,
+  CASE WHEN ret <> 'vernietigen' THEN 'normal' END, CASE WHEN ret <> 'vernietigen' THEN 'Wijkteam' END,
+  CASE WHEN ret <> 'vernietigen' THEN sha256(int8send(i)) END
+FROM generate_series(1, greatest($2::int / 10, 1)) AS i,
+  LATERAL (SELECT $3::timestamptz + (i::float8 / greatest($2::int / 10, 1)) * ($4::timestamptz - $3::timestamptz) AS reg,
+                  (ARRAY['vernietigen','vernietigen','actie','bewaren',''])[1 + i % 5] AS ret) t`,
+			subjects, requests, from, until); err != nil {
+			return fmt.Errorf("signals: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `
+INSERT INTO consents (id, subject_id, case_ref, req_org, req_role, data_item, data_holder, purpose, necessity,
+  legal_ground, if_refused, valid_until, source, content_hash, created_at, status, decided_at, granted_at, withdrawn_at, expired_at)
+SELECT gen_random_uuid(), ($1::bigint[])[1 + ((i * 7919) % cardinality($1::bigint[]))], 'Z-' || i, 'Gemeente Voorbeeldstad',
+  'Wmo-consulent', 'Medische gegevens', 'Huisarts', 'Onderzoek naar ondersteuning', 'Nodig voor het besluit', 'Toestemming',
+  'Het onderzoek gaat verder zonder deze gegevens', (created + interval '6 months')::date, 'api', sha256(int8send(i)), created, st,
+  CASE WHEN st <> 'pending' THEN created + interval '2 days' END,
+  CASE WHEN st IN ('granted','withdrawn','expired') THEN created + interval '2 days' END,
+  CASE WHEN st = 'withdrawn' THEN created + interval '30 days' END,
+  CASE WHEN st = 'expired' THEN created + interval '6 months' END
+FROM generate_series(1, greatest($2::int / 5, 1)) AS i,
+  LATERAL (SELECT $3::timestamptz + (i::float8 / greatest($2::int / 5, 1)) * ($4::timestamptz - $3::timestamptz) AS created,
+                  (ARRAY['granted','granted','granted','refused','withdrawn','expired','pending'])[1 + i % 7] AS st) t`,
+			subjects, requests, from, until); err != nil {
+			return fmt.Errorf("consents: %w", err)
+		}
+		return nil
+	}))
+}
+
+// Analyze refreshes the planner's statistics after a bulk load.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.pool.Exec(ctx, `ANALYZE`)
+	return wrapErr("analyze", err)
+}
+
+// TableSize reports the rows (estimate) and the on-disk size of a table with its indexes.
+func (db *DB) TableSize(ctx context.Context, table string) (rows int64, bytes int64, err error) {
+	err = db.pool.QueryRow(ctx, `SELECT greatest(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid)
+FROM pg_class c WHERE c.oid = to_regclass($1)`, table).Scan(&rows, &bytes)
+	return rows, bytes, wrapErr("table size", err)
+}
+
+// EventAtDepth returns the cursor position (time, id) of a subject's k-th newest event (0-based), to
+// start a deep page of their log from.
+func (db *DB) EventAtDepth(ctx context.Context, subjectID int64, k int) (portal.Cursor, error) {
+	var c portal.Cursor
+	err := db.pool.QueryRow(ctx, `SELECT occurred_at, id::text FROM processing_events WHERE subject_id = $1
+ORDER BY occurred_at DESC, id DESC OFFSET $2 LIMIT 1`, subjectID, k).Scan(&c.OccurredAt, &c.ID)
+	return c, wrapErr("event at depth", err)
+}
+
+// ServerVersion is the PostgreSQL server's version, e.g. "15.19".
+func (db *DB) ServerVersion(ctx context.Context) (string, error) {
+	var v string
+	err := db.pool.QueryRow(ctx, `SHOW server_version`).Scan(&v)
+	v, _, _ = strings.Cut(v, " ")
+	return v, wrapErr("server version", err)
+}
