@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -64,6 +65,9 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 	}
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		res = portal.IngestResult{}
+		if err := checkActivities(ctx, tx, events); err != nil {
+			return err
+		}
 		subjects, lookups, err := db.subjectIDs(ctx, tx, bsns)
 		if err != nil {
 			return err
@@ -128,6 +132,33 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 		return nil
 	})
 	return res, err
+}
+
+// checkActivities refuses a batch that cites an activity the register does not hold, naming each
+// such event. (The table has no foreign key for it: see migration 8.) The register is small, and
+// it is read in the batch's transaction; entries are never deleted.
+func checkActivities(ctx context.Context, tx pgx.Tx, events []portal.Event) error {
+	var ids []string
+	for i := range events {
+		if !slices.Contains(ids, events[i].Activity) {
+			ids = append(ids, events[i].Activity)
+		}
+	}
+	rows, _ := tx.Query(ctx, `SELECT id FROM processing_activities WHERE id = ANY($1)`, ids)
+	known, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("check activities: %w", err)
+	}
+	if len(known) == len(ids) {
+		return nil
+	}
+	e := &portal.Error{Code: portal.EINVALID, Message: "events cite activities that are not in the register; nothing was stored"}
+	for i := range events {
+		if !slices.Contains(known, events[i].Activity) {
+			e.Fields = append(e.Fields, portal.FieldError{Index: i, Field: "activity", Message: "not in the register (GET /processing-activities)"})
+		}
+	}
+	return e
 }
 
 func conflictError(events []portal.Event, ids []string) error {
@@ -236,23 +267,30 @@ WHERE e.id = $1::uuid AND e.subject_id = $2 AND (e.confidential_until IS NULL OR
 	return e, nil
 }
 
-// Summary returns counts over a citizen's visible events.
+// Summary returns counts over a citizen's visible events: the pre-aggregated summary of the events
+// that were never confidential (subject_summaries, kept by triggers), plus a live count of the rare
+// ones that were confidential and are visible now. Its cost does not grow with the size of the log.
 func (db *DB) Summary(ctx context.Context, subjectID int64) (portal.Summary, error) {
 	var s portal.Summary
 	now := db.now()
 	var latest *time.Time
 	err := db.pool.QueryRow(ctx, `
-SELECT count(*),
-       count(*) FILTER (WHERE occurred_at >= $3),
-       count(*) FILTER (WHERE access_basis = 'break_glass'),
-       count(*) FILTER (WHERE access_basis = 'against_will'),
-       count(*) FILTER (WHERE access_basis = 'consent'),
-       max(occurred_at),
-       coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}'),
-       coalesce((SELECT array_agg(DISTINCT c) FROM processing_events e2, unnest(e2.data_categories) c
-                 WHERE e2.subject_id = $1 AND (e2.confidential_until IS NULL OR e2.confidential_until <= $2)), '{}')
-FROM processing_events
-WHERE subject_id = $1 AND (confidential_until IS NULL OR confidential_until <= $2)`,
+WITH live AS (
+  SELECT * FROM processing_events
+  WHERE subject_id = $1 AND confidential_until IS NOT NULL AND confidential_until <= $2),
+sum AS (SELECT * FROM subject_summaries WHERE subject_id = $1)
+SELECT coalesce((SELECT total FROM sum), 0) + (SELECT count(*) FROM live),
+       (SELECT count(*) FROM processing_events WHERE subject_id = $1 AND occurred_at >= $3)
+         - (SELECT count(*) FROM processing_events WHERE subject_id = $1 AND occurred_at >= $3
+              AND confidential_until IS NOT NULL AND confidential_until > $2),
+       coalesce((SELECT break_glass FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'break_glass'),
+       coalesce((SELECT against_will FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'against_will'),
+       coalesce((SELECT consent FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'consent'),
+       greatest((SELECT latest FROM sum), (SELECT max(occurred_at) FROM live)),
+       ARRAY(SELECT DISTINCT o FROM (SELECT unnest(organizations) FROM sum
+                                      UNION ALL SELECT actor_organization FROM live WHERE actor_organization <> '') AS x(o) ORDER BY o),
+       ARRAY(SELECT DISTINCT c FROM (SELECT unnest(categories) FROM sum
+                                      UNION ALL SELECT unnest(data_categories) FROM live) AS x(c) ORDER BY c)`,
 		subjectID, now, now.AddDate(-1, 0, 0)).Scan(&s.Total, &s.LastYear, &s.BreakGlass, &s.AgainstWill, &s.Consent,
 		&latest, &s.Organizations, &s.Categories)
 	if err != nil {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -63,12 +64,35 @@ FROM processing_events`, key.ID, t0).Scan(&withKey, &received); err != nil {
 	}
 }
 
+// TestIngestUnknownActivity: an event citing an activity the register lacks refuses the whole batch
+// with a 422-style error naming that event, and stores nothing (not even the new person).
+func TestIngestUnknownActivity(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	db.ingest(t, []portal.Event{event(bsnA, t0.Add(-time.Hour))})
+	evs := []portal.Event{
+		event(bsnA, t0.Add(-3*time.Minute)),
+		event(bsnB, t0.Add(-2*time.Minute), func(e *portal.Event) { e.Activity = "no-such-activity" }),
+		event(bsnC, t0.Add(-1*time.Minute)),
+	}
+	_, err := db.Ingest(ctx, 0, evs)
+	var pe *portal.Error
+	if !errors.As(err, &pe) || pe.Code != portal.EINVALID || len(pe.Fields) != 1 || pe.Fields[0].Index != 1 || pe.Fields[0].Field != "activity" {
+		t.Fatalf("Ingest = %v, want EINVALID naming event 1's activity", err)
+	}
+	if n := db.count(t, "processing_events"); n != 1 {
+		t.Errorf("processing_events rows = %d, want 1", n)
+	}
+	if n := db.count(t, "subjects"); n != 1 {
+		t.Errorf("subjects rows = %d, want 1", n)
+	}
+}
+
 func TestIngestAtomicOnDatabaseError(t *testing.T) {
 	tests := []struct {
 		name string
 		bad  func(*portal.Event)
 	}{
-		{"activity violates the foreign key", func(e *portal.Event) { e.Activity = "no-such-activity" }},
 		{"action violates the check constraint", func(e *portal.Event) { e.Action = "read" }},
 		{"level violates the check constraint", func(e *portal.Event) { e.Level = "how" }},
 	}

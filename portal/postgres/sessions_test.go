@@ -98,6 +98,33 @@ func TestSessionExpiry(t *testing.T) {
 			}
 		}
 	})
+	t.Run("the last-seen mark is written at most every 30 seconds", func(t *testing.T) {
+		db := newTestDB(t)
+		if err := db.CreateSession(ctx, "c", citizenSession(db.subject(t, bsnA), t0, 12*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		seen := func() time.Time {
+			var at time.Time
+			if err := db.raw.QueryRow(ctx, `SELECT last_seen_at FROM sessions`).Scan(&at); err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}
+		for _, step := range []struct {
+			after time.Duration
+			want  time.Time
+		}{{10 * time.Second, t0}, {29 * time.Second, t0}, {31 * time.Second, t0.Add(31 * time.Second)},
+			{50 * time.Second, t0.Add(31 * time.Second)}, {62 * time.Second, t0.Add(62 * time.Second)}} {
+			db.clock.Set(t0.Add(step.after))
+			s, err := db.Session(ctx, "c", idle)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := seen(); !got.Equal(step.want) || !s.LastSeenAt.Equal(step.want) {
+				t.Errorf("at +%v: last seen %v (session says %v), want %v", step.after, got, s.LastSeenAt, step.want)
+			}
+		}
+	})
 	t.Run("absolute expiry", func(t *testing.T) {
 		db := newTestDB(t)
 		if err := db.CreateSession(ctx, "c", citizenSession(db.subject(t, bsnA), t0, time.Hour)); err != nil {

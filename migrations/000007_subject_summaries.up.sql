@@ -1,0 +1,93 @@
+-- Per-person summary of the processing log, kept up to date by triggers, so that a citizen's
+-- overview and the filters of their log cost the same for someone with ten events as for someone
+-- with ten thousand. Only events that were never confidential (confidential_until IS NULL) are
+-- folded in; the rare others are aggregated live, so a confidential event never shows early.
+CREATE TABLE subject_summaries (
+    subject_id    bigint PRIMARY KEY REFERENCES subjects(id),
+    total         bigint NOT NULL,
+    break_glass   bigint NOT NULL,
+    against_will  bigint NOT NULL,
+    consent       bigint NOT NULL,
+    latest        timestamptz,
+    organizations text[] NOT NULL,
+    categories    text[] NOT NULL
+);
+
+-- The rare events that are, or were, confidential: read live by the summary.
+CREATE INDEX processing_events_confidential ON processing_events (subject_id, occurred_at)
+    WHERE confidential_until IS NOT NULL;
+
+-- fold adds a statement's new visible events to the summaries, in subject order (so concurrent
+-- batches lock summary rows in the same order and cannot deadlock).
+CREATE FUNCTION subject_summaries_fold() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    WITH v AS (SELECT * FROM new_rows WHERE confidential_until IS NULL),
+    agg AS (
+        SELECT subject_id, count(*) AS total,
+               count(*) FILTER (WHERE access_basis = 'break_glass') AS break_glass,
+               count(*) FILTER (WHERE access_basis = 'against_will') AS against_will,
+               count(*) FILTER (WHERE access_basis = 'consent') AS consent,
+               max(occurred_at) AS latest,
+               coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}') AS organizations
+        FROM v GROUP BY subject_id),
+    cats AS (SELECT subject_id, array_agg(DISTINCT c) AS categories FROM v, unnest(v.data_categories) c GROUP BY subject_id)
+    INSERT INTO subject_summaries AS s (subject_id, total, break_glass, against_will, consent, latest, organizations, categories)
+    SELECT agg.subject_id, agg.total, agg.break_glass, agg.against_will, agg.consent, agg.latest, agg.organizations, cats.categories
+    FROM agg JOIN cats USING (subject_id)
+    ORDER BY agg.subject_id
+    ON CONFLICT (subject_id) DO UPDATE SET
+        total = s.total + excluded.total,
+        break_glass = s.break_glass + excluded.break_glass,
+        against_will = s.against_will + excluded.against_will,
+        consent = s.consent + excluded.consent,
+        latest = greatest(s.latest, excluded.latest),
+        organizations = CASE WHEN excluded.organizations <@ s.organizations THEN s.organizations
+            ELSE ARRAY(SELECT DISTINCT x FROM unnest(s.organizations || excluded.organizations) x ORDER BY x) END,
+        categories = CASE WHEN excluded.categories <@ s.categories THEN s.categories
+            ELSE ARRAY(SELECT DISTINCT x FROM unnest(s.categories || excluded.categories) x ORDER BY x) END;
+    RETURN NULL;
+END $$;
+
+-- refold recomputes the summaries of the people whose events were changed or removed (rare:
+-- revealing staff views of a signal, retention).
+CREATE FUNCTION subject_summaries_refold() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM subject_summaries WHERE subject_id IN (SELECT DISTINCT subject_id FROM old_rows);
+    WITH who AS (SELECT DISTINCT subject_id FROM old_rows),
+    v AS (SELECT e.* FROM processing_events e JOIN who USING (subject_id) WHERE e.confidential_until IS NULL),
+    agg AS (
+        SELECT subject_id, count(*) AS total,
+               count(*) FILTER (WHERE access_basis = 'break_glass') AS break_glass,
+               count(*) FILTER (WHERE access_basis = 'against_will') AS against_will,
+               count(*) FILTER (WHERE access_basis = 'consent') AS consent,
+               max(occurred_at) AS latest,
+               coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}') AS organizations
+        FROM v GROUP BY subject_id),
+    cats AS (SELECT subject_id, array_agg(DISTINCT c) AS categories FROM v, unnest(v.data_categories) c GROUP BY subject_id)
+    INSERT INTO subject_summaries (subject_id, total, break_glass, against_will, consent, latest, organizations, categories)
+    SELECT agg.subject_id, agg.total, agg.break_glass, agg.against_will, agg.consent, agg.latest, agg.organizations, cats.categories
+    FROM agg JOIN cats USING (subject_id) ORDER BY agg.subject_id;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER processing_events_summaries_insert AFTER INSERT ON processing_events
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subject_summaries_fold();
+CREATE TRIGGER processing_events_summaries_update AFTER UPDATE ON processing_events
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION subject_summaries_refold();
+CREATE TRIGGER processing_events_summaries_delete AFTER DELETE ON processing_events
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION subject_summaries_refold();
+
+-- The events already stored.
+WITH v AS (SELECT * FROM processing_events WHERE confidential_until IS NULL),
+agg AS (
+    SELECT subject_id, count(*) AS total,
+           count(*) FILTER (WHERE access_basis = 'break_glass') AS break_glass,
+           count(*) FILTER (WHERE access_basis = 'against_will') AS against_will,
+           count(*) FILTER (WHERE access_basis = 'consent') AS consent,
+           max(occurred_at) AS latest,
+           coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}') AS organizations
+    FROM v GROUP BY subject_id),
+cats AS (SELECT subject_id, array_agg(DISTINCT c) AS categories FROM v, unnest(v.data_categories) c GROUP BY subject_id)
+INSERT INTO subject_summaries (subject_id, total, break_glass, against_will, consent, latest, organizations, categories)
+SELECT agg.subject_id, agg.total, agg.break_glass, agg.against_will, agg.consent, agg.latest, agg.organizations, cats.categories
+FROM agg JOIN cats USING (subject_id);
