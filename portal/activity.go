@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Text is a plain-language text in Dutch and English.
@@ -96,6 +97,23 @@ func ParseRetention(s string) (Retention, error) {
 		return Retention{}, fmt.Errorf("must be longer than zero")
 	}
 	return r, nil
+}
+
+// Cutoff is the moment before which events are older than the retention period, counted back from
+// now in calendar terms (Europe/Amsterdam).
+func (r Retention) Cutoff(now time.Time) time.Time {
+	return now.In(Amsterdam).AddDate(-r.Years, -r.Months, -r.Days)
+}
+
+// RetentionRun records one removal of events past their retention period.
+type RetentionRun struct {
+	ActivityID     string
+	Retention      string
+	Cutoff         time.Time
+	Removed        int64
+	ReviewsRemoved int64
+	StartedAt      time.Time
+	FinishedAt     time.Time
 }
 
 // ParseRegister reads a register file: a JSON array of activities, each checked.

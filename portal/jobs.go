@@ -29,5 +29,12 @@ type SweepJob struct{}
 // Kind names the job.
 func (SweepJob) Kind() string { return "deadline_sweep" }
 
+// RetentionJob removes processing events older than their register entry's retention period. It
+// runs daily.
+type RetentionJob struct{}
+
+// Kind names the job.
+func (RetentionJob) Kind() string { return "retention_sweep" }
+
 // ReminderLeadDays is how many days before a deadline the clerks are reminded.
 const ReminderLeadDays = 7

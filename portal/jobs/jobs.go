@@ -29,6 +29,7 @@ type Store interface {
 	SweepDeadlines(ctx context.Context) (postgres.SweepResult, error)
 	SweepSignals(ctx context.Context) (postgres.SignalSweepResult, error)
 	SweepConsents(ctx context.Context) (int, error)
+	RemoveExpiredEvents(ctx context.Context, batch int) ([]portal.RetentionRun, error)
 	NewJobClient(cfg *river.Config) (*river.Client[pgx.Tx], error)
 }
 
@@ -75,12 +76,18 @@ func New(store Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &notifyWorker{store: store, cfg: cfg})
 	river.AddWorker(workers, &reminderWorker{store: store, cfg: cfg})
 	river.AddWorker(workers, &sweepWorker{store: store, log: cfg.Log})
+	river.AddWorker(workers, &retentionWorker{store: store, log: cfg.Log})
 	rcfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return portal.SweepJob{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true})},
+			&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) {
+					return portal.RetentionJob{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Hour}}
+				},
+				&river.PeriodicJobOpts{RunOnStart: true})},
 		RetryPolicy:       cfg.RetryPolicy,
 		FetchPollInterval: cfg.FetchPollInterval,
 		JobTimeout:        2 * time.Minute,
@@ -264,4 +271,24 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[portal.SweepJob]) e
 		w.log.Info("consent sweep", "expired", n)
 	}
 	return nil
+}
+
+// retentionWorker removes events past their retention period. A large backlog (the first run on an
+// old log) can take longer than one job's timeout: what was removed stays removed and recorded,
+// and the next run goes on.
+type retentionWorker struct {
+	river.WorkerDefaults[portal.RetentionJob]
+	store Store
+	log   *slog.Logger
+}
+
+func (w *retentionWorker) Timeout(*river.Job[portal.RetentionJob]) time.Duration { return 30 * time.Minute }
+
+func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[portal.RetentionJob]) error {
+	runs, err := w.store.RemoveExpiredEvents(ctx, 5000)
+	for _, r := range runs {
+		w.log.Info("retention", "activity", r.ActivityID, "retention", r.Retention, "cutoff", r.Cutoff, "removed", r.Removed,
+			"reviews_removed", r.ReviewsRemoved)
+	}
+	return err
 }

@@ -1,0 +1,2 @@
+DROP TABLE retention_runs;
+DROP INDEX processing_events_occurred_brin;

@@ -1,0 +1,81 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// TestRemoveExpiredEvents: events older than their own entry's retention period go, in batches,
+// with the reviews of removed break-the-glass accesses; younger events and other entries' events
+// stay; every batch is recorded; summaries follow; a second run removes nothing.
+func TestRemoveExpiredEvents(t *testing.T) {
+	ctx := context.Background()
+	db := newTestDB(t)
+	short := activity("kort")
+	short.Retention = "P1Y"
+	if _, err := db.PutActivity(ctx, short); err != nil {
+		t.Fatal(err)
+	}
+	var evs []portal.Event
+	old := func(bsn string, ago time.Duration, act string, mods ...func(*portal.Event)) portal.Event {
+		e := event(bsn, t0.Add(-ago), append(mods, func(e *portal.Event) { e.Activity = act })...)
+		evs = append(evs, e)
+		return e
+	}
+	year := 365 * 24 * time.Hour
+	for range 5 {
+		old(bsnA, 2*year, "kort") // past one year: removed
+	}
+	glass := old(bsnA, 2*year, "kort", func(e *portal.Event) { e.AccessBasis, e.BreakGlassReason = portal.BasisBreakGlass, "nood" })
+	kept := old(bsnA, 300*24*time.Hour, "kort") // within one year
+	other := old(bsnB, 2*year, "wmo-onderzoek") // P5Y: kept
+	db.ingest(t, evs)
+	if err := db.ReviewBreakGlass(ctx, glass.ID, portal.Staff{Sub: "fg", Name: "FG", Roles: []string{portal.RolePrivacyOfficer}}, true, "terecht"); err != nil {
+		t.Fatal(err)
+	}
+
+	runs, err := db.RemoveExpiredEvents(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].ActivityID != "kort" || runs[0].Removed != 6 || runs[0].ReviewsRemoved != 1 {
+		t.Fatalf("runs = %+v, want one for kort with 6 removed and 1 review", runs)
+	}
+	if want := t0.In(portal.Amsterdam).AddDate(-1, 0, 0); !runs[0].Cutoff.Equal(want) {
+		t.Errorf("cutoff %v, want %v", runs[0].Cutoff, want)
+	}
+	for _, id := range []string{kept.ID, other.ID} {
+		var n int
+		if err := db.raw.QueryRow(ctx, `SELECT count(*) FROM processing_events WHERE id = $1`, id).Scan(&n); err != nil || n != 1 {
+			t.Errorf("event %s removed (%d, %v)", id, n, err)
+		}
+	}
+	if n := db.count(t, "processing_events"); n != 2 {
+		t.Errorf("events left: %d, want 2", n)
+	}
+	if n := db.count(t, "break_glass_reviews"); n != 0 {
+		t.Errorf("reviews left: %d, want 0", n)
+	}
+	// Batches of 2: 6 events in 3 recorded batches, summing to the run.
+	var batches, removed, reviews int64
+	if err := db.raw.QueryRow(ctx, `SELECT count(*), sum(removed), sum(reviews_removed) FROM retention_runs WHERE activity_id = 'kort'
+ AND retention = 'P1Y'`).Scan(&batches, &removed, &reviews); err != nil {
+		t.Fatal(err)
+	}
+	if batches != 3 || removed != 6 || reviews != 1 {
+		t.Errorf("recorded %d batches, %d removed, %d reviews; want 3, 6, 1", batches, removed, reviews)
+	}
+	checkSummary(t, db, db.subject(t, bsnA), "after retention")
+	checkSummary(t, db, db.subject(t, bsnB), "other citizen after retention")
+
+	runs, err = db.RemoveExpiredEvents(ctx, 2)
+	if err != nil || len(runs) != 0 {
+		t.Errorf("second run = %+v, %v; want nothing removed", runs, err)
+	}
+	if n := db.count(t, "retention_runs"); n != 3 {
+		t.Errorf("retention_runs rows after an empty run: %d, want 3", n)
+	}
+}
