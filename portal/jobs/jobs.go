@@ -282,7 +282,9 @@ type retentionWorker struct {
 	log   *slog.Logger
 }
 
-func (w *retentionWorker) Timeout(*river.Job[portal.RetentionJob]) time.Duration { return 30 * time.Minute }
+func (w *retentionWorker) Timeout(*river.Job[portal.RetentionJob]) time.Duration {
+	return 30 * time.Minute
+}
 
 func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[portal.RetentionJob]) error {
 	runs, err := w.store.RemoveExpiredEvents(ctx, 5000)
