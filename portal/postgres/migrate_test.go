@@ -67,7 +67,7 @@ func TestMigrations(t *testing.T) {
 		}
 	})
 	t.Run("down", func(t *testing.T) {
-		for range 4 {
+		for range n - 2 {
 			if err := db.MigrateDown(ctx); err != nil {
 				t.Fatal(err)
 			}
