@@ -29,5 +29,12 @@ type SweepJob struct{}
 // Kind names the job.
 func (SweepJob) Kind() string { return "deadline_sweep" }
 
+// RefreshStatisticsJob computes the council's figures of the current periods, and of closed periods
+// whose stored figures are missing or old, and stores them. It runs periodically.
+type RefreshStatisticsJob struct{}
+
+// Kind names the job.
+func (RefreshStatisticsJob) Kind() string { return "refresh_statistics" }
+
 // ReminderLeadDays is how many days before a deadline the clerks are reminded.
 const ReminderLeadDays = 7
