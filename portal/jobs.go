@@ -36,5 +36,12 @@ type RetentionJob struct{}
 // Kind names the job.
 func (RetentionJob) Kind() string { return "retention_sweep" }
 
+// RefreshStatisticsJob computes the council's figures of the current periods, and of closed periods
+// whose stored figures are missing or old, and stores them. It runs periodically.
+type RefreshStatisticsJob struct{}
+
+// Kind names the job.
+func (RefreshStatisticsJob) Kind() string { return "refresh_statistics" }
+
 // ReminderLeadDays is how many days before a deadline the clerks are reminded.
 const ReminderLeadDays = 7

@@ -153,7 +153,9 @@ type Published struct {
 	NotCovered      Cell      `json:"processing_not_covered_by_consent"`
 	AgainstWill     Cell      `json:"processing_against_will"`
 	BreakGlass      Cell      `json:"break_glass_accesses"`
-	Names           Names     `json:"-"`
+	// ComputedAt is when the counts were computed (the refresh_statistics job stores them).
+	ComputedAt *time.Time `json:"computed_at,omitempty"`
+	Names      Names      `json:"-"`
 }
 
 // Names are the keys of the breakdowns, in display order.
@@ -211,6 +213,109 @@ func Publish(pc PeriodCounts, k int) Published {
 		m := round1(pc.MedianDeferDays)
 		p.MedianDeferDays = &m
 	}
+	return p
+}
+
+// Period is a span of time the figures are counted over: a calendar year or quarter in
+// Europe/Amsterdam, [From, To).
+type Period struct {
+	Label    string // "2025", "2025-K3"
+	From, To time.Time
+}
+
+// Year is the calendar year y.
+func Year(y int) Period {
+	from := time.Date(y, 1, 1, 0, 0, 0, 0, Amsterdam)
+	return Period{Label: fmt.Sprint(y), From: from, To: from.AddDate(1, 0, 0)}
+}
+
+// Quarter is quarter q (1–4) of year y.
+func Quarter(y, q int) Period {
+	from := time.Date(y, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, Amsterdam)
+	return Period{Label: fmt.Sprintf("%d-K%d", y, q), From: from, To: from.AddDate(0, 3, 0)}
+}
+
+// QuarterOf is the quarter that holds t.
+func QuarterOf(t time.Time) Period {
+	t = t.In(Amsterdam)
+	return Quarter(t.Year(), (int(t.Month())-1)/3+1)
+}
+
+// Current reports whether now falls in the period.
+func (p Period) Current(now time.Time) bool { return !now.Before(p.From) && now.Before(p.To) }
+
+// CouncilYears is how many calendar years the council's figures show: this one and the two before.
+const CouncilYears = 3
+
+// CouncilYearPeriods are the years the council's figures show, newest first.
+func CouncilYearPeriods(now time.Time) []Period {
+	y := now.In(Amsterdam).Year()
+	var out []Period
+	for year := y; year > y-CouncilYears; year-- {
+		out = append(out, Year(year))
+	}
+	return out
+}
+
+// LastQuarters are the last n quarters, the current one included, oldest first.
+func LastQuarters(now time.Time, n int) []Period {
+	q := QuarterOf(now)
+	out := make([]Period, n)
+	for i := range n {
+		from := q.From.AddDate(0, -3*(n-1-i), 0)
+		out[i] = QuarterOf(from)
+	}
+	return out
+}
+
+// StatisticsPeriods are every period the council's figures and the open data show: the years of
+// CouncilYearPeriods and all their quarters (the yearly report charts them; the last four quarters
+// are among them).
+func StatisticsPeriods(now time.Time) []Period {
+	var out []Period
+	for _, y := range CouncilYearPeriods(now) {
+		out = append(out, y)
+		year := y.From.Year()
+		for q := 1; q <= 4; q++ {
+			if p := Quarter(year, q); !p.From.After(now) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// StoredCounts are a period's counts as the refresh_statistics job stored them.
+type StoredCounts struct {
+	Period
+	Counts     PeriodCounts
+	ComputedAt time.Time
+}
+
+// ClosedStatsMaxAge is how old the stored figures of a closed period may grow before they are
+// computed again: they still change a little, as they count the current state of requests, signals
+// and consents that began in the period.
+const ClosedStatsMaxAge = 24 * time.Hour
+
+// NeedsRefresh reports whether a period's figures must be computed (again) at now: a current period
+// always; a closed one when it has none, when they were computed before it closed, or when they are
+// older than ClosedStatsMaxAge.
+func NeedsRefresh(p Period, stored *StoredCounts, now time.Time) bool {
+	switch {
+	case p.Current(now), stored == nil:
+		return true
+	case stored.ComputedAt.Before(p.To):
+		return true
+	}
+	return now.Sub(stored.ComputedAt) >= ClosedStatsMaxAge
+}
+
+// PublishStored suppresses stored counts with threshold k and says when they were computed.
+func PublishStored(s StoredCounts, k int) Published {
+	s.Counts.Label = s.Label
+	p := Publish(s.Counts, k)
+	at := s.ComputedAt
+	p.ComputedAt = &at
 	return p
 }
 

@@ -2,7 +2,9 @@ package portal_test
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/inzicht/inzicht/portal"
 )
@@ -83,5 +85,59 @@ func TestPublishSuppressesComplements(t *testing.T) {
 	}
 	if p.Outcomes.Total.Value != 7 || p.MedianDays == nil {
 		t.Errorf("published: %+v", p)
+	}
+}
+
+// TestStatisticsPeriods: three years, newest first, each followed by its quarters that have begun;
+// the last four quarters are among them.
+func TestStatisticsPeriods(t *testing.T) {
+	now := time.Date(2025, 5, 10, 9, 0, 0, 0, portal.Amsterdam)
+	var got []string
+	for _, p := range portal.StatisticsPeriods(now) {
+		got = append(got, p.Label)
+	}
+	want := "2025 2025-K1 2025-K2 2024 2024-K1 2024-K2 2024-K3 2024-K4 2023 2023-K1 2023-K2 2023-K3 2023-K4"
+	if strings.Join(got, " ") != want {
+		t.Errorf("periods %v, want %s", got, want)
+	}
+	var last []string
+	for _, p := range portal.LastQuarters(now, 4) {
+		last = append(last, p.Label)
+	}
+	if strings.Join(last, " ") != "2024-K3 2024-K4 2025-K1 2025-K2" {
+		t.Errorf("last quarters %v", last)
+	}
+	q := portal.QuarterOf(time.Date(2025, 3, 31, 23, 30, 0, 0, time.UTC)) // 1 April 01:30 in Amsterdam
+	if q.Label != "2025-K2" || !q.From.Equal(time.Date(2025, 4, 1, 0, 0, 0, 0, portal.Amsterdam)) {
+		t.Errorf("quarter of a UTC evening: %+v", q)
+	}
+}
+
+// TestNeedsRefresh: current periods always, closed ones when missing, computed before they closed, or
+// a day old.
+func TestNeedsRefresh(t *testing.T) {
+	now := time.Date(2025, 5, 10, 9, 0, 0, 0, portal.Amsterdam)
+	cur, closed := portal.QuarterOf(now), portal.Quarter(2025, 1)
+	stored := func(p portal.Period, at time.Time) *portal.StoredCounts {
+		return &portal.StoredCounts{Period: p, ComputedAt: at}
+	}
+	for _, c := range []struct {
+		name string
+		p    portal.Period
+		s    *portal.StoredCounts
+		want bool
+	}{
+		{"current, just computed", cur, stored(cur, now), true},
+		{"closed, missing", closed, nil, true},
+		{"closed, computed an hour ago", closed, stored(closed, now.Add(-time.Hour)), false},
+		{"closed, computed 25 hours ago", closed, stored(closed, now.Add(-25*time.Hour)), true},
+	} {
+		if got := portal.NeedsRefresh(c.p, c.s, now); got != c.want {
+			t.Errorf("%s: NeedsRefresh = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// An hour after the quarter closed, figures computed a minute before its end are computed again.
+	if !portal.NeedsRefresh(closed, stored(closed, closed.To.Add(-time.Minute)), closed.To.Add(time.Hour)) {
+		t.Error("figures computed before the period closed are not computed again")
 	}
 }

@@ -1,5 +1,6 @@
 // Package jobs works Inzicht's durable background jobs with River: the e-mails that tell citizens
-// about a new message, the clerks' deadline reminders and the periodic deadline sweep. Jobs live in
+// about a new message, the clerks' deadline reminders, the periodic deadline sweep and the periodic
+// refresh of the council's figures. Jobs live in
 // PostgreSQL, are inserted in the same transaction as the change that causes them, survive restarts
 // and are retried with backoff while SMTP is down.
 package jobs
@@ -30,6 +31,8 @@ type Store interface {
 	SweepSignals(ctx context.Context) (postgres.SignalSweepResult, error)
 	SweepConsents(ctx context.Context) (int, error)
 	RemoveExpiredEvents(ctx context.Context, batch int) ([]portal.RetentionRun, error)
+	StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error)
+	RefreshPeriod(ctx context.Context, p portal.Period) (portal.StoredCounts, error)
 	NewJobClient(cfg *river.Config) (*river.Client[pgx.Tx], error)
 }
 
@@ -48,6 +51,11 @@ type Config struct {
 	Mailer     Mailer
 	Workers    int           // concurrent jobs (default 5)
 	SweepEvery time.Duration // deadline sweep period (default 15 minutes)
+	// StatsEvery is how often the council's figures of the current periods are computed again
+	// (default 15 minutes).
+	StatsEvery time.Duration
+	// Now is the clock that says which periods are current (default time.Now).
+	Now func() time.Time
 	// RetryPolicy overrides River's exponential backoff (tests).
 	RetryPolicy river.ClientRetryPolicy
 	// FetchPollInterval overrides how often idle workers look for jobs (tests).
@@ -69,6 +77,12 @@ func New(store Store, cfg Config) (*Runner, error) {
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = 15 * time.Minute
 	}
+	if cfg.StatsEvery <= 0 {
+		cfg.StatsEvery = 15 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -77,17 +91,23 @@ func New(store Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &reminderWorker{store: store, cfg: cfg})
 	river.AddWorker(workers, &sweepWorker{store: store, log: cfg.Log})
 	river.AddWorker(workers, &retentionWorker{store: store, log: cfg.Log})
+	river.AddWorker(workers, &statsWorker{store: store, now: cfg.Now, log: cfg.Log})
 	rcfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers: workers,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepEvery),
-			func() (river.JobArgs, *river.InsertOpts) { return portal.SweepJob{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true}),
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return portal.SweepJob{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.StatsEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return portal.RefreshStatisticsJob{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) {
 					return portal.RetentionJob{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Hour}}
 				},
-				&river.PeriodicJobOpts{RunOnStart: true})},
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
 		RetryPolicy:       cfg.RetryPolicy,
 		FetchPollInterval: cfg.FetchPollInterval,
 		JobTimeout:        2 * time.Minute,
@@ -293,4 +313,51 @@ func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[portal.Retentio
 			"reviews_removed", r.ReviewsRemoved)
 	}
 	return err
+}
+
+// statsWorker computes the council's figures ahead of the visitors: the current quarter and year on
+// every run, closed periods when their stored figures are missing or old (portal.NeedsRefresh).
+type statsWorker struct {
+	river.WorkerDefaults[portal.RefreshStatisticsJob]
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+func (w *statsWorker) Work(ctx context.Context, _ *river.Job[portal.RefreshStatisticsJob]) error {
+	n, err := RefreshStatistics(ctx, w.store, w.now())
+	if err != nil {
+		return err
+	}
+	w.log.Debug("statistics refreshed", "periods", n)
+	return nil
+}
+
+// RefreshStatistics computes and stores the figures of every period of portal.StatisticsPeriods that
+// needs it at now, and returns how many it computed. Running it twice, or twice at once, is harmless.
+func RefreshStatistics(ctx context.Context, store Store, now time.Time) (int, error) {
+	periods := portal.StatisticsPeriods(now)
+	labels := make([]string, len(periods))
+	for i, p := range periods {
+		labels[i] = p.Label
+	}
+	stored, err := store.StoredPeriods(ctx, labels)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range periods {
+		var s *portal.StoredCounts
+		if sc, ok := stored[p.Label]; ok {
+			s = &sc
+		}
+		if !portal.NeedsRefresh(p, s, now) {
+			continue
+		}
+		if _, err := store.RefreshPeriod(ctx, p); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/rivertype"
@@ -823,3 +824,94 @@ func TestReminderMail(t *testing.T) {
 }
 
 var _ jobs.Mailer = (*echoingMailer)(nil)
+
+// storedStats returns the stored figures of every statistics period at now.
+func (e *env) storedStats(t *testing.T, now time.Time) map[string]portal.StoredCounts {
+	t.Helper()
+	var labels []string
+	for _, p := range portal.StatisticsPeriods(now) {
+		labels = append(labels, p.Label)
+	}
+	m, err := e.db.StoredPeriods(context.Background(), labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestRefreshStatistics: the first run computes every period; later runs compute the current quarter
+// and year again (and see a change), leave fresh closed periods alone, and recompute closed periods
+// once their figures are a day old. Running it again changes nothing else.
+func TestRefreshStatistics(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, portal.Amsterdam)
+	var mu sync.Mutex
+	e.db.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
+	all := len(portal.StatisticsPeriods(now)) // 2023, its quarters, 2024, its quarters, 2025, K1, K2
+	if all != 13 {
+		t.Fatalf("%d periods, want 13", all)
+	}
+	run := func(at time.Time, want int) {
+		t.Helper()
+		setNow(at)
+		n, err := jobs.RefreshStatistics(ctx, e.db, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("at %v: %d periods computed, want %d", at, n, want)
+		}
+	}
+	run(now, all)
+	first := e.storedStats(t, now)
+	if len(first) != all {
+		t.Fatalf("%d periods stored, want %d", len(first), all)
+	}
+	if first["2025-K2"].Counts.RequestsByKind["inzage"] != 0 {
+		t.Fatalf("figures before any request: %+v", first["2025-K2"].Counts)
+	}
+
+	// Idempotent: again at the same moment, only the current periods, with the same figures.
+	run(now, 2)
+	again := e.storedStats(t, now)
+	for label, sc := range first {
+		if diff := cmp.Diff(sc.Counts, again[label].Counts); diff != "" {
+			t.Errorf("%s changed by a second run (-first +again):\n%s", label, diff)
+		}
+	}
+
+	// A request in the current quarter shows after the next run, in the quarter and the year.
+	e.file(t, "")
+	later := now.Add(15 * time.Minute)
+	run(later, 2)
+	got := e.storedStats(t, later)
+	for _, label := range []string{"2025-K2", "2025"} {
+		if n := got[label].Counts.RequestsByKind["inzage"]; n != 1 || !got[label].ComputedAt.Equal(later) {
+			t.Errorf("%s: %d requests computed at %v, want 1 at %v", label, n, got[label].ComputedAt, later)
+		}
+	}
+	if !got["2024"].ComputedAt.Equal(first["2024"].ComputedAt) {
+		t.Errorf("a fresh closed period was computed again at %v", got["2024"].ComputedAt)
+	}
+
+	// A day later every closed period is computed again.
+	run(now.Add(25*time.Hour), all)
+}
+
+// TestRefreshStatisticsOnStart: a runner computes the figures when it starts, as a periodic job.
+func TestRefreshStatisticsOnStart(t *testing.T) {
+	e := newEnv(t)
+	e.file(t, "")
+	e.start(t, jobs.Config{StatsEvery: time.Hour})
+	e.waitJob(t, portal.RefreshStatisticsJob{}.Kind(), "the statistics refresh on start", func(j jobRow) bool { return j.State == "completed" })
+	now := time.Now()
+	got := e.storedStats(t, now)
+	if len(got) != len(portal.StatisticsPeriods(now)) {
+		t.Errorf("%d periods stored, want %d", len(got), len(portal.StatisticsPeriods(now)))
+	}
+	if n := got[portal.QuarterOf(now).Label].Counts.RequestsByKind["inzage"]; n != 1 {
+		t.Errorf("current quarter: %d requests, want 1", n)
+	}
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -27,24 +28,30 @@ func (db *DB) PeriodCounts(ctx context.Context, label string, from, to time.Time
 			_, err := pgx.ForEachRow(rows, []any{&k, &n}, func() error { m[k] = n; return nil })
 			return err
 		}
-		if err := byKey(`SELECT kind, count(*) FROM rights_requests WHERE received_at >= $1 AND received_at < $2 GROUP BY kind`, pc.RequestsByKind); err != nil {
-			return err
+		// Each query reads only the period's rows, through rights_requests_received and _decided.
+		rows, _ := tx.Query(ctx, `SELECT kind, count(*), count(*) FILTER (WHERE deadline > first_deadline),
+ count(*) FILTER (WHERE status = 'ingetrokken')
+FROM rights_requests WHERE received_at >= $1 AND received_at < $2 GROUP BY kind`, from, to)
+		var kind string
+		var n, extended, withdrawn int
+		if _, err := pgx.ForEachRow(rows, []any{&kind, &n, &extended, &withdrawn}, func() error {
+			pc.RequestsByKind[kind] = n
+			pc.Extended += extended
+			pc.Withdrawn += withdrawn
+			return nil
+		}); err != nil {
+			return fmt.Errorf("requests: %w", err)
 		}
 		if err := byKey(`SELECT outcome, count(*) FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2 GROUP BY outcome`, pc.Outcomes); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE decided_at >= $1 AND decided_at < $2),
- count(*) FILTER (WHERE decided_at >= $1 AND decided_at < $2 AND decided_at <= deadline),
- count(*) FILTER (WHERE received_at >= $1 AND received_at < $2 AND deadline > first_deadline),
- count(*) FILTER (WHERE received_at >= $1 AND received_at < $2 AND status = 'ingetrokken'),
- coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - received_at) / 86400)
-   FILTER (WHERE decided_at >= $1 AND decided_at < $2), 0),
- coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - received_at) / 86400)
-   FILTER (WHERE decided_at >= $1 AND decided_at < $2), 0),
- count(*) FILTER (WHERE decided_at >= $1 AND decided_at < $2 AND kind = 'bezwaar' AND outcome IN ('toegewezen','deels_toegewezen'))
-FROM rights_requests`, from, to).Scan(&pc.Decided, &pc.WithinDeadline, &pc.Extended, &pc.Withdrawn, &pc.MedianDays, &pc.P90Days,
-			&pc.ObjectionsGranted); err != nil {
-			return fmt.Errorf("requests: %w", err)
+		if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE decided_at <= deadline),
+ coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - received_at) / 86400), 0),
+ coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - received_at) / 86400), 0),
+ count(*) FILTER (WHERE kind = 'bezwaar' AND outcome IN ('toegewezen','deels_toegewezen'))
+FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2`, from, to).Scan(&pc.Decided, &pc.WithinDeadline,
+			&pc.MedianDays, &pc.P90Days, &pc.ObjectionsGranted); err != nil {
+			return fmt.Errorf("decisions: %w", err)
 		}
 		if err := byKey(`SELECT retention, count(*) FROM signals WHERE registered_at >= $1 AND registered_at < $2 GROUP BY retention`, pc.SignalRetention); err != nil {
 			return err
@@ -77,4 +84,54 @@ FROM signals s WHERE registered_at >= $1 AND registered_at < $2`, from, to).Scan
 		return nil
 	})
 	return pc, wrapErr("period counts", err)
+}
+
+// RefreshPeriod computes a period's counts and stores them in stats_periods, replacing what was
+// stored. It is idempotent, and safe when two refreshes of the same period overlap: the figures of
+// the later computation are kept, whichever finishes first.
+func (db *DB) RefreshPeriod(ctx context.Context, p portal.Period) (portal.StoredCounts, error) {
+	// Taken before the counts' snapshot, so a computation that started later never loses to an
+	// earlier one.
+	at := db.now()
+	pc, err := db.PeriodCounts(ctx, p.Label, p.From, p.To)
+	if err != nil {
+		return portal.StoredCounts{}, err
+	}
+	counts, err := json.Marshal(pc)
+	if err != nil {
+		return portal.StoredCounts{}, fmt.Errorf("postgres: refresh %s: %w", p.Label, err)
+	}
+	_, err = db.pool.Exec(ctx, `INSERT INTO stats_periods (period, period_from, period_to, counts, computed_at)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (period) DO UPDATE SET period_from = EXCLUDED.period_from, period_to = EXCLUDED.period_to,
+  counts = EXCLUDED.counts, computed_at = EXCLUDED.computed_at
+WHERE stats_periods.computed_at <= EXCLUDED.computed_at`, p.Label, p.From, p.To, counts, at)
+	if err != nil {
+		return portal.StoredCounts{}, wrapErr("refresh statistics", err)
+	}
+	return portal.StoredCounts{Period: p, Counts: pc, ComputedAt: at}, nil
+}
+
+// StoredPeriods returns the stored counts of the periods with these labels, in one query; a period
+// never computed is missing from the map.
+func (db *DB) StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT period, period_from, period_to, counts, computed_at
+FROM stats_periods WHERE period = ANY($1)`, labels)
+	out := make(map[string]portal.StoredCounts, len(labels))
+	var sc portal.StoredCounts
+	var counts []byte
+	_, err := pgx.ForEachRow(rows, []any{&sc.Label, &sc.From, &sc.To, &counts, &sc.ComputedAt}, func() error {
+		sc.Counts = portal.PeriodCounts{}
+		if err := json.Unmarshal(counts, &sc.Counts); err != nil {
+			return fmt.Errorf("stored counts of %s: %w", sc.Label, err)
+		}
+		sc.Counts.Label = sc.Label
+		sc.From, sc.To = sc.From.In(portal.Amsterdam), sc.To.In(portal.Amsterdam)
+		out[sc.Label] = sc
+		return nil
+	})
+	if err != nil {
+		return nil, wrapErr("stored statistics", err)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,31 @@ import (
 // TestPeriodCountsKnownAnswers computes every indicator on a small fixture with known answers.
 func TestPeriodCountsKnownAnswers(t *testing.T) {
 	db := newTestDB(t)
+	ctx := context.Background()
+	statsFixture(t, db)
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, portal.Amsterdam)
+	pc, err := db.PeriodCounts(ctx, "2025", from, from.AddDate(1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(fixtureCounts2025, pc); diff != "" {
+		t.Errorf("PeriodCounts (-want +got):\n%s", diff)
+	}
+}
+
+// fixtureCounts2025 are the known answers of statsFixture for the year 2025.
+var fixtureCounts2025 = portal.PeriodCounts{Label: "2025",
+	RequestsByKind: map[string]int{"bezwaar": 3, "inzage": 1}, Decided: 3,
+	Outcomes:       map[string]int{"toegewezen": 1, "deels_toegewezen": 1, "afgewezen": 1},
+	WithinDeadline: 3, Extended: 1, Withdrawn: 1, MedianDays: 10, P90Days: 38, ObjectionsGranted: 2,
+	Signals: 3, ToldAtOnce: 2, Deferred: 1, SignalRetention: map[string]int{"bewaren": 1, "vernietigen": 1, "": 1},
+	KeptThenNewAgain: 1, ConsentAsked: 2, ConsentOutcomes: map[string]int{"granted": 1, "refused": 1},
+	NotCovered: 1, AgainstWill: 1, BreakGlass: 1}
+
+// statsFixture files requests, signals, consents and events around t0 (2025) whose figures are
+// fixtureCounts2025. It leaves the clock at t0.
+func statsFixture(t *testing.T, db *testDB) {
+	t.Helper()
 	ctx := context.Background()
 	sub := db.subject(t, bsnA)
 	lead := portal.Staff{Sub: "tl", Name: "T", Roles: []string{portal.RoleTeamLead}}
@@ -86,20 +112,124 @@ func TestPeriodCountsKnownAnswers(t *testing.T) {
 		}),
 		event(bsnA, t0.Add(time.Hour), func(e *portal.Event) { e.AccessBasis, e.ConsentRef = portal.BasisConsent, c2.ID }), // refused: not covered
 	})
+	db.clock.Set(t0)
+}
 
-	from := time.Date(2025, 1, 1, 0, 0, 0, 0, portal.Amsterdam)
-	pc, err := db.PeriodCounts(ctx, "2025", from, from.AddDate(1, 0, 0))
+// TestStoredFiguresEqualLiveCounts: what RefreshPeriod stores, and StoredPeriods reads back, are the
+// live PeriodCounts of the same period, for a year and a quarter of the known-answer fixture.
+func TestStoredFiguresEqualLiveCounts(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	statsFixture(t, db)
+	year, quarter := portal.Year(2025), portal.QuarterOf(t0) // 2025-K2
+	for _, p := range []portal.Period{year, quarter} {
+		sc, err := db.RefreshPeriod(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sc.ComputedAt.Equal(t0) {
+			t.Errorf("%s computed at %v, want the clock's %v", p.Label, sc.ComputedAt, t0)
+		}
+	}
+	stored, err := db.StoredPeriods(ctx, []string{"2025", "2025-K2", "2024"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := portal.PeriodCounts{Label: "2025",
-		RequestsByKind: map[string]int{"bezwaar": 3, "inzage": 1}, Decided: 3,
-		Outcomes:       map[string]int{"toegewezen": 1, "deels_toegewezen": 1, "afgewezen": 1},
-		WithinDeadline: 3, Extended: 1, Withdrawn: 1, MedianDays: 10, P90Days: 38, ObjectionsGranted: 2,
-		Signals: 3, ToldAtOnce: 2, Deferred: 1, SignalRetention: map[string]int{"bewaren": 1, "vernietigen": 1, "": 1},
-		KeptThenNewAgain: 1, ConsentAsked: 2, ConsentOutcomes: map[string]int{"granted": 1, "refused": 1},
-		NotCovered: 1, AgainstWill: 1, BreakGlass: 1}
-	if diff := cmp.Diff(want, pc); diff != "" {
-		t.Errorf("PeriodCounts (-want +got):\n%s", diff)
+	if len(stored) != 2 {
+		t.Fatalf("%d stored periods, want 2 (2024 was never computed): %v", len(stored), stored)
+	}
+	if diff := cmp.Diff(fixtureCounts2025, stored["2025"].Counts); diff != "" {
+		t.Errorf("stored 2025 (-known +stored):\n%s", diff)
+	}
+	for _, p := range []portal.Period{year, quarter} {
+		live, err := db.PeriodCounts(ctx, p.Label, p.From, p.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := stored[p.Label]
+		if diff := cmp.Diff(live, got.Counts); diff != "" {
+			t.Errorf("%s (-live +stored):\n%s", p.Label, diff)
+		}
+		if !got.From.Equal(p.From) || !got.To.Equal(p.To) || got.Label != p.Label || !got.ComputedAt.Equal(t0) {
+			t.Errorf("%s stored as %s [%v, %v) at %v", p.Label, got.Label, got.From, got.To, got.ComputedAt)
+		}
+	}
+}
+
+// TestRefreshPeriodIdempotentAndLaterWins: refreshing again replaces the stored figures with the
+// current ones (one row per period), and a computation that started earlier never overwrites the
+// figures of one that started later (two overlapping runners).
+func TestRefreshPeriodIdempotentAndLaterWins(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	sub := db.subject(t, bsnA)
+	q := portal.QuarterOf(t0)
+	file := func() {
+		if _, err := db.CreateRequest(ctx, sub, portal.NewRequest{Kind: portal.KindInspection, Scope: portal.Scope{All: true}, Description: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := func() portal.StoredCounts {
+		t.Helper()
+		m, err := db.StoredPeriods(ctx, []string{q.Label})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.raw.QueryRow(ctx, `SELECT count(*) FROM stats_periods`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("%d rows in stats_periods, want 1", n)
+		}
+		return m[q.Label]
+	}
+	file()
+	for range 2 {
+		if _, err := db.RefreshPeriod(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := stored().Counts.RequestsByKind["inzage"]; got != 1 {
+		t.Errorf("after two refreshes: %d requests, want 1", got)
+	}
+	file()
+	db.clock.Set(t0.Add(time.Minute))
+	if _, err := db.RefreshPeriod(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(); got.Counts.RequestsByKind["inzage"] != 2 || !got.ComputedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("after a change and a refresh: %d requests computed at %v, want 2 at %v", got.Counts.RequestsByKind["inzage"], got.ComputedAt, t0.Add(time.Minute))
+	}
+	// A runner whose computation began before the stored one's does not replace it.
+	file()
+	db.clock.Set(t0.Add(30 * time.Second))
+	if _, err := db.RefreshPeriod(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(); got.Counts.RequestsByKind["inzage"] != 2 || !got.ComputedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("an earlier computation replaced a later one: %+v", got)
+	}
+	// Overlapping refreshes all succeed and leave one row with the current figures.
+	db.clock.Set(t0.Add(2 * time.Minute))
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.RefreshPeriod(ctx, q)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("overlapping refresh: %v", err)
+		}
+	}
+	if got := stored().Counts.RequestsByKind["inzage"]; got != 3 {
+		t.Errorf("after overlapping refreshes: %d requests, want 3", got)
 	}
 }

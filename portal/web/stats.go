@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,67 +12,65 @@ import (
 	"github.com/inzicht/inzicht/portal/pdfexport"
 )
 
-// statsCache keeps the published figures for a few minutes: the public endpoint must not run the
-// aggregate queries for every visitor.
-type statsCache struct {
-	mu       sync.Mutex
-	at       time.Time
-	periods  []portal.Published // years, newest first
-	quarters []portal.Published // the last four quarters, oldest first
-	rawQ     []portal.PeriodCounts
-}
-
-const statsTTL = 10 * time.Minute
-
-// statsSnapshot is one computation of the figures; it is never changed after it is made.
+// statsSnapshot is what the council's pages show: the stored figures of the years and of the last
+// four quarters (see the refresh_statistics job).
 type statsSnapshot struct {
-	at       time.Time
+	computed time.Time // when the oldest of the figures shown was computed
 	quarters []portal.Published
 	rawQ     []portal.PeriodCounts
+	stored   map[string]portal.StoredCounts // every period of portal.StatisticsPeriods
 }
 
 // publishedYears returns this year and the two before it, newest first, suppressed.
-func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, error) {
-	ps, _, err := s.figures(c)
-	return ps, err
+func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, statsSnapshot, error) {
+	return s.figures(c)
 }
 
-// figures returns the cached figures, computing them when they are older than statsTTL. The returned
-// values are a consistent snapshot, safe to read without the lock.
+// figures reads the figures the refresh_statistics job stored, in one query, instead of counting:
+// the pages stay fast on years of data. A period that has none yet (a fresh install before the job
+// first ran) is computed now, once, and stored.
 func (s *server) figures(c *fiber.Ctx) ([]portal.Published, statsSnapshot, error) {
-	s.stats.mu.Lock()
-	defer s.stats.mu.Unlock()
+	ctx := c.UserContext()
 	now := s.deps.Now()
-	if s.stats.periods != nil && now.Sub(s.stats.at) < statsTTL {
-		return s.stats.periods, statsSnapshot{s.stats.at, s.stats.quarters, s.stats.rawQ}, nil
+	periods := portal.StatisticsPeriods(now)
+	labels := make([]string, len(periods))
+	for i, p := range periods {
+		labels[i] = p.Label
 	}
-	y := now.In(amsterdam).Year()
-	var out []portal.Published
-	for year := y; year > y-3; year-- {
-		from := time.Date(year, 1, 1, 0, 0, 0, 0, amsterdam)
-		pc, err := s.deps.Store.PeriodCounts(c.UserContext(), fmt.Sprint(year), from, from.AddDate(1, 0, 0))
+	stored, err := s.deps.Store.StoredPeriods(ctx, labels)
+	if err != nil {
+		return nil, statsSnapshot{}, err
+	}
+	for _, p := range periods {
+		if _, ok := stored[p.Label]; ok {
+			continue
+		}
+		sc, err := s.deps.Store.RefreshPeriod(ctx, p)
 		if err != nil {
 			return nil, statsSnapshot{}, err
 		}
-		out = append(out, portal.Publish(pc, s.cfg.SuppressBelow))
+		stored[p.Label] = sc
+	}
+	snap := statsSnapshot{stored: stored}
+	seen := func(sc portal.StoredCounts) {
+		if snap.computed.IsZero() || sc.ComputedAt.Before(snap.computed) {
+			snap.computed = sc.ComputedAt
+		}
+	}
+	var years []portal.Published
+	for _, p := range portal.CouncilYearPeriods(now) {
+		sc := stored[p.Label]
+		seen(sc)
+		years = append(years, portal.PublishStored(sc, s.cfg.SuppressBelow))
 	}
 	// The last four quarters, the current one included, for the trend.
-	local := now.In(amsterdam)
-	q := time.Date(local.Year(), time.Month((int(local.Month())-1)/3*3+1), 1, 0, 0, 0, 0, amsterdam)
-	var quarters []portal.Published
-	var rawQ []portal.PeriodCounts
-	for i := 3; i >= 0; i-- {
-		from := q.AddDate(0, -3*i, 0)
-		label := fmt.Sprintf("%d-K%d", from.Year(), (int(from.Month())-1)/3+1)
-		pc, err := s.deps.Store.PeriodCounts(c.UserContext(), label, from, from.AddDate(0, 3, 0))
-		if err != nil {
-			return nil, statsSnapshot{}, err
-		}
-		quarters = append(quarters, portal.Publish(pc, s.cfg.SuppressBelow))
-		rawQ = append(rawQ, pc)
+	for _, p := range portal.LastQuarters(now, 4) {
+		sc := stored[p.Label]
+		seen(sc)
+		snap.quarters = append(snap.quarters, portal.PublishStored(sc, s.cfg.SuppressBelow))
+		snap.rawQ = append(snap.rawQ, sc.Counts)
 	}
-	s.stats.periods, s.stats.quarters, s.stats.rawQ, s.stats.at = out, quarters, rawQ, now
-	return out, statsSnapshot{now, quarters, rawQ}, nil
+	return years, snap, nil
 }
 
 // Trend is one key figure over the last four quarters, with bars for the chart.
@@ -150,7 +147,8 @@ func (s *server) openData(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=600")
-	return c.JSON(fiber.Map{"publisher": s.cfg.Municipality, "generated_at": snap.at.UTC(), "periods": ps})
+	return c.JSON(fiber.Map{"publisher": s.cfg.Municipality, "generated_at": s.deps.Now().UTC(),
+		"computed_at": snap.computed.UTC(), "periods": ps})
 }
 
 // council shows the figures per year to the council: aggregates only.
@@ -169,13 +167,13 @@ func (s *server) council(c *fiber.Ctx) error {
 		labels = append(labels, q.Period)
 	}
 	return s.page(c, "raad", T(l, "council.title"), fiber.Map{"Periods": ps, "K": k, "Quarters": labels,
-		"Trends": trends(snap.rawQ, k)})
+		"Trends": trends(snap.rawQ, k), "Computed": snap.computed})
 }
 
 // councilCSV writes the published figures as CSV: one row per period and figure, suppressed alike.
 func (s *server) councilCSV(c *fiber.Ctx) error {
 	l := lang(c)
-	ps, err := s.publishedYears(c)
+	ps, _, err := s.publishedYears(c)
 	if err != nil {
 		return err
 	}
@@ -214,7 +212,7 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 // year, suppressed like everywhere else.
 func (s *server) councilReport(c *fiber.Ctx) error {
 	l := lang(c)
-	ps, err := s.publishedYears(c)
+	ps, snap, err := s.publishedYears(c)
 	if err != nil {
 		return err
 	}
@@ -231,16 +229,14 @@ func (s *server) councilReport(c *fiber.Ctx) error {
 	y, _ := strconv.Atoi(year)
 	var quarters []portal.PeriodCounts
 	for q := range 4 {
-		from := time.Date(y, time.Month(3*q+1), 1, 0, 0, 0, 0, amsterdam)
-		pc, err := s.deps.Store.PeriodCounts(c.UserContext(), fmt.Sprintf("K%d", q+1), from, from.AddDate(0, 3, 0))
-		if err != nil {
-			return err
-		}
+		// A quarter still to come has no figures: it counts nothing.
+		pc := snap.stored[portal.Quarter(y, q+1).Label].Counts
+		pc.Label = fmt.Sprintf("K%d", q+1)
 		quarters = append(quarters, pc)
 	}
 	k := s.cfg.SuppressBelow
 	doc := pdfexport.Report{Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, IssuedAt: s.deps.Now()},
-		Title: T(l, "council.report.title", year), Intro: T(l, "council.intro", k)}
+		Title: T(l, "council.report.title", year), Intro: T(l, "council.intro", k) + " " + T(l, "council.computed", FormatDateTime(l, snap.computed))}
 	for _, tr := range trends(quarters, k) {
 		ch := pdfexport.Chart{Title: T(l, tr.Key)}
 		for i, cell := range tr.Cells {

@@ -72,7 +72,8 @@ type Store interface {
 	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
 	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
 
-	PeriodCounts(ctx context.Context, label string, from, to time.Time) (portal.PeriodCounts, error)
+	StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error)
+	RefreshPeriod(ctx context.Context, p portal.Period) (portal.StoredCounts, error)
 	Oversight(ctx context.Context, since time.Time, limit int, by portal.Staff, municipality string) ([]portal.Flagged, []portal.Flagged, error)
 	ReviewBreakGlass(ctx context.Context, eventID string, by portal.Staff, justified bool, note string) error
 	StaffPatterns(ctx context.Context, since time.Time, minViews int) ([]portal.StaffPattern, error)
@@ -126,10 +127,9 @@ const (
 )
 
 type server struct {
-	cfg   Config
-	deps  Deps
-	csp   string
-	stats statsCache
+	cfg  Config
+	deps Deps
+	csp  string
 }
 
 // New builds the whole HTTP application: the portal's pages, and the API and development identity
