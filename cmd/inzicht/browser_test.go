@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
@@ -382,6 +384,23 @@ func (b *tab) download(sel string) []byte {
 	return nil
 }
 
+// cookie returns the browser's cookie with this name, or nil.
+func (b *tab) cookie(name string) *network.Cookie {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	res, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
 func ptrTo[T any](v T) *T { return &v }
 
 // loginCitizen logs in through the DigiD simulator's form with the mouse and the keyboard.
@@ -570,6 +589,16 @@ func TestBrowserJourneys(t *testing.T) {
 		officer.shot("journey-oversight")
 	})
 
+	t.Run("staff-pages", func(t *testing.T) {
+		b := s.newTab(t)
+		b.loginStaff("teamleider")
+		b.click(`main a[href="/medewerker/signalen"]`)
+		b.click(`main a[href^="/medewerker/signalen/"]:not([href$="/nieuw"])`)
+		b.open("/medewerker/signalen/nieuw")
+		b.open("/medewerker/toestemmingen/nieuw")
+		b.open("/medewerker/verzoeken?status=alle")
+	})
+
 	t.Run("error-pages", func(t *testing.T) {
 		b := s.newTab(t)
 		if st := b.openStatus("/bestaat-niet"); st != 404 {
@@ -604,7 +633,10 @@ func TestBrowserJourneys(t *testing.T) {
 		if l := eval[string](b, `document.documentElement.lang`); l != "en" {
 			t.Errorf("after the switch lang=%q, want en", l)
 		}
-		// Remembered: a page opened afresh is English too.
+		// Remembered in a cookie: a page opened afresh is English too.
+		if c := b.cookie("__Host-inzicht_lang"); c == nil || c.Value != "en" || !c.Secure || !c.HTTPOnly || c.Session {
+			t.Errorf("the language cookie is not a lasting, secure en: %+v", c)
+		}
 		b.open("/verwerkingen")
 		if l := eval[string](b, `document.documentElement.lang`); l != "en" {
 			t.Errorf("the language was not remembered: lang=%q", l)
@@ -656,12 +688,22 @@ func keyboardJourney(t *testing.T, s *browserSuite) {
 	b.tabTo(`a[href^="/verzoeken/nieuw?verwerking="]`)
 	b.enter()
 	b.wantPath("/verzoeken/nieuw")
-	b.tabTo(`input[name="soort"]`)
-	b.do(chromedp.KeyEvent(" "))
-	kind := eval[string](b, `document.querySelector('input[name="soort"]:checked').value`)
-	b.tabTo("#toelichting")
+	// Sent empty: the focus goes to the list of errors, whose links lead to the fields.
+	b.tabTo(`form.request-form button[type="submit"]`)
+	b.enter()
+	if cls := eval[string](b, `document.activeElement.className`); cls != "error-summary" {
+		t.Fatalf("after sending an empty form the focus is on %q, not the error summary", cls)
+	}
+	b.tabTo(`.error-summary a[href="#toelichting"]`)
+	b.do(chromedp.KeyEvent(kb.Enter))
+	if id := eval[string](b, `document.activeElement.id`); id != "toelichting" {
+		t.Fatalf("the error link moved the focus to %q, not the field", id)
+	}
 	text := "Ik wil weten waarom u dit heeft gedaan."
 	b.do(chromedp.KeyEvent(text))
+	b.tabTo(`input[name="soort"]`, kb.ModifierShift)
+	b.do(chromedp.KeyEvent(" "))
+	kind := eval[string](b, `(document.querySelector('input[name="soort"]:checked') || {value: ""}).value`)
 	b.tabTo(`form.request-form button[type="submit"]`)
 	b.enter()
 	b.wantPath("/verzoeken/")
@@ -673,11 +715,12 @@ func keyboardJourney(t *testing.T, s *browserSuite) {
 
 // tabTo presses Tab until the element matching sel has the focus; every element on the way must show
 // a visible focus indicator.
-func (b *tab) tabTo(sel string) {
+// With kb.ModifierShift it goes backwards.
+func (b *tab) tabTo(sel string, modifiers ...kb.Modifier) {
 	b.t.Helper()
 	q, _ := json.Marshal(sel)
 	for range 120 {
-		b.do(chromedp.KeyEvent(kb.Tab))
+		b.do(chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(modifiers...)))
 		if eval[bool](b, `document.activeElement !== document.body`) {
 			b.wantFocusVisible()
 		}
