@@ -26,6 +26,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -153,6 +154,10 @@ func (s *browserSuite) newTab(t *testing.T) *tab {
 	b := &tab{s: s, t: t, ctx: ctx}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatalf("opening a tab: %v", err)
+	}
+	// axe-core comes with every page the tab loads (Chromium adds it outside the page's CSP).
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: s.axe}); err != nil {
+		t.Fatalf("adding axe-core: %v", err)
 	}
 	return b
 }
@@ -329,15 +334,17 @@ func (b *tab) tooWide() []string {
 	return wide
 }
 
-// shot saves screenshots of the page at 1280 and 360 px wide.
+// shot saves screenshots of the page at 1280 and 360 px wide, at most 2400 px long.
 func (b *tab) shot(name string) {
 	b.t.Helper()
-
 	for _, w := range []int64{1280, 360} {
 		b.do(chromedp.EmulateViewport(w, 900))
+		h := min(eval[float64](b, `document.documentElement.scrollHeight`), 2400)
 		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng,
+			Clip: &page.Viewport{Width: float64(w), Height: h, Scale: 1}, CaptureBeyondViewport: ptrTo(true)})
 		cancel()
+		png := res.Data
 		if err != nil {
 			b.t.Fatalf("screenshot %s: %v", name, err)
 		}
