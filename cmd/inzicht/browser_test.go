@@ -73,7 +73,7 @@ func browserTools(t *testing.T) (chromium, axeJS string) {
 	}
 	if len(missing) > 0 {
 		msg := fmt.Sprintf("browser tests need %s; %s", strings.Join(missing, " and "), installHint)
-		if os.Getenv("CI") != "" {
+		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
