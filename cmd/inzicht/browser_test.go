@@ -652,6 +652,16 @@ func TestBrowserJourneys(t *testing.T) {
 		b.click(`.events a[href^="/verwerkingen/"]`)
 		b.wantText("What can you do?")
 		b.shot("journey-english")
+		// The error pages speak English too, and a citizen may not enter the staff pages.
+		if st := b.openStatus("/bestaat-niet"); st != 404 || eval[string](b, `document.documentElement.lang`) != "en" {
+			t.Errorf("English 404: status %d, lang %q", st, eval[string](b, `document.documentElement.lang`))
+		}
+		b.check()
+		if st := b.openStatus("/toezicht"); st != 403 {
+			t.Errorf("a citizen on /toezicht: %d", st)
+		}
+		b.check()
+		b.open("/overzicht")
 		b.click(`a[href^="/taal?lang=nl"]`)
 		if l := eval[string](b, `document.documentElement.lang`); l != "nl" {
 			t.Errorf("after switching back lang=%q, want nl", l)
