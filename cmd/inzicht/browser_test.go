@@ -1,0 +1,766 @@
+package main
+
+// End-to-end journeys in a real browser (Debian's Chromium, driven with chromedp) through the whole demo:
+// logging in through the DigiD simulator, the citizen's processing log, an objection decided by a clerk,
+// consent and signals, the council's figures and the privacy officer's review. Every page a journey
+// visits is checked with axe-core (WCAG 2.1 A and AA) and for horizontal scrolling at 320 px.
+//
+// Needs: apt-get install chromium; npm install --prefix .ci axe-core@4.10.3 (.ci/run does both).
+// INZICHT_CHROMIUM and INZICHT_AXE_JS point elsewhere; INZICHT_SCREENSHOTS=1 writes the screenshots
+// into docs/screenshots/ instead of a temporary folder.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/google/uuid"
+)
+
+// axeVersion is the pinned axe-core release; .ci/run installs exactly this one.
+const axeVersion = "4.10.3"
+
+var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"}
+
+const installHint = "install them with: apt-get install -y chromium && npm install --prefix .ci axe-core@" + axeVersion +
+	" (or point INZICHT_CHROMIUM and INZICHT_AXE_JS at them)"
+
+// browserTools finds Chromium and axe-core. Under CI a missing tool fails the test; elsewhere it skips.
+func browserTools(t *testing.T) (chromium, axeJS string) {
+	t.Helper()
+	var missing []string
+	chromium = os.Getenv("INZICHT_CHROMIUM")
+	if chromium == "" {
+		for _, name := range []string{"chromium", "chromium-browser"} {
+			if p, err := exec.LookPath(name); err == nil {
+				chromium = p
+				break
+			}
+		}
+	}
+	if _, err := os.Stat(chromium); chromium == "" || err != nil {
+		missing = append(missing, "Chromium (/usr/bin/chromium)")
+	}
+	if pkg, err := os.ReadFile(filepath.Join("..", "..", ".ci", "package.json")); err != nil ||
+		!bytes.Contains(pkg, []byte(`"axe-core": "`+axeVersion+`"`)) {
+		t.Fatalf(".ci/package.json does not pin axe-core %s (%v)", axeVersion, err)
+	}
+	axePath := os.Getenv("INZICHT_AXE_JS")
+	if axePath == "" {
+		axePath = filepath.Join("..", "..", ".ci", "node_modules", "axe-core", "axe.min.js")
+	}
+	src, err := os.ReadFile(axePath)
+	if err != nil {
+		missing = append(missing, "axe-core "+axeVersion+" ("+axePath+")")
+	} else if !bytes.Contains(src[:min(len(src), 200)], []byte("axe v"+axeVersion)) {
+		t.Fatalf("%s is not axe-core %s (the pinned version): %q", axePath, axeVersion, src[:min(len(src), 60)])
+	}
+	if len(missing) > 0 {
+		msg := fmt.Sprintf("browser tests need %s; %s", strings.Join(missing, " and "), installHint)
+		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return chromium, string(src)
+}
+
+// browserSuite is one demo and one Chromium, shared by the journeys; each journey gets its own browser
+// context (its own cookies), as a separate person would.
+type browserSuite struct {
+	base, key string
+	browser   context.Context
+	axe       string
+	shots     string
+	downloads string
+}
+
+func newBrowserSuite(t *testing.T) *browserSuite {
+	t.Helper()
+	chromium, axe := browserTools(t)
+	s := &browserSuite{axe: axe, shots: t.TempDir(), downloads: t.TempDir()}
+	if os.Getenv("INZICHT_SCREENSHOTS") == "1" {
+		s.shots = filepath.Join("..", "..", "docs", "screenshots")
+		if err := os.MkdirAll(s.shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.base, s.key, _ = startDemo(t, io.Discard)
+	if !strings.HasPrefix(s.base, "http://localhost:") {
+		// Chromium keeps Secure (__Host-) cookies over plain HTTP only for localhost.
+		t.Fatalf("the demo is not on localhost: %s", s.base)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	s.browser = ctx
+	return s
+}
+
+// api calls the demo's API with its key.
+func (s *browserSuite) api(t *testing.T, method, path, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.base+"/api/v1"+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// tab is one person's browser window.
+type tab struct {
+	s   *browserSuite
+	t   *testing.T
+	ctx context.Context
+}
+
+func (s *browserSuite) newTab(t *testing.T) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(s.browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	b := &tab{s: s, t: t, ctx: ctx}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	// axe-core comes with every page the tab loads (Chromium adds it outside the page's CSP).
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: s.axe}); err != nil {
+		t.Fatalf("adding axe-core: %v", err)
+	}
+	return b
+}
+
+// do runs the actions, each batch at most 30 seconds.
+func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("browser at %s: %v", b.path(), err)
+	}
+}
+
+func eval[T any](b *tab, js string, opts ...chromedp.EvaluateOption) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, opts...))
+	if err != nil {
+		b.t.Fatalf("evaluating %.80q: %v", js, err)
+	}
+	return v
+}
+
+// path is the path (and query) of the page on screen.
+func (b *tab) path() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		return "?"
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return loc
+	}
+	return u.RequestURI()
+}
+
+func (b *tab) text() string { return eval[string](b, `document.body.innerText`) }
+
+// open navigates to a path of the portal and checks the page.
+func (b *tab) open(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.s.base + path))
+	b.check()
+}
+
+// openStatus navigates and returns the HTTP status of the document.
+func (b *tab) openStatus(path string) int64 {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.s.base+path))
+	if err != nil {
+		b.t.Fatalf("opening %s: %v", path, err)
+	}
+	return resp.Status
+}
+
+// follow runs an action that leaves the page (a click, an Enter) and waits until the next page has loaded.
+func (b *tab) follow(a chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	eval[bool](b, `window.__inzichtOld = true`)
+	b.do(a)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__inzichtOld !== true && document.readyState === "complete"`))
+		cancel()
+		if err == nil && done {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("no new page after the action at %s (%v)", b.path(), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// click clicks the element and waits for the next page, then checks it.
+func (b *tab) click(sel string) {
+	b.t.Helper()
+	b.follow(chromedp.Click(chromedp.CSS(sel)))
+	b.check()
+}
+
+// wantPath fails unless the page on screen has this path (prefix when it ends in "/").
+func (b *tab) wantPath(want string) string {
+	b.t.Helper()
+	p := b.path()
+	u, _ := url.Parse(p)
+	if u.Path != want && !(strings.HasSuffix(want, "/") && strings.HasPrefix(u.Path, want)) {
+		b.t.Fatalf("on %s, want %s", p, want)
+	}
+	return u.Path
+}
+
+func (b *tab) wantPathIs(want string) bool {
+	u, _ := url.Parse(b.path())
+	return u.Path == want
+}
+
+func (b *tab) wantText(parts ...string) {
+	b.t.Helper()
+	txt := b.text()
+	for _, p := range parts {
+		if !strings.Contains(txt, p) {
+			b.t.Errorf("%s does not show %q", b.path(), p)
+		}
+	}
+}
+
+type axeViolation struct {
+	ID, Impact, Help string
+	Nodes            []struct {
+		Target  []any
+		Summary string
+	}
+}
+
+// check runs axe-core on the page (WCAG 2.1 A and AA), fails on each violation, and checks that the page
+// does not scroll sideways at 320 px.
+func (b *tab) check() {
+	b.t.Helper()
+	where := b.path()
+	for _, v := range b.axe() {
+		var nodes []string
+		for _, n := range v.Nodes {
+			nodes = append(nodes, fmt.Sprintf("%v: %s", n.Target, strings.ReplaceAll(n.Summary, "\n", " ")))
+		}
+		b.t.Errorf("axe on %s: %s (%s): %s\n\t%s", where, v.ID, v.Impact, v.Help, strings.Join(nodes, "\n\t"))
+	}
+	if wide := b.tooWide(); len(wide) > 0 {
+		b.t.Errorf("%s scrolls sideways at 320 px: %s", where, strings.Join(wide, "; "))
+	}
+}
+
+// axe runs axe-core on the page with the WCAG 2.1 A and AA rules and returns the violations.
+func (b *tab) axe() []axeViolation {
+	b.t.Helper()
+	if !eval[bool](b, `typeof window.axe === "object"`) {
+		eval[chromedp.Void](b, b.s.axe)
+	}
+	tags, _ := json.Marshal(axeTags)
+	res := eval[string](b, `axe.run(document, {runOnly: {type: "tag", values: `+string(tags)+`}, resultTypes: ["violations"]})
+		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))}))))`, chromedp.EvalAwaitPromise)
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(res), &vs); err != nil {
+		b.t.Fatalf("axe on %s: %v", b.path(), err)
+	}
+	return vs
+}
+
+// tooWide tells what makes the page scroll sideways at 320 px wide, if anything does.
+func (b *tab) tooWide() []string {
+	b.t.Helper()
+	// Reflow (WCAG 1.4.10): nothing wider than a 320 px screen.
+	b.do(chromedp.EmulateViewport(320, 800))
+	wide := eval[[]string](b, `(() => {
+		const d = document.documentElement;
+		if (d.scrollWidth <= d.clientWidth) return [];
+		const out = [d.scrollWidth + " > " + d.clientWidth];
+		for (const el of document.body.querySelectorAll("*")) {
+			const r = el.getBoundingClientRect();
+			if (r.right > d.clientWidth + 1 && out.length < 6) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+				(el.className && typeof el.className === "string" ? "." + el.className.trim().replace(/\s+/g, ".") : "") + " right=" + Math.round(r.right));
+		}
+		return out;
+	})()`)
+	b.do(chromedp.EmulateViewport(1280, 900))
+	return wide
+}
+
+// shot saves screenshots of the page at 1280 and 360 px wide, at most 2400 px long.
+func (b *tab) shot(name string) {
+	b.t.Helper()
+	for _, w := range []int64{1280, 360} {
+		b.do(chromedp.EmulateViewport(w, 900))
+		h := min(eval[float64](b, `document.documentElement.scrollHeight`), 2400)
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng,
+			Clip: &page.Viewport{Width: float64(w), Height: h, Scale: 1}, CaptureBeyondViewport: ptrTo(true)})
+		cancel()
+		png := res.Data
+		if err != nil {
+			b.t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if !bytes.HasPrefix(png, []byte("\x89PNG")) {
+			b.t.Fatalf("screenshot %s is not a PNG", name)
+		}
+		if err := os.WriteFile(filepath.Join(b.s.shots, fmt.Sprintf("%s-%d.png", name, w)), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	b.do(chromedp.EmulateViewport(1280, 900))
+}
+
+// download clicks a link that downloads a file and returns the file's content.
+func (b *tab) download(sel string) []byte {
+	b.t.Helper()
+	dir := filepath.Join(b.s.downloads, uuid.NewString())
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptrTo(true),
+		BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID,
+	}); err != nil {
+		b.t.Fatal(err)
+	}
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	b.do(chromedp.Click(chromedp.CSS(sel)))
+	for ev, err := range progress {
+		if err != nil {
+			b.t.Fatalf("waiting for the download of %s: %v", sel, err)
+		}
+		switch ev.State {
+		case browser.DownloadProgressStateCompleted:
+			data, err := os.ReadFile(filepath.Join(dir, ev.GUID))
+			if err != nil {
+				b.t.Fatal(err)
+			}
+			return data
+		case browser.DownloadProgressStateCanceled:
+			b.t.Fatalf("the download of %s was canceled", sel)
+		}
+	}
+	b.t.Fatalf("no download from %s", sel)
+	return nil
+}
+
+// cookie returns the browser's cookie with this name, or nil.
+func (b *tab) cookie(name string) *network.Cookie {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	res, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// loginCitizen logs in through the DigiD simulator's form with the mouse and the keyboard.
+func (b *tab) loginCitizen(bsn string) {
+	b.t.Helper()
+	b.open("/")
+	b.click(`main a[href="/inloggen"]`)
+	b.wantPath("/dev-idp/login")
+	b.do(chromedp.SendKeys(chromedp.CSS("#bsn"), bsn))
+	b.click(`form button[type="submit"]`)
+	b.wantPath("/overzicht")
+}
+
+// loginStaff logs in with one of the simulator's staff accounts.
+func (b *tab) loginStaff(user string) {
+	b.t.Helper()
+	b.open("/medewerker/inloggen")
+	b.wantPath("/dev-idp/login")
+	b.do(chromedp.SetValue(chromedp.CSS("#username"), user))
+	b.click(`form button[type="submit"]`)
+	b.wantPath("/medewerker")
+}
+
+// TestBrowserJourneys walks the issue's journeys in Chromium.
+func TestBrowserJourneys(t *testing.T) {
+	s := newBrowserSuite(t)
+
+	t.Run("log", func(t *testing.T) {
+		b := s.newTab(t)
+		b.loginCitizen("999993653")
+		b.wantText("*****3653")
+		b.click(`nav a[href="/verwerkingen"]`)
+		b.shot("journey-log")
+
+		// Filter on the first category.
+		b.do(chromedp.Click(chromedp.CSS(".filters summary")))
+		cat := eval[[]string](b, `(o => [o.value, o.textContent])(document.querySelector("#categorie option:nth-child(2)"))`)
+		b.do(chromedp.SetValue(chromedp.CSS("#categorie"), cat[0]))
+		b.click(`.filters button[type="submit"]`)
+		if p := b.path(); !strings.Contains(p, "categorie="+url.QueryEscape(cat[0])) {
+			t.Fatalf("the filter did not apply: %s", p)
+		}
+		cats := eval[[]string](b, `[...document.querySelectorAll(".events .event-fields div:nth-child(3) dd")].map(d => d.textContent)`)
+		if len(cats) == 0 {
+			t.Fatalf("no events in category %q", cat[1])
+		}
+		for _, c := range cats {
+			if !strings.Contains(c, cat[1]) {
+				t.Errorf("the filter on %q shows an event with categories %q", cat[1], c)
+			}
+		}
+		pdf := b.download(`a[href^="/verwerkingen.pdf"]`)
+		if !bytes.HasPrefix(pdf, []byte("%PDF")) {
+			t.Errorf("the downloaded log is not a PDF: %q", pdf[:min(len(pdf), 20)])
+		}
+
+		b.click(`.events a[href^="/verwerkingen/"]`)
+		b.wantPath("/verwerkingen/")
+		b.wantText("Wat kunt u doen?")
+		b.shot("journey-log-detail")
+
+		b.click(`nav button[type="submit"]`)
+		b.wantPath("/uitgelogd")
+		if st := b.openStatus("/verwerkingen"); st == 200 && b.wantPathIs("/verwerkingen") {
+			t.Error("still logged in after logging out")
+		}
+	})
+
+	t.Run("objection", func(t *testing.T) {
+		citizen := s.newTab(t)
+		citizen.loginCitizen("999993653")
+		citizen.click(`nav a[href="/verwerkingen"]`)
+		citizen.click(`.events a[href^="/verwerkingen/"]`)
+		citizen.click(`a[href^="/verzoeken/nieuw?verwerking="]`)
+		citizen.wantPath("/verzoeken/nieuw")
+
+		// Sent without an explanation: the error is tied to its field.
+		citizen.do(chromedp.Click(chromedp.CSS(`input[name="soort"][value="bezwaar"]`)))
+		citizen.click(`form.request-form button[type="submit"]`)
+		field := eval[map[string]string](citizen, `(f => ({invalid: f.getAttribute("aria-invalid") || "",
+			described: (f.getAttribute("aria-describedby") || "").split(" ").map(id => (document.getElementById(id) || {}).textContent || "").join(" | ")}))(document.querySelector("#toelichting"))`)
+		if field["invalid"] != "true" || !strings.Contains(field["described"], "|") {
+			t.Errorf("the missing explanation is not tied to its field: %v", field)
+		}
+		if eval[string](citizen, `document.activeElement.className`) != "error-summary" {
+			t.Errorf("focus is not on the error summary after a failed submit, but on %q",
+				eval[string](citizen, `document.activeElement.outerHTML.slice(0, 80)`))
+		}
+		citizen.shot("journey-objection-errors")
+		if !eval[bool](citizen, `document.querySelector('input[name="soort"][value="bezwaar"]').checked`) {
+			t.Error("the chosen kind was lost")
+		}
+		motivationText := "Ik ben het niet eens met deze verwerking."
+		citizen.do(chromedp.SendKeys(chromedp.CSS("#toelichting"), motivationText))
+		citizen.click(`form.request-form button[type="submit"]`)
+		requestPath := citizen.wantPath("/verzoeken/")
+		citizen.wantText("Ontvangen", motivationText)
+		id := strings.TrimPrefix(requestPath, "/verzoeken/")
+
+		clerk := s.newTab(t)
+		clerk.loginStaff("medewerker")
+		clerk.click(`main a[href="/medewerker/verzoeken"]`)
+		clerk.click(`a[href="/medewerker/verzoeken/` + id + `"]`)
+		clerk.wantText(motivationText)
+		clerk.click(`form[action$="/toewijzen"] button`)
+		clerk.open("/medewerker/verzoeken/" + id)
+		clerk.click(`form[action$="/behandelen"] button`)
+		clerk.open("/medewerker/verzoeken/" + id)
+		decision := "Uw bezwaar is terecht: de verwerking was niet nodig."
+		clerk.do(chromedp.Click(chromedp.CSS(`input[name="besluit"][value="toegewezen"]`)),
+			chromedp.SendKeys(chromedp.CSS("#motivering"), decision))
+		clerk.shot("journey-objection-clerk")
+		clerk.click(`form[action$="/besluiten"] button[type="submit"]`)
+		clerk.wantPath("/medewerker/verzoeken")
+
+		citizen.open(requestPath)
+		citizen.wantText("Besluit genomen", decision)
+		citizen.shot("journey-objection-decision")
+		citizen.click(`nav a[href="/berichten"]`)
+		citizen.wantText("besluit")
+		citizen.click(`nav a[href="/verzoeken"]`)
+	})
+
+	t.Run("consent-and-signal", func(t *testing.T) {
+		consentID, signalID := uuid.NewString(), uuid.NewString()
+		if status, body := s.api(t, "POST", "/consent-requests", fmt.Sprintf(`{"id":%q,"subject_bsn":"999993653","case_ref":"Z-2026-0042",`+
+			`"requested_by":{"organization":"Gemeente Voorbeeldstad","team":"Wijkteam Noord","role":"Wmo-consulent"},`+
+			`"data_item":"Medische informatie over wat u lichamelijk kunt","data_holder":"Uw huisarts",`+
+			`"purpose":"We denken aan dagbesteding voor u.","necessity":"Om te weten welke dagbesteding bij u past.",`+
+			`"legal_ground":"Uw huisarts heeft een beroepsgeheim.","if_refused":"We kiezen dan samen met u zonder deze informatie.",`+
+			`"valid_until":%q}`, consentID, time.Now().AddDate(0, 3, 0).Format("2006-01-02"))); status != 201 {
+			t.Fatalf("consent request: %d %s", status, body)
+		}
+		if status, body := s.api(t, "POST", "/signals", fmt.Sprintf(`{"id":%q,"subject_bsn":"999993653","received_at":%q,"reporter_kind":"gp",`+
+			`"reporter":{"name":"Dokter Geheim","organization":"Huisartsenpraktijk Zuid"},`+
+			`"nature":{"category":"health","summary":"Uw huisarts maakt zich zorgen over uw gezondheid thuis."},`+
+			`"urgency":"normal","handling_team":"Wijkteam Zuid"}`, signalID, time.Now().Add(-time.Hour).Format(time.RFC3339))); status != 201 {
+			t.Fatalf("signal: %d %s", status, body)
+		}
+
+		b := s.newTab(t)
+		b.loginCitizen("999993653")
+		b.click(`nav a[href="/toestemmingen"]`)
+		b.click(`a[href="/toestemmingen/` + consentID + `"]`)
+		b.wantText("Uw huisarts")
+		b.shot("journey-consent")
+		b.do(chromedp.Click(chromedp.CSS("#besluit-ja")))
+		b.click(`form[action$="/besluit"] button[type="submit"]`)
+		if _, body := s.api(t, "GET", "/consent-requests/"+consentID, ""); !strings.Contains(body, `"status":"granted"`) {
+			t.Fatalf("after granting in the browser, the API says %s", body)
+		}
+		b.open("/toestemmingen/" + consentID)
+		b.click(`form[action$="/intrekken"] button`)
+		if _, body := s.api(t, "GET", "/consent-requests/"+consentID, ""); !strings.Contains(body, `"status":"withdrawn"`) {
+			t.Fatalf("after withdrawing in the browser, the API says %s", body)
+		}
+
+		b.click(`nav a[href="/signalen"]`)
+		b.click(`a[href="/signalen/` + signalID + `"]`)
+		b.wantText("Uw huisarts maakt zich zorgen")
+		if strings.Contains(b.text(), "Dokter Geheim") {
+			t.Error("the signal shows its reporter")
+		}
+		b.shot("journey-signal")
+	})
+
+	t.Run("council-and-oversight", func(t *testing.T) {
+		council := s.newTab(t)
+		council.loginStaff("raad")
+		council.click(`main a[href="/raad"]`)
+		if n := eval[int](council, `document.querySelectorAll("main svg").length`); n == 0 {
+			t.Error("the council page has no charts")
+		}
+		council.shot("journey-council")
+
+		officer := s.newTab(t)
+		officer.loginStaff("privacy")
+		officer.click(`main a[href="/toezicht"]`)
+		officer.wantText("Nog niet beoordeeld")
+		note := "Crisisdienst, volgens rooster"
+		officer.do(chromedp.Click(chromedp.CSS(`form[action^="/toezicht/noodtoegang/"] input[value="terecht"]`)),
+			chromedp.SendKeys(chromedp.CSS(`form[action^="/toezicht/noodtoegang/"] input[name="notitie"]`), note))
+		officer.click(`form[action^="/toezicht/noodtoegang/"] button[type="submit"]`)
+		officer.wantPath("/toezicht")
+		officer.wantText(note)
+		officer.shot("journey-oversight")
+	})
+
+	t.Run("staff-pages", func(t *testing.T) {
+		b := s.newTab(t)
+		b.loginStaff("teamleider")
+		b.click(`main a[href="/medewerker/signalen"]`)
+		b.click(`main a[href^="/medewerker/signalen/"]:not([href$="/nieuw"])`)
+		b.open("/medewerker/signalen/nieuw")
+		b.open("/medewerker/toestemmingen/nieuw")
+		b.open("/medewerker/verzoeken?status=alle")
+	})
+
+	t.Run("error-pages", func(t *testing.T) {
+		b := s.newTab(t)
+		if st := b.openStatus("/bestaat-niet"); st != 404 {
+			t.Errorf("unknown page: %d", st)
+		}
+		b.check()
+		b.shot("error-404")
+		// The checks can fail: axe sees an image without a text alternative, and a page too wide.
+		eval[bool](b, `document.querySelector("main").insertAdjacentHTML("beforeend", '<img src="/static/app.css">') || true`)
+		if vs := b.axe(); len(vs) != 1 || vs[0].ID != "image-alt" {
+			t.Errorf("axe did not report exactly the image without alt: %+v", vs)
+		}
+		eval[bool](b, `document.querySelector("main").insertAdjacentHTML("beforeend", '<pre>`+strings.Repeat("x", 200)+`</pre>') || true`)
+		if len(b.tooWide()) == 0 {
+			t.Error("the reflow check did not see a page wider than 320 px")
+		}
+		b.loginStaff("medewerker")
+		if st := b.openStatus("/verwerkingen"); st != 403 {
+			t.Errorf("staff on a citizen page: %d", st)
+		}
+		b.check()
+	})
+
+	t.Run("english", func(t *testing.T) {
+		b := s.newTab(t)
+		b.loginCitizen("999990019")
+		if l := eval[string](b, `document.documentElement.lang`); l != "nl" {
+			t.Errorf("lang=%q, want nl", l)
+		}
+		b.click(`a[href^="/taal?lang=en"]`)
+		b.wantPath("/overzicht")
+		if l := eval[string](b, `document.documentElement.lang`); l != "en" {
+			t.Errorf("after the switch lang=%q, want en", l)
+		}
+		// Remembered in a cookie: a page opened afresh is English too.
+		if c := b.cookie("__Host-inzicht_lang"); c == nil || c.Value != "en" || !c.Secure || !c.HTTPOnly || c.Session {
+			t.Errorf("the language cookie is not a lasting, secure en: %+v", c)
+		}
+		b.open("/verwerkingen")
+		if l := eval[string](b, `document.documentElement.lang`); l != "en" {
+			t.Errorf("the language was not remembered: lang=%q", l)
+		}
+		b.wantText("Who viewed my data")
+		b.click(`.events a[href^="/verwerkingen/"]`)
+		b.wantText("What can you do?")
+		b.shot("journey-english")
+		// The error pages speak English too, and a citizen may not enter the staff pages.
+		if st := b.openStatus("/bestaat-niet"); st != 404 || eval[string](b, `document.documentElement.lang`) != "en" {
+			t.Errorf("English 404: status %d, lang %q", st, eval[string](b, `document.documentElement.lang`))
+		}
+		b.check()
+		if st := b.openStatus("/toezicht"); st != 403 {
+			t.Errorf("a citizen on /toezicht: %d", st)
+		}
+		b.check()
+		b.open("/overzicht")
+		b.click(`a[href^="/taal?lang=nl"]`)
+		if l := eval[string](b, `document.documentElement.lang`); l != "nl" {
+			t.Errorf("after switching back lang=%q, want nl", l)
+		}
+	})
+
+	t.Run("keyboard", func(t *testing.T) { keyboardJourney(t, s) })
+}
+
+// keyboardJourney logs in, opens a processing detail and files a request with the keyboard alone.
+func keyboardJourney(t *testing.T, s *browserSuite) {
+	b := s.newTab(t)
+	b.open("/")
+	// The first Tab reaches the skip link, visible, and Enter moves the focus to the content.
+	b.do(chromedp.KeyEvent(kb.Tab))
+	if cls := eval[string](b, `document.activeElement.className`); cls != "skip-link" {
+		t.Fatalf("the first Tab lands on %q, not the skip link", cls)
+	}
+	b.wantFocusVisible()
+	if !eval[bool](b, `(r => r.left >= 0 && r.top >= 0 && r.width > 0)(document.activeElement.getBoundingClientRect())`) {
+		t.Error("the focused skip link is not on screen")
+	}
+	b.do(chromedp.KeyEvent(kb.Enter))
+	if id := eval[string](b, `document.activeElement.id`); id != "inhoud" {
+		t.Errorf("the skip link moved the focus to %q, not the main content", id)
+	}
+
+	b.tabTo(`main a[href="/inloggen"]`)
+	b.enter()
+	b.wantPath("/dev-idp/login")
+	b.tabTo("#bsn")
+	b.do(chromedp.KeyEvent("999993653"))
+	b.tabTo(`form button[type="submit"]`)
+	b.enter()
+	b.wantPath("/overzicht")
+	b.tabTo(`nav a[href="/verwerkingen"]`)
+	b.enter()
+	b.tabTo(`.events a[href^="/verwerkingen/"]`)
+	b.enter()
+	b.wantPath("/verwerkingen/")
+	b.tabTo(`a[href^="/verzoeken/nieuw?verwerking="]`)
+	b.enter()
+	b.wantPath("/verzoeken/nieuw")
+	// Sent empty: the focus goes to the list of errors, whose links lead to the fields.
+	b.tabTo(`form.request-form button[type="submit"]`)
+	b.enter()
+	if cls := eval[string](b, `document.activeElement.className`); cls != "error-summary" {
+		t.Fatalf("after sending an empty form the focus is on %q, not the error summary", cls)
+	}
+	b.tabTo(`.error-summary a[href="#toelichting"]`)
+	b.do(chromedp.KeyEvent(kb.Enter))
+	if id := eval[string](b, `document.activeElement.id`); id != "toelichting" {
+		t.Fatalf("the error link moved the focus to %q, not the field", id)
+	}
+	text := "Ik wil weten waarom u dit heeft gedaan."
+	b.do(chromedp.KeyEvent(text))
+	b.tabTo(`input[name="soort"]`, kb.ModifierShift)
+	b.do(chromedp.KeyEvent(" "))
+	kind := eval[string](b, `(document.querySelector('input[name="soort"]:checked') || {value: ""}).value`)
+	b.tabTo(`form.request-form button[type="submit"]`)
+	b.enter()
+	b.wantPath("/verzoeken/")
+	b.wantText("Ontvangen", text)
+	if kind == "" {
+		t.Error("no kind was chosen with the keyboard")
+	}
+}
+
+// tabTo presses Tab until the element matching sel has the focus; every element on the way must show
+// a visible focus indicator.
+// With kb.ModifierShift it goes backwards.
+func (b *tab) tabTo(sel string, modifiers ...kb.Modifier) {
+	b.t.Helper()
+	q, _ := json.Marshal(sel)
+	for range 120 {
+		b.do(chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(modifiers...)))
+		if eval[bool](b, `document.activeElement !== document.body`) {
+			b.wantFocusVisible()
+		}
+		if eval[bool](b, `document.activeElement.matches(`+string(q)+`)`) {
+			return
+		}
+	}
+	b.t.Fatalf("Tab never reaches %s on %s", sel, b.path())
+}
+
+// enter presses Enter on the focused element and waits for the next page.
+func (b *tab) enter() {
+	b.t.Helper()
+	b.follow(chromedp.KeyEvent(kb.Enter))
+	b.check()
+}
+
+// wantFocusVisible fails unless the focused element has a visible outline.
+func (b *tab) wantFocusVisible() {
+	b.t.Helper()
+	st := eval[map[string]string](b, `(e => { const s = getComputedStyle(e); return {el: e.outerHTML.slice(0, 80),
+		style: s.outlineStyle, width: s.outlineWidth, fv: String(e.matches(":focus-visible"))}; })(document.activeElement)`)
+	if st["fv"] != "true" || st["style"] == "none" || st["width"] == "0px" {
+		b.t.Errorf("no visible focus on %s at %s: %v", st["el"], b.path(), st)
+	}
+}
