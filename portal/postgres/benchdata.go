@@ -134,7 +134,7 @@ FROM generate_series(1, $2::int) AS i,
 		if _, err := tx.Exec(ctx, `
 INSERT INTO signals (id, subject_id, received_at, registered_at, source, category, told_at, decision_due, retention,
   retention_at, review_at, destroyed_at, reporter_kind, summary, urgency, handling_team, content_hash)
-SELECT gen_random_uuid(), ($1::bigint[])[1 + ((i * 104729) % cardinality($1::bigint[]))], reg, reg, 'api', 'zorgmelding',
+SELECT gen_random_uuid(), ($1::bigint[])[1 + ((i::bigint * 104729) % cardinality($1::bigint[]))], reg, reg, 'api', 'zorgmelding',
   reg + CASE WHEN i % 20 = 0 THEN ((i % 60) + 1) * interval '1 day' ELSE interval '0' END,
   reg + interval '30 days', ret, CASE WHEN ret <> '' THEN reg + interval '20 days' END,
   CASE WHEN ret = 'bewaren' THEN reg + interval '1 year' END, CASE WHEN ret = 'vernietigen' THEN reg + interval '20 days' END,
@@ -150,7 +150,7 @@ FROM generate_series(1, greatest($2::int / 10, 1)) AS i,
 		if _, err := tx.Exec(ctx, `
 INSERT INTO consents (id, subject_id, case_ref, req_org, req_role, data_item, data_holder, purpose, necessity,
   legal_ground, if_refused, valid_until, source, content_hash, created_at, status, decided_at, granted_at, withdrawn_at, expired_at)
-SELECT gen_random_uuid(), ($1::bigint[])[1 + ((i * 7919) % cardinality($1::bigint[]))], 'Z-' || i, 'Gemeente Voorbeeldstad',
+SELECT gen_random_uuid(), ($1::bigint[])[1 + ((i::bigint * 7919) % cardinality($1::bigint[]))], 'Z-' || i, 'Gemeente Voorbeeldstad',
   'Wmo-consulent', 'Medische gegevens', 'Huisarts', 'Onderzoek naar ondersteuning', 'Nodig voor het besluit', 'Toestemming',
   'Het onderzoek gaat verder zonder deze gegevens', (created + interval '6 months')::date, 'api', sha256(int8send(i)), created, st,
   CASE WHEN st <> 'pending' THEN created + interval '2 days' END,
