@@ -21,20 +21,20 @@ CREATE INDEX processing_events_confidential ON processing_events (subject_id, oc
 -- batches lock summary rows in the same order and cannot deadlock).
 CREATE FUNCTION subject_summaries_fold() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    WITH v AS (SELECT * FROM new_rows WHERE confidential_until IS NULL),
-    agg AS (
-        SELECT subject_id, count(*) AS total,
-               count(*) FILTER (WHERE access_basis = 'break_glass') AS break_glass,
-               count(*) FILTER (WHERE access_basis = 'against_will') AS against_will,
-               count(*) FILTER (WHERE access_basis = 'consent') AS consent,
-               max(occurred_at) AS latest,
-               coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}') AS organizations
-        FROM v GROUP BY subject_id),
-    cats AS (SELECT subject_id, array_agg(DISTINCT c) AS categories FROM v, unnest(v.data_categories) c GROUP BY subject_id)
+    -- One pass over the new rows (unnest with ordinality: the first category row of each event
+    -- carries its counts), so no join whose plan could go quadratic on a large statement.
     INSERT INTO subject_summaries AS s (subject_id, total, break_glass, against_will, consent, latest, organizations, categories)
-    SELECT agg.subject_id, agg.total, agg.break_glass, agg.against_will, agg.consent, agg.latest, agg.organizations, cats.categories
-    FROM agg JOIN cats USING (subject_id)
-    ORDER BY agg.subject_id
+    SELECT v.subject_id, count(*) FILTER (WHERE c.ord = 1),
+           count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'break_glass'),
+           count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'against_will'),
+           count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'consent'),
+           max(v.occurred_at),
+           coalesce(array_agg(DISTINCT v.actor_organization) FILTER (WHERE v.actor_organization <> ''), '{}'),
+           array_agg(DISTINCT c.cat)
+    FROM new_rows v, unnest(v.data_categories) WITH ORDINALITY AS c(cat, ord)
+    WHERE v.confidential_until IS NULL
+    GROUP BY v.subject_id
+    ORDER BY v.subject_id
     ON CONFLICT (subject_id) DO UPDATE SET
         total = s.total + excluded.total,
         break_glass = s.break_glass + excluded.break_glass,
@@ -53,20 +53,18 @@ END $$;
 CREATE FUNCTION subject_summaries_refold() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM subject_summaries WHERE subject_id IN (SELECT DISTINCT subject_id FROM old_rows);
-    WITH who AS (SELECT DISTINCT subject_id FROM old_rows),
-    v AS (SELECT e.* FROM processing_events e JOIN who USING (subject_id) WHERE e.confidential_until IS NULL),
-    agg AS (
-        SELECT subject_id, count(*) AS total,
-               count(*) FILTER (WHERE access_basis = 'break_glass') AS break_glass,
-               count(*) FILTER (WHERE access_basis = 'against_will') AS against_will,
-               count(*) FILTER (WHERE access_basis = 'consent') AS consent,
-               max(occurred_at) AS latest,
-               coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}') AS organizations
-        FROM v GROUP BY subject_id),
-    cats AS (SELECT subject_id, array_agg(DISTINCT c) AS categories FROM v, unnest(v.data_categories) c GROUP BY subject_id)
     INSERT INTO subject_summaries (subject_id, total, break_glass, against_will, consent, latest, organizations, categories)
-    SELECT agg.subject_id, agg.total, agg.break_glass, agg.against_will, agg.consent, agg.latest, agg.organizations, cats.categories
-    FROM agg JOIN cats USING (subject_id) ORDER BY agg.subject_id;
+    SELECT v.subject_id, count(*) FILTER (WHERE c.ord = 1),
+           count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'break_glass'),
+           count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'against_will'),
+           count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'consent'),
+           max(v.occurred_at),
+           coalesce(array_agg(DISTINCT v.actor_organization) FILTER (WHERE v.actor_organization <> ''), '{}'),
+           array_agg(DISTINCT c.cat)
+    FROM processing_events v, unnest(v.data_categories) WITH ORDINALITY AS c(cat, ord)
+    WHERE v.subject_id = ANY (ARRAY(SELECT DISTINCT subject_id FROM old_rows)) AND v.confidential_until IS NULL
+    GROUP BY v.subject_id
+    ORDER BY v.subject_id;
     RETURN NULL;
 END $$;
 
@@ -78,16 +76,14 @@ CREATE TRIGGER processing_events_summaries_delete AFTER DELETE ON processing_eve
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION subject_summaries_refold();
 
 -- The events already stored.
-WITH v AS (SELECT * FROM processing_events WHERE confidential_until IS NULL),
-agg AS (
-    SELECT subject_id, count(*) AS total,
-           count(*) FILTER (WHERE access_basis = 'break_glass') AS break_glass,
-           count(*) FILTER (WHERE access_basis = 'against_will') AS against_will,
-           count(*) FILTER (WHERE access_basis = 'consent') AS consent,
-           max(occurred_at) AS latest,
-           coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}') AS organizations
-    FROM v GROUP BY subject_id),
-cats AS (SELECT subject_id, array_agg(DISTINCT c) AS categories FROM v, unnest(v.data_categories) c GROUP BY subject_id)
 INSERT INTO subject_summaries (subject_id, total, break_glass, against_will, consent, latest, organizations, categories)
-SELECT agg.subject_id, agg.total, agg.break_glass, agg.against_will, agg.consent, agg.latest, agg.organizations, cats.categories
-FROM agg JOIN cats USING (subject_id);
+SELECT v.subject_id, count(*) FILTER (WHERE c.ord = 1),
+       count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'break_glass'),
+       count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'against_will'),
+       count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'consent'),
+       max(v.occurred_at),
+       coalesce(array_agg(DISTINCT v.actor_organization) FILTER (WHERE v.actor_organization <> ''), '{}'),
+       array_agg(DISTINCT c.cat)
+FROM processing_events v, unnest(v.data_categories) WITH ORDINALITY AS c(cat, ord)
+WHERE v.confidential_until IS NULL
+GROUP BY v.subject_id;

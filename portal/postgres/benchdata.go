@@ -61,10 +61,21 @@ func (db *DB) CopyBaseline(ctx context.Context, events []portal.Event, subjects 
 // writes server-side with generate_series, in subject order, so ten million rows take minutes, not
 // hours. seq makes the ids unique across calls. It returns the number of rows written.
 func (db *DB) GenerateEvents(ctx context.Context, seq int64, subjects []int64, counts []int, from, to time.Time) (int64, error) {
+	// The register is passed in as two arrays (ids, comma-joined categories) and indexed per row: no
+	// join, so no plan that could turn a million rows into a nested loop.
+	acts, err := db.Activities(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(acts) == 0 {
+		return 0, fmt.Errorf("postgres: generate events: the register is empty")
+	}
+	actIDs, actCats := make([]string, len(acts)), make([]string, len(acts))
+	for i, a := range acts {
+		actIDs[i], actCats[i] = a.ID, strings.Join(a.DataCategories, ",")
+	}
 	tag, err := db.pool.Exec(ctx, `
-WITH acts AS (SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, data_categories FROM processing_activities),
-na AS (SELECT count(*) AS n FROM acts),
-rows AS (
+WITH rows AS (
   SELECT s.id AS subject_id, row_number() OVER () AS rn, random() AS r1, random() AS r2, random() AS r3
   FROM unnest($2::bigint[], $3::int[]) AS s(id, n), generate_series(1, s.n) AS g(i)
 )
@@ -94,13 +105,14 @@ SELECT ('00000000-0000-4000-8000-' || lpad(to_hex($1 + r.rn), 12, '0'))::uuid,
   CASE WHEN b.basis = 'against_will' THEN 'Veiligheid van het kind' ELSE '' END,
   CASE WHEN b.basis = 'against_will' THEN 'Teamleider Jeugd' ELSE '' END,
   sha256(int8send($1 + r.rn))
-FROM rows r, na,
+FROM rows r,
+  LATERAL (SELECT ($6::text[])[1 + (r.rn * 7919) % cardinality($6::text[])] AS id,
+                  string_to_array(($7::text[])[1 + (r.rn * 7919) % cardinality($6::text[])], ',') AS data_categories) a,
   LATERAL (SELECT CASE WHEN r.r2 < 0.010 THEN 'break_glass' WHEN r.r2 < 0.015 THEN 'against_will'
                        WHEN r.r2 < 0.030 THEN 'consent' WHEN r.r2 < 0.20 THEN 'team' WHEN r.r2 < 0.32 THEN 'function'
                        ELSE 'assigned' END AS basis) b,
-  LATERAL (SELECT (ARRAY['view','view','view','update','create','disclose'])[1 + floor(r.r1 * 6)::int] AS action) x,
-  LATERAL (SELECT id, data_categories FROM acts WHERE acts.k = (r.rn * 7919) % na.n) a`,
-		seq, subjects, counts, from, to)
+  LATERAL (SELECT (ARRAY['view','view','view','update','create','disclose'])[1 + floor(r.r1 * 6)::int] AS action) x`,
+		seq, subjects, counts, from, to, actIDs, actCats)
 	if err != nil {
 		return 0, wrapErr("generate events", err)
 	}

@@ -54,19 +54,24 @@ func (db *DB) Session(ctx context.Context, rawID string, idle time.Duration) (po
 	now := db.now()
 	var s portal.Session
 	var subj *int64
-	// One round trip. The "last seen" mark is written at most every sessionTouch: a write per page
-	// view would make every page wait for a WAL flush. The idle timeout so counts from up to
-	// sessionTouch earlier: a session can end that much sooner, never later.
-	err := db.pool.QueryRow(ctx, `WITH live AS (
-  SELECT id_hash, kind, subject_id, staff_sub, staff_name, staff_roles, loa, csrf_token, created_at, last_seen_at, expires_at
-  FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3),
-touched AS (
-  UPDATE sessions s SET last_seen_at = $2 FROM live
-  WHERE s.id_hash = live.id_hash AND live.last_seen_at < $4 RETURNING s.last_seen_at)
-SELECT kind, subject_id, staff_sub, staff_name, staff_roles, loa, csrf_token, created_at,
-  coalesce((SELECT last_seen_at FROM touched), live.last_seen_at), expires_at FROM live`,
-		hashID(rawID), now, now.Add(-idle), now.Add(-sessionTouch)).Scan(&s.Kind, &subj, &s.StaffSub, &s.StaffName, &s.StaffRoles, &s.LoA,
+	err := db.pool.QueryRow(ctx, `SELECT kind, subject_id, staff_sub, staff_name, staff_roles, loa, csrf_token, created_at,
+ last_seen_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3`,
+		hashID(rawID), now, now.Add(-idle)).Scan(&s.Kind, &subj, &s.StaffSub, &s.StaffName, &s.StaffRoles, &s.LoA,
 		&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+	if err == nil && s.LastSeenAt.Before(now.Add(-sessionTouch)) {
+		// The "last seen" mark is written at most every sessionTouch, and without waiting for the WAL
+		// flush: a page view should not wait for a disk. Losing a mark in a crash only makes the
+		// session end sooner. The idle timeout so counts from up to sessionTouch earlier: a session
+		// can end that much sooner, never later.
+		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at < $2`, hashID(rawID), now)
+			return err
+		})
+		s.LastSeenAt = now
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		_, _ = db.pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashID(rawID))
 		return portal.Session{}, portal.Errorf(portal.ENOTFOUND, "no live session")
