@@ -48,11 +48,10 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- refold recomputes the summaries of the people whose events were changed or removed (rare:
--- revealing staff views of a signal, retention).
-CREATE FUNCTION subject_summaries_refold() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM subject_summaries WHERE subject_id IN (SELECT DISTINCT subject_id FROM old_rows);
+-- recompute rebuilds the summaries of the given people from their events (found through the
+-- subject index).
+CREATE FUNCTION subject_summaries_recompute(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    DELETE FROM subject_summaries WHERE subject_id = ANY (ids);
     INSERT INTO subject_summaries (subject_id, total, break_glass, against_will, consent, latest, organizations, categories)
     SELECT v.subject_id, count(*) FILTER (WHERE c.ord = 1),
            count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'break_glass'),
@@ -62,9 +61,16 @@ BEGIN
            coalesce(array_agg(DISTINCT v.actor_organization) FILTER (WHERE v.actor_organization <> ''), '{}'),
            array_agg(DISTINCT c.cat)
     FROM processing_events v, unnest(v.data_categories) WITH ORDINALITY AS c(cat, ord)
-    WHERE v.subject_id = ANY (ARRAY(SELECT DISTINCT subject_id FROM old_rows)) AND v.confidential_until IS NULL
+    WHERE v.subject_id = ANY (ids) AND v.confidential_until IS NULL
     GROUP BY v.subject_id
     ORDER BY v.subject_id;
+$$;
+
+-- refold recomputes the summaries of the people whose events were changed or removed (rare:
+-- revealing staff views of a signal, retention).
+CREATE FUNCTION subject_summaries_refold() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM subject_summaries_recompute(ARRAY(SELECT DISTINCT subject_id FROM old_rows));
     RETURN NULL;
 END $$;
 
@@ -76,14 +82,4 @@ CREATE TRIGGER processing_events_summaries_delete AFTER DELETE ON processing_eve
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION subject_summaries_refold();
 
 -- The events already stored.
-INSERT INTO subject_summaries (subject_id, total, break_glass, against_will, consent, latest, organizations, categories)
-SELECT v.subject_id, count(*) FILTER (WHERE c.ord = 1),
-       count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'break_glass'),
-       count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'against_will'),
-       count(*) FILTER (WHERE c.ord = 1 AND v.access_basis = 'consent'),
-       max(v.occurred_at),
-       coalesce(array_agg(DISTINCT v.actor_organization) FILTER (WHERE v.actor_organization <> ''), '{}'),
-       array_agg(DISTINCT c.cat)
-FROM processing_events v, unnest(v.data_categories) WITH ORDINALITY AS c(cat, ord)
-WHERE v.confidential_until IS NULL
-GROUP BY v.subject_id;
+SELECT subject_summaries_recompute(ARRAY(SELECT id FROM subjects));

@@ -112,7 +112,7 @@ func (db *DB) Transact(ctx context.Context, fn func(pgx.Tx) error) error {
 // row and answers as a repeat instead of failing.
 func (db *DB) transactRepeat(ctx context.Context, pkey string, fn func(pgx.Tx) error) error {
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 0; attempt < 5; attempt++ {
 		err = db.Transact(ctx, fn)
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == pkey {

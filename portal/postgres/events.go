@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/inzicht/inzicht/portal"
 )
@@ -31,16 +30,7 @@ var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "act
 // commits one of the same ids first, the COPY fails on the primary key; the transaction is then run
 // again and finds that id stored, so it counts as a duplicate and is stored once.
 func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error) {
-	var res portal.IngestResult
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		res, err = db.ingestOnce(ctx, apiKeyID, events)
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "processing_events_pkey" {
-			continue
-		}
-		break
-	}
+	res, err := db.ingestOnce(ctx, apiKeyID, events)
 	if err != nil {
 		var pe *portal.Error
 		if errors.As(err, &pe) {
@@ -63,7 +53,9 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 	if apiKeyID > 0 {
 		key = apiKeyID
 	}
-	err := db.Transact(ctx, func(tx pgx.Tx) error {
+	// A concurrent batch that commits one of the same ids first fails the COPY on the primary key;
+	// the transaction then runs again and finds that id stored.
+	err := db.transactRepeat(ctx, "processing_events_pkey", func(tx pgx.Tx) error {
 		res = portal.IngestResult{}
 		if err := checkActivities(ctx, tx, events); err != nil {
 			return err

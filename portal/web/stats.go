@@ -21,11 +21,6 @@ type statsSnapshot struct {
 	stored   map[string]portal.StoredCounts // every period of portal.StatisticsPeriods
 }
 
-// publishedYears returns this year and the two before it, newest first, suppressed.
-func (s *server) publishedYears(c *fiber.Ctx) ([]portal.Published, statsSnapshot, error) {
-	return s.figures(c)
-}
-
 // figures reads the figures the refresh_statistics job stored, in one query, instead of counting:
 // the pages stay fast on years of data. A period that has none yet (a fresh install before the job
 // first ran) is computed now, once, and stored.
@@ -173,7 +168,7 @@ func (s *server) council(c *fiber.Ctx) error {
 // councilCSV writes the published figures as CSV: one row per period and figure, suppressed alike.
 func (s *server) councilCSV(c *fiber.Ctx) error {
 	l := lang(c)
-	ps, _, err := s.publishedYears(c)
+	ps, _, err := s.figures(c)
 	if err != nil {
 		return err
 	}
@@ -212,7 +207,7 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 // year, suppressed like everywhere else.
 func (s *server) councilReport(c *fiber.Ctx) error {
 	l := lang(c)
-	ps, snap, err := s.publishedYears(c)
+	ps, snap, err := s.figures(c)
 	if err != nil {
 		return err
 	}
