@@ -51,23 +51,27 @@ func (s *server) citizenConsent(c *fiber.Ctx) error {
 	return s.page(c, "toestemming", T(l, "consent.detail"), fiber.Map{"C": s.consentView(l, x)})
 }
 
-func (s *server) decideConsent(decision string) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		sess, _ := session(c)
-		if decision == "" {
-			switch v := c.FormValue("besluit"); v {
-			case portal.ConsentGranted, portal.ConsentRefused:
-				decision = v
-			default:
-				return portal.Errorf(portal.EINVALID, "choose grant or refuse")
-			}
-		}
-		x, err := s.deps.Store.DecideConsent(c.UserContext(), sess.SubjectID, c.Params("id"), decision, strings.TrimSpace(c.FormValue("opmerking")))
-		if err != nil {
-			return err
-		}
-		return c.Redirect("/toestemmingen/"+x.ID, fiber.StatusSeeOther)
+// decideConsent records the citizen's grant or refusal, read from this request's form alone.
+func (s *server) decideConsent(c *fiber.Ctx) error {
+	decision := c.FormValue("besluit")
+	if decision != portal.ConsentGranted && decision != portal.ConsentRefused {
+		return portal.Errorf(portal.EINVALID, "choose grant or refuse")
 	}
+	return s.recordConsent(c, decision)
+}
+
+// withdrawConsent records that the citizen withdraws a consent they gave.
+func (s *server) withdrawConsent(c *fiber.Ctx) error {
+	return s.recordConsent(c, portal.ConsentWithdrawn)
+}
+
+func (s *server) recordConsent(c *fiber.Ctx, decision string) error {
+	sess, _ := session(c)
+	x, err := s.deps.Store.DecideConsent(c.UserContext(), sess.SubjectID, c.Params("id"), decision, strings.TrimSpace(c.FormValue("opmerking")))
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/toestemmingen/"+x.ID, fiber.StatusSeeOther)
 }
 
 // ReceiptJSON is the consent receipt as JSON, after the Kantara Consent Receipt specification.
