@@ -42,7 +42,7 @@ func (e *env) askConsent(bsn string) string {
 	e.t.Helper()
 	x, _, err := e.db.CreateConsent(context.Background(), portal.NewConsent{ID: uuid.NewString(), SubjectBSN: bsn, CaseRef: "Z-9",
 		RequestedBy: portal.ConsentRequester{Organization: "Gemeente Voorbeeldstad", Role: "Wmo-consulent"},
-		DataItem: "Medische informatie over uw mobiliteit", DataHolder: "Uw huisarts", Purpose: "Dagbesteding",
+		DataItem:    "Medische informatie over uw mobiliteit", DataHolder: "Uw huisarts", Purpose: "Dagbesteding",
 		Necessity: "Om te weten wat past", LegalGround: "Beroepsgeheim van de huisarts", IfRefused: "We kiezen samen zonder",
 		ValidUntil: time.Now().AddDate(0, 3, 0).Format("2006-01-02")}, "staff", 0)
 	if err != nil {
