@@ -1,16 +1,13 @@
 package web_test
 
 import (
-	"bytes"
-	"compress/zlib"
 	"context"
-	"io"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/inzicht/inzicht/internal/pdftext"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/web"
 )
@@ -28,25 +25,14 @@ func (e *env) post(path, cookie string, kv ...string) (int, string, string) {
 	return resp.StatusCode, resp.Header.Get("Location"), body
 }
 
-var streamRe = regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
-
-// pdfText inflates a PDF's content streams so a test can look for the text drawn (gofpdf writes core
-// font text as literal strings).
+// pdfText returns the text a PDF draws, so a test can look for it.
 func pdfText(t *testing.T, pdf string) string {
 	t.Helper()
-	if !strings.HasPrefix(pdf, "%PDF-") {
-		t.Fatalf("not a PDF: %.20q", pdf)
+	s, err := pdftext.Text([]byte(pdf))
+	if err != nil {
+		t.Fatalf("%v: %.20q", err, pdf)
 	}
-	var sb strings.Builder
-	for _, m := range streamRe.FindAllStringSubmatch(pdf, -1) {
-		r, err := zlib.NewReader(bytes.NewReader([]byte(m[1])))
-		if err != nil {
-			continue // not a compressed stream (fonts, images)
-		}
-		b, _ := io.ReadAll(r)
-		sb.Write(b)
-	}
-	return sb.String()
+	return s
 }
 
 func TestCitizenFilesAnObjectionFromAProcessingEvent(t *testing.T) {
