@@ -194,6 +194,14 @@ func (q logQuery) values() url.Values {
 	return v
 }
 
+// withQuery appends v to path as its query string, if v holds anything.
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
 func (s *server) processingLog(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	ctx := c.UserContext()
@@ -216,15 +224,17 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		rows[i] = s.row(l, e)
 	}
 	data := fiber.Map{"Rows": rows, "Q": q, "Summary": sum, "Bases": portal.AccessBases, "Filtered": len(q.values()) > 0}
+	// Whole URLs, built here: html/template escapes a query string placed after "?" in an href as one
+	// value ("=" becomes %3d), and the downloads then ignored the filter.
 	base := q.values()
-	data["Download"] = base.Encode()
+	data["PDF"], data["CSV"] = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base)
 	if more {
 		next := q.values()
 		next.Set("na", formatCursor(evs[len(evs)-1]))
 		data["Next"] = "/verwerkingen?" + next.Encode()
 	}
 	if q.After != "" {
-		data["First"] = "/verwerkingen?" + base.Encode()
+		data["First"] = withQuery("/verwerkingen", base)
 	}
 	return s.page(c, "verwerkingen", T(l, "log.title"), data)
 }
