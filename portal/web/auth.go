@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -82,14 +83,31 @@ func (s *server) requireAny(c *fiber.Ctx) error {
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 
-// checkCSRF compares the form's token with the session's (synchronizer token pattern).
+// checkCSRF compares the form's token with the session's (synchronizer token pattern). The token is
+// taken from the form body or the X-CSRF-Token header only: in a query string it would leak through
+// logs, history and Referer, and a crafted link could carry it.
 func (s *server) checkCSRF(c *fiber.Ctx) error {
 	sess, ok := session(c)
-	tok := c.FormValue("csrf")
+	tok := csrfToken(c)
 	if !ok || tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(sess.CSRFToken)) != 1 {
 		return portal.Errorf(portal.EFORBIDDEN, "missing or wrong CSRF token")
 	}
 	return c.Next()
+}
+
+func csrfToken(c *fiber.Ctx) string {
+	if h := c.Get("X-CSRF-Token"); h != "" {
+		return h
+	}
+	if v := c.Request().PostArgs().Peek("csrf"); len(v) > 0 {
+		return string(v)
+	}
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		if f, err := c.MultipartForm(); err == nil && len(f.Value["csrf"]) > 0 {
+			return f.Value["csrf"][0]
+		}
+	}
+	return ""
 }
 
 func (s *server) rp(kind string) *oidcrp.RP {

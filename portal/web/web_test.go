@@ -269,8 +269,20 @@ func TestLogoutNeedsCSRFAndKillsTheSession(t *testing.T) {
 	if resp, _ := e.do("POST", "/uitloggen", ca, "", form(), ct...); resp.StatusCode != 403 {
 		t.Fatalf("logout without a token: want 403, got %d", resp.StatusCode)
 	}
+	// The right token in the query string does not count: only the body or the header carries it.
+	if resp, _ := e.do("POST", "/uitloggen?csrf="+csrf, ca, "", form(), ct...); resp.StatusCode != 403 {
+		t.Fatalf("logout with the token in the query string: want 403, got %d", resp.StatusCode)
+	}
+	if resp, _ := e.do("POST", "/uitloggen?csrf="+csrf, ca, "", form("csrf", "wrong"), ct...); resp.StatusCode != 403 {
+		t.Fatalf("logout with a good query token and a wrong body token: want 403, got %d", resp.StatusCode)
+	}
 	if resp, _ := e.do("GET", "/overzicht", ca, "", nil); resp.StatusCode != 200 {
 		t.Fatalf("session must survive a refused logout, got %d", resp.StatusCode)
+	}
+	// The header, as a script would send it, is accepted; so is the form body below.
+	cb, csrfB := e.citizen(bsnB)
+	if resp, _ := e.do("POST", "/uitloggen", cb, "", form(), "X-CSRF-Token", csrfB); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout with the token in the header: want 303, got %d", resp.StatusCode)
 	}
 	resp, _ := e.do("POST", "/uitloggen", ca, "", form("csrf", csrf), ct...)
 	if resp.StatusCode != http.StatusSeeOther {
