@@ -7,13 +7,17 @@ import (
 	"net"
 	netmail "net/mail"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/bsnvault"
 	"github.com/inzicht/inzicht/portal/mail"
+	"github.com/inzicht/inzicht/portal/oidcrp"
 )
 
 // Config is every setting, read once from the environment and validated before anything starts.
@@ -57,6 +61,14 @@ type Config struct {
 // OIDCConfig is one OpenID Connect client.
 type OIDCConfig struct {
 	Issuer, ClientID, ClientSecret, RedirectURL string
+
+	// ClientKey signs private_key_jwt client assertions (NL GOV profile); nil: ClientSecret is used.
+	ClientKey         *jose.JSONWebKey
+	AssertionAudience string // oidcrp.AudienceIssuer or oidcrp.AudienceTokenEndpoint
+	// DecryptionKey decrypts ID tokens delivered as JWE; nil: encrypted ID tokens are refused.
+	DecryptionKey *jose.JSONWebKey
+	// AllowSecret lets serve in production use ClientSecret (a provider that offers nothing else).
+	AllowSecret bool
 }
 
 func (o OIDCConfig) set() bool { return o.Issuer != "" }
@@ -170,8 +182,42 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 	if c.SessionIdle > 15*time.Minute && c.Env == "production" {
 		bad("INZICHT_SESSION_IDLE: at most 15m in production")
 	}
-	c.OIDC = OIDCConfig{get("INZICHT_OIDC_ISSUER", ""), get("INZICHT_OIDC_CLIENT_ID", ""), get("INZICHT_OIDC_CLIENT_SECRET", ""), get("INZICHT_OIDC_REDIRECT_URL", "")}
-	c.StaffOIDC = OIDCConfig{get("INZICHT_STAFF_OIDC_ISSUER", ""), get("INZICHT_STAFF_OIDC_CLIENT_ID", ""), get("INZICHT_STAFF_OIDC_CLIENT_SECRET", ""), get("INZICHT_STAFF_OIDC_REDIRECT_URL", "")}
+	oidcClient := func(prefix string) OIDCConfig {
+		o := OIDCConfig{Issuer: get(prefix+"ISSUER", ""), ClientID: get(prefix+"CLIENT_ID", ""),
+			ClientSecret: get(prefix+"CLIENT_SECRET", ""), RedirectURL: get(prefix+"REDIRECT_URL", ""),
+			AssertionAudience: get(prefix+"CLIENT_ASSERTION_AUD", oidcrp.AudienceIssuer)}
+		key := func(name, kid, use string) *jose.JSONWebKey {
+			path := get(name, "")
+			if path == "" {
+				return nil
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				bad("%s: cannot read the key file: %v", name, err)
+				return nil
+			}
+			k, err := oidcrp.LoadKey(b, kid, use)
+			if err != nil {
+				bad("%s: want one PEM private key, RSA of at least 2048 bits or EC P-256/P-384/P-521 (%v)", name, err)
+				return nil
+			}
+			return k
+		}
+		o.ClientKey = key(prefix+"CLIENT_KEY_FILE", get(prefix+"CLIENT_KEY_ID", ""), oidcrp.UseSignature)
+		o.DecryptionKey = key(prefix+"ID_TOKEN_DECRYPTION_KEY_FILE", "", oidcrp.UseEncryption)
+		if o.AssertionAudience != oidcrp.AudienceIssuer && o.AssertionAudience != oidcrp.AudienceTokenEndpoint {
+			bad("%sCLIENT_ASSERTION_AUD: want issuer or token_endpoint, got %q", prefix, o.AssertionAudience)
+		}
+		switch v := get(prefix+"ALLOW_CLIENT_SECRET", "false"); v {
+		case "true":
+			o.AllowSecret = true
+		case "false":
+		default:
+			bad("%sALLOW_CLIENT_SECRET: want true or false, got %q", prefix, v)
+		}
+		return o
+	}
+	c.OIDC, c.StaffOIDC = oidcClient("INZICHT_OIDC_"), oidcClient("INZICHT_STAFF_OIDC_")
 
 	// Keys: serve always needs its own; the demo (and the tools outside production) fall back to
 	// fixed, published demo keys.
@@ -221,8 +267,20 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 			if !o.need && !o.cfg.set() {
 				continue
 			}
-			if o.cfg.Issuer == "" || o.cfg.ClientID == "" || o.cfg.ClientSecret == "" {
-				bad("%sISSUER, %sCLIENT_ID and %sCLIENT_SECRET: all required", o.prefix, o.prefix, o.prefix)
+			if o.cfg.Issuer == "" || o.cfg.ClientID == "" {
+				bad("%sISSUER and %sCLIENT_ID: both required", o.prefix, o.prefix)
+			}
+			// The NL GOV profile: confidential clients MUST authenticate with private_key_jwt (or
+			// mTLS). A client secret remains for providers that offer nothing else; in production only
+			// when that is said explicitly.
+			switch k, s := o.cfg.ClientKey != nil, o.cfg.ClientSecret != ""; {
+			case k && s:
+				bad("%sCLIENT_KEY_FILE and %sCLIENT_SECRET: set only one (one client authentication method)", o.prefix, o.prefix)
+			case !k && !s:
+				bad("%sCLIENT_KEY_FILE (private_key_jwt) or, for a provider that offers only secrets, %sCLIENT_SECRET: one is required", o.prefix, o.prefix)
+			case s && c.Env == "production" && !o.cfg.AllowSecret:
+				bad("%sCLIENT_SECRET: production requires private_key_jwt (NL GOV profile): set %sCLIENT_KEY_FILE, "+
+					"or %sALLOW_CLIENT_SECRET=true for a provider that offers only client secrets", o.prefix, o.prefix, o.prefix)
 			}
 			if o.cfg.RedirectURL == "" {
 				bad("%sREDIRECT_URL: required (the exact redirect URI registered at the provider)", o.prefix)

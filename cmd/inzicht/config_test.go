@@ -1,8 +1,17 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/inzicht/inzicht/portal/oidcrp"
 )
 
 func envOf(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
@@ -15,9 +24,11 @@ func prodEnv() map[string]string {
 		"INZICHT_OIDC_ISSUER":        "https://digid-broker.example/oidc",
 		"INZICHT_OIDC_CLIENT_ID":     "inzicht",
 		"INZICHT_OIDC_CLIENT_SECRET": "s3cret",
-		"INZICHT_OIDC_REDIRECT_URL":  "https://inzicht.voorbeeldstad.nl/inloggen/callback",
-		"INZICHT_BSN_HMAC_KEY":       "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-		"INZICHT_BSN_ENC_KEYS":       "k1:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+		// A provider that offers only client secrets; TestOIDCClientAuthConfig covers private_key_jwt.
+		"INZICHT_OIDC_ALLOW_CLIENT_SECRET": "true",
+		"INZICHT_OIDC_REDIRECT_URL":        "https://inzicht.voorbeeldstad.nl/inloggen/callback",
+		"INZICHT_BSN_HMAC_KEY":             "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"INZICHT_BSN_ENC_KEYS":             "k1:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
 	}
 }
 
@@ -114,4 +125,128 @@ func TestSMTPConfig(t *testing.T) {
 	if cfg, err := loadConfig("serve", envOf(env)); err != nil || cfg.SMTP != nil {
 		t.Errorf("without INZICHT_SMTP_URL: %+v %v", cfg.SMTP, err)
 	}
+}
+
+// keyFile writes a fresh P-256 private key (PKCS #8 PEM) and returns its path.
+func keyFile(t *testing.T) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestOIDCClientAuthConfig: serve in production takes private_key_jwt, refuses a client secret
+// unless the secret-only opt-out is set, refuses both at once, and names the variable to fix.
+func TestOIDCClientAuthConfig(t *testing.T) {
+	sigKey, encKey, staffKey := keyFile(t), keyFile(t), keyFile(t)
+	notAKey := filepath.Join(t.TempDir(), "not-a-key.pem")
+	if err := os.WriteFile(notAKey, []byte("-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keyEnv := func() map[string]string {
+		env := prodEnv()
+		delete(env, "INZICHT_OIDC_CLIENT_SECRET")
+		delete(env, "INZICHT_OIDC_ALLOW_CLIENT_SECRET")
+		env["INZICHT_OIDC_CLIENT_KEY_FILE"] = sigKey
+		return env
+	}
+	staff := map[string]string{"INZICHT_STAFF_OIDC_ISSUER": "https://login.voorbeeldstad.nl", "INZICHT_STAFF_OIDC_CLIENT_ID": "inzicht-staff",
+		"INZICHT_STAFF_OIDC_REDIRECT_URL": "https://inzicht.voorbeeldstad.nl/medewerker/inloggen/callback"}
+	tests := []struct {
+		name    string
+		change  map[string]string // over keyEnv; "" deletes
+		mention string            // "" means accepted
+		check   func(t *testing.T, c Config)
+	}{
+		{name: "key file", check: func(t *testing.T, c Config) {
+			if c.OIDC.ClientKey == nil || c.OIDC.ClientKey.IsPublic() || c.OIDC.ClientKey.Algorithm != "ES256" || c.OIDC.ClientKey.KeyID == "" {
+				t.Errorf("client key %+v", c.OIDC.ClientKey)
+			}
+			if c.OIDC.AssertionAudience != oidcrp.AudienceIssuer || c.OIDC.DecryptionKey != nil || c.OIDC.AllowSecret {
+				t.Errorf("defaults: %+v", c.OIDC)
+			}
+		}},
+		{name: "key id and audience", change: map[string]string{"INZICHT_OIDC_CLIENT_KEY_ID": "inzicht-2026", "INZICHT_OIDC_CLIENT_ASSERTION_AUD": "token_endpoint"},
+			check: func(t *testing.T, c Config) {
+				if c.OIDC.ClientKey.KeyID != "inzicht-2026" || c.OIDC.AssertionAudience != oidcrp.AudienceTokenEndpoint {
+					t.Errorf("kid %q aud %q", c.OIDC.ClientKey.KeyID, c.OIDC.AssertionAudience)
+				}
+			}},
+		{name: "decryption key", change: map[string]string{"INZICHT_OIDC_ID_TOKEN_DECRYPTION_KEY_FILE": encKey}, check: func(t *testing.T, c Config) {
+			if c.OIDC.DecryptionKey == nil || c.OIDC.DecryptionKey.Use != oidcrp.UseEncryption {
+				t.Errorf("decryption key %+v", c.OIDC.DecryptionKey)
+			}
+		}},
+		{name: "secret in production", change: map[string]string{"INZICHT_OIDC_CLIENT_KEY_FILE": "", "INZICHT_OIDC_CLIENT_SECRET": "s3cret"},
+			mention: "INZICHT_OIDC_ALLOW_CLIENT_SECRET=true"},
+		{name: "secret with the opt-out", change: map[string]string{"INZICHT_OIDC_CLIENT_KEY_FILE": "", "INZICHT_OIDC_CLIENT_SECRET": "s3cret", "INZICHT_OIDC_ALLOW_CLIENT_SECRET": "true"},
+			check: func(t *testing.T, c Config) {
+				if c.OIDC.ClientKey != nil || c.OIDC.ClientSecret != "s3cret" || !c.OIDC.AllowSecret {
+					t.Errorf("%+v", c.OIDC)
+				}
+			}},
+		{name: "secret outside production", change: map[string]string{"INZICHT_ENV": "development", "INZICHT_OIDC_CLIENT_KEY_FILE": "", "INZICHT_OIDC_CLIENT_SECRET": "s3cret"}},
+		{name: "key and secret", change: map[string]string{"INZICHT_OIDC_CLIENT_SECRET": "s3cret", "INZICHT_OIDC_ALLOW_CLIENT_SECRET": "true"}, mention: "set only one"},
+		{name: "neither key nor secret", change: map[string]string{"INZICHT_OIDC_CLIENT_KEY_FILE": ""}, mention: "INZICHT_OIDC_CLIENT_KEY_FILE (private_key_jwt)"},
+		{name: "missing key file", change: map[string]string{"INZICHT_OIDC_CLIENT_KEY_FILE": sigKey + ".missing"}, mention: "INZICHT_OIDC_CLIENT_KEY_FILE: cannot read"},
+		{name: "not a key", change: map[string]string{"INZICHT_OIDC_CLIENT_KEY_FILE": notAKey}, mention: "INZICHT_OIDC_CLIENT_KEY_FILE: want one PEM private key"},
+		{name: "bad decryption key", change: map[string]string{"INZICHT_OIDC_ID_TOKEN_DECRYPTION_KEY_FILE": notAKey}, mention: "INZICHT_OIDC_ID_TOKEN_DECRYPTION_KEY_FILE"},
+		{name: "bad audience", change: map[string]string{"INZICHT_OIDC_CLIENT_ASSERTION_AUD": "both"}, mention: "INZICHT_OIDC_CLIENT_ASSERTION_AUD"},
+		{name: "bad opt-out", change: map[string]string{"INZICHT_OIDC_ALLOW_CLIENT_SECRET": "yes"}, mention: "INZICHT_OIDC_ALLOW_CLIENT_SECRET"},
+		{name: "staff with a key", change: merge(staff, map[string]string{"INZICHT_STAFF_OIDC_CLIENT_KEY_FILE": staffKey}), check: func(t *testing.T, c Config) {
+			if c.StaffOIDC.ClientKey == nil || c.StaffOIDC.ClientKey.KeyID == c.OIDC.ClientKey.KeyID {
+				t.Errorf("staff key %+v", c.StaffOIDC.ClientKey)
+			}
+		}},
+		{name: "staff secret in production", change: merge(staff, map[string]string{"INZICHT_STAFF_OIDC_CLIENT_SECRET": "s3cret"}), mention: "INZICHT_STAFF_OIDC_ALLOW_CLIENT_SECRET=true"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := keyEnv()
+			for k, v := range tc.change {
+				if v == "" {
+					delete(env, k)
+				} else {
+					env[k] = v
+				}
+			}
+			cfg, err := loadConfig("serve", envOf(env))
+			if tc.mention == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if tc.check != nil {
+					tc.check(t, cfg)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.mention) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tc.mention)
+			}
+			if strings.Contains(err.Error(), "c2VjcmV0") || strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("the error echoes key material or the secret: %v", err)
+			}
+		})
+	}
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
 }

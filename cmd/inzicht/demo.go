@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +12,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/demo"
@@ -47,6 +52,15 @@ func demoDatabase(ctx context.Context, cfg Config, out io.Writer, a *app) (url s
 		return "", nil, err
 	}
 	return url, stop, nil
+}
+
+// demoClientKey makes a fresh P-256 key for a demo client's private_key_jwt.
+func demoClientKey() (*jose.JSONWebKey, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("demo client key: %w", err)
+	}
+	return oidcrp.NewKey(k, "", oidcrp.UseSignature)
 }
 
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -108,12 +122,28 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		cfg.BaseURL = "http://localhost:" + port
 	}
 	issuer := cfg.BaseURL + "/dev-idp"
-	cfg.OIDC = OIDCConfig{Issuer: issuer, ClientID: "inzicht-portal", ClientSecret: oidcrp.Random(), RedirectURL: cfg.BaseURL + "/inloggen/callback"}
-	cfg.StaffOIDC = OIDCConfig{Issuer: issuer, ClientID: "inzicht-staff", ClientSecret: oidcrp.Random(), RedirectURL: cfg.BaseURL + "/medewerker/inloggen/callback"}
+	// Both clients authenticate with private_key_jwt, as the simulator (like the NL GOV profile)
+	// requires. Their keys are generated at every demo start and live only in this process: nothing
+	// outside needs them, and no published demo key can end up at a real provider.
+	citizenKey, err := demoClientKey()
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	staffKey, err := demoClientKey()
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	cfg.OIDC = OIDCConfig{Issuer: issuer, ClientID: "inzicht-portal", RedirectURL: cfg.BaseURL + "/inloggen/callback",
+		ClientKey: citizenKey, AssertionAudience: oidcrp.AudienceIssuer}
+	cfg.StaffOIDC = OIDCConfig{Issuer: issuer, ClientID: "inzicht-staff", RedirectURL: cfg.BaseURL + "/medewerker/inloggen/callback",
+		ClientKey: staffKey, AssertionAudience: oidcrp.AudienceIssuer}
+	public := func(k *jose.JSONWebKey) *jose.JSONWebKey { p := k.Public(); return &p }
 	idp, err := devidp.New(devidp.Config{Issuer: issuer, Env: cfg.Env, Logger: a.log, Clients: []devidp.Client{
-		{ID: cfg.OIDC.ClientID, Secret: cfg.OIDC.ClientSecret, Kind: devidp.CitizenClient,
+		{ID: cfg.OIDC.ClientID, Key: public(citizenKey), Kind: devidp.CitizenClient,
 			RedirectURIs: []string{cfg.OIDC.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.BaseURL + "/uitgelogd"}},
-		{ID: cfg.StaffOIDC.ClientID, Secret: cfg.StaffOIDC.ClientSecret, Kind: devidp.StaffClient,
+		{ID: cfg.StaffOIDC.ClientID, Key: public(staffKey), Kind: devidp.StaffClient,
 			RedirectURIs: []string{cfg.StaffOIDC.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.BaseURL + "/uitgelogd"}},
 	}})
 	if err != nil {

@@ -46,7 +46,8 @@ func (a *app) build() (*fiber.App, error) {
 			return nil
 		}
 		return oidcrp.New(oidcrp.Config{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
-			RedirectURL: o.RedirectURL, Scopes: scopes, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+			RedirectURL: o.RedirectURL, Scopes: scopes, HTTPClient: &http.Client{Timeout: 10 * time.Second},
+			ClientKey: o.ClientKey, AssertionAudience: o.AssertionAudience, IDTokenDecryptionKey: o.DecryptionKey})
 	}
 	var formActions []string
 	for _, o := range []OIDCConfig{a.cfg.OIDC, a.cfg.StaffOIDC} {
@@ -138,6 +139,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	for name, o := range map[string]OIDCConfig{"citizen": cfg.OIDC, "staff": cfg.StaffOIDC} {
+		if o.set() && o.ClientKey == nil {
+			log.Warn("OpenID Connect client authenticates with a client secret; the NL GOV profile requires private_key_jwt",
+				"client", name)
+		}
+	}
 	v, err := cfg.vault()
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 )
@@ -26,10 +27,13 @@ const (
 	StaffClient   ClientKind = "staff"   // form: field `username` (medewerker, teamleider, privacy, raad)
 )
 
-// Client is a relying party registered with the simulator: confidential (client_secret_basic or
-// client_secret_post), authorization code flow with PKCE S256 only.
+// Client is a relying party registered with the simulator: confidential, authenticating with
+// private_key_jwt only (RFC 7523, as the NL GOV profile requires; client secrets are refused),
+// authorization code flow with PKCE S256 only.
 type Client struct {
-	ID, Secret             string
+	ID string
+	// Key is the client's public key (with its kid) that verifies its client assertions.
+	Key                    *jose.JSONWebKey
 	Kind                   ClientKind
 	RedirectURIs           []string
 	PostLogoutRedirectURIs []string
@@ -90,7 +94,6 @@ type Provider struct {
 	store   *storage
 	log     *slog.Logger
 	prefix  string // the issuer's path, e.g. "/dev-idp" ("" when the issuer has no path)
-	secure  bool   // issuer is https (cookies get the Secure flag)
 	handler http.Handler
 }
 
@@ -119,8 +122,11 @@ func New(cfg Config) (*Provider, error) {
 	}
 	store := newStorage(key)
 	for _, c := range cfg.Clients {
-		if c.ID == "" || c.Secret == "" || len(c.RedirectURIs) == 0 {
-			return nil, fmt.Errorf("devidp: client %q needs an id, a secret and a redirect URI", c.ID)
+		if c.ID == "" || len(c.RedirectURIs) == 0 {
+			return nil, fmt.Errorf("devidp: client %q needs an id and a redirect URI", c.ID)
+		}
+		if c.Key == nil || !c.Key.IsPublic() || !c.Key.Valid() || c.Key.KeyID == "" {
+			return nil, fmt.Errorf("devidp: client %q needs a public key with a kid (private_key_jwt)", c.ID)
 		}
 		if c.Kind != CitizenClient && c.Kind != StaffClient {
 			return nil, fmt.Errorf("devidp: client %q has unknown kind %q", c.ID, c.Kind)
@@ -136,7 +142,7 @@ func New(cfg Config) (*Provider, error) {
 		CryptoKeyId:              randomToken()[:8],
 		DefaultLogoutRedirectURI: issuer + "/uitgelogd",
 		CodeMethodS256:           true,
-		AuthMethodPost:           true,
+		AuthMethodPrivateKeyJWT:  true, // and only that: every client is registered with it
 		SupportedUILocales:       []language.Tag{language.Dutch, language.English},
 		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "bsn", "roles"),
 		SupportedScopes:          []string{"openid", "profile"},
@@ -145,13 +151,13 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devidp: %w", err)
 	}
-	p := &Provider{op: prov, store: store, log: log, prefix: prefix, secure: u.Scheme == "https"}
+	p := &Provider{op: prov, store: store, log: log, prefix: prefix}
 
 	issuerCtx := op.NewIssuerInterceptor(prov.IssuerFromRequest)
 	mux := http.NewServeMux()
 	mux.Handle("/login", issuerCtx.HandlerFunc(p.login))
 	mux.HandleFunc("/uitgelogd", p.loggedOut)
-	mux.Handle("/", prov)
+	mux.Handle("/", store.replayGuard(prov))
 	p.handler = mux
 	if prefix != "" {
 		p.handler = http.StripPrefix(prefix, mux)

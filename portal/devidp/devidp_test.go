@@ -2,6 +2,9 @@ package devidp
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -15,6 +18,8 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+	oidc4 "github.com/zitadel/oidc/v3/pkg/oidc"
 	"golang.org/x/oauth2"
 )
 
@@ -31,17 +36,35 @@ type env struct {
 	rp        *oidc.Provider
 	redirect  string
 	loggedOut string
+	keys      map[string]*jose.JSONWebKey // client id -> private key
 }
+
+// clientKeys makes a P-256 key per demo client (private; the simulator gets the public halves).
+func clientKeys(t *testing.T, ids ...string) map[string]*jose.JSONWebKey {
+	t.Helper()
+	out := map[string]*jose.JSONWebKey{}
+	for _, id := range ids {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[id] = &jose.JSONWebKey{Key: k, KeyID: id + "-key", Algorithm: string(jose.ES256), Use: "sig"}
+	}
+	return out
+}
+
+func pub(k *jose.JSONWebKey) *jose.JSONWebKey { p := k.Public(); return &p }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, issuer: srv.URL + "/dev-idp", redirect: srv.URL + "/rp/callback", loggedOut: srv.URL + "/uitgelogd"}
+	e := &env{t: t, srv: srv, issuer: srv.URL + "/dev-idp", redirect: srv.URL + "/rp/callback", loggedOut: srv.URL + "/uitgelogd",
+		keys: clientKeys(t, citizenID, staffID)}
 	idp, err := New(Config{Issuer: e.issuer, Env: "development", Clients: []Client{
-		{ID: citizenID, Secret: "citizen-secret", Kind: CitizenClient, RedirectURIs: []string{e.redirect}, PostLogoutRedirectURIs: []string{e.loggedOut}},
-		{ID: staffID, Secret: "staff-secret", Kind: StaffClient, RedirectURIs: []string{e.redirect}, PostLogoutRedirectURIs: []string{e.loggedOut}},
+		{ID: citizenID, Key: pub(e.keys[citizenID]), Kind: CitizenClient, RedirectURIs: []string{e.redirect}, PostLogoutRedirectURIs: []string{e.loggedOut}},
+		{ID: staffID, Key: pub(e.keys[staffID]), Kind: StaffClient, RedirectURIs: []string{e.redirect}, PostLogoutRedirectURIs: []string{e.loggedOut}},
 	}})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -56,15 +79,51 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) oauth(clientID string) *oauth2.Config {
-	secret := map[string]string{citizenID: "citizen-secret", staffID: "staff-secret"}[clientID]
-	return &oauth2.Config{ClientID: clientID, ClientSecret: secret, Endpoint: e.rp.Endpoint(),
+	c := &oauth2.Config{ClientID: clientID, Endpoint: e.rp.Endpoint(),
 		RedirectURL: e.redirect, Scopes: []string{oidc.ScopeOpenID, "profile"}}
+	c.Endpoint.AuthStyle = oauth2.AuthStyleInParams // no Basic header next to the assertion
+	return c
+}
+
+// assertion signs a client assertion for clientID with its key; change, if set, edits the claims
+// (or the key) first.
+func (e *env) assertion(clientID string, change func(c map[string]any, key **jose.JSONWebKey)) string {
+	e.t.Helper()
+	now := time.Now()
+	c := map[string]any{"iss": clientID, "sub": clientID, "aud": e.issuer, "jti": randomToken(),
+		"iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}
+	key := e.keys[clientID]
+	if change != nil {
+		change(c, &key)
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(key.Algorithm), Key: *key},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	payload, _ := json.Marshal(c)
+	jws, err := s.Sign(payload)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out, _ := jws.CompactSerialize()
+	return out
+}
+
+func withAssertion(a string) []oauth2.AuthCodeOption {
+	return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("client_assertion_type", oidc4.ClientAssertionTypeJWTAssertion),
+		oauth2.SetAuthURLParam("client_assertion", a)}
+}
+
+// exchange redeems a code as the portal does: private_key_jwt with a fresh assertion.
+func (e *env) exchange(f *flow, code string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
+	return f.conf.Exchange(context.Background(), code, append(withAssertion(e.assertion(f.conf.ClientID, nil)), opts...)...)
 }
 
 // browser follows redirects inside the IdP but stops at the RP's redirect_uri.
 func (e *env) browser() *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+	return &http.Client{Jar: secureJar{jar}, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 		if strings.HasPrefix(req.URL.String(), e.redirect) || strings.HasPrefix(req.URL.String(), e.loggedOut) {
 			return http.ErrUseLastResponse
 		}
@@ -149,7 +208,7 @@ func (e *env) code(f *flow, resp *http.Response) string {
 func (e *env) verify(f *flow, code string) (map[string]any, *oidc.IDToken, *oauth2.Token) {
 	e.t.Helper()
 	ctx := context.Background()
-	tok, err := f.conf.Exchange(ctx, code, oauth2.VerifierOption(f.verifier))
+	tok, err := e.exchange(f, code, oauth2.VerifierOption(f.verifier))
 	if err != nil {
 		e.t.Fatalf("exchange: %v", err)
 	}
@@ -182,22 +241,16 @@ func TestCitizenCodeFlow(t *testing.T) {
 	e := newEnv(t)
 	cases := []struct {
 		bsn, loa, acr string
-		post          bool // client_secret_post instead of basic
 	}{
-		{"999993653", "basis", "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", false},
-		{"123456789", "midden", "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract", true}, // fails the 11-proef: passed on as typed
-		{"999990019", "substantieel", "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard", false},
-		{"0012", "hoog", "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI", true},
+		{"999993653", "basis", "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
+		{"123456789", "midden", "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"}, // fails the 11-proef: passed on as typed
+		{"999990019", "substantieel", "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard"},
+		{"0012", "hoog", "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI"},
 	}
 	for _, c := range cases {
 		t.Run(c.loa, func(t *testing.T) {
 			e.t = t
 			f := e.start(citizenID)
-			if c.post {
-				f.conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
-			} else {
-				f.conf.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
-			}
 			before := time.Now().Add(-2 * time.Second)
 			code := e.code(f, e.submit(f, url.Values{"bsn": {c.bsn}, "loa": {c.loa}}))
 			claims, idt, tok := e.verify(f, code)
@@ -233,7 +286,7 @@ func TestCitizenCodeFlow(t *testing.T) {
 			}
 
 			// codes are single use
-			if _, err := f.conf.Exchange(context.Background(), code, oauth2.VerifierOption(f.verifier)); err == nil {
+			if _, err := e.exchange(f, code, oauth2.VerifierOption(f.verifier)); err == nil {
 				t.Error("second exchange of the same code succeeded")
 			}
 		})
@@ -364,23 +417,17 @@ func TestWrongVerifierFails(t *testing.T) {
 	e := newEnv(t)
 	f := e.start(citizenID)
 	code := e.code(f, e.submit(f, url.Values{"bsn": {"999993653"}, "loa": {"substantieel"}}))
-	_, err := f.conf.Exchange(context.Background(), code, oauth2.VerifierOption(oauth2.GenerateVerifier()))
+	_, err := e.exchange(f, code, oauth2.VerifierOption(oauth2.GenerateVerifier()))
 	if err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Fatalf("exchange with a wrong verifier: %v, want invalid_grant", err)
 	}
 	// no verifier at all
 	f2 := e.start(citizenID)
 	code = e.code(f2, e.submit(f2, url.Values{"bsn": {"999993653"}, "loa": {"substantieel"}}))
-	if _, err := f2.conf.Exchange(context.Background(), code); err == nil {
+	if _, err := e.exchange(f2, code); err == nil {
 		t.Fatal("exchange without a verifier succeeded")
 	}
-	// wrong client secret
-	f3 := e.start(citizenID)
-	code = e.code(f3, e.submit(f3, url.Values{"bsn": {"999993653"}, "loa": {"substantieel"}}))
-	f3.conf.ClientSecret = "wrong"
-	if _, err := f3.conf.Exchange(context.Background(), code, oauth2.VerifierOption(f3.verifier)); err == nil {
-		t.Fatal("exchange with a wrong secret succeeded")
-	}
+
 }
 
 func TestPKCERequired(t *testing.T) {
@@ -427,7 +474,7 @@ func TestDiscoveryAndEndSession(t *testing.T) {
 	if d.Issuer != e.issuer || d.EndSession != e.issuer+"/end_session" || d.JWKS != e.issuer+"/keys" {
 		t.Errorf("discovery: %+v", d)
 	}
-	if !slices.Contains(d.Methods, "S256") || !slices.Contains(d.AuthMethods, "client_secret_basic") || !slices.Contains(d.AuthMethods, "client_secret_post") {
+	if !slices.Contains(d.Methods, "S256") || !slices.Contains(d.AuthMethods, "private_key_jwt") || slices.Contains(d.AuthMethods, "client_secret_post") {
 		t.Errorf("discovery: %+v", d)
 	}
 	resp, err := http.Get(d.JWKS)
@@ -475,7 +522,7 @@ func TestDiscoveryAndEndSession(t *testing.T) {
 }
 
 func TestNewRefusesProduction(t *testing.T) {
-	cl := []Client{{ID: "a", Secret: "b", Kind: CitizenClient, RedirectURIs: []string{"http://localhost/cb"}}}
+	cl := []Client{{ID: "a", Key: pub(clientKeys(t, "a")["a"]), Kind: CitizenClient, RedirectURIs: []string{"http://localhost/cb"}}}
 	if p, err := New(Config{Issuer: "http://localhost:8080/dev-idp", Env: "production", Clients: cl}); err == nil || p != nil {
 		t.Fatal("New accepted Env production")
 	}

@@ -20,9 +20,10 @@ func TestUnderFiber(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	e := &env{t: t, issuer: base + "/dev-idp", redirect: base + "/rp/callback", loggedOut: base + "/uitgelogd"}
+	e := &env{t: t, issuer: base + "/dev-idp", redirect: base + "/rp/callback", loggedOut: base + "/uitgelogd",
+		keys: clientKeys(t, citizenID)}
 	e.idp, err = New(Config{Issuer: e.issuer, Clients: []Client{
-		{ID: citizenID, Secret: "citizen-secret", Kind: CitizenClient, RedirectURIs: []string{e.redirect}}}})
+		{ID: citizenID, Key: pub(e.keys[citizenID]), Kind: CitizenClient, RedirectURIs: []string{e.redirect}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

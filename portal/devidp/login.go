@@ -92,6 +92,8 @@ func (p *Provider) render(w http.ResponseWriter, status int, d pageData) {
 	}
 }
 
+// cookieName names the login form's CSRF cookie. The cookie is always Secure (like the portal's):
+// browsers treat http://localhost as a secure context, so the demo works over plain http too.
 func (p *Provider) cookieName(id string) string { return "devidp_login_" + id }
 
 // login serves <issuer path>/login?authRequestID=...: GET shows the form, POST checks it.
@@ -122,7 +124,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 
 	if r.Method != http.MethodPost {
 		http.SetCookie(w, &http.Cookie{Name: p.cookieName(ar.id), Value: ar.csrf, Path: p.prefix + "/login",
-			MaxAge: int(authRequestTTL.Seconds()), HttpOnly: true, Secure: p.secure, SameSite: http.SameSiteLaxMode})
+			MaxAge: int(authRequestTTL.Seconds()), HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
 		p.render(w, http.StatusOK, d)
 		return
 	}
@@ -165,7 +167,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: p.cookieName(ar.id), Value: "", Path: p.prefix + "/login",
-		MaxAge: -1, HttpOnly: true, Secure: p.secure, SameSite: http.SameSiteLaxMode})
+		MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
 	p.log.Info("devidp: simulated login", slog.String("client", ar.clientID), slog.String("kind", string(c.c.Kind)),
 		slog.String("acr", u.ACR)) // the BSN is not logged
 	http.Redirect(w, r, op.AuthCallbackURL(p.op)(r.Context(), ar.id), http.StatusSeeOther)

@@ -6,7 +6,9 @@ import (
 	"crypto/rsa"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -91,7 +93,7 @@ func (c *client) GetID() string                       { return c.c.ID }
 func (c *client) RedirectURIs() []string              { return c.c.RedirectURIs }
 func (c *client) PostLogoutRedirectURIs() []string    { return c.c.PostLogoutRedirectURIs }
 func (c *client) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
-func (c *client) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodBasic } // post is accepted too (Config.AuthMethodPost)
+func (c *client) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodPrivateKeyJWT }
 func (c *client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
@@ -134,6 +136,7 @@ type storage struct {
 	authRequests map[string]*authRequest
 	codes        map[string]string // code -> auth request id
 	tokens       map[string]*accessToken
+	jtis         map[string]time.Time // client assertion ids seen, until they can no longer be used
 	key          *signingKey
 	now          func() time.Time
 }
@@ -149,6 +152,7 @@ func newStorage(key *rsa.PrivateKey) *storage {
 		authRequests: map[string]*authRequest{},
 		codes:        map[string]string{},
 		tokens:       map[string]*accessToken{},
+		jtis:         map[string]time.Time{},
 		key:          &signingKey{id: uuid.NewString(), key: key},
 		now:          time.Now,
 	}
@@ -365,12 +369,9 @@ func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, 
 	return c, nil
 }
 
-func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
-	c, ok := s.clients[id]
-	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(c.c.Secret)) != 1 {
-		return errors.New("devidp: unknown client or wrong secret")
-	}
-	return nil
+// AuthorizeClientIDSecret refuses every secret: clients authenticate with private_key_jwt only.
+func (s *storage) AuthorizeClientIDSecret(context.Context, string, string) error {
+	return errors.New("devidp: client secrets are not accepted; use private_key_jwt")
 }
 
 // setUserinfo puts the simulated user's claims on ui (ID token and userinfo alike).
@@ -445,8 +446,15 @@ func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 	return nil, nil
 }
 
-func (s *storage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
-	return nil, errors.New("devidp: JWT client authentication is not supported")
+// GetKeyByIDAndClientID returns the registered public key that verifies a client's assertions; the
+// assertion's kid must name it.
+func (s *storage) GetKeyByIDAndClientID(_ context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
+	c, ok := s.clients[clientID]
+	if !ok || c.c.Key == nil || keyID != c.c.Key.KeyID {
+		return nil, errors.New("devidp: no such key for this client")
+	}
+	k := *c.c.Key
+	return &k, nil
 }
 
 func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
@@ -454,3 +462,71 @@ func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([
 }
 
 func (s *storage) Health(context.Context) error { return nil }
+
+// maxAssertionAge is how old (iat) a client assertion op still accepts (op.Provider.JWTProfileVerifier).
+const maxAssertionAge = time.Hour
+
+// replayGuard refuses a client assertion whose jti was seen before (RFC 7523 3 item 7; op checks
+// signature, iss, sub, aud, exp and iat, but not this). The jti is recorded before op verifies the
+// assertion: a forged one only burns its own random jti. Records are kept until the assertion can
+// no longer pass op's checks (exp passed, or iat older than maxAssertionAge).
+func (s *storage) replayGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "cannot parse the form")
+			return
+		}
+		a := r.PostForm.Get("client_assertion")
+		if a == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		var c struct {
+			JTI string `json:"jti"`
+			Exp int64  `json:"exp"`
+		}
+		parts := strings.Split(a, ".")
+		if len(parts) == 3 {
+			if b, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil {
+				_ = json.Unmarshal(b, &c)
+			}
+		}
+		if c.JTI == "" {
+			writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client_assertion needs a jti")
+			return
+		}
+		now := s.now()
+		until := now.Add(maxAssertionAge + time.Minute)
+		if exp := time.Unix(c.Exp, 0).Add(time.Minute); exp.Before(until) {
+			until = exp
+		}
+		s.mu.Lock()
+		for j, t := range s.jtis {
+			if now.After(t) {
+				delete(s.jtis, j)
+			}
+		}
+		_, seen := s.jtis[c.JTI]
+		if !seen {
+			s.jtis[strings.Clone(c.JTI)] = until
+		}
+		s.mu.Unlock()
+		if seen {
+			writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client_assertion was used before (jti)")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
+}

@@ -7,20 +7,28 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
 	"github.com/inzicht/inzicht/portal"
 )
 
 // Config configures one client at one provider.
+//
+// The client authenticates at the token endpoint with private_key_jwt (RFC 7523, as the NL GOV
+// profile requires of confidential clients) when ClientKey is set, and with ClientSecret otherwise
+// (for providers that offer nothing else). With ClientKey set the secret is never sent, even when
+// given: the configuration refuses to have both.
 type Config struct {
 	Issuer       string
 	ClientID     string
@@ -28,7 +36,30 @@ type Config struct {
 	RedirectURL  string
 	Scopes       []string // besides "openid"
 	HTTPClient   *http.Client
+
+	// ClientKey is the private key that signs the client assertions (see LoadKey), with its kid.
+	ClientKey *jose.JSONWebKey
+	// AssertionAudience is the assertion's "aud": AudienceIssuer (default) or AudienceTokenEndpoint.
+	AssertionAudience string
+	// IDTokenDecryptionKey decrypts ID tokens the provider delivers as JWE. When set, an ID token
+	// that is not encrypted is refused (ErrNotEncrypted); when nil, an encrypted one is (ErrEncrypted).
+	IDTokenDecryptionKey *jose.JSONWebKey
 }
+
+// Audiences of a client assertion. The issuer identifier is the value the current specifications
+// settle on (OpenID Connect Core errata and RFC 7523bis, after the 2025 audience-injection
+// findings) and the one zitadel and most providers accept; some providers follow the older text
+// ("SHOULD be the token endpoint URL") and accept only that.
+const (
+	AudienceIssuer        = "issuer"
+	AudienceTokenEndpoint = "token_endpoint"
+)
+
+// AssertionType is the client_assertion_type of a private_key_jwt token request.
+const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// assertionLifetime bounds a client assertion: it is made for one token request, right before it.
+const assertionLifetime = time.Minute
 
 // RP is a relying party. Discovery happens on first use and is retried until it succeeds, so the
 // portal can start before its provider (the demo serves both from one process).
@@ -84,10 +115,64 @@ func (r *RP) known() *oidc.Provider {
 }
 
 func (r *RP) oauth(p *oidc.Provider) *oauth2.Config {
-	return &oauth2.Config{
+	c := &oauth2.Config{
 		ClientID: r.cfg.ClientID, ClientSecret: r.cfg.ClientSecret, RedirectURL: r.cfg.RedirectURL,
 		Endpoint: p.Endpoint(), Scopes: append([]string{oidc.ScopeOpenID}, r.cfg.Scopes...),
 	}
+	if r.cfg.ClientKey != nil {
+		// client_id goes in the form next to the assertion; no secret, and no Basic header (a second
+		// authentication method in one request is forbidden, RFC 6749 2.3).
+		c.ClientSecret = ""
+		c.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	}
+	return c
+}
+
+// clientAuth returns the token request parameters that authenticate the client: with a ClientKey a
+// fresh private_key_jwt assertion (new jti, iat now, one minute to live) for every request, as the
+// profile requires; nothing otherwise (the secret travels through oauth2.Config).
+func (r *RP) clientAuth(p *oidc.Provider) ([]oauth2.AuthCodeOption, error) {
+	if r.cfg.ClientKey == nil {
+		return nil, nil
+	}
+	aud := r.cfg.Issuer
+	if r.cfg.AssertionAudience == AudienceTokenEndpoint {
+		aud = p.Endpoint().TokenURL
+	}
+	a, err := r.Assertion(aud, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return []oauth2.AuthCodeOption{
+		oauth2.SetAuthURLParam("client_assertion_type", AssertionType),
+		oauth2.SetAuthURLParam("client_assertion", a),
+	}, nil
+}
+
+// Assertion signs a client assertion for aud issued at now (RFC 7523 section 3): iss and sub are the
+// client id, jti 256 random bits, exp one minute after iat. It fails when no ClientKey is set.
+func (r *RP) Assertion(aud string, now time.Time) (string, error) {
+	k := r.cfg.ClientKey
+	if k == nil {
+		return "", errors.New("oidcrp: no client key configured")
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Algorithm), Key: *k},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", fmt.Errorf("oidcrp: client assertion signer: %w", err)
+	}
+	payload, err := json.Marshal(map[string]any{
+		"iss": r.cfg.ClientID, "sub": r.cfg.ClientID, "aud": aud, "jti": Random(),
+		"iat": now.Unix(), "exp": now.Add(assertionLifetime).Unix(),
+	})
+	if err != nil {
+		return "", err
+	}
+	jws, err := s.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("oidcrp: sign client assertion: %w", err)
+	}
+	return jws.CompactSerialize()
 }
 
 // Pending is what a started login must remember, bound to the browser, to finish it.
@@ -120,8 +205,11 @@ func (r *RP) AuthURL(ctx context.Context, p Pending) (string, error) {
 
 // Errors of a finished login.
 var (
-	ErrState = errors.New("oidcrp: state missing or not the one this browser started with")
-	ErrNonce = errors.New("oidcrp: nonce in the ID token is not the one this login sent")
+	ErrState        = errors.New("oidcrp: state missing or not the one this browser started with")
+	ErrNonce        = errors.New("oidcrp: nonce in the ID token is not the one this login sent")
+	ErrEncrypted    = errors.New("oidcrp: the ID token is encrypted (JWE) but no decryption key is configured")
+	ErrNotEncrypted = errors.New("oidcrp: the ID token is not encrypted although a decryption key is configured")
+	ErrDecrypt      = errors.New("oidcrp: the encrypted ID token cannot be decrypted with the configured key")
 )
 
 // Exchange finishes a login: it checks the returned state against the pending one, redeems the code
@@ -133,6 +221,7 @@ func (r *RP) Exchange(ctx context.Context, p Pending, gotState, code string) (ma
 }
 
 // ExchangeToken is Exchange that also returns the raw ID token, to send as id_token_hint at logout.
+// For an encrypted ID token that is the signed token inside, as RP-Initiated Logout requires.
 func (r *RP) ExchangeToken(ctx context.Context, p Pending, gotState, code string) (map[string]any, string, error) {
 	if gotState == "" || subtle.ConstantTimeCompare([]byte(gotState), []byte(p.State)) != 1 {
 		return nil, "", ErrState
@@ -141,13 +230,21 @@ func (r *RP) ExchangeToken(ctx context.Context, p Pending, gotState, code string
 	if err != nil {
 		return nil, "", err
 	}
-	tok, err := r.oauth(prov).Exchange(r.ctx(ctx), code, oauth2.VerifierOption(p.Verifier))
+	auth, err := r.clientAuth(prov)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := r.oauth(prov).Exchange(r.ctx(ctx), code, append(auth, oauth2.VerifierOption(p.Verifier))...)
 	if err != nil {
 		return nil, "", fmt.Errorf("oidcrp: code exchange: %w", err)
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok || raw == "" {
 		return nil, "", errors.New("oidcrp: the token response holds no id_token")
+	}
+	// An encrypted ID token is opened first; the signed token inside goes through the same checks.
+	if raw, err = r.decrypt(raw); err != nil {
+		return nil, "", err
 	}
 	idt, err := prov.Verifier(&oidc.Config{ClientID: r.cfg.ClientID}).Verify(r.ctx(ctx), raw)
 	if err != nil {
@@ -167,6 +264,31 @@ func (r *RP) ExchangeToken(ctx context.Context, p Pending, gotState, code string
 		}
 	}
 	return claims, raw, nil
+}
+
+// decrypt returns the signed JWT inside an ID token delivered as a JWE (compact serialization: five
+// parts), decrypted with the configured key and only with the algorithms that key allows. A plain
+// token is returned as is when no key is configured.
+func (r *RP) decrypt(raw string) (string, error) {
+	key := r.cfg.IDTokenDecryptionKey
+	if strings.Count(raw, ".") != 4 {
+		if key != nil {
+			return "", ErrNotEncrypted
+		}
+		return raw, nil
+	}
+	if key == nil {
+		return "", ErrEncrypted
+	}
+	jwe, err := jose.ParseEncryptedCompact(raw, keyAlgsFor(key), contentEnc)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrDecrypt, err)
+	}
+	inner, err := jwe.Decrypt(key.Key)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrDecrypt, err)
+	}
+	return string(inner), nil
 }
 
 // EndSessionURL returns the provider's end-session URL with the given return address and, when

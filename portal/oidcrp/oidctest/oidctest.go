@@ -4,6 +4,8 @@
 package oidctest
 
 import (
+	"context"
+	"crypto/ecdsa"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
@@ -21,6 +23,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // Defaults of a well-behaved provider.
@@ -44,7 +47,16 @@ type Knobs struct {
 	NoPKCE        bool           // do not check code_verifier (RequirePKCE(false))
 	StateOverride string         // state to return from /authorize instead of the one sent
 	NoEndSession  bool           // do not advertise end_session_endpoint
+
+	// EncryptTo, when set, delivers the ID token as a JWE encrypted to this public key with KeyAlg
+	// (default RSA-OAEP-256 for RSA, ECDH-ES for EC) and Enc (default A256GCM).
+	EncryptTo *jose.JSONWebKey
+	KeyAlg    jose.KeyAlgorithm
+	Enc       jose.ContentEncryption
 }
+
+// MaxAssertionLifetime is the longest exp - iat the provider accepts in a client assertion.
+const MaxAssertionLifetime = 5 * time.Minute
 
 // Option sets knobs or client credentials.
 type Option func(*Provider)
@@ -58,11 +70,15 @@ type Provider struct {
 	addr string
 	key  *rsa.PrivateKey
 
-	mu       sync.Mutex
-	k        Knobs
-	lastAuth url.Values
-	lastEnd  url.Values
-	codes    map[string]url.Values // code -> the /authorize request it answers
+	clientKey *jose.JSONWebKey // set: the client must authenticate with private_key_jwt
+
+	mu        sync.Mutex
+	k         Knobs
+	lastAuth  url.Values
+	lastEnd   url.Values
+	lastToken *http.Request         // form parsed, body consumed
+	codes     map[string]url.Values // code -> the /authorize request it answers
+	jtis      map[string]time.Time  // client assertion ids seen, until they expire
 }
 
 // Knob options.
@@ -86,6 +102,19 @@ func WithClient(id, secret string) Option {
 	return func(p *Provider) { p.ClientID, p.ClientSecret = id, secret }
 }
 
+// WithClientKey makes the provider require private_key_jwt client authentication (RFC 7523) with
+// assertions signed by the private half of pub; the client secret is then refused. An assertion must
+// have iss = sub = client id, aud = the issuer or the token endpoint, exp in the future and at most
+// MaxAssertionLifetime after iat, and a jti not seen before. Give it to New only.
+func WithClientKey(pub jose.JSONWebKey) Option {
+	return func(p *Provider) { p.clientKey = &pub }
+}
+
+// WithIDTokenEncryption delivers ID tokens as JWE encrypted to pub (see Knobs.EncryptTo).
+func WithIDTokenEncryption(pub jose.JSONWebKey, alg jose.KeyAlgorithm, enc jose.ContentEncryption) Option {
+	return func(p *Provider) { p.k.EncryptTo, p.k.KeyAlg, p.k.Enc = &pub, alg, enc }
+}
+
 // Unstarted reserves the provider's address but does not serve until Start: a provider that is not
 // up yet (connections are refused).
 func Unstarted() Option { return func(p *Provider) { p.addr = "unstarted" } }
@@ -97,7 +126,8 @@ func New(t testing.TB, opts ...Option) *Provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Provider{ClientID: DefaultClientID, ClientSecret: DefaultClientSecret, key: key, codes: map[string]url.Values{}}
+	p := &Provider{ClientID: DefaultClientID, ClientSecret: DefaultClientSecret, key: key, codes: map[string]url.Values{},
+		jtis: map[string]time.Time{}}
 	for _, o := range opts {
 		o(p)
 	}
@@ -163,6 +193,13 @@ func (p *Provider) LastEndSession() url.Values {
 	return clone(p.lastEnd)
 }
 
+// LastTokenRequest returns the last request to the token endpoint (its form parsed), or nil.
+func (p *Provider) LastTokenRequest() *http.Request {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastToken
+}
+
 func (p *Provider) knobs() Knobs {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -218,16 +255,27 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
-	id, secret, ok := r.BasicAuth()
-	if ok {
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
+	_ = r.ParseForm()
+	p.mu.Lock()
+	p.lastToken = r.Clone(context.WithoutCancel(r.Context()))
+	p.mu.Unlock()
+	if p.clientKey != nil {
+		if why := p.checkAssertion(r); why != "" {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": why})
+			return
+		}
 	} else {
-		id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
-	}
-	if id != p.ClientID || !hmac.Equal([]byte(secret), []byte(p.ClientSecret)) {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
-		return
+		id, secret, ok := r.BasicAuth()
+		if ok {
+			id, _ = url.QueryUnescape(id)
+			secret, _ = url.QueryUnescape(secret)
+		} else {
+			id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
+		}
+		if id != p.ClientID || !hmac.Equal([]byte(secret), []byte(p.ClientSecret)) {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
+			return
+		}
 	}
 	code := r.PostFormValue("code")
 	p.mu.Lock()
@@ -250,6 +298,51 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		resp["id_token"] = p.idToken(k, auth)
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// checkAssertion verifies a private_key_jwt client authentication; it returns why it fails, or "".
+func (p *Provider) checkAssertion(r *http.Request) string {
+	if _, _, basic := r.BasicAuth(); basic || r.PostForm.Has("client_secret") {
+		return "more than one client authentication method, or a secret where private_key_jwt is required"
+	}
+	if r.PostFormValue("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+		return "private_key_jwt required: client_assertion_type missing or wrong"
+	}
+	tok, err := jwt.ParseSigned(r.PostFormValue("client_assertion"),
+		[]jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.ES384, jose.ES512})
+	if err != nil {
+		return "client_assertion: " + err.Error()
+	}
+	var c jwt.Claims
+	if err := tok.Claims(p.clientKey.Public(), &c); err != nil {
+		return "client_assertion signature: " + err.Error()
+	}
+	now := time.Now()
+	if err := c.ValidateWithLeeway(jwt.Expected{Issuer: p.ClientID, Subject: p.ClientID,
+		AnyAudience: jwt.Audience{p.URL, p.URL + "/token"}, Time: now}, 5*time.Second); err != nil {
+		return "client_assertion claims: " + err.Error()
+	}
+	if c.Expiry == nil || c.IssuedAt == nil || c.Expiry.Time().Sub(c.IssuedAt.Time()) > MaxAssertionLifetime {
+		return "client_assertion: exp and iat required, at most 5 minutes apart"
+	}
+	if id := r.PostFormValue("client_id"); id != "" && id != p.ClientID {
+		return "client_id is not the assertion's subject"
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for j, until := range p.jtis {
+		if now.After(until) {
+			delete(p.jtis, j)
+		}
+	}
+	if c.ID == "" {
+		return "client_assertion: jti required"
+	}
+	if _, seen := p.jtis[c.ID]; seen {
+		return "client_assertion: jti already used"
+	}
+	p.jtis[c.ID] = c.Expiry.Time().Add(5 * time.Second)
+	return ""
 }
 
 func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
@@ -287,6 +380,41 @@ func (p *Provider) idToken(k Knobs, auth url.Values) string {
 	}
 	c = merge(c, k.Claims, false)
 	payload, _ := json.Marshal(c)
+	return p.encrypt(k, p.sign(k, payload))
+}
+
+// encrypt wraps a token in a JWE when the knobs ask for it.
+func (p *Provider) encrypt(k Knobs, token string) string {
+	if k.EncryptTo == nil {
+		return token
+	}
+	alg, enc := k.KeyAlg, k.Enc
+	if alg == "" {
+		alg = jose.RSA_OAEP_256
+		if _, ok := k.EncryptTo.Key.(*ecdsa.PublicKey); ok {
+			alg = jose.ECDH_ES
+		}
+	}
+	if enc == "" {
+		enc = jose.A256GCM
+	}
+	e, err := jose.NewEncrypter(enc, jose.Recipient{Algorithm: alg, Key: *k.EncryptTo},
+		(&jose.EncrypterOptions{}).WithContentType("JWT").WithType("JWT"))
+	if err != nil {
+		panic(err)
+	}
+	obj, err := e.Encrypt([]byte(token))
+	if err != nil {
+		panic(err)
+	}
+	out, err := obj.CompactSerialize()
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func (p *Provider) sign(k Knobs, payload []byte) string {
 	enc := base64.RawURLEncoding.EncodeToString
 	switch k.SignAlg {
 	case "none":
