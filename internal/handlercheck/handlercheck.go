@@ -15,6 +15,10 @@ import (
 	"strings"
 )
 
+// Marker, in a comment on the line of a write or the line above it, says that the write is shared
+// on purpose; the comment should say why that is safe.
+const Marker = "handlercheck:shared"
+
 // Finding is one write from inside a handler to state declared outside it.
 type Finding struct {
 	Pos  token.Position
@@ -60,9 +64,20 @@ func Dir(root string) ([]Finding, error) {
 // File checks one Go source file.
 func File(path string) ([]Finding, error) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, path, nil, 0)
+	f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
 	if err != nil {
 		return nil, err
+	}
+	// A write that is shared on purpose (behind a lock, say) carries the marker in a comment on its
+	// line or the line above, with the reason.
+	allowed := map[int]bool{}
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.Contains(c.Text, Marker) {
+				line := fset.Position(c.Pos()).Line
+				allowed[line], allowed[line+1] = true, true
+			}
+		}
 	}
 	var out []Finding
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -88,6 +103,9 @@ func File(path string) ([]Finding, error) {
 		where := fset.Position(n.Pos())
 		report := func(id *ast.Ident) {
 			if id == nil || id.Name == "_" {
+				return
+			}
+			if allowed[fset.Position(id.Pos()).Line] {
 				return
 			}
 			if id.Obj != nil {

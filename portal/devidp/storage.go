@@ -513,6 +513,7 @@ func (s *storage) replayGuard(next http.Handler) http.Handler {
 		}
 		_, seen := s.jtis[c.JTI]
 		if !seen {
+			// handlercheck:shared — the replay record must outlive the request; s.mu guards it.
 			s.jtis[strings.Clone(c.JTI)] = until
 		}
 		s.mu.Unlock()

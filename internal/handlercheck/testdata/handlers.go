@@ -69,6 +69,13 @@ func (s *server) fine(kind string) fiber.Handler {
 	}
 }
 
+// Shared on purpose, and said so.
+func (s *server) guarded(c *fiber.Ctx) error {
+	// handlercheck:shared — a test of the marker.
+	s.count++
+	return nil
+}
+
 // Not a handler: constructors may set up what they capture.
 func build() *server {
 	s := &server{}
