@@ -12,6 +12,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -463,6 +464,18 @@ func TestBrowserJourneys(t *testing.T) {
 		if !bytes.HasPrefix(pdf, []byte("%PDF")) {
 			t.Errorf("the downloaded log is not a PDF: %q", pdf[:min(len(pdf), 20)])
 		}
+		// The CSV downloaded from the filtered page holds only that category (round one: the whole log).
+		cr := csv.NewReader(bytes.NewReader(b.download(`a[href^="/verwerkingen.csv"]`)))
+		cr.Comma = ';'
+		rows, err := cr.ReadAll()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("the filtered CSV: %d rows, %v", len(rows), err)
+		}
+		for _, r := range rows[1:] {
+			if !strings.Contains(r[6], cat[1]) {
+				t.Errorf("the CSV of the filter on %q holds an event with categories %q", cat[1], r[6])
+			}
+		}
 
 		b.click(`.events a[href^="/verwerkingen/"]`)
 		b.wantPath("/verwerkingen/")
@@ -559,6 +572,29 @@ func TestBrowserJourneys(t *testing.T) {
 		if _, body := s.api(t, "GET", "/consent-requests/"+consentID, ""); !strings.Contains(body, `"status":"granted"`) {
 			t.Fatalf("after granting in the browser, the API says %s", body)
 		}
+		// A second citizen, after the first said yes, says no in their own browser: stored as no.
+		otherID := uuid.NewString()
+		if status, body := s.api(t, "POST", "/consent-requests", fmt.Sprintf(`{"id":%q,"subject_bsn":"999990019","case_ref":"Z-2026-0043",`+
+			`"requested_by":{"organization":"Gemeente Voorbeeldstad","team":"Wijkteam Noord","role":"Wmo-consulent"},`+
+			`"data_item":"Uw schoolrapport van dit jaar","data_holder":"Uw school",`+
+			`"purpose":"We zoeken een passende opleiding.","necessity":"Om te zien welke opleiding bij u past.",`+
+			`"legal_ground":"De school mag dit alleen met uw toestemming delen.","if_refused":"We kiezen samen zonder rapport.",`+
+			`"valid_until":%q}`, otherID, time.Now().AddDate(0, 3, 0).Format("2006-01-02"))); status != 201 {
+			t.Fatalf("second consent request: %d %s", status, body)
+		}
+		b2 := s.newTab(t)
+		b2.loginCitizen("999990019")
+		b2.open("/toestemmingen/" + otherID)
+		b2.do(chromedp.Click(chromedp.CSS("#besluit-nee")))
+		b2.click(`form[action$="/besluit"] button[type="submit"]`)
+		b2.wantText("U gaf geen toestemming")
+		if _, body := s.api(t, "GET", "/consent-requests/"+otherID, ""); !strings.Contains(body, `"status":"refused"`) {
+			t.Fatalf("the second citizen refused in the browser; the API says %s", body)
+		}
+		if _, body := s.api(t, "GET", "/consent-requests/"+consentID, ""); !strings.Contains(body, `"status":"granted"`) {
+			t.Fatalf("the first citizen's grant changed: %s", body)
+		}
+
 		b.open("/toestemmingen/" + consentID)
 		b.click(`form[action$="/intrekken"] button`)
 		if _, body := s.api(t, "GET", "/consent-requests/"+consentID, ""); !strings.Contains(body, `"status":"withdrawn"`) {
