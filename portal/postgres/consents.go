@@ -49,7 +49,7 @@ VALUES ($1,$2,$3,$3,$4) RETURNING id`, subject, id, kind, now).Scan(&msgID); err
 		return fmt.Errorf("message: %w", err)
 	}
 	var hasAddress bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rights_requests WHERE subject_id = $1 AND email_enc IS NOT NULL)`,
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subject_emails WHERE subject_id = $1 AND confirmed_at IS NOT NULL)`,
 		subject).Scan(&hasAddress); err != nil {
 		return err
 	}
