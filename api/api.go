@@ -220,6 +220,7 @@ var statusByCode = map[string]int{
 	portal.EUNAUTHORIZED: fiber.StatusUnauthorized,
 	portal.EFORBIDDEN:    fiber.StatusForbidden,
 	portal.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
+	portal.ETOOMANY:      fiber.StatusTooManyRequests,
 }
 
 // errorHandler turns every error into application/problem+json (RFC 9457). Internal errors are

@@ -16,6 +16,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // no or unknown credentials (401)
 	EFORBIDDEN    = "forbidden"    // credentials lack the right (403)
 	ETOOLARGE     = "too_large"    // request too large (413)
+	ETOOMANY      = "too_many"     // a person's filing limit is reached (429)
 	EINTERNAL     = "internal"     // anything else (500); never shown in detail
 )
 

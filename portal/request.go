@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -69,7 +68,9 @@ type NewRequest struct {
 	Kind        RequestKind
 	Scope       Scope
 	Description string
-	Email       string // optional: where to say that there is a new message
+	// Email is optional: the person's new notification address. It replaces their earlier one and
+	// is used only once confirmed through the link sent to it.
+	Email string
 }
 
 // Validate checks a new request and returns an EINVALID *Error naming every bad field.
@@ -87,9 +88,7 @@ func (r *NewRequest) Validate() error {
 	}
 	r.Email = strings.TrimSpace(r.Email)
 	if r.Email != "" {
-		a, err := mail.ParseAddress(r.Email)
-		domain := r.Email[strings.LastIndexByte(r.Email, '@')+1:]
-		if err != nil || a.Address != r.Email || len(r.Email) > MaxEmailLength || !strings.Contains(domain, ".") {
+		if _, ok := CheckEmail(r.Email); !ok {
 			add("email", "not a valid e-mail address")
 		}
 	}
@@ -136,7 +135,7 @@ type RightsRequest struct {
 	Status      RequestStatus
 	Scope       Scope
 	Description string
-	HasEmail    bool // whether the citizen gave an e-mail address (the address itself is kept encrypted)
+	HasEmail    bool // whether the citizen has a confirmed notification address (news also comes by e-mail)
 	ReceivedAt  time.Time
 	// Deadline is the current deadline; FirstDeadline the one a month after receipt.
 	Deadline        time.Time

@@ -48,6 +48,10 @@ type Config struct {
 	Signals       portal.SignalPolicy
 	SuppressBelow int // published counts below it show as "< n"
 
+	// Filing bounds what one logged-in person can file per period (requests, withdrawals,
+	// confirmation mails); shared by every portal process through the database.
+	Filing portal.FilingLimits
+
 	SMTP       *mail.Config // nil: no e-mail
 	ClerkEmail string       // receives the deadline reminders
 
@@ -157,6 +161,14 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 		MaxKeep:        dur("INZICHT_SIGNAL_MAX_KEEP", 366*24*time.Hour),
 	}
 	c.SuppressBelow = num("INZICHT_SUPPRESS_BELOW", portal.DefaultSuppressBelow)
+	// Filing limits per person, in a sliding window (generous for real use; see README).
+	def := portal.DefaultFilingLimits()
+	window := dur("INZICHT_FILING_WINDOW", def.Request.Window)
+	c.Filing = portal.FilingLimits{
+		Request:      portal.FilingLimit{Max: num("INZICHT_FILING_LIMIT_REQUESTS", def.Request.Max), Window: window},
+		Withdrawal:   portal.FilingLimit{Max: num("INZICHT_FILING_LIMIT_WITHDRAWALS", def.Withdrawal.Max), Window: window},
+		Confirmation: portal.FilingLimit{Max: num("INZICHT_FILING_LIMIT_CONFIRMATIONS", def.Confirmation.Max), Window: window},
+	}
 	c.ClerkEmail = get("INZICHT_CLERK_EMAIL", "")
 	if c.ClerkEmail != "" {
 		if a, err := netmail.ParseAddress(c.ClerkEmail); err != nil || a.Address != c.ClerkEmail {

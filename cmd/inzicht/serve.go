@@ -84,6 +84,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
+	if err := a.db.SetFilingLimits(a.cfg.Filing); err != nil {
+		return err
+	}
 	fapp, err := a.build()
 	if err != nil {
 		return err

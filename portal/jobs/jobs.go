@@ -1,5 +1,5 @@
 // Package jobs works Inzicht's durable background jobs with River: the e-mails that tell citizens
-// about a new message, the clerks' deadline reminders, the periodic deadline sweep and the periodic
+// about a new message, the mails that confirm a citizen's address, the clerks' deadline reminders, the periodic deadline sweep and the periodic
 // refresh of the council's figures. Jobs live in
 // PostgreSQL, are inserted in the same transaction as the change that causes them, survive restarts
 // and are retried with backoff while SMTP is down.
@@ -26,6 +26,7 @@ import (
 type Store interface {
 	Notification(ctx context.Context, messageID int64) (postgres.Notification, error)
 	MarkMailed(ctx context.Context, messageID int64) (bool, error)
+	PrepareConfirmation(ctx context.Context, subjectID, version int64) (addr, token string, err error)
 	RequestByID(ctx context.Context, id string) (portal.RightsRequest, error)
 	SweepDeadlines(ctx context.Context) (postgres.SweepResult, error)
 	SweepSignals(ctx context.Context) (postgres.SignalSweepResult, error)
@@ -88,6 +89,7 @@ func New(store Store, cfg Config) (*Runner, error) {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &notifyWorker{store: store, cfg: cfg})
+	river.AddWorker(workers, &confirmWorker{store: store, cfg: cfg})
 	river.AddWorker(workers, &reminderWorker{store: store, cfg: cfg})
 	river.AddWorker(workers, &sweepWorker{store: store, log: cfg.Log})
 	river.AddWorker(workers, &retentionWorker{store: store, log: cfg.Log})
@@ -206,6 +208,57 @@ func NotificationMail(to, baseURL, municipality string) mail.Message {
 			"---\n\n" +
 			"There is a new message for you in Inzicht, the portal of " + municipality + ".\n" +
 			"Log in with DigiD to read it:\n" + link + "\n\n" +
+			"This is an automatic message. Please do not reply.\n",
+	}
+}
+
+// confirmWorker sends the mail with the link that confirms a citizen's notification address. Each
+// attempt makes a fresh token (storage keeps only its hash), so the link of the mail that went out
+// last is the one that works; the raw token is never stored, not even in the job.
+type confirmWorker struct {
+	river.WorkerDefaults[portal.ConfirmEmailJob]
+	store Store
+	cfg   Config
+}
+
+func (w *confirmWorker) Work(ctx context.Context, job *river.Job[portal.ConfirmEmailJob]) error {
+	if w.cfg.Mailer == nil {
+		return river.JobSnooze(time.Hour)
+	}
+	addr, token, err := w.store.PrepareConfirmation(ctx, job.Args.SubjectID, job.Args.Version)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return nil // confirmed, removed or replaced in the meantime: nothing to send
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.cfg.Mailer.Send(ctx, ConfirmationMail(addr, w.cfg.BaseURL, w.cfg.Municipality, token)); err != nil {
+		if mail.IsPermanent(err) {
+			return river.JobCancel(safeErr(err))
+		}
+		return safeErr(err)
+	}
+	return nil
+}
+
+// ConfirmationMail is the mail that asks the owner of an address to confirm it. It holds only the
+// link and that someone asked to use this address for Inzicht's notifications: no name, no request,
+// nothing about the person. Dutch first, then English.
+func ConfirmationMail(to, baseURL, municipality, token string) mail.Message {
+	link := strings.TrimRight(baseURL, "/") + "/email/bevestigen?token=" + token
+	hours := fmt.Sprint(int(portal.EmailConfirmationTTL.Hours()))
+	return mail.Message{
+		To:      to,
+		Subject: "Bevestig uw e-mailadres voor Inzicht / Confirm your e-mail address for Inzicht",
+		Body: "Beste meneer, mevrouw,\n\n" +
+			"Iemand wil dit e-mailadres gebruiken voor berichten van Inzicht, het portaal van " + municipality + ".\n" +
+			"Was u dat? Log dan in met DigiD en open deze link binnen " + hours + " uur:\n" + link + "\n\n" +
+			"Was u dat niet? Dan hoeft u niets te doen. Wij sturen geen berichten naar dit adres zolang het niet bevestigd is.\n\n" +
+			"Dit is een automatisch bericht. U kunt hier niet op antwoorden.\n\n" +
+			"---\n\n" +
+			"Someone wants to use this e-mail address for messages from Inzicht, the portal of " + municipality + ".\n" +
+			"Was that you? Then log in with DigiD and open this link within " + hours + " hours:\n" + link + "\n\n" +
+			"Was it not you? Then you need not do anything. We send no messages to this address until it is confirmed.\n\n" +
 			"This is an automatic message. Please do not reply.\n",
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -89,6 +90,8 @@ type env struct {
 	raw     *pgxpool.Pool
 	subject int64
 	logs    *logSink
+	// confirmed: the citizen's address was confirmed (see confirm)
+	confirmed bool
 }
 
 func newEnv(t *testing.T) *env {
@@ -170,9 +173,42 @@ func stopRunner(t *testing.T, r *jobs.Runner) {
 	}
 }
 
-// file files a request for the env's citizen, with an e-mail address for notifications unless email
-// is "".
+// confirm makes email the citizen's confirmed notification address through storage (set, the
+// confirmation job's preparation, the confirmation), without sending the confirmation mail.
+func (e *env) confirm(t *testing.T, email string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.db.SetEmail(ctx, e.subject, email); err != nil {
+		t.Fatal(err)
+	}
+	var version int64
+	if err := e.raw.QueryRow(ctx, `SELECT version FROM subject_emails WHERE subject_id = $1`, e.subject).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := e.db.PrepareConfirmation(ctx, e.subject, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.ConfirmEmail(ctx, e.subject, token); err != nil {
+		t.Fatal(err)
+	}
+	e.confirmed = true
+}
+
+// file files a request for the env's citizen, with a confirmed e-mail address for notifications
+// unless email is "". The address is confirmed the first time, before any runner can send its
+// confirmation mail: call it first, or call confirm before starting a runner.
 func (e *env) file(t *testing.T, email string) portal.RightsRequest {
+	t.Helper()
+	if email != "" && !e.confirmed {
+		e.confirm(t, email)
+	}
+	return e.fileAs(t, email)
+}
+
+// fileAs files a request giving email as it is (an unconfirmed new address is only stored).
+func (e *env) fileAs(t *testing.T, email string) portal.RightsRequest {
 	t.Helper()
 	nr := portal.NewRequest{Kind: portal.KindInspection, Scope: portal.Scope{All: true}, Description: description, Email: email}
 	if err := nr.Validate(); err != nil {
@@ -358,6 +394,7 @@ func checkNotification(t *testing.T, m mailtest.Received, r portal.RightsRequest
 
 func TestNotifyDelivers(t *testing.T) {
 	e := newEnv(t)
+	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
 	e.start(t, jobs.Config{Mailer: sender(t, srv)})
 
@@ -422,6 +459,7 @@ func TestNotifyNotSentTwice(t *testing.T) {
 
 func TestNotifyRetriesThroughOutage(t *testing.T) {
 	e := newEnv(t)
+	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
 	srv.Stop() // SMTP is down before anything happens
 	e.start(t, jobs.Config{Mailer: sender(t, srv)})
@@ -477,6 +515,7 @@ func TestNotifyJobWaitsForRunner(t *testing.T) {
 
 func TestNotifySurvivesRunnerRestart(t *testing.T) {
 	e := newEnv(t)
+	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
 	srv.Stop()
 	mailer := sender(t, srv)
@@ -508,6 +547,7 @@ func TestNotifySurvivesRunnerRestart(t *testing.T) {
 
 func TestNotifyTemporaryRefusal(t *testing.T) {
 	e := newEnv(t)
+	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
 	srv.FailNext(1, 451)
 	e.start(t, jobs.Config{Mailer: sender(t, srv)})
@@ -550,6 +590,7 @@ func (m *echoingMailer) errors() []error {
 
 func TestNotifyPermanentRefusal(t *testing.T) {
 	e := newEnv(t)
+	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
 	srv.FailNext(1, 550)
 	mailer := &echoingMailer{mailer: sender(t, srv)}
@@ -588,6 +629,7 @@ func TestNotifyPermanentRefusal(t *testing.T) {
 
 func TestNotifyWithoutMailerWaits(t *testing.T) {
 	e := newEnv(t)
+	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
 
 	a := e.start(t, jobs.Config{}) // no SMTP configured
@@ -913,5 +955,69 @@ func TestRefreshStatisticsOnStart(t *testing.T) {
 	}
 	if n := got[portal.QuarterOf(now).Label].Counts.RequestsByKind["inzage"]; n != 1 {
 		t.Errorf("current quarter: %d requests, want 1", n)
+	}
+}
+
+var tokenRe = regexp.MustCompile(`/email/bevestigen\?token=([A-Za-z0-9_-]{43})`)
+
+// TestConfirmationBeforeNotifications: an address given with a request gets exactly one mail, the
+// confirmation, with nothing personal in it, and no notification; a wrong token confirms nothing;
+// once the person confirms with the mailed token, notifications arrive.
+func TestConfirmationBeforeNotifications(t *testing.T) {
+	e := newEnv(t)
+	srv := mailtest.Start(t)
+	e.start(t, jobs.Config{Mailer: sender(t, srv)})
+	ctx := context.Background()
+
+	r := e.fileAs(t, citizenEmail)
+	msgs := srv.WaitFor(t, 1, wait)
+	m := msgs[0]
+	if len(m.To) != 1 || m.To[0] != citizenEmail {
+		t.Fatalf("confirmation to %v, want %s", m.To, citizenEmail)
+	}
+	if !strings.Contains(subject(m), "Bevestig") {
+		t.Errorf("subject %q, want the confirmation", subject(m))
+	}
+	match := tokenRe.FindStringSubmatch(m.Body)
+	if match == nil || !strings.Contains(m.Body, baseURL+"/email/bevestigen?token=") {
+		t.Fatalf("no confirmation link in:\n%s", m.Body)
+	}
+	for _, secret := range []string{r.Reference, "AVG-", bsn, description, "Schuldhulpverlening", string(r.Kind), r.ID} {
+		if strings.Contains(strings.ToLower(m.Body+subject(m)), strings.ToLower(secret)) {
+			t.Errorf("the confirmation mail holds %q:\n%s", secret, m.Body)
+		}
+	}
+	// The token is not in the job's arguments (nor anywhere else in the database: see leak_test).
+	if j := e.waitJob(t, "confirm_email", "the confirmation job to complete", func(j jobRow) bool { return j.State == "completed" }); strings.Contains(j.Args, match[1]) || strings.Contains(j.Args, "@") {
+		t.Errorf("job args %s hold the token or the address", j.Args)
+	}
+	// No notification for the unconfirmed address.
+	if j, ok := e.job(t, notifyKind); ok {
+		t.Errorf("a notify job for an unconfirmed address: %v", j)
+	}
+	stillExactly(t, srv, 1)
+
+	// A wrong token does nothing; the mailed one confirms.
+	wrong, _ := portal.NewEmailToken()
+	if err := e.db.ConfirmEmail(ctx, e.subject, wrong); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Fatalf("wrong token: %v", err)
+	}
+	if err := e.db.ConfirmEmail(ctx, e.subject, match[1]); err != nil {
+		t.Fatalf("confirm with the mailed token: %v", err)
+	}
+	if _, err := e.db.ActOnRequest(ctx, r.ID, portal.Staff{Sub: "c1", Name: "Clerk", Roles: []string{portal.RoleClerk}},
+		portal.Action{Kind: portal.StepStarted}); err != nil {
+		t.Fatal(err)
+	}
+	msgs = srv.WaitFor(t, 2, wait)
+	checkNotification(t, msgs[1], r)
+	stillExactly(t, srv, 2)
+}
+
+func TestConfirmationMail(t *testing.T) {
+	m := jobs.ConfirmationMail(citizenEmail, baseURL+"/", municipality, "TOKEN")
+	if m.To != citizenEmail || !strings.Contains(m.Body, baseURL+"/email/bevestigen?token=TOKEN") ||
+		!strings.Contains(m.Body, "48 uur") || !strings.Contains(m.Body, "48 hours") || !strings.Contains(m.Body, municipality) {
+		t.Errorf("mail %+v", m)
 	}
 }

@@ -49,7 +49,7 @@ VALUES ($1,$2,$3,$3,$4) RETURNING id`, subject, id, kind, now).Scan(&msgID); err
 		return fmt.Errorf("message: %w", err)
 	}
 	var hasAddress bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rights_requests WHERE subject_id = $1 AND email_enc IS NOT NULL)`,
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subject_emails WHERE subject_id = $1 AND confirmed_at IS NOT NULL)`,
 		subject).Scan(&hasAddress); err != nil {
 		return err
 	}
@@ -170,6 +170,10 @@ func (db *DB) DecideConsent(ctx context.Context, subjectID int64, id, decision, 
 		case decision == portal.ConsentRefused && status == portal.ConsentPending:
 			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'refused', decided_at = $2, comment = $3 WHERE id = $1`, id, now, comment)
 		case decision == portal.ConsentWithdrawn && status == portal.ConsentGranted:
+			// A withdrawal counts toward the person's limit (ETOOMANY when reached).
+			if err := db.file(ctx, tx, subjectID, portal.FilingWithdrawal, now); err != nil {
+				return err
+			}
 			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'withdrawn', withdrawn_at = $2 WHERE id = $1`, id, now)
 		default:
 			return portal.Errorf(portal.EINVALID, "a %s consent request cannot become %s", status, decision)

@@ -548,6 +548,7 @@ func TestConsentsEmailWhenAnAddressIsKnown(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
 	subA := db.subject(t, bsnA)
+	db.confirmEmail(t, subA, "burger@example.org")
 	if _, err := db.CreateRequest(ctx, subA, portal.NewRequest{Kind: portal.KindInspection, Scope: portal.Scope{All: true},
 		Description: "Graag wil ik weten wat u van mij weet.", Email: "burger@example.org"}); err != nil {
 		t.Fatal(err)

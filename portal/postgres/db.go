@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/bsnvault"
 )
 
@@ -26,6 +27,8 @@ type DB struct {
 	// jobs inserts background jobs in the same transaction as the change that causes them; it does
 	// not work them (see NewJobClient).
 	jobs *river.Client[pgx.Tx]
+	// limits bounds what one person can file (see SetFilingLimits); nil: the defaults.
+	limits atomic.Pointer[portal.FilingLimits]
 }
 
 // Open connects to PostgreSQL at url. The vault keeps BSNs out of the tables in clear. It checks the

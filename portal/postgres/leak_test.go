@@ -105,6 +105,10 @@ func TestNoBSNInClear(t *testing.T) {
 			}
 		}
 	}
+	// Notification addresses: one confirmed, one with a confirmation mail prepared (its token must
+	// not be stored in clear either).
+	_, token := db.prepare(t, db.subject(t, bsnB))
+	db.confirmEmail(t, db.subject(t, bsnC), "inwoner@example.nl")
 
 	type column struct{ table, name, typ string }
 	rows, err := db.raw.Query(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
@@ -125,7 +129,7 @@ WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
 		tables[c.table] = true
 	}
 	for _, want := range []string{"subjects", "processing_events", "sessions", "oidc_logins", "api_keys", "processing_activities",
-		"rights_requests", "rights_request_steps", "messages", "river_job"} {
+		"rights_requests", "rights_request_steps", "messages", "river_job", "subject_emails", "filings"} {
 		if !tables[want] {
 			t.Fatalf("table %s not found in information_schema (found %v)", want, tables)
 		}
@@ -180,6 +184,9 @@ coalesce(` + ident + `, ''::bytea) FROM ` + from
 				if strings.Contains(s, b) {
 					t.Errorf("%s.%s holds BSN %s in clear: %q", c.table, c.name, b, s)
 				}
+			}
+			if strings.Contains(s, token) {
+				t.Errorf("%s.%s holds a confirmation token in clear", c.table, c.name)
 			}
 			if strings.Contains(s, "inwoner@example.nl") {
 				t.Errorf("%s.%s holds the citizen's e-mail address in clear", c.table, c.name)

@@ -15,7 +15,10 @@ import (
 	"github.com/inzicht/inzicht/portal"
 )
 
-const requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.scope, r.description, r.email_enc IS NOT NULL,
+// requestCols reads HasEmail from the person's address (confirmed ones only), not from the request's
+// own email_enc: that column holds addresses given before confirmation existed, which are never used.
+const requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.scope, r.description,
+ EXISTS (SELECT 1 FROM subject_emails se WHERE se.subject_id = r.subject_id AND se.confirmed_at IS NOT NULL),
  r.received_at, r.first_deadline, r.deadline, r.extension_reason, r.assignee_sub, r.assignee_name, r.outcome,
  r.motivation, r.corrections, r.decided_at, r.reminded_at, r.overdue_at`
 
@@ -40,12 +43,8 @@ func collectRequests(rows pgx.Rows) ([]portal.RightsRequest, error) {
 
 var errNoRequest = portal.Errorf(portal.ENOTFOUND, "no such request")
 
-// emailAD binds an encrypted notification address to its request, so ciphertext copied to another
-// row does not decrypt.
-func emailAD(requestID string) []byte { return []byte("rights_request.email:" + requestID) }
-
 // insertStep adds a timeline entry and, when the citizen should hear of it, an inbox message and
-// (when they gave an address) an e-mail job: all in tx, with the change itself.
+// (when they have a confirmed address) an e-mail job: all in tx, with the change itself.
 func (db *DB) insertStep(ctx context.Context, tx pgx.Tx, r portal.RightsRequest, st portal.Step, tell bool) error {
 	_, err := tx.Exec(ctx, `INSERT INTO rights_request_steps
 (request_id, at, kind, from_status, to_status, actor_kind, actor_role, actor_sub, actor_name, note)
@@ -66,8 +65,8 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, r.ID, st.At, st.Kind, st.From, st.To, 
 VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, st.Kind, st.To, note, st.At).Scan(&msgID); err != nil {
 		return fmt.Errorf("message: %w", err)
 	}
-	if !r.HasEmail {
-		return nil
+	if ok, err := notifiable(ctx, tx, r.SubjectID); err != nil || !ok {
+		return err
 	}
 	if _, err := db.jobs.InsertTx(ctx, tx, portal.NotifyJob{MessageID: msgID},
 		&river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}); err != nil {
@@ -78,25 +77,28 @@ VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, st.Kind, st.To, not
 
 // CreateRequest stores a validated request filed by a citizen: status ontvangen, the legal deadline,
 // the first timeline entry and an inbox message, atomically. Events named in the scope must be the
-// citizen's own.
+// citizen's own. The filing counts toward the person's limit (a *portal.LimitError, ETOOMANY, when
+// reached). An address in nr becomes the person's notification address, unconfirmed, with one
+// confirmation mail queued, which counts toward its own limit (see setEmail). Refused, nothing is
+// stored.
 func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewRequest) (portal.RightsRequest, error) {
 	now := db.now()
 	r := portal.RightsRequest{ID: uuid.NewString(), SubjectID: subjectID, Kind: nr.Kind, Status: portal.StatusReceived,
-		Scope: nr.Scope, Description: nr.Description, HasEmail: nr.Email != "", ReceivedAt: now,
-		FirstDeadline: portal.Deadline(now)}
+		Scope: nr.Scope, Description: nr.Description, ReceivedAt: now, FirstDeadline: portal.Deadline(now)}
 	r.Deadline = r.FirstDeadline
 	scope, err := json.Marshal(r.Scope)
 	if err != nil {
 		return r, err
 	}
-	var emailEnc []byte
-	var emailKey string
-	if nr.Email != "" {
-		if emailKey, emailEnc, err = db.vault.SealWith([]byte(nr.Email), emailAD(r.ID)); err != nil {
-			return r, err
-		}
-	}
 	err = db.Transact(ctx, func(tx pgx.Tx) error {
+		if err := db.file(ctx, tx, subjectID, portal.FilingRequest, now); err != nil {
+			return err
+		}
+		if nr.Email != "" {
+			if err := db.setEmail(ctx, tx, subjectID, nr.Email, now); err != nil {
+				return err
+			}
+		}
 		if len(r.Scope.EventIDs) > 0 {
 			var n int
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM processing_events WHERE subject_id = $1 AND id = ANY($2::uuid[])`,
@@ -114,9 +116,12 @@ func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewR
 		}
 		r.Reference = fmt.Sprintf("AVG-%d-%06d", now.In(portal.Amsterdam).Year(), number)
 		if _, err := tx.Exec(ctx, `INSERT INTO rights_requests (id, number, reference, subject_id, kind, status, scope,
- description, email_enc, email_key_id, received_at, first_deadline, deadline, updated_at)
-VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$11)`, r.ID, number, r.Reference, subjectID, r.Kind, r.Status, scope,
-			r.Description, emailEnc, emailKey, r.ReceivedAt, r.FirstDeadline, r.Deadline); err != nil {
+ description, received_at, first_deadline, deadline, updated_at)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9)`, r.ID, number, r.Reference, subjectID, r.Kind, r.Status, scope,
+			r.Description, r.ReceivedAt, r.FirstDeadline, r.Deadline); err != nil {
+			return err
+		}
+		if r.HasEmail, err = notifiable(ctx, tx, subjectID); err != nil {
 			return err
 		}
 		return db.insertStep(ctx, tx, r, portal.Step{At: now, Kind: portal.StepFiled, From: r.Status, To: r.Status,
@@ -209,7 +214,8 @@ WHERE r.id = $1::uuid AND ($2 = 0 OR r.subject_id = $2) FOR UPDATE`, id, subject
 	return r, err
 }
 
-// WithdrawRequest lets a citizen withdraw their own request before the decision.
+// WithdrawRequest lets a citizen withdraw their own request before the decision. A withdrawal counts
+// toward the person's limit (a *portal.LimitError, ETOOMANY, when reached).
 func (db *DB) WithdrawRequest(ctx context.Context, subjectID int64, id string) error {
 	if subjectID <= 0 {
 		return errNoRequest
@@ -221,6 +227,9 @@ func (db *DB) WithdrawRequest(ctx context.Context, subjectID int64, id string) e
 			return err
 		}
 		if err := portal.Move(r.Status, portal.StatusWithdrawn); err != nil {
+			return err
+		}
+		if err := db.file(ctx, tx, subjectID, portal.FilingWithdrawal, now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE rights_requests SET status = $2, updated_at = $3 WHERE id = $1`,
@@ -545,26 +554,25 @@ type Notification struct {
 	Mailed bool
 }
 
-// Notification returns the decrypted address for a message's e-mail. ENOTFOUND when the message is
-// gone or its request has no address.
+// Notification returns the decrypted address for a message's e-mail: the person's notification
+// address, and only once they confirmed it. ENOTFOUND when the message is gone or its person has no
+// confirmed address.
 func (db *DB) Notification(ctx context.Context, messageID int64) (Notification, error) {
 	var n Notification
-	var id, kid string
+	var subjectID int64
+	var kid string
 	var enc []byte
 	var mailed *time.Time
-	// A message about a request goes to that request's address; one about a signal to the address of
-	// the citizen's latest request that has one.
-	err := db.pool.QueryRow(ctx, `SELECT r.id::text, r.email_key_id, r.email_enc, m.mailed_at FROM messages m
-JOIN rights_requests r ON r.id = coalesce(m.request_id, (SELECT r2.id FROM rights_requests r2
-  WHERE r2.subject_id = m.subject_id AND r2.email_enc IS NOT NULL ORDER BY r2.received_at DESC LIMIT 1))
-WHERE m.id = $1`, messageID).Scan(&id, &kid, &enc, &mailed)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && enc == nil) {
-		return n, portal.Errorf(portal.ENOTFOUND, "no message %d with an address", messageID)
+	err := db.pool.QueryRow(ctx, `SELECT m.subject_id, e.email_key_id, e.email_enc, m.mailed_at FROM messages m
+JOIN subject_emails e ON e.subject_id = m.subject_id AND e.confirmed_at IS NOT NULL
+WHERE m.id = $1`, messageID).Scan(&subjectID, &kid, &enc, &mailed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return n, portal.Errorf(portal.ENOTFOUND, "no message %d with a confirmed address", messageID)
 	}
 	if err != nil {
 		return n, fmt.Errorf("postgres: notification: %w", err)
 	}
-	b, err := db.vault.OpenWith(kid, enc, emailAD(id))
+	b, err := db.vault.OpenWith(kid, enc, subjectEmailAD(subjectID))
 	if err != nil {
 		return n, fmt.Errorf("postgres: notification address: %w", err)
 	}

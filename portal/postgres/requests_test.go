@@ -203,7 +203,8 @@ func TestCreateRequest(t *testing.T) {
 		t.Errorf("received %v, deadline %v, first %v; want %v and %v", r.ReceivedAt, r.Deadline, r.FirstDeadline, now,
 			portal.Deadline(now))
 	}
-	if !r.HasEmail || r.SubjectID != a {
+	// The address is the person's now, unconfirmed: no news goes to it yet.
+	if r.HasEmail || r.SubjectID != a {
 		t.Errorf("has e-mail %v, subject %d", r.HasEmail, r.SubjectID)
 	}
 
@@ -212,7 +213,7 @@ func TestCreateRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.ID != r.ID || got.Reference != r.Reference || got.Status != portal.StatusReceived ||
-		got.Kind != portal.KindCorrection || got.Description != nr.Description || !got.HasEmail || got.SubjectID != a {
+		got.Kind != portal.KindCorrection || got.Description != nr.Description || got.HasEmail || got.SubjectID != a {
 		t.Errorf("stored request %+v", got)
 	}
 	if diff := cmp.Diff(nr.Scope, got.Scope); diff != "" {
@@ -251,8 +252,12 @@ func TestCreateRequest(t *testing.T) {
 	if n, err := db.UnreadCount(ctx, a); err != nil || n != 1 {
 		t.Errorf("UnreadCount = %d, %v; want 1", n, err)
 	}
-	if diff := cmp.Diff([]string{fmt.Sprint(m.ID)}, db.reqJobs(t, "notify_citizen", "message_id")); diff != "" {
-		t.Errorf("e-mail jobs (-want +got):\n%s", diff)
+	// Only the confirmation mail is queued for an unconfirmed address, no notification.
+	if jobs := db.reqJobs(t, "notify_citizen", "message_id"); len(jobs) != 0 {
+		t.Errorf("e-mail jobs %v for an unconfirmed address", jobs)
+	}
+	if diff := cmp.Diff([]string{fmt.Sprint(a)}, db.reqJobs(t, "confirm_email", "subject_id")); diff != "" {
+		t.Errorf("confirmation jobs (-want +got):\n%s", diff)
 	}
 
 	// Without an address: no e-mail job. Still 2026 in Amsterdam.
@@ -267,11 +272,11 @@ func TestCreateRequest(t *testing.T) {
 	if n := len(db.reqMessages(t, r2.ID)); n != 1 {
 		t.Errorf("%d messages for the second request, want 1", n)
 	}
-	if n := db.reqCount(t, `SELECT count(*) FROM river_job WHERE kind = 'notify_citizen'`); n != 1 {
-		t.Errorf("%d e-mail jobs, want still 1", n)
+	if n := db.reqCount(t, `SELECT count(*) FROM river_job WHERE kind = 'notify_citizen'`); n != 0 {
+		t.Errorf("%d e-mail jobs, want still 0", n)
 	}
 	if n := db.reqCount(t, `SELECT count(*) FROM river_job`); n != 1 {
-		t.Errorf("%d jobs in all, want 1", n)
+		t.Errorf("%d jobs in all, want 1 (the confirmation mail)", n)
 	}
 	if n := db.reqCount(t, `SELECT count(*) FROM rights_requests WHERE id = $1 AND email_enc IS NULL`, r2.ID); n != 1 {
 		t.Error("a request without an address stores ciphertext")
@@ -283,12 +288,16 @@ func TestCreateRequest(t *testing.T) {
 		t.Errorf("reference %s, want AVG-2025-000003", r3.Reference)
 	}
 
-	// The address is nowhere in clear: not in any column of the request, nor in the inbox or the jobs.
-	if n := db.reqCount(t, `SELECT count(*) FROM rights_requests WHERE id = $1 AND email_enc IS NOT NULL AND email_key_id <> ''`,
-		r.ID); n != 1 {
-		t.Error("the address is not stored encrypted")
+	// The address is the person's, encrypted, not the request's; and nowhere in clear: not in any
+	// column of the request, nor in the inbox, the jobs or the person's address row.
+	if n := db.reqCount(t, `SELECT count(*) FROM subject_emails WHERE subject_id = $1 AND email_key_id <> '' AND confirmed_at IS NULL`,
+		a); n != 1 {
+		t.Error("the address is not stored encrypted and unconfirmed")
 	}
-	for _, table := range []string{"rights_requests", "rights_request_steps", "messages", "river_job"} {
+	if n := db.reqCount(t, `SELECT count(*) FROM rights_requests WHERE email_enc IS NOT NULL`); n != 0 {
+		t.Errorf("%d requests keep an address of their own", n)
+	}
+	for _, table := range []string{"rights_requests", "rights_request_steps", "messages", "river_job", "subject_emails"} {
 		reqNoClearText(t, db, table, addr)
 	}
 }
@@ -449,6 +458,7 @@ func TestActOnRequestLifecycle(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
+	db.confirmEmail(t, a, "burger@example.nl")
 	r := db.reqFile(t, a, reqNew(portal.KindInspection, "burger@example.nl"))
 	timeEq := cmp.Comparer(reqSame)
 
@@ -555,7 +565,7 @@ func TestActOnRequestLifecycle(t *testing.T) {
 	if diff := cmp.Diff(wantMsgs, gotMsgs); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
-	// Every message of a request with an address has its e-mail job, and only those.
+	// Every message of a person with a confirmed address has its e-mail job, and only those.
 	if diff := cmp.Diff(msgIDs, db.reqJobs(t, "notify_citizen", "message_id")); diff != "" {
 		t.Errorf("e-mail jobs (-want +got):\n%s", diff)
 	}
@@ -1245,9 +1255,11 @@ func TestNotificationAndMarkMailed(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
+	b := db.subject(t, bsnB)
 	const addr = "Jan.Jansen+inzicht@example.nl"
+	db.confirmEmail(t, a, addr)
 	withAddr := db.reqFile(t, a, reqNew(portal.KindInspection, addr))
-	without := db.reqFile(t, a, reqNew(portal.KindInspection, ""))
+	without := db.reqFile(t, b, reqNew(portal.KindInspection, ""))
 	m1 := db.reqMessages(t, withAddr.ID)[0].ID
 	m2 := db.reqMessages(t, without.ID)[0].ID
 
@@ -1279,9 +1291,10 @@ func TestNotificationAndMarkMailed(t *testing.T) {
 		t.Errorf("MarkMailed of an unknown message = %v, %v", got, err)
 	}
 
-	// The ciphertext is bound to its request: copied to another, it does not open.
-	if _, err := db.raw.Exec(ctx, `UPDATE rights_requests SET (email_enc, email_key_id) =
- (SELECT email_enc, email_key_id FROM rights_requests WHERE id = $1) WHERE id = $2`, withAddr.ID, without.ID); err != nil {
+	// The ciphertext is bound to its person: copied to another, it does not open.
+	if _, err := db.raw.Exec(ctx, `INSERT INTO subject_emails (subject_id, email_enc, email_key_id, version, confirmed_at,
+ created_at, updated_at) SELECT $2, email_enc, email_key_id, 1, now(), now(), now() FROM subject_emails WHERE subject_id = $1`,
+		a, b); err != nil {
 		t.Fatal(err)
 	}
 	n, err = db.Notification(ctx, m2)
@@ -1295,6 +1308,7 @@ func TestSweepDeadlines(t *testing.T) {
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
 	day := 24 * time.Hour
+	db.confirmEmail(t, a, "a@example.nl")
 	open := db.reqFile(t, a, reqNew(portal.KindInspection, "a@example.nl"))
 	decided := db.reqFile(t, a, reqNew(portal.KindInspection, ""))
 	db.reqAct(t, decided.ID, reqClerk, portal.Action{Kind: portal.StepStarted})

@@ -151,7 +151,7 @@ WHERE signal_id = $1 AND confidential_until = 'infinity'`, id, now); err != nil 
 		return fmt.Errorf("reveal views: %w", err)
 	}
 	var hasAddress bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rights_requests WHERE subject_id = $1 AND email_enc IS NOT NULL)`,
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subject_emails WHERE subject_id = $1 AND confirmed_at IS NOT NULL)`,
 		subject).Scan(&hasAddress); err != nil {
 		return err
 	}

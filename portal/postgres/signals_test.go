@@ -331,6 +331,7 @@ func TestSignalsEmailOnlyWithAnAddress(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
 	withAddr, noAddr, noRequest := db.subject(t, bsnA), db.subject(t, bsnB), db.subject(t, bsnC)
+	db.confirmEmail(t, withAddr, "burger@example.nl")
 	db.reqFile(t, withAddr, reqNew(portal.KindInspection, "burger@example.nl"))
 	db.reqFile(t, noAddr, reqNew(portal.KindInspection, ""))
 	base := db.sgNotifyJobs(t)

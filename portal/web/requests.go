@@ -188,9 +188,17 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 	for i, k := range portal.RequestKinds {
 		kinds[i] = string(k)
 	}
+	data := fiber.Map{"Form": f, "Kinds": kinds, "Summary": sum, "Linked": linked, "MailEnabled": s.cfg.MailEnabled,
+		"HasErrors": len(f.Errors) > 0}
+	if s.cfg.MailEnabled {
+		st, err := s.deps.Store.EmailStatus(ctx, sess.SubjectID)
+		if err != nil {
+			return err
+		}
+		data["Email"] = st
+	}
 	c.Status(status)
-	return s.page(c, "verzoek_nieuw", T(l, "req.new.title"), fiber.Map{"Form": f, "Kinds": kinds, "Summary": sum,
-		"Linked": linked, "MailEnabled": s.cfg.MailEnabled, "HasErrors": len(f.Errors) > 0})
+	return s.page(c, "verzoek_nieuw", T(l, "req.new.title"), data)
 }
 
 func (s *server) createRequest(c *fiber.Ctx) error {
@@ -222,11 +230,23 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 			return c.Redirect("/verzoeken/"+r.ID+"?nieuw=1", fiber.StatusSeeOther)
 		}
 	}
+	l := lang(c)
+	if msg, at, ok := limitMessage(l, err); ok {
+		// The form again, as typed, saying what the limit is and when the person can file again.
+		var le *portal.LimitError
+		errors.As(err, &le)
+		s.deps.Log.Info("filing limit reached", "kind", le.Kind)
+		f.Errors = map[string]string{"limit": msg}
+		if le.Kind == portal.FilingConfirmation {
+			f.Errors = map[string]string{"email": msg}
+		}
+		s.setRetryAfter(c, at)
+		return s.renderRequestForm(c, f, fiber.StatusTooManyRequests)
+	}
 	var pe *portal.Error
 	if portal.ErrorCode(err) != portal.EINVALID || !errors.As(err, &pe) {
 		return err
 	}
-	l := lang(c)
 	f.Errors = map[string]string{}
 	for _, fe := range pe.Fields {
 		f.Errors[fe.Field] = T(l, "req.err."+fe.Field)
@@ -250,7 +270,15 @@ func (s *server) requestDetail(c *fiber.Ctx) error {
 		return err
 	}
 	v := s.requestView(l, r, false, evs)
-	return s.page(c, "verzoek", T(l, "req.title", r.Reference), fiber.Map{"R": v, "Created": c.Query("nieuw") == "1"})
+	data := fiber.Map{"R": v, "Created": c.Query("nieuw") == "1", "MailEnabled": s.cfg.MailEnabled}
+	if s.cfg.MailEnabled {
+		st, err := s.deps.Store.EmailStatus(c.UserContext(), sess.SubjectID)
+		if err != nil {
+			return err
+		}
+		data["Email"] = st
+	}
+	return s.page(c, "verzoek", T(l, "req.title", r.Reference), data)
 }
 
 func (s *server) withdrawRequest(c *fiber.Ctx) error {

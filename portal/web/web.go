@@ -48,6 +48,8 @@ type Store interface {
 	Requests(ctx context.Context, subjectID int64) ([]portal.RightsRequest, error)
 	Request(ctx context.Context, subjectID int64, id string) (portal.RightsRequest, error)
 	WithdrawRequest(ctx context.Context, subjectID int64, id string) error
+	EmailStatus(ctx context.Context, subjectID int64) (portal.EmailStatus, error)
+	ConfirmEmail(ctx context.Context, subjectID int64, token string) error
 	ScopeEventsAsOf(ctx context.Context, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error)
 	Messages(ctx context.Context, subjectID int64, limit int) ([]portal.Message, error)
 	MarkMessagesRead(ctx context.Context, subjectID int64, ids []int64) error
@@ -245,6 +247,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verzoeken/:id/besluit.pdf", s.requireCitizen, s.decisionPDF)
 	app.Get("/berichten", s.requireCitizen, s.messagesPage)
 	app.Post("/berichten/gelezen", s.requireCitizen, s.checkCSRF, s.markRead)
+	app.Get("/email/bevestigen", s.confirmEmailPage)
+	app.Post("/email/bevestigen", s.requireCitizen, s.checkCSRF, s.confirmEmail)
 	app.Get("/signalen", s.requireCitizen, s.citizenSignals)
 	app.Get("/signalen/:id", s.requireCitizen, s.citizenSignal)
 	app.Get("/toestemmingen", s.requireCitizen, s.citizenConsents)
@@ -423,6 +427,7 @@ var statusByCode = map[string]int{
 	portal.EUNAUTHORIZED: fiber.StatusUnauthorized,
 	portal.EFORBIDDEN:    fiber.StatusForbidden,
 	portal.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
+	portal.ETOOMANY:      fiber.StatusTooManyRequests,
 }
 
 // errorHandler renders every error as a page without internals; unexpected errors are logged once.
@@ -442,7 +447,12 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 	case 401, 403, 404, 422, 429:
 		key = "error." + strconv.Itoa(status)
 	}
+	msg := T(lang(c), key)
+	if m, at, ok := limitMessage(lang(c), err); ok {
+		msg = m
+		s.setRetryAfter(c, at)
+	}
 	c.Status(status)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.page(c, "error", T(lang(c), "error.title"), fiber.Map{"Status": status, "Message": T(lang(c), key)})
+	return s.page(c, "error", T(lang(c), "error.title"), fiber.Map{"Status": status, "Message": msg})
 }

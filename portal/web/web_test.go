@@ -509,6 +509,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, []int{303, 404, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}}, // no decision yet
 		{"/berichten", "GET", "/berichten", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
 		{"/berichten/gelezen", "POST", "/berichten/gelezen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		// The confirmation link's page changes nothing and shows everyone a page (a login prompt, or the
+		// button); confirming is a citizen's POST with the CSRF token.
+		{"/email/bevestigen", "GET", "/email/bevestigen?token=x", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"/email/bevestigen", "POST", "/email/bevestigen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
 		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
 		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
 		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},

@@ -1,0 +1,2 @@
+DROP TABLE subject_emails;
+DROP TABLE filings;
