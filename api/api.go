@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/httpbody"
 )
 
 // OpenAPI is the OpenAPI 3.1 description of this API, served at /api/v1/openapi.json.
@@ -94,6 +95,9 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 		Max: cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
 		KeyGenerator: func(c *fiber.Ctx) string { return strconv.FormatInt(apiKey(c).ID, 10) },
 	}))
+	// Fiber's c.Body() would inflate a compressed body whole; this inflates it through MaxBody first
+	// (after authentication, so anonymous clients cannot make us inflate anything).
+	app.Use(httpbody.New(httpbody.Config{Limit: MaxBody}))
 	app.Get("/processing-activities", h.listActivities)
 	app.Put("/processing-activities/:id", h.requireScope("register:write"), h.putActivity)
 	app.Post("/processing-events", h.requireScope("events:write"), h.ingest)
