@@ -9,7 +9,6 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -112,42 +111,55 @@ func parseCoding(header string) (string, error) {
 	return codings[0], nil
 }
 
-// Inflate decodes body in coding (gzip, deflate or br), streaming through a limit: it never holds
-// more than limit+1 inflated bytes. It returns a 413 *fiber.Error when the inflated body is larger
-// than limit, a 400 when body is not valid in its coding, and a 415 for an unknown coding.
-// "deflate" is the zlib format (RFC 9110); raw DEFLATE, which some clients send, is accepted too.
+// Inflate decodes body in coding (gzip, deflate or br), streaming through a limit. It inflates
+// twice: first into io.Discard to learn the size (a bomb stops there, at limit+1 bytes, having
+// allocated nothing but the decoder), then into a buffer of exactly that size, so a body is held
+// once and no growing buffer leaves garbage behind. It returns a 413 *fiber.Error when the
+// inflated body is larger than limit, a 400 when body is not valid in its coding, and a 415 for an
+// unknown coding. "deflate" is the zlib format (RFC 9110); raw DEFLATE, which some clients send,
+// is accepted too.
 func Inflate(body []byte, coding string, limit int) ([]byte, error) {
-	var r io.Reader
+	r, err := decoder(body, coding)
+	if err != nil {
+		return nil, err
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(r, int64(limit)+1))
+	if n > int64(limit) {
+		return nil, tooLarge(limit)
+	}
+	if err != nil {
+		return nil, invalid(coding)
+	}
+	if r, err = decoder(body, coding); err != nil {
+		return nil, err
+	}
+	out := make([]byte, n)
+	if _, err := io.ReadFull(r, out); err != nil {
+		return nil, invalid(coding)
+	}
+	return out, nil
+}
+
+// decoder returns a reader that inflates body in coding.
+func decoder(body []byte, coding string) (io.Reader, error) {
 	switch coding {
 	case "gzip":
+		// A gzip body may hold several members; they are inflated as one stream, through the limit.
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
 			return nil, invalid(coding)
 		}
-		// A gzip body may hold several members; each is inflated through the same limit.
-		r = zr
+		return zr, nil
 	case "deflate":
 		zr, err := zlib.NewReader(bytes.NewReader(body))
 		if err != nil {
-			r = flate.NewReader(bytes.NewReader(body))
-		} else {
-			r = zr
+			return flate.NewReader(bytes.NewReader(body)), nil
 		}
+		return zr, nil
 	case "br":
-		r = brotli.NewReader(bytes.NewReader(body))
-	default:
-		return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, fmt.Sprintf("the content coding %q is not supported", coding))
+		return brotli.NewReader(bytes.NewReader(body)), nil
 	}
-	var buf bytes.Buffer
-	buf.Grow(min(limit+1, 4*len(body)+512))
-	n, err := io.Copy(&buf, io.LimitReader(r, int64(limit)+1))
-	if n > int64(limit) {
-		return nil, tooLarge(limit)
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, invalid(coding)
-	}
-	return buf.Bytes(), nil
+	return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, fmt.Sprintf("the content coding %q is not supported", coding))
 }
 
 func invalid(coding string) error {
