@@ -6,7 +6,9 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
+	"mime"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/httpbody"
 )
 
 // OpenAPI is the OpenAPI 3.1 description of this API, served at /api/v1/openapi.json.
@@ -40,6 +43,7 @@ type Store interface {
 		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
 	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
 	ConsentByID(ctx context.Context, id string) (portal.Consent, error)
+	ExtendConfidentiality(ctx context.Context, eventID string, key portal.APIKey, x portal.ConfidentialityExtension) (portal.ExtensionReceipt, error)
 }
 
 // Config tunes the API.
@@ -47,7 +51,22 @@ type Config struct {
 	RatePerMinute int // requests per minute per API key (or address); 0 means 6000
 	Now           func() time.Time
 	Signals       portal.SignalPolicy
+	// EventsNotBefore is the earliest occurred_at accepted; zero means DefaultEventsNotBefore.
+	EventsNotBefore time.Time
+	// EventsMaxFuture is how far ahead of the clock occurred_at may lie; 0 means portal.MaxFuture.
+	EventsMaxFuture time.Duration
+	// ConfidentialMax is how far ahead confidential_until may lie, at ingest and per extension;
+	// 0 means DefaultConfidentialMax.
+	ConfidentialMax time.Duration
 }
+
+// DefaultEventsNotBefore is the earliest plausible time of a processing event: no municipal system
+// that reports to Inzicht kept a processing log before 1990.
+var DefaultEventsNotBefore = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// DefaultConfidentialMax is the longest confidentiality without an extension: one year (366 days).
+// An inquiry that needs longer says so again, with a reason, at least once a year.
+const DefaultConfidentialMax = 366 * 24 * time.Hour
 
 // Metrics counts what the API did.
 type Metrics struct {
@@ -70,6 +89,15 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.EventsNotBefore.IsZero() {
+		cfg.EventsNotBefore = DefaultEventsNotBefore
+	}
+	if cfg.EventsMaxFuture <= 0 {
+		cfg.EventsMaxFuture = portal.MaxFuture
+	}
+	if cfg.ConfidentialMax <= 0 {
+		cfg.ConfidentialMax = DefaultConfidentialMax
 	}
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          errorHandler(log),
@@ -94,11 +122,15 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 		Max: cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
 		KeyGenerator: func(c *fiber.Ctx) string { return strconv.FormatInt(apiKey(c).ID, 10) },
 	}))
+	// Fiber's c.Body() would inflate a compressed body whole; this inflates it through MaxBody first
+	// (after authentication, so anonymous clients cannot make us inflate anything).
+	app.Use(httpbody.New(httpbody.Config{Limit: MaxBody}))
 	app.Get("/processing-activities", h.listActivities)
-	app.Put("/processing-activities/:id", h.requireScope("register:write"), h.putActivity)
-	app.Post("/processing-events", h.requireScope("events:write"), h.ingest)
-	app.Post("/signals", h.requireScope("signals:write"), h.registerSignal)
-	app.Post("/consent-requests", h.requireScope("consent:write"), h.createConsent)
+	app.Put("/processing-activities/:id", h.requireScope("register:write"), requireJSON, h.putActivity)
+	app.Post("/processing-events", h.requireScope("events:write"), requireJSON, h.ingest)
+	app.Post("/processing-events/:id/confidentiality-extensions", h.requireScope("events:write"), requireJSON, h.extendConfidentiality)
+	app.Post("/signals", h.requireScope("signals:write"), requireJSON, h.registerSignal)
+	app.Post("/consent-requests", h.requireScope("consent:write"), requireJSON, h.createConsent)
 	app.Get("/consent-requests/:id", h.requireScope("consent:read"), h.getConsent)
 	app.Get("/rights-requests", h.requireScope("requests:read"), h.listRequests)
 	app.Get("/rights-requests/:id", h.requireScope("requests:read"), h.getRequest)
@@ -170,6 +202,11 @@ func (h *handlers) putActivity(c *fiber.Ctx) error {
 			Fields: []portal.FieldError{{Index: -1, Field: "id", Message: "must equal the path id"}}}
 	}
 	a.ID = strings.Clone(c.Params("id"))
+	if len(a.DataCategories) > portal.MaxCategories {
+		return &portal.Error{Code: portal.EINVALID, Message: "invalid processing activity", Fields: []portal.FieldError{{Index: -1,
+			Field: "data_categories", Message: fmt.Sprintf("at most %d categories, this entry lists %d", portal.MaxCategories, len(a.DataCategories))}}}
+	}
+	a.DataCategories = portal.Dedupe(a.DataCategories)
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -196,7 +233,9 @@ func (h *handlers) ingest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := portal.ValidateBatch(events, h.cfg.Now(), func(id string) bool { return known[id] }); err != nil {
+	rules := portal.EventRules{Now: h.cfg.Now(), NotBefore: h.cfg.EventsNotBefore, MaxAhead: h.cfg.EventsMaxFuture,
+		MaxConfidential: h.cfg.ConfidentialMax}
+	if err := portal.ValidateEvents(events, rules, func(id string) bool { return known[id] }); err != nil {
 		if h.metrics != nil {
 			h.metrics.events.WithLabelValues("invalid").Add(float64(len(events)))
 		}
@@ -211,6 +250,56 @@ func (h *handlers) ingest(c *fiber.Ctx) error {
 		h.metrics.events.WithLabelValues("duplicate").Add(float64(res.Duplicates))
 	}
 	return c.JSON(res)
+}
+
+// requireJSON refuses, with 415, a body that is not declared as application/json (charset utf-8
+// allowed, nothing else): a text/plain or form body is a client bug, and refusing it keeps browsers'
+// simple cross-site requests out. application/*+json types are refused too; none is defined here.
+func requireJSON(c *fiber.Ctx) error {
+	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if err == nil && mt == "application/json" {
+		cs, hasCharset := params["charset"]
+		if len(params) == 0 || len(params) == 1 && hasCharset && strings.EqualFold(cs, "utf-8") {
+			return c.Next()
+		}
+	}
+	return fiber.NewError(fiber.StatusUnsupportedMediaType, "the body must be sent as Content-Type: application/json")
+}
+
+// ExtensionRequest is the body of a confidentiality extension; times as text so a malformed one is
+// reported by its field.
+type extensionRequest struct {
+	Until  string `json:"until"`
+	Reason string `json:"reason"`
+}
+
+// extendConfidentiality keeps a still confidential event hidden for longer, with a recorded reason.
+// Only the system that reported the event may; each extension ends at most ConfidentialMax from now.
+func (h *handlers) extendConfidentiality(c *fiber.Ctx) error {
+	var req extensionRequest
+	if err := decodeStrict(c.Body(), &req); err != nil {
+		return err
+	}
+	var x portal.ConfidentialityExtension
+	if req.Until != "" {
+		t, err := time.Parse(time.RFC3339Nano, req.Until)
+		if err != nil {
+			return &portal.Error{Code: portal.EINVALID, Message: "invalid confidentiality extension",
+				Fields: []portal.FieldError{{Index: -1, Field: "until", Message: "must be a date-time in RFC 3339 format"}}}
+		}
+		x.Until = t
+	}
+	x.Reason = req.Reason
+	if err := x.Validate(h.cfg.Now(), h.cfg.ConfidentialMax); err != nil {
+		return err
+	}
+	r, err := h.store.ExtendConfidentiality(c.UserContext(), strings.ToLower(c.Params("id")), apiKey(c), x)
+	if err != nil {
+		return err
+	}
+	r.PreviousUntil, r.Until, r.ExtendedAt = r.PreviousUntil.UTC(), r.Until.UTC(), r.ExtendedAt.UTC()
+	c.Status(fiber.StatusCreated)
+	return c.JSON(r)
 }
 
 var statusByCode = map[string]int{

@@ -38,6 +38,11 @@ func DecodeBatch(body []byte) ([]portal.Event, error) {
 	events := make([]portal.Event, len(env.Events))
 	var fe []portal.FieldError
 	for i, raw := range env.Events {
+		// json.RawMessage keeps the bytes as sent, so text that decoding would repair is found here.
+		if bad := rawTextErrors(raw, i); len(bad) > 0 {
+			fe = append(fe, bad...)
+			continue
+		}
 		var w wireEvent
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()
@@ -75,8 +80,12 @@ type wireEvent struct {
 	ConfidentialUntil *string `json:"confidential_until"`
 }
 
-// decodeStrict decodes one JSON object into v, refusing unknown fields.
+// decodeStrict decodes one JSON object into v, refusing unknown fields and text that is not
+// valid UTF-8 (which encoding/json would replace with U+FFFD).
 func decodeStrict(body []byte, v any) error {
+	if fe := rawTextErrors(body, -1); len(fe) > 0 {
+		return &portal.Error{Code: portal.EINVALID, Message: "the body holds text that is not valid UTF-8; nothing was stored", Fields: fe}
+	}
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {

@@ -33,8 +33,45 @@ var Levels = []string{"that", "what"}
 // MaxBatch is the largest number of events accepted in one ingest request.
 const MaxBatch = 1000
 
-// MaxFuture is how far in the future an event's time may lie (clock skew between systems).
+// MaxFuture is how far in the future an event's time may lie (clock skew between systems), unless
+// EventRules say otherwise.
 const MaxFuture = 5 * time.Minute
+
+// MaxCategories is the most data categories one event may list (and, checked by the API, one
+// register entry). Real events list a handful; the cap keeps one event from bloating the log.
+const MaxCategories = 50
+
+// EventRules bound the times an event may claim. The API fills them from configuration; a zero
+// field means no bound (MaxFuture for MaxAhead).
+type EventRules struct {
+	Now time.Time
+	// NotBefore is the earliest plausible occurred_at (no record keeping before it).
+	NotBefore time.Time
+	// MaxAhead is how far occurred_at may lie ahead of Now (clock skew); 0 means MaxFuture.
+	MaxAhead time.Duration
+	// MaxConfidential is how far ahead of Now confidential_until may lie. Longer confidentiality
+	// needs an explicit, recorded extension (ConfidentialityExtension).
+	MaxConfidential time.Duration
+}
+
+func (r EventRules) maxAhead() time.Duration {
+	if r.MaxAhead <= 0 {
+		return MaxFuture
+	}
+	return r.MaxAhead
+}
+
+// Dedupe returns list without repeated entries, in the order of their first appearance. It reuses
+// list's array.
+func Dedupe(list []string) []string {
+	out := list[:0]
+	for i, s := range list {
+		if !slices.Contains(list[:i], s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Actor is who processed the data.
 type Actor struct {
@@ -88,11 +125,15 @@ func ValidEventID(s string) bool { return uuidRe.MatchString(s) }
 // maxText bounds free-text fields so a single event cannot bloat the log.
 const maxText = 500
 
-// Normalize trims free text and lower-cases the id, so that equal content hashes equally.
+// Normalize trims free text, lower-cases the id and drops repeated data categories (keeping their
+// order), so that equal content hashes equally.
 func (e *Event) Normalize() {
 	e.ID = strings.ToLower(strings.TrimSpace(e.ID))
 	e.SubjectBSN = strings.TrimSpace(e.SubjectBSN)
 	e.OccurredAt = e.OccurredAt.UTC()
+	if len(e.DataCategories) <= MaxCategories { // a longer list is refused, not trimmed
+		e.DataCategories = Dedupe(e.DataCategories)
+	}
 	if e.ConfidentialUntil != nil {
 		t := e.ConfidentialUntil.UTC()
 		e.ConfidentialUntil = &t
@@ -104,9 +145,10 @@ func (e *Event) Normalize() {
 	}
 }
 
-// Validate checks one event against the ingest rules; known reports whether an activity id is in the
-// register. It returns the broken fields (with Index set to idx), or nil.
-func (e *Event) Validate(idx int, now time.Time, known func(string) bool) []FieldError {
+// Validate checks one event against the ingest rules and the time bounds r; known reports whether
+// an activity id is in the register. It returns the broken fields (with Index set to idx), or nil.
+func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []FieldError {
+	now := r.Now
 	var fe []FieldError
 	add := func(field, msg string) { fe = append(fe, FieldError{Index: idx, Field: field, Message: msg}) }
 	if !uuidRe.MatchString(e.ID) {
@@ -114,8 +156,10 @@ func (e *Event) Validate(idx int, now time.Time, known func(string) bool) []Fiel
 	}
 	if e.OccurredAt.IsZero() {
 		add("occurred_at", "required (RFC 3339)")
-	} else if e.OccurredAt.After(now.Add(MaxFuture)) {
-		add("occurred_at", "lies more than 5 minutes in the future")
+	} else if e.OccurredAt.After(now.Add(r.maxAhead())) {
+		add("occurred_at", fmt.Sprintf("lies more than %s in the future", r.maxAhead()))
+	} else if !r.NotBefore.IsZero() && e.OccurredAt.Before(r.NotBefore) {
+		add("occurred_at", fmt.Sprintf("lies before %s, the earliest time accepted", r.NotBefore.UTC().Format(time.RFC3339)))
 	}
 	if !ValidBSN(e.SubjectBSN) {
 		add("subject_bsn", "must be 9 digits passing the 11-proef")
@@ -130,6 +174,8 @@ func (e *Event) Validate(idx int, now time.Time, known func(string) bool) []Fiel
 	}
 	if len(e.DataCategories) == 0 {
 		add("data_categories", "at least one category is required")
+	} else if len(e.DataCategories) > MaxCategories {
+		add("data_categories", fmt.Sprintf("at most %d categories, this event lists %d", MaxCategories, len(e.DataCategories)))
 	}
 	for i, c := range e.DataCategories {
 		if !categoryRe.MatchString(c) {
@@ -182,6 +228,10 @@ func (e *Event) Validate(idx int, now time.Time, known func(string) bool) []Fiel
 	if e.ConfidentialUntil == nil && e.ConfidentialReason != "" {
 		add("confidential_until", "required when confidential_reason is set")
 	}
+	if e.ConfidentialUntil != nil && r.MaxConfidential > 0 && e.ConfidentialUntil.After(now.Add(r.MaxConfidential)) {
+		add("confidential_until", fmt.Sprintf("lies more than %s ahead; longer only by a recorded extension "+
+			"(POST /processing-events/{id}/confidentiality-extensions)", FormatPeriod(r.MaxConfidential)))
+	}
 	var aw AgainstWill
 	if e.AgainstWill != nil {
 		aw = *e.AgainstWill
@@ -232,9 +282,14 @@ func (e *Event) ContentHash(subjectKey []byte) []byte {
 	return h.Sum(nil)
 }
 
-// ValidateBatch normalizes and checks every event of a batch and returns one EINVALID *Error that
-// lists every broken field by index, or nil.
+// ValidateBatch is ValidateEvents with no time bounds but the 5 minutes of clock skew.
 func ValidateBatch(events []Event, now time.Time, known func(string) bool) error {
+	return ValidateEvents(events, EventRules{Now: now}, known)
+}
+
+// ValidateEvents normalizes and checks every event of a batch against the ingest rules and the time
+// bounds r, and returns one EINVALID *Error that lists every broken field by index, or nil.
+func ValidateEvents(events []Event, r EventRules, known func(string) bool) error {
 	if len(events) == 0 {
 		return &Error{Code: EINVALID, Message: "the batch holds no events",
 			Fields: []FieldError{{Index: -1, Field: "events", Message: "at least one event is required"}}}
@@ -246,7 +301,7 @@ func ValidateBatch(events []Event, now time.Time, known func(string) bool) error
 	seen := make(map[string]int, len(events))
 	for i := range events {
 		events[i].Normalize()
-		fe = append(fe, events[i].Validate(i, now, known)...)
+		fe = append(fe, events[i].Validate(i, r, known)...)
 		if first, dup := seen[events[i].ID]; dup && events[i].ID != "" {
 			a, b := &events[first], &events[i]
 			if string(a.ContentHash([]byte(a.SubjectBSN))) != string(b.ContentHash([]byte(b.SubjectBSN))) {
@@ -260,6 +315,54 @@ func ValidateBatch(events []Event, now time.Time, known func(string) bool) error
 		return &Error{Code: EINVALID, Message: fmt.Sprintf("%d invalid field(s); nothing was stored", len(fe)), Fields: fe}
 	}
 	return nil
+}
+
+// FormatPeriod writes d in days when it is a whole number of them ("366 days"), else as Go does.
+func FormatPeriod(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+// ConfidentialityExtension asks to keep a still confidential event hidden from the citizen for
+// longer. It is recorded with who asked, when and why.
+type ConfidentialityExtension struct {
+	Until  time.Time `json:"until"`
+	Reason string    `json:"reason"`
+}
+
+// Validate checks an extension against now and the longest confidentiality maxConf (measured from
+// now; 0 means no bound). It returns an EINVALID *Error naming each broken field, or nil.
+func (x *ConfidentialityExtension) Validate(now time.Time, maxConf time.Duration) error {
+	var fe []FieldError
+	x.Reason = strings.TrimSpace(x.Reason)
+	if x.Until.IsZero() {
+		fe = append(fe, FieldError{Index: -1, Field: "until", Message: "required (RFC 3339)"})
+	} else if !x.Until.After(now) {
+		fe = append(fe, FieldError{Index: -1, Field: "until", Message: "must lie in the future"})
+	} else if maxConf > 0 && x.Until.After(now.Add(maxConf)) {
+		fe = append(fe, FieldError{Index: -1, Field: "until", Message: fmt.Sprintf("lies more than %s ahead; extend again later", FormatPeriod(maxConf))})
+	}
+	if x.Reason == "" {
+		fe = append(fe, FieldError{Index: -1, Field: "reason", Message: "required"})
+	} else if msg := CheckText(x.Reason, maxText); msg != "" {
+		fe = append(fe, FieldError{Index: -1, Field: "reason", Message: msg})
+	}
+	if len(fe) > 0 {
+		return &Error{Code: EINVALID, Message: "invalid confidentiality extension", Fields: fe}
+	}
+	x.Until = x.Until.UTC()
+	return nil
+}
+
+// ExtensionReceipt is a recorded confidentiality extension.
+type ExtensionReceipt struct {
+	ID            int64     `json:"id"`
+	EventID       string    `json:"event_id"`
+	PreviousUntil time.Time `json:"previous_until"`
+	Until         time.Time `json:"until"`
+	ExtendedAt    time.Time `json:"extended_at"`
 }
 
 // IngestResult counts what a batch did.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,7 +130,7 @@ func TestEventValidate(t *testing.T) {
 			e := validEvent(1)
 			tt.mod(&e)
 			var got []string
-			for _, f := range e.Validate(7, testNow, known) {
+			for _, f := range e.Validate(7, portal.EventRules{Now: testNow}, known) {
 				got = append(got, fmt.Sprintf("%d:%s", f.Index, f.Field))
 				if f.Message == "" {
 					t.Errorf("field %s has no message", f.Field)
@@ -378,5 +379,87 @@ func TestLoggedEventSensitive(t *testing.T) {
 		if got := e.Sensitive(); got != want[b] {
 			t.Errorf("Sensitive() for %s = %v, want %v", b, got, want[b])
 		}
+	}
+}
+
+// TestValidateEventsRules: the configured time bounds and the list cap are refused by field.
+func TestValidateEventsRules(t *testing.T) {
+	rules := portal.EventRules{Now: testNow, NotBefore: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC),
+		MaxAhead: time.Minute, MaxConfidential: 366 * 24 * time.Hour}
+	at := func(t time.Time) *time.Time { return &t }
+	many := make([]string, portal.MaxCategories+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("c%d", i)
+	}
+	tests := []struct {
+		name string
+		mod  func(*portal.Event)
+		want []string
+	}{
+		{"valid", func(*portal.Event) {}, nil},
+		{"year 1", func(e *portal.Event) { e.OccurredAt = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC) }, []string{"0:occurred_at"}},
+		{"year 1900", func(e *portal.Event) { e.OccurredAt = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC) }, []string{"0:occurred_at"}},
+		{"just before the floor", func(e *portal.Event) { e.OccurredAt = rules.NotBefore.Add(-time.Second) }, []string{"0:occurred_at"}},
+		{"at the floor", func(e *portal.Event) { e.OccurredAt = rules.NotBefore }, nil},
+		{"2 minutes ahead with 1 allowed", func(e *portal.Event) { e.OccurredAt = testNow.Add(2 * time.Minute) }, []string{"0:occurred_at"}},
+		{"confidential at the cap", func(e *portal.Event) {
+			e.ConfidentialUntil, e.ConfidentialReason = at(testNow.Add(rules.MaxConfidential)), "inquiry"
+		}, nil},
+		{"confidential past the cap", func(e *portal.Event) {
+			e.ConfidentialUntil, e.ConfidentialReason = at(testNow.Add(rules.MaxConfidential+time.Second)), "inquiry"
+		}, []string{"0:confidential_until"}},
+		{"confidential 9999", func(e *portal.Event) {
+			e.ConfidentialUntil, e.ConfidentialReason = at(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), "inquiry"
+		}, []string{"0:confidential_until"}},
+		{"50 categories", func(e *portal.Event) { e.DataCategories = many[:portal.MaxCategories] }, nil},
+		{"51 categories", func(e *portal.Event) { e.DataCategories = many }, []string{"0:data_categories"}},
+		{"10,000 equal categories are refused, not folded", func(e *portal.Event) {
+			e.DataCategories = slices.Repeat([]string{"health"}, 10000)
+		}, []string{"0:data_categories"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := validEvent(1)
+			tt.mod(&e)
+			err := portal.ValidateEvents([]portal.Event{e}, rules, known)
+			if diff := cmp.Diff(tt.want, fieldNames(err)); diff != "" {
+				t.Errorf("field errors (-want +got):\n%s\n%v", diff, portal.ErrorFields(err))
+			}
+		})
+	}
+}
+
+func TestNormalizeDedupesCategories(t *testing.T) {
+	e := validEvent(1)
+	e.DataCategories = []string{"health", "income", "health", "identity", "income"}
+	evs := []portal.Event{e}
+	if err := portal.ValidateBatch(evs, testNow, known); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"health", "income", "identity"}, evs[0].DataCategories); diff != "" {
+		t.Errorf("categories (-want +got):\n%s", diff)
+	}
+}
+
+func TestConfidentialityExtensionValidate(t *testing.T) {
+	max := 366 * 24 * time.Hour
+	tests := []struct {
+		name string
+		x    portal.ConfidentialityExtension
+		want []string
+	}{
+		{"valid", portal.ConfidentialityExtension{Until: testNow.Add(max), Reason: "inquiry goes on"}, nil},
+		{"past the cap", portal.ConfidentialityExtension{Until: testNow.Add(max + time.Second), Reason: "x"}, []string{"-1:until"}},
+		{"in the past", portal.ConfidentialityExtension{Until: testNow.Add(-time.Second), Reason: "x"}, []string{"-1:until"}},
+		{"no until, blank reason", portal.ConfidentialityExtension{Reason: "  "}, []string{"-1:until", "-1:reason"}},
+		{"reason with a control character", portal.ConfidentialityExtension{Until: testNow.Add(time.Hour), Reason: "a\x00b"}, []string{"-1:reason"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.x.Validate(testNow, max)
+			if diff := cmp.Diff(tt.want, fieldNames(err)); diff != "" {
+				t.Errorf("field errors (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/inzicht/inzicht/api"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/bsnvault"
 	"github.com/inzicht/inzicht/portal/mail"
@@ -54,6 +55,11 @@ type Config struct {
 
 	SMTP       *mail.Config // nil: no e-mail
 	ClerkEmail string       // receives the deadline reminders
+
+	// Input the API accepts (see the block "API input bounds" in loadConfig).
+	EventsNotBefore time.Time
+	EventsMaxFuture time.Duration
+	ConfidentialMax time.Duration
 
 	SessionIdle time.Duration
 	SessionMax  time.Duration
@@ -175,6 +181,29 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 			bad("INZICHT_CLERK_EMAIL: want one plain address such as privacy@gemeente.nl")
 		}
 	}
+	// API input bounds: the plausible window of an event's occurred_at, and the longest
+	// confidentiality an event may carry without a recorded extension.
+	c.EventsNotBefore = api.DefaultEventsNotBefore
+	if v := get("INZICHT_EVENTS_NOT_BEFORE", ""); v != "" {
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			t, err = time.Parse(time.RFC3339, v)
+		}
+		if err != nil || t.Year() < 1970 || t.After(time.Now()) {
+			bad("INZICHT_EVENTS_NOT_BEFORE: want a past date from 1970 on such as 1990-01-01, got %q", v)
+		} else {
+			c.EventsNotBefore = t.UTC()
+		}
+	}
+	c.EventsMaxFuture = dur("INZICHT_EVENTS_MAX_FUTURE", portal.MaxFuture)
+	if c.EventsMaxFuture > time.Hour {
+		bad("INZICHT_EVENTS_MAX_FUTURE: at most 1h (it allows for clock skew, not for planned events)")
+	}
+	c.ConfidentialMax = dur("INZICHT_CONFIDENTIAL_MAX", api.DefaultConfidentialMax)
+	if c.ConfidentialMax > 5*366*24*time.Hour {
+		bad("INZICHT_CONFIDENTIAL_MAX: at most 5 years (43920h); longer confidentiality is extended, with a reason, per period")
+	}
+
 	switch c.Env {
 	case "development", "demo", "production":
 	default:

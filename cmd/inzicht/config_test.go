@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inzicht/inzicht/portal/oidcrp"
 )
@@ -235,6 +236,47 @@ func TestOIDCClientAuthConfig(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "c2VjcmV0") || strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("the error echoes key material or the secret: %v", err)
+			}
+		})
+	}
+}
+
+// TestAPIInputBoundsConfig: the API's input bounds have safe defaults, take valid values and refuse
+// bad ones by name.
+func TestAPIInputBoundsConfig(t *testing.T) {
+	cfg, err := loadConfig("serve", envOf(prodEnv()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.EventsNotBefore.Equal(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)) || cfg.EventsMaxFuture != 5*time.Minute ||
+		cfg.ConfidentialMax != 366*24*time.Hour {
+		t.Errorf("defaults: not before %v, max future %v, confidential max %v", cfg.EventsNotBefore, cfg.EventsMaxFuture, cfg.ConfidentialMax)
+	}
+	env := prodEnv()
+	env["INZICHT_EVENTS_NOT_BEFORE"], env["INZICHT_EVENTS_MAX_FUTURE"], env["INZICHT_CONFIDENTIAL_MAX"] = "2000-01-01", "30s", "4392h"
+	if cfg, err = loadConfig("serve", envOf(env)); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.EventsNotBefore.Year() != 2000 || cfg.EventsMaxFuture != 30*time.Second || cfg.ConfidentialMax != 4392*time.Hour {
+		t.Errorf("set: %v %v %v", cfg.EventsNotBefore, cfg.EventsMaxFuture, cfg.ConfidentialMax)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"INZICHT_EVENTS_NOT_BEFORE", "yesterday"},
+		{"INZICHT_EVENTS_NOT_BEFORE", "1900-01-01"},
+		{"INZICHT_EVENTS_NOT_BEFORE", "2999-01-01"},
+		{"INZICHT_EVENTS_MAX_FUTURE", "5"},
+		{"INZICHT_EVENTS_MAX_FUTURE", "-1m"},
+		{"INZICHT_EVENTS_MAX_FUTURE", "48h"},
+		{"INZICHT_CONFIDENTIAL_MAX", "1y"},
+		{"INZICHT_CONFIDENTIAL_MAX", "0s"},
+		{"INZICHT_CONFIDENTIAL_MAX", "87600h"},
+	} {
+		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
+			env := prodEnv()
+			env[tc.key] = tc.value
+			_, err := loadConfig("serve", envOf(env))
+			if err == nil || !strings.Contains(err.Error(), tc.key) {
+				t.Errorf("error %v does not name %s", err, tc.key)
 			}
 		})
 	}

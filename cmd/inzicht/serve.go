@@ -39,7 +39,9 @@ type app struct {
 func (a *app) build() (*fiber.App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	apiApp := api.New(a.db, api.Config{RatePerMinute: a.cfg.APIRate, Signals: a.cfg.Signals}, api.NewMetrics(reg), a.log)
+	apiApp := api.New(a.db, api.Config{RatePerMinute: a.cfg.APIRate, Signals: a.cfg.Signals,
+		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax},
+		api.NewMetrics(reg), a.log)
 
 	rp := func(o OIDCConfig, scopes []string) *oidcrp.RP {
 		if !o.set() {

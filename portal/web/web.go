@@ -23,6 +23,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/httpbody"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 	"github.com/inzicht/inzicht/static"
 	"github.com/inzicht/inzicht/views"
@@ -197,6 +198,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	}
 	app := fiber.New(fcfg)
 	app.Use(recover.New())
+	app.Use(httpbody.New(httpbody.Config{Limit: fcfg.BodyLimit, Skip: httpbody.PathPrefix("/api/v1/")})) // the API bounds its own
 	app.Use(s.securityHeaders)
 	app.Use(func(c *fiber.Ctx) error {
 		ctx, cancel := context.WithTimeout(c.UserContext(), cfg.RequestTimeout)

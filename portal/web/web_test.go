@@ -554,6 +554,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/api/v1/rights-requests", "GET", "/api/v1/rights-requests", nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 403, 403, 401}},
 		{"/api/v1/rights-requests/:id", "GET", "/api/v1/rights-requests/" + reqA.ID, nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 403, 403, 401}},
 		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, []int{401, 401, 401, 401, 401, 401, 401, 403, 200, 403, 403, 403, 403, 401}},
+		{"/api/v1/processing-events/:id/confidentiality-extensions", "POST", "/api/v1/processing-events/0b7e6c1e-3f5a-4a51-9a52-2f0c1d7e9b10/confidentiality-extensions",
+			func() string {
+				return `{"until":"` + time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339) + `","reason":"Onderzoek loopt nog"}`
+			}, []int{401, 401, 401, 401, 401, 401, 401, 403, 404, 403, 403, 403, 403, 401}},
 	}
 	// The matrix-test activity exists beforehand, so the scoped PUT answers 200 (updated).
 	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "matrix-test", Name: portal.Text{NL: "n", EN: "n"},

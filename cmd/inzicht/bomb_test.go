@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/inzicht/inzicht/portal/bsnvault"
+	"github.com/inzicht/inzicht/portal/postgres"
+	"github.com/inzicht/inzicht/portal/postgres/pgtest"
+)
+
+// gzipZeros is a gzip body of about mib/1000 MiB that inflates to mib MiB of zeros: one member of
+// 1 MiB, repeated (a gzip stream may hold several members).
+func gzipZeros(t *testing.T, mib int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if _, err := w.Write(make([]byte, 1<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Repeat(buf.Bytes(), mib)
+}
+
+// TestDecompressionBomb runs the real server as a child process and sends it 500 MiB of zeros as
+// gzip (under 1 MB on the wire), to the API and to a portal form. Both must be refused with 413 and
+// the server's peak resident memory (VmHWM) must grow by less than 50 MB: a compressed body is
+// inflated through the size limit, never whole.
+func TestDecompressionBomb(t *testing.T) {
+	ctx := context.Background()
+	dbURL := pgtest.NewURL(t)
+	hmacKey, encKey := randomKey(), randomKey()
+	v, err := bsnvault.New(hmacKey, "bench", map[string][]byte{"bench": encKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(ctx, dbURL, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := db.CreateAPIKey(ctx, "bomb-test", []string{"events:write"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bench{o: benchOptions{Clients: 1}, out: io.Discard}
+	stop, err := b.startServer(ctx, dbURL, hmacKey, encKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	bomb := gzipZeros(t, 500)
+	send := func(path, contentType string, body []byte) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", b.base+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Content-Encoding", "gzip")
+		resp, err := b.httpc.Do(req)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// Warm up both paths with small compressed bodies, so the baseline holds what any request costs.
+	var warm bytes.Buffer
+	zw := gzip.NewWriter(&warm)
+	zw.Write([]byte(`{"events":[]}`))
+	zw.Close()
+	for range 3 {
+		if got := send("/api/v1/processing-events", "application/json", warm.Bytes()); got != 422 {
+			t.Fatalf("a small gzip batch: %d, want 422 (no events)", got)
+		}
+		send("/verzoeken", "application/x-www-form-urlencoded", warm.Bytes())
+	}
+	time.Sleep(200 * time.Millisecond) // let the sampler read the baseline
+	before := b.rss.Load()
+	t.Logf("bomb: %d KB of gzip, inflating to 500 MiB; server peak RSS before %d MB", len(bomb)>>10, before>>20)
+
+	for _, c := range []struct{ path, contentType string }{
+		{"/api/v1/processing-events", "application/json"},
+		{"/verzoeken", "application/x-www-form-urlencoded"},
+		{"/uitloggen", "application/x-www-form-urlencoded"},
+	} {
+		if got := send(c.path, c.contentType, bomb); got != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST %s with the bomb: %d, want 413", c.path, got)
+		}
+	}
+	stop() // takes a last sample
+	after := b.rss.Load()
+	grew := after - before
+	t.Logf("server peak RSS after the bombs %d MB: grew %.1f MB", after>>20, float64(grew)/(1<<20))
+	if before <= 0 || after <= 0 {
+		t.Fatalf("the server's memory was not sampled (before %d, after %d)", before, after)
+	}
+	if grew >= 50<<20 {
+		t.Errorf("the server's peak resident memory grew by %d MB, want less than 50 MB", grew>>20)
+	}
+}
