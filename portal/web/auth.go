@@ -210,6 +210,12 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 		return err
 	}
 	s.setCookie(c, sessionCookie, id, 0)
+	if back := c.Cookies(returnCookie); back != "" {
+		s.clearCookie(c, returnCookie)
+		if p := localPath(back); p != "/" && pending.Kind == "citizen" {
+			dest = p
+		}
+	}
 	return c.Redirect(dest, fiber.StatusSeeOther)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"math"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -40,7 +41,11 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 	sess, ok := session(c)
 	switch {
 	case !ok || sess.Kind != "citizen":
+		// After logging in, the citizen comes back here with the link's token.
 		data["NeedLogin"] = true
+		if tok := c.Query("token"); tok != "" && len(tok) <= 128 {
+			s.setCookie(c, returnCookie, "/email/bevestigen?"+url.Values{"token": {tok}}.Encode(), int(portal.LoginTTL.Seconds()))
+		}
 	case c.Query("klaar") == "1":
 		st, err := s.deps.Store.EmailStatus(c.UserContext(), sess.SubjectID)
 		if err != nil {

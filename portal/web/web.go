@@ -127,6 +127,9 @@ const (
 	sessionCookie = "__Host-inzicht_session"
 	loginCookie   = "__Host-inzicht_login"
 	langCookie    = "__Host-inzicht_lang"
+	// returnCookie holds a local path to go to after the next login (a link from an e-mail that
+	// needs the citizen logged in).
+	returnCookie = "__Host-inzicht_return"
 )
 
 type server struct {
