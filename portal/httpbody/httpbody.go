@@ -50,8 +50,14 @@ func New(cfg Config) fiber.Handler {
 		if len(raw) > cfg.Limit {
 			return tooLarge(cfg.Limit)
 		}
-		header := string(req.Header.Peek(fiber.HeaderContentEncoding))
-		if strings.TrimSpace(header) == "" {
+		// Every Content-Encoding line counts: Peek returns the first while Fiber's Ctx.Body inflates
+		// by the last, so an empty first line must not let a gzip second line through.
+		var lines []string
+		for _, v := range req.Header.PeekAll(fiber.HeaderContentEncoding) {
+			lines = append(lines, string(v))
+		}
+		header := strings.Join(lines, ",")
+		if len(lines) == 0 {
 			return c.Next()
 		}
 		coding, err := parseCoding(header)
