@@ -1,2 +1,3 @@
 DROP TABLE subject_emails;
 DROP TABLE filings;
+DROP SEQUENCE subject_email_versions;

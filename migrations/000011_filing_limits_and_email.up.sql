@@ -14,6 +14,10 @@ CREATE INDEX filings_subject_kind_at ON filings (subject_id, kind, at);
 -- link in that mail; only the SHA-256 of the link's token is kept. A new address replaces the old one
 -- and is unconfirmed again. Addresses given with earlier requests (rights_requests.email_enc) were
 -- never confirmed and are not carried over.
+-- Versions come from one sequence, so a version is never used twice for a person, also after the
+-- address was deleted and a new one given (a job queued for the old one must not send to the new).
+CREATE SEQUENCE subject_email_versions;
+
 CREATE TABLE subject_emails (
     subject_id       bigint PRIMARY KEY REFERENCES subjects(id),
     email_enc        bytea NOT NULL,
@@ -32,3 +36,7 @@ CREATE TABLE subject_emails (
     CHECK ((token_hash IS NULL) = (token_expires_at IS NULL)),
     CHECK (confirmed_at IS NULL OR token_hash IS NULL)
 );
+
+-- Addresses given with earlier requests were never confirmed and will never be used: they are personal
+-- data without a purpose, so they go (data minimisation). A down migration cannot bring them back.
+UPDATE rights_requests SET email_enc = NULL, email_key_id = '' WHERE email_enc IS NOT NULL;

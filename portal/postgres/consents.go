@@ -48,15 +48,14 @@ func (db *DB) consentMessage(ctx context.Context, tx pgx.Tx, subject int64, id, 
 VALUES ($1,$2,$3,$3,$4) RETURNING id`, subject, id, kind, now).Scan(&msgID); err != nil {
 		return fmt.Errorf("message: %w", err)
 	}
-	var hasAddress bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subject_emails WHERE subject_id = $1 AND confirmed_at IS NOT NULL)`,
-		subject).Scan(&hasAddress); err != nil {
+	hasAddress, err := notifiable(ctx, tx, subject)
+	if err != nil {
 		return err
 	}
 	if !hasAddress {
 		return nil
 	}
-	_, err := db.jobs.InsertTx(ctx, tx, portal.NotifyJob{MessageID: msgID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	_, err = db.jobs.InsertTx(ctx, tx, portal.NotifyJob{MessageID: msgID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
 	return err
 }
 

@@ -18,6 +18,10 @@ func subjectEmailAD(subjectID int64) []byte {
 	return []byte("subject_email:" + strconv.FormatInt(subjectID, 10))
 }
 
+// confirmationUnderway is how long a queued confirmation mail counts as on its way: the same address
+// given again within it queues no second mail.
+const confirmationUnderway = 15 * time.Minute
+
 var errNoEmail = portal.Errorf(portal.ENOTFOUND, "no such e-mail address")
 
 // SetEmail makes addr the person's notification address (issue 18's settings page and the request
@@ -35,9 +39,8 @@ func (db *DB) SetEmail(ctx context.Context, subjectID int64, addr string) error 
 // setEmail stores addr as the person's notification address in tx and queues one confirmation mail
 // to it, which counts as a filing (portal.FilingConfirmation; over the limit it returns the
 // *portal.LimitError and the caller's transaction stores nothing). The same address again changes
-// nothing when it is confirmed, or when its last confirmation mail was queued less than
-// portal.EmailConfirmationTTL ago (that link still works); another address replaces the old one and
-// is unconfirmed.
+// nothing when it is confirmed, while the link of its last confirmation mail still works, or while
+// that mail is still on its way; another address replaces the old one and is unconfirmed.
 func (db *DB) setEmail(ctx context.Context, tx pgx.Tx, subjectID int64, addr string, now time.Time) error {
 	if err := db.lockSubject(ctx, tx, subjectID); err != nil {
 		return err
@@ -45,9 +48,9 @@ func (db *DB) setEmail(ctx context.Context, tx pgx.Tx, subjectID int64, addr str
 	var kid string
 	var enc []byte
 	var version int64
-	var confirmed, queued *time.Time
-	err := tx.QueryRow(ctx, `SELECT email_key_id, email_enc, version, confirmed_at, queued_at FROM subject_emails
-WHERE subject_id = $1`, subjectID).Scan(&kid, &enc, &version, &confirmed, &queued)
+	var confirmed, queued, expires *time.Time
+	err := tx.QueryRow(ctx, `SELECT email_key_id, email_enc, version, confirmed_at, queued_at, token_expires_at FROM subject_emails
+WHERE subject_id = $1`, subjectID).Scan(&kid, &enc, &version, &confirmed, &queued, &expires)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
@@ -57,7 +60,12 @@ WHERE subject_id = $1`, subjectID).Scan(&kid, &enc, &version, &confirmed, &queue
 		if err != nil {
 			return fmt.Errorf("e-mail: %w", err)
 		}
-		if string(old) == addr && (confirmed != nil || (queued != nil && now.Sub(*queued) < portal.EmailConfirmationTTL)) {
+		// The same address again needs no new mail while a link sent to it still works, or while
+		// its mail is still on its way (queued minutes ago). A mail that never went out (SMTP
+		// refused it) leaves no token, so giving the address again later sends a new one.
+		sent := expires != nil && now.Before(*expires)
+		underway := expires == nil && queued != nil && now.Sub(*queued) < confirmationUnderway
+		if string(old) == addr && (confirmed != nil || sent || underway) {
 			return nil
 		}
 	}
@@ -68,12 +76,12 @@ WHERE subject_id = $1`, subjectID).Scan(&kid, &enc, &version, &confirmed, &queue
 	if err != nil {
 		return err
 	}
-	version++
-	if _, err := tx.Exec(ctx, `INSERT INTO subject_emails (subject_id, email_enc, email_key_id, version, queued_at, created_at, updated_at)
-VALUES ($1,$2,$3,$4,$5,$5,$5)
+	if err := tx.QueryRow(ctx, `INSERT INTO subject_emails (subject_id, email_enc, email_key_id, version, queued_at, created_at, updated_at)
+VALUES ($1,$2,$3,nextval('subject_email_versions'),$4,$4,$4)
 ON CONFLICT (subject_id) DO UPDATE SET email_enc = EXCLUDED.email_enc, email_key_id = EXCLUDED.email_key_id,
  version = EXCLUDED.version, confirmed_at = NULL, token_hash = NULL, token_expires_at = NULL, queued_at = EXCLUDED.queued_at,
- updated_at = EXCLUDED.updated_at`, subjectID, enc, kid, version, now); err != nil {
+ updated_at = EXCLUDED.updated_at
+RETURNING version`, subjectID, enc, kid, now).Scan(&version); err != nil {
 		return fmt.Errorf("e-mail: %w", err)
 	}
 	if _, err := db.jobs.InsertTx(ctx, tx, portal.ConfirmEmailJob{SubjectID: subjectID, Version: version}, nil); err != nil {

@@ -202,3 +202,46 @@ func TestNewAddressReplacesOld(t *testing.T) {
 		t.Errorf("status %+v after delete", st)
 	}
 }
+
+// TestDeletedAddressVersionsAreNotReused: a confirmation mail still queued for a deleted address must
+// not go to the address given after it (versions come from a sequence, not from the row).
+func TestDeletedAddressVersionsAreNotReused(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	a := db.subject(t, bsnA)
+	if err := db.SetEmail(ctx, a, "eerste@example.nl"); err != nil {
+		t.Fatal(err)
+	}
+	first := db.emailVersion(t, a)
+	if err := db.DeleteEmail(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetEmail(ctx, a, "tweede@example.nl"); err != nil {
+		t.Fatal(err)
+	}
+	if second := db.emailVersion(t, a); second == first {
+		t.Fatalf("the new address got the deleted one's version %d", first)
+	}
+	if addr, _, err := db.PrepareConfirmation(ctx, a, first); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Errorf("the deleted address's job would mail %q (%v), want ENOTFOUND", addr, err)
+	}
+}
+
+// TestUnsentConfirmationCanBeAskedAgain: when a confirmation mail never went out (no link was made),
+// giving the same address again after a while queues a new one instead of waiting for a link that
+// does not exist.
+func TestUnsentConfirmationCanBeAskedAgain(t *testing.T) {
+	db := newTestDB(t)
+	a := db.subject(t, bsnA)
+	db.reqFile(t, a, reqNew(portal.KindInspection, "nieuw@example.nl"))
+	n := len(db.reqJobs(t, "confirm_email", "subject_id"))
+	db.reqFile(t, a, reqNew(portal.KindInspection, "nieuw@example.nl"))
+	if got := len(db.reqJobs(t, "confirm_email", "subject_id")); got != n {
+		t.Errorf("at once: %d confirmation jobs, want still %d", got, n)
+	}
+	db.clock.Advance(time.Hour)
+	db.reqFile(t, a, reqNew(portal.KindInspection, "nieuw@example.nl"))
+	if got := len(db.reqJobs(t, "confirm_email", "subject_id")); got != n+1 {
+		t.Errorf("an hour later, with no link ever made: %d confirmation jobs, want %d", got, n+1)
+	}
+}

@@ -16,7 +16,8 @@ import (
 )
 
 // requestCols reads HasEmail from the person's address (confirmed ones only), not from the request's
-// own email_enc: that column holds addresses given before confirmation existed, which are never used.
+// own email_enc (emptied by migration 11: those addresses were never confirmed). It is the SQL form of
+// notifiable (emails.go), inlined so that a list of requests reads it in the same query.
 const requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.scope, r.description,
  EXISTS (SELECT 1 FROM subject_emails se WHERE se.subject_id = r.subject_id AND se.confirmed_at IS NOT NULL),
  r.received_at, r.first_deadline, r.deadline, r.extension_reason, r.assignee_sub, r.assignee_name, r.outcome,

@@ -150,9 +150,8 @@ VALUES ($1,$2,'signal','told',$3) RETURNING id`, subject, id, now).Scan(&msgID);
 WHERE signal_id = $1 AND confidential_until = 'infinity'`, id, now); err != nil {
 		return fmt.Errorf("reveal views: %w", err)
 	}
-	var hasAddress bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subject_emails WHERE subject_id = $1 AND confirmed_at IS NOT NULL)`,
-		subject).Scan(&hasAddress); err != nil {
+	hasAddress, err := notifiable(ctx, tx, subject)
+	if err != nil {
 		return err
 	}
 	if hasAddress {

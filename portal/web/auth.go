@@ -212,7 +212,8 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	s.setCookie(c, sessionCookie, id, 0)
 	if back := c.Cookies(returnCookie); back != "" {
 		s.clearCookie(c, returnCookie)
-		if p := localPath(back); p != "/" && pending.Kind == "citizen" {
+		// Only the confirmation link comes back this way; no other page needs it.
+		if p := localPath(back); strings.HasPrefix(p, "/email/bevestigen?") && pending.Kind == "citizen" {
 			dest = p
 		}
 	}

@@ -24,6 +24,7 @@ func TestConfirmationLinkSurvivesTheLogin(t *testing.T) {
 		{rc.Value, "/email/bevestigen?token=abc123"},
 		{"//elders.example/x", "/overzicht"},
 		{"https://elders.example/", "/overzicht"},
+		{"/toezicht", "/overzicht"},
 		{"", "/overzicht"},
 	} {
 		lc, q := startLogin(t, e)

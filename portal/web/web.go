@@ -127,8 +127,7 @@ const (
 	sessionCookie = "__Host-inzicht_session"
 	loginCookie   = "__Host-inzicht_login"
 	langCookie    = "__Host-inzicht_lang"
-	// returnCookie holds a local path to go to after the next login (a link from an e-mail that
-	// needs the citizen logged in).
+	// returnCookie holds the confirmation link to go back to after the next login.
 	returnCookie = "__Host-inzicht_return"
 )
 
