@@ -24,34 +24,16 @@ import (
 // (JSON and PDF) says, and what the database holds.
 func TestDemoCitizensChooseDifferently(t *testing.T) {
 	base, key, dbURL := startDemo(t, io.Discard)
-	apiGet := func(path string) string {
-		req, _ := http.NewRequest("GET", base+"/api/v1"+path, nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
-	}
 	ask := func(bsn string) string {
 		id := uuid.NewString()
-		req, _ := http.NewRequest("POST", base+"/api/v1/consent-requests", strings.NewReader(fmt.Sprintf(`{"id":%q,
+		status, body := apiDo(t, base, key, "POST", "/consent-requests", fmt.Sprintf(`{"id":%q,
 			"subject_bsn":%q,"case_ref":"Z-2026-0042","requested_by":{"organization":"Gemeente Voorbeeldstad","role":"Wmo-consulent"},
 			"data_item":"Medische informatie over wat u lichamelijk kunt","data_holder":"Uw huisarts",
 			"purpose":"We denken aan dagbesteding voor u.","necessity":"Om te weten welke dagbesteding bij u past.",
 			"legal_ground":"Uw huisarts heeft een beroepsgeheim.","if_refused":"We kiezen dan samen met u zonder deze informatie.",
-			"valid_until":%q}`, id, bsn, time.Now().AddDate(0, 3, 0).Format("2006-01-02"))))
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 201 {
-			t.Fatalf("ask consent: %d", resp.StatusCode)
+			"valid_until":%q}`, id, bsn, time.Now().AddDate(0, 3, 0).Format("2006-01-02")))
+		if status != 201 {
+			t.Fatalf("ask consent: %d %s", status, body)
 		}
 		return id
 	}
@@ -151,7 +133,7 @@ func TestDemoCitizensChooseDifferently(t *testing.T) {
 		if stored != ch.want {
 			t.Errorf("%s chose %s; the database holds %s", who, ch.want, stored)
 		}
-		if body := apiGet("/consent-requests/" + ch.id); !strings.Contains(body, `"status":"`+ch.want+`"`) {
+		if _, body := apiDo(t, base, key, "GET", "/consent-requests/"+ch.id, ""); !strings.Contains(body, `"status":"`+ch.want+`"`) {
 			t.Errorf("%s chose %s; the API says %s", who, ch.want, body)
 		}
 		decided := ch.want

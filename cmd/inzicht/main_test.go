@@ -178,6 +178,23 @@ func postEvents(t *testing.T, base, key, body string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// apiDo calls the demo's API with its key and returns the status and body.
+func apiDo(t *testing.T, base, key, method, path, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, base+"/api/v1"+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 func eventJSON(id, bsn, role string) string {
 	return fmt.Sprintf(`{"id":%q,"occurred_at":%q,"subject_bsn":%q,"activity":"wmo-onderzoek","action":"view",`+
 		`"data_categories":["care_needs"],"level":"what","actor":{"organization":"Gemeente Voorbeeldstad",`+
@@ -583,18 +600,7 @@ func TestDemoSignalsAcceptance(t *testing.T) {
 // processing event citing it after the withdrawal is marked as not covered.
 func TestDemoConsentAcceptance(t *testing.T) {
 	base, key, _ := startDemo(t, io.Discard)
-	api := func(method, path, body string) (int, string) {
-		req, _ := http.NewRequest(method, base+"/api/v1"+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	api := func(method, path, body string) (int, string) { return apiDo(t, base, key, method, path, body) }
 	id := uuid.NewString()
 	status, body := api("POST", "/consent-requests", fmt.Sprintf(`{"id":%q,"subject_bsn":"999993653","case_ref":"Z-2026-0042",`+
 		`"requested_by":{"organization":"Gemeente Voorbeeldstad","team":"Wijkteam Noord","role":"Wmo-consulent"},`+
