@@ -24,9 +24,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/inzicht/inzicht/api"
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/postgres"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
 // Test BSNs that pass the 11-proef.

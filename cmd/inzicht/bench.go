@@ -27,9 +27,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/inzicht/inzicht/internal/demo"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/bsnvault"
-	"github.com/inzicht/inzicht/portal/demo"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 	"github.com/inzicht/inzicht/portal/postgres"
 	"github.com/inzicht/inzicht/portal/web"

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
+	"github.com/inzicht/inzicht/internal/pgtest"
 )
 
 // TestMain lets the test binary stand in for the inzicht binary when the benchmark starts its server

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal/bsnvault"
 	"github.com/inzicht/inzicht/portal/postgres"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
 // gzipZeros is a gzip body of about mib/1000 MiB that inflates to mib MiB of zeros: one member of

@@ -15,11 +15,11 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/inzicht/inzicht/internal/demo"
+	"github.com/inzicht/inzicht/internal/devidp"
+	"github.com/inzicht/inzicht/internal/pgcluster"
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/demo"
-	"github.com/inzicht/inzicht/portal/devidp"
 	"github.com/inzicht/inzicht/portal/oidcrp"
-	"github.com/inzicht/inzicht/portal/pgcluster"
 	"github.com/inzicht/inzicht/portal/postgres"
 )
 

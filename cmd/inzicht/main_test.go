@@ -21,9 +21,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/migrations"
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
 // secureJar lets Go's cookie jar keep and send Secure (__Host-) cookies over the test's plain-HTTP
@@ -365,10 +365,10 @@ func TestMigrateAndAPIKeyCommands(t *testing.T) {
 		t.Error("an unknown scope was accepted")
 	}
 	// The register is loaded from a file; loading it again updates and adds nothing.
-	if s := cmd("register", "load", "../../portal/demo/register.json"); !strings.Contains(s, "11 activities loaded (11 new, 0 updated)") {
+	if s := cmd("register", "load", "../../internal/demo/register.json"); !strings.Contains(s, "11 activities loaded (11 new, 0 updated)") {
 		t.Errorf("register load: %q", s)
 	}
-	if s := cmd("register", "load", "../../portal/demo/register.json"); !strings.Contains(s, "(0 new, 11 updated)") {
+	if s := cmd("register", "load", "../../internal/demo/register.json"); !strings.Contains(s, "(0 new, 11 updated)") {
 		t.Errorf("register load again: %q", s)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.json")

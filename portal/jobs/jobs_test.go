@@ -16,12 +16,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/inzicht/inzicht/internal/mailtest"
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/jobs"
 	"github.com/inzicht/inzicht/portal/mail"
-	"github.com/inzicht/inzicht/portal/mail/mailtest"
 	"github.com/inzicht/inzicht/portal/postgres"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
 const (

@@ -21,8 +21,8 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/inzicht/inzicht/internal/mailtest"
 	"github.com/inzicht/inzicht/portal/mail"
-	"github.com/inzicht/inzicht/portal/mail/mailtest"
 )
 
 const (

@@ -21,8 +21,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
+	"github.com/inzicht/inzicht/internal/oidctest"
 	"github.com/inzicht/inzicht/portal/oidcrp"
-	"github.com/inzicht/inzicht/portal/oidcrp/oidctest"
 )
 
 // RSA keys are slow to make: the tests share two.

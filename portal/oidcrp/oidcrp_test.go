@@ -19,9 +19,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 
+	"github.com/inzicht/inzicht/internal/oidctest"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/oidcrp"
-	"github.com/inzicht/inzicht/portal/oidcrp/oidctest"
 )
 
 const callback = "https://inzicht.example/inloggen/callback"

@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
 func TestPutActivity(t *testing.T) {

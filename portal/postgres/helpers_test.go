@@ -9,9 +9,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/postgres"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
 // Valid test BSNs (each passes the 11-proef).

@@ -9,9 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/migrations"
 	"github.com/inzicht/inzicht/portal/postgres"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
 func TestMigrations(t *testing.T) {

@@ -14,9 +14,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/inzicht/inzicht/api"
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/postgres"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 	"github.com/inzicht/inzicht/portal/web"
 )
 

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inzicht/inzicht/internal/oidctest"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/oidcrp"
-	"github.com/inzicht/inzicht/portal/oidcrp/oidctest"
 	"github.com/inzicht/inzicht/portal/web"
 )
 

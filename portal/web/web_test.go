@@ -12,9 +12,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
+	"github.com/inzicht/inzicht/internal/oidctest"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/oidcrp"
-	"github.com/inzicht/inzicht/portal/oidcrp/oidctest"
 	"github.com/inzicht/inzicht/portal/web"
 )
 

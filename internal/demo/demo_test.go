@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inzicht/inzicht/internal/demo"
+	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/demo"
-	"github.com/inzicht/inzicht/portal/postgres/pgtest"
 )
 
 func TestLoadTwiceAddsNothing(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/inzicht/inzicht/portal/mail/mailtest"
+	"github.com/inzicht/inzicht/internal/mailtest"
 )
 
 const wait = 10 * time.Second
