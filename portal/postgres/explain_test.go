@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/inzicht/inzicht/internal/benchdb"
 	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/postgres"
@@ -124,10 +126,15 @@ func TestCitizenQueriesUseIndexes(t *testing.T) {
 	for i, b := range bsns {
 		subjects[i], counts[i] = ids[b], 150
 	}
-	if _, err := db.GenerateEvents(ctx, 0, subjects, counts, t0.AddDate(-5, 0, 0), t0); err != nil {
+	acts, err := db.Activities(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Analyze(ctx); err != nil {
+	gen := benchdb.New(raw)
+	if _, err := gen.GenerateEvents(ctx, acts, 0, subjects, counts, t0.AddDate(-5, 0, 0), t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := gen.Analyze(ctx); err != nil {
 		t.Fatal(err)
 	}
 	who := ids[bsns[7]]
@@ -203,5 +210,13 @@ func TestCitizenQueriesUseIndexes(t *testing.T) {
 	// The check itself sees a sequential scan when there is one.
 	if scans := explain(t, raw, `SELECT count(*) FROM processing_events WHERE actor_team = $1`, "Team 3"); len(scans) == 0 {
 		t.Error("a query without a usable index shows no sequential scan: the plan walker is broken")
+	}
+}
+
+// TestBenchBaselineColumns keeps the benchmark's plain-COPY baseline honest: it must write every
+// column the ingest path writes, in the same order, or the ratio API ÷ COPY flatters the API.
+func TestBenchBaselineColumns(t *testing.T) {
+	if diff := cmp.Diff(postgres.IngestColumns, benchdb.CopyColumns()); diff != "" {
+		t.Errorf("benchdb.CopyColumns differs from the ingest path's columns (-ingest +baseline):\n%s", diff)
 	}
 }

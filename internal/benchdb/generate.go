@@ -1,7 +1,8 @@
-package postgres
+package benchdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,64 +12,16 @@ import (
 	"github.com/inzicht/inzicht/portal"
 )
 
-// This file holds the SQL of `inzicht bench`: bulk generation of realistic data in a scratch
-// database, and the plain-COPY baseline the ingest path is compared with. Nothing here runs in
-// the portal itself.
-
-// EnsureSubjects registers citizens (HMAC look-up key and encrypted BSN) and returns their ids.
-func (db *DB) EnsureSubjects(ctx context.Context, bsns []string) (map[string]int64, error) {
-	var ids map[string]int64
-	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		var err error
-		ids, _, err = db.subjectIDs(ctx, tx, bsns)
-		return err
-	})
-	return ids, wrapErr("ensure subjects", err)
-}
-
-// CreateCopyBaseline creates bench_copy: the columns, defaults, checks and indexes of
-// processing_events (LIKE … INCLUDING ALL; foreign keys are not copied by LIKE).
-func (db *DB) CreateCopyBaseline(ctx context.Context) error {
-	_, err := db.pool.Exec(ctx, `CREATE TABLE bench_copy (LIKE processing_events INCLUDING ALL)`)
-	return wrapErr("create copy baseline", err)
-}
-
-// CopyBaseline writes events with one plain COPY into bench_copy: the rows the ingest path would
-// write (same columns and values, content hash included), without its checks.
-func (db *DB) CopyBaseline(ctx context.Context, events []portal.Event, subjects map[string]int64) (int64, error) {
-	now := db.now().UTC()
-	n, err := db.pool.CopyFrom(ctx, pgx.Identifier{"bench_copy"}, ingestCols, pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
-		e := &events[i]
-		var aw portal.AgainstWill
-		if e.AgainstWill != nil {
-			aw = *e.AgainstWill
-		}
-		var covered any
-		if e.AccessBasis == portal.BasisConsent {
-			covered = false
-		}
-		return []any{e.ID, subjects[e.SubjectBSN], e.OccurredAt, now, e.Activity, e.Action, e.DataCategories,
-			e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
-			e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
-			aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason, e.ContentHash([]byte(e.SubjectBSN)), nil, covered}, nil
-	}))
-	return n, wrapErr("copy baseline", err)
-}
-
 // GenerateEvents writes counts[i] processing events for subjects[i], spread over [from, to), with a
-// realistic mix of activities (from the register), actions and access bases (about 1 % break the
-// glass, 0.5 % against the person's will, 1.5 % citing consent of which a tenth not covered). It
-// writes server-side with generate_series, in subject order, so ten million rows take minutes, not
+// realistic mix of activities (acts: the register's entries, at least one), actions and access bases
+// (about 1 % break the glass, 0.5 % against the person's will, 1.5 % citing consent of which a tenth
+// not covered). It writes server-side with generate_series, in subject order, so ten million rows take minutes, not
 // hours. seq makes the ids unique across calls. It returns the number of rows written.
-func (db *DB) GenerateEvents(ctx context.Context, seq int64, subjects []int64, counts []int, from, to time.Time) (int64, error) {
+func (db *DB) GenerateEvents(ctx context.Context, acts []portal.Activity, seq int64, subjects []int64, counts []int, from, to time.Time) (int64, error) {
 	// The register is passed in as two arrays (ids, comma-joined categories) and indexed per row: no
 	// join, so no plan that could turn a million rows into a nested loop.
-	acts, err := db.Activities(ctx)
-	if err != nil {
-		return 0, err
-	}
 	if len(acts) == 0 {
-		return 0, fmt.Errorf("postgres: generate events: the register is empty")
+		return 0, errors.New("benchdb: generate events: no activities")
 	}
 	actIDs, actCats := make([]string, len(acts)), make([]string, len(acts))
 	for i, a := range acts {
@@ -114,7 +67,7 @@ FROM rows r,
   LATERAL (SELECT (ARRAY['view','view','view','update','create','disclose'])[1 + floor(r.r1 * 6)::int] AS action) x`,
 		seq, subjects, counts, from, to, actIDs, actCats)
 	if err != nil {
-		return 0, wrapErr("generate events", err)
+		return 0, fmt.Errorf("benchdb: generate events: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }
@@ -122,10 +75,10 @@ FROM rows r,
 // GenerateCaseload writes, for the years before until, the rights requests, signals and consent
 // requests of a municipality: requests in total (kinds, outcomes, handling times, extensions and
 // withdrawals mixed as in practice), a tenth as many signals and a fifth as many consent requests,
-// for the given subjects. It is the data the council's figures are computed from.
+// for the given subjects, in one transaction. It is the data the council's figures are computed from.
 func (db *DB) GenerateCaseload(ctx context.Context, subjects []int64, requests int, years int, until time.Time) error {
 	from := until.AddDate(-years, 0, 0)
-	return wrapErr("generate caseload", db.Transact(ctx, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 INSERT INTO rights_requests (id, reference, subject_id, kind, status, scope, description, received_at,
   first_deadline, deadline, outcome, motivation, decided_at, updated_at)
@@ -176,35 +129,9 @@ FROM generate_series(1, greatest($2::int / 5, 1)) AS i,
 			return fmt.Errorf("consents: %w", err)
 		}
 		return nil
-	}))
-}
-
-// Analyze refreshes the planner's statistics after a bulk load.
-func (db *DB) Analyze(ctx context.Context) error {
-	_, err := db.pool.Exec(ctx, `ANALYZE`)
-	return wrapErr("analyze", err)
-}
-
-// TableSize reports the rows (estimate) and the on-disk size of a table with its indexes.
-func (db *DB) TableSize(ctx context.Context, table string) (rows int64, bytes int64, err error) {
-	err = db.pool.QueryRow(ctx, `SELECT greatest(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid)
-FROM pg_class c WHERE c.oid = to_regclass($1)`, table).Scan(&rows, &bytes)
-	return rows, bytes, wrapErr("table size", err)
-}
-
-// EventAtDepth returns the cursor position (time, id) of a subject's k-th newest event (0-based), to
-// start a deep page of their log from.
-func (db *DB) EventAtDepth(ctx context.Context, subjectID int64, k int) (portal.Cursor, error) {
-	var c portal.Cursor
-	err := db.pool.QueryRow(ctx, `SELECT occurred_at, id::text FROM processing_events WHERE subject_id = $1
-ORDER BY occurred_at DESC, id DESC OFFSET $2 LIMIT 1`, subjectID, k).Scan(&c.OccurredAt, &c.ID)
-	return c, wrapErr("event at depth", err)
-}
-
-// ServerVersion is the PostgreSQL server's version, e.g. "15.19".
-func (db *DB) ServerVersion(ctx context.Context) (string, error) {
-	var v string
-	err := db.pool.QueryRow(ctx, `SHOW server_version`).Scan(&v)
-	v, _, _ = strings.Cut(v, " ")
-	return v, wrapErr("server version", err)
+	})
+	if err != nil {
+		return fmt.Errorf("benchdb: generate caseload: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,78 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"text/tabwriter"
+	"time"
+)
+
+// Result is what `inzicht bench` prints and writes as JSON.
+type Result struct {
+	When       time.Time `json:"when"`
+	CPUs       int       `json:"cpus"`
+	Go         string    `json:"go"`
+	PostgreSQL string    `json:"postgresql"`
+	Options    Options   `json:"options"`
+	Ingest     struct {
+		Events         int     `json:"events"`
+		APIPerSec      float64 `json:"api_events_per_s"`
+		CopyPerSec     float64 `json:"copy_events_per_s"`
+		RatioAPIToCopy float64 `json:"ratio_api_to_copy"`
+		Met            bool    `json:"met"` // ≥ 50 %
+	} `json:"ingest"`
+	EventsInTable int64     `json:"events_in_table"`
+	TableBytes    int64     `json:"table_bytes"`
+	Reading       []Latency `json:"reading"`
+	Statistics    []Latency `json:"statistics"`
+	PeakRSSMB     float64   `json:"server_peak_rss_mb"`
+	MemoryMet     bool      `json:"memory_met"` // ≤ 150 MB
+	Seconds       float64   `json:"seconds"`
+}
+
+// writeJSON writes r, indented, to the file name.
+func writeJSON(name string, r Result) error {
+	j, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("bench: encode the result: %w", err)
+	}
+	if err := os.WriteFile(name, append(j, '\n'), 0o644); err != nil {
+		return fmt.Errorf("bench: write the result: %w", err)
+	}
+	return nil
+}
+
+// printResult writes r as a table of figures, targets and whether each was met.
+func printResult(w io.Writer, r Result) {
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "NO"
+	}
+	met := func(b *bool) string {
+		if b == nil {
+			return ""
+		}
+		return yes(*b)
+	}
+	fmt.Fprintf(w, "\nInzicht benchmark — %s, %d CPUs, %s, PostgreSQL %s, %.0f s\n", r.When.Format(time.RFC3339), r.CPUs, r.Go,
+		r.PostgreSQL, r.Seconds)
+	fmt.Fprintf(w, "processing_events: %d rows, %.1f GB with indexes; %d citizens\n\n", r.EventsInTable,
+		float64(r.TableBytes)/(1<<30), r.Options.Citizens)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "INGEST\tevents\tAPI events/s\tCOPY events/s\tAPI ÷ COPY\ttarget\tmet")
+	fmt.Fprintf(tw, "\t%d\t%.0f\t%.0f\t%.0f %%\t≥ 50 %%\t%s\n", r.Ingest.Events, r.Ingest.APIPerSec, r.Ingest.CopyPerSec,
+		100*r.Ingest.RatioAPIToCopy, yes(r.Ingest.Met))
+	fmt.Fprintln(tw, "\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "READING\trequests\tp50 ms\tp95 ms\tp99 ms\treq/s\ttarget\tmet")
+	for _, l := range append(slices.Clone(r.Reading), r.Statistics...) {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t%s\t%s\n", l.Name, l.Requests, l.P50ms, l.P95ms, l.P99ms, l.PerSec, l.Target, met(l.Met))
+	}
+	fmt.Fprintln(tw, "\t\t\t\t\t\t")
+	fmt.Fprintf(tw, "MEMORY\tserver peak RSS\t%.0f MB\t\t\t\t≤ 150 MB\t%s\n", r.PeakRSSMB, yes(r.MemoryMet))
+	tw.Flush()
+}
