@@ -111,3 +111,41 @@ func TestBenchTiny(t *testing.T) {
 		t.Errorf("server memory not sampled: %v", res.PeakRSSMB)
 	}
 }
+
+// TestCommandHelp asks every command for its help: it prints the usage on stdout and succeeds,
+// without touching a database (there is none in this environment).
+func TestCommandHelp(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"demo", "-h"}, "usage: inzicht demo"},
+		{[]string{"serve", "--help"}, "usage: inzicht serve"},
+		{[]string{"serve", "-help"}, "usage: inzicht serve"},
+		{[]string{"migrate", "-h"}, "usage: inzicht migrate up|down|status"},
+		{[]string{"migrate", "up", "--help"}, "usage: inzicht migrate"},
+		{[]string{"apikey", "-h"}, "usage: inzicht apikey create"},
+		{[]string{"apikey", "create", "-h"}, "--scopes"},
+		{[]string{"register", "--help"}, "usage: inzicht register load FILE"},
+		{[]string{"bench", "-h"}, "usage: inzicht bench"},
+		{[]string{"bench", "--help"}, "-events"},
+		{[]string{"-h"}, "Usage:"},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if err := run(context.Background(), c.args, envOf(map[string]string{}), &stdout, &stderr); err != nil {
+				t.Fatalf("err = %v, want nil", err)
+			}
+			if !strings.Contains(stdout.String(), c.want) {
+				t.Errorf("stdout lacks %q:\n%s", c.want, stdout.String())
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("stderr: %q", stderr.String())
+			}
+		})
+	}
+	// Past "--" a -h is an argument, not a request for help.
+	if err := run(context.Background(), []string{"register", "--", "-h"}, envOf(map[string]string{}), io.Discard, io.Discard); err == nil {
+		t.Error(`register -- -h: nil error, want the usage error`)
+	}
+}

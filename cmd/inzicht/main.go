@@ -53,6 +53,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("no command given")
 	}
 	cmd, rest := args[0], args[1:]
+	if help := commandHelp(cmd); help != "" && helpWanted(rest) {
+		fmt.Fprint(stdout, help)
+		return nil
+	}
 	switch cmd {
 	case "demo":
 		return runDemo(ctx, rest, getenv, stdout, stderr)
@@ -71,6 +75,67 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// helpWanted reports whether a command's arguments ask for its help: -h, -help or --help anywhere
+// before a "--".
+func helpWanted(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// commandHelp is the help of a command that has no flag set of its own to print it ("" for bench,
+// whose flags print their own, and for unknown commands).
+func commandHelp(cmd string) string {
+	switch cmd {
+	case "demo":
+		return `usage: inzicht demo
+
+Runs everything on one machine: a throwaway PostgreSQL (or DATABASE_URL), the DigiD simulator and the
+portal with demo data. Configuration is read from environment variables; see the README.
+`
+	case "serve":
+		return `usage: inzicht serve
+
+Runs the portal in production. Every setting is explicit and read from environment variables (see the
+README); it refuses to start on a database schema that is behind (run ` + "`inzicht migrate up`" + `).
+`
+	case "migrate":
+		return `usage: inzicht migrate up|down|status
+
+  up      apply every pending migration
+  down    undo the latest migration
+  status  show the schema version and what is pending
+
+The database is DATABASE_URL.
+`
+	case "apikey":
+		return `usage: inzicht apikey create --system NAME [--scopes SCOPES]
+       inzicht apikey list
+       inzicht apikey revoke PREFIX
+
+  create  make a key for a back-office system and print it once; --scopes is comma-separated,
+          from: ` + strings.Join(portal.Scopes, ", ") + ` (default events:write)
+  list    show every key's prefix, system, scopes and state
+  revoke  stop the key with that prefix from working
+
+The database is DATABASE_URL.
+`
+	case "register":
+		return `usage: inzicht register load FILE
+
+Loads register entries (a JSON array of processing activities) into the register: new entries are
+added, existing ones updated. The database is DATABASE_URL.
+`
+	}
+	return ""
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
