@@ -5,59 +5,24 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	benchmark "github.com/inzicht/inzicht/internal/bench"
+	"github.com/inzicht/inzicht/internal/bench"
 	"github.com/inzicht/inzicht/internal/pgtest"
 )
 
 // TestMain lets the test binary stand in for the inzicht binary when the benchmark starts its server
 // as a child process (it runs itself with `serve`).
 func TestMain(m *testing.M) {
-	if os.Getenv(benchmark.RunAsMainEnv) == "1" {
+	if os.Getenv(bench.RunAsMainEnv) == "1" {
 		main()
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-// bench and benchOptions keep TestDecompressionBomb (bomb_test.go) compiling now that the benchmark
-// lives in internal/bench: they start its server through benchmark.StartServer. That test should call
-// benchmark.StartServer itself; then this shim goes.
-type benchOptions struct{ Clients int }
-
-type bench struct {
-	o     benchOptions
-	out   io.Writer
-	base  string
-	httpc *http.Client
-	rss   serverRSS
-}
-
-func (b *bench) startServer(ctx context.Context, dbURL string, hmacKey, encKey []byte) (func(), error) {
-	s, err := benchmark.StartServer(ctx, dbURL, hmacKey, encKey, b.o.Clients)
-	if err != nil {
-		return nil, err
-	}
-	b.base, b.httpc, b.rss.s = s.URL, s.Client, s
-	fmt.Fprintf(b.out, "server pid %d at %s\n", s.PID, s.URL)
-	return s.Stop, nil
-}
-
-// serverRSS reads a server's peak memory the way the old bench.rss (an atomic.Int64) was read.
-type serverRSS struct{ s *benchmark.Server }
-
-func (r serverRSS) Load() int64 {
-	if r.s == nil {
-		return 0
-	}
-	return r.s.PeakRSS()
 }
 
 // randomKey is a fresh 32-byte key (the servers these tests start get their own BSN keys).
@@ -89,7 +54,7 @@ func TestBenchTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res benchmark.Result
+	var res bench.Result
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inzicht/inzicht/internal/bench"
 	"github.com/inzicht/inzicht/internal/pgtest"
 	"github.com/inzicht/inzicht/portal/bsnvault"
 	"github.com/inzicht/inzicht/portal/postgres"
@@ -53,21 +54,20 @@ func TestDecompressionBomb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &bench{o: benchOptions{Clients: 1}, out: io.Discard}
-	stop, err := b.startServer(ctx, dbURL, hmacKey, encKey)
+	srv, err := bench.StartServer(ctx, dbURL, hmacKey, encKey, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer srv.Stop()
 
 	bomb := gzipZeros(t, 500)
 	send := func(path, contentType string, body []byte) int {
 		t.Helper()
-		req, _ := http.NewRequest("POST", b.base+path, bytes.NewReader(body))
+		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+key)
 		req.Header.Set("Content-Type", contentType)
 		req.Header.Set("Content-Encoding", "gzip")
-		resp, err := b.httpc.Do(req)
+		resp, err := srv.Client.Do(req)
 		if err != nil {
 			t.Fatalf("POST %s: %v", path, err)
 		}
@@ -87,7 +87,7 @@ func TestDecompressionBomb(t *testing.T) {
 		send("/verzoeken", "application/x-www-form-urlencoded", warm.Bytes())
 	}
 	time.Sleep(200 * time.Millisecond) // let the sampler read the baseline
-	before := b.rss.Load()
+	before := srv.PeakRSS()
 	t.Logf("bomb: %d KB of gzip, inflating to 500 MiB; server peak RSS before %d MB", len(bomb)>>10, before>>20)
 
 	for _, c := range []struct{ path, contentType string }{
@@ -99,8 +99,8 @@ func TestDecompressionBomb(t *testing.T) {
 			t.Errorf("POST %s with the bomb: %d, want 413", c.path, got)
 		}
 	}
-	stop() // takes a last sample
-	after := b.rss.Load()
+	srv.Stop() // takes a last sample
+	after := srv.PeakRSS()
 	grew := after - before
 	t.Logf("server peak RSS after the bombs %d MB: grew %.1f MB", after>>20, float64(grew)/(1<<20))
 	if before <= 0 || after <= 0 {

@@ -15,8 +15,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // Europe/Amsterdam on machines without a zoneinfo database
 
-	// Named benchmark, not bench: bomb_test.go still declares a type bench in this package.
-	benchmark "github.com/inzicht/inzicht/internal/bench"
+	"github.com/inzicht/inzicht/internal/bench"
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/postgres"
 )
@@ -69,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "register":
 		return runRegister(ctx, rest, getenv, stdout)
 	case "bench":
-		return benchmark.Run(ctx, rest, getenv, stdout, stderr) // answers -h itself, with every flag
+		return bench.Run(ctx, rest, getenv, stdout, stderr) // answers -h itself, with every flag
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
