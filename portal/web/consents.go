@@ -172,7 +172,7 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 		Closing: s.t(l, "consent.receipt.closing"),
 	}
 	sendPDF(c, "toestemmingsbewijs-"+x.ID+".pdf")
-	return pdfexport.RenderConsentReceipt(c.Response().BodyWriter(), doc)
+	return s.pdf.RenderConsentReceipt(c.Response().BodyWriter(), doc)
 }
 
 func (s *server) newConsentPage(c *fiber.Ctx) error {

@@ -307,7 +307,7 @@ func (s *server) processingPDF(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="verwerkingen.pdf"`)
-	return pdfexport.Render(c.Response().BodyWriter(), doc)
+	return s.pdf.Render(c.Response().BodyWriter(), doc)
 }
 
 // csvSafe keeps spreadsheet programs from running a cell as a formula.

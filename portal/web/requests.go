@@ -323,7 +323,7 @@ func (s *server) receiptPDF(c *fiber.Ctx) error {
 	doc := pdfexport.Receipt{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
 		Deadline: r.FirstDeadline, Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Email: r.HasEmail}
 	sendPDF(c, "ontvangstbevestiging-"+r.Reference+".pdf")
-	return pdfexport.RenderReceipt(c.Response().BodyWriter(), doc)
+	return s.pdf.RenderReceipt(c.Response().BodyWriter(), doc)
 }
 
 func (s *server) decisionPDF(c *fiber.Ctx) error {
@@ -367,7 +367,7 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 		}
 	}
 	sendPDF(c, "besluit-"+r.Reference+".pdf")
-	return pdfexport.RenderDecision(c.Response().BodyWriter(), doc)
+	return s.pdf.RenderDecision(c.Response().BodyWriter(), doc)
 }
 
 // MessageView is an inbox entry as shown.

@@ -266,5 +266,5 @@ func (s *server) councilReport(c *fiber.Ctx) error {
 		pdfexport.ReportSection{Heading: s.t(l, "council.consent"), Rows: [][2]string{{s.t(l, "council.notcovered"), yp.NotCovered.Text(k)},
 			{s.t(l, "council.againstwill"), yp.AgainstWill.Text(k)}, {s.t(l, "council.breakglass"), yp.BreakGlass.Text(k)}}})
 	sendPDF(c, "inzicht-rapportage-"+year+".pdf")
-	return pdfexport.RenderReport(c.Response().BodyWriter(), doc)
+	return s.pdf.RenderReport(c.Response().BodyWriter(), doc)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/inzicht/inzicht/portal/httpbody"
 	"github.com/inzicht/inzicht/portal/i18n"
 	"github.com/inzicht/inzicht/portal/oidcrp"
+	"github.com/inzicht/inzicht/portal/pdfexport"
 	"github.com/inzicht/inzicht/static"
 	"github.com/inzicht/inzicht/views"
 )
@@ -138,6 +139,7 @@ type server struct {
 	deps Deps
 	csp  string
 	cat  *i18n.Catalog
+	pdf  *pdfexport.Exporter
 }
 
 // New builds the whole HTTP application: the portal's pages, and the API and development identity
@@ -171,7 +173,11 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 		}
 		deps.Catalog = cat
 	}
-	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog}
+	pdf, err := pdfexport.New(deps.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf}
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
