@@ -19,12 +19,12 @@ type ConsentReceipt struct {
 }
 
 // RenderConsentReceipt writes the receipt as a PDF.
-func RenderConsentReceipt(w io.Writer, r ConsentReceipt) error {
-	return outputLetter(w, buildConsentReceipt(r), true)
+func (e *Exporter) RenderConsentReceipt(w io.Writer, r ConsentReceipt) error {
+	return outputLetter(w, e.buildConsentReceipt(r), true)
 }
 
-func buildConsentReceipt(r ConsentReceipt) *gofpdf.Fpdf {
-	lb := newLetterBuilder(r.Letter, func(*letterLabels) string { return r.Title })
+func (e *Exporter) buildConsentReceipt(r ConsentReceipt) *gofpdf.Fpdf {
+	lb := e.newLetterBuilder(r.Letter, func(*letterLabels) string { return r.Title })
 	lb.opening(r.Intro)
 	lb.box(r.Decision, "")
 	for _, f := range r.Fields {

@@ -1,5 +1,43 @@
 package pdfexport
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/inzicht/inzicht/portal/i18n"
+)
+
+// Exporter renders the PDF documents with the fixed texts of one message catalogue. It is read-only
+// after New, so it is safe for concurrent use.
+type Exporter struct {
+	nl, en             labels
+	letterNL, letterEN *letterLabels
+}
+
+// New reads the documents' fixed texts from cat. It returns an error naming the keys cat lacks in
+// Dutch or English, so a broken catalogue stops the start-up instead of printing keys in a letter.
+func New(cat *i18n.Catalog) (*Exporter, error) {
+	var missing []string
+	text := func(lang string) func(key string) string {
+		return func(key string) string {
+			if !cat.Has(lang, key) {
+				missing = append(missing, lang+":"+key)
+			}
+			return cat.T(lang, key) // no args: the text as is, verbs and all
+		}
+	}
+	e := &Exporter{
+		nl:       labelsFrom(text("nl")),
+		en:       labelsFrom(text("en")),
+		letterNL: letterLabelsFrom(true, text("nl")),
+		letterEN: letterLabelsFrom(false, text("en")),
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("pdfexport: the catalogue lacks %s", strings.Join(missing, ", "))
+	}
+	return e, nil
+}
+
 // labels are the fixed texts of the document in one language.
 type labels struct {
 	title     string
@@ -20,69 +58,45 @@ func (l labels) rowLabels() []string {
 	return []string{l.role, l.employee, l.action, l.categories, l.level, l.activity, l.purpose, l.legal, l.marks}
 }
 
-var labelsNL = labels{
-	title:     "Overzicht van verwerkingen van uw gegevens",
-	continued: "(vervolg)",
-	heading:   "Verwerkingen",
-	period:    "Periode",
-	periodFmt: "%s tot en met %s",
-	start:     "vanaf het begin",
-	issued:    "Uitgegeven op",
-	page:      "Pagina %d van %s",
-	empty:     "Geen verwerkingen in deze periode.",
-	explain: []string{
-		"In dit overzicht ziet u welke gegevens van u zijn gebruikt. U ziet ook door wie, wanneer en waarom. " +
-			"Het overzicht gaat over de periode hierboven.",
-		"Soms mag de gemeente een verwerking tijdelijk niet laten zien, bijvoorbeeld tijdens een onderzoek. " +
-			"U ziet die verwerking later alsnog.",
-		"Heeft u een vraag? Of bent u het niet eens met een verwerking? Log dan in op het portaal en open de verwerking. " +
-			"Daar leest u hoe u een vraag stelt of bezwaar maakt.",
-	},
-	role:       "Functie",
-	employee:   "Medewerker",
-	action:     "Wat is er gedaan",
-	categories: "Gegevens",
-	level:      "Soort informatie",
-	activity:   "Verwerking",
-	purpose:    "Doel",
-	legal:      "Wettelijke grondslag",
-	marks:      "Let op",
-}
+// labelsFrom reads the labels of the processing overview. Where a label names the same thing as a
+// page does (the employee's role, their name, the note on hidden processing) it shares the page's
+// key; the other field labels still differ from the page and the CSV (issue 18) and have pdf.* keys.
+func labelsFrom(t func(key string) string) labels {
+	return labels{
+		title:     t("pdf.log.title"),
+		continued: t("pdf.continued"),
+		heading:   t("pdf.log.heading"),
+		period:    t("pdf.log.period"),
+		periodFmt: t("pdf.log.period.fmt"),
+		start:     t("pdf.log.start"),
+		issued:    t("pdf.log.issued"),
+		page:      t("pdf.page"),
+		empty:     t("pdf.log.empty"),
+		explain:   []string{t("pdf.log.explain.1"), t("log.hidden"), t("pdf.log.explain.3")},
 
-var labelsEN = labels{
-	title:     "Overview of the processing of your personal data",
-	continued: "(continued)",
-	heading:   "Processing",
-	period:    "Period",
-	periodFmt: "%s up to and including %s",
-	start:     "from the start",
-	issued:    "Issued on",
-	page:      "Page %d of %s",
-	empty:     "No processing in this period.",
-	explain: []string{
-		"This overview shows which of your personal data were used, by whom, when and why. " +
-			"It covers the period shown above.",
-		"Sometimes the municipality may not show a processing for a while, for example during an investigation. " +
-			"You will see it later.",
-		"Do you have a question, or do you disagree with a processing? Log in to the portal and open the processing. " +
-			"There you can read how to ask a question or object.",
-	},
-	role:       "Role",
-	employee:   "Employee",
-	action:     "What was done",
-	categories: "Data",
-	level:      "Type of information",
-	activity:   "Processing activity",
-	purpose:    "Purpose",
-	legal:      "Legal basis",
-	marks:      "Please note",
-}
-
-// labelsFor returns the English labels for "en" (also "en-GB" and the like)
-// and the Dutch labels otherwise.
-func labelsFor(lang string) labels {
-	if len(lang) >= 2 && (lang[:2] == "en" || lang[:2] == "EN" || lang[:2] == "En") {
-		return labelsEN
+		role:       t("field.role"),
+		employee:   t("field.employee"),
+		action:     t("pdf.field.action"),
+		categories: t("pdf.field.categories"),
+		level:      t("pdf.field.level"),
+		activity:   t("pdf.field.activity"),
+		purpose:    t("pdf.field.purpose"),
+		legal:      t("pdf.field.legal"),
+		marks:      t("pdf.field.marks"),
 	}
-	return labelsNL
+}
+
+// isEnglish is the one language choice of every document: "en" (also "en-GB" and the like) is
+// English, anything else Dutch, so the text of a letter and the labels of its overview blocks never
+// mix languages.
+func isEnglish(lang string) bool {
+	return len(lang) >= 2 && (lang[:2] == "en" || lang[:2] == "EN" || lang[:2] == "En")
+}
+
+// labelsFor returns the English labels for English and the Dutch labels otherwise.
+func (e *Exporter) labelsFor(lang string) labels {
+	if isEnglish(lang) {
+		return e.en
+	}
+	return e.nl
 }

@@ -47,13 +47,13 @@ type Decision struct {
 }
 
 // RenderReceipt writes the confirmation of receipt as a PDF to w.
-func RenderReceipt(w io.Writer, r Receipt) error {
-	return outputLetter(w, buildReceipt(r), true)
+func (e *Exporter) RenderReceipt(w io.Writer, r Receipt) error {
+	return outputLetter(w, e.buildReceipt(r), true)
 }
 
 // RenderDecision writes the decision letter as a PDF to w.
-func RenderDecision(w io.Writer, d Decision) error {
-	return outputLetter(w, buildDecision(d), true)
+func (e *Exporter) RenderDecision(w io.Writer, d Decision) error {
+	return outputLetter(w, e.buildDecision(d), true)
 }
 
 func outputLetter(w io.Writer, pdf *gofpdf.Fpdf, compress bool) error {
@@ -81,13 +81,13 @@ type letterBuilder struct {
 	kw    float64 // width of the label column of the facts
 }
 
-func newLetterBuilder(l Letter, title func(*letterLabels) string) *letterBuilder {
+func (e *Exporter) newLetterBuilder(l Letter, title func(*letterLabels) string) *letterBuilder {
 	l.MaskedBSN = maskBSN(l.MaskedBSN)
 	if l.IssuedAt.IsZero() {
 		l.IssuedAt = time.Now()
 	}
-	b := newBuilder(Document{Lang: l.Lang, Municipality: l.Municipality, MaskedBSN: l.MaskedBSN, IssuedAt: l.IssuedAt})
-	lb := &letterBuilder{builder: b, ll: letterLabelsFor(l.Lang), lt: l}
+	b := e.newBuilder(Document{Lang: l.Lang, Municipality: l.Municipality, MaskedBSN: l.MaskedBSN, IssuedAt: l.IssuedAt})
+	lb := &letterBuilder{builder: b, ll: e.letterLabelsFor(l.Lang), lt: l}
 	lb.title = title(lb.ll)
 
 	p := b.pdf
@@ -451,7 +451,7 @@ func (lb *letterBuilder) college() string {
 	m := strings.TrimSpace(lb.lt.Municipality)
 	if !lb.ll.dutch {
 		if m == "" {
-			return "the municipality"
+			return lb.ll.collegeNone
 		}
 		return m
 	}
@@ -459,7 +459,7 @@ func (lb *letterBuilder) college() string {
 		return "de gemeente " + m[len("gemeente "):]
 	}
 	if m == "" {
-		return "de gemeente"
+		return lb.ll.collegeNone
 	}
 	return m
 }
@@ -503,8 +503,8 @@ func (lb *letterBuilder) boldPara(s string) {
 }
 
 // buildReceipt lays out the confirmation of receipt.
-func buildReceipt(r Receipt) *gofpdf.Fpdf {
-	lb := newLetterBuilder(r.Letter, func(l *letterLabels) string { return l.receiptTitle })
+func (e *Exporter) buildReceipt(r Receipt) *gofpdf.Fpdf {
+	lb := e.newLetterBuilder(r.Letter, func(l *letterLabels) string { return l.receiptTitle })
 	ll := lb.ll
 	lb.opening(ll.receiptIntro)
 	lb.request(ll.receiptRequest, r.Kind, r.ReceivedAt, r.Scope, r.Description)
@@ -530,8 +530,8 @@ func buildReceipt(r Receipt) *gofpdf.Fpdf {
 }
 
 // buildDecision lays out the decision letter.
-func buildDecision(d Decision) *gofpdf.Fpdf {
-	lb := newLetterBuilder(d.Letter, func(l *letterLabels) string { return l.decisionTitle })
+func (e *Exporter) buildDecision(d Decision) *gofpdf.Fpdf {
+	lb := e.newLetterBuilder(d.Letter, func(l *letterLabels) string { return l.decisionTitle })
 	ll := lb.ll
 	lb.opening(ll.decisionIntro)
 	lb.request(ll.decisionRequest, d.Kind, d.ReceivedAt, d.Scope, d.Description)

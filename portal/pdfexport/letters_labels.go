@@ -52,126 +52,68 @@ type letterLabels struct {
 	refPhraseNone string
 	lastDayFmt    string // date
 	complaint     string
+	collegeNone   string // the addressee of an objection when no municipality is set
 }
 
-var letterNL = letterLabels{
-	dutch:     true,
-	date:      "Datum",
-	reference: "Ons kenmerk",
-	bsn:       "BSN",
-	footerRef: "Kenmerk %s",
+// letterLabelsFrom reads the letter texts of one language. The facts of the request share their
+// keys with the request page (req.*), so the letter and the page use the same words.
+func letterLabelsFrom(dutch bool, t func(key string) string) *letterLabels {
+	return &letterLabels{
+		dutch:     dutch,
+		date:      t("pdf.letter.date"),
+		reference: t("pdf.letter.reference"),
+		bsn:       t("pdf.letter.bsn"),
+		footerRef: t("pdf.letter.footer.ref"),
 
-	receiptTitle:  "Ontvangstbevestiging van uw verzoek",
-	decisionTitle: "Besluit op uw verzoek",
-	salutation:    "Geachte heer of mevrouw,",
-	closing:       "Met vriendelijke groet,",
+		receiptTitle:  t("pdf.letter.receipt.title"),
+		decisionTitle: t("pdf.letter.decision.title"),
+		salutation:    t("pdf.letter.salutation"),
+		closing:       t("pdf.letter.closing"),
 
-	receiptRequest:  "Wat wij van u hebben ontvangen",
-	decisionRequest: "Uw verzoek",
-	kind:            "Soort verzoek",
-	received:        "Ontvangen op",
-	scope:           "Over welke gegevens",
-	words:           "Uw uitleg",
+		receiptRequest:  t("pdf.letter.receipt.request"),
+		decisionRequest: t("pdf.letter.decision.request"),
+		kind:            t("req.kind"),
+		received:        t("req.received"),
+		scope:           t("req.scope"),
+		words:           t("req.description"),
 
-	receiptIntro:    "Wij hebben uw verzoek ontvangen. Dank u wel. In deze brief leest u wat er nu gebeurt.",
-	deadlineFmt:     "U krijgt uiterlijk op %s een besluit.",
-	deadlineUnknown: "U krijgt binnen een maand een besluit.",
-	nextHeading:     "Wat gebeurt er nu?",
-	next: []string{
-		"Een medewerker van de gemeente behandelt uw verzoek.",
-		"Soms hebben wij meer tijd nodig. Dan mogen wij de termijn één keer verlengen, met maximaal twee maanden. " +
-			"Dat laten wij u dan weten. Wij vertellen u ook waarom.",
-	},
-	followHeading:  "Hoe volgt u uw verzoek?",
-	follow:         "Log in op Inzicht. Kies daar Mijn verzoeken (Inzicht > Mijn verzoeken). Daar ziet u hoe het met uw verzoek gaat.",
-	followEmail:    "U krijgt ook een e-mail als er nieuws is.",
-	followInbox:    "Kijk in uw berichtenbox in Inzicht. Daar krijgt u bericht als er nieuws is.",
-	questionsFmt:   "Heeft u een vraag? Noem dan altijd het kenmerk %s.",
-	questionsNoRef: "Heeft u een vraag? Neem dan contact op met de gemeente.",
+		receiptIntro:    t("pdf.letter.receipt.intro"),
+		deadlineFmt:     t("pdf.letter.deadline.fmt"),
+		deadlineUnknown: t("pdf.letter.deadline.unknown"),
+		nextHeading:     t("pdf.letter.next.heading"),
+		next:            []string{t("pdf.letter.next.1"), t("pdf.letter.next.2")},
+		followHeading:   t("pdf.letter.follow.heading"),
+		follow:          t("pdf.letter.follow"),
+		followEmail:     t("pdf.letter.follow.email"),
+		followInbox:     t("pdf.letter.follow.inbox"),
+		questionsFmt:    t("pdf.letter.questions.fmt"),
+		questionsNoRef:  t("pdf.letter.questions.noref"),
 
-	decisionIntro:    "U heeft ons een verzoek gestuurd over uw persoonsgegevens. Wij hebben een besluit genomen. In deze brief leest u ons besluit, en waarom.",
-	outcomeFmt:       "Ons besluit: %s",
-	decidedFmt:       "Besloten op %s",
-	why:              "Waarom",
-	corrections:      "Wat is verbeterd",
-	extensionHeading: "Wij hadden meer tijd nodig",
-	extensionFmt:     "Wij hebben de termijn voor dit besluit verlengd. De reden is: %s",
-	overview:         "Overzicht van uw gegevens",
-	overviewIntro:    "Hieronder ziet u elke keer dat uw gegevens zijn gebruikt. Het gaat om de gegevens waar uw verzoek over gaat.",
-	overviewEmpty:    "Wij hebben geen verwerkingen van uw gegevens gevonden die bij uw verzoek horen.",
+		decisionIntro:    t("pdf.letter.decision.intro"),
+		outcomeFmt:       t("pdf.letter.outcome.fmt"),
+		decidedFmt:       t("pdf.letter.decided.fmt"),
+		why:              t("req.motivation"),
+		corrections:      t("req.corrections"),
+		extensionHeading: t("pdf.letter.extension.heading"),
+		extensionFmt:     t("pdf.letter.extension.fmt"),
+		overview:         t("pdf.letter.overview"),
+		overviewIntro:    t("pdf.letter.overview.intro"),
+		overviewEmpty:    t("pdf.letter.overview.empty"),
 
-	objectHeading: "Bezwaar maken",
-	objectFmt: "Bent u het niet eens met dit besluit? Dan kunt u bezwaar maken. " +
-		"Doe dit binnen zes weken na de datum van deze brief (artikel 6:7 Algemene wet bestuursrecht). " +
-		"Stuur uw bezwaar naar het college van burgemeester en wethouders van %s. " +
-		"Zet in uw bezwaar: uw naam en adres, de datum, %s, waarom u het niet eens bent, en uw handtekening.",
-	refPhraseFmt:  "het kenmerk %s",
-	refPhraseNone: "het kenmerk van deze brief",
-	lastDayFmt:    "De laatste dag om bezwaar te maken is %s.",
-	complaint:     "U kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens. Kijk op autoriteitpersoonsgegevens.nl.",
-}
-
-var letterEN = letterLabels{
-	date:      "Date",
-	reference: "Our reference",
-	bsn:       "BSN",
-	footerRef: "Reference %s",
-
-	receiptTitle:  "Confirmation of receipt of your request",
-	decisionTitle: "Decision on your request",
-	salutation:    "Dear Sir or Madam,",
-	closing:       "Kind regards,",
-
-	receiptRequest:  "What we received from you",
-	decisionRequest: "Your request",
-	kind:            "Kind of request",
-	received:        "Received on",
-	scope:           "Which data",
-	words:           "Your explanation",
-
-	receiptIntro:    "We have received your request. Thank you. This letter tells you what happens next.",
-	deadlineFmt:     "You will receive a decision by %s at the latest.",
-	deadlineUnknown: "You will receive a decision within one month.",
-	nextHeading:     "What happens next?",
-	next: []string{
-		"A member of staff of the municipality handles your request.",
-		"Sometimes we need more time. We may then extend the deadline once, by at most two months. " +
-			"We will let you know if we do. We will also tell you why.",
-	},
-	followHeading:  "How can you follow your request?",
-	follow:         "Log in to Inzicht and choose My requests (Inzicht > My requests). There you can see how your request is going.",
-	followEmail:    "You will also receive an e-mail when there is news.",
-	followInbox:    "Look in your message box in Inzicht. You will get a message there when there is news.",
-	questionsFmt:   "Do you have a question? Then always mention reference %s.",
-	questionsNoRef: "Do you have a question? Then please contact the municipality.",
-
-	decisionIntro:    "You sent us a request about your personal data. We have taken a decision. This letter tells you our decision, and why.",
-	outcomeFmt:       "Our decision: %s",
-	decidedFmt:       "Decided on %s",
-	why:              "Why",
-	corrections:      "What was corrected",
-	extensionHeading: "We needed more time",
-	extensionFmt:     "We extended the deadline for this decision. The reason: %s",
-	overview:         "Overview of your data",
-	overviewIntro:    "Below you see every time your data were used, for the data your request is about.",
-	overviewEmpty:    "We found no processing of your data that falls within your request.",
-
-	objectHeading: "How to object",
-	objectFmt: "Do you disagree with this decision? Then you can object (bezwaar maken). " +
-		"Do this within six weeks of the date of this letter (article 6:7 of the General Administrative Law Act, Algemene wet bestuursrecht). " +
-		"Send your objection to the Municipal Executive (college van burgemeester en wethouders) of %s. " +
-		"Put in your objection: your name and address, the date, %s, why you disagree, and your signature.",
-	refPhraseFmt:  "reference %s",
-	refPhraseNone: "the reference of this letter",
-	lastDayFmt:    "The last day to object is %s.",
-	complaint:     "You can also complain to the Dutch Data Protection Authority (Autoriteit Persoonsgegevens). See autoriteitpersoonsgegevens.nl.",
-}
-
-// letterLabelsFor makes the same language choice as labelsFor, so the letter
-// text and the labels of the overview blocks never mix languages.
-func letterLabelsFor(lang string) *letterLabels {
-	if labelsFor(lang).title == labelsEN.title {
-		return &letterEN
+		objectHeading: t("pdf.letter.object.heading"),
+		objectFmt:     t("pdf.letter.object.fmt"),
+		refPhraseFmt:  t("pdf.letter.refphrase.fmt"),
+		refPhraseNone: t("pdf.letter.refphrase.none"),
+		lastDayFmt:    t("pdf.letter.lastday.fmt"),
+		complaint:     t("pdf.letter.complaint"),
+		collegeNone:   t("pdf.letter.college.none"),
 	}
-	return &letterNL
+}
+
+// letterLabelsFor makes the same language choice as labelsFor.
+func (e *Exporter) letterLabelsFor(lang string) *letterLabels {
+	if isEnglish(lang) {
+		return e.letterEN
+	}
+	return e.letterNL
 }

@@ -182,7 +182,7 @@ func TestReceiptDutch(t *testing.T) {
 	for _, email := range []bool{false, true} {
 		r := sampleReceipt("nl")
 		r.Email = email
-		lt := readLetter(t, plainLetter(t, buildReceipt(r)))
+		lt := readLetter(t, plainLetter(t, exporter(t).buildReceipt(r)))
 		lt.wantOrder(t,
 			"Gemeente Voorbeeldstad",
 			"Datum:", "01-04-2026",
@@ -229,7 +229,7 @@ func TestReceiptDutch(t *testing.T) {
 func TestReceiptEnglish(t *testing.T) {
 	r := sampleReceipt("en")
 	r.Email = true
-	lt := readLetter(t, plainLetter(t, buildReceipt(r)))
+	lt := readLetter(t, plainLetter(t, exporter(t).buildReceipt(r)))
 	lt.wantOrder(t,
 		"Date:", "01-04-2026",
 		"Our reference:", letterRef,
@@ -264,7 +264,7 @@ func TestReceiptEnglish(t *testing.T) {
 // reference, description or receipt date those lines are left out.
 func TestReceiptMinimal(t *testing.T) {
 	r := Receipt{Letter: Letter{Lang: "nl", Municipality: "Gemeente Voorbeeldstad", IssuedAt: letterIssued}, Kind: "Inzage"}
-	lt := readLetter(t, plainLetter(t, buildReceipt(r)))
+	lt := readLetter(t, plainLetter(t, exporter(t).buildReceipt(r)))
 	lt.wantFlow(t, "U krijgt binnen een maand een besluit.", "Neem dan contact op met de gemeente.")
 	for _, absent := range []string{"Ons kenmerk", "BSN", "Uw uitleg", "Ontvangen op", "Over welke gegevens", "Kenmerk"} {
 		if strings.Contains(lt.all(), absent) {
@@ -278,7 +278,7 @@ func TestReceiptMinimal(t *testing.T) {
 
 func TestDecisionDutch(t *testing.T) {
 	d := sampleDecision("nl", 3)
-	lt := readLetter(t, plainLetter(t, buildDecision(d)))
+	lt := readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
 	lt.wantOrder(t,
 		"Gemeente Voorbeeldstad",
 		"Datum:", "01-04-2026",
@@ -322,7 +322,7 @@ func TestDecisionDutch(t *testing.T) {
 
 func TestDecisionEnglish(t *testing.T) {
 	d := sampleDecision("en", 1)
-	lt := readLetter(t, plainLetter(t, buildDecision(d)))
+	lt := readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
 	lt.wantOrder(t,
 		"Date:", "01-04-2026",
 		"Decision on your request",
@@ -360,7 +360,7 @@ func TestDecisionOptionalSections(t *testing.T) {
 	d.ExtensionReason = ""
 	d.Inspection = false
 	d.Overview = nil
-	lt := readLetter(t, plainLetter(t, buildDecision(d)))
+	lt := readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
 	lt.wantOrder(t, "Ons besluit: Afgewezen", "Waarom", letterMotivation, "Bezwaar maken", "De laatste dag om bezwaar te maken is 13-05-2026.")
 	for _, absent := range []string{"Wat is verbeterd", "Wij hadden meer tijd nodig", "verlengd", "Overzicht van uw gegevens", "Activiteit #00", "Wettelijke grondslag"} {
 		if strings.Contains(lt.flow, absent) {
@@ -369,14 +369,14 @@ func TestDecisionOptionalSections(t *testing.T) {
 	}
 	// DecidedAt zero: the letter date is the decision date.
 	d.DecidedAt = time.Time{}
-	lt = readLetter(t, plainLetter(t, buildDecision(d)))
+	lt = readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
 	lt.wantFlow(t, "Besloten op 01-04-2026")
 
 	// Rows passed without Inspection are still shown, not dropped.
 	d.Overview = sampleRows(1)
-	lt = readLetter(t, plainLetter(t, buildDecision(d)))
+	lt = readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
 	lt.wantOrder(t, "Overzicht van uw gegevens", "Grondslag #00", "Bezwaar maken")
-	if strings.Contains(lt.flow, letterNL.overviewEmpty) {
+	if strings.Contains(lt.flow, exporter(t).letterNL.overviewEmpty) {
 		t.Error("overview with a row says there are none")
 	}
 }
@@ -391,10 +391,10 @@ func TestDecisionEmptyInspection(t *testing.T) {
 		if d.Overview != nil {
 			t.Fatal("sampleRows(0) is not nil")
 		}
-		lt := readLetter(t, plainLetter(t, buildDecision(d)))
+		lt := readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
 		lt.wantOrder(t, want[0], want[1])
 		d.Overview = []Row{}
-		lt = readLetter(t, plainLetter(t, buildDecision(d)))
+		lt = readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
 		lt.wantOrder(t, want[0], want[1])
 	}
 }
@@ -417,17 +417,18 @@ func TestLettersNeverPrintFullBSN(t *testing.T) {
 	for _, lang := range []string{"nl", "en"} {
 		r := sampleReceipt(lang)
 		r.MaskedBSN = "123456782"
-		check(lang+" receipt", plainLetter(t, buildReceipt(r)))
+		check(lang+" receipt", plainLetter(t, exporter(t).buildReceipt(r)))
 		d := sampleDecision(lang, 2)
 		d.MaskedBSN = "123456782"
-		check(lang+" decision", plainLetter(t, buildDecision(d)))
+		check(lang+" decision", plainLetter(t, exporter(t).buildDecision(d)))
 	}
 }
 
 // headingsOf are the section headings of both languages.
-func headingsOf() []string {
+func headingsOf(t *testing.T) []string {
+	e := exporter(t)
 	var hs []string
-	for _, l := range []*letterLabels{&letterNL, &letterEN} {
+	for _, l := range []*letterLabels{e.letterNL, e.letterEN} {
 		hs = append(hs, l.receiptRequest, l.decisionRequest, l.nextHeading, l.followHeading, l.why,
 			l.corrections, l.extensionHeading, l.overview, l.objectHeading, l.words+":")
 	}
@@ -438,16 +439,18 @@ func headingsOf() []string {
 // sign-off.
 func checkNoOrphans(t *testing.T, lt letterText) {
 	t.Helper()
+	e := exporter(t)
+	headings := headingsOf(t)
 	for i, parts := range lt.parts {
 		if len(parts) == 0 {
 			t.Errorf("page %d has no body text", i+1)
 			continue
 		}
-		if i > 0 && (parts[0] == letterNL.closing || parts[0] == letterEN.closing) {
+		if i > 0 && (parts[0] == e.letterNL.closing || parts[0] == e.letterEN.closing) {
 			t.Errorf("page %d holds the sign-off alone", i+1)
 		}
 		last := parts[len(parts)-1]
-		for _, h := range headingsOf() {
+		for _, h := range headings {
 			if last == h {
 				t.Errorf("page %d ends with heading %q", i+1, h)
 			}
@@ -470,7 +473,7 @@ func TestLettersPaginate(t *testing.T) {
 
 	r := sampleReceipt("nl")
 	r.Description = desc.String()
-	rl := readLetter(t, plainLetter(t, buildReceipt(r)))
+	rl := readLetter(t, plainLetter(t, exporter(t).buildReceipt(r)))
 	if len(rl.pages) < 2 {
 		t.Errorf("long receipt has %d pages, want at least 2", len(rl.pages))
 	}
@@ -486,7 +489,7 @@ func TestLettersPaginate(t *testing.T) {
 		d.Description = desc.String()
 		d.Motivation = motiv.String()
 		d.Corrections = strings.Repeat("Verbeterd in de basisregistratie personen. ", 40) + "EINDE-CORRECTIES"
-		out := plainLetter(t, buildDecision(d))
+		out := plainLetter(t, exporter(t).buildDecision(d))
 		checkPlacement(t, fmt.Sprintf("decision with %d rows", rows), out)
 		dl := readLetter(t, out)
 		if len(dl.pages) < 3 {
@@ -534,7 +537,7 @@ func TestCollege(t *testing.T) {
 		{"en", "Gemeente Voorbeeldstad", "Gemeente Voorbeeldstad"},
 		{"en", "", "the municipality"},
 	} {
-		lb := newLetterBuilder(Letter{Lang: c.lang, Municipality: c.muni}, func(l *letterLabels) string { return l.decisionTitle })
+		lb := exporter(t).newLetterBuilder(Letter{Lang: c.lang, Municipality: c.muni}, func(l *letterLabels) string { return l.decisionTitle })
 		if got := lb.college(); got != c.want {
 			t.Errorf("%s college(%q) = %q, want %q", c.lang, c.muni, got, c.want)
 		}
@@ -543,16 +546,16 @@ func TestCollege(t *testing.T) {
 
 func TestLettersCompressedAndWriterError(t *testing.T) {
 	var buf bytes.Buffer
-	if err := RenderDecision(&buf, sampleDecision("nl", 3)); err != nil {
+	if err := exporter(t).RenderDecision(&buf, sampleDecision("nl", 3)); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) || bytes.Contains(buf.Bytes(), []byte("Ons besluit")) {
 		t.Error("RenderDecision does not write a compressed PDF")
 	}
-	if err := RenderReceipt(failWriter{}, sampleReceipt("nl")); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if err := exporter(t).RenderReceipt(failWriter{}, sampleReceipt("nl")); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("RenderReceipt to failing writer: err = %v", err)
 	}
-	if err := RenderDecision(failWriter{}, sampleDecision("nl", 1)); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if err := exporter(t).RenderDecision(failWriter{}, sampleDecision("nl", 1)); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("RenderDecision to failing writer: err = %v", err)
 	}
 }
@@ -578,14 +581,14 @@ func TestWriteLetterSamples(t *testing.T) {
 	boundary := sampleDecision("nl", 2)
 	boundary.Description = strings.Repeat("Dit is een regel van mijn uitleg.\n", 26) + "Laatste regel."
 	samples := map[string]func(*bytes.Buffer) error{
-		"decision-nl-boundary.pdf": func(b *bytes.Buffer) error { return RenderDecision(b, boundary) },
-		"receipt-nl.pdf":           func(b *bytes.Buffer) error { return RenderReceipt(b, sampleReceipt("nl")) },
-		"receipt-en.pdf":           func(b *bytes.Buffer) error { return RenderReceipt(b, sampleReceipt("en")) },
-		"decision-nl.pdf":          func(b *bytes.Buffer) error { return RenderDecision(b, sampleDecision("nl", 3)) },
-		"decision-nl-long.pdf":     func(b *bytes.Buffer) error { return RenderDecision(b, long) },
-		"decision-nl-plain.pdf":    func(b *bytes.Buffer) error { return RenderDecision(b, plain) },
-		"decision-en-empty.pdf":    func(b *bytes.Buffer) error { return RenderDecision(b, empty) },
-		"decision-en-events.pdf":   func(b *bytes.Buffer) error { return RenderDecision(b, sampleDecision("en", 2)) },
+		"decision-nl-boundary.pdf": func(b *bytes.Buffer) error { return exporter(t).RenderDecision(b, boundary) },
+		"receipt-nl.pdf":           func(b *bytes.Buffer) error { return exporter(t).RenderReceipt(b, sampleReceipt("nl")) },
+		"receipt-en.pdf":           func(b *bytes.Buffer) error { return exporter(t).RenderReceipt(b, sampleReceipt("en")) },
+		"decision-nl.pdf":          func(b *bytes.Buffer) error { return exporter(t).RenderDecision(b, sampleDecision("nl", 3)) },
+		"decision-nl-long.pdf":     func(b *bytes.Buffer) error { return exporter(t).RenderDecision(b, long) },
+		"decision-nl-plain.pdf":    func(b *bytes.Buffer) error { return exporter(t).RenderDecision(b, plain) },
+		"decision-en-empty.pdf":    func(b *bytes.Buffer) error { return exporter(t).RenderDecision(b, empty) },
+		"decision-en-events.pdf":   func(b *bytes.Buffer) error { return exporter(t).RenderDecision(b, sampleDecision("en", 2)) },
 	}
 	for name, render := range samples {
 		var buf bytes.Buffer
@@ -643,7 +646,7 @@ func TestLetterLayoutSweep(t *testing.T) {
 		desc := strings.Repeat("Dit is een regel van mijn uitleg.\n", extra+1) + "Laatste regel."
 		r := sampleReceipt("nl")
 		r.Description = desc
-		out := plainLetter(t, buildReceipt(r))
+		out := plainLetter(t, exporter(t).buildReceipt(r))
 		checkPlacement(t, fmt.Sprintf("receipt %d", extra), out)
 		rl := readLetter(t, out)
 		checkNoOrphans(t, rl)
@@ -651,7 +654,7 @@ func TestLetterLayoutSweep(t *testing.T) {
 
 		d := sampleDecision("nl", 2)
 		d.Description = desc
-		out = plainLetter(t, buildDecision(d))
+		out = plainLetter(t, exporter(t).buildDecision(d))
 		checkPlacement(t, fmt.Sprintf("decision %d", extra), out)
 		dl := readLetter(t, out)
 		checkNoOrphans(t, dl)

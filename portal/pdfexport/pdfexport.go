@@ -40,14 +40,14 @@ type Document struct {
 }
 
 // Render writes the PDF to w. Errors: the writer's error or gofpdf's.
-func Render(w io.Writer, d Document) error {
-	return render(w, d, true)
+func (e *Exporter) Render(w io.Writer, d Document) error {
+	return e.render(w, d, true)
 }
 
 // render is Render with a compression switch; tests turn compression off so
 // they can read the text in the content streams.
-func render(w io.Writer, d Document, compress bool) error {
-	pdf := build(d)
+func (e *Exporter) render(w io.Writer, d Document, compress bool) error {
+	pdf := e.build(d)
 	pdf.SetCompression(compress)
 	return pdf.Output(w) // Output returns gofpdf's error or the writer's
 }
@@ -103,8 +103,8 @@ type builder struct {
 
 // build lays out the whole document. The returned Fpdf has not been output
 // yet, so callers (and tests) can still ask for PageCount.
-func build(d Document) *gofpdf.Fpdf {
-	b := newBuilder(d)
+func (e *Exporter) build(d Document) *gofpdf.Fpdf {
+	b := e.newBuilder(d)
 	pdf := b.pdf
 	pdf.AddPage()
 	b.intro()
@@ -122,9 +122,9 @@ func build(d Document) *gofpdf.Fpdf {
 
 // newBuilder sets up the document: page format, fonts, metadata, header and
 // footer. No page has been added yet.
-func newBuilder(d Document) *builder {
+func (e *Exporter) newBuilder(d Document) *builder {
 	pdf := gofpdf.New("P", "mm", "A4", "")
-	b := &builder{pdf: pdf, l: labelsFor(d.Lang), d: d}
+	b := &builder{pdf: pdf, l: e.labelsFor(d.Lang), d: d}
 	b.enc = newEncoder(pdf.UnicodeTranslatorFromDescriptor(""))
 	if d.IssuedAt.IsZero() {
 		b.d.IssuedAt = time.Now()

@@ -9,7 +9,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/inzicht/inzicht/portal/i18n"
 )
+
+// exporter builds an Exporter from the real catalogue, so the tests check the texts citizens get.
+func exporter(t testing.TB) *Exporter {
+	t.Helper()
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
 
 var (
 	issued = time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC)
@@ -77,7 +93,7 @@ func sampleDoc(lang string, n int) Document {
 func renderPlain(t *testing.T, d Document) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := render(&buf, d, false); err != nil {
+	if err := exporter(t).render(&buf, d, false); err != nil {
 		t.Fatalf("render: %v", err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
@@ -131,7 +147,7 @@ func pageTexts(t *testing.T, pdf []byte) []string {
 
 func TestRenderDutch(t *testing.T) {
 	d := sampleDoc("nl", 14)
-	p := build(d)
+	p := exporter(t).build(d)
 	wantPages := p.PageCount()
 	if wantPages < 3 {
 		t.Fatalf("PageCount = %d, want at least 3 for 14 rows", wantPages)
@@ -256,7 +272,7 @@ func TestRenderEmpty(t *testing.T) {
 		"en": "No processing in this period.",
 	} {
 		d := sampleDoc(lang, 0)
-		if n := build(d).PageCount(); n != 1 {
+		if n := exporter(t).build(d).PageCount(); n != 1 {
 			t.Errorf("%s: PageCount = %d, want 1", lang, n)
 		}
 		all := strings.Join(pageTexts(t, renderPlain(t, d)), "\n")
@@ -298,7 +314,7 @@ func TestEncoder(t *testing.T) {
 	if len(latinExtA) != 0x80 {
 		t.Fatalf("latinExtA has %d entries, want 128", len(latinExtA))
 	}
-	enc := newEncoder(build(Document{}).UnicodeTranslatorFromDescriptor(""))
+	enc := newEncoder(exporter(t).build(Document{}).UnicodeTranslatorFromDescriptor(""))
 	for in, want := range map[string]string{
 		"Financiële café – ‘x’ “y” …": "Financiële café – ‘x’ “y” …",
 		"Łódź Ĳsselmeer ĳs":           "Lódz IJsselmeer ijs",
@@ -320,7 +336,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestRenderWriterError(t *testing.T) {
-	err := Render(failWriter{}, sampleDoc("nl", 1))
+	err := exporter(t).Render(failWriter{}, sampleDoc("nl", 1))
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Render to failing writer: err = %v, want disk full", err)
 	}
@@ -328,7 +344,7 @@ func TestRenderWriterError(t *testing.T) {
 
 func TestRenderCompressed(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Render(&buf, sampleDoc("nl", 14)); err != nil {
+	if err := exporter(t).Render(&buf, sampleDoc("nl", 14)); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
@@ -360,7 +376,7 @@ func TestWriteSample(t *testing.T) {
 		if lang == "en" {
 			n = 3
 		}
-		if err := Render(f, sampleDoc(lang, n)); err != nil {
+		if err := exporter(t).Render(f, sampleDoc(lang, n)); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.Close(); err != nil {
@@ -378,7 +394,7 @@ func TestBlockHeightMatchesDrawing(t *testing.T) {
 		Role: "Medewerker", Action: "Bekeken", Purpose: "https://example.nl/" + strings.Repeat("lang-woord-zonder-spaties", 8),
 		Marks: []string{strings.Repeat("Tegen uw wil: ", 12)}})
 	for _, lang := range []string{"nl", "en"} {
-		b := newBuilder(Document{Lang: lang, IssuedAt: issued})
+		b := exporter(t).newBuilder(Document{Lang: lang, IssuedAt: issued})
 		for i, r := range rows {
 			b.pdf.AddPage()
 			page, y0 := b.pdf.PageNo(), b.pdf.GetY()

@@ -32,12 +32,12 @@ type ReportSection struct {
 }
 
 // RenderReport writes the report as a PDF.
-func RenderReport(w io.Writer, r Report) error {
-	return outputLetter(w, buildReport(r), true)
+func (e *Exporter) RenderReport(w io.Writer, r Report) error {
+	return outputLetter(w, e.buildReport(r), true)
 }
 
-func buildReport(r Report) *gofpdf.Fpdf {
-	lb := newLetterBuilder(r.Letter, func(*letterLabels) string { return r.Title })
+func (e *Exporter) buildReport(r Report) *gofpdf.Fpdf {
+	lb := e.newLetterBuilder(r.Letter, func(*letterLabels) string { return r.Title })
 	p := lb.pdf
 	p.SetFont(fontFamily, "B", bodySize)
 	for _, s := range r.Sections {

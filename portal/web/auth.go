@@ -149,29 +149,29 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	fail := func(status int, msg string, cause error) error {
 		s.deps.Log.Warn("web: login refused", "reason", cause.Error())
 		c.Status(status)
-		return s.page(c, "error", T(l, "error.title"), fiber.Map{"Status": status, "Message": msg, "Login": true})
+		return s.page(c, "error", s.t(l, "error.title"), fiber.Map{"Status": status, "Message": msg, "Login": true})
 	}
 	if raw == "" {
-		return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("no login cookie"))
+		return fail(fiber.StatusBadRequest, s.t(l, "login.failed"), errors.New("no login cookie"))
 	}
 	pending, err := s.deps.Store.TakeLogin(ctx, raw)
 	if err != nil {
 		if portal.ErrorCode(err) == portal.ENOTFOUND {
-			return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("no pending login"))
+			return fail(fiber.StatusBadRequest, s.t(l, "login.failed"), errors.New("no pending login"))
 		}
 		return err
 	}
 	if e := c.Query("error"); e != "" {
-		return fail(fiber.StatusUnauthorized, T(l, "login.failed"), fmt.Errorf("provider error %q", truncate(e, 64)))
+		return fail(fiber.StatusUnauthorized, s.t(l, "login.failed"), fmt.Errorf("provider error %q", truncate(e, 64)))
 	}
 	rp := s.rp(pending.Kind)
 	if rp == nil {
-		return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("login kind not configured"))
+		return fail(fiber.StatusBadRequest, s.t(l, "login.failed"), errors.New("login kind not configured"))
 	}
 	claims, idToken, err := rp.ExchangeToken(ctx, oidcrp.Pending{State: pending.State, Nonce: pending.Nonce, Verifier: pending.Verifier},
 		c.Query("state"), c.Query("code"))
 	if err != nil {
-		return fail(fiber.StatusUnauthorized, T(l, "login.failed"), err)
+		return fail(fiber.StatusUnauthorized, s.t(l, "login.failed"), err)
 	}
 	now := s.deps.Now()
 	sess := portal.Session{Kind: pending.Kind, CSRFToken: oidcrp.Random(), CreatedAt: now,
@@ -180,7 +180,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	if pending.Kind == "staff" {
 		sess.StaffSub, sess.StaffName, sess.StaffRoles = oidcrp.Staff(claims, s.cfg.StaffRolesClaim)
 		if sess.StaffSub == "" || len(sess.StaffRoles) == 0 {
-			return fail(fiber.StatusForbidden, T(l, "error.403"), errors.New("staff token without subject or roles"))
+			return fail(fiber.StatusForbidden, s.t(l, "error.403"), errors.New("staff token without subject or roles"))
 		}
 		dest = "/medewerker"
 	} else {
@@ -191,9 +191,9 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 			if min == portal.LoAUnknown {
 				min = portal.LoASubstantieel
 			}
-			return fail(fiber.StatusForbidden, T(l, "login.lowloa", loa.String(), min.String()), err)
+			return fail(fiber.StatusForbidden, s.t(l, "login.lowloa", loa.String(), min.String()), err)
 		case err != nil:
-			return fail(fiber.StatusForbidden, T(l, "login.badbsn"), err)
+			return fail(fiber.StatusForbidden, s.t(l, "login.badbsn"), err)
 		}
 		sess.SubjectID, err = s.deps.Store.EnsureSubject(ctx, bsn)
 		if err != nil {
@@ -228,7 +228,7 @@ func truncate(s string, n int) string {
 }
 
 func (s *server) logoutPage(c *fiber.Ctx) error {
-	return s.page(c, "logout", T(lang(c), "logout.title"), nil)
+	return s.page(c, "logout", s.t(lang(c), "logout.title"), nil)
 }
 
 // logout destroys the session server-side and, when the provider offers it, ends the session there.
@@ -249,5 +249,5 @@ func (s *server) logout(c *fiber.Ctx) error {
 }
 
 func (s *server) loggedOut(c *fiber.Ctx) error {
-	return s.page(c, "loggedout", T(lang(c), "loggedout.title"), nil)
+	return s.page(c, "loggedout", s.t(lang(c), "loggedout.title"), nil)
 }

@@ -23,7 +23,7 @@ type ConsentView struct {
 
 func (s *server) consentView(l string, c portal.Consent) ConsentView {
 	st := c.StatusAt(s.deps.Now())
-	return ConsentView{Consent: c, State: st, StateText: T(l, "consent.state."+st), Until: c.ValidUntilTime(),
+	return ConsentView{Consent: c, State: st, StateText: s.t(l, "consent.state."+st), Until: c.ValidUntilTime(),
 		Open: st == portal.ConsentPending}
 }
 
@@ -38,7 +38,7 @@ func (s *server) citizenConsents(c *fiber.Ctx) error {
 	for i, x := range cs {
 		views[i] = s.consentView(l, x)
 	}
-	return s.page(c, "toestemmingen", T(l, "consent.title"), fiber.Map{"Consents": views})
+	return s.page(c, "toestemmingen", s.t(l, "consent.title"), fiber.Map{"Consents": views})
 }
 
 func (s *server) citizenConsent(c *fiber.Ctx) error {
@@ -48,7 +48,7 @@ func (s *server) citizenConsent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, "toestemming", T(l, "consent.detail"), fiber.Map{"C": s.consentView(l, x)})
+	return s.page(c, "toestemming", s.t(l, "consent.detail"), fiber.Map{"C": s.consentView(l, x)})
 }
 
 // decideConsent records the citizen's grant or refusal, read from this request's form alone.
@@ -153,32 +153,32 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 		return err
 	}
 	l := lang(c)
-	decision := T(l, "consent.receipt.refused", FormatDateTime(l, r.ConsentTime))
+	decision := s.t(l, "consent.receipt.refused", FormatDateTime(l, r.ConsentTime))
 	if r.Decision == portal.ConsentGranted {
-		decision = T(l, "consent.receipt.granted", FormatDateTime(l, r.ConsentTime), FormatDate(l, x.ValidUntilTime()))
+		decision = s.t(l, "consent.receipt.granted", FormatDateTime(l, r.ConsentTime), FormatDate(l, x.ValidUntilTime()))
 	}
 	withdrawn := ""
 	if x.WithdrawnAt != nil {
-		withdrawn = T(l, "consent.receipt.withdrawn", FormatDateTime(l, *x.WithdrawnAt))
+		withdrawn = s.t(l, "consent.receipt.withdrawn", FormatDateTime(l, *x.WithdrawnAt))
 	}
 	doc := pdfexport.ConsentReceipt{
 		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.ID, IssuedAt: s.deps.Now(),
 			MaskedBSN: r.Subject},
-		Title: T(l, "consent.receipt.title"), Intro: T(l, "consent.receipt.intro"), Decision: decision,
-		Fields: [][2]string{{T(l, "consent.asker"), r.Requester}, {T(l, "consent.item"), x.DataItem},
-			{T(l, "consent.holder"), x.DataHolder}, {T(l, "consent.purpose"), x.Purpose}, {T(l, "consent.necessity"), x.Necessity},
-			{T(l, "consent.ground"), x.LegalGround}, {T(l, "consent.refuse"), x.IfRefused}, {T(l, "consent.case"), x.CaseRef},
-			{T(l, "consent.comment"), x.Comment}, {T(l, "consent.withdrawn"), withdrawn}},
-		Closing: T(l, "consent.receipt.closing"),
+		Title: s.t(l, "consent.receipt.title"), Intro: s.t(l, "consent.receipt.intro"), Decision: decision,
+		Fields: [][2]string{{s.t(l, "consent.asker"), r.Requester}, {s.t(l, "consent.item"), x.DataItem},
+			{s.t(l, "consent.holder"), x.DataHolder}, {s.t(l, "consent.purpose"), x.Purpose}, {s.t(l, "consent.necessity"), x.Necessity},
+			{s.t(l, "consent.ground"), x.LegalGround}, {s.t(l, "consent.refuse"), x.IfRefused}, {s.t(l, "consent.case"), x.CaseRef},
+			{s.t(l, "consent.comment"), x.Comment}, {s.t(l, "consent.withdrawn"), withdrawn}},
+		Closing: s.t(l, "consent.receipt.closing"),
 	}
 	sendPDF(c, "toestemmingsbewijs-"+x.ID+".pdf")
-	return pdfexport.RenderConsentReceipt(c.Response().BodyWriter(), doc)
+	return s.pdf.RenderConsentReceipt(c.Response().BodyWriter(), doc)
 }
 
 func (s *server) newConsentPage(c *fiber.Ctx) error {
 	l := lang(c)
 	now := s.deps.Now()
-	return s.page(c, "mw_toestemming_nieuw", T(l, "sconsent.new"), fiber.Map{
+	return s.page(c, "mw_toestemming_nieuw", s.t(l, "sconsent.new"), fiber.Map{
 		"Tomorrow": now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
 		"Max":      portal.AddMonths(now.In(amsterdam), portal.MaxConsentValidity).Format("2006-01-02"),
 		"Org":      s.cfg.Municipality, "Name": staffOf(c).Name})

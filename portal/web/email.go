@@ -14,13 +14,13 @@ import (
 
 // limitMessage is the text for a person who reached a filing limit: what the limit is and when they
 // can file again. ok is false when err is not a limit.
-func limitMessage(l string, err error) (msg string, retryAt time.Time, ok bool) {
+func (s *server) limitMessage(l string, err error) (msg string, retryAt time.Time, ok bool) {
 	var le *portal.LimitError
 	if !errors.As(err, &le) {
 		return "", time.Time{}, false
 	}
-	window := T(l, "limit.window.hours", int(math.Ceil(le.Limit.Window.Hours())))
-	return T(l, "limit."+string(le.Kind), window, le.Limit.Max, FormatDateTime(l, le.RetryAt)), le.RetryAt, true
+	window := s.t(l, "limit.window.hours", int(math.Ceil(le.Limit.Window.Hours())))
+	return s.t(l, "limit."+string(le.Kind), window, le.Limit.Max, FormatDateTime(l, le.RetryAt)), le.RetryAt, true
 }
 
 // setRetryAfter tells the client in how many seconds it may try again.
@@ -56,7 +56,7 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 	default:
 		data["Token"] = c.Query("token")
 	}
-	return s.page(c, "email_bevestigen", T(l, "email.confirm.title"), data)
+	return s.page(c, "email_bevestigen", s.t(l, "email.confirm.title"), data)
 }
 
 // confirmEmail confirms the logged-in citizen's address with the posted token.
@@ -65,7 +65,7 @@ func (s *server) confirmEmail(c *fiber.Ctx) error {
 	err := s.deps.Store.ConfirmEmail(c.UserContext(), sess.SubjectID, c.FormValue("token"))
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		c.Status(fiber.StatusNotFound)
-		return s.page(c, "email_bevestigen", T(lang(c), "email.confirm.title"), fiber.Map{"Failed": true})
+		return s.page(c, "email_bevestigen", s.t(lang(c), "email.confirm.title"), fiber.Map{"Failed": true})
 	}
 	if err != nil {
 		return err

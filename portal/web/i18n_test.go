@@ -5,27 +5,25 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/inzicht/inzicht/portal/i18n"
 )
 
-// TestCataloguesHaveTheSameKeys fails when a text exists in one language and not in the other.
-func TestCataloguesHaveTheSameKeys(t *testing.T) {
-	for _, pair := range [][2]string{{"nl", "en"}, {"en", "nl"}} {
-		for k := range messages[pair[0]] {
-			if _, ok := messages[pair[1]][k]; !ok {
-				t.Errorf("message %q is in %s but not in %s", k, pair[0], pair[1])
-			}
-		}
-		for k := range categoryLabels[pair[0]] {
-			if _, ok := categoryLabels[pair[1]][k]; !ok {
-				t.Errorf("category %q is in %s but not in %s", k, pair[0], pair[1])
-			}
-		}
+// catalogue loads the embedded catalogue; the key and empty-text checks of the catalogue itself
+// live in portal/i18n.
+func catalogue(t *testing.T) *i18n.Catalog {
+	t.Helper()
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return c
 }
 
 // TestTemplatesUseOnlyKnownKeys fails when a template asks for a message that does not exist.
 func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 	re := regexp.MustCompile(`\{\{[^}]*\bt \$?\.Lang "([a-z0-9_.]+)"`)
+	cat := catalogue(t)
 	entries, err := os.ReadDir("../../views")
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +39,8 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 		}
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
 			found++
-			for _, l := range Languages {
-				if _, ok := messages[l][m[1]]; !ok {
+			for _, l := range cat.Languages() {
+				if !cat.Has(l, m[1]) {
 					t.Errorf("%s uses %q, missing in %s", e.Name(), m[1], l)
 				}
 			}
@@ -55,7 +53,8 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 
 // TestCodeUsesOnlyKnownKeys fails when Go code asks for a literal message key that does not exist.
 func TestCodeUsesOnlyKnownKeys(t *testing.T) {
-	re := regexp.MustCompile(`\bT\([a-zA-Z().]+, "([a-z0-9_.]+)"[,)]`)
+	re := regexp.MustCompile(`\bs\.t\([a-zA-Z().]+, "([a-z0-9_.]+)"[,)]`)
+	cat := catalogue(t)
 	entries, err := os.ReadDir(".")
 	if err != nil {
 		t.Fatal(err)
@@ -71,8 +70,8 @@ func TestCodeUsesOnlyKnownKeys(t *testing.T) {
 		}
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
 			found++
-			for _, l := range Languages {
-				if _, ok := messages[l][m[1]]; !ok {
+			for _, l := range cat.Languages() {
+				if !cat.Has(l, m[1]) {
 					t.Errorf("%s uses %q, missing in %s", e.Name(), m[1], l)
 				}
 			}

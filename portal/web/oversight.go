@@ -77,7 +77,7 @@ func (s *server) oversight(c *fiber.Ctx) error {
 		}
 	}
 	s.deps.Log.Info("oversight opened", "staff", staffOf(c).Sub, "break_glass", len(bg), "not_covered", len(nc))
-	return s.page(c, "toezicht", T(l, "oversight.title"), fiber.Map{"BreakGlass": bg, "NotCovered": nc, "Patterns": flagged,
+	return s.page(c, "toezicht", s.t(l, "oversight.title"), fiber.Map{"BreakGlass": bg, "NotCovered": nc, "Patterns": flagged,
 		"SignalCounts": counts, "Deferred": deferred, "SharePct": int(oversightUnassignedShare * 100), "MinViews": oversightMinViews})
 }
 

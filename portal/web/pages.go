@@ -22,7 +22,7 @@ func (s *server) home(c *fiber.Ctx) error {
 		}
 		return c.Redirect("/medewerker", fiber.StatusSeeOther)
 	}
-	return s.page(c, "home", T(lang(c), "site.tagline"), nil)
+	return s.page(c, "home", s.t(lang(c), "site.tagline"), nil)
 }
 
 // Row is one event as shown to the citizen, already in their language.
@@ -53,24 +53,24 @@ type Row struct {
 
 func (s *server) row(l string, e portal.LoggedEvent) Row {
 	r := Row{ID: e.ID, When: e.OccurredAt, Org: e.Actor.Organization, Team: e.Actor.Team, Role: e.Actor.Role,
-		Action: T(l, "action."+e.Action), Level: T(l, "level."+e.Level+".short"), LevelLong: T(l, "level."+e.Level),
+		Action: s.t(l, "action."+e.Action), Level: s.t(l, "level."+e.Level+".short"), LevelLong: s.t(l, "level."+e.Level),
 		Activity: e.Activity.Name.In(l), Purpose: e.Activity.Purpose.In(l), Legal: e.Activity.LegalBasis.In(l),
 		Controller: e.Activity.Controller, Retention: e.Activity.Retention, CaseRef: e.CaseRef, Recipient: e.Recipient,
-		Basis: T(l, "basis."+e.AccessBasis), Sensitive: e.Sensitive()}
+		Basis: s.t(l, "basis."+e.AccessBasis), Sensitive: e.Sensitive()}
 	if s.cfg.ShowEmployee {
 		r.Employee = e.Actor.EmployeeName
 	}
 	for _, c := range e.DataCategories {
-		r.Categories = append(r.Categories, Category(l, c))
+		r.Categories = append(r.Categories, s.category(l, c))
 	}
 	switch e.AccessBasis {
 	case portal.BasisBreakGlass:
-		r.Marks = append(r.Marks, T(l, "mark.break_glass", strings.TrimSpace(e.BreakGlassReason)))
+		r.Marks = append(r.Marks, s.t(l, "mark.break_glass", strings.TrimSpace(e.BreakGlassReason)))
 	case portal.BasisConsent:
 		if e.ConsentCovered != nil && !*e.ConsentCovered {
-			r.Marks = append(r.Marks, T(l, "mark.consent_uncovered", e.ConsentRef))
+			r.Marks = append(r.Marks, s.t(l, "mark.consent_uncovered", e.ConsentRef))
 		} else {
-			r.Marks = append(r.Marks, T(l, "mark.consent", e.ConsentRef))
+			r.Marks = append(r.Marks, s.t(l, "mark.consent", e.ConsentRef))
 			if e.ConsentCovered != nil {
 				r.ConsentLink = "/toestemmingen/" + e.ConsentRef
 			}
@@ -78,11 +78,11 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 	case portal.BasisAgainstWill:
 		if aw := e.AgainstWill; aw != nil {
 			// The approver is a staff member: named only where employees are.
-			approver := T(l, "mark.second_staff")
+			approver := s.t(l, "mark.second_staff")
 			if s.cfg.ShowEmployee {
 				approver = aw.ApprovedBy
 			}
-			r.Marks = append(r.Marks, T(l, "mark.against_will", aw.DecisionRef, strings.TrimRight(aw.Reason, ". "), approver))
+			r.Marks = append(r.Marks, s.t(l, "mark.against_will", aw.DecisionRef, strings.TrimRight(aw.Reason, ". "), approver))
 		}
 	}
 	return r
@@ -108,7 +108,7 @@ func (s *server) overview(c *fiber.Ctx) error {
 	for i, e := range evs {
 		rows[i] = s.row(l, e)
 	}
-	return s.page(c, "overzicht", T(l, "overview.title"), fiber.Map{"Summary": sum, "Rows": rows, "MaskedBSN": portal.MaskBSN(bsn)})
+	return s.page(c, "overzicht", s.t(l, "overview.title"), fiber.Map{"Summary": sum, "Rows": rows, "MaskedBSN": portal.MaskBSN(bsn)})
 }
 
 // logQuery is the filter of /verwerkingen, parsed from the query string.
@@ -236,7 +236,7 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 	if q.After != "" {
 		data["First"] = withQuery("/verwerkingen", base)
 	}
-	return s.page(c, "verwerkingen", T(l, "log.title"), data)
+	return s.page(c, "verwerkingen", s.t(l, "log.title"), data)
 }
 
 func (s *server) processingDetail(c *fiber.Ctx) error {
@@ -250,7 +250,7 @@ func (s *server) processingDetail(c *fiber.Ctx) error {
 		return err
 	}
 	l := lang(c)
-	return s.page(c, "verwerking", T(l, "detail.title"), fiber.Map{"Row": s.row(l, e)})
+	return s.page(c, "verwerking", s.t(l, "detail.title"), fiber.Map{"Row": s.row(l, e)})
 }
 
 // maxExport bounds one download; the citizen can narrow the period for more.
@@ -307,7 +307,7 @@ func (s *server) processingPDF(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="verwerkingen.pdf"`)
-	return pdfexport.Render(c.Response().BodyWriter(), doc)
+	return s.pdf.Render(c.Response().BodyWriter(), doc)
 }
 
 // csvSafe keeps spreadsheet programs from running a cell as a formula.
@@ -334,11 +334,11 @@ func (s *server) processingCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="verwerkingen.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	w.Comma = ';' // what Dutch spreadsheet settings expect
-	head := []string{"id", T(l, "field.when"), T(l, "field.who"), "team", T(l, "field.role"), T(l, "field.action"),
-		T(l, "field.categories"), T(l, "field.level"), T(l, "field.activity"), T(l, "field.purpose"), T(l, "field.legal"),
-		T(l, "field.basis"), T(l, "field.case"), T(l, "field.recipient")}
+	head := []string{"id", s.t(l, "field.when"), s.t(l, "field.who"), "team", s.t(l, "field.role"), s.t(l, "field.action"),
+		s.t(l, "field.categories"), s.t(l, "field.level"), s.t(l, "field.activity"), s.t(l, "field.purpose"), s.t(l, "field.legal"),
+		s.t(l, "field.basis"), s.t(l, "field.case"), s.t(l, "field.recipient")}
 	if s.cfg.ShowEmployee {
-		head = append(head, T(l, "field.employee"))
+		head = append(head, s.t(l, "field.employee"))
 	}
 	_ = w.Write(append([]string{"\ufeff" + head[0]}, head[1:]...))
 	for _, e := range evs {

@@ -38,19 +38,19 @@ type RequestView struct {
 
 func (s *server) requestView(l string, r portal.RightsRequest, staff bool, events map[string]portal.LoggedEvent) RequestView {
 	now := s.deps.Now()
-	v := RequestView{RightsRequest: r, KindText: T(l, "kind.law."+string(r.Kind)), KindShort: T(l, "kind.short."+string(r.Kind)),
-		StatusText: T(l, "status."+string(r.Status)), Scope: s.scopeLines(l, r.Scope, events),
+	v := RequestView{RightsRequest: r, KindText: s.t(l, "kind.law."+string(r.Kind)), KindShort: s.t(l, "kind.short."+string(r.Kind)),
+		StatusText: s.t(l, "status."+string(r.Status)), Scope: s.scopeLines(l, r.Scope, events),
 		DaysLeft: r.DaysLeft(now), Late: r.Overdue(now)}
 	if r.Outcome != "" {
-		v.Outcome = T(l, "outcome.short."+string(r.Outcome))
+		v.Outcome = s.t(l, "outcome.short."+string(r.Outcome))
 	}
 	for _, st := range r.Steps {
-		sv := StepView{At: st.At, What: T(l, "step."+string(st.Kind)), Who: s.stepActor(l, st, staff)}
+		sv := StepView{At: st.At, What: s.t(l, "step."+string(st.Kind)), Who: s.stepActor(l, st, staff)}
 		switch st.Kind {
 		case portal.StepExtended, portal.StepWithdrawn:
 			sv.Note = st.Note
 		case portal.StepDecided:
-			sv.Note = T(l, "outcome.short."+st.Note)
+			sv.Note = s.t(l, "outcome.short."+st.Note)
 		}
 		v.Timeline = append(v.Timeline, sv)
 	}
@@ -63,16 +63,16 @@ func (s *server) stepActor(l string, st portal.Step, staff bool) string {
 	switch st.ActorKind {
 	case portal.ByCitizen:
 		if staff {
-			return T(l, "staff.citizen.actor")
+			return s.t(l, "staff.citizen.actor")
 		}
-		return T(l, "by.citizen")
+		return s.t(l, "by.citizen")
 	case portal.BySystem:
-		return T(l, "by.system")
+		return s.t(l, "by.system")
 	}
-	role := T(l, "by.staff")
+	role := s.t(l, "by.staff")
 	switch st.ActorRole {
 	case portal.RoleClerk, portal.RoleTeamLead, portal.RolePrivacyOfficer:
-		role = T(l, "by."+st.ActorRole)
+		role = s.t(l, "by."+st.ActorRole)
 	}
 	if (staff || s.cfg.ShowEmployee) && st.ActorName != "" {
 		return role + " (" + st.ActorName + ")"
@@ -83,20 +83,20 @@ func (s *server) stepActor(l string, st portal.Step, staff bool) string {
 // scopeLines describes a scope; single events are named by time, organisation and task when known.
 func (s *server) scopeLines(l string, sc portal.Scope, events map[string]portal.LoggedEvent) []string {
 	if sc.All {
-		return []string{T(l, "req.scope.all")}
+		return []string{s.t(l, "req.scope.all")}
 	}
 	var out []string
 	for _, o := range sc.Organizations {
-		out = append(out, T(l, "req.scope.org", o))
+		out = append(out, s.t(l, "req.scope.org", o))
 	}
 	for _, c := range sc.Categories {
-		out = append(out, T(l, "req.scope.cat", Category(l, c)))
+		out = append(out, s.t(l, "req.scope.cat", s.category(l, c)))
 	}
 	for _, id := range sc.EventIDs {
 		if e, ok := events[id]; ok {
-			out = append(out, T(l, "req.scope.event.known", FormatDateTime(l, e.OccurredAt), e.Actor.Organization, e.Activity.Name.In(l)))
+			out = append(out, s.t(l, "req.scope.event.known", FormatDateTime(l, e.OccurredAt), e.Actor.Organization, e.Activity.Name.In(l)))
 		} else {
-			out = append(out, T(l, "req.scope.event", id))
+			out = append(out, s.t(l, "req.scope.event", id))
 		}
 	}
 	return out
@@ -129,7 +129,7 @@ func (s *server) requestList(c *fiber.Ctx) error {
 	for i, r := range rs {
 		views[i] = s.requestView(l, r, false, nil)
 	}
-	return s.page(c, "verzoeken", T(l, "req.list.title"), fiber.Map{"Requests": views})
+	return s.page(c, "verzoeken", s.t(l, "req.list.title"), fiber.Map{"Requests": views})
 }
 
 // requestForm is the new-request form as typed, with its errors.
@@ -154,7 +154,7 @@ func (s *server) newRequestPage(c *fiber.Ctx) error {
 			return err
 		}
 		l := lang(c)
-		f.Description = T(l, "sig.request.text", FormatDate(l, sg.ReceivedAt), T(l, "sigcat."+sg.Nature.Category)) + "\n\n"
+		f.Description = s.t(l, "sig.request.text", FormatDate(l, sg.ReceivedAt), s.t(l, "sigcat."+sg.Nature.Category)) + "\n\n"
 	}
 	if id := strings.ToLower(c.Query("verwerking")); id != "" {
 		if !portal.ValidEventID(id) {
@@ -198,7 +198,7 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 		data["Email"] = st
 	}
 	c.Status(status)
-	return s.page(c, "verzoek_nieuw", T(l, "req.new.title"), data)
+	return s.page(c, "verzoek_nieuw", s.t(l, "req.new.title"), data)
 }
 
 func (s *server) createRequest(c *fiber.Ctx) error {
@@ -231,7 +231,7 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 		}
 	}
 	l := lang(c)
-	if msg, at, ok := limitMessage(l, err); ok {
+	if msg, at, ok := s.limitMessage(l, err); ok {
 		// The form again, as typed, saying what the limit is and when the person can file again.
 		var le *portal.LimitError
 		errors.As(err, &le)
@@ -249,7 +249,7 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 	}
 	f.Errors = map[string]string{}
 	for _, fe := range pe.Fields {
-		f.Errors[fe.Field] = T(l, "req.err."+fe.Field)
+		f.Errors[fe.Field] = s.t(l, "req.err."+fe.Field)
 	}
 	// Links to events that do not exist are dropped, so the form can be shown again.
 	if _, bad := f.Errors["scope"]; bad {
@@ -278,7 +278,7 @@ func (s *server) requestDetail(c *fiber.Ctx) error {
 		}
 		data["Email"] = st
 	}
-	return s.page(c, "verzoek", T(l, "req.title", r.Reference), data)
+	return s.page(c, "verzoek", s.t(l, "req.title", r.Reference), data)
 }
 
 func (s *server) withdrawRequest(c *fiber.Ctx) error {
@@ -320,10 +320,10 @@ func (s *server) receiptPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	doc := pdfexport.Receipt{Letter: lt, Kind: T(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
+	doc := pdfexport.Receipt{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
 		Deadline: r.FirstDeadline, Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Email: r.HasEmail}
 	sendPDF(c, "ontvangstbevestiging-"+r.Reference+".pdf")
-	return pdfexport.RenderReceipt(c.Response().BodyWriter(), doc)
+	return s.pdf.RenderReceipt(c.Response().BodyWriter(), doc)
 }
 
 func (s *server) decisionPDF(c *fiber.Ctx) error {
@@ -346,8 +346,8 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	doc := pdfexport.Decision{Letter: lt, Kind: T(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
-		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: T(l, "outcome.short."+string(r.Outcome)),
+	doc := pdfexport.Decision{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
+		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, "outcome.short."+string(r.Outcome)),
 		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
 		Inspection: r.Kind == portal.KindInspection}
 	if doc.Inspection {
@@ -367,7 +367,7 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 		}
 	}
 	sendPDF(c, "besluit-"+r.Reference+".pdf")
-	return pdfexport.RenderDecision(c.Response().BodyWriter(), doc)
+	return s.pdf.RenderDecision(c.Response().BodyWriter(), doc)
 }
 
 // MessageView is an inbox entry as shown.
@@ -390,13 +390,13 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 	for i, m := range ms {
 		var text string
 		if m.ConsentID != "" {
-			text = T(l, "msg."+string(m.Kind))
+			text = s.t(l, "msg."+string(m.Kind))
 		} else if m.SignalID != "" {
-			text = T(l, "msg.signal")
+			text = s.t(l, "msg.signal")
 		} else if m.Kind == portal.StepExtended {
-			text = T(l, "msg.extended", m.Reference, m.Note)
+			text = s.t(l, "msg.extended", m.Reference, m.Note)
 		} else {
-			text = T(l, "msg."+string(m.Kind), m.Reference)
+			text = s.t(l, "msg."+string(m.Kind), m.Reference)
 		}
 		views[i] = MessageView{Message: m, Text: text, New: m.ReadAt == nil}
 		if m.ReadAt == nil {
@@ -404,7 +404,7 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 		}
 	}
 	// Reading a page changes nothing (GET never changes state): the citizen marks what they read.
-	return s.page(c, "berichten", T(l, "msg.title"), fiber.Map{"Messages": views, "Unread": len(unread),
+	return s.page(c, "berichten", s.t(l, "msg.title"), fiber.Map{"Messages": views, "Unread": len(unread),
 		"UnreadIDs": strings.Join(unread, ",")})
 }
 

@@ -27,9 +27,9 @@ type SignalView struct {
 
 func (s *server) signalView(l string, sg portal.Signal) SignalView {
 	now := s.deps.Now()
-	v := SignalView{Signal: sg, CategoryText: T(l, "sigcat."+sg.Nature.Category), Hidden: !sg.Told()}
+	v := SignalView{Signal: sg, CategoryText: s.t(l, "sigcat."+sg.Nature.Category), Hidden: !sg.Told()}
 	if sg.Retention != "" {
-		v.RetentionTxt = T(l, "retention."+sg.Retention)
+		v.RetentionTxt = s.t(l, "retention."+sg.Retention)
 	}
 	if d, ok := sg.PendingDeferral(); ok {
 		v.Pending, v.Deferral = true, &d
@@ -40,7 +40,7 @@ func (s *server) signalView(l string, sg portal.Signal) SignalView {
 	v.DecisionLate = sg.Retention == "" && now.After(sg.DecisionDue)
 	v.KeepReview = sg.Retention == portal.RetainKeep && sg.ReviewAt != nil && now.After(*sg.ReviewAt)
 	if sg.ReporterKind != "" {
-		v.ReporterText = T(l, "reporter."+sg.ReporterKind)
+		v.ReporterText = s.t(l, "reporter."+sg.ReporterKind)
 	}
 	return v
 }
@@ -56,7 +56,7 @@ func (s *server) citizenSignals(c *fiber.Ctx) error {
 	for i, sg := range ss {
 		views[i] = s.signalView(l, sg)
 	}
-	return s.page(c, "signalen", T(l, "sig.title"), fiber.Map{"Signals": views})
+	return s.page(c, "signalen", s.t(l, "sig.title"), fiber.Map{"Signals": views})
 }
 
 func (s *server) citizenSignal(c *fiber.Ctx) error {
@@ -66,7 +66,7 @@ func (s *server) citizenSignal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, "signaal", T(l, "sig.detail"), fiber.Map{"S": s.signalView(l, sg)})
+	return s.page(c, "signaal", s.t(l, "sig.detail"), fiber.Map{"S": s.signalView(l, sg)})
 }
 
 // staffSignals is the team's list: what needs a decision first, then everything, without content.
@@ -91,7 +91,7 @@ func (s *server) staffSignals(c *fiber.Ctx) error {
 			}
 		}
 	}
-	return s.page(c, "mw_signalen", T(l, "ssig.title"), fiber.Map{"All": all, "Attention": attention, "Counts": counts,
+	return s.page(c, "mw_signalen", s.t(l, "ssig.title"), fiber.Map{"All": all, "Attention": attention, "Counts": counts,
 		"Updated": c.Query("bijgewerkt") != "", "Me": staffOf(c).Sub})
 }
 
@@ -110,7 +110,7 @@ func (s *server) staffSignal(c *fiber.Ctx) error {
 	v := s.signalView(l, sc.Signal)
 	p := s.cfg.Signals.WithDefaults()
 	now := s.deps.Now()
-	return s.page(c, "mw_signaal", T(l, "ssig.detail"), fiber.Map{"S": v, "BSN": sc.BSN, "Earlier": earlier,
+	return s.page(c, "mw_signaal", s.t(l, "ssig.detail"), fiber.Map{"S": v, "BSN": sc.BSN, "Earlier": earlier,
 		"Reasons": portal.DeferralReasons, "Decisions": portal.RetentionDecisions,
 		"MaxReview":   now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
 		"MaxReviewAt": now.Add(p.MaxDeferral),
@@ -181,7 +181,7 @@ func (s *server) newSignalPage(c *fiber.Ctx) error {
 	l := lang(c)
 	now := s.deps.Now()
 	p := s.cfg.Signals.WithDefaults()
-	return s.page(c, "mw_signaal_nieuw", T(l, "ssig.new"), fiber.Map{"Kinds": portal.ReporterKinds,
+	return s.page(c, "mw_signaal_nieuw", s.t(l, "ssig.new"), fiber.Map{"Kinds": portal.ReporterKinds,
 		"Categories": portal.SignalCategories, "Reasons": portal.DeferralReasons,
 		"Today":     now.In(amsterdam).Format("2006-01-02"),
 		"Tomorrow":  now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),

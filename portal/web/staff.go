@@ -30,7 +30,7 @@ func staffOf(c *fiber.Ctx) portal.Staff {
 
 func (s *server) staffHome(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	return s.page(c, "medewerker", T(lang(c), "staff.title"), fiber.Map{
+	return s.page(c, "medewerker", s.t(lang(c), "staff.title"), fiber.Map{
 		"Handles": portal.HasAnyRole(sess.StaffRoles, portal.RequestHandlerRoles...), "ConsentSent": c.Query("toestemming") != "",
 		"IsCouncil": portal.HasAnyRole(sess.StaffRoles, portal.RoleCouncil),
 		"IsOfficer": portal.HasAnyRole(sess.StaffRoles, portal.RolePrivacyOfficer)})
@@ -74,7 +74,7 @@ func (s *server) staffQueue(c *fiber.Ctx) error {
 	if status == "" {
 		status = "open"
 	}
-	return s.page(c, "mw_verzoeken", T(l, "staff.queue"), fiber.Map{"Requests": views, "Kinds": portal.RequestKinds,
+	return s.page(c, "mw_verzoeken", s.t(l, "staff.queue"), fiber.Map{"Requests": views, "Kinds": portal.RequestKinds,
 		"Statuses": []portal.RequestStatus{portal.StatusReceived, portal.StatusHandling, portal.StatusExtended,
 			portal.StatusDecided, portal.StatusWithdrawn},
 		"FKind": string(f.Kind), "FStatus": status, "Updated": c.Query("bijgewerkt"), "Me": staffOf(c).Sub})
@@ -99,7 +99,7 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 		byID[e.ID] = e
 	}
 	v := s.requestView(l, cf.Request, true, byID)
-	return s.page(c, "mw_verzoek", T(l, "req.title", cf.Request.Reference), fiber.Map{"R": v, "BSN": cf.BSN, "Rows": rows,
+	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), fiber.Map{"R": v, "BSN": cf.BSN, "Rows": rows,
 		"More": cf.More, "Staff": true, "Max": portal.MaxCaseEvents, "Outcomes": portal.Outcomes,
 		"CanStart":  portal.CanMove(cf.Request.Status, portal.StatusHandling),
 		"CanExtend": portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),

@@ -161,7 +161,7 @@ func (s *server) council(c *fiber.Ctx) error {
 	for _, q := range snap.quarters {
 		labels = append(labels, q.Period)
 	}
-	return s.page(c, "raad", T(l, "council.title"), fiber.Map{"Periods": ps, "K": k, "Quarters": labels,
+	return s.page(c, "raad", s.t(l, "council.title"), fiber.Map{"Periods": ps, "K": k, "Quarters": labels,
 		"Trends": trends(snap.rawQ, k), "Computed": snap.computed})
 }
 
@@ -177,7 +177,7 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="inzicht-cijfers.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	w.Comma = ';'
-	_ = w.Write([]string{"\ufeff" + T(l, "council.col.period"), T(l, "council.col.group"), T(l, "council.col.what"), T(l, "council.col.count")})
+	_ = w.Write([]string{"\ufeff" + s.t(l, "council.col.period"), s.t(l, "council.col.group"), s.t(l, "council.col.what"), s.t(l, "council.col.count")})
 	for _, p := range ps {
 		for _, g := range []struct {
 			key string
@@ -185,9 +185,9 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 		}{{"council.requests.kind", p.Requests}, {"council.requests.outcome", p.Outcomes},
 			{"council.signals.retention", p.Signals}, {"council.consent.state", p.Consent}} {
 			for i, n := range g.b.Names {
-				_ = w.Write([]string{p.Period, T(l, g.key), T(l, "stat."+n), g.b.Parts[i].Text(k)})
+				_ = w.Write([]string{p.Period, s.t(l, g.key), s.t(l, "stat."+n), g.b.Parts[i].Text(k)})
 			}
-			_ = w.Write([]string{p.Period, T(l, g.key), T(l, "council.total"), g.b.Total.Text(k)})
+			_ = w.Write([]string{p.Period, s.t(l, g.key), s.t(l, "council.total"), g.b.Total.Text(k)})
 		}
 		for _, f := range []struct {
 			key string
@@ -196,7 +196,7 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 			{"council.objections", p.ObjectionsGrant}, {"council.told", p.ToldAtOnce}, {"council.deferred", p.Deferred},
 			{"council.keptnew", p.KeptThenNew}, {"council.notcovered", p.NotCovered}, {"council.againstwill", p.AgainstWill},
 			{"council.breakglass", p.BreakGlass}} {
-			_ = w.Write([]string{p.Period, "", T(l, f.key), f.c.Text(k)})
+			_ = w.Write([]string{p.Period, "", s.t(l, f.key), f.c.Text(k)})
 		}
 	}
 	w.Flush()
@@ -231,9 +231,9 @@ func (s *server) councilReport(c *fiber.Ctx) error {
 	}
 	k := s.cfg.SuppressBelow
 	doc := pdfexport.Report{Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, IssuedAt: s.deps.Now()},
-		Title: T(l, "council.report.title", year), Intro: T(l, "council.intro", k) + " " + T(l, "council.computed", FormatDateTime(l, snap.computed))}
+		Title: s.t(l, "council.report.title", year), Intro: s.t(l, "council.intro", k) + " " + s.t(l, "council.computed", FormatDateTime(l, snap.computed))}
 	for _, tr := range trends(quarters, k) {
-		ch := pdfexport.Chart{Title: T(l, tr.Key)}
+		ch := pdfexport.Chart{Title: s.t(l, tr.Key)}
 		for i, cell := range tr.Cells {
 			ch.Labels = append(ch.Labels, quarters[i].Label)
 			ch.Values = append(ch.Values, cell.Value)
@@ -243,28 +243,28 @@ func (s *server) councilReport(c *fiber.Ctx) error {
 		doc.Charts = append(doc.Charts, ch)
 	}
 	breakdown := func(key string, b portal.Breakdown) pdfexport.ReportSection {
-		sec := pdfexport.ReportSection{Heading: T(l, key)}
+		sec := pdfexport.ReportSection{Heading: s.t(l, key)}
 		for i, n := range b.Names {
-			sec.Rows = append(sec.Rows, [2]string{T(l, "stat."+n), b.Parts[i].Text(k)})
+			sec.Rows = append(sec.Rows, [2]string{s.t(l, "stat."+n), b.Parts[i].Text(k)})
 		}
-		sec.Rows = append(sec.Rows, [2]string{T(l, "council.total"), b.Total.Text(k)})
+		sec.Rows = append(sec.Rows, [2]string{s.t(l, "council.total"), b.Total.Text(k)})
 		return sec
 	}
 	doc.Sections = append(doc.Sections, breakdown("council.requests.kind", yp.Requests), breakdown("council.requests.outcome", yp.Outcomes))
-	median := T(l, "council.toofew")
+	median := s.t(l, "council.toofew")
 	if yp.MedianDays != nil {
 		median = fmt.Sprintf("%.1f / %.1f", *yp.MedianDays, *yp.P90Days)
 	}
-	doc.Sections = append(doc.Sections, pdfexport.ReportSection{Heading: T(l, "council.requests"), Rows: [][2]string{
-		{T(l, "council.within"), yp.WithinDeadline.Text(k)}, {T(l, "council.extended"), yp.Extended.Text(k)},
-		{T(l, "council.withdrawn"), yp.Withdrawn.Text(k)}, {T(l, "council.median"), median},
-		{T(l, "council.objections"), yp.ObjectionsGrant.Text(k)}}},
+	doc.Sections = append(doc.Sections, pdfexport.ReportSection{Heading: s.t(l, "council.requests"), Rows: [][2]string{
+		{s.t(l, "council.within"), yp.WithinDeadline.Text(k)}, {s.t(l, "council.extended"), yp.Extended.Text(k)},
+		{s.t(l, "council.withdrawn"), yp.Withdrawn.Text(k)}, {s.t(l, "council.median"), median},
+		{s.t(l, "council.objections"), yp.ObjectionsGrant.Text(k)}}},
 		breakdown("council.signals.retention", yp.Signals),
-		pdfexport.ReportSection{Heading: T(l, "council.signals"), Rows: [][2]string{{T(l, "council.told"), yp.ToldAtOnce.Text(k)},
-			{T(l, "council.deferred"), yp.Deferred.Text(k)}, {T(l, "council.keptnew"), yp.KeptThenNew.Text(k)}}},
+		pdfexport.ReportSection{Heading: s.t(l, "council.signals"), Rows: [][2]string{{s.t(l, "council.told"), yp.ToldAtOnce.Text(k)},
+			{s.t(l, "council.deferred"), yp.Deferred.Text(k)}, {s.t(l, "council.keptnew"), yp.KeptThenNew.Text(k)}}},
 		breakdown("council.consent.state", yp.Consent),
-		pdfexport.ReportSection{Heading: T(l, "council.consent"), Rows: [][2]string{{T(l, "council.notcovered"), yp.NotCovered.Text(k)},
-			{T(l, "council.againstwill"), yp.AgainstWill.Text(k)}, {T(l, "council.breakglass"), yp.BreakGlass.Text(k)}}})
+		pdfexport.ReportSection{Heading: s.t(l, "council.consent"), Rows: [][2]string{{s.t(l, "council.notcovered"), yp.NotCovered.Text(k)},
+			{s.t(l, "council.againstwill"), yp.AgainstWill.Text(k)}, {s.t(l, "council.breakglass"), yp.BreakGlass.Text(k)}}})
 	sendPDF(c, "inzicht-rapportage-"+year+".pdf")
-	return pdfexport.RenderReport(c.Response().BodyWriter(), doc)
+	return s.pdf.RenderReport(c.Response().BodyWriter(), doc)
 }

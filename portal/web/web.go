@@ -24,7 +24,9 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/httpbody"
+	"github.com/inzicht/inzicht/portal/i18n"
 	"github.com/inzicht/inzicht/portal/oidcrp"
+	"github.com/inzicht/inzicht/portal/pdfexport"
 	"github.com/inzicht/inzicht/static"
 	"github.com/inzicht/inzicht/views"
 )
@@ -120,6 +122,7 @@ type Deps struct {
 	Metrics   http.Handler // served at /metrics when not nil
 	Log       *slog.Logger
 	Now       func() time.Time
+	Catalog   *i18n.Catalog // the texts; loaded from the embedded catalogue when nil
 }
 
 // Cookie names. The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
@@ -135,6 +138,8 @@ type server struct {
 	cfg  Config
 	deps Deps
 	csp  string
+	cat  *i18n.Catalog
+	pdf  *pdfexport.Exporter
 }
 
 // New builds the whole HTTP application: the portal's pages, and the API and development identity
@@ -161,7 +166,18 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
-	s := &server{cfg: cfg, deps: deps}
+	if deps.Catalog == nil {
+		cat, err := i18n.Load()
+		if err != nil {
+			return nil, err
+		}
+		deps.Catalog = cat
+	}
+	pdf, err := pdfexport.New(deps.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf}
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
@@ -170,8 +186,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
 	engine.AddFuncMap(template.FuncMap{
-		"t":        T,
-		"category": Category,
+		"t":        s.t,
+		"category": s.category,
 		"datetime": timeFunc(FormatDateTime),
 		"date":     timeFunc(FormatDate),
 		"dict":     dict,
@@ -451,12 +467,12 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 	case 401, 403, 404, 422, 429:
 		key = "error." + strconv.Itoa(status)
 	}
-	msg := T(lang(c), key)
-	if m, at, ok := limitMessage(lang(c), err); ok {
+	msg := s.t(lang(c), key)
+	if m, at, ok := s.limitMessage(lang(c), err); ok {
 		msg = m
 		s.setRetryAfter(c, at)
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.page(c, "error", T(lang(c), "error.title"), fiber.Map{"Status": status, "Message": msg})
+	return s.page(c, "error", s.t(lang(c), "error.title"), fiber.Map{"Status": status, "Message": msg})
 }
