@@ -19,27 +19,6 @@ const (
 // Outcomes lists every outcome in display order.
 var Outcomes = []Outcome{OutcomeGranted, OutcomePartly, OutcomeRejected}
 
-// Staff roles, as the identity provider's role claim names them.
-const (
-	RoleClerk          = "clerk"
-	RoleTeamLead       = "team_lead"
-	RolePrivacyOfficer = "privacy_officer"
-	RoleCouncil        = "council"
-)
-
-// RequestHandlerRoles may open requests, see the citizen's data in their scope and act on them.
-var RequestHandlerRoles = []string{RoleClerk, RoleTeamLead}
-
-// HasAnyRole reports whether roles holds one of want.
-func HasAnyRole(roles []string, want ...string) bool {
-	for _, w := range want {
-		if slices.Contains(roles, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // Limits on what a citizen or clerk can type.
 const (
 	MaxRequestText  = 10000
@@ -205,23 +184,6 @@ type Step struct {
 	Note      string
 }
 
-// Staff is the employee doing something, from their login.
-type Staff struct {
-	Sub   string
-	Name  string
-	Roles []string
-}
-
-// Role is the staff member's role that counts for request handling: team lead over clerk.
-func (s Staff) Role() string {
-	for _, r := range []string{RoleTeamLead, RoleClerk, RolePrivacyOfficer, RoleCouncil} {
-		if slices.Contains(s.Roles, r) {
-			return r
-		}
-	}
-	return ""
-}
-
 // Action is a clerk's change to a request.
 type Action struct {
 	Kind        StepKind // started, assigned, extended, decided
@@ -333,19 +295,6 @@ const MaxCaseEvents = 200
 
 // MaxOverviewEvents bounds the inspection overview of a decision letter.
 const MaxOverviewEvents = 20000
-
-// RoleLabel is how a staff role appears in the citizen's processing log.
-func RoleLabel(role string) string {
-	switch role {
-	case RoleClerk:
-		return "Medewerker privacyverzoeken"
-	case RoleTeamLead:
-		return "Teamleider privacyverzoeken"
-	case RolePrivacyOfficer:
-		return "Functionaris gegevensbescherming"
-	}
-	return "Medewerker"
-}
 
 // RequestHandlingActivity is the register entry under which the municipality handles rights
 // requests; Inzicht records the clerks' views of a citizen's data under it. A register loaded by the
