@@ -549,17 +549,11 @@ func (db *DB) UnreadCount(ctx context.Context, subjectID int64) (int, error) {
 	return n, wrapErr("unread count", err)
 }
 
-// Notification is what the e-mail job needs: where to write, and whether that was done already.
-type Notification struct {
-	Email  string
-	Mailed bool
-}
-
 // Notification returns the decrypted address for a message's e-mail: the person's notification
 // address, and only once they confirmed it. ENOTFOUND when the message is gone or its person has no
 // confirmed address.
-func (db *DB) Notification(ctx context.Context, messageID int64) (Notification, error) {
-	var n Notification
+func (db *DB) Notification(ctx context.Context, messageID int64) (portal.Notification, error) {
+	var n portal.Notification
 	var subjectID int64
 	var kid string
 	var enc []byte
@@ -577,7 +571,7 @@ WHERE m.id = $1`, messageID).Scan(&subjectID, &kid, &enc, &mailed)
 	if err != nil {
 		return n, fmt.Errorf("postgres: notification address: %w", err)
 	}
-	return Notification{Email: string(b), Mailed: mailed != nil}, nil
+	return portal.Notification{Email: string(b), Mailed: mailed != nil}, nil
 }
 
 // MarkMailed records that a message's e-mail went out; it reports false when it was marked already.
@@ -589,21 +583,15 @@ func (db *DB) MarkMailed(ctx context.Context, messageID int64) (bool, error) {
 	return tag.RowsAffected() == 1, nil
 }
 
-// SweepResult counts what one deadline sweep did.
-type SweepResult struct {
-	Reminded int
-	Overdue  int
-}
-
 // SweepDeadlines marks open requests whose deadline is at most seven days away (once) and queues a
 // reminder to the clerks, and marks requests whose deadline passed (once), telling the citizen.
 // Each request is marked in the same transaction as its job and timeline entry, so a restart neither
 // loses nor repeats one.
-func (db *DB) SweepDeadlines(ctx context.Context) (SweepResult, error) {
+func (db *DB) SweepDeadlines(ctx context.Context) (portal.DeadlineSweepResult, error) {
 	now := db.now()
-	var res SweepResult
+	var res portal.DeadlineSweepResult
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		res = SweepResult{}
+		res = portal.DeadlineSweepResult{}
 		rows, _ := tx.Query(ctx, `UPDATE rights_requests r SET overdue_at = $1
 WHERE status IN ('ontvangen','in_behandeling','verlengd') AND deadline < $1 AND overdue_at IS NULL
 RETURNING `+requestCols, now)

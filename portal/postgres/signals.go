@@ -453,19 +453,13 @@ func (db *DB) DecideRetention(ctx context.Context, id string, by portal.Staff, c
 	return wrapErr("decide retention", err)
 }
 
-// SignalSweepResult counts what a sweep did.
-type SignalSweepResult struct {
-	Lapsed int // deferrals not approved in time
-	Told   int // citizens told because no deferral keeps the signal hidden any more
-}
-
 // SweepSignals ends what may not last: deferral requests not approved within their window lapse,
 // and every signal no deferral keeps hidden any more is told. A deferral never lapses silently.
-func (db *DB) SweepSignals(ctx context.Context) (SignalSweepResult, error) {
+func (db *DB) SweepSignals(ctx context.Context) (portal.SignalSweepResult, error) {
 	now := db.now()
-	var res SignalSweepResult
+	var res portal.SignalSweepResult
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		res = SignalSweepResult{}
+		res = portal.SignalSweepResult{}
 		tag, err := tx.Exec(ctx, `UPDATE signal_deferrals SET status = 'lapsed', decided_at = $1
 WHERE status = 'pending' AND approve_before <= $1`, now)
 		if err != nil {
