@@ -1,6 +1,9 @@
 package portal
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Staff roles, as the identity provider's role claim names them.
 const (
@@ -51,4 +54,28 @@ func RoleLabel(role string) string {
 		return "Functionaris gegevensbescherming"
 	}
 	return "Medewerker"
+}
+
+// StaffView describes a staff member looking at one person's data in Inzicht itself (a clerk opening
+// a case file, a signal, the privacy officer's oversight list). Every such view is recorded in the
+// person's processing log: no view without its log entry.
+type StaffView struct {
+	By Staff
+	// RoleLabel is how the staff member's role appears in the log (RoleLabel, SignalRoleLabel).
+	RoleLabel    string
+	Municipality string // the organization that processed
+	Activity     string // the register entry the view falls under
+	Level        string // "that" or "what"
+	Categories   []string
+	AccessBasis  string
+	CaseRef      string // the request's reference, or ""
+}
+
+// Event is the processing event that records the view at now under the id given: action view,
+// system Inzicht, the municipality and the staff member as actor. It carries no BSN: the storage
+// knows whose log it goes into.
+func (v StaffView) Event(id string, now time.Time) Event {
+	return Event{ID: id, OccurredAt: now, Activity: v.Activity, Action: "view", DataCategories: v.Categories,
+		Level: v.Level, Actor: Actor{Organization: v.Municipality, Role: v.RoleLabel, EmployeeID: v.By.Sub,
+			EmployeeName: v.By.Name}, System: "Inzicht", CaseRef: v.CaseRef, AccessBasis: v.AccessBasis}
 }

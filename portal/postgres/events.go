@@ -11,16 +11,77 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/inzicht/inzicht/portal"
 )
 
-// ingestCols is the column order of the COPY into the per-connection staging table.
+// ingestCols are the columns an event reported through the API fills.
 var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "activity_id", "action", "data_categories",
 	"level", "actor_organization", "actor_team", "actor_role", "actor_employee_id", "actor_employee_name", "system",
 	"case_ref", "recipient", "access_basis", "break_glass_reason", "consent_ref", "against_will_decision_ref",
 	"against_will_reason", "against_will_approved_by", "confidential_until", "confidential_reason", "content_hash",
 	"api_key_id", "consent_covered"}
+
+// storedCols is the column order of every write into processing_events (insertEvents): an ingested
+// event's columns and the signal a staff view was of.
+var storedCols = append(slices.Clip(ingestCols), "signal_id")
+
+// eventRow is one event as it goes into the log.
+type eventRow struct {
+	ev        *portal.Event
+	subjectID int64
+	received  time.Time
+	hash      []byte // ev.ContentHash of the person's HMAC
+	apiKey    int64  // 0: not reported through the API
+	covered   *bool  // consent coverage; nil unless the access basis is consent
+	// signal is the signal a staff view was of; a view of a signal the person has not been told of
+	// stays confidential until they are (tell reveals it).
+	signal *portal.Signal
+}
+
+func (r eventRow) values() []any {
+	e := r.ev
+	var aw portal.AgainstWill
+	if e.AgainstWill != nil {
+		aw = *e.AgainstWill
+	}
+	var key, signal any
+	if r.apiKey > 0 {
+		key = r.apiKey
+	}
+	var until any = e.ConfidentialUntil
+	reason := e.ConfidentialReason
+	if r.signal != nil {
+		signal = r.signal.ID
+		if !r.signal.Told() {
+			until, reason = pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, "signal not yet told"
+		}
+	}
+	return []any{e.ID, r.subjectID, e.OccurredAt, r.received, e.Activity, e.Action, e.DataCategories,
+		e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
+		e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
+		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal}
+}
+
+// insertEvents writes events into processing_events with one COPY. Ingested batches and Inzicht's own
+// records of staff views both go through here, so the summary triggers, and whatever else comes to
+// watch the log, see a single path.
+func insertEvents(ctx context.Context, tx pgx.Tx, rows []eventRow) (int64, error) {
+	return tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, storedCols,
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) { return rows[i].values(), nil }))
+}
+
+// recordStaffView records a staff member's view of a person's data in that person's log, in tx with
+// the view itself. about is the signal viewed, or nil.
+func recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v portal.StaffView, now time.Time, about *portal.Signal) error {
+	ev := v.Event(uuid.NewString(), now)
+	row := eventRow{ev: &ev, subjectID: s.id, received: now, hash: ev.ContentHash(s.hmac), signal: about}
+	if _, err := insertEvents(ctx, tx, []eventRow{row}); err != nil {
+		return fmt.Errorf("record the view: %w", err)
+	}
+	return nil
+}
 
 // Ingest stores a validated batch atomically: every new event, or nothing. An id already stored with
 // the same content counts as a duplicate; with other content the whole batch is refused with
@@ -49,10 +110,6 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 		bsns[i], idList[i] = events[i].SubjectBSN, events[i].ID
 	}
 	now := db.now().UTC()
-	var key any
-	if apiKeyID > 0 {
-		key = apiKeyID
-	}
 	// A concurrent batch that commits one of the same ids first fails the COPY on the primary key;
 	// the transaction then runs again and finds that id stored.
 	err := db.transactRepeat(ctx, "processing_events_pkey", func(tx pgx.Tx) error {
@@ -103,19 +160,12 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 		if err != nil {
 			return fmt.Errorf("check consents: %w", err)
 		}
-		src := pgx.CopyFromSlice(len(fresh), func(j int) ([]any, error) {
-			i := fresh[j]
-			e := &events[i]
-			var aw portal.AgainstWill
-			if e.AgainstWill != nil {
-				aw = *e.AgainstWill
-			}
-			return []any{e.ID, subjects[e.SubjectBSN], e.OccurredAt, now, e.Activity, e.Action, e.DataCategories,
-				e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
-				e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
-				aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason, hashes[i], key, covered[i]}, nil
-		})
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, ingestCols, src)
+		batch := make([]eventRow, len(fresh))
+		for j, i := range fresh {
+			batch[j] = eventRow{ev: &events[i], subjectID: subjects[events[i].SubjectBSN], received: now, hash: hashes[i],
+				apiKey: apiKeyID, covered: covered[i]}
+		}
+		n, err := insertEvents(ctx, tx, batch)
 		if err != nil {
 			return err
 		}

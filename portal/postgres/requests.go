@@ -465,13 +465,11 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		if err != nil {
 			return err
 		}
-		var kid string
-		var enc, hm []byte
-		if err := tx.QueryRow(ctx, `SELECT bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = $1`, r.SubjectID).
-			Scan(&kid, &enc, &hm); err != nil {
+		subject, err := lookupSubject(ctx, tx, r.SubjectID)
+		if err != nil {
 			return err
 		}
-		bsn, err := db.vault.Open(kid, enc, hm)
+		bsn, err := db.openBSN(subject)
 		if err != nil {
 			return err
 		}
@@ -487,16 +485,10 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		if r.AssigneeSub != "" && r.AssigneeSub == by.Sub {
 			basis = portal.BasisAssigned
 		}
-		ev := portal.Event{ID: uuid.NewString(), OccurredAt: now, SubjectBSN: bsn, Activity: portal.RequestActivity,
-			Action: "view", DataCategories: cats, Level: "what",
-			Actor:  portal.Actor{Organization: municipality, Role: portal.RoleLabel(by.Role()), EmployeeID: by.Sub, EmployeeName: by.Name},
-			System: "Inzicht", CaseRef: r.Reference, AccessBasis: basis}
-		if _, err := tx.Exec(ctx, `INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id, action,
- data_categories, level, actor_organization, actor_role, actor_employee_id, actor_employee_name, system, case_ref,
- access_basis, content_hash) VALUES ($1,$2,$3,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-			ev.ID, r.SubjectID, now, ev.Activity, ev.Action, ev.DataCategories, ev.Level, ev.Actor.Organization, ev.Actor.Role,
-			ev.Actor.EmployeeID, ev.Actor.EmployeeName, ev.System, ev.CaseRef, ev.AccessBasis, ev.ContentHash(hm)); err != nil {
-			return fmt.Errorf("record the view: %w", err)
+		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.RoleLabel(by.Role()),
+			Municipality: municipality, Activity: portal.RequestActivity, Level: "what", Categories: cats,
+			AccessBasis: basis, CaseRef: r.Reference}, now, nil); err != nil {
+			return err
 		}
 		cf = portal.CaseFile{Request: r, BSN: bsn, Events: evs, More: more}
 		return nil

@@ -235,35 +235,22 @@ func (db *DB) OpenSignal(ctx context.Context, id string, by portal.Staff, munici
 		if err != nil {
 			return err
 		}
-		var kid string
-		var enc, hm []byte
-		if err := tx.QueryRow(ctx, `SELECT bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = $1`, s.SubjectID).
-			Scan(&kid, &enc, &hm); err != nil {
-			return err
-		}
-		bsn, err := db.vault.Open(kid, enc, hm)
+		subject, err := lookupSubject(ctx, tx, s.SubjectID)
 		if err != nil {
 			return err
 		}
-		ev := portal.Event{ID: uuid.NewString(), OccurredAt: now, Activity: portal.SignalActivity, Action: "view",
-			DataCategories: []string{"signals"}, Level: "what",
-			Actor:  portal.Actor{Organization: municipality, Role: portal.SignalRoleLabel(by.Role()), EmployeeID: by.Sub, EmployeeName: by.Name},
-			System: "Inzicht", AccessBasis: portal.BasisFunction}
+		bsn, err := db.openBSN(subject)
+		if err != nil {
+			return err
+		}
+		cats := []string{"signals"}
 		if len(earlier) > 0 {
-			ev.DataCategories = append(ev.DataCategories, "signals_earlier")
+			cats = append(cats, "signals_earlier")
 		}
-		var conf any
-		reason := ""
-		if !s.Told() {
-			conf, reason = "infinity", "signal not yet told"
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id, action,
- data_categories, level, actor_organization, actor_role, actor_employee_id, actor_employee_name, system, access_basis,
- confidential_until, confidential_reason, signal_id, content_hash)
- VALUES ($1,$2,$3,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
-			ev.ID, s.SubjectID, now, ev.Activity, ev.Action, ev.DataCategories, ev.Level, ev.Actor.Organization, ev.Actor.Role,
-			ev.Actor.EmployeeID, ev.Actor.EmployeeName, ev.System, ev.AccessBasis, conf, reason, id, ev.ContentHash(hm)); err != nil {
-			return fmt.Errorf("record the view: %w", err)
+		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.SignalRoleLabel(by.Role()),
+			Municipality: municipality, Activity: portal.SignalActivity, Level: "what", Categories: cats,
+			AccessBasis: portal.BasisFunction}, now, &s); err != nil {
+			return err
 		}
 		sc = portal.SignalCase{Signal: s, BSN: bsn, Earlier: earlier}
 		return nil
