@@ -62,22 +62,7 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 		}
 	}
 	var out portal.Signal
-	created := false
-	err := db.transactRepeat(ctx, "signals_pkey", func(tx pgx.Tx) error {
-		created = false
-		var stored []byte
-		err := tx.QueryRow(ctx, `SELECT coalesce(content_hash, '') FROM signals WHERE id = $1`, ns.ID).Scan(&stored)
-		switch {
-		case err == nil:
-			if string(stored) != string(hash) {
-				return &portal.Error{Code: portal.ECONFLICT, Message: "a signal with this id but other content is already stored",
-					Fields: []portal.FieldError{{Index: -1, Field: "id", Message: "already stored with other content"}}}
-			}
-			out, err = db.signal(ctx, tx, ns.ID)
-			return err
-		case !errors.Is(err, pgx.ErrNoRows):
-			return err
-		}
+	created, err := db.createOnce(ctx, "signals", "signal", ns.ID, hash, func(tx pgx.Tx) error {
 		ids, _, err := db.subjectIDs(ctx, tx, []string{ns.SubjectBSN})
 		if err != nil {
 			return err
@@ -102,14 +87,11 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 			now.Add(p.DecisionWithin)); err != nil {
 			return err
 		}
-		created = true
 		if deferral != nil && by != nil {
-			if err := db.insertDeferral(ctx, tx, ns.ID, *by, *deferral, true, now, p); err != nil {
-				return err
-			}
-		} else if err := db.tell(ctx, tx, ns.ID, now); err != nil {
-			return err
+			return db.insertDeferral(ctx, tx, ns.ID, *by, *deferral, true, now, p)
 		}
+		return db.tell(ctx, tx, ns.ID, now)
+	}, func(tx pgx.Tx) (err error) {
 		out, err = db.signal(ctx, tx, ns.ID)
 		return err
 	})
