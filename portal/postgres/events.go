@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -83,15 +84,27 @@ func recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v portal.Staf
 	return nil
 }
 
-// Ingest stores a validated batch atomically: every new event, or nothing. An id already stored with
-// the same content counts as a duplicate; with other content the whole batch is refused with
-// ECONFLICT.
+// Ingest stores a batch the caller has validated (portal.ValidateEvents) atomically: every new
+// event, or nothing. The register is checked here, in the transaction (portal.CheckRegister: EINVALID
+// naming each event citing an activity the register does not hold). An id already stored with the
+// same content counts as a duplicate; with other content the whole batch is refused with ECONFLICT.
 //
 // New events are COPYed straight into processing_events, in id order. When a concurrent batch
 // commits one of the same ids first, the COPY fails on the primary key; the transaction is then run
 // again and finds that id stored, so it counts as a duplicate and is stored once.
 func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error) {
-	res, err := db.ingestOnce(ctx, apiKeyID, events)
+	return db.ingest(ctx, apiKeyID, events, nil)
+}
+
+// IngestChecked is Ingest for a batch nobody has checked yet (the API): it is validated against rules
+// and the register in the transaction that stores it, with one EINVALID (or ETOOLARGE) error naming
+// every broken field of every event (portal.ValidateEvents). It normalizes the events.
+func (db *DB) IngestChecked(ctx context.Context, apiKeyID int64, events []portal.Event, rules portal.EventRules) (portal.IngestResult, error) {
+	return db.ingest(ctx, apiKeyID, events, &rules)
+}
+
+func (db *DB) ingest(ctx context.Context, apiKeyID int64, events []portal.Event, rules *portal.EventRules) (portal.IngestResult, error) {
+	res, err := db.ingestOnce(ctx, apiKeyID, events, rules)
 	if err != nil {
 		var pe *portal.Error
 		if errors.As(err, &pe) {
@@ -102,20 +115,20 @@ func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event)
 	return res, nil
 }
 
-func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error) {
+func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Event, rules *portal.EventRules) (portal.IngestResult, error) {
 	var res portal.IngestResult
-	bsns := make([]string, len(events))
-	idList := make([]string, len(events))
-	for i := range events {
-		bsns[i], idList[i] = events[i].SubjectBSN, events[i].ID
-	}
 	now := db.now().UTC()
 	// A concurrent batch that commits one of the same ids first fails the COPY on the primary key;
 	// the transaction then runs again and finds that id stored.
 	err := db.transactRepeat(ctx, "processing_events_pkey", func(tx pgx.Tx) error {
 		res = portal.IngestResult{}
-		if err := checkActivities(ctx, tx, events); err != nil {
+		if err := checkBatch(ctx, tx, events, rules); err != nil {
 			return err
+		}
+		bsns := make([]string, len(events))
+		ids := make([]string, len(events))
+		for i := range events {
+			bsns[i], ids[i] = events[i].SubjectBSN, events[i].ID
 		}
 		subjects, lookups, err := db.subjectIDs(ctx, tx, bsns)
 		if err != nil {
@@ -125,35 +138,27 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 		for i := range events {
 			hashes[i] = events[i].ContentHash(lookups[events[i].SubjectBSN])
 		}
-		stored := map[string][]byte{}
-		rows, _ := tx.Query(ctx, `SELECT p.id::text, p.content_hash FROM unnest($1::uuid[]) AS n(id)
-			JOIN processing_events p ON p.id = n.id`, idList)
-		var id string
-		var h []byte
-		if _, err := pgx.ForEachRow(rows, []any{&id, &h}, func() error {
-			stored[id] = append([]byte(nil), h...)
-			return nil
-		}); err != nil {
-			return fmt.Errorf("look up ids: %w", err)
+		stored, err := storedHashes(ctx, tx, "processing_events", ids)
+		if err != nil {
+			return err
 		}
-		var conflicts []string
+		var conflicts []int
 		fresh := make([]int, 0, len(events))
 		seen := make(map[string]bool, len(events))
 		for i := range events {
-			id := events[i].ID
-			if h, ok := stored[id]; ok {
-				if string(h) != string(hashes[i]) {
-					conflicts = append(conflicts, id)
+			if h, ok := stored[i]; ok {
+				if !bytes.Equal(h, hashes[i]) {
+					conflicts = append(conflicts, i)
 				}
 				continue
 			}
-			if !seen[id] { // a repeat inside the batch has the same content (ValidateBatch checks)
-				seen[id] = true
+			if !seen[ids[i]] { // a repeat inside the batch has the same content (ValidateEvents checks)
+				seen[ids[i]] = true
 				fresh = append(fresh, i)
 			}
 		}
 		if len(conflicts) > 0 {
-			return conflictError(events, conflicts)
+			return conflictError(conflicts)
 		}
 		sort.Slice(fresh, func(a, b int) bool { return events[fresh[a]].ID < events[fresh[b]].ID })
 		covered, err := db.consentCoverage(ctx, tx, events, fresh, subjects)
@@ -176,43 +181,33 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 	return res, err
 }
 
-// checkActivities refuses a batch that cites an activity the register does not hold, naming each
-// such event. (The table has no foreign key for it: see migration 8.) The register is small, and
-// it is read in the batch's transaction; entries are never deleted.
-func checkActivities(ctx context.Context, tx pgx.Tx, events []portal.Event) error {
-	var ids []string
+// checkBatch checks a batch against the register as it stands in tx, and against rules when given
+// (see Ingest and IngestChecked). The register is small and entries are never deleted; the table has no foreign key
+// for it (see migration 8).
+func checkBatch(ctx context.Context, tx pgx.Tx, events []portal.Event, rules *portal.EventRules) error {
+	var cited []string
 	for i := range events {
-		if !slices.Contains(ids, events[i].Activity) {
-			ids = append(ids, events[i].Activity)
+		if !slices.Contains(cited, events[i].Activity) {
+			cited = append(cited, events[i].Activity)
 		}
 	}
-	rows, _ := tx.Query(ctx, `SELECT id FROM processing_activities WHERE id = ANY($1)`, ids)
+	rows, _ := tx.Query(ctx, `SELECT id FROM processing_activities WHERE id = ANY($1)`, cited)
 	known, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return fmt.Errorf("check activities: %w", err)
 	}
-	if len(known) == len(ids) {
-		return nil
+	inRegister := func(id string) bool { return slices.Contains(known, id) }
+	if rules != nil {
+		return portal.ValidateEvents(events, *rules, inRegister)
 	}
-	e := &portal.Error{Code: portal.EINVALID, Message: "events cite activities that are not in the register; nothing was stored"}
-	for i := range events {
-		if !slices.Contains(known, events[i].Activity) {
-			e.Fields = append(e.Fields, portal.FieldError{Index: i, Field: "activity", Message: "not in the register (GET /processing-activities)"})
-		}
-	}
-	return e
+	return portal.CheckRegister(events, inRegister)
 }
 
-func conflictError(events []portal.Event, ids []string) error {
-	bad := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		bad[id] = true
-	}
+// conflictError names the events (by index) whose id is stored with other content.
+func conflictError(idx []int) error {
 	e := &portal.Error{Code: portal.ECONFLICT, Message: "an event with the same id but other content is already stored; nothing was stored"}
-	for i := range events {
-		if bad[events[i].ID] {
-			e.Fields = append(e.Fields, portal.FieldError{Index: i, Field: "id", Message: "already stored with other content"})
-		}
+	for _, i := range idx {
+		e.Fields = append(e.Fields, portal.FieldError{Index: i, Field: "id", Message: "already stored with other content"})
 	}
 	return e
 }
