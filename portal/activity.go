@@ -131,10 +131,3 @@ func ParseRegister(b []byte) ([]Activity, error) {
 	}
 	return as, nil
 }
-
-// InternalActivities are the register entries under which Inzicht records its own staff's views of a
-// person's data: handling rights requests, handling signals, and the privacy officer's oversight.
-// controller is the municipality.
-func InternalActivities(controller string) []Activity {
-	return []Activity{RequestHandlingActivity(controller), SignalHandlingActivity(controller), OversightActivityEntry(controller)}
-}
