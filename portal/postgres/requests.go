@@ -368,11 +368,10 @@ func (db *DB) APIRequests(ctx context.Context, f portal.RequestFilter, after int
 
 func (db *DB) scanAPIRequest(row pgx.Row) (portal.BackOfficeRequest, error) {
 	var a portal.BackOfficeRequest
-	var kid string
-	var enc, hm []byte
+	var subject subjectRow
 	var scope []byte
 	r := &a.RightsRequest
-	err := row.Scan(&a.Number, &kid, &enc, &hm, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description,
+	err := row.Scan(&a.Number, &subject.keyID, &subject.enc, &subject.hmac, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description,
 		&r.HasEmail, &r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName,
 		&r.Outcome, &r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt)
 	if err != nil {
@@ -381,7 +380,8 @@ func (db *DB) scanAPIRequest(row pgx.Row) (portal.BackOfficeRequest, error) {
 	if err := json.Unmarshal(scope, &r.Scope); err != nil {
 		return a, err
 	}
-	a.BSN, err = db.vault.Open(kid, enc, hm)
+	subject.id = r.SubjectID
+	a.BSN, err = db.openBSN(subject)
 	return a, err
 }
 
