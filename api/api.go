@@ -33,10 +33,9 @@ const MaxBody = 2 << 20
 // Store is what the API needs from storage.
 type Store interface {
 	AuthenticateAPIKey(ctx context.Context, token string) (portal.APIKey, error)
-	ActivityIDs(ctx context.Context) (map[string]bool, error)
 	Activities(ctx context.Context) ([]portal.Activity, error)
 	PutActivity(ctx context.Context, a portal.Activity) (bool, error)
-	Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error)
+	IngestChecked(ctx context.Context, apiKeyID int64, events []portal.Event, rules portal.EventRules) (portal.IngestResult, error)
 	APIRequests(ctx context.Context, f portal.RequestFilter, after int64) ([]portal.BackOfficeRequest, bool, error)
 	APIRequestByID(ctx context.Context, id string) (portal.BackOfficeRequest, error)
 	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
@@ -228,21 +227,14 @@ func (h *handlers) ingest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	known, err := h.store.ActivityIDs(ctx)
-	if err != nil {
-		return err
-	}
+	// The batch is checked in the transaction that stores it, against the register as it stands there.
 	rules := portal.EventRules{Now: h.cfg.Now(), NotBefore: h.cfg.EventsNotBefore, MaxAhead: h.cfg.EventsMaxFuture,
 		MaxConfidential: h.cfg.ConfidentialMax}
-	if err := portal.ValidateEvents(events, rules, func(id string) bool { return known[id] }); err != nil {
-		if h.metrics != nil {
+	res, err := h.store.IngestChecked(c.UserContext(), apiKey(c).ID, events, rules)
+	if err != nil {
+		if code := portal.ErrorCode(err); h.metrics != nil && (code == portal.EINVALID || code == portal.ETOOLARGE) {
 			h.metrics.events.WithLabelValues("invalid").Add(float64(len(events)))
 		}
-		return err
-	}
-	res, err := h.store.Ingest(ctx, apiKey(c).ID, events)
-	if err != nil {
 		return err
 	}
 	if h.metrics != nil {

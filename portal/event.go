@@ -167,7 +167,7 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 	if e.Activity == "" {
 		add("activity", "required")
 	} else if !known(e.Activity) {
-		add("activity", "unknown processing activity")
+		add("activity", unknownActivity)
 	}
 	if !slices.Contains(Actions, e.Action) {
 		add("action", "must be one of "+strings.Join(Actions, ", "))
@@ -311,6 +311,26 @@ func ValidateEvents(events []Event, r EventRules, known func(string) bool) error
 			seen[events[i].ID] = i
 		}
 	}
+	return invalidBatch(fe)
+}
+
+// unknownActivity is the message for an event citing an activity the register does not hold.
+const unknownActivity = "unknown processing activity"
+
+// CheckRegister refuses a batch citing activities the register does not hold, as ValidateEvents does
+// (EINVALID, naming each such event's activity), for a batch the caller validated otherwise. known
+// reports whether an activity id is in the register.
+func CheckRegister(events []Event, known func(string) bool) error {
+	var fe []FieldError
+	for i := range events {
+		if events[i].Activity != "" && !known(events[i].Activity) {
+			fe = append(fe, FieldError{Index: i, Field: "activity", Message: unknownActivity})
+		}
+	}
+	return invalidBatch(fe)
+}
+
+func invalidBatch(fe []FieldError) error {
 	if len(fe) > 0 {
 		return &Error{Code: EINVALID, Message: fmt.Sprintf("%d invalid field(s); nothing was stored", len(fe)), Fields: fe}
 	}

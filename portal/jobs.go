@@ -45,3 +45,23 @@ func (RefreshStatisticsJob) Kind() string { return "refresh_statistics" }
 
 // ReminderLeadDays is how many days before a deadline the clerks are reminded.
 const ReminderLeadDays = 7
+
+// What the jobs read from storage and what the sweeps report.
+
+// Notification is what the e-mail job needs: where to write, and whether that was done already.
+type Notification struct {
+	Email  string
+	Mailed bool
+}
+
+// DeadlineSweepResult counts what one deadline sweep did.
+type DeadlineSweepResult struct {
+	Reminded int
+	Overdue  int
+}
+
+// SignalSweepResult counts what a signal sweep did.
+type SignalSweepResult struct {
+	Lapsed int // deferrals not approved in time
+	Told   int // citizens told because no deferral keeps the signal hidden any more
+}

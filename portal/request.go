@@ -19,34 +19,12 @@ const (
 // Outcomes lists every outcome in display order.
 var Outcomes = []Outcome{OutcomeGranted, OutcomePartly, OutcomeRejected}
 
-// Staff roles, as the identity provider's role claim names them.
-const (
-	RoleClerk          = "clerk"
-	RoleTeamLead       = "team_lead"
-	RolePrivacyOfficer = "privacy_officer"
-	RoleCouncil        = "council"
-)
-
-// RequestHandlerRoles may open requests, see the citizen's data in their scope and act on them.
-var RequestHandlerRoles = []string{RoleClerk, RoleTeamLead}
-
-// HasAnyRole reports whether roles holds one of want.
-func HasAnyRole(roles []string, want ...string) bool {
-	for _, w := range want {
-		if slices.Contains(roles, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // Limits on what a citizen or clerk can type.
 const (
-	MaxRequestText  = 10000
-	MaxScopeItems   = 50
-	MaxEmailLength  = 254
-	MaxNoteLength   = 5000
-	RequestActivity = "inzicht-rechtenverzoeken" // the register entry for handling rights requests
+	MaxRequestText = 10000
+	MaxScopeItems  = 50
+	MaxEmailLength = 254
+	MaxNoteLength  = 5000
 )
 
 // Scope says which data a request is about: everything, or chosen organisations, data categories or
@@ -205,23 +183,6 @@ type Step struct {
 	Note      string
 }
 
-// Staff is the employee doing something, from their login.
-type Staff struct {
-	Sub   string
-	Name  string
-	Roles []string
-}
-
-// Role is the staff member's role that counts for request handling: team lead over clerk.
-func (s Staff) Role() string {
-	for _, r := range []string{RoleTeamLead, RoleClerk, RolePrivacyOfficer, RoleCouncil} {
-		if slices.Contains(s.Roles, r) {
-			return r
-		}
-	}
-	return ""
-}
-
 // Action is a clerk's change to a request.
 type Action struct {
 	Kind        StepKind // started, assigned, extended, decided
@@ -333,41 +294,6 @@ const MaxCaseEvents = 200
 
 // MaxOverviewEvents bounds the inspection overview of a decision letter.
 const MaxOverviewEvents = 20000
-
-// RoleLabel is how a staff role appears in the citizen's processing log.
-func RoleLabel(role string) string {
-	switch role {
-	case RoleClerk:
-		return "Medewerker privacyverzoeken"
-	case RoleTeamLead:
-		return "Teamleider privacyverzoeken"
-	case RolePrivacyOfficer:
-		return "Functionaris gegevensbescherming"
-	}
-	return "Medewerker"
-}
-
-// RequestHandlingActivity is the register entry under which the municipality handles rights
-// requests; Inzicht records the clerks' views of a citizen's data under it. A register loaded by the
-// municipality may replace its texts.
-func RequestHandlingActivity(controller string) Activity {
-	return Activity{
-		ID:   RequestActivity,
-		Name: Text{NL: "Uw privacyverzoek behandelen", EN: "Handling your privacy request"},
-		Purpose: Text{
-			NL: "U vroeg om inzage, om een correctie, of u maakte bezwaar. Een medewerker bekijkt daarvoor uw gegevens en besluit over uw verzoek.",
-			EN: "You asked to see or correct your data, or you objected. A member of staff looks at your data to decide on your request.",
-		},
-		LegalBasis: Text{
-			NL: "Algemene verordening gegevensbescherming, artikelen 12 tot en met 21: de gemeente moet uw verzoek behandelen.",
-			EN: "General Data Protection Regulation, articles 12 to 21: the municipality must handle your request.",
-		},
-		DataCategories: []string{"identity", "rights_request", "contact", "household", "housing", "health", "care_needs",
-			"provisions", "youth_care", "safety", "income", "assets", "debts", "employment", "education", "justice"},
-		Retention:  "P5Y",
-		Controller: controller,
-	}
-}
 
 // BackOfficeRequest is a request with the citizen's BSN, for the back-office systems that must carry
 // it out (a correction is made in the source system). Number orders requests for paging.

@@ -286,28 +286,6 @@ func (p SignalPolicy) WithDefaults() SignalPolicy {
 	return p
 }
 
-// SignalActivity is the register entry under which Inzicht records staff views of signals.
-const SignalActivity = "inzicht-meldingen"
-
-// SignalHandlingActivity is that register entry.
-func SignalHandlingActivity(controller string) Activity {
-	return Activity{
-		ID:   SignalActivity,
-		Name: Text{NL: "Een melding over u behandelen", EN: "Handling a report about you"},
-		Purpose: Text{
-			NL: "Iemand maakte zich zorgen over u en meldde dat bij de gemeente. Een medewerker bekijkt de melding en besluit wat er moet gebeuren.",
-			EN: "Someone was worried about you and told the municipality. A member of staff looks at the report and decides what needs to happen.",
-		},
-		LegalBasis: Text{
-			NL: "Wet maatschappelijke ondersteuning 2015, artikel 2.3.2, en Jeugdwet, artikel 2.1: de gemeente moet onderzoeken welke hulp nodig is.",
-			EN: "Social Support Act 2015, article 2.3.2, and Youth Act, article 2.1: the municipality must look into what help is needed.",
-		},
-		DataCategories: []string{"identity", "signals", "safety", "health", "household", "care_needs"},
-		Retention:      "P5Y",
-		Controller:     controller,
-	}
-}
-
 // SignalCase is what staff see of a signal: the signal with its reporter and deferrals, who it is
 // about, and the person's earlier signals that were kept.
 type SignalCase struct {

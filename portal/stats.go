@@ -321,28 +321,6 @@ func PublishStored(s StoredCounts, k int) Published {
 
 func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }
 
-// OversightActivity is the register entry under which the privacy officer's views are recorded.
-const OversightActivity = "inzicht-toezicht"
-
-// OversightActivityEntry is that register entry.
-func OversightActivityEntry(controller string) Activity {
-	return Activity{
-		ID:   OversightActivity,
-		Name: Text{NL: "Toezicht op het gebruik van uw gegevens", EN: "Oversight of the use of your data"},
-		Purpose: Text{
-			NL: "De functionaris gegevensbescherming controleert of medewerkers uw gegevens alleen bekijken als dat mag, bijvoorbeeld bij noodtoegang.",
-			EN: "The data protection officer checks that staff only look at your data when they may, for example after emergency access.",
-		},
-		LegalBasis: Text{
-			NL: "Algemene verordening gegevensbescherming, artikelen 38 en 39: de functionaris houdt toezicht op de naleving.",
-			EN: "General Data Protection Regulation, articles 38 and 39: the data protection officer monitors compliance.",
-		},
-		DataCategories: []string{"identity", "health", "care_needs", "household", "income", "youth_care", "safety"},
-		Retention:      "P5Y",
-		Controller:     controller,
-	}
-}
-
 // Flagged is a processing event that needs the privacy officer's attention, without the citizen's
 // identity.
 type Flagged struct {

@@ -18,7 +18,6 @@ import (
 	"github.com/inzicht/inzicht/internal/demo"
 	"github.com/inzicht/inzicht/internal/devidp"
 	"github.com/inzicht/inzicht/internal/pgcluster"
-	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 	"github.com/inzicht/inzicht/portal/postgres"
 )
@@ -93,9 +92,6 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	res, err := demo.Load(ctx, db, time.Now())
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
-	}
-	if err := db.EnsureActivity(ctx, portal.SignalHandlingActivity(cfg.Municipality)); err != nil {
-		return err
 	}
 	nSignals, err := demo.LoadSignals(ctx, db, time.Now())
 	if err != nil {

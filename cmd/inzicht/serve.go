@@ -80,11 +80,8 @@ func (a *app) build() (*fiber.App, error) {
 // and expires old sessions.
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	// Staff views of a citizen's data are logged under these register entries; make sure they exist.
-	for _, act := range []portal.Activity{portal.RequestHandlingActivity(a.cfg.Municipality), portal.SignalHandlingActivity(a.cfg.Municipality),
-		portal.OversightActivityEntry(a.cfg.Municipality)} {
-		if err := a.db.EnsureActivity(ctx, act); err != nil {
-			return err
-		}
+	if err := a.db.EnsureInternalActivities(ctx, a.cfg.Municipality); err != nil {
+		return err
 	}
 	if err := a.db.SetFilingLimits(a.cfg.Filing); err != nil {
 		return err

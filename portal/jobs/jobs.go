@@ -19,17 +19,16 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/mail"
-	"github.com/inzicht/inzicht/portal/postgres"
 )
 
 // Store is what the jobs need from storage.
 type Store interface {
-	Notification(ctx context.Context, messageID int64) (postgres.Notification, error)
+	Notification(ctx context.Context, messageID int64) (portal.Notification, error)
 	MarkMailed(ctx context.Context, messageID int64) (bool, error)
 	PrepareConfirmation(ctx context.Context, subjectID, version int64) (addr, token string, err error)
 	RequestByID(ctx context.Context, id string) (portal.RightsRequest, error)
-	SweepDeadlines(ctx context.Context) (postgres.SweepResult, error)
-	SweepSignals(ctx context.Context) (postgres.SignalSweepResult, error)
+	SweepDeadlines(ctx context.Context) (portal.DeadlineSweepResult, error)
+	SweepSignals(ctx context.Context) (portal.SignalSweepResult, error)
 	SweepConsents(ctx context.Context) (int, error)
 	RemoveExpiredEvents(ctx context.Context, batch int) ([]portal.RetentionRun, error)
 	StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error)

@@ -79,3 +79,14 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (id) DO NOTHING`,
 	}
 	return nil
 }
+
+// EnsureInternalActivities adds the register entries Inzicht records its staff's views under
+// (portal.InternalActivities), each only when its id is not there yet (see EnsureActivity).
+func (db *DB) EnsureInternalActivities(ctx context.Context, municipality string) error {
+	for _, a := range portal.InternalActivities(municipality) {
+		if err := db.EnsureActivity(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -66,22 +66,7 @@ func (db *DB) CreateConsent(ctx context.Context, nc portal.NewConsent, source st
 	now := db.now()
 	hash := db.consentHash(nc)
 	var out portal.Consent
-	created := false
-	err := db.transactRepeat(ctx, "consents_pkey", func(tx pgx.Tx) error {
-		created = false
-		var stored []byte
-		err := tx.QueryRow(ctx, `SELECT content_hash FROM consents WHERE id = $1`, nc.ID).Scan(&stored)
-		switch {
-		case err == nil:
-			if string(stored) != string(hash) {
-				return &portal.Error{Code: portal.ECONFLICT, Message: "a consent request with this id but other content is already stored",
-					Fields: []portal.FieldError{{Index: -1, Field: "id", Message: "already stored with other content"}}}
-			}
-			out, err = db.consent(ctx, tx, nc.ID)
-			return err
-		case !errors.Is(err, pgx.ErrNoRows):
-			return err
-		}
+	created, err := db.createOnce(ctx, "consents", "consent request", nc.ID, hash, func(tx pgx.Tx) error {
 		ids, _, err := db.subjectIDs(ctx, tx, []string{nc.SubjectBSN})
 		if err != nil {
 			return err
@@ -98,10 +83,8 @@ func (db *DB) CreateConsent(ctx context.Context, nc portal.NewConsent, source st
 			nc.Purpose, nc.Necessity, nc.LegalGround, nc.IfRefused, nc.ValidUntil, source, key, hash, now); err != nil {
 			return err
 		}
-		created = true
-		if err := db.consentMessage(ctx, tx, ids[nc.SubjectBSN], nc.ID, "consent_asked", now); err != nil {
-			return err
-		}
+		return db.consentMessage(ctx, tx, ids[nc.SubjectBSN], nc.ID, "consent_asked", now)
+	}, func(tx pgx.Tx) (err error) {
 		out, err = db.consent(ctx, tx, nc.ID)
 		return err
 	})

@@ -3,6 +3,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -124,6 +125,53 @@ func (db *DB) transactRepeat(ctx context.Context, pkey string, fn func(pgx.Tx) e
 		return err
 	}
 	return err
+}
+
+// storedHashes returns, by position in ids, the content hash stored under each id that table
+// already holds (an empty hash when the content was destroyed). The table must have a uuid id and a
+// content_hash column.
+func storedHashes(ctx context.Context, tx pgx.Tx, table string, ids []string) (map[int][]byte, error) {
+	rows, _ := tx.Query(ctx, `SELECT n.i::int, coalesce(t.content_hash, '') FROM unnest($1::uuid[]) WITH ORDINALITY AS n(id, i)
+ JOIN `+pgx.Identifier{table}.Sanitize()+` t ON t.id = n.id`, ids)
+	stored := make(map[int][]byte, len(ids))
+	var i int
+	var h []byte
+	_, err := pgx.ForEachRow(rows, []any{&i, &h}, func() error {
+		stored[i-1] = append([]byte(nil), h...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up ids: %w", err)
+	}
+	return stored, nil
+}
+
+// createOnce is the skeleton of an idempotent create of one row of table: when a row with the id is
+// stored with the same content hash, create is skipped and created is false; with another hash the
+// answer is ECONFLICT, naming what was created. Otherwise create runs in the transaction; a concurrent
+// twin that commits the same id first makes it run again (transactRepeat) and answer as a repeat.
+// load reads the stored row in the same transaction in both cases.
+func (db *DB) createOnce(ctx context.Context, table, what, id string, hash []byte, create, load func(pgx.Tx) error) (created bool, err error) {
+	err = db.transactRepeat(ctx, table+"_pkey", func(tx pgx.Tx) error {
+		created = false
+		stored, err := storedHashes(ctx, tx, table, []string{id})
+		if err != nil {
+			return err
+		}
+		if h, ok := stored[0]; ok {
+			if !bytes.Equal(h, hash) {
+				return &portal.Error{Code: portal.ECONFLICT, Message: "a " + what + " with this id but other content is already stored",
+					Fields: []portal.FieldError{{Index: -1, Field: "id", Message: "already stored with other content"}}}
+			}
+		} else {
+			if err := create(tx); err != nil {
+				return err
+			}
+			created = true
+		}
+		return load(tx)
+	})
+	return created, err
 }
 
 // EnsureDatabase creates the database named in url when it does not exist, connecting to the

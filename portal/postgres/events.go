@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,26 +12,99 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/inzicht/inzicht/portal"
 )
 
-// ingestCols is the column order of the COPY into the per-connection staging table.
+// ingestCols are the columns an event reported through the API fills.
 var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "activity_id", "action", "data_categories",
 	"level", "actor_organization", "actor_team", "actor_role", "actor_employee_id", "actor_employee_name", "system",
 	"case_ref", "recipient", "access_basis", "break_glass_reason", "consent_ref", "against_will_decision_ref",
 	"against_will_reason", "against_will_approved_by", "confidential_until", "confidential_reason", "content_hash",
 	"api_key_id", "consent_covered"}
 
-// Ingest stores a validated batch atomically: every new event, or nothing. An id already stored with
-// the same content counts as a duplicate; with other content the whole batch is refused with
-// ECONFLICT.
+// storedCols is the column order of every write into processing_events (insertEvents): an ingested
+// event's columns and the signal a staff view was of.
+var storedCols = append(slices.Clip(ingestCols), "signal_id")
+
+// eventRow is one event as it goes into the log.
+type eventRow struct {
+	ev        *portal.Event
+	subjectID int64
+	received  time.Time
+	hash      []byte // ev.ContentHash of the person's HMAC
+	apiKey    int64  // 0: not reported through the API
+	covered   *bool  // consent coverage; nil unless the access basis is consent
+	// signal is the signal a staff view was of; a view of a signal the person has not been told of
+	// stays confidential until they are (tell reveals it).
+	signal *portal.Signal
+}
+
+func (r eventRow) values() []any {
+	e := r.ev
+	var aw portal.AgainstWill
+	if e.AgainstWill != nil {
+		aw = *e.AgainstWill
+	}
+	var key, signal any
+	if r.apiKey > 0 {
+		key = r.apiKey
+	}
+	var until any = e.ConfidentialUntil
+	reason := e.ConfidentialReason
+	if r.signal != nil {
+		signal = r.signal.ID
+		if !r.signal.Told() {
+			until, reason = pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, "signal not yet told"
+		}
+	}
+	return []any{e.ID, r.subjectID, e.OccurredAt, r.received, e.Activity, e.Action, e.DataCategories,
+		e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
+		e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
+		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal}
+}
+
+// insertEvents writes events into processing_events with one COPY. Ingested batches and Inzicht's own
+// records of staff views both go through here, so the summary triggers, and whatever else comes to
+// watch the log, see a single path.
+func insertEvents(ctx context.Context, tx pgx.Tx, rows []eventRow) (int64, error) {
+	return tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, storedCols,
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) { return rows[i].values(), nil }))
+}
+
+// recordStaffView records a staff member's view of a person's data in that person's log, in tx with
+// the view itself. about is the signal viewed, or nil.
+func recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v portal.StaffView, now time.Time, about *portal.Signal) error {
+	ev := v.Event(uuid.NewString(), now)
+	row := eventRow{ev: &ev, subjectID: s.id, received: now, hash: ev.ContentHash(s.hmac), signal: about}
+	if _, err := insertEvents(ctx, tx, []eventRow{row}); err != nil {
+		return fmt.Errorf("record the view: %w", err)
+	}
+	return nil
+}
+
+// Ingest stores a batch the caller has validated (portal.ValidateEvents) atomically: every new
+// event, or nothing. The register is checked here, in the transaction (portal.CheckRegister: EINVALID
+// naming each event citing an activity the register does not hold). An id already stored with the
+// same content counts as a duplicate; with other content the whole batch is refused with ECONFLICT.
 //
 // New events are COPYed straight into processing_events, in id order. When a concurrent batch
 // commits one of the same ids first, the COPY fails on the primary key; the transaction is then run
 // again and finds that id stored, so it counts as a duplicate and is stored once.
 func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error) {
-	res, err := db.ingestOnce(ctx, apiKeyID, events)
+	return db.ingest(ctx, apiKeyID, events, nil)
+}
+
+// IngestChecked is Ingest for a batch nobody has checked yet (the API): it is validated against rules
+// and the register in the transaction that stores it, with one EINVALID (or ETOOLARGE) error naming
+// every broken field of every event (portal.ValidateEvents). It normalizes the events.
+func (db *DB) IngestChecked(ctx context.Context, apiKeyID int64, events []portal.Event, rules portal.EventRules) (portal.IngestResult, error) {
+	return db.ingest(ctx, apiKeyID, events, &rules)
+}
+
+func (db *DB) ingest(ctx context.Context, apiKeyID int64, events []portal.Event, rules *portal.EventRules) (portal.IngestResult, error) {
+	res, err := db.ingestOnce(ctx, apiKeyID, events, rules)
 	if err != nil {
 		var pe *portal.Error
 		if errors.As(err, &pe) {
@@ -41,24 +115,20 @@ func (db *DB) Ingest(ctx context.Context, apiKeyID int64, events []portal.Event)
 	return res, nil
 }
 
-func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error) {
+func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Event, rules *portal.EventRules) (portal.IngestResult, error) {
 	var res portal.IngestResult
-	bsns := make([]string, len(events))
-	idList := make([]string, len(events))
-	for i := range events {
-		bsns[i], idList[i] = events[i].SubjectBSN, events[i].ID
-	}
 	now := db.now().UTC()
-	var key any
-	if apiKeyID > 0 {
-		key = apiKeyID
-	}
 	// A concurrent batch that commits one of the same ids first fails the COPY on the primary key;
 	// the transaction then runs again and finds that id stored.
 	err := db.transactRepeat(ctx, "processing_events_pkey", func(tx pgx.Tx) error {
 		res = portal.IngestResult{}
-		if err := checkActivities(ctx, tx, events); err != nil {
+		if err := checkBatch(ctx, tx, events, rules); err != nil {
 			return err
+		}
+		bsns := make([]string, len(events))
+		ids := make([]string, len(events))
+		for i := range events {
+			bsns[i], ids[i] = events[i].SubjectBSN, events[i].ID
 		}
 		subjects, lookups, err := db.subjectIDs(ctx, tx, bsns)
 		if err != nil {
@@ -68,54 +138,39 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 		for i := range events {
 			hashes[i] = events[i].ContentHash(lookups[events[i].SubjectBSN])
 		}
-		stored := map[string][]byte{}
-		rows, _ := tx.Query(ctx, `SELECT p.id::text, p.content_hash FROM unnest($1::uuid[]) AS n(id)
-			JOIN processing_events p ON p.id = n.id`, idList)
-		var id string
-		var h []byte
-		if _, err := pgx.ForEachRow(rows, []any{&id, &h}, func() error {
-			stored[id] = append([]byte(nil), h...)
-			return nil
-		}); err != nil {
-			return fmt.Errorf("look up ids: %w", err)
+		stored, err := storedHashes(ctx, tx, "processing_events", ids)
+		if err != nil {
+			return err
 		}
-		var conflicts []string
+		var conflicts []int
 		fresh := make([]int, 0, len(events))
 		seen := make(map[string]bool, len(events))
 		for i := range events {
-			id := events[i].ID
-			if h, ok := stored[id]; ok {
-				if string(h) != string(hashes[i]) {
-					conflicts = append(conflicts, id)
+			if h, ok := stored[i]; ok {
+				if !bytes.Equal(h, hashes[i]) {
+					conflicts = append(conflicts, i)
 				}
 				continue
 			}
-			if !seen[id] { // a repeat inside the batch has the same content (ValidateBatch checks)
-				seen[id] = true
+			if !seen[ids[i]] { // a repeat inside the batch has the same content (ValidateEvents checks)
+				seen[ids[i]] = true
 				fresh = append(fresh, i)
 			}
 		}
 		if len(conflicts) > 0 {
-			return conflictError(events, conflicts)
+			return conflictError(conflicts)
 		}
 		sort.Slice(fresh, func(a, b int) bool { return events[fresh[a]].ID < events[fresh[b]].ID })
 		covered, err := db.consentCoverage(ctx, tx, events, fresh, subjects)
 		if err != nil {
 			return fmt.Errorf("check consents: %w", err)
 		}
-		src := pgx.CopyFromSlice(len(fresh), func(j int) ([]any, error) {
-			i := fresh[j]
-			e := &events[i]
-			var aw portal.AgainstWill
-			if e.AgainstWill != nil {
-				aw = *e.AgainstWill
-			}
-			return []any{e.ID, subjects[e.SubjectBSN], e.OccurredAt, now, e.Activity, e.Action, e.DataCategories,
-				e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
-				e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
-				aw.Reason, aw.ApprovedBy, e.ConfidentialUntil, e.ConfidentialReason, hashes[i], key, covered[i]}, nil
-		})
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, ingestCols, src)
+		batch := make([]eventRow, len(fresh))
+		for j, i := range fresh {
+			batch[j] = eventRow{ev: &events[i], subjectID: subjects[events[i].SubjectBSN], received: now, hash: hashes[i],
+				apiKey: apiKeyID, covered: covered[i]}
+		}
+		n, err := insertEvents(ctx, tx, batch)
 		if err != nil {
 			return err
 		}
@@ -126,43 +181,33 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 	return res, err
 }
 
-// checkActivities refuses a batch that cites an activity the register does not hold, naming each
-// such event. (The table has no foreign key for it: see migration 8.) The register is small, and
-// it is read in the batch's transaction; entries are never deleted.
-func checkActivities(ctx context.Context, tx pgx.Tx, events []portal.Event) error {
-	var ids []string
+// checkBatch checks a batch against the register as it stands in tx, and against rules when given
+// (see Ingest and IngestChecked). The register is small and entries are never deleted; the table has no foreign key
+// for it (see migration 8).
+func checkBatch(ctx context.Context, tx pgx.Tx, events []portal.Event, rules *portal.EventRules) error {
+	var cited []string
 	for i := range events {
-		if !slices.Contains(ids, events[i].Activity) {
-			ids = append(ids, events[i].Activity)
+		if !slices.Contains(cited, events[i].Activity) {
+			cited = append(cited, events[i].Activity)
 		}
 	}
-	rows, _ := tx.Query(ctx, `SELECT id FROM processing_activities WHERE id = ANY($1)`, ids)
+	rows, _ := tx.Query(ctx, `SELECT id FROM processing_activities WHERE id = ANY($1)`, cited)
 	known, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return fmt.Errorf("check activities: %w", err)
 	}
-	if len(known) == len(ids) {
-		return nil
+	inRegister := func(id string) bool { return slices.Contains(known, id) }
+	if rules != nil {
+		return portal.ValidateEvents(events, *rules, inRegister)
 	}
-	e := &portal.Error{Code: portal.EINVALID, Message: "events cite activities that are not in the register; nothing was stored"}
-	for i := range events {
-		if !slices.Contains(known, events[i].Activity) {
-			e.Fields = append(e.Fields, portal.FieldError{Index: i, Field: "activity", Message: "not in the register (GET /processing-activities)"})
-		}
-	}
-	return e
+	return portal.CheckRegister(events, inRegister)
 }
 
-func conflictError(events []portal.Event, ids []string) error {
-	bad := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		bad[id] = true
-	}
+// conflictError names the events (by index) whose id is stored with other content.
+func conflictError(idx []int) error {
 	e := &portal.Error{Code: portal.ECONFLICT, Message: "an event with the same id but other content is already stored; nothing was stored"}
-	for i := range events {
-		if bad[events[i].ID] {
-			e.Fields = append(e.Fields, portal.FieldError{Index: i, Field: "id", Message: "already stored with other content"})
-		}
+	for _, i := range idx {
+		e.Fields = append(e.Fields, portal.FieldError{Index: i, Field: "id", Message: "already stored with other content"})
 	}
 	return e
 }

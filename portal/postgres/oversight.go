@@ -43,26 +43,20 @@ FROM processing_events e WHERE e.consent_covered = false AND e.occurred_at >= $1
 		if notCovered, err = pgx.CollectRows(rows, scanFlagged); err != nil {
 			return err
 		}
+		view := portal.StaffView{By: by, RoleLabel: portal.RoleLabel(portal.RolePrivacyOfficer), Municipality: municipality,
+			Activity: portal.OversightActivity, Level: "that", Categories: []string{"identity"}, AccessBasis: portal.BasisFunction}
 		seen := map[int64]bool{}
 		for _, f := range append(append([]portal.Flagged{}, breakGlass...), notCovered...) {
 			if seen[f.SubjectID] {
 				continue
 			}
 			seen[f.SubjectID] = true
-			var hm []byte
-			if err := tx.QueryRow(ctx, `SELECT bsn_hmac FROM subjects WHERE id = $1`, f.SubjectID).Scan(&hm); err != nil {
+			subject, err := lookupSubject(ctx, tx, f.SubjectID)
+			if err != nil {
 				return err
 			}
-			ev := portal.Event{ID: uuid.NewString(), OccurredAt: now, Activity: portal.OversightActivity, Action: "view",
-				DataCategories: []string{"identity"}, Level: "that",
-				Actor:  portal.Actor{Organization: municipality, Role: portal.RoleLabel(portal.RolePrivacyOfficer), EmployeeID: by.Sub, EmployeeName: by.Name},
-				System: "Inzicht", AccessBasis: portal.BasisFunction}
-			if _, err := tx.Exec(ctx, `INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id, action,
- data_categories, level, actor_organization, actor_role, actor_employee_id, actor_employee_name, system, access_basis, content_hash)
- VALUES ($1,$2,$3,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`, ev.ID, f.SubjectID, now, ev.Activity, ev.Action, ev.DataCategories,
-				ev.Level, ev.Actor.Organization, ev.Actor.Role, ev.Actor.EmployeeID, ev.Actor.EmployeeName, ev.System, ev.AccessBasis,
-				ev.ContentHash(hm)); err != nil {
-				return fmt.Errorf("record the view: %w", err)
+			if err := recordStaffView(ctx, tx, subject, view, now, nil); err != nil {
+				return err
 			}
 		}
 		return nil

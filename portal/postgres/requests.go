@@ -368,11 +368,10 @@ func (db *DB) APIRequests(ctx context.Context, f portal.RequestFilter, after int
 
 func (db *DB) scanAPIRequest(row pgx.Row) (portal.BackOfficeRequest, error) {
 	var a portal.BackOfficeRequest
-	var kid string
-	var enc, hm []byte
+	var subject subjectRow
 	var scope []byte
 	r := &a.RightsRequest
-	err := row.Scan(&a.Number, &kid, &enc, &hm, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description,
+	err := row.Scan(&a.Number, &subject.keyID, &subject.enc, &subject.hmac, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description,
 		&r.HasEmail, &r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName,
 		&r.Outcome, &r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt)
 	if err != nil {
@@ -381,7 +380,8 @@ func (db *DB) scanAPIRequest(row pgx.Row) (portal.BackOfficeRequest, error) {
 	if err := json.Unmarshal(scope, &r.Scope); err != nil {
 		return a, err
 	}
-	a.BSN, err = db.vault.Open(kid, enc, hm)
+	subject.id = r.SubjectID
+	a.BSN, err = db.openBSN(subject)
 	return a, err
 }
 
@@ -465,13 +465,11 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		if err != nil {
 			return err
 		}
-		var kid string
-		var enc, hm []byte
-		if err := tx.QueryRow(ctx, `SELECT bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = $1`, r.SubjectID).
-			Scan(&kid, &enc, &hm); err != nil {
+		subject, err := lookupSubject(ctx, tx, r.SubjectID)
+		if err != nil {
 			return err
 		}
-		bsn, err := db.vault.Open(kid, enc, hm)
+		bsn, err := db.openBSN(subject)
 		if err != nil {
 			return err
 		}
@@ -487,16 +485,10 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		if r.AssigneeSub != "" && r.AssigneeSub == by.Sub {
 			basis = portal.BasisAssigned
 		}
-		ev := portal.Event{ID: uuid.NewString(), OccurredAt: now, SubjectBSN: bsn, Activity: portal.RequestActivity,
-			Action: "view", DataCategories: cats, Level: "what",
-			Actor:  portal.Actor{Organization: municipality, Role: portal.RoleLabel(by.Role()), EmployeeID: by.Sub, EmployeeName: by.Name},
-			System: "Inzicht", CaseRef: r.Reference, AccessBasis: basis}
-		if _, err := tx.Exec(ctx, `INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id, action,
- data_categories, level, actor_organization, actor_role, actor_employee_id, actor_employee_name, system, case_ref,
- access_basis, content_hash) VALUES ($1,$2,$3,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-			ev.ID, r.SubjectID, now, ev.Activity, ev.Action, ev.DataCategories, ev.Level, ev.Actor.Organization, ev.Actor.Role,
-			ev.Actor.EmployeeID, ev.Actor.EmployeeName, ev.System, ev.CaseRef, ev.AccessBasis, ev.ContentHash(hm)); err != nil {
-			return fmt.Errorf("record the view: %w", err)
+		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.RoleLabel(by.Role()),
+			Municipality: municipality, Activity: portal.RequestActivity, Level: "what", Categories: cats,
+			AccessBasis: basis, CaseRef: r.Reference}, now, nil); err != nil {
+			return err
 		}
 		cf = portal.CaseFile{Request: r, BSN: bsn, Events: evs, More: more}
 		return nil
@@ -549,17 +541,11 @@ func (db *DB) UnreadCount(ctx context.Context, subjectID int64) (int, error) {
 	return n, wrapErr("unread count", err)
 }
 
-// Notification is what the e-mail job needs: where to write, and whether that was done already.
-type Notification struct {
-	Email  string
-	Mailed bool
-}
-
 // Notification returns the decrypted address for a message's e-mail: the person's notification
 // address, and only once they confirmed it. ENOTFOUND when the message is gone or its person has no
 // confirmed address.
-func (db *DB) Notification(ctx context.Context, messageID int64) (Notification, error) {
-	var n Notification
+func (db *DB) Notification(ctx context.Context, messageID int64) (portal.Notification, error) {
+	var n portal.Notification
 	var subjectID int64
 	var kid string
 	var enc []byte
@@ -577,7 +563,7 @@ WHERE m.id = $1`, messageID).Scan(&subjectID, &kid, &enc, &mailed)
 	if err != nil {
 		return n, fmt.Errorf("postgres: notification address: %w", err)
 	}
-	return Notification{Email: string(b), Mailed: mailed != nil}, nil
+	return portal.Notification{Email: string(b), Mailed: mailed != nil}, nil
 }
 
 // MarkMailed records that a message's e-mail went out; it reports false when it was marked already.
@@ -589,21 +575,15 @@ func (db *DB) MarkMailed(ctx context.Context, messageID int64) (bool, error) {
 	return tag.RowsAffected() == 1, nil
 }
 
-// SweepResult counts what one deadline sweep did.
-type SweepResult struct {
-	Reminded int
-	Overdue  int
-}
-
 // SweepDeadlines marks open requests whose deadline is at most seven days away (once) and queues a
 // reminder to the clerks, and marks requests whose deadline passed (once), telling the citizen.
 // Each request is marked in the same transaction as its job and timeline entry, so a restart neither
 // loses nor repeats one.
-func (db *DB) SweepDeadlines(ctx context.Context) (SweepResult, error) {
+func (db *DB) SweepDeadlines(ctx context.Context) (portal.DeadlineSweepResult, error) {
 	now := db.now()
-	var res SweepResult
+	var res portal.DeadlineSweepResult
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		res = SweepResult{}
+		res = portal.DeadlineSweepResult{}
 		rows, _ := tx.Query(ctx, `UPDATE rights_requests r SET overdue_at = $1
 WHERE status IN ('ontvangen','in_behandeling','verlengd') AND deadline < $1 AND overdue_at IS NULL
 RETURNING `+requestCols, now)

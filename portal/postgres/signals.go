@@ -62,22 +62,7 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 		}
 	}
 	var out portal.Signal
-	created := false
-	err := db.transactRepeat(ctx, "signals_pkey", func(tx pgx.Tx) error {
-		created = false
-		var stored []byte
-		err := tx.QueryRow(ctx, `SELECT coalesce(content_hash, '') FROM signals WHERE id = $1`, ns.ID).Scan(&stored)
-		switch {
-		case err == nil:
-			if string(stored) != string(hash) {
-				return &portal.Error{Code: portal.ECONFLICT, Message: "a signal with this id but other content is already stored",
-					Fields: []portal.FieldError{{Index: -1, Field: "id", Message: "already stored with other content"}}}
-			}
-			out, err = db.signal(ctx, tx, ns.ID)
-			return err
-		case !errors.Is(err, pgx.ErrNoRows):
-			return err
-		}
+	created, err := db.createOnce(ctx, "signals", "signal", ns.ID, hash, func(tx pgx.Tx) error {
 		ids, _, err := db.subjectIDs(ctx, tx, []string{ns.SubjectBSN})
 		if err != nil {
 			return err
@@ -102,14 +87,11 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 			now.Add(p.DecisionWithin)); err != nil {
 			return err
 		}
-		created = true
 		if deferral != nil && by != nil {
-			if err := db.insertDeferral(ctx, tx, ns.ID, *by, *deferral, true, now, p); err != nil {
-				return err
-			}
-		} else if err := db.tell(ctx, tx, ns.ID, now); err != nil {
-			return err
+			return db.insertDeferral(ctx, tx, ns.ID, *by, *deferral, true, now, p)
 		}
+		return db.tell(ctx, tx, ns.ID, now)
+	}, func(tx pgx.Tx) (err error) {
 		out, err = db.signal(ctx, tx, ns.ID)
 		return err
 	})
@@ -235,35 +217,22 @@ func (db *DB) OpenSignal(ctx context.Context, id string, by portal.Staff, munici
 		if err != nil {
 			return err
 		}
-		var kid string
-		var enc, hm []byte
-		if err := tx.QueryRow(ctx, `SELECT bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = $1`, s.SubjectID).
-			Scan(&kid, &enc, &hm); err != nil {
-			return err
-		}
-		bsn, err := db.vault.Open(kid, enc, hm)
+		subject, err := lookupSubject(ctx, tx, s.SubjectID)
 		if err != nil {
 			return err
 		}
-		ev := portal.Event{ID: uuid.NewString(), OccurredAt: now, Activity: portal.SignalActivity, Action: "view",
-			DataCategories: []string{"signals"}, Level: "what",
-			Actor:  portal.Actor{Organization: municipality, Role: portal.SignalRoleLabel(by.Role()), EmployeeID: by.Sub, EmployeeName: by.Name},
-			System: "Inzicht", AccessBasis: portal.BasisFunction}
+		bsn, err := db.openBSN(subject)
+		if err != nil {
+			return err
+		}
+		cats := []string{"signals"}
 		if len(earlier) > 0 {
-			ev.DataCategories = append(ev.DataCategories, "signals_earlier")
+			cats = append(cats, "signals_earlier")
 		}
-		var conf any
-		reason := ""
-		if !s.Told() {
-			conf, reason = "infinity", "signal not yet told"
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id, action,
- data_categories, level, actor_organization, actor_role, actor_employee_id, actor_employee_name, system, access_basis,
- confidential_until, confidential_reason, signal_id, content_hash)
- VALUES ($1,$2,$3,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
-			ev.ID, s.SubjectID, now, ev.Activity, ev.Action, ev.DataCategories, ev.Level, ev.Actor.Organization, ev.Actor.Role,
-			ev.Actor.EmployeeID, ev.Actor.EmployeeName, ev.System, ev.AccessBasis, conf, reason, id, ev.ContentHash(hm)); err != nil {
-			return fmt.Errorf("record the view: %w", err)
+		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.SignalRoleLabel(by.Role()),
+			Municipality: municipality, Activity: portal.SignalActivity, Level: "what", Categories: cats,
+			AccessBasis: portal.BasisFunction}, now, &s); err != nil {
+			return err
 		}
 		sc = portal.SignalCase{Signal: s, BSN: bsn, Earlier: earlier}
 		return nil
@@ -453,19 +422,13 @@ func (db *DB) DecideRetention(ctx context.Context, id string, by portal.Staff, c
 	return wrapErr("decide retention", err)
 }
 
-// SignalSweepResult counts what a sweep did.
-type SignalSweepResult struct {
-	Lapsed int // deferrals not approved in time
-	Told   int // citizens told because no deferral keeps the signal hidden any more
-}
-
 // SweepSignals ends what may not last: deferral requests not approved within their window lapse,
 // and every signal no deferral keeps hidden any more is told. A deferral never lapses silently.
-func (db *DB) SweepSignals(ctx context.Context) (SignalSweepResult, error) {
+func (db *DB) SweepSignals(ctx context.Context) (portal.SignalSweepResult, error) {
 	now := db.now()
-	var res SignalSweepResult
+	var res portal.SignalSweepResult
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		res = SignalSweepResult{}
+		res = portal.SignalSweepResult{}
 		tag, err := tx.Exec(ctx, `UPDATE signal_deferrals SET status = 'lapsed', decided_at = $1
 WHERE status = 'pending' AND approve_before <= $1`, now)
 		if err != nil {

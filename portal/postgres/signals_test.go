@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/postgres"
 )
 
 // Signals (meldingen) against the real tables: telling, idempotency, deferrals and their approval,
@@ -130,7 +129,7 @@ func (d *testDB) sgRow(t *testing.T, id string) string {
 	return s
 }
 
-func (d *testDB) sgSweep(t *testing.T) postgres.SignalSweepResult {
+func (d *testDB) sgSweep(t *testing.T) portal.SignalSweepResult {
 	t.Helper()
 	res, err := d.SweepSignals(context.Background())
 	if err != nil {
@@ -441,7 +440,7 @@ WHERE id = $1`, d.ID)
 	}
 	for _, at := range []time.Time{t0.Add(30 * time.Hour), t0.Add(10 * 24 * time.Hour), review.Add(-time.Second)} {
 		db.clock.Set(at)
-		if res := db.sgSweep(t); res != (postgres.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
+		if res := db.sgSweep(t); res != (portal.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
 			t.Fatalf("sweep at %s, before the review: %+v", at, res)
 		}
 	}
@@ -532,7 +531,7 @@ func TestSignalsDeferralLapses(t *testing.T) {
 	}
 	for _, at := range []time.Time{friday.Add(time.Hour), friday.Add(3 * 24 * time.Hour), tuesday.Add(-time.Second)} {
 		db.clock.Set(at)
-		if res := db.sgSweep(t); res != (postgres.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
+		if res := db.sgSweep(t); res != (portal.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
 			t.Fatalf("sweep at %s, within the approval window: %+v", at, res)
 		}
 	}
@@ -553,7 +552,7 @@ func TestSignalsDeferralLapses(t *testing.T) {
 		t.Errorf("deferral after lapsing: %+v", d)
 	}
 	reqWantCode(t, "approval after lapsing", db.DecideDeferral(ctx, ns.ID, d.ID, sgLead, true), portal.EINVALID)
-	if res := db.sgSweep(t); res != (postgres.SignalSweepResult{}) {
+	if res := db.sgSweep(t); res != (portal.SignalSweepResult{}) {
 		t.Errorf("a second sweep: %+v", res)
 	}
 }
@@ -579,7 +578,7 @@ func TestSignalsRejectionTellsAtOnce(t *testing.T) {
 		!reqSame(*st.ToldAt, t0.Add(2*time.Hour)) {
 		t.Errorf("after rejection: %+v %+v", st.ToldAt, d)
 	}
-	if res := db.sgSweep(t); res != (postgres.SignalSweepResult{}) {
+	if res := db.sgSweep(t); res != (portal.SignalSweepResult{}) {
 		t.Errorf("sweep after rejection: %+v", res)
 	}
 }
@@ -618,7 +617,7 @@ func TestSignalsExtensionApproved(t *testing.T) {
 		!reqSame(ext.ReviewAt, review2) {
 		t.Errorf("extension: %+v", ext)
 	}
-	if res := db.sgSweep(t); res != (postgres.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
+	if res := db.sgSweep(t); res != (portal.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
 		t.Fatalf("sweep while the first deferral runs: %+v", res)
 	}
 	reqWantCode(t, "self-approval of the extension", db.DecideDeferral(ctx, ns.ID, ext.ID, sgClerkAsLead, true), portal.EFORBIDDEN)
@@ -641,7 +640,7 @@ func TestSignalsExtensionApproved(t *testing.T) {
 	}
 	for _, at := range []time.Time{review1.Add(time.Minute), review1.Add(5 * 24 * time.Hour), review2.Add(-time.Minute)} {
 		db.clock.Set(at)
-		if res := db.sgSweep(t); res != (postgres.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
+		if res := db.sgSweep(t); res != (portal.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
 			t.Fatalf("sweep at %s under the extension: %+v", at, res)
 		}
 	}
@@ -671,7 +670,7 @@ func TestSignalsExtensionNotApproved(t *testing.T) {
 	}
 
 	db.clock.Set(review1.Add(-time.Minute))
-	if res := db.sgSweep(t); res != (postgres.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
+	if res := db.sgSweep(t); res != (portal.SignalSweepResult{}) || db.sgSees(t, subject, ns.ID) {
 		t.Fatalf("sweep before the first review: %+v", res)
 	}
 	// The first review passes while the extension still awaits approval: an extension does not hide.

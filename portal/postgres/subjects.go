@@ -87,16 +87,35 @@ func (db *DB) EnsureSubject(ctx context.Context, bsn string) (int64, error) {
 	return id, err
 }
 
-// SubjectBSN decrypts the BSN of a subject (to show it masked, or to staff).
-func (db *DB) SubjectBSN(ctx context.Context, subjectID int64) (string, error) {
-	var kid string
-	var ct, h []byte
-	err := db.pool.QueryRow(ctx, `SELECT bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = $1`, subjectID).Scan(&kid, &ct, &h)
+// subjectRow is a person's row: the BSN sealed, and its keyed HMAC, which stands in for the BSN in
+// content hashes.
+type subjectRow struct {
+	id    int64
+	keyID string
+	enc   []byte
+	hmac  []byte
+}
+
+// lookupSubject reads a person's row in q; ENOTFOUND when there is none. The BSN stays sealed until
+// openBSN: not every caller needs it in clear.
+func lookupSubject(ctx context.Context, q querier, id int64) (subjectRow, error) {
+	s := subjectRow{id: id}
+	err := q.QueryRow(ctx, `SELECT bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = $1`, id).Scan(&s.keyID, &s.enc, &s.hmac)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", portal.Errorf(portal.ENOTFOUND, "no such person")
+		return s, portal.Errorf(portal.ENOTFOUND, "no such person")
 	}
+	return s, err
+}
+
+// openBSN decrypts the BSN of a person's row.
+func (db *DB) openBSN(s subjectRow) (string, error) { return db.vault.Open(s.keyID, s.enc, s.hmac) }
+
+// SubjectBSN decrypts the BSN of a subject (to show it masked, or to staff). ENOTFOUND when there is
+// no such person.
+func (db *DB) SubjectBSN(ctx context.Context, subjectID int64) (string, error) {
+	s, err := lookupSubject(ctx, db.pool, subjectID)
 	if err != nil {
-		return "", fmt.Errorf("postgres: subject: %w", err)
+		return "", wrapErr("subject", err)
 	}
-	return db.vault.Open(kid, ct, h)
+	return db.openBSN(s)
 }
