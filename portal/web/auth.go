@@ -56,7 +56,7 @@ func (s *server) clearCookie(c *fiber.Ctx, name string) {
 
 // requireCitizen lets only a citizen's session through; others are sent to the login.
 func (s *server) requireCitizen(c *fiber.Ctx) error {
-	if sess, ok := session(c); ok && sess.Kind == "citizen" {
+	if sess, ok := session(c); ok && sess.Kind == portal.SessionCitizen {
 		return c.Next()
 	}
 	if _, ok := session(c); ok {
@@ -67,7 +67,7 @@ func (s *server) requireCitizen(c *fiber.Ctx) error {
 
 // requireStaff lets only a staff session through.
 func (s *server) requireStaff(c *fiber.Ctx) error {
-	if sess, ok := session(c); ok && sess.Kind == "staff" {
+	if sess, ok := session(c); ok && sess.Kind == portal.SessionStaff {
 		return c.Next()
 	}
 	if _, ok := session(c); ok {
@@ -110,8 +110,8 @@ func csrfToken(c *fiber.Ctx) string {
 	return ""
 }
 
-func (s *server) rp(kind string) *oidcrp.RP {
-	if kind == "staff" {
+func (s *server) rp(kind portal.SessionKind) *oidcrp.RP {
+	if kind == portal.SessionStaff {
 		return s.deps.StaffRP
 	}
 	return s.deps.CitizenRP
@@ -119,7 +119,7 @@ func (s *server) rp(kind string) *oidcrp.RP {
 
 // startLogin begins the code flow: fresh state, nonce and PKCE verifier, bound to this browser by a
 // short-lived cookie whose hash keys the pending login.
-func (s *server) startLogin(kind string) fiber.Handler {
+func (s *server) startLogin(kind portal.SessionKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rp := s.rp(kind)
 		if rp == nil {
@@ -177,7 +177,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	sess := portal.Session{Kind: pending.Kind, CSRFToken: oidcrp.Random(), CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout), IDToken: idToken}
 	dest := "/overzicht"
-	if pending.Kind == "staff" {
+	if pending.Kind == portal.SessionStaff {
 		sess.StaffSub, sess.StaffName, sess.StaffRoles = oidcrp.Staff(claims, s.cfg.StaffRolesClaim)
 		if sess.StaffSub == "" || len(sess.StaffRoles) == 0 {
 			return fail(fiber.StatusForbidden, T(l, "error.403"), errors.New("staff token without subject or roles"))
@@ -213,7 +213,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	if back := c.Cookies(returnCookie); back != "" {
 		s.clearCookie(c, returnCookie)
 		// Only the confirmation link comes back this way; no other page needs it.
-		if p := localPath(back); strings.HasPrefix(p, "/email/bevestigen?") && pending.Kind == "citizen" {
+		if p := localPath(back); strings.HasPrefix(p, "/email/bevestigen?") && pending.Kind == portal.SessionCitizen {
 			dest = p
 		}
 	}

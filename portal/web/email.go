@@ -40,7 +40,7 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 	data := fiber.Map{}
 	sess, ok := session(c)
 	switch {
-	case !ok || sess.Kind != "citizen":
+	case !ok || sess.Kind != portal.SessionCitizen:
 		// After logging in, the citizen comes back here with the link's token.
 		data["NeedLogin"] = true
 		if tok := c.Query("token"); tok != "" && len(tok) <= 128 {

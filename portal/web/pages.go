@@ -17,7 +17,7 @@ import (
 
 func (s *server) home(c *fiber.Ctx) error {
 	if sess, ok := session(c); ok {
-		if sess.Kind == "citizen" {
+		if sess.Kind == portal.SessionCitizen {
 			return c.Redirect("/overzicht", fiber.StatusSeeOther)
 		}
 		return c.Redirect("/medewerker", fiber.StatusSeeOther)

@@ -13,7 +13,7 @@ import (
 func (s *server) requireRole(roles ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sess, ok := session(c)
-		if !ok || sess.Kind != "staff" {
+		if !ok || sess.Kind != portal.SessionStaff {
 			return s.requireStaff(c)
 		}
 		if !portal.HasAnyRole(sess.StaffRoles, roles...) {

@@ -230,7 +230,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	// Every route of the portal, in one place.
 	app.Get("/", s.home)
 	app.Get("/taal", s.setLanguage)
-	app.Get("/inloggen", loginLimit, s.startLogin("citizen"))
+	app.Get("/inloggen", loginLimit, s.startLogin(portal.SessionCitizen))
 	app.Get("/inloggen/callback", loginLimit, s.finishLogin)
 	app.Get("/uitloggen", s.requireAny, s.logoutPage)
 	app.Post("/uitloggen", s.requireAny, s.checkCSRF, s.logout)
@@ -240,7 +240,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verwerkingen.pdf", s.requireCitizen, s.processingPDF)
 	app.Get("/verwerkingen.csv", s.requireCitizen, s.processingCSV)
 	app.Get("/verwerkingen/:id", s.requireCitizen, s.processingDetail)
-	app.Get("/medewerker/inloggen", loginLimit, s.startLogin("staff"))
+	app.Get("/medewerker/inloggen", loginLimit, s.startLogin(portal.SessionStaff))
 	app.Get("/medewerker/inloggen/callback", loginLimit, s.finishLogin)
 	app.Get("/verzoeken", s.requireCitizen, s.requestList)
 	app.Get("/verzoeken/nieuw", s.requireCitizen, s.newRequestPage)
@@ -413,7 +413,7 @@ func (s *server) page(c *fiber.Ctx, name, title string, data fiber.Map) error {
 	if sess, ok := session(c); ok {
 		data["Session"] = sess
 		data["CSRF"] = sess.CSRFToken
-		if sess.Kind == "citizen" {
+		if sess.Kind == portal.SessionCitizen {
 			// Best effort: the error page is rendered through here too, also when the database is down.
 			if n, err := s.deps.Store.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
 				data["Unread"] = n
