@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -12,6 +13,17 @@ import (
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 )
+
+// sessionStore keeps logins in progress, the sessions they become, and the subject a citizen's login resolves to.
+type sessionStore interface {
+	EnsureSubject(ctx context.Context, bsn string) (int64, error)
+	CreateSession(ctx context.Context, rawID string, s portal.Session) error
+	Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error)
+	DeleteSession(ctx context.Context, rawID string) error
+	EndSession(ctx context.Context, rawID string) (idToken string, err error)
+	CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error
+	TakeLogin(ctx context.Context, rawID string) (portal.PendingLogin, error)
+}
 
 type sessionLocal struct{}
 
@@ -32,7 +44,7 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if raw == "" {
 		return c.Next()
 	}
-	sess, err := s.deps.Store.Session(c.UserContext(), raw, s.cfg.IdleTimeout)
+	sess, err := s.sessionStore.Session(c.UserContext(), raw, s.cfg.IdleTimeout)
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		s.clearCookie(c, sessionCookie)
 		return c.Next()
@@ -131,7 +143,7 @@ func (s *server) startLogin(kind portal.SessionKind) fiber.Handler {
 			return err
 		}
 		raw := oidcrp.Random()
-		if err := s.deps.Store.CreateLogin(c.UserContext(), raw, portal.PendingLogin{Kind: kind, State: p.State,
+		if err := s.sessionStore.CreateLogin(c.UserContext(), raw, portal.PendingLogin{Kind: kind, State: p.State,
 			Nonce: p.Nonce, Verifier: p.Verifier}); err != nil {
 			return err
 		}
@@ -154,7 +166,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	if raw == "" {
 		return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("no login cookie"))
 	}
-	pending, err := s.deps.Store.TakeLogin(ctx, raw)
+	pending, err := s.sessionStore.TakeLogin(ctx, raw)
 	if err != nil {
 		if portal.ErrorCode(err) == portal.ENOTFOUND {
 			return fail(fiber.StatusBadRequest, T(l, "login.failed"), errors.New("no pending login"))
@@ -195,7 +207,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 		case err != nil:
 			return fail(fiber.StatusForbidden, T(l, "login.badbsn"), err)
 		}
-		sess.SubjectID, err = s.deps.Store.EnsureSubject(ctx, bsn)
+		sess.SubjectID, err = s.sessionStore.EnsureSubject(ctx, bsn)
 		if err != nil {
 			return err
 		}
@@ -203,10 +215,10 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	}
 	// A new session id at every login: a session fixed before login is never promoted.
 	if old, ok := session(c); ok {
-		_ = s.deps.Store.DeleteSession(ctx, old.rawID)
+		_ = s.sessionStore.DeleteSession(ctx, old.rawID)
 	}
 	id := oidcrp.Random()
-	if err := s.deps.Store.CreateSession(ctx, id, sess); err != nil {
+	if err := s.sessionStore.CreateSession(ctx, id, sess); err != nil {
 		return err
 	}
 	s.setCookie(c, sessionCookie, id, 0)
@@ -234,7 +246,7 @@ func (s *server) logoutPage(c *fiber.Ctx) error {
 // logout destroys the session server-side and, when the provider offers it, ends the session there.
 func (s *server) logout(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	idToken, err := s.deps.Store.EndSession(c.UserContext(), sess.rawID)
+	idToken, err := s.sessionStore.EndSession(c.UserContext(), sess.rawID)
 	if err != nil {
 		return err
 	}

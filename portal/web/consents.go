@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -11,6 +12,14 @@ import (
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/pdfexport"
 )
+
+// consentStore asks citizens for consent and records their answers.
+type consentStore interface {
+	CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error)
+	CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error)
+	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
+	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
+}
 
 // ConsentView is a consent request as the citizen sees it.
 type ConsentView struct {
@@ -30,7 +39,7 @@ func (s *server) consentView(l string, c portal.Consent) ConsentView {
 func (s *server) citizenConsents(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	cs, err := s.deps.Store.CitizenConsents(c.UserContext(), sess.SubjectID)
+	cs, err := s.consentStore.CitizenConsents(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return err
 	}
@@ -44,7 +53,7 @@ func (s *server) citizenConsents(c *fiber.Ctx) error {
 func (s *server) citizenConsent(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	x, err := s.deps.Store.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
 	if err != nil {
 		return err
 	}
@@ -67,7 +76,7 @@ func (s *server) withdrawConsent(c *fiber.Ctx) error {
 
 func (s *server) recordConsent(c *fiber.Ctx, decision string) error {
 	sess, _ := session(c)
-	x, err := s.deps.Store.DecideConsent(c.UserContext(), sess.SubjectID, c.Params("id"), decision, strings.TrimSpace(c.FormValue("opmerking")))
+	x, err := s.consentStore.DecideConsent(c.UserContext(), sess.SubjectID, c.Params("id"), decision, strings.TrimSpace(c.FormValue("opmerking")))
 	if err != nil {
 		return err
 	}
@@ -99,14 +108,14 @@ type ReceiptJSON struct {
 
 func (s *server) receipt(c *fiber.Ctx) (portal.Consent, ReceiptJSON, error) {
 	sess, _ := session(c)
-	x, err := s.deps.Store.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
 	if err != nil {
 		return x, ReceiptJSON{}, err
 	}
 	if x.DecidedAt == nil {
 		return x, ReceiptJSON{}, portal.Errorf(portal.ENOTFOUND, "no decision yet")
 	}
-	bsn, err := s.deps.Store.SubjectBSN(c.UserContext(), sess.SubjectID)
+	bsn, err := s.logStore.SubjectBSN(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return x, ReceiptJSON{}, err
 	}
@@ -196,7 +205,7 @@ func (s *server) createConsentStaff(c *fiber.Ctx) error {
 	if err := nc.Validate(s.deps.Now()); err != nil {
 		return err
 	}
-	x, _, err := s.deps.Store.CreateConsent(c.UserContext(), nc, "staff", 0)
+	x, _, err := s.consentStore.CreateConsent(c.UserContext(), nc, "staff", 0)
 	if err != nil {
 		return err
 	}

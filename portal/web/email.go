@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/url"
@@ -11,6 +12,12 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 )
+
+// emailStore keeps the address a citizen confirmed for notifications.
+type emailStore interface {
+	EmailStatus(ctx context.Context, subjectID int64) (portal.EmailStatus, error)
+	ConfirmEmail(ctx context.Context, subjectID int64, token string) error
+}
 
 // limitMessage is the text for a person who reached a filing limit: what the limit is and when they
 // can file again. ok is false when err is not a limit.
@@ -47,7 +54,7 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 			s.setCookie(c, returnCookie, "/email/bevestigen?"+url.Values{"token": {tok}}.Encode(), int(portal.LoginTTL.Seconds()))
 		}
 	case c.Query("klaar") == "1":
-		st, err := s.deps.Store.EmailStatus(c.UserContext(), sess.SubjectID)
+		st, err := s.emailStore.EmailStatus(c.UserContext(), sess.SubjectID)
 		if err != nil {
 			return err
 		}
@@ -62,7 +69,7 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 // confirmEmail confirms the logged-in citizen's address with the posted token.
 func (s *server) confirmEmail(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	err := s.deps.Store.ConfirmEmail(c.UserContext(), sess.SubjectID, c.FormValue("token"))
+	err := s.emailStore.ConfirmEmail(c.UserContext(), sess.SubjectID, c.FormValue("token"))
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		c.Status(fiber.StatusNotFound)
 		return s.page(c, "email_bevestigen", T(lang(c), "email.confirm.title"), fiber.Map{"Failed": true})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,20 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 )
+
+// signalStore registers signals and keeps their deferrals and retention decisions; citizens read their own.
+type signalStore interface {
+	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
+		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
+	CitizenSignals(ctx context.Context, subjectID int64) ([]portal.Signal, error)
+	CitizenSignal(ctx context.Context, subjectID int64, id string) (portal.Signal, error)
+	OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error)
+	StaffSignals(ctx context.Context, limit int) ([]portal.Signal, error)
+	RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error
+	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
+	TellSignal(ctx context.Context, id string) error
+	DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error
+}
 
 // SignalView is a signal as shown, in the reader's language.
 type SignalView struct {
@@ -48,7 +63,7 @@ func (s *server) signalView(l string, sg portal.Signal) SignalView {
 func (s *server) citizenSignals(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	ss, err := s.deps.Store.CitizenSignals(c.UserContext(), sess.SubjectID)
+	ss, err := s.signalStore.CitizenSignals(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return err
 	}
@@ -62,7 +77,7 @@ func (s *server) citizenSignals(c *fiber.Ctx) error {
 func (s *server) citizenSignal(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	sg, err := s.deps.Store.CitizenSignal(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	sg, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
 	if err != nil {
 		return err
 	}
@@ -72,7 +87,7 @@ func (s *server) citizenSignal(c *fiber.Ctx) error {
 // staffSignals is the team's list: what needs a decision first, then everything, without content.
 func (s *server) staffSignals(c *fiber.Ctx) error {
 	l := lang(c)
-	ss, err := s.deps.Store.StaffSignals(c.UserContext(), 500)
+	ss, err := s.signalStore.StaffSignals(c.UserContext(), 500)
 	if err != nil {
 		return err
 	}
@@ -98,7 +113,7 @@ func (s *server) staffSignals(c *fiber.Ctx) error {
 func (s *server) staffSignal(c *fiber.Ctx) error {
 	l := lang(c)
 	me := staffOf(c)
-	sc, err := s.deps.Store.OpenSignal(c.UserContext(), strings.ToLower(c.Params("id")), me, s.cfg.Municipality)
+	sc, err := s.signalStore.OpenSignal(c.UserContext(), strings.ToLower(c.Params("id")), me, s.cfg.Municipality)
 	if err != nil {
 		return err
 	}
@@ -142,7 +157,7 @@ func (s *server) signalDone(c *fiber.Ctx) error {
 func (s *server) requestDeferral(c *fiber.Ctx) error {
 	review, _ := endOfDate(c.FormValue("herzien"))
 	d := portal.DeferralRequest{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), ReviewAt: review}
-	if err := s.deps.Store.RequestDeferral(c.UserContext(), c.Params("id"), staffOf(c), d, s.cfg.Signals); err != nil {
+	if err := s.signalStore.RequestDeferral(c.UserContext(), c.Params("id"), staffOf(c), d, s.cfg.Signals); err != nil {
 		return err
 	}
 	return s.signalDone(c)
@@ -154,7 +169,7 @@ func (s *server) decideDeferral(approve bool) fiber.Handler {
 		if err != nil {
 			return portal.Errorf(portal.ENOTFOUND, "no such deferral")
 		}
-		if err := s.deps.Store.DecideDeferral(c.UserContext(), c.Params("id"), did, staffOf(c), approve); err != nil {
+		if err := s.signalStore.DecideDeferral(c.UserContext(), c.Params("id"), did, staffOf(c), approve); err != nil {
 			return err
 		}
 		return s.signalDone(c)
@@ -162,7 +177,7 @@ func (s *server) decideDeferral(approve bool) fiber.Handler {
 }
 
 func (s *server) tellSignal(c *fiber.Ctx) error {
-	if err := s.deps.Store.TellSignal(c.UserContext(), c.Params("id")); err != nil {
+	if err := s.signalStore.TellSignal(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
 	return s.signalDone(c)
@@ -171,7 +186,7 @@ func (s *server) tellSignal(c *fiber.Ctx) error {
 func (s *server) decideRetention(c *fiber.Ctx) error {
 	review, _ := endOfDate(c.FormValue("herzien"))
 	ch := portal.RetentionChoice{Decision: c.FormValue("besluit"), CaseRef: c.FormValue("zaak"), ReviewAt: review}
-	if err := s.deps.Store.DecideRetention(c.UserContext(), c.Params("id"), staffOf(c), ch, s.cfg.Signals); err != nil {
+	if err := s.signalStore.DecideRetention(c.UserContext(), c.Params("id"), staffOf(c), ch, s.cfg.Signals); err != nil {
 		return err
 	}
 	return s.signalDone(c)
@@ -213,7 +228,7 @@ func (s *server) createSignal(c *fiber.Ctx) error {
 		review, _ := endOfDate(c.FormValue("herzien"))
 		d = &portal.DeferralRequest{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), ReviewAt: review}
 	}
-	sg, _, err := s.deps.Store.RegisterSignal(c.UserContext(), ns, "staff", 0, &me, d, s.cfg.Signals)
+	sg, _, err := s.signalStore.RegisterSignal(c.UserContext(), ns, "staff", 0, &me, d, s.cfg.Signals)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"slices"
 	"strconv"
 
@@ -8,6 +9,13 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 )
+
+// caseStore is the staff side of rights requests: the queue, the case file (opening it is logged) and the steps.
+type caseStore interface {
+	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
+	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
+	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
+}
 
 // requireRole lets through only staff holding one of the roles.
 func (s *server) requireRole(roles ...string) fiber.Handler {
@@ -62,7 +70,7 @@ func (s *server) staffQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs, err := s.deps.Store.Queue(c.UserContext(), f)
+	rs, err := s.caseStore.Queue(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -85,7 +93,7 @@ func (s *server) staffQueue(c *fiber.Ctx) error {
 func (s *server) staffRequest(c *fiber.Ctx) error {
 	l := lang(c)
 	me := staffOf(c)
-	cf, err := s.deps.Store.OpenCaseFile(c.UserContext(), c.Params("id"), me, s.cfg.Municipality)
+	cf, err := s.caseStore.OpenCaseFile(c.UserContext(), c.Params("id"), me, s.cfg.Municipality)
 	if err != nil {
 		return err
 	}
@@ -121,7 +129,7 @@ func (s *server) staffAct(kind portal.StepKind) fiber.Handler {
 			a.Months = n
 		}
 		me := staffOf(c)
-		r, err := s.deps.Store.ActOnRequest(c.UserContext(), c.Params("id"), me, a)
+		r, err := s.caseStore.ActOnRequest(c.UserContext(), c.Params("id"), me, a)
 		if err != nil {
 			return err
 		}

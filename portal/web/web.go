@@ -29,57 +29,27 @@ import (
 	"github.com/inzicht/inzicht/views"
 )
 
-// Store is what the portal needs from storage.
-type Store interface {
+// healthStore is what the readiness probe checks.
+type healthStore interface {
 	Ping(ctx context.Context) error
 	SchemaUpToDate(ctx context.Context) (bool, error)
-	EnsureSubject(ctx context.Context, bsn string) (int64, error)
-	SubjectBSN(ctx context.Context, subjectID int64) (string, error)
-	Events(ctx context.Context, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, bool, error)
-	Event(ctx context.Context, subjectID int64, id string) (portal.LoggedEvent, error)
-	Summary(ctx context.Context, subjectID int64) (portal.Summary, error)
-	CreateSession(ctx context.Context, rawID string, s portal.Session) error
-	Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error)
-	DeleteSession(ctx context.Context, rawID string) error
-	EndSession(ctx context.Context, rawID string) (idToken string, err error)
-	CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error
-	TakeLogin(ctx context.Context, rawID string) (portal.PendingLogin, error)
+}
 
-	CreateRequest(ctx context.Context, subjectID int64, r portal.NewRequest) (portal.RightsRequest, error)
-	Requests(ctx context.Context, subjectID int64) ([]portal.RightsRequest, error)
-	Request(ctx context.Context, subjectID int64, id string) (portal.RightsRequest, error)
-	WithdrawRequest(ctx context.Context, subjectID int64, id string) error
-	EmailStatus(ctx context.Context, subjectID int64) (portal.EmailStatus, error)
-	ConfirmEmail(ctx context.Context, subjectID int64, token string) error
-	ScopeEventsAsOf(ctx context.Context, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error)
-	Messages(ctx context.Context, subjectID int64, limit int) ([]portal.Message, error)
-	MarkMessagesRead(ctx context.Context, subjectID int64, ids []int64) error
-	UnreadCount(ctx context.Context, subjectID int64) (int, error)
-	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
-	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
-	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
-
-	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
-		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
-	CitizenSignals(ctx context.Context, subjectID int64) ([]portal.Signal, error)
-	CitizenSignal(ctx context.Context, subjectID int64, id string) (portal.Signal, error)
-	OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error)
-	StaffSignals(ctx context.Context, limit int) ([]portal.Signal, error)
-	RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error
-	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
-	TellSignal(ctx context.Context, id string) error
-	DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error
-
-	CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error)
-	CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error)
-	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
-	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
-
-	StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error)
-	RefreshPeriod(ctx context.Context, p portal.Period) (portal.StoredCounts, error)
-	Oversight(ctx context.Context, since time.Time, limit int, by portal.Staff, municipality string) ([]portal.Flagged, []portal.Flagged, error)
-	ReviewBreakGlass(ctx context.Context, eventID string, by portal.Staff, justified bool, note string) error
-	StaffPatterns(ctx context.Context, since time.Time, minViews int) ([]portal.StaffPattern, error)
+// Store is everything the portal needs from storage. Each feature declares its part beside the
+// handlers that use it (sessionStore in auth.go, logStore in pages.go, signalStore in signals.go, …);
+// the server keeps each part in its own field, so a handler file shows what it reaches.
+type Store interface {
+	healthStore
+	sessionStore
+	logStore
+	requestStore
+	inboxStore
+	emailStore
+	caseStore
+	signalStore
+	consentStore
+	statsStore
+	oversightStore
 }
 
 // Config holds the portal's settings.
@@ -135,6 +105,19 @@ type server struct {
 	cfg  Config
 	deps Deps
 	csp  string
+
+	// The parts of deps.Store, one per feature.
+	healthStore    healthStore
+	sessionStore   sessionStore
+	logStore       logStore
+	requestStore   requestStore
+	inboxStore     inboxStore
+	emailStore     emailStore
+	caseStore      caseStore
+	signalStore    signalStore
+	consentStore   consentStore
+	statsStore     statsStore
+	oversightStore oversightStore
 }
 
 // New builds the whole HTTP application: the portal's pages, and the API and development identity
@@ -161,7 +144,12 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
-	s := &server{cfg: cfg, deps: deps}
+	if deps.Store == nil {
+		return nil, errors.New("web: no store")
+	}
+	st := deps.Store
+	s := &server{cfg: cfg, deps: deps, healthStore: st, sessionStore: st, logStore: st, requestStore: st, inboxStore: st,
+		emailStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st, oversightStore: st}
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
@@ -322,10 +310,10 @@ func (s *server) metricsAuth(c *fiber.Ctx) error {
 func (s *server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.deps.Store.Ping(ctx); err != nil {
+	if err := s.healthStore.Ping(ctx); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
 	}
-	ok, err := s.deps.Store.SchemaUpToDate(ctx)
+	ok, err := s.healthStore.SchemaUpToDate(ctx)
 	if err != nil || !ok {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("schema not current")
 	}
@@ -415,7 +403,7 @@ func (s *server) page(c *fiber.Ctx, name, title string, data fiber.Map) error {
 		data["CSRF"] = sess.CSRFToken
 		if sess.Kind == portal.SessionCitizen {
 			// Best effort: the error page is rendered through here too, also when the database is down.
-			if n, err := s.deps.Store.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
+			if n, err := s.inboxStore.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
 				data["Unread"] = n
 			}
 		}
