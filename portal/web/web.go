@@ -85,7 +85,7 @@ type Deps struct {
 	Store     Store
 	CitizenRP *oidcrp.RP
 	StaffRP   *oidcrp.RP // may be nil: no staff login
-	API       *fiber.App // mounted at /api/v1 when not nil
+	API       *fiber.App // mounted at /api/v1 when not nil, under the portal's limits (see New)
 	DevIDP    http.Handler
 	Metrics   http.Handler // served at /metrics when not nil
 	Log       *slog.Logger
@@ -120,8 +120,10 @@ type server struct {
 	oversightStore oversightStore
 }
 
-// New builds the whole HTTP application: the portal's pages, and the API and development identity
-// provider mounted beside them.
+// New builds the portal's HTTP application: its pages, and the development identity provider (and,
+// when Deps.API is set, the API) mounted beside them. A mounted API lives under the portal's server
+// settings and body limit, because Fiber's Mount keeps none of the sub-app's; cmd/inzicht therefore
+// leaves Deps.API nil and routes /api/v1 to the API in front of the portal.
 func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 15 * time.Minute
@@ -171,9 +173,10 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	fcfg := fiber.Config{
 		Views:        engine,
 		ErrorHandler: s.errorHandler,
-		// The API's 2 MiB plus room for its own problem+json answer up to 3 MiB; the body is read before
-		// any handler runs, so this is also what an anonymous client can make us read.
-		BodyLimit:             3 << 20,
+		// The portal's forms are small. The body is read before any handler runs, so this is also what
+		// an anonymous client can make us read. The API has its own, larger, limit: cmd/inzicht routes
+		// /api/v1 to it in front of this app (Deps.API, mounted here, lives under this one).
+		BodyLimit:             1 << 20,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           60 * time.Second,
