@@ -184,31 +184,76 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 	return pdfexport.RenderConsentReceipt(c.Response().BodyWriter(), doc)
 }
 
-func (s *server) newConsentPage(c *fiber.Ctx) error {
-	l := lang(c)
-	now := s.deps.Now()
-	return s.page(c, "mw_toestemming_nieuw", T(l, "sconsent.new"), fiber.Map{
-		"Tomorrow": now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
-		"Max":      portal.AddMonths(now.In(amsterdam), portal.MaxConsentValidity).Format("2006-01-02"),
-		"Org":      s.cfg.Municipality, "Name": staffOf(c).Name})
+// consentForm is the staff's consent request form as typed, with its errors.
+type consentForm struct {
+	BSN, Case, Team, Role, Item, Holder          string
+	Purpose, Necessity, Ground, IfRefused, Until string
+	Errors                                       formErrors
 }
 
-// createConsent lets staff ask a citizen for specific consent; the same rules as the API apply.
+// consentInputs names the form input of each field of a consent request.
+var consentInputs = map[string]string{"subject_bsn": "bsn", "case_ref": "zaak", "requested_by.team": "team",
+	"requested_by.role": "functie", "data_item": "gegeven", "data_holder": "houder", "purpose": "doel",
+	"necessity": "noodzaak", "legal_ground": "grond", "if_refused": "weigeren", "valid_until": "tot"}
+
+// consentOrder is the order of the inputs on the page.
+var consentOrder = []string{"bsn", "zaak", "team", "functie", "gegeven", "houder", "doel", "noodzaak", "grond", "weigeren", "tot"}
+
+func decodeConsentForm(c *fiber.Ctx) consentForm {
+	return consentForm{BSN: strings.TrimSpace(c.FormValue("bsn")), Case: c.FormValue("zaak"), Team: c.FormValue("team"),
+		Role: c.FormValue("functie"), Item: c.FormValue("gegeven"), Holder: c.FormValue("houder"), Purpose: c.FormValue("doel"),
+		Necessity: c.FormValue("noodzaak"), Ground: c.FormValue("grond"), IfRefused: c.FormValue("weigeren"),
+		Until: c.FormValue("tot")}
+}
+
+// newConsentPage is the data of the staff's consent request form.
+type newConsentPage struct {
+	pageBase
+	Form          consentForm
+	Summary       []fieldMsg
+	Tomorrow, Max string
+	Org, Name     string
+}
+
+func (s *server) newConsentPage(c *fiber.Ctx) error {
+	return s.renderConsentForm(c, consentForm{}, fiber.StatusOK)
+}
+
+func (s *server) renderConsentForm(c *fiber.Ctx, f consentForm, status int) error {
+	l := lang(c)
+	now := s.deps.Now()
+	c.Status(status)
+	return s.page(c, "mw_toestemming_nieuw", T(l, "sconsent.new"), &newConsentPage{Form: f, Summary: f.Errors.summary(consentOrder),
+		Tomorrow: now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		Max:      portal.AddMonths(now.In(amsterdam), portal.MaxConsentValidity).Format("2006-01-02"),
+		Org:      s.cfg.Municipality, Name: staffOf(c).Name})
+}
+
+// createConsentStaff lets staff ask a citizen for specific consent; the same rules as the API apply.
+// A request that breaks one (a list, "all medical data", no end date) comes back as typed, with the
+// rule at the field.
 func (s *server) createConsentStaff(c *fiber.Ctx) error {
 	me := staffOf(c)
-	nc := portal.NewConsent{ID: uuid.NewString(), SubjectBSN: strings.TrimSpace(c.FormValue("bsn")), CaseRef: c.FormValue("zaak"),
-		RequestedBy: portal.ConsentRequester{Organization: s.cfg.Municipality, Team: c.FormValue("team"),
-			Role: c.FormValue("functie"), Employee: me.Name},
-		DataItem: c.FormValue("gegeven"), DataHolder: c.FormValue("houder"), Purpose: c.FormValue("doel"),
-		Necessity: c.FormValue("noodzaak"), LegalGround: c.FormValue("grond"), IfRefused: c.FormValue("weigeren"),
-		ValidUntil: c.FormValue("tot")}
-	if err := nc.Validate(s.deps.Now()); err != nil {
-		return err
-	}
-	x, _, err := s.consentStore.CreateConsent(c.UserContext(), nc, "staff", 0)
+	l := lang(c)
+	f := decodeConsentForm(c)
+	nc := portal.NewConsent{ID: uuid.NewString(), SubjectBSN: f.BSN, CaseRef: f.Case,
+		RequestedBy: portal.ConsentRequester{Organization: s.cfg.Municipality, Team: f.Team, Role: f.Role, Employee: me.Name},
+		DataItem:    f.Item, DataHolder: f.Holder, Purpose: f.Purpose, Necessity: f.Necessity, LegalGround: f.Ground,
+		IfRefused: f.IfRefused, ValidUntil: f.Until}
+	fe, err := fieldErrors(l, "sconsent.err.", consentInputs, nc.Validate(s.deps.Now()))
 	if err != nil {
 		return err
 	}
-	s.deps.Log.Info("consent requested", "consent", x.ID, "staff", me.Sub)
-	return c.Redirect("/medewerker?toestemming="+x.ID, fiber.StatusSeeOther)
+	if fe == nil {
+		x, _, err := s.consentStore.CreateConsent(c.UserContext(), nc, "staff", 0)
+		if fe, err = fieldErrors(l, "sconsent.err.", consentInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("consent requested", "consent", x.ID, "staff", me.Sub)
+			return c.Redirect("/medewerker?toestemming="+x.ID, fiber.StatusSeeOther)
+		}
+	}
+	f.Errors = fe
+	return s.renderConsentForm(c, f, fiber.StatusUnprocessableEntity)
 }

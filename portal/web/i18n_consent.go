@@ -64,6 +64,18 @@ var consentMessages = map[string]map[string]string{
 		"sconsent.until":            "Geldig tot en met (uiterlijk 12 maanden)",
 		"sconsent.submit":           "Vraag versturen",
 		"sconsent.sent":             "De vraag om toestemming is verstuurd naar de inwoner.",
+		// Form errors (issue 14): one message per input, saying its rule.
+		"sconsent.err.bsn":      "Vul een geldig BSN in: 9 cijfers die de elfproef doorstaan.",
+		"sconsent.err.zaak":     "Vul het zaaknummer in.",
+		"sconsent.err.team":     "Het team is te lang of bevat tekens die niet mogen.",
+		"sconsent.err.functie":  "Vul uw functie in.",
+		"sconsent.err.gegeven":  "Vraag toestemming voor één gegeven, bijvoorbeeld 'medicijngebruik'. Een lijst of 'alle (medische) gegevens' mag niet: vraag dan per gegeven apart.",
+		"sconsent.err.houder":   "Noem één organisatie die het gegeven heeft. Een lijst mag niet: vraag dan per organisatie apart.",
+		"sconsent.err.doel":     "Schrijf waarvoor u het gegeven nodig heeft.",
+		"sconsent.err.noodzaak": "Schrijf waarom het gegeven nodig is.",
+		"sconsent.err.grond":    "Vul de wettelijke grondslag in.",
+		"sconsent.err.weigeren": "Schrijf wat er gebeurt als de inwoner nee zegt.",
+		"sconsent.err.tot":      "Kies een einddatum: na vandaag en hoogstens 12 maanden vooruit.",
 	},
 	"en": {
 		"nav.consents":              "Consent",
@@ -127,6 +139,18 @@ var consentMessages = map[string]map[string]string{
 		"sconsent.until":            "Valid until (at most 12 months)",
 		"sconsent.submit":           "Send request",
 		"sconsent.sent":             "The request for consent was sent to the citizen.",
+		// Form errors (issue 14): one message per input, saying its rule.
+		"sconsent.err.bsn":      "Enter a valid BSN: 9 digits that pass the eleven test.",
+		"sconsent.err.zaak":     "Enter the case number.",
+		"sconsent.err.team":     "The team is too long or holds characters that are not allowed.",
+		"sconsent.err.functie":  "Enter your role.",
+		"sconsent.err.gegeven":  "Ask consent for one data item, for example 'medication'. A list or 'all (medical) data' is not allowed: ask separately for each item.",
+		"sconsent.err.houder":   "Name one organisation that holds the data. A list is not allowed: ask separately for each organisation.",
+		"sconsent.err.doel":     "Write what you need the data for.",
+		"sconsent.err.noodzaak": "Write why the data is needed.",
+		"sconsent.err.grond":    "Enter the legal ground.",
+		"sconsent.err.weigeren": "Write what happens if the citizen says no.",
+		"sconsent.err.tot":      "Choose an end date: after today and at most 12 months ahead.",
 	},
 }
 

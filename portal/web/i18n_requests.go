@@ -174,6 +174,13 @@ var requestMessages = map[string]map[string]string{
 		"staff.decision":                 "Besluit",
 		"staff.back":                     "Terug naar de werkbak",
 		"staff.role.denied":              "Alleen medewerkers privacyverzoeken en teamleiders werken met verzoeken.",
+		// Form errors (issue 14): one message per input, saying its rule.
+		"form.err.other":        "Een gegeven dat niet in dit formulier staat klopt niet. Neem contact op met de beheerder.",
+		"staff.err.besluit":     "Kies een besluit: toewijzen, gedeeltelijk toewijzen of afwijzen.",
+		"staff.err.toelichting": "Schrijf een motivering. Die is verplicht als u het verzoek gedeeltelijk toewijst of afwijst.",
+		"staff.err.correcties":  "Schrijf wat u waar heeft verbeterd. Dat is verplicht als u een verzoek om verbetering (gedeeltelijk) toewijst.",
+		"staff.decide.title":    "Besluit op verzoek %s",
+		"staff.decide.back":     "Terug naar het verzoek",
 	},
 	"en": {
 		"nav.requests":                   "My requests",
@@ -346,6 +353,13 @@ var requestMessages = map[string]map[string]string{
 		"staff.decision":                 "Decision",
 		"staff.back":                     "Back to the queue",
 		"staff.role.denied":              "Only privacy request officers and team leads work on requests.",
+		// Form errors (issue 14): one message per input, saying its rule.
+		"form.err.other":        "Something that is not on this form is not right. Contact the administrator.",
+		"staff.err.besluit":     "Choose a decision: grant, partly grant or reject.",
+		"staff.err.toelichting": "Write a motivation. It is required when you partly grant or reject the request.",
+		"staff.err.correcties":  "Write what you corrected where. It is required when you (partly) grant a correction request.",
+		"staff.decide.title":    "Decision on request %s",
+		"staff.decide.back":     "Back to the request",
 	},
 }
 

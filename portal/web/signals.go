@@ -192,46 +192,109 @@ func (s *server) decideRetention(c *fiber.Ctx) error {
 	return s.signalDone(c)
 }
 
-func (s *server) newSignalPage(c *fiber.Ctx) error {
-	l := lang(c)
-	now := s.deps.Now()
-	p := s.cfg.Signals.WithDefaults()
-	return s.page(c, "mw_signaal_nieuw", T(l, "ssig.new"), fiber.Map{"Kinds": portal.ReporterKinds,
-		"Categories": portal.SignalCategories, "Reasons": portal.DeferralReasons,
-		"Today":     now.In(amsterdam).Format("2006-01-02"),
-		"Tomorrow":  now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
-		"MaxReview": now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02")})
+// signalForm is the staff's new-signal form as typed, with its errors.
+type signalForm struct {
+	BSN, Received                              string
+	ReporterKind                               string
+	ReporterName, ReporterOrg, ReporterContact string
+	Category, Summary, Urgency, Team           string
+	Defer                                      bool
+	Reason, Motivation, Review                 string
+	Errors                                     formErrors
 }
 
-// createSignal registers a signal from the staff form, with an optional deferral request.
-func (s *server) createSignal(c *fiber.Ctx) error {
-	me := staffOf(c)
-	received, ok := endOfDate(c.FormValue("ontvangen"))
+// signalInputs names the form input of each field of a signal and of its deferral request.
+var signalInputs = map[string]string{"subject_bsn": "bsn", "received_at": "ontvangen", "reporter_kind": "melder",
+	"reporter.name": "melder_naam", "reporter.organization": "melder_organisatie", "reporter.contact": "melder_contact",
+	"nature.category": "categorie", "nature.summary": "samenvatting", "urgency": "urgentie", "handling_team": "team",
+	"reason": "reden", "motivation": "motivering", "review_at": "herzien"}
+
+// signalOrder is the order of the inputs on the page.
+var signalOrder = []string{"bsn", "ontvangen", "melder", "melder_naam", "melder_organisatie", "melder_contact",
+	"categorie", "samenvatting", "urgentie", "team", "reden", "motivering", "herzien"}
+
+func decodeSignalForm(c *fiber.Ctx) signalForm {
+	return signalForm{BSN: strings.TrimSpace(c.FormValue("bsn")), Received: c.FormValue("ontvangen"),
+		ReporterKind: c.FormValue("melder"), ReporterName: strings.TrimSpace(c.FormValue("melder_naam")),
+		ReporterOrg: strings.TrimSpace(c.FormValue("melder_organisatie")), ReporterContact: strings.TrimSpace(c.FormValue("melder_contact")),
+		Category: c.FormValue("categorie"), Summary: c.FormValue("samenvatting"), Urgency: c.FormValue("urgentie"),
+		Team: c.FormValue("team"), Defer: c.FormValue("uitstellen") == "ja", Reason: c.FormValue("reden"),
+		Motivation: c.FormValue("motivering"), Review: c.FormValue("herzien")}
+}
+
+// signal is the form as the domain's new signal and, when asked for, its deferral request.
+func (f signalForm) signal(now time.Time) (portal.NewSignal, *portal.DeferralRequest) {
+	received, ok := endOfDate(f.Received)
 	if ok {
 		received = received.Add(time.Second).AddDate(0, 0, -1) // the start of that day
-		if now := s.deps.Now(); received.Before(now) && received.AddDate(0, 0, 1).After(now) {
+		if received.Before(now) && received.AddDate(0, 0, 1).After(now) {
 			received = now // received today: now
 		}
 	}
-	ns := portal.NewSignal{ID: uuid.NewString(), SubjectBSN: strings.TrimSpace(c.FormValue("bsn")), ReceivedAt: received,
-		ReporterKind: c.FormValue("melder"), Urgency: c.FormValue("urgentie"), HandlingTeam: c.FormValue("team"),
-		Nature: portal.Nature{Category: c.FormValue("categorie"), Summary: c.FormValue("samenvatting")}}
-	if n, o, k := strings.TrimSpace(c.FormValue("melder_naam")), strings.TrimSpace(c.FormValue("melder_organisatie")),
-		strings.TrimSpace(c.FormValue("melder_contact")); n+o+k != "" {
-		ns.Reporter = &portal.Reporter{Name: n, Organization: o, Contact: k}
+	ns := portal.NewSignal{ID: uuid.NewString(), SubjectBSN: f.BSN, ReceivedAt: received,
+		ReporterKind: f.ReporterKind, Urgency: f.Urgency, HandlingTeam: f.Team,
+		Nature: portal.Nature{Category: f.Category, Summary: f.Summary}}
+	if f.ReporterName+f.ReporterOrg+f.ReporterContact != "" {
+		ns.Reporter = &portal.Reporter{Name: f.ReporterName, Organization: f.ReporterOrg, Contact: f.ReporterContact}
 	}
-	if err := ns.Validate(s.deps.Now()); err != nil {
-		return err
+	if !f.Defer {
+		return ns, nil
 	}
-	var d *portal.DeferralRequest
-	if c.FormValue("uitstellen") == "ja" {
-		review, _ := endOfDate(c.FormValue("herzien"))
-		d = &portal.DeferralRequest{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), ReviewAt: review}
+	review, _ := endOfDate(f.Review)
+	return ns, &portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review}
+}
+
+// newSignalPage is the data of the staff's new-signal form.
+type newSignalPage struct {
+	pageBase
+	Form                       signalForm
+	Summary                    []fieldMsg
+	Kinds, Categories, Reasons []string
+	Today, Tomorrow, MaxReview string
+}
+
+func (s *server) newSignalPage(c *fiber.Ctx) error {
+	return s.renderSignalForm(c, signalForm{Received: s.deps.Now().In(amsterdam).Format("2006-01-02")}, fiber.StatusOK)
+}
+
+func (s *server) renderSignalForm(c *fiber.Ctx, f signalForm, status int) error {
+	l := lang(c)
+	now := s.deps.Now()
+	p := s.cfg.Signals.WithDefaults()
+	c.Status(status)
+	return s.page(c, "mw_signaal_nieuw", T(l, "ssig.new"), &newSignalPage{Form: f, Summary: f.Errors.summary(signalOrder),
+		Kinds: portal.ReporterKinds, Categories: portal.SignalCategories, Reasons: portal.DeferralReasons,
+		Today:     now.In(amsterdam).Format("2006-01-02"),
+		Tomorrow:  now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		MaxReview: now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02")})
+}
+
+// createSignal registers a signal from the staff form, with an optional deferral request. A form
+// that breaks a rule comes back as typed, with the rule at the field.
+func (s *server) createSignal(c *fiber.Ctx) error {
+	me := staffOf(c)
+	l := lang(c)
+	f := decodeSignalForm(c)
+	now := s.deps.Now()
+	ns, d := f.signal(now)
+	var derr error
+	if d != nil {
+		derr = d.Validate(now, s.cfg.Signals.WithDefaults().MaxDeferral)
 	}
-	sg, _, err := s.signalStore.RegisterSignal(c.UserContext(), ns, "staff", 0, &me, d, s.cfg.Signals)
+	fe, err := fieldErrors(l, "ssig.err.", signalInputs, ns.Validate(now), derr)
 	if err != nil {
 		return err
 	}
-	s.deps.Log.Info("signal registered", "signal", sg.ID, "staff", me.Sub, "deferral_requested", d != nil)
-	return s.signalDone(c)
+	if fe == nil {
+		sg, _, err := s.signalStore.RegisterSignal(c.UserContext(), ns, "staff", 0, &me, d, s.cfg.Signals)
+		if fe, err = fieldErrors(l, "ssig.err.", signalInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("signal registered", "signal", sg.ID, "staff", me.Sub, "deferral_requested", d != nil)
+			return s.signalDone(c)
+		}
+	}
+	f.Errors = fe
+	return s.renderSignalForm(c, f, fiber.StatusUnprocessableEntity)
 }

@@ -15,6 +15,9 @@ type caseStore interface {
 	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
 	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
 	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
+	// RequestByID reads a request without recording a view: only for what shows nothing of the
+	// citizen's (the decision form shown again names the reference and the kind).
+	RequestByID(ctx context.Context, id string) (portal.RightsRequest, error)
 }
 
 // requireRole lets through only staff holding one of the roles.
@@ -107,12 +110,100 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 		byID[e.ID] = e
 	}
 	v := s.requestView(l, cf.Request, true, byID)
-	return s.page(c, "mw_verzoek", T(l, "req.title", cf.Request.Reference), fiber.Map{"R": v, "BSN": cf.BSN, "Rows": rows,
-		"More": cf.More, "Staff": true, "Max": portal.MaxCaseEvents, "Outcomes": portal.Outcomes,
-		"CanStart":  portal.CanMove(cf.Request.Status, portal.StatusHandling),
-		"CanExtend": portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
-		"CanDecide": portal.CanMove(cf.Request.Status, portal.StatusDecided),
-		"Mine":      cf.Request.AssigneeSub == me.Sub})
+	return s.page(c, "mw_verzoek", T(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows,
+		More: cf.More, Staff: true, Max: portal.MaxCaseEvents,
+		CanStart:  portal.CanMove(cf.Request.Status, portal.StatusHandling),
+		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
+		CanDecide: portal.CanMove(cf.Request.Status, portal.StatusDecided),
+		Mine:      cf.Request.AssigneeSub == me.Sub,
+		Decision:  s.decisionForm(c, cf.Request, decisionForm{})})
+}
+
+// staffRequestPage is the data of a clerk's view of a request (mw_verzoek).
+type staffRequestPage struct {
+	pageBase
+	R                                    RequestView
+	BSN                                  string
+	Rows                                 []Row // the citizen's events in the request's scope
+	More                                 bool  // more than Max events
+	Staff                                bool  // the rows are shown to staff (no links to the citizen's pages)
+	Max                                  int
+	CanStart, CanExtend, CanDecide, Mine bool
+	Decision                             decisionForm
+}
+
+// decisionForm is the form deciding a request, as typed, with its errors; it is shown on the
+// request's page and, after a mistake, on a page of its own (mw_besluit).
+type decisionForm struct {
+	Lang, CSRF  string
+	ID          string // the request
+	Correction  bool   // a correction request: record what was corrected where
+	Outcomes    []portal.Outcome
+	Outcome     string
+	Motivation  string
+	Corrections string
+	Errors      formErrors
+}
+
+// decisionInputs names the input of each field of a decision; decisionOrder is their order.
+var (
+	decisionInputs = map[string]string{"outcome": "besluit", "note": "toelichting", "corrections": "correcties"}
+	decisionOrder  = []string{"besluit", "toelichting", "correcties"}
+)
+
+func (s *server) decisionForm(c *fiber.Ctx, r portal.RightsRequest, f decisionForm) decisionForm {
+	sess, _ := session(c)
+	f.Lang, f.CSRF, f.ID, f.Outcomes = lang(c), sess.CSRFToken, r.ID, portal.Outcomes
+	f.Correction = r.Kind == portal.KindCorrection
+	return f
+}
+
+// decisionPage is the data of the decision form shown again after a mistake. It holds the request's
+// reference and kind only: nothing of the citizen's, so showing it is no view to record.
+type decisionPage struct {
+	pageBase
+	Reference string
+	KindText  string
+	Summary   []fieldMsg
+	Form      decisionForm
+}
+
+// decide records the decision on a request. A decision that breaks a rule (no motivation for a
+// partial grant or a rejection, no corrections for a granted correction request) is shown again as
+// typed, on a page of its own: showing the request's page again would read the case file, which
+// records another "viewed" event in the citizen's log that nobody asked for. That page reads the
+// request with RequestByID (no record) and shows only its reference and kind.
+func (s *server) decide(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	l := lang(c)
+	me := staffOf(c)
+	id := c.Params("id")
+	f := decisionForm{Outcome: c.FormValue("besluit"), Motivation: c.FormValue("toelichting"), Corrections: c.FormValue("correcties")}
+	a := portal.Action{Kind: portal.StepDecided, Note: f.Motivation, Corrections: f.Corrections, Outcome: portal.Outcome(f.Outcome)}
+	r, err := s.caseStore.RequestByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	var fe formErrors
+	if portal.CanMove(r.Status, portal.StatusDecided) { // else storage says why it cannot be decided
+		if fe, err = fieldErrors(l, "staff.err.", decisionInputs, a.Validate(r.Kind)); err != nil {
+			return err
+		}
+	}
+	if fe == nil {
+		done, err := s.caseStore.ActOnRequest(ctx, id, me, a)
+		if fe, err = fieldErrors(l, "staff.err.", decisionInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepDecided, "status", done.Status, "staff", me.Sub)
+			return c.Redirect("/medewerker/verzoeken?bijgewerkt="+done.Reference, fiber.StatusSeeOther)
+		}
+	}
+	f.Errors = fe
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_besluit", T(l, "staff.decide.title", r.Reference), &decisionPage{Reference: r.Reference,
+		KindText: T(l, "kind.law."+string(r.Kind)), Summary: fe.summary(decisionOrder), Form: s.decisionForm(c, r, f)})
 }
 
 // staffAct applies one action and returns to the queue (a redirect to the request page would record

@@ -259,7 +259,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/verzoeken/:id/toewijzen", handlers, s.checkCSRF, s.staffAct(portal.StepAssigned))
 	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
 	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.staffAct(portal.StepExtended))
-	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
+	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.decide)
 	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
 	app.Get("/raad/cijfers.csv", s.requireRole(portal.RoleCouncil), s.councilCSV)
 	app.Get("/raad/rapportage.pdf", s.requireRole(portal.RoleCouncil), s.councilReport)
@@ -392,24 +392,50 @@ func localPath(p string) string {
 	return p
 }
 
-// page renders a template inside the layout with the common data.
-func (s *server) page(c *fiber.Ctx, name, title string, data fiber.Map) error {
-	if data == nil {
-		data = fiber.Map{}
-	}
-	l := lang(c)
-	data["Lang"] = l
-	data["Title"] = title
-	data["Path"] = c.Path()
+// pageBase is what the layout needs on every page; page data structs embed it and s.page fills it.
+type pageBase struct {
+	Lang    string
+	Title   string
+	Path    string
+	Session *liveSession // nil when nobody is logged in
+	CSRF    string
+	Unread  int // the citizen's unread messages
+}
+
+func (b *pageBase) base() *pageBase { return b }
+
+// pageData is a typed page's data: a struct embedding pageBase, passed as a pointer.
+type pageData interface{ base() *pageBase }
+
+// page renders a template inside the layout with the common data. data is a pointer to a struct
+// embedding pageBase (or, for the small pages not yet typed, a fiber.Map or nil).
+func (s *server) page(c *fiber.Ctx, name, title string, data any) error {
+	b := pageBase{Lang: lang(c), Title: title, Path: c.Path()}
+	counted := false
 	if sess, ok := session(c); ok {
-		data["Session"] = sess
-		data["CSRF"] = sess.CSRFToken
+		b.Session, b.CSRF = &sess, sess.CSRFToken
 		if sess.Kind == portal.SessionCitizen {
 			// Best effort: the error page is rendered through here too, also when the database is down.
 			if n, err := s.inboxStore.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
-				data["Unread"] = n
+				b.Unread, counted = n, true
 			}
 		}
+	}
+	switch d := data.(type) {
+	case pageData:
+		*d.base() = b
+	case fiber.Map:
+		d["Lang"], d["Title"], d["Path"] = b.Lang, b.Title, b.Path
+		if b.Session != nil {
+			d["Session"], d["CSRF"] = b.Session, b.CSRF
+			if counted {
+				d["Unread"] = b.Unread
+			}
+		}
+	case nil:
+		data = &b
+	default:
+		return fmt.Errorf("web: page %s: data of type %T", name, data)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Render(name, data, "layout")
