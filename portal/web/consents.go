@@ -47,7 +47,19 @@ func (s *server) citizenConsents(c *fiber.Ctx) error {
 	for i, x := range cs {
 		views[i] = s.consentView(l, x)
 	}
-	return s.page(c, "toestemmingen", T(l, "consent.title"), fiber.Map{"Consents": views})
+	return s.page(c, "toestemmingen", T(l, "consent.title"), &consentListPage{Consents: views})
+}
+
+// consentListPage is the data of a citizen's consent requests.
+type consentListPage struct {
+	pageBase
+	Consents []ConsentView
+}
+
+// consentPage is the data of one consent request as its citizen sees it.
+type consentPage struct {
+	pageBase
+	C ConsentView
 }
 
 func (s *server) citizenConsent(c *fiber.Ctx) error {
@@ -57,7 +69,7 @@ func (s *server) citizenConsent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, "toestemming", T(l, "consent.detail"), fiber.Map{"C": s.consentView(l, x)})
+	return s.page(c, "toestemming", T(l, "consent.detail"), &consentPage{C: s.consentView(l, x)})
 }
 
 // decideConsent records the citizen's grant or refusal, read from this request's form alone.
@@ -206,8 +218,8 @@ func decodeConsentForm(c *fiber.Ctx) consentForm {
 		Until: c.FormValue("tot")}
 }
 
-// newConsentPage is the data of the staff's consent request form.
-type newConsentPage struct {
+// consentFormPage is the data of the staff's consent request form.
+type consentFormPage struct {
 	pageBase
 	Form          consentForm
 	Summary       []fieldMsg
@@ -223,7 +235,7 @@ func (s *server) renderConsentForm(c *fiber.Ctx, f consentForm, status int) erro
 	l := lang(c)
 	now := s.deps.Now()
 	c.Status(status)
-	return s.page(c, "mw_toestemming_nieuw", T(l, "sconsent.new"), &newConsentPage{Form: f, Summary: f.Errors.summary(consentOrder),
+	return s.page(c, "mw_toestemming_nieuw", T(l, "sconsent.new"), &consentFormPage{Form: f, Summary: f.Errors.summary(consentOrder),
 		Tomorrow: now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
 		Max:      portal.AddMonths(now.In(amsterdam), portal.MaxConsentValidity).Format("2006-01-02"),
 		Org:      s.cfg.Municipality, Name: staffOf(c).Name})

@@ -232,20 +232,34 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 	for i, e := range evs {
 		rows[i] = s.row(l, e)
 	}
-	data := fiber.Map{"Rows": rows, "Q": q, "Summary": sum, "Bases": portal.AccessBases, "Filtered": len(q.values()) > 0}
+	data := &logPage{Rows: rows, Q: q, Summary: sum, Bases: portal.AccessBases, Filtered: len(q.values()) > 0}
 	// Whole URLs, built here: html/template escapes a query string placed after "?" in an href as one
 	// value ("=" becomes %3d), and the downloads then ignored the filter.
 	base := q.values()
-	data["PDF"], data["CSV"] = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base)
+	data.PDF, data.CSV = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base)
 	if more {
 		next := q.values()
 		next.Set("na", formatCursor(evs[len(evs)-1]))
-		data["Next"] = "/verwerkingen?" + next.Encode()
+		data.Next = "/verwerkingen?" + next.Encode()
 	}
 	if q.After != "" {
-		data["First"] = withQuery("/verwerkingen", base)
+		data.First = withQuery("/verwerkingen", base)
 	}
 	return s.page(c, "verwerkingen", T(l, "log.title"), data)
+}
+
+// logPage is the data of the citizen's processing log (/verwerkingen).
+type logPage struct {
+	pageBase
+	Rows     []Row
+	Staff    bool // false: the rows link to the citizen's own detail pages
+	Q        logQuery
+	Summary  portal.Summary
+	Bases    []string
+	Filtered bool
+	PDF, CSV string // the downloads, with the filter
+	Next     string // the next page, when there is one
+	First    string // back to the first page, when not on it
 }
 
 func (s *server) processingDetail(c *fiber.Ctx) error {

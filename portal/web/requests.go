@@ -146,7 +146,34 @@ func (s *server) requestList(c *fiber.Ctx) error {
 	for i, r := range rs {
 		views[i] = s.requestView(l, r, false, nil)
 	}
-	return s.page(c, "verzoeken", T(l, "req.list.title"), fiber.Map{"Requests": views})
+	return s.page(c, "verzoeken", T(l, "req.list.title"), &requestListPage{Requests: views})
+}
+
+// requestListPage is the data of a citizen's list of requests.
+type requestListPage struct {
+	pageBase
+	Requests []RequestView
+}
+
+// requestFormPage is the data of the citizen's new-request form.
+type requestFormPage struct {
+	pageBase
+	Form        requestForm
+	HasErrors   bool
+	Kinds       []string
+	Summary     portal.Summary // the organisations and categories to choose from
+	Linked      []Row          // the events the request starts from
+	MailEnabled bool
+	Email       *portal.EmailStatus // nil without mail
+}
+
+// requestPage is the data of a citizen's request.
+type requestPage struct {
+	pageBase
+	R           RequestView
+	Created     bool // just filed
+	MailEnabled bool
+	Email       *portal.EmailStatus // nil without mail
 }
 
 // requestForm is the new-request form as typed, with its errors.
@@ -205,14 +232,14 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 	for i, k := range portal.RequestKinds {
 		kinds[i] = string(k)
 	}
-	data := fiber.Map{"Form": f, "Kinds": kinds, "Summary": sum, "Linked": linked, "MailEnabled": s.cfg.MailEnabled,
-		"HasErrors": len(f.Errors) > 0}
+	data := &requestFormPage{Form: f, Kinds: kinds, Summary: sum, Linked: linked, MailEnabled: s.cfg.MailEnabled,
+		HasErrors: len(f.Errors) > 0}
 	if s.cfg.MailEnabled {
 		st, err := s.emailStore.EmailStatus(ctx, sess.SubjectID)
 		if err != nil {
 			return err
 		}
-		data["Email"] = st
+		data.Email = &st
 	}
 	c.Status(status)
 	return s.page(c, "verzoek_nieuw", T(l, "req.new.title"), data)
@@ -287,13 +314,13 @@ func (s *server) requestDetail(c *fiber.Ctx) error {
 		return err
 	}
 	v := s.requestView(l, r, false, evs)
-	data := fiber.Map{"R": v, "Created": c.Query("nieuw") == "1", "MailEnabled": s.cfg.MailEnabled}
+	data := &requestPage{R: v, Created: c.Query("nieuw") == "1", MailEnabled: s.cfg.MailEnabled}
 	if s.cfg.MailEnabled {
 		st, err := s.emailStore.EmailStatus(c.UserContext(), sess.SubjectID)
 		if err != nil {
 			return err
 		}
-		data["Email"] = st
+		data.Email = &st
 	}
 	return s.page(c, "verzoek", T(l, "req.title", r.Reference), data)
 }

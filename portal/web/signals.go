@@ -125,17 +125,34 @@ func (s *server) staffSignal(c *fiber.Ctx) error {
 	v := s.signalView(l, sc.Signal)
 	p := s.cfg.Signals.WithDefaults()
 	now := s.deps.Now()
-	return s.page(c, "mw_signaal", T(l, "ssig.detail"), fiber.Map{"S": v, "BSN": sc.BSN, "Earlier": earlier,
-		"Reasons": portal.DeferralReasons, "Decisions": portal.RetentionDecisions,
-		"MaxReview":   now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
-		"MaxReviewAt": now.Add(p.MaxDeferral),
-		"MaxKeep":     now.Add(p.MaxKeep).In(amsterdam).Format("2006-01-02"),
-		"Tomorrow":    now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
-		"IsLead":      portal.HasAnyRole(me.Roles, portal.RoleTeamLead),
-		"Me":          me.Sub,
-		"CanDefer":    !sc.Signal.Told() && !v.Pending,
-		"CanDecide":   !sc.Signal.Destroyed(),
-		"ApprovalIn":  p.ApprovalDays})
+	return s.page(c, "mw_signaal", T(l, "ssig.detail"), &staffSignalPage{S: v, BSN: sc.BSN, Earlier: earlier,
+		Reasons: portal.DeferralReasons, Decisions: portal.RetentionDecisions,
+		MaxReview:   now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
+		MaxReviewAt: now.Add(p.MaxDeferral),
+		MaxKeep:     now.Add(p.MaxKeep).In(amsterdam).Format("2006-01-02"),
+		Tomorrow:    now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		IsLead:      portal.HasAnyRole(me.Roles, portal.RoleTeamLead),
+		Me:          me.Sub,
+		CanDefer:    !sc.Signal.Told() && !v.Pending,
+		CanDecide:   !sc.Signal.Destroyed(),
+		ApprovalIn:  p.ApprovalDays})
+}
+
+// staffSignalPage is the data of a signal as staff see it (opening it is recorded).
+type staffSignalPage struct {
+	pageBase
+	S                  SignalView
+	BSN                string
+	Earlier            []SignalView // earlier signals about the same person
+	Reasons, Decisions []string
+	MaxReview          string    // the latest review date of a deferral, yyyy-mm-dd
+	MaxReviewAt        time.Time // the same, as a time
+	MaxKeep, Tomorrow  string
+	IsLead             bool   // a team lead, who approves deferrals
+	Me                 string // the staff member's subject
+	CanDefer           bool
+	CanDecide          bool
+	ApprovalIn         int // working days a team lead has to approve a deferral
 }
 
 // endOfDate parses a yyyy-mm-dd form date as the end of that day in Europe/Amsterdam.
@@ -244,8 +261,8 @@ func (f signalForm) signal(now time.Time) (portal.NewSignal, *portal.DeferralReq
 	return ns, &portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review}
 }
 
-// newSignalPage is the data of the staff's new-signal form.
-type newSignalPage struct {
+// signalFormPage is the data of the staff's new-signal form.
+type signalFormPage struct {
 	pageBase
 	Form                       signalForm
 	Summary                    []fieldMsg
@@ -262,7 +279,7 @@ func (s *server) renderSignalForm(c *fiber.Ctx, f signalForm, status int) error 
 	now := s.deps.Now()
 	p := s.cfg.Signals.WithDefaults()
 	c.Status(status)
-	return s.page(c, "mw_signaal_nieuw", T(l, "ssig.new"), &newSignalPage{Form: f, Summary: f.Errors.summary(signalOrder),
+	return s.page(c, "mw_signaal_nieuw", T(l, "ssig.new"), &signalFormPage{Form: f, Summary: f.Errors.summary(signalOrder),
 		Kinds: portal.ReporterKinds, Categories: portal.SignalCategories, Reasons: portal.DeferralReasons,
 		Today:     now.In(amsterdam).Format("2006-01-02"),
 		Tomorrow:  now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
