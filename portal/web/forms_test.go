@@ -131,9 +131,10 @@ func TestStaffConsentFormShowsFieldErrors(t *testing.T) {
 	}
 }
 
-// TestDecisionFormShowsFieldErrors: a rejection without motivation and a partly granted correction
-// without corrections come back (422) as typed, with the rule at the field; the request stays
-// undecided, and showing the form again records no view in the citizen's log.
+// TestDecisionFormShowsFieldErrors: a rejection without motivation, a partly granted correction
+// without corrections and an extension without its reason come back (422) as typed, with the rule at
+// the field; the request stays as it was, and showing the form again records no view in the
+// citizen's log.
 func TestDecisionFormShowsFieldErrors(t *testing.T) {
 	e := newEnv(t, web.Config{}, web.Deps{})
 	e.ingest(event(bsnA, time.Now().Add(-time.Hour)))
@@ -158,6 +159,7 @@ func TestDecisionFormShowsFieldErrors(t *testing.T) {
 		return len(evs)
 	}
 	cases := []struct {
+		action    string // besluiten unless set
 		name      string
 		kind      portal.RequestKind
 		fields    []string
@@ -173,12 +175,19 @@ func TestDecisionFormShowsFieldErrors(t *testing.T) {
 			fields: []string{"besluit", "deels_toegewezen", "toelichting", "Alleen het huisnummer was fout."},
 			errAt:  "correcties", rule: "verbeterd", checked: "deels_toegewezen", noErrorAt: "toelichting",
 			kept: map[string]string{"#toelichting": "Alleen het huisnummer was fout."}},
+		{action: "verlengen", name: "extension without its reason", kind: portal.KindInspection,
+			fields: []string{"maanden", "2", "toelichting", "  "}, errAt: "reden", rule: "meer tijd", noErrorAt: "maanden",
+			kept: map[string]string{"#maanden": "2"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			id := file(tc.kind)
 			before := views()
-			status, _, body := e.post("/medewerker/verzoeken/"+id+"/besluiten", clerk, append([]string{"csrf", ccsrf}, tc.fields...)...)
+			action := tc.action
+			if action == "" {
+				action = "besluiten"
+			}
+			status, _, body := e.post("/medewerker/verzoeken/"+id+"/"+action, clerk, append([]string{"csrf", ccsrf}, tc.fields...)...)
 			if status != 422 {
 				t.Fatalf("status %d, want 422: %.300s", status, body)
 			}
@@ -186,7 +195,7 @@ func TestDecisionFormShowsFieldErrors(t *testing.T) {
 			if strings.Contains(body, `id="`+tc.noErrorAt+`-fout"`) {
 				t.Errorf("an error at %s, which was filled in", tc.noErrorAt)
 			}
-			if !strings.Contains(body, `value="`+tc.checked+`" checked`) {
+			if tc.checked != "" && !strings.Contains(body, `value="`+tc.checked+`" checked`) {
 				t.Errorf("the chosen outcome %s is no longer checked", tc.checked)
 			}
 			for sel, want := range tc.kept {
@@ -204,8 +213,8 @@ func TestDecisionFormShowsFieldErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Status == portal.StatusDecided {
-				t.Error("the request was decided")
+			if r.Status != portal.StatusHandling {
+				t.Errorf("the request is %s, want it still being handled", r.Status)
 			}
 		})
 	}

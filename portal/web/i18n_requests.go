@@ -181,6 +181,9 @@ var requestMessages = map[string]map[string]string{
 		"staff.err.correcties":  "Schrijf wat u waar heeft verbeterd. Dat is verplicht als u een verzoek om verbetering (gedeeltelijk) toewijst.",
 		"staff.decide.title":    "Besluit op verzoek %s",
 		"staff.decide.back":     "Terug naar het verzoek",
+		"staff.err.maanden":     "Kies 1 of 2 maanden.",
+		"staff.err.reden":       "Schrijf waarom u meer tijd nodig heeft. De inwoner krijgt dit te lezen.",
+		"staff.extend.title":    "Verlenging van verzoek %s",
 	},
 	"en": {
 		"nav.requests":                   "My requests",
@@ -360,6 +363,9 @@ var requestMessages = map[string]map[string]string{
 		"staff.err.correcties":  "Write what you corrected where. It is required when you (partly) grant a correction request.",
 		"staff.decide.title":    "Decision on request %s",
 		"staff.decide.back":     "Back to the request",
+		"staff.err.maanden":     "Choose 1 or 2 months.",
+		"staff.err.reden":       "Write why you need more time. The citizen will read this.",
+		"staff.extend.title":    "Extension of request %s",
 	},
 }
 

@@ -116,7 +116,8 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
 		CanDecide: portal.CanMove(cf.Request.Status, portal.StatusDecided),
 		Mine:      cf.Request.AssigneeSub == me.Sub,
-		Decision:  s.decisionForm(c, cf.Request, decisionForm{})})
+		Decision:  s.decisionForm(c, cf.Request, decisionForm{}),
+		Extend:    extendForm{Lang: l, CSRF: sessCSRF(c), ID: cf.Request.ID}})
 }
 
 // staffRequestPage is the data of a clerk's view of a request (mw_verzoek).
@@ -130,10 +131,11 @@ type staffRequestPage struct {
 	Max                                  int
 	CanStart, CanExtend, CanDecide, Mine bool
 	Decision                             decisionForm
+	Extend                               extendForm
 }
 
 // decisionForm is the form deciding a request, as typed, with its errors; it is shown on the
-// request's page and, after a mistake, on a page of its own (mw_besluit).
+// request's page and, after a mistake, on a page of its own (mw_actie).
 type decisionForm struct {
 	Lang, CSRF  string
 	ID          string // the request
@@ -151,21 +153,87 @@ var (
 	decisionOrder  = []string{"besluit", "toelichting", "correcties"}
 )
 
-func (s *server) decisionForm(c *fiber.Ctx, r portal.RightsRequest, f decisionForm) decisionForm {
+// sessCSRF is the session's CSRF token, for a form rendered in a partial.
+func sessCSRF(c *fiber.Ctx) string {
 	sess, _ := session(c)
-	f.Lang, f.CSRF, f.ID, f.Outcomes = lang(c), sess.CSRFToken, r.ID, portal.Outcomes
+	return sess.CSRFToken
+}
+
+func (s *server) decisionForm(c *fiber.Ctx, r portal.RightsRequest, f decisionForm) decisionForm {
+	f.Lang, f.CSRF, f.ID, f.Outcomes = lang(c), sessCSRF(c), r.ID, portal.Outcomes
 	f.Correction = r.Kind == portal.KindCorrection
 	return f
 }
 
-// decisionPage is the data of the decision form shown again after a mistake. It holds the request's
-// reference and kind only: nothing of the citizen's, so showing it is no view to record.
-type decisionPage struct {
+// extendForm is the form extending a request's deadline, as typed, with its errors.
+type extendForm struct {
+	Lang, CSRF string
+	ID         string // the request
+	Months     string
+	Reason     string
+	Errors     formErrors
+}
+
+// extendInputs names the input of each field of an extension; extendOrder is their order.
+var (
+	extendInputs = map[string]string{"months": "maanden", "note": "reden"}
+	extendOrder  = []string{"maanden", "reden"}
+)
+
+// actionPage is the data of a clerk's form (decision or extension) shown again after a mistake. It
+// holds the request's reference and kind only: nothing of the citizen's, so showing it is no view to
+// record. One of Decision and Extend is set.
+type actionPage struct {
 	pageBase
 	Reference string
 	KindText  string
 	Summary   []fieldMsg
-	Form      decisionForm
+	Decision  *decisionForm
+	Extend    *extendForm
+}
+
+// actionRequest reads the request an action is about without recording a view (see actionPage).
+func (s *server) actionRequest(c *fiber.Ctx) (portal.RightsRequest, error) {
+	return s.caseStore.RequestByID(c.UserContext(), c.Params("id"))
+}
+
+func (s *server) renderAction(c *fiber.Ctx, title string, r portal.RightsRequest, p *actionPage) error {
+	l := lang(c)
+	p.Reference, p.KindText = r.Reference, T(l, "kind.law."+string(r.Kind))
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_actie", T(l, title, r.Reference), p)
+}
+
+// extend extends a request's deadline. An extension without its reason, or of a wrong number of
+// months, is shown again as typed on a page of its own (see decide).
+func (s *server) extend(c *fiber.Ctx) error {
+	l := lang(c)
+	me := staffOf(c)
+	f := extendForm{Months: c.FormValue("maanden"), Reason: c.FormValue("toelichting")}
+	n, _ := strconv.Atoi(f.Months) // not a number: 0, which the validation refuses
+	a := portal.Action{Kind: portal.StepExtended, Note: f.Reason, Months: n}
+	r, err := s.actionRequest(c)
+	if err != nil {
+		return err
+	}
+	var fe formErrors
+	if portal.CanMove(r.Status, portal.StatusExtended) { // else storage says why it cannot be extended
+		if fe, err = fieldErrors(l, "staff.err.", extendInputs, a.Validate(r.Kind)); err != nil {
+			return err
+		}
+	}
+	if fe == nil {
+		done, err := s.caseStore.ActOnRequest(c.UserContext(), r.ID, me, a)
+		if fe, err = fieldErrors(l, "staff.err.", extendInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepExtended, "status", done.Status, "staff", me.Sub)
+			return c.Redirect("/medewerker/verzoeken?bijgewerkt="+done.Reference, fiber.StatusSeeOther)
+		}
+	}
+	f.Lang, f.CSRF, f.ID, f.Errors = l, sessCSRF(c), r.ID, fe
+	return s.renderAction(c, "staff.extend.title", r, &actionPage{Summary: fe.summary(extendOrder), Extend: &f})
 }
 
 // decide records the decision on a request. A decision that breaks a rule (no motivation for a
@@ -177,10 +245,9 @@ func (s *server) decide(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	l := lang(c)
 	me := staffOf(c)
-	id := c.Params("id")
 	f := decisionForm{Outcome: c.FormValue("besluit"), Motivation: c.FormValue("toelichting"), Corrections: c.FormValue("correcties")}
 	a := portal.Action{Kind: portal.StepDecided, Note: f.Motivation, Corrections: f.Corrections, Outcome: portal.Outcome(f.Outcome)}
-	r, err := s.caseStore.RequestByID(ctx, id)
+	r, err := s.actionRequest(c)
 	if err != nil {
 		return err
 	}
@@ -191,7 +258,7 @@ func (s *server) decide(c *fiber.Ctx) error {
 		}
 	}
 	if fe == nil {
-		done, err := s.caseStore.ActOnRequest(ctx, id, me, a)
+		done, err := s.caseStore.ActOnRequest(ctx, r.ID, me, a)
 		if fe, err = fieldErrors(l, "staff.err.", decisionInputs, err); err != nil {
 			return err
 		}
@@ -201,24 +268,16 @@ func (s *server) decide(c *fiber.Ctx) error {
 		}
 	}
 	f.Errors = fe
-	c.Status(fiber.StatusUnprocessableEntity)
-	return s.page(c, "mw_besluit", T(l, "staff.decide.title", r.Reference), &decisionPage{Reference: r.Reference,
-		KindText: T(l, "kind.law."+string(r.Kind)), Summary: fe.summary(decisionOrder), Form: s.decisionForm(c, r, f)})
+	d := s.decisionForm(c, r, f)
+	return s.renderAction(c, "staff.decide.title", r, &actionPage{Summary: fe.summary(decisionOrder), Decision: &d})
 }
 
-// staffAct applies one action and returns to the queue (a redirect to the request page would record
+// staffAct applies an action that takes no input (assign, start) and returns to the queue (a redirect to the request page would record
 // another view of the citizen's data that nobody asked for).
 func (s *server) staffAct(kind portal.StepKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		a := portal.Action{Kind: kind, Note: c.FormValue("toelichting"), Corrections: c.FormValue("correcties"),
 			Outcome: portal.Outcome(c.FormValue("besluit"))}
-		if kind == portal.StepExtended {
-			n, err := strconv.Atoi(c.FormValue("maanden"))
-			if err != nil {
-				return portal.Errorf(portal.EINVALID, "months must be 1 or 2")
-			}
-			a.Months = n
-		}
 		me := staffOf(c)
 		r, err := s.caseStore.ActOnRequest(c.UserContext(), c.Params("id"), me, a)
 		if err != nil {

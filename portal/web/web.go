@@ -258,7 +258,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/medewerker/verzoeken/:id", handlers, noHead, s.staffRequest)
 	app.Post("/medewerker/verzoeken/:id/toewijzen", handlers, s.checkCSRF, s.staffAct(portal.StepAssigned))
 	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
-	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.staffAct(portal.StepExtended))
+	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.extend)
 	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.decide)
 	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
 	app.Get("/raad/cijfers.csv", s.requireRole(portal.RoleCouncil), s.councilCSV)
