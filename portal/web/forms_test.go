@@ -227,3 +227,80 @@ func formBody(kv ...string) *strings.Reader {
 	}
 	return strings.NewReader(v.Encode())
 }
+
+// TestSignalActionFormsShowFieldErrors: a deferral request without motivation and a follow-up
+// decision without a case number come back (422) as typed, with the rule at the field; nothing is
+// stored, and showing the form again records no view of the signal in the citizen's log.
+func TestSignalActionFormsShowFieldErrors(t *testing.T) {
+	e := newEnv(t, web.Config{}, web.Deps{})
+	clerk, csrf := e.staff("clerk")
+	if status, _, body := e.post("/medewerker/signalen", clerk, "csrf", csrf, "bsn", bsnA, "ontvangen", time.Now().Format("2006-01-02"),
+		"melder", "school", "categorie", "neglect", "samenvatting", "Zorgen over de verzorging", "urgentie", "normal",
+		"team", "Veilig Thuis Noord"); status != 303 {
+		t.Fatalf("register: %d %.300s", status, body)
+	}
+	ss, err := e.db.StaffSignals(context.Background(), 10)
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("%d signals (%v)", len(ss), err)
+	}
+	id := ss[0].ID
+	subject := mustSubject(t, e, bsnA)
+	views := func() int {
+		t.Helper()
+		evs, _, err := e.db.Events(context.Background(), subject, portal.EventFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	// Opening the signal is recorded: the check below would see a re-read.
+	before := views()
+	e.do("GET", "/medewerker/signalen/"+id, clerk, "", nil)
+	if views() == before {
+		t.Fatal("opening a signal recorded no view; this test cannot tell")
+	}
+	review := time.Now().AddDate(0, 0, 14).Format("2006-01-02")
+	cases := []struct {
+		name, action, errAt, rule string
+		fields                    []string
+		kept                      map[string]string
+		checked                   string
+	}{
+		{name: "deferral without motivation", action: "uitstel", errAt: "motivering", rule: "waarom",
+			fields: []string{"reden", "investigation", "motivering", "", "herzien", review},
+			kept:   map[string]string{"#reden": "investigation", "#herzien": review}},
+		{name: "follow-up without case number", action: "bewaarbesluit", errAt: "zaak", rule: "zaaknummer",
+			fields: []string{"besluit", portal.RetainAction, "zaak", " "}, checked: portal.RetainAction},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := views()
+			status, _, body := e.post("/medewerker/signalen/"+id+"/"+tc.action, clerk, append([]string{"csrf", csrf}, tc.fields...)...)
+			if status != 422 {
+				t.Fatalf("status %d, want 422: %.300s", status, body)
+			}
+			checkFieldError(t, body, tc.errAt, tc.rule)
+			for sel, want := range tc.kept {
+				if got := valueOf(t, body, sel); got != want {
+					t.Errorf("%s holds %q, want %q as typed", sel, got, want)
+				}
+			}
+			if tc.checked != "" && !strings.Contains(body, `value="`+tc.checked+`" checked`) {
+				t.Errorf("the chosen decision %s is no longer checked", tc.checked)
+			}
+			if strings.Contains(body, "Zorgen over de verzorging") {
+				t.Error("the form shown again holds the signal's content: that would be an unrecorded view")
+			}
+			if after := views(); after != before {
+				t.Errorf("showing the form again recorded %d events in the citizen's log, want none", after-before)
+			}
+			ss, err := e.db.StaffSignals(context.Background(), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ss[0].Deferrals) != 0 || ss[0].Retention != "" {
+				t.Errorf("stored: %d deferrals, retention %q", len(ss[0].Deferrals), ss[0].Retention)
+			}
+		})
+	}
+}

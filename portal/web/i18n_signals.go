@@ -132,6 +132,9 @@ var signalMessages = map[string]map[string]string{
 		"ssig.err.reden":              "Kies een reden voor het uitstel uit de lijst.",
 		"ssig.err.motivering":         "Schrijf waarom de inwoner het signaal nu nog niet mag zien.",
 		"ssig.err.herzien":            "Kies een datum voor de herziening: na vandaag en niet later dan het langste uitstel dat mag.",
+		"ssig.err.besluit":            "Kies wat er met het signaal gebeurt: vernietigen, actie of bewaren.",
+		"ssig.err.zaak":               "Vul het zaaknummer in. Dat is verplicht als er actie volgt.",
+		"ssig.err.herzien_bewaren":    "Kies een datum om opnieuw te kijken: na vandaag en niet later dan het langste bewaren dat mag.",
 	},
 	"en": {
 		"nav.signals":                "Reports",
@@ -263,6 +266,9 @@ var signalMessages = map[string]map[string]string{
 		"ssig.err.reden":              "Choose a reason for the deferral from the list.",
 		"ssig.err.motivering":         "Write why the citizen may not see the signal yet.",
 		"ssig.err.herzien":            "Choose a review date: after today and no later than the longest deferral allowed.",
+		"ssig.err.besluit":            "Choose what happens to the signal: destroy, follow-up or keep.",
+		"ssig.err.zaak":               "Enter the case number. It is required when there is follow-up.",
+		"ssig.err.herzien_bewaren":    "Choose a date to look again: after today and no later than the longest keeping allowed.",
 	},
 }
 

@@ -135,7 +135,9 @@ func (s *server) staffSignal(c *fiber.Ctx) error {
 		Me:          me.Sub,
 		CanDefer:    !sc.Signal.Told() && !v.Pending,
 		CanDecide:   !sc.Signal.Destroyed(),
-		ApprovalIn:  p.ApprovalDays})
+		ApprovalIn:  p.ApprovalDays,
+		Defer:       s.deferForm(c, v.ID, deferForm{}),
+		Retain:      s.retainForm(c, v.ID, retainForm{})})
 }
 
 // staffSignalPage is the data of a signal as staff see it (opening it is recorded).
@@ -153,6 +155,8 @@ type staffSignalPage struct {
 	CanDefer           bool
 	CanDecide          bool
 	ApprovalIn         int // working days a team lead has to approve a deferral
+	Defer              deferForm
+	Retain             retainForm
 }
 
 // endOfDate parses a yyyy-mm-dd form date as the end of that day in Europe/Amsterdam.
@@ -171,13 +175,96 @@ func (s *server) signalDone(c *fiber.Ctx) error {
 	return c.Redirect("/medewerker/signalen?bijgewerkt=1", fiber.StatusSeeOther)
 }
 
+// deferForm is the form asking to defer telling the citizen about a signal, as typed, with its
+// errors; retainForm is the retention decision's. Both are shown on the signal's page and, after a
+// mistake, on a page of their own (mw_signaal_actie): showing the signal's page again would open the
+// signal, which records another view in the citizen's log that nobody asked for. That page needs the
+// signal's id only, from the address: nothing of the citizen's is read or shown.
+type deferForm struct {
+	Lang, CSRF, ID             string
+	Reasons                    []string
+	Tomorrow, MaxReview        string
+	Reason, Motivation, Review string
+	Errors                     formErrors
+}
+
+type retainForm struct {
+	Lang, CSRF, ID            string
+	Decisions                 []string
+	Tomorrow, MaxKeep         string
+	Decision, CaseRef, Review string
+	Errors                    formErrors
+}
+
+// The inputs of each field of a deferral request and a retention decision, and their order.
+var (
+	deferInputs  = map[string]string{"reason": "reden", "motivation": "motivering", "review_at": "herzien"}
+	deferOrder   = []string{"reden", "motivering", "herzien"}
+	retainInputs = map[string]string{"decision": "besluit", "case_ref": "zaak", "review_at": "herzien_bewaren"}
+	retainOrder  = []string{"besluit", "zaak", "herzien_bewaren"}
+)
+
+func (s *server) deferForm(c *fiber.Ctx, id string, f deferForm) deferForm {
+	now := s.deps.Now()
+	f.Lang, f.CSRF, f.ID, f.Reasons = lang(c), sessCSRF(c), id, portal.DeferralReasons
+	f.Tomorrow = now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02")
+	f.MaxReview = now.Add(s.cfg.Signals.WithDefaults().MaxDeferral).In(amsterdam).Format("2006-01-02")
+	return f
+}
+
+func (s *server) retainForm(c *fiber.Ctx, id string, f retainForm) retainForm {
+	now := s.deps.Now()
+	f.Lang, f.CSRF, f.ID, f.Decisions = lang(c), sessCSRF(c), id, portal.RetentionDecisions
+	f.Tomorrow = now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02")
+	f.MaxKeep = now.Add(s.cfg.Signals.WithDefaults().MaxKeep).In(amsterdam).Format("2006-01-02")
+	return f
+}
+
+// signalActionPage is the data of a deferral or retention form shown again after a mistake; one of
+// Defer and Retain is set.
+type signalActionPage struct {
+	pageBase
+	ID      string
+	Summary []fieldMsg
+	Defer   *deferForm
+	Retain  *retainForm
+}
+
+// signalID is the signal of the address, when it can be one.
+func signalID(c *fiber.Ctx) (string, error) {
+	id := strings.ToLower(c.Params("id"))
+	if !portal.ValidEventID(id) {
+		return "", portal.Errorf(portal.ENOTFOUND, "no such signal")
+	}
+	return id, nil
+}
+
 func (s *server) requestDeferral(c *fiber.Ctx) error {
-	review, _ := endOfDate(c.FormValue("herzien"))
-	d := portal.DeferralRequest{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), ReviewAt: review}
-	if err := s.signalStore.RequestDeferral(c.UserContext(), c.Params("id"), staffOf(c), d, s.cfg.Signals); err != nil {
+	l := lang(c)
+	id, err := signalID(c)
+	if err != nil {
 		return err
 	}
-	return s.signalDone(c)
+	f := deferForm{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), Review: c.FormValue("herzien")}
+	review, _ := endOfDate(f.Review)
+	d := portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review}
+	fe, err := fieldErrors(l, "ssig.err.", deferInputs, d.Validate(s.deps.Now(), s.cfg.Signals.WithDefaults().MaxDeferral))
+	if err != nil {
+		return err
+	}
+	if fe == nil {
+		err := s.signalStore.RequestDeferral(c.UserContext(), id, staffOf(c), d, s.cfg.Signals)
+		if fe, err = fieldErrors(l, "ssig.err.", deferInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			return s.signalDone(c)
+		}
+	}
+	f = s.deferForm(c, id, f)
+	f.Errors = fe
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_signaal_actie", T(l, "ssig.defer"), &signalActionPage{ID: id, Summary: fe.summary(deferOrder), Defer: &f})
 }
 
 func (s *server) decideDeferral(approve bool) fiber.Handler {
@@ -201,12 +288,31 @@ func (s *server) tellSignal(c *fiber.Ctx) error {
 }
 
 func (s *server) decideRetention(c *fiber.Ctx) error {
-	review, _ := endOfDate(c.FormValue("herzien"))
-	ch := portal.RetentionChoice{Decision: c.FormValue("besluit"), CaseRef: c.FormValue("zaak"), ReviewAt: review}
-	if err := s.signalStore.DecideRetention(c.UserContext(), c.Params("id"), staffOf(c), ch, s.cfg.Signals); err != nil {
+	l := lang(c)
+	id, err := signalID(c)
+	if err != nil {
 		return err
 	}
-	return s.signalDone(c)
+	f := retainForm{Decision: c.FormValue("besluit"), CaseRef: c.FormValue("zaak"), Review: c.FormValue("herzien")}
+	review, _ := endOfDate(f.Review)
+	ch := portal.RetentionChoice{Decision: f.Decision, CaseRef: f.CaseRef, ReviewAt: review}
+	fe, err := fieldErrors(l, "ssig.err.", retainInputs, ch.Validate(s.deps.Now(), s.cfg.Signals.WithDefaults().MaxKeep))
+	if err != nil {
+		return err
+	}
+	if fe == nil {
+		err := s.signalStore.DecideRetention(c.UserContext(), id, staffOf(c), ch, s.cfg.Signals)
+		if fe, err = fieldErrors(l, "ssig.err.", retainInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			return s.signalDone(c)
+		}
+	}
+	f = s.retainForm(c, id, f)
+	f.Errors = fe
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_signaal_actie", T(l, "ssig.retain"), &signalActionPage{ID: id, Summary: fe.summary(retainOrder), Retain: &f})
 }
 
 // signalForm is the staff's new-signal form as typed, with its errors.
