@@ -56,10 +56,40 @@ type consentListPage struct {
 	Consents []ConsentView
 }
 
-// consentPage is the data of one consent request as its citizen sees it.
+// consentPage is the data of one consent request as its citizen sees it, with the decision form.
 type consentPage struct {
 	pageBase
-	C ConsentView
+	C       ConsentView
+	Form    consentDecisionForm
+	Summary []fieldMsg
+}
+
+// consentDecisionForm is the citizen's answer to a consent request, as typed, with its errors.
+type consentDecisionForm struct {
+	Decision string
+	Comment  string
+	Errors   formErrors
+}
+
+// consentDecisionInputs names the input of each field of the answer; consentDecisionOrder is their order.
+var (
+	consentDecisionInputs = map[string]string{"decision": "besluit", "comment": "opmerking"}
+	consentDecisionOrder  = []string{"besluit", "opmerking"}
+)
+
+// validate checks the answer by the rules storage applies (grant or refuse; a comment of plain text).
+func (f consentDecisionForm) validate() error {
+	var fs []portal.FieldError
+	if f.Decision != portal.ConsentGranted && f.Decision != portal.ConsentRefused {
+		fs = append(fs, portal.FieldError{Index: -1, Field: "decision", Message: "choose grant or refuse"})
+	}
+	if m := portal.CheckText(f.Comment, portal.MaxNoteLength); m != "" {
+		fs = append(fs, portal.FieldError{Index: -1, Field: "comment", Message: m})
+	}
+	if len(fs) > 0 {
+		return &portal.Error{Code: portal.EINVALID, Message: "the answer is incomplete", Fields: fs}
+	}
+	return nil
 }
 
 func (s *server) citizenConsent(c *fiber.Ctx) error {
@@ -72,13 +102,32 @@ func (s *server) citizenConsent(c *fiber.Ctx) error {
 	return s.page(c, "toestemming", T(l, "consent.detail"), &consentPage{C: s.consentView(l, x)})
 }
 
-// decideConsent records the citizen's grant or refusal, read from this request's form alone.
-func (s *server) decideConsent(c *fiber.Ctx) error {
-	decision := c.FormValue("besluit")
-	if decision != portal.ConsentGranted && decision != portal.ConsentRefused {
-		return portal.Errorf(portal.EINVALID, "choose grant or refuse")
+// renderConsentDecision shows the citizen's consent request again with their answer as typed.
+func (s *server) renderConsentDecision(c *fiber.Ctx, f consentDecisionForm) error {
+	sess, _ := session(c)
+	l := lang(c)
+	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	if err != nil {
+		return err
 	}
-	return s.recordConsent(c, decision)
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "toestemming", T(l, "consent.detail"), &consentPage{C: s.consentView(l, x), Form: f,
+		Summary: f.Errors.summary(consentDecisionOrder)})
+}
+
+// decideConsent records the citizen's grant or refusal, read from this request's form alone. An
+// answer without a choice, or with a comment that breaks a rule, shows the page again as typed.
+func (s *server) decideConsent(c *fiber.Ctx) error {
+	f := consentDecisionForm{Decision: c.FormValue("besluit"), Comment: strings.TrimSpace(c.FormValue("opmerking"))}
+	fe, err := fieldErrors(lang(c), "consent.err.", consentDecisionInputs, f.validate())
+	if err != nil {
+		return err
+	}
+	if fe != nil {
+		f.Errors = fe
+		return s.renderConsentDecision(c, f)
+	}
+	return s.recordConsent(c, f.Decision)
 }
 
 // withdrawConsent records that the citizen withdraws a consent they gave.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/web"
@@ -302,5 +303,34 @@ func TestSignalActionFormsShowFieldErrors(t *testing.T) {
 				t.Errorf("stored: %d deferrals, retention %q", len(ss[0].Deferrals), ss[0].Retention)
 			}
 		})
+	}
+}
+
+// TestConsentAnswerShowsFieldErrors: a citizen's answer without a choice comes back (422) with the
+// rule at the choice and the comment as typed; the request stays open.
+func TestConsentAnswerShowsFieldErrors(t *testing.T) {
+	e := newEnv(t, web.Config{}, web.Deps{})
+	x, _, err := e.db.CreateConsent(context.Background(), portal.NewConsent{ID: uuid.NewString(), SubjectBSN: bsnA, CaseRef: "Z-1",
+		RequestedBy: portal.ConsentRequester{Organization: "Gemeente", Role: "Consulent"}, DataItem: "Medische informatie",
+		DataHolder: "Uw huisarts", Purpose: "Dagbesteding", Necessity: "Om te weten wat past", LegalGround: "Beroepsgeheim",
+		IfRefused: "We besluiten zonder", ValidUntil: time.Now().AddDate(0, 6, 0).Format("2006-01-02")}, "staff", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, csrf := e.citizen(bsnA)
+	status, _, body := e.post("/toestemmingen/"+x.ID+"/besluit", ca, "csrf", csrf, "opmerking", "Ik wil eerst met mijn huisarts praten.")
+	if status != 422 {
+		t.Fatalf("status %d, want 422: %.300s", status, body)
+	}
+	checkFieldError(t, body, "besluit", "toestemming")
+	if got := valueOf(t, body, "#opmerking"); got != "Ik wil eerst met mijn huisarts praten." {
+		t.Errorf("the comment holds %q, want it as typed", got)
+	}
+	got, err := e.db.CitizenConsent(context.Background(), mustSubject(t, e, bsnA), x.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != portal.ConsentPending {
+		t.Errorf("the request is %s, want it still pending", got.Status)
 	}
 }

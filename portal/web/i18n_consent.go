@@ -76,6 +76,8 @@ var consentMessages = map[string]map[string]string{
 		"sconsent.err.grond":    "Vul de wettelijke grondslag in.",
 		"sconsent.err.weigeren": "Schrijf wat er gebeurt als de inwoner nee zegt.",
 		"sconsent.err.tot":      "Kies een einddatum: na vandaag en hoogstens 12 maanden vooruit.",
+		"consent.err.besluit":   "Kies of u toestemming geeft of niet.",
+		"consent.err.opmerking": "Uw opmerking is te lang (maximaal 5.000 tekens) of bevat tekens die niet mogen.",
 	},
 	"en": {
 		"nav.consents":              "Consent",
@@ -151,6 +153,8 @@ var consentMessages = map[string]map[string]string{
 		"sconsent.err.grond":    "Enter the legal ground.",
 		"sconsent.err.weigeren": "Write what happens if the citizen says no.",
 		"sconsent.err.tot":      "Choose an end date: after today and at most 12 months ahead.",
+		"consent.err.besluit":   "Choose whether you give consent or not.",
+		"consent.err.opmerking": "Your comment is too long (at most 5,000 characters) or holds characters that are not allowed.",
 	},
 }
 
