@@ -2,10 +2,19 @@ package portal
 
 import "time"
 
+// SessionKind says who is logged in: a citizen (through DigiD) or a staff member.
+type SessionKind string
+
+// The kinds of session, as stored.
+const (
+	SessionCitizen SessionKind = "citizen"
+	SessionStaff   SessionKind = "staff"
+)
+
 // Session is a logged-in browser. The cookie holds a random id; only its SHA-256 is stored, so a
 // database read does not yield usable session cookies.
 type Session struct {
-	Kind       string // "citizen" or "staff"
+	Kind       SessionKind
 	SubjectID  int64  // citizens
 	StaffSub   string // staff
 	StaffName  string
@@ -23,7 +32,7 @@ const LoginTTL = 10 * time.Minute
 
 // PendingLogin holds what a login must check when the provider sends the browser back.
 type PendingLogin struct {
-	Kind     string
+	Kind     SessionKind
 	State    string
 	Nonce    string
 	Verifier string

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -68,12 +69,69 @@ func (a *app) build() (*fiber.App, error) {
 		Signals: a.cfg.Signals, SuppressBelow: a.cfg.SuppressBelow,
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
-		API: apiApp, DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
+		DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return fapp, nil
+	return front(fapp, apiApp), nil
+}
+
+// apiPrefix is where the API lives.
+const apiPrefix = "/api/v1"
+
+// front builds the one HTTP application that listens: the API mounted at /api/v1 and every other
+// path handed to the portal.
+//
+// Fiber v2's Mount copies a sub-app's routes (and picks its error handler by prefix) but none of its
+// server settings: the body limit (fasthttp's MaxRequestBodySize, read before any route runs),
+// timeouts and buffer sizes come only from the app that listens. Mounted inside the portal, the API
+// lived under the portal's limit. Here the listening app takes the API's own body limit, so the API
+// answers every body up to it with its own problem document; the portal app runs whole, with its own
+// configuration (views, error page, proxy trust, Immutable), and bounds its bodies to its own, smaller,
+// limit itself (portal/httpbody runs first in it).
+func front(portalApp, apiApp *fiber.App) *fiber.App {
+	pc, ac := portalApp.Config(), apiApp.Config()
+	top := fiber.New(fiber.Config{
+		BodyLimit:               max(ac.BodyLimit, pc.BodyLimit),
+		ReadTimeout:             pc.ReadTimeout,
+		WriteTimeout:            pc.WriteTimeout,
+		IdleTimeout:             pc.IdleTimeout,
+		ReadBufferSize:          pc.ReadBufferSize,
+		ProxyHeader:             pc.ProxyHeader,
+		EnableTrustedProxyCheck: pc.EnableTrustedProxyCheck,
+		TrustedProxies:          pc.TrustedProxies,
+		Immutable:               true,
+		DisableStartupMessage:   true,
+		// Reached only for portal paths whose body is over the server's limit (the API's errors go to
+		// the API's handler): the portal's page cannot be rendered from here.
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			code := fiber.StatusInternalServerError
+			var fe *fiber.Error
+			if errors.As(err, &fe) {
+				code = fe.Code
+			}
+			return c.Status(code).SendString(http.StatusText(code))
+		},
+	})
+	// What the portal's own middleware gave the API while it was mounted there.
+	top.Use(apiPrefix, recover.New(), func(c *fiber.Ctx) error {
+		h := &c.Response().Header
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set(fiber.HeaderCacheControl, "no-store")
+		ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	})
+	top.Mount(apiPrefix, apiApp)
+	portal := portalApp.Handler()
+	top.Use(func(c *fiber.Ctx) error {
+		portal(c.Context())
+		return nil
+	})
+	return top
 }
 
 // serve listens on ln until ctx ends, then shuts down gracefully. It also works the background jobs

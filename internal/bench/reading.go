@@ -73,7 +73,7 @@ func (b *runner) reading(ctx context.Context, res *Result) error {
 		if s, ok := sessions[i]; ok {
 			return s, nil
 		}
-		s, err := b.session(ctx, portal.Session{Kind: "citizen", SubjectID: b.subjects[i], LoA: "substantieel"})
+		s, err := b.session(ctx, portal.Session{Kind: portal.SessionCitizen, SubjectID: b.subjects[i], LoA: "substantieel"})
 		sessions[i] = s
 		return s, err
 	}
@@ -133,7 +133,7 @@ func (b *runner) reading(ctx context.Context, res *Result) error {
 // statistics measures the council's page and the public open data: the first request after start
 // (nothing cached in the server) and then repeated requests.
 func (b *runner) statistics(ctx context.Context, res *Result) error {
-	s, err := b.session(ctx, portal.Session{Kind: "staff", StaffSub: "bench-raad", StaffName: "Raadslid", StaffRoles: []string{portal.RoleCouncil}})
+	s, err := b.session(ctx, portal.Session{Kind: portal.SessionStaff, StaffSub: "bench-raad", StaffName: "Raadslid", StaffRoles: []string{portal.RoleCouncil}})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -12,6 +13,17 @@ import (
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 )
+
+// sessionStore keeps logins in progress, the sessions they become, and the subject a citizen's login resolves to.
+type sessionStore interface {
+	EnsureSubject(ctx context.Context, bsn string) (int64, error)
+	CreateSession(ctx context.Context, rawID string, s portal.Session) error
+	Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error)
+	DeleteSession(ctx context.Context, rawID string) error
+	EndSession(ctx context.Context, rawID string) (idToken string, err error)
+	CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error
+	TakeLogin(ctx context.Context, rawID string) (portal.PendingLogin, error)
+}
 
 type sessionLocal struct{}
 
@@ -32,7 +44,7 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if raw == "" {
 		return c.Next()
 	}
-	sess, err := s.deps.Store.Session(c.UserContext(), raw, s.cfg.IdleTimeout)
+	sess, err := s.sessionStore.Session(c.UserContext(), raw, s.cfg.IdleTimeout)
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		s.clearCookie(c, sessionCookie)
 		return c.Next()
@@ -56,7 +68,7 @@ func (s *server) clearCookie(c *fiber.Ctx, name string) {
 
 // requireCitizen lets only a citizen's session through; others are sent to the login.
 func (s *server) requireCitizen(c *fiber.Ctx) error {
-	if sess, ok := session(c); ok && sess.Kind == "citizen" {
+	if sess, ok := session(c); ok && sess.Kind == portal.SessionCitizen {
 		return c.Next()
 	}
 	if _, ok := session(c); ok {
@@ -67,7 +79,7 @@ func (s *server) requireCitizen(c *fiber.Ctx) error {
 
 // requireStaff lets only a staff session through.
 func (s *server) requireStaff(c *fiber.Ctx) error {
-	if sess, ok := session(c); ok && sess.Kind == "staff" {
+	if sess, ok := session(c); ok && sess.Kind == portal.SessionStaff {
 		return c.Next()
 	}
 	if _, ok := session(c); ok {
@@ -110,8 +122,8 @@ func csrfToken(c *fiber.Ctx) string {
 	return ""
 }
 
-func (s *server) rp(kind string) *oidcrp.RP {
-	if kind == "staff" {
+func (s *server) rp(kind portal.SessionKind) *oidcrp.RP {
+	if kind == portal.SessionStaff {
 		return s.deps.StaffRP
 	}
 	return s.deps.CitizenRP
@@ -119,7 +131,7 @@ func (s *server) rp(kind string) *oidcrp.RP {
 
 // startLogin begins the code flow: fresh state, nonce and PKCE verifier, bound to this browser by a
 // short-lived cookie whose hash keys the pending login.
-func (s *server) startLogin(kind string) fiber.Handler {
+func (s *server) startLogin(kind portal.SessionKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rp := s.rp(kind)
 		if rp == nil {
@@ -131,7 +143,7 @@ func (s *server) startLogin(kind string) fiber.Handler {
 			return err
 		}
 		raw := oidcrp.Random()
-		if err := s.deps.Store.CreateLogin(c.UserContext(), raw, portal.PendingLogin{Kind: kind, State: p.State,
+		if err := s.sessionStore.CreateLogin(c.UserContext(), raw, portal.PendingLogin{Kind: kind, State: p.State,
 			Nonce: p.Nonce, Verifier: p.Verifier}); err != nil {
 			return err
 		}
@@ -154,7 +166,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	if raw == "" {
 		return fail(fiber.StatusBadRequest, s.t(l, "login.failed"), errors.New("no login cookie"))
 	}
-	pending, err := s.deps.Store.TakeLogin(ctx, raw)
+	pending, err := s.sessionStore.TakeLogin(ctx, raw)
 	if err != nil {
 		if portal.ErrorCode(err) == portal.ENOTFOUND {
 			return fail(fiber.StatusBadRequest, s.t(l, "login.failed"), errors.New("no pending login"))
@@ -177,7 +189,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	sess := portal.Session{Kind: pending.Kind, CSRFToken: oidcrp.Random(), CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout), IDToken: idToken}
 	dest := "/overzicht"
-	if pending.Kind == "staff" {
+	if pending.Kind == portal.SessionStaff {
 		sess.StaffSub, sess.StaffName, sess.StaffRoles = oidcrp.Staff(claims, s.cfg.StaffRolesClaim)
 		if sess.StaffSub == "" || len(sess.StaffRoles) == 0 {
 			return fail(fiber.StatusForbidden, s.t(l, "error.403"), errors.New("staff token without subject or roles"))
@@ -195,7 +207,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 		case err != nil:
 			return fail(fiber.StatusForbidden, s.t(l, "login.badbsn"), err)
 		}
-		sess.SubjectID, err = s.deps.Store.EnsureSubject(ctx, bsn)
+		sess.SubjectID, err = s.sessionStore.EnsureSubject(ctx, bsn)
 		if err != nil {
 			return err
 		}
@@ -203,17 +215,17 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	}
 	// A new session id at every login: a session fixed before login is never promoted.
 	if old, ok := session(c); ok {
-		_ = s.deps.Store.DeleteSession(ctx, old.rawID)
+		_ = s.sessionStore.DeleteSession(ctx, old.rawID)
 	}
 	id := oidcrp.Random()
-	if err := s.deps.Store.CreateSession(ctx, id, sess); err != nil {
+	if err := s.sessionStore.CreateSession(ctx, id, sess); err != nil {
 		return err
 	}
 	s.setCookie(c, sessionCookie, id, 0)
 	if back := c.Cookies(returnCookie); back != "" {
 		s.clearCookie(c, returnCookie)
 		// Only the confirmation link comes back this way; no other page needs it.
-		if p := localPath(back); strings.HasPrefix(p, "/email/bevestigen?") && pending.Kind == "citizen" {
+		if p := localPath(back); strings.HasPrefix(p, "/email/bevestigen?") && pending.Kind == portal.SessionCitizen {
 			dest = p
 		}
 	}
@@ -234,7 +246,7 @@ func (s *server) logoutPage(c *fiber.Ctx) error {
 // logout destroys the session server-side and, when the provider offers it, ends the session there.
 func (s *server) logout(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	idToken, err := s.deps.Store.EndSession(c.UserContext(), sess.rawID)
+	idToken, err := s.sessionStore.EndSession(c.UserContext(), sess.rawID)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -11,6 +12,14 @@ import (
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/pdfexport"
 )
+
+// consentStore asks citizens for consent and records their answers.
+type consentStore interface {
+	CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error)
+	CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error)
+	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
+	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
+}
 
 // ConsentView is a consent request as the citizen sees it.
 type ConsentView struct {
@@ -30,7 +39,7 @@ func (s *server) consentView(l string, c portal.Consent) ConsentView {
 func (s *server) citizenConsents(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	cs, err := s.deps.Store.CitizenConsents(c.UserContext(), sess.SubjectID)
+	cs, err := s.consentStore.CitizenConsents(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return err
 	}
@@ -38,26 +47,87 @@ func (s *server) citizenConsents(c *fiber.Ctx) error {
 	for i, x := range cs {
 		views[i] = s.consentView(l, x)
 	}
-	return s.page(c, "toestemmingen", s.t(l, "consent.title"), fiber.Map{"Consents": views})
+	return s.page(c, "toestemmingen", s.t(l, "consent.title"), &consentListPage{Consents: views})
+}
+
+// consentListPage is the data of a citizen's consent requests.
+type consentListPage struct {
+	pageBase
+	Consents []ConsentView
+}
+
+// consentPage is the data of one consent request as its citizen sees it, with the decision form.
+type consentPage struct {
+	pageBase
+	C       ConsentView
+	Form    consentDecisionForm
+	Summary []fieldMsg
+}
+
+// consentDecisionForm is the citizen's answer to a consent request, as typed, with its errors.
+type consentDecisionForm struct {
+	Decision string
+	Comment  string
+	Errors   formErrors
+}
+
+// consentDecisionInputs names the input of each field of the answer; consentDecisionOrder is their order.
+var (
+	consentDecisionInputs = map[string]string{"decision": "besluit", "comment": "opmerking"}
+	consentDecisionOrder  = []string{"besluit", "opmerking"}
+)
+
+// validate checks the answer by the rules storage applies (grant or refuse; a comment of plain text).
+func (f consentDecisionForm) validate() error {
+	var fs []portal.FieldError
+	if f.Decision != portal.ConsentGranted && f.Decision != portal.ConsentRefused {
+		fs = append(fs, portal.FieldError{Index: -1, Field: "decision", Message: "choose grant or refuse"})
+	}
+	if m := portal.CheckText(f.Comment, portal.MaxNoteLength); m != "" {
+		fs = append(fs, portal.FieldError{Index: -1, Field: "comment", Message: m})
+	}
+	if len(fs) > 0 {
+		return &portal.Error{Code: portal.EINVALID, Message: "the answer is incomplete", Fields: fs}
+	}
+	return nil
 }
 
 func (s *server) citizenConsent(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	x, err := s.deps.Store.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
 	if err != nil {
 		return err
 	}
-	return s.page(c, "toestemming", s.t(l, "consent.detail"), fiber.Map{"C": s.consentView(l, x)})
+	return s.page(c, "toestemming", s.t(l, "consent.detail"), &consentPage{C: s.consentView(l, x)})
 }
 
-// decideConsent records the citizen's grant or refusal, read from this request's form alone.
-func (s *server) decideConsent(c *fiber.Ctx) error {
-	decision := c.FormValue("besluit")
-	if decision != portal.ConsentGranted && decision != portal.ConsentRefused {
-		return portal.Errorf(portal.EINVALID, "choose grant or refuse")
+// renderConsentDecision shows the citizen's consent request again with their answer as typed.
+func (s *server) renderConsentDecision(c *fiber.Ctx, f consentDecisionForm) error {
+	sess, _ := session(c)
+	l := lang(c)
+	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	if err != nil {
+		return err
 	}
-	return s.recordConsent(c, decision)
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "toestemming", s.t(l, "consent.detail"), &consentPage{C: s.consentView(l, x), Form: f,
+		Summary: f.Errors.summary(consentDecisionOrder)})
+}
+
+// decideConsent records the citizen's grant or refusal, read from this request's form alone. An
+// answer without a choice, or with a comment that breaks a rule, shows the page again as typed.
+func (s *server) decideConsent(c *fiber.Ctx) error {
+	f := consentDecisionForm{Decision: c.FormValue("besluit"), Comment: strings.TrimSpace(c.FormValue("opmerking"))}
+	fe, err := s.fieldErrors(lang(c), "consent.err.", consentDecisionInputs, f.validate())
+	if err != nil {
+		return err
+	}
+	if fe != nil {
+		f.Errors = fe
+		return s.renderConsentDecision(c, f)
+	}
+	return s.recordConsent(c, f.Decision)
 }
 
 // withdrawConsent records that the citizen withdraws a consent they gave.
@@ -67,7 +137,7 @@ func (s *server) withdrawConsent(c *fiber.Ctx) error {
 
 func (s *server) recordConsent(c *fiber.Ctx, decision string) error {
 	sess, _ := session(c)
-	x, err := s.deps.Store.DecideConsent(c.UserContext(), sess.SubjectID, c.Params("id"), decision, strings.TrimSpace(c.FormValue("opmerking")))
+	x, err := s.consentStore.DecideConsent(c.UserContext(), sess.SubjectID, c.Params("id"), decision, strings.TrimSpace(c.FormValue("opmerking")))
 	if err != nil {
 		return err
 	}
@@ -99,14 +169,14 @@ type ReceiptJSON struct {
 
 func (s *server) receipt(c *fiber.Ctx) (portal.Consent, ReceiptJSON, error) {
 	sess, _ := session(c)
-	x, err := s.deps.Store.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
 	if err != nil {
 		return x, ReceiptJSON{}, err
 	}
 	if x.DecidedAt == nil {
 		return x, ReceiptJSON{}, portal.Errorf(portal.ENOTFOUND, "no decision yet")
 	}
-	bsn, err := s.deps.Store.SubjectBSN(c.UserContext(), sess.SubjectID)
+	bsn, err := s.logStore.SubjectBSN(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return x, ReceiptJSON{}, err
 	}
@@ -175,31 +245,76 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 	return s.pdf.RenderConsentReceipt(c.Response().BodyWriter(), doc)
 }
 
-func (s *server) newConsentPage(c *fiber.Ctx) error {
-	l := lang(c)
-	now := s.deps.Now()
-	return s.page(c, "mw_toestemming_nieuw", s.t(l, "sconsent.new"), fiber.Map{
-		"Tomorrow": now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
-		"Max":      portal.AddMonths(now.In(amsterdam), portal.MaxConsentValidity).Format("2006-01-02"),
-		"Org":      s.cfg.Municipality, "Name": staffOf(c).Name})
+// consentForm is the staff's consent request form as typed, with its errors.
+type consentForm struct {
+	BSN, Case, Team, Role, Item, Holder          string
+	Purpose, Necessity, Ground, IfRefused, Until string
+	Errors                                       formErrors
 }
 
-// createConsent lets staff ask a citizen for specific consent; the same rules as the API apply.
+// consentInputs names the form input of each field of a consent request.
+var consentInputs = map[string]string{"subject_bsn": "bsn", "case_ref": "zaak", "requested_by.team": "team",
+	"requested_by.role": "functie", "data_item": "gegeven", "data_holder": "houder", "purpose": "doel",
+	"necessity": "noodzaak", "legal_ground": "grond", "if_refused": "weigeren", "valid_until": "tot"}
+
+// consentOrder is the order of the inputs on the page.
+var consentOrder = []string{"bsn", "zaak", "team", "functie", "gegeven", "houder", "doel", "noodzaak", "grond", "weigeren", "tot"}
+
+func decodeConsentForm(c *fiber.Ctx) consentForm {
+	return consentForm{BSN: strings.TrimSpace(c.FormValue("bsn")), Case: c.FormValue("zaak"), Team: c.FormValue("team"),
+		Role: c.FormValue("functie"), Item: c.FormValue("gegeven"), Holder: c.FormValue("houder"), Purpose: c.FormValue("doel"),
+		Necessity: c.FormValue("noodzaak"), Ground: c.FormValue("grond"), IfRefused: c.FormValue("weigeren"),
+		Until: c.FormValue("tot")}
+}
+
+// consentFormPage is the data of the staff's consent request form.
+type consentFormPage struct {
+	pageBase
+	Form          consentForm
+	Summary       []fieldMsg
+	Tomorrow, Max string
+	Org, Name     string
+}
+
+func (s *server) newConsentPage(c *fiber.Ctx) error {
+	return s.renderConsentForm(c, consentForm{}, fiber.StatusOK)
+}
+
+func (s *server) renderConsentForm(c *fiber.Ctx, f consentForm, status int) error {
+	l := lang(c)
+	now := s.deps.Now()
+	c.Status(status)
+	return s.page(c, "mw_toestemming_nieuw", s.t(l, "sconsent.new"), &consentFormPage{Form: f, Summary: f.Errors.summary(consentOrder),
+		Tomorrow: now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		Max:      portal.AddMonths(now.In(amsterdam), portal.MaxConsentValidity).Format("2006-01-02"),
+		Org:      s.cfg.Municipality, Name: staffOf(c).Name})
+}
+
+// createConsentStaff lets staff ask a citizen for specific consent; the same rules as the API apply.
+// A request that breaks one (a list, "all medical data", no end date) comes back as typed, with the
+// rule at the field.
 func (s *server) createConsentStaff(c *fiber.Ctx) error {
 	me := staffOf(c)
-	nc := portal.NewConsent{ID: uuid.NewString(), SubjectBSN: strings.TrimSpace(c.FormValue("bsn")), CaseRef: c.FormValue("zaak"),
-		RequestedBy: portal.ConsentRequester{Organization: s.cfg.Municipality, Team: c.FormValue("team"),
-			Role: c.FormValue("functie"), Employee: me.Name},
-		DataItem: c.FormValue("gegeven"), DataHolder: c.FormValue("houder"), Purpose: c.FormValue("doel"),
-		Necessity: c.FormValue("noodzaak"), LegalGround: c.FormValue("grond"), IfRefused: c.FormValue("weigeren"),
-		ValidUntil: c.FormValue("tot")}
-	if err := nc.Validate(s.deps.Now()); err != nil {
-		return err
-	}
-	x, _, err := s.deps.Store.CreateConsent(c.UserContext(), nc, "staff", 0)
+	l := lang(c)
+	f := decodeConsentForm(c)
+	nc := portal.NewConsent{ID: uuid.NewString(), SubjectBSN: f.BSN, CaseRef: f.Case,
+		RequestedBy: portal.ConsentRequester{Organization: s.cfg.Municipality, Team: f.Team, Role: f.Role, Employee: me.Name},
+		DataItem:    f.Item, DataHolder: f.Holder, Purpose: f.Purpose, Necessity: f.Necessity, LegalGround: f.Ground,
+		IfRefused: f.IfRefused, ValidUntil: f.Until}
+	fe, err := s.fieldErrors(l, "sconsent.err.", consentInputs, nc.Validate(s.deps.Now()))
 	if err != nil {
 		return err
 	}
-	s.deps.Log.Info("consent requested", "consent", x.ID, "staff", me.Sub)
-	return c.Redirect("/medewerker?toestemming="+x.ID, fiber.StatusSeeOther)
+	if fe == nil {
+		x, _, err := s.consentStore.CreateConsent(c.UserContext(), nc, "staff", 0)
+		if fe, err = s.fieldErrors(l, "sconsent.err.", consentInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("consent requested", "consent", x.ID, "staff", me.Sub)
+			return c.Redirect("/medewerker?toestemming="+x.ID, fiber.StatusSeeOther)
+		}
+	}
+	f.Errors = fe
+	return s.renderConsentForm(c, f, fiber.StatusUnprocessableEntity)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/url"
@@ -11,6 +12,12 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 )
+
+// emailStore keeps the address a citizen confirmed for notifications.
+type emailStore interface {
+	EmailStatus(ctx context.Context, subjectID int64) (portal.EmailStatus, error)
+	ConfirmEmail(ctx context.Context, subjectID int64, token string) error
+}
 
 // limitMessage is the text for a person who reached a filing limit: what the limit is and when they
 // can file again. ok is false when err is not a limit.
@@ -40,14 +47,14 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 	data := fiber.Map{}
 	sess, ok := session(c)
 	switch {
-	case !ok || sess.Kind != "citizen":
+	case !ok || sess.Kind != portal.SessionCitizen:
 		// After logging in, the citizen comes back here with the link's token.
 		data["NeedLogin"] = true
 		if tok := c.Query("token"); tok != "" && len(tok) <= 128 {
 			s.setCookie(c, returnCookie, "/email/bevestigen?"+url.Values{"token": {tok}}.Encode(), int(portal.LoginTTL.Seconds()))
 		}
 	case c.Query("klaar") == "1":
-		st, err := s.deps.Store.EmailStatus(c.UserContext(), sess.SubjectID)
+		st, err := s.emailStore.EmailStatus(c.UserContext(), sess.SubjectID)
 		if err != nil {
 			return err
 		}
@@ -62,7 +69,7 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 // confirmEmail confirms the logged-in citizen's address with the posted token.
 func (s *server) confirmEmail(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	err := s.deps.Store.ConfirmEmail(c.UserContext(), sess.SubjectID, c.FormValue("token"))
+	err := s.emailStore.ConfirmEmail(c.UserContext(), sess.SubjectID, c.FormValue("token"))
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		c.Status(fiber.StatusNotFound)
 		return s.page(c, "email_bevestigen", s.t(lang(c), "email.confirm.title"), fiber.Map{"Failed": true})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -9,6 +10,13 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 )
+
+// oversightStore gives the privacy officer what to review (reading it is logged).
+type oversightStore interface {
+	Oversight(ctx context.Context, since time.Time, limit int, by portal.Staff, municipality string) ([]portal.Flagged, []portal.Flagged, error)
+	ReviewBreakGlass(ctx context.Context, eventID string, by portal.Staff, justified bool, note string) error
+	StaffPatterns(ctx context.Context, since time.Time, minViews int) ([]portal.StaffPattern, error)
+}
 
 // Oversight thresholds: staff are flagged when more than this share of their views was not through an
 // assignment, or when they viewed more than twice the peers' median number of data categories.
@@ -33,11 +41,11 @@ func (s *server) oversight(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := s.deps.Now()
 	since := now.Add(-oversightPeriod)
-	bg, nc, err := s.deps.Store.Oversight(ctx, now.AddDate(-1, 0, 0), 200, staffOf(c), s.cfg.Municipality)
+	bg, nc, err := s.oversightStore.Oversight(ctx, now.AddDate(-1, 0, 0), 200, staffOf(c), s.cfg.Municipality)
 	if err != nil {
 		return err
 	}
-	ps, err := s.deps.Store.StaffPatterns(ctx, since, oversightMinViews)
+	ps, err := s.oversightStore.StaffPatterns(ctx, since, oversightMinViews)
 	if err != nil {
 		return err
 	}
@@ -58,7 +66,7 @@ func (s *server) oversight(c *fiber.Ctx) error {
 			flagged = append(flagged, v)
 		}
 	}
-	ss, err := s.deps.Store.StaffSignals(ctx, 500)
+	ss, err := s.signalStore.StaffSignals(ctx, 500)
 	if err != nil {
 		return err
 	}
@@ -90,7 +98,7 @@ func (s *server) reviewBreakGlass(c *fiber.Ctx) error {
 	default:
 		return portal.Errorf(portal.EINVALID, "choose justified or not")
 	}
-	if err := s.deps.Store.ReviewBreakGlass(c.UserContext(), strings.ToLower(c.Params("id")), staffOf(c), justified,
+	if err := s.oversightStore.ReviewBreakGlass(c.UserContext(), strings.ToLower(c.Params("id")), staffOf(c), justified,
 		strings.TrimSpace(c.FormValue("notitie"))); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/url"
@@ -15,9 +16,17 @@ import (
 	"github.com/inzicht/inzicht/portal/pdfexport"
 )
 
+// logStore reads a citizen's own processing log (the overview, /verwerkingen and its downloads).
+type logStore interface {
+	SubjectBSN(ctx context.Context, subjectID int64) (string, error)
+	Events(ctx context.Context, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, bool, error)
+	Event(ctx context.Context, subjectID int64, id string) (portal.LoggedEvent, error)
+	Summary(ctx context.Context, subjectID int64) (portal.Summary, error)
+}
+
 func (s *server) home(c *fiber.Ctx) error {
 	if sess, ok := session(c); ok {
-		if sess.Kind == "citizen" {
+		if sess.Kind == portal.SessionCitizen {
 			return c.Redirect("/overzicht", fiber.StatusSeeOther)
 		}
 		return c.Redirect("/medewerker", fiber.StatusSeeOther)
@@ -92,15 +101,15 @@ func (s *server) overview(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	ctx := c.UserContext()
 	l := lang(c)
-	sum, err := s.deps.Store.Summary(ctx, sess.SubjectID)
+	sum, err := s.logStore.Summary(ctx, sess.SubjectID)
 	if err != nil {
 		return err
 	}
-	evs, _, err := s.deps.Store.Events(ctx, sess.SubjectID, portal.EventFilter{Limit: 5})
+	evs, _, err := s.logStore.Events(ctx, sess.SubjectID, portal.EventFilter{Limit: 5})
 	if err != nil {
 		return err
 	}
-	bsn, err := s.deps.Store.SubjectBSN(ctx, sess.SubjectID)
+	bsn, err := s.logStore.SubjectBSN(ctx, sess.SubjectID)
 	if err != nil {
 		return err
 	}
@@ -211,11 +220,11 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		return err
 	}
 	f.Limit = 25
-	evs, more, err := s.deps.Store.Events(ctx, sess.SubjectID, f)
+	evs, more, err := s.logStore.Events(ctx, sess.SubjectID, f)
 	if err != nil {
 		return err
 	}
-	sum, err := s.deps.Store.Summary(ctx, sess.SubjectID)
+	sum, err := s.logStore.Summary(ctx, sess.SubjectID)
 	if err != nil {
 		return err
 	}
@@ -223,20 +232,34 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 	for i, e := range evs {
 		rows[i] = s.row(l, e)
 	}
-	data := fiber.Map{"Rows": rows, "Q": q, "Summary": sum, "Bases": portal.AccessBases, "Filtered": len(q.values()) > 0}
+	data := &logPage{Rows: rows, Q: q, Summary: sum, Bases: portal.AccessBases, Filtered: len(q.values()) > 0}
 	// Whole URLs, built here: html/template escapes a query string placed after "?" in an href as one
 	// value ("=" becomes %3d), and the downloads then ignored the filter.
 	base := q.values()
-	data["PDF"], data["CSV"] = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base)
+	data.PDF, data.CSV = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base)
 	if more {
 		next := q.values()
 		next.Set("na", formatCursor(evs[len(evs)-1]))
-		data["Next"] = "/verwerkingen?" + next.Encode()
+		data.Next = "/verwerkingen?" + next.Encode()
 	}
 	if q.After != "" {
-		data["First"] = withQuery("/verwerkingen", base)
+		data.First = withQuery("/verwerkingen", base)
 	}
 	return s.page(c, "verwerkingen", s.t(l, "log.title"), data)
+}
+
+// logPage is the data of the citizen's processing log (/verwerkingen).
+type logPage struct {
+	pageBase
+	Rows     []Row
+	Staff    bool // false: the rows link to the citizen's own detail pages
+	Q        logQuery
+	Summary  portal.Summary
+	Bases    []string
+	Filtered bool
+	PDF, CSV string // the downloads, with the filter
+	Next     string // the next page, when there is one
+	First    string // back to the first page, when not on it
 }
 
 func (s *server) processingDetail(c *fiber.Ctx) error {
@@ -245,7 +268,7 @@ func (s *server) processingDetail(c *fiber.Ctx) error {
 	if !portal.ValidEventID(id) {
 		return portal.Errorf(portal.ENOTFOUND, "no such processing event")
 	}
-	e, err := s.deps.Store.Event(c.UserContext(), sess.SubjectID, id)
+	e, err := s.logStore.Event(c.UserContext(), sess.SubjectID, id)
 	if err != nil {
 		return err
 	}
@@ -262,7 +285,7 @@ func (s *server) allEvents(c *fiber.Ctx, subjectID int64, f portal.EventFilter) 
 	var out []portal.LoggedEvent
 	f.Limit = 1000
 	for {
-		evs, more, err := s.deps.Store.Events(c.UserContext(), subjectID, f)
+		evs, more, err := s.logStore.Events(c.UserContext(), subjectID, f)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +312,7 @@ func (s *server) processingPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	bsn, err := s.deps.Store.SubjectBSN(c.UserContext(), sess.SubjectID)
+	bsn, err := s.logStore.SubjectBSN(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +14,22 @@ import (
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/pdfexport"
 )
+
+// requestStore files and shows a citizen's own rights requests.
+type requestStore interface {
+	CreateRequest(ctx context.Context, subjectID int64, r portal.NewRequest) (portal.RightsRequest, error)
+	Requests(ctx context.Context, subjectID int64) ([]portal.RightsRequest, error)
+	Request(ctx context.Context, subjectID int64, id string) (portal.RightsRequest, error)
+	WithdrawRequest(ctx context.Context, subjectID int64, id string) error
+	ScopeEventsAsOf(ctx context.Context, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error)
+}
+
+// inboxStore is the citizen's message box (the layout shows its unread count).
+type inboxStore interface {
+	Messages(ctx context.Context, subjectID int64, limit int) ([]portal.Message, error)
+	MarkMessagesRead(ctx context.Context, subjectID int64, ids []int64) error
+	UnreadCount(ctx context.Context, subjectID int64) (int, error)
+}
 
 // StepView is one timeline entry as shown, in the reader's language.
 type StepView struct {
@@ -106,7 +123,7 @@ func (s *server) scopeLines(l string, sc portal.Scope, events map[string]portal.
 func (s *server) scopeEvents(c *fiber.Ctx, r portal.RightsRequest) (map[string]portal.LoggedEvent, error) {
 	m := map[string]portal.LoggedEvent{}
 	for _, id := range r.Scope.EventIDs {
-		e, err := s.deps.Store.Event(c.UserContext(), r.SubjectID, id)
+		e, err := s.logStore.Event(c.UserContext(), r.SubjectID, id)
 		if portal.ErrorCode(err) == portal.ENOTFOUND {
 			continue // confidential again, or gone: named by id
 		}
@@ -121,7 +138,7 @@ func (s *server) scopeEvents(c *fiber.Ctx, r portal.RightsRequest) (map[string]p
 func (s *server) requestList(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	rs, err := s.deps.Store.Requests(c.UserContext(), sess.SubjectID)
+	rs, err := s.requestStore.Requests(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return err
 	}
@@ -129,7 +146,34 @@ func (s *server) requestList(c *fiber.Ctx) error {
 	for i, r := range rs {
 		views[i] = s.requestView(l, r, false, nil)
 	}
-	return s.page(c, "verzoeken", s.t(l, "req.list.title"), fiber.Map{"Requests": views})
+	return s.page(c, "verzoeken", s.t(l, "req.list.title"), &requestListPage{Requests: views})
+}
+
+// requestListPage is the data of a citizen's list of requests.
+type requestListPage struct {
+	pageBase
+	Requests []RequestView
+}
+
+// requestFormPage is the data of the citizen's new-request form.
+type requestFormPage struct {
+	pageBase
+	Form        requestForm
+	HasErrors   bool
+	Kinds       []string
+	Summary     portal.Summary // the organisations and categories to choose from
+	Linked      []Row          // the events the request starts from
+	MailEnabled bool
+	Email       *portal.EmailStatus // nil without mail
+}
+
+// requestPage is the data of a citizen's request.
+type requestPage struct {
+	pageBase
+	R           RequestView
+	Created     bool // just filed
+	MailEnabled bool
+	Email       *portal.EmailStatus // nil without mail
 }
 
 // requestForm is the new-request form as typed, with its errors.
@@ -149,7 +193,7 @@ func (s *server) newRequestPage(c *fiber.Ctx) error {
 	if id := strings.ToLower(c.Query("melding")); id != "" {
 		// A request about a signal: the citizen's own words start with which signal it is.
 		sess, _ := session(c)
-		sg, err := s.deps.Store.CitizenSignal(c.UserContext(), sess.SubjectID, id)
+		sg, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, id)
 		if err != nil {
 			return err
 		}
@@ -172,13 +216,13 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 	sess, _ := session(c)
 	ctx := c.UserContext()
 	l := lang(c)
-	sum, err := s.deps.Store.Summary(ctx, sess.SubjectID)
+	sum, err := s.logStore.Summary(ctx, sess.SubjectID)
 	if err != nil {
 		return err
 	}
 	var linked []Row
 	for _, id := range f.EventIDs {
-		e, err := s.deps.Store.Event(ctx, sess.SubjectID, id)
+		e, err := s.logStore.Event(ctx, sess.SubjectID, id)
 		if err != nil {
 			return err
 		}
@@ -188,14 +232,14 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 	for i, k := range portal.RequestKinds {
 		kinds[i] = string(k)
 	}
-	data := fiber.Map{"Form": f, "Kinds": kinds, "Summary": sum, "Linked": linked, "MailEnabled": s.cfg.MailEnabled,
-		"HasErrors": len(f.Errors) > 0}
+	data := &requestFormPage{Form: f, Kinds: kinds, Summary: sum, Linked: linked, MailEnabled: s.cfg.MailEnabled,
+		HasErrors: len(f.Errors) > 0}
 	if s.cfg.MailEnabled {
-		st, err := s.deps.Store.EmailStatus(ctx, sess.SubjectID)
+		st, err := s.emailStore.EmailStatus(ctx, sess.SubjectID)
 		if err != nil {
 			return err
 		}
-		data["Email"] = st
+		data.Email = &st
 	}
 	c.Status(status)
 	return s.page(c, "verzoek_nieuw", s.t(l, "req.new.title"), data)
@@ -224,7 +268,7 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 	err := nr.Validate()
 	if err == nil {
 		var r portal.RightsRequest
-		r, err = s.deps.Store.CreateRequest(c.UserContext(), sess.SubjectID, nr)
+		r, err = s.requestStore.CreateRequest(c.UserContext(), sess.SubjectID, nr)
 		if err == nil {
 			s.deps.Log.Info("rights request filed", "request", r.ID, "kind", r.Kind)
 			return c.Redirect("/verzoeken/"+r.ID+"?nieuw=1", fiber.StatusSeeOther)
@@ -261,7 +305,7 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 func (s *server) requestDetail(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	r, err := s.deps.Store.Request(c.UserContext(), sess.SubjectID, c.Params("id"))
+	r, err := s.requestStore.Request(c.UserContext(), sess.SubjectID, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -270,13 +314,13 @@ func (s *server) requestDetail(c *fiber.Ctx) error {
 		return err
 	}
 	v := s.requestView(l, r, false, evs)
-	data := fiber.Map{"R": v, "Created": c.Query("nieuw") == "1", "MailEnabled": s.cfg.MailEnabled}
+	data := &requestPage{R: v, Created: c.Query("nieuw") == "1", MailEnabled: s.cfg.MailEnabled}
 	if s.cfg.MailEnabled {
-		st, err := s.deps.Store.EmailStatus(c.UserContext(), sess.SubjectID)
+		st, err := s.emailStore.EmailStatus(c.UserContext(), sess.SubjectID)
 		if err != nil {
 			return err
 		}
-		data["Email"] = st
+		data.Email = &st
 	}
 	return s.page(c, "verzoek", s.t(l, "req.title", r.Reference), data)
 }
@@ -284,14 +328,14 @@ func (s *server) requestDetail(c *fiber.Ctx) error {
 func (s *server) withdrawRequest(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	id := c.Params("id")
-	if err := s.deps.Store.WithdrawRequest(c.UserContext(), sess.SubjectID, id); err != nil {
+	if err := s.requestStore.WithdrawRequest(c.UserContext(), sess.SubjectID, id); err != nil {
 		return err
 	}
 	return c.Redirect("/verzoeken/"+id, fiber.StatusSeeOther)
 }
 
 func (s *server) letter(c *fiber.Ctx, r portal.RightsRequest) (pdfexport.Letter, error) {
-	bsn, err := s.deps.Store.SubjectBSN(c.UserContext(), r.SubjectID)
+	bsn, err := s.logStore.SubjectBSN(c.UserContext(), r.SubjectID)
 	if err != nil {
 		return pdfexport.Letter{}, err
 	}
@@ -307,7 +351,7 @@ func sendPDF(c *fiber.Ctx, name string) {
 func (s *server) receiptPDF(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	r, err := s.deps.Store.Request(c.UserContext(), sess.SubjectID, c.Params("id"))
+	r, err := s.requestStore.Request(c.UserContext(), sess.SubjectID, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -330,7 +374,7 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
 	ctx := c.UserContext()
-	r, err := s.deps.Store.Request(ctx, sess.SubjectID, c.Params("id"))
+	r, err := s.requestStore.Request(ctx, sess.SubjectID, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -352,7 +396,7 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 		Inspection: r.Kind == portal.KindInspection}
 	if doc.Inspection {
 		// The overview as the log stood at the decision: the letter does not change after it is sent.
-		evs, more, err := s.deps.Store.ScopeEventsAsOf(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents, *r.DecidedAt)
+		evs, more, err := s.requestStore.ScopeEventsAsOf(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents, *r.DecidedAt)
 		if err != nil {
 			return err
 		}
@@ -381,7 +425,7 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
 	ctx := c.UserContext()
-	ms, err := s.deps.Store.Messages(ctx, sess.SubjectID, 100)
+	ms, err := s.inboxStore.Messages(ctx, sess.SubjectID, 100)
 	if err != nil {
 		return err
 	}
@@ -418,7 +462,7 @@ func (s *server) markRead(c *fiber.Ctx) error {
 			ids = append(ids, n)
 		}
 	}
-	if err := s.deps.Store.MarkMessagesRead(c.UserContext(), sess.SubjectID, ids); err != nil {
+	if err := s.inboxStore.MarkMessagesRead(c.UserContext(), sess.SubjectID, ids); err != nil {
 		return err
 	}
 	return c.Redirect("/berichten", fiber.StatusSeeOther)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,20 @@ import (
 
 	"github.com/inzicht/inzicht/portal"
 )
+
+// signalStore registers signals and keeps their deferrals and retention decisions; citizens read their own.
+type signalStore interface {
+	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
+		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
+	CitizenSignals(ctx context.Context, subjectID int64) ([]portal.Signal, error)
+	CitizenSignal(ctx context.Context, subjectID int64, id string) (portal.Signal, error)
+	OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error)
+	StaffSignals(ctx context.Context, limit int) ([]portal.Signal, error)
+	RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error
+	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
+	TellSignal(ctx context.Context, id string) error
+	DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error
+}
 
 // SignalView is a signal as shown, in the reader's language.
 type SignalView struct {
@@ -48,7 +63,7 @@ func (s *server) signalView(l string, sg portal.Signal) SignalView {
 func (s *server) citizenSignals(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	ss, err := s.deps.Store.CitizenSignals(c.UserContext(), sess.SubjectID)
+	ss, err := s.signalStore.CitizenSignals(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return err
 	}
@@ -62,7 +77,7 @@ func (s *server) citizenSignals(c *fiber.Ctx) error {
 func (s *server) citizenSignal(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	sg, err := s.deps.Store.CitizenSignal(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	sg, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
 	if err != nil {
 		return err
 	}
@@ -72,7 +87,7 @@ func (s *server) citizenSignal(c *fiber.Ctx) error {
 // staffSignals is the team's list: what needs a decision first, then everything, without content.
 func (s *server) staffSignals(c *fiber.Ctx) error {
 	l := lang(c)
-	ss, err := s.deps.Store.StaffSignals(c.UserContext(), 500)
+	ss, err := s.signalStore.StaffSignals(c.UserContext(), 500)
 	if err != nil {
 		return err
 	}
@@ -98,7 +113,7 @@ func (s *server) staffSignals(c *fiber.Ctx) error {
 func (s *server) staffSignal(c *fiber.Ctx) error {
 	l := lang(c)
 	me := staffOf(c)
-	sc, err := s.deps.Store.OpenSignal(c.UserContext(), strings.ToLower(c.Params("id")), me, s.cfg.Municipality)
+	sc, err := s.signalStore.OpenSignal(c.UserContext(), strings.ToLower(c.Params("id")), me, s.cfg.Municipality)
 	if err != nil {
 		return err
 	}
@@ -110,17 +125,38 @@ func (s *server) staffSignal(c *fiber.Ctx) error {
 	v := s.signalView(l, sc.Signal)
 	p := s.cfg.Signals.WithDefaults()
 	now := s.deps.Now()
-	return s.page(c, "mw_signaal", s.t(l, "ssig.detail"), fiber.Map{"S": v, "BSN": sc.BSN, "Earlier": earlier,
-		"Reasons": portal.DeferralReasons, "Decisions": portal.RetentionDecisions,
-		"MaxReview":   now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
-		"MaxReviewAt": now.Add(p.MaxDeferral),
-		"MaxKeep":     now.Add(p.MaxKeep).In(amsterdam).Format("2006-01-02"),
-		"Tomorrow":    now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
-		"IsLead":      portal.HasAnyRole(me.Roles, portal.RoleTeamLead),
-		"Me":          me.Sub,
-		"CanDefer":    !sc.Signal.Told() && !v.Pending,
-		"CanDecide":   !sc.Signal.Destroyed(),
-		"ApprovalIn":  p.ApprovalDays})
+	return s.page(c, "mw_signaal", s.t(l, "ssig.detail"), &staffSignalPage{S: v, BSN: sc.BSN, Earlier: earlier,
+		Reasons: portal.DeferralReasons, Decisions: portal.RetentionDecisions,
+		MaxReview:   now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
+		MaxReviewAt: now.Add(p.MaxDeferral),
+		MaxKeep:     now.Add(p.MaxKeep).In(amsterdam).Format("2006-01-02"),
+		Tomorrow:    now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		IsLead:      portal.HasAnyRole(me.Roles, portal.RoleTeamLead),
+		Me:          me.Sub,
+		CanDefer:    !sc.Signal.Told() && !v.Pending,
+		CanDecide:   !sc.Signal.Destroyed(),
+		ApprovalIn:  p.ApprovalDays,
+		Defer:       s.deferForm(c, v.ID, deferForm{}),
+		Retain:      s.retainForm(c, v.ID, retainForm{})})
+}
+
+// staffSignalPage is the data of a signal as staff see it (opening it is recorded).
+type staffSignalPage struct {
+	pageBase
+	S                  SignalView
+	BSN                string
+	Earlier            []SignalView // earlier signals about the same person
+	Reasons, Decisions []string
+	MaxReview          string    // the latest review date of a deferral, yyyy-mm-dd
+	MaxReviewAt        time.Time // the same, as a time
+	MaxKeep, Tomorrow  string
+	IsLead             bool   // a team lead, who approves deferrals
+	Me                 string // the staff member's subject
+	CanDefer           bool
+	CanDecide          bool
+	ApprovalIn         int // working days a team lead has to approve a deferral
+	Defer              deferForm
+	Retain             retainForm
 }
 
 // endOfDate parses a yyyy-mm-dd form date as the end of that day in Europe/Amsterdam.
@@ -139,13 +175,96 @@ func (s *server) signalDone(c *fiber.Ctx) error {
 	return c.Redirect("/medewerker/signalen?bijgewerkt=1", fiber.StatusSeeOther)
 }
 
+// deferForm is the form asking to defer telling the citizen about a signal, as typed, with its
+// errors; retainForm is the retention decision's. Both are shown on the signal's page and, after a
+// mistake, on a page of their own (mw_signaal_actie): showing the signal's page again would open the
+// signal, which records another view in the citizen's log that nobody asked for. That page needs the
+// signal's id only, from the address: nothing of the citizen's is read or shown.
+type deferForm struct {
+	Lang, CSRF, ID             string
+	Reasons                    []string
+	Tomorrow, MaxReview        string
+	Reason, Motivation, Review string
+	Errors                     formErrors
+}
+
+type retainForm struct {
+	Lang, CSRF, ID            string
+	Decisions                 []string
+	Tomorrow, MaxKeep         string
+	Decision, CaseRef, Review string
+	Errors                    formErrors
+}
+
+// The inputs of each field of a deferral request and a retention decision, and their order.
+var (
+	deferInputs  = map[string]string{"reason": "reden", "motivation": "motivering", "review_at": "herzien"}
+	deferOrder   = []string{"reden", "motivering", "herzien"}
+	retainInputs = map[string]string{"decision": "besluit", "case_ref": "zaak", "review_at": "herzien_bewaren"}
+	retainOrder  = []string{"besluit", "zaak", "herzien_bewaren"}
+)
+
+func (s *server) deferForm(c *fiber.Ctx, id string, f deferForm) deferForm {
+	now := s.deps.Now()
+	f.Lang, f.CSRF, f.ID, f.Reasons = lang(c), sessCSRF(c), id, portal.DeferralReasons
+	f.Tomorrow = now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02")
+	f.MaxReview = now.Add(s.cfg.Signals.WithDefaults().MaxDeferral).In(amsterdam).Format("2006-01-02")
+	return f
+}
+
+func (s *server) retainForm(c *fiber.Ctx, id string, f retainForm) retainForm {
+	now := s.deps.Now()
+	f.Lang, f.CSRF, f.ID, f.Decisions = lang(c), sessCSRF(c), id, portal.RetentionDecisions
+	f.Tomorrow = now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02")
+	f.MaxKeep = now.Add(s.cfg.Signals.WithDefaults().MaxKeep).In(amsterdam).Format("2006-01-02")
+	return f
+}
+
+// signalActionPage is the data of a deferral or retention form shown again after a mistake; one of
+// Defer and Retain is set.
+type signalActionPage struct {
+	pageBase
+	ID      string
+	Summary []fieldMsg
+	Defer   *deferForm
+	Retain  *retainForm
+}
+
+// signalID is the signal of the address, when it can be one.
+func signalID(c *fiber.Ctx) (string, error) {
+	id := strings.ToLower(c.Params("id"))
+	if !portal.ValidEventID(id) {
+		return "", portal.Errorf(portal.ENOTFOUND, "no such signal")
+	}
+	return id, nil
+}
+
 func (s *server) requestDeferral(c *fiber.Ctx) error {
-	review, _ := endOfDate(c.FormValue("herzien"))
-	d := portal.DeferralRequest{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), ReviewAt: review}
-	if err := s.deps.Store.RequestDeferral(c.UserContext(), c.Params("id"), staffOf(c), d, s.cfg.Signals); err != nil {
+	l := lang(c)
+	id, err := signalID(c)
+	if err != nil {
 		return err
 	}
-	return s.signalDone(c)
+	f := deferForm{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), Review: c.FormValue("herzien")}
+	review, _ := endOfDate(f.Review)
+	d := portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review}
+	fe, err := s.fieldErrors(l, "ssig.err.", deferInputs, d.Validate(s.deps.Now(), s.cfg.Signals.WithDefaults().MaxDeferral))
+	if err != nil {
+		return err
+	}
+	if fe == nil {
+		err := s.signalStore.RequestDeferral(c.UserContext(), id, staffOf(c), d, s.cfg.Signals)
+		if fe, err = s.fieldErrors(l, "ssig.err.", deferInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			return s.signalDone(c)
+		}
+	}
+	f = s.deferForm(c, id, f)
+	f.Errors = fe
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_signaal_actie", s.t(l, "ssig.defer"), &signalActionPage{ID: id, Summary: fe.summary(deferOrder), Defer: &f})
 }
 
 func (s *server) decideDeferral(approve bool) fiber.Handler {
@@ -154,7 +273,7 @@ func (s *server) decideDeferral(approve bool) fiber.Handler {
 		if err != nil {
 			return portal.Errorf(portal.ENOTFOUND, "no such deferral")
 		}
-		if err := s.deps.Store.DecideDeferral(c.UserContext(), c.Params("id"), did, staffOf(c), approve); err != nil {
+		if err := s.signalStore.DecideDeferral(c.UserContext(), c.Params("id"), did, staffOf(c), approve); err != nil {
 			return err
 		}
 		return s.signalDone(c)
@@ -162,61 +281,143 @@ func (s *server) decideDeferral(approve bool) fiber.Handler {
 }
 
 func (s *server) tellSignal(c *fiber.Ctx) error {
-	if err := s.deps.Store.TellSignal(c.UserContext(), c.Params("id")); err != nil {
+	if err := s.signalStore.TellSignal(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
 	return s.signalDone(c)
 }
 
 func (s *server) decideRetention(c *fiber.Ctx) error {
-	review, _ := endOfDate(c.FormValue("herzien"))
-	ch := portal.RetentionChoice{Decision: c.FormValue("besluit"), CaseRef: c.FormValue("zaak"), ReviewAt: review}
-	if err := s.deps.Store.DecideRetention(c.UserContext(), c.Params("id"), staffOf(c), ch, s.cfg.Signals); err != nil {
-		return err
-	}
-	return s.signalDone(c)
-}
-
-func (s *server) newSignalPage(c *fiber.Ctx) error {
 	l := lang(c)
-	now := s.deps.Now()
-	p := s.cfg.Signals.WithDefaults()
-	return s.page(c, "mw_signaal_nieuw", s.t(l, "ssig.new"), fiber.Map{"Kinds": portal.ReporterKinds,
-		"Categories": portal.SignalCategories, "Reasons": portal.DeferralReasons,
-		"Today":     now.In(amsterdam).Format("2006-01-02"),
-		"Tomorrow":  now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
-		"MaxReview": now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02")})
-}
-
-// createSignal registers a signal from the staff form, with an optional deferral request.
-func (s *server) createSignal(c *fiber.Ctx) error {
-	me := staffOf(c)
-	received, ok := endOfDate(c.FormValue("ontvangen"))
-	if ok {
-		received = received.Add(time.Second).AddDate(0, 0, -1) // the start of that day
-		if now := s.deps.Now(); received.Before(now) && received.AddDate(0, 0, 1).After(now) {
-			received = now // received today: now
-		}
-	}
-	ns := portal.NewSignal{ID: uuid.NewString(), SubjectBSN: strings.TrimSpace(c.FormValue("bsn")), ReceivedAt: received,
-		ReporterKind: c.FormValue("melder"), Urgency: c.FormValue("urgentie"), HandlingTeam: c.FormValue("team"),
-		Nature: portal.Nature{Category: c.FormValue("categorie"), Summary: c.FormValue("samenvatting")}}
-	if n, o, k := strings.TrimSpace(c.FormValue("melder_naam")), strings.TrimSpace(c.FormValue("melder_organisatie")),
-		strings.TrimSpace(c.FormValue("melder_contact")); n+o+k != "" {
-		ns.Reporter = &portal.Reporter{Name: n, Organization: o, Contact: k}
-	}
-	if err := ns.Validate(s.deps.Now()); err != nil {
-		return err
-	}
-	var d *portal.DeferralRequest
-	if c.FormValue("uitstellen") == "ja" {
-		review, _ := endOfDate(c.FormValue("herzien"))
-		d = &portal.DeferralRequest{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), ReviewAt: review}
-	}
-	sg, _, err := s.deps.Store.RegisterSignal(c.UserContext(), ns, "staff", 0, &me, d, s.cfg.Signals)
+	id, err := signalID(c)
 	if err != nil {
 		return err
 	}
-	s.deps.Log.Info("signal registered", "signal", sg.ID, "staff", me.Sub, "deferral_requested", d != nil)
-	return s.signalDone(c)
+	f := retainForm{Decision: c.FormValue("besluit"), CaseRef: c.FormValue("zaak"), Review: c.FormValue("herzien")}
+	review, _ := endOfDate(f.Review)
+	ch := portal.RetentionChoice{Decision: f.Decision, CaseRef: f.CaseRef, ReviewAt: review}
+	fe, err := s.fieldErrors(l, "ssig.err.", retainInputs, ch.Validate(s.deps.Now(), s.cfg.Signals.WithDefaults().MaxKeep))
+	if err != nil {
+		return err
+	}
+	if fe == nil {
+		err := s.signalStore.DecideRetention(c.UserContext(), id, staffOf(c), ch, s.cfg.Signals)
+		if fe, err = s.fieldErrors(l, "ssig.err.", retainInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			return s.signalDone(c)
+		}
+	}
+	f = s.retainForm(c, id, f)
+	f.Errors = fe
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_signaal_actie", s.t(l, "ssig.retain"), &signalActionPage{ID: id, Summary: fe.summary(retainOrder), Retain: &f})
+}
+
+// signalForm is the staff's new-signal form as typed, with its errors.
+type signalForm struct {
+	BSN, Received                              string
+	ReporterKind                               string
+	ReporterName, ReporterOrg, ReporterContact string
+	Category, Summary, Urgency, Team           string
+	Defer                                      bool
+	Reason, Motivation, Review                 string
+	Errors                                     formErrors
+}
+
+// signalInputs names the form input of each field of a signal and of its deferral request.
+var signalInputs = map[string]string{"subject_bsn": "bsn", "received_at": "ontvangen", "reporter_kind": "melder",
+	"reporter.name": "melder_naam", "reporter.organization": "melder_organisatie", "reporter.contact": "melder_contact",
+	"nature.category": "categorie", "nature.summary": "samenvatting", "urgency": "urgentie", "handling_team": "team",
+	"reason": "reden", "motivation": "motivering", "review_at": "herzien"}
+
+// signalOrder is the order of the inputs on the page.
+var signalOrder = []string{"bsn", "ontvangen", "melder", "melder_naam", "melder_organisatie", "melder_contact",
+	"categorie", "samenvatting", "urgentie", "team", "reden", "motivering", "herzien"}
+
+func decodeSignalForm(c *fiber.Ctx) signalForm {
+	return signalForm{BSN: strings.TrimSpace(c.FormValue("bsn")), Received: c.FormValue("ontvangen"),
+		ReporterKind: c.FormValue("melder"), ReporterName: strings.TrimSpace(c.FormValue("melder_naam")),
+		ReporterOrg: strings.TrimSpace(c.FormValue("melder_organisatie")), ReporterContact: strings.TrimSpace(c.FormValue("melder_contact")),
+		Category: c.FormValue("categorie"), Summary: c.FormValue("samenvatting"), Urgency: c.FormValue("urgentie"),
+		Team: c.FormValue("team"), Defer: c.FormValue("uitstellen") == "ja", Reason: c.FormValue("reden"),
+		Motivation: c.FormValue("motivering"), Review: c.FormValue("herzien")}
+}
+
+// signal is the form as the domain's new signal and, when asked for, its deferral request.
+func (f signalForm) signal(now time.Time) (portal.NewSignal, *portal.DeferralRequest) {
+	received, ok := endOfDate(f.Received)
+	if ok {
+		received = received.Add(time.Second).AddDate(0, 0, -1) // the start of that day
+		if received.Before(now) && received.AddDate(0, 0, 1).After(now) {
+			received = now // received today: now
+		}
+	}
+	ns := portal.NewSignal{ID: uuid.NewString(), SubjectBSN: f.BSN, ReceivedAt: received,
+		ReporterKind: f.ReporterKind, Urgency: f.Urgency, HandlingTeam: f.Team,
+		Nature: portal.Nature{Category: f.Category, Summary: f.Summary}}
+	if f.ReporterName+f.ReporterOrg+f.ReporterContact != "" {
+		ns.Reporter = &portal.Reporter{Name: f.ReporterName, Organization: f.ReporterOrg, Contact: f.ReporterContact}
+	}
+	if !f.Defer {
+		return ns, nil
+	}
+	review, _ := endOfDate(f.Review)
+	return ns, &portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review}
+}
+
+// signalFormPage is the data of the staff's new-signal form.
+type signalFormPage struct {
+	pageBase
+	Form                       signalForm
+	Summary                    []fieldMsg
+	Kinds, Categories, Reasons []string
+	Today, Tomorrow, MaxReview string
+}
+
+func (s *server) newSignalPage(c *fiber.Ctx) error {
+	return s.renderSignalForm(c, signalForm{Received: s.deps.Now().In(amsterdam).Format("2006-01-02")}, fiber.StatusOK)
+}
+
+func (s *server) renderSignalForm(c *fiber.Ctx, f signalForm, status int) error {
+	l := lang(c)
+	now := s.deps.Now()
+	p := s.cfg.Signals.WithDefaults()
+	c.Status(status)
+	return s.page(c, "mw_signaal_nieuw", s.t(l, "ssig.new"), &signalFormPage{Form: f, Summary: f.Errors.summary(signalOrder),
+		Kinds: portal.ReporterKinds, Categories: portal.SignalCategories, Reasons: portal.DeferralReasons,
+		Today:     now.In(amsterdam).Format("2006-01-02"),
+		Tomorrow:  now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02"),
+		MaxReview: now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02")})
+}
+
+// createSignal registers a signal from the staff form, with an optional deferral request. A form
+// that breaks a rule comes back as typed, with the rule at the field.
+func (s *server) createSignal(c *fiber.Ctx) error {
+	me := staffOf(c)
+	l := lang(c)
+	f := decodeSignalForm(c)
+	now := s.deps.Now()
+	ns, d := f.signal(now)
+	var derr error
+	if d != nil {
+		derr = d.Validate(now, s.cfg.Signals.WithDefaults().MaxDeferral)
+	}
+	fe, err := s.fieldErrors(l, "ssig.err.", signalInputs, ns.Validate(now), derr)
+	if err != nil {
+		return err
+	}
+	if fe == nil {
+		sg, _, err := s.signalStore.RegisterSignal(c.UserContext(), ns, "staff", 0, &me, d, s.cfg.Signals)
+		if fe, err = s.fieldErrors(l, "ssig.err.", signalInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("signal registered", "signal", sg.ID, "staff", me.Sub, "deferral_requested", d != nil)
+			return s.signalDone(c)
+		}
+	}
+	f.Errors = fe
+	return s.renderSignalForm(c, f, fiber.StatusUnprocessableEntity)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"slices"
 	"strconv"
 
@@ -9,11 +10,21 @@ import (
 	"github.com/inzicht/inzicht/portal"
 )
 
+// caseStore is the staff side of rights requests: the queue, the case file (opening it is logged) and the steps.
+type caseStore interface {
+	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
+	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
+	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
+	// RequestByID reads a request without recording a view: only for what shows nothing of the
+	// citizen's (the decision form shown again names the reference and the kind).
+	RequestByID(ctx context.Context, id string) (portal.RightsRequest, error)
+}
+
 // requireRole lets through only staff holding one of the roles.
 func (s *server) requireRole(roles ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sess, ok := session(c)
-		if !ok || sess.Kind != "staff" {
+		if !ok || sess.Kind != portal.SessionStaff {
 			return s.requireStaff(c)
 		}
 		if !portal.HasAnyRole(sess.StaffRoles, roles...) {
@@ -62,7 +73,7 @@ func (s *server) staffQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs, err := s.deps.Store.Queue(c.UserContext(), f)
+	rs, err := s.caseStore.Queue(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -85,7 +96,7 @@ func (s *server) staffQueue(c *fiber.Ctx) error {
 func (s *server) staffRequest(c *fiber.Ctx) error {
 	l := lang(c)
 	me := staffOf(c)
-	cf, err := s.deps.Store.OpenCaseFile(c.UserContext(), c.Params("id"), me, s.cfg.Municipality)
+	cf, err := s.caseStore.OpenCaseFile(c.UserContext(), c.Params("id"), me, s.cfg.Municipality)
 	if err != nil {
 		return err
 	}
@@ -99,29 +110,176 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 		byID[e.ID] = e
 	}
 	v := s.requestView(l, cf.Request, true, byID)
-	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), fiber.Map{"R": v, "BSN": cf.BSN, "Rows": rows,
-		"More": cf.More, "Staff": true, "Max": portal.MaxCaseEvents, "Outcomes": portal.Outcomes,
-		"CanStart":  portal.CanMove(cf.Request.Status, portal.StatusHandling),
-		"CanExtend": portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
-		"CanDecide": portal.CanMove(cf.Request.Status, portal.StatusDecided),
-		"Mine":      cf.Request.AssigneeSub == me.Sub})
+	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows,
+		More: cf.More, Staff: true, Max: portal.MaxCaseEvents,
+		CanStart:  portal.CanMove(cf.Request.Status, portal.StatusHandling),
+		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
+		CanDecide: portal.CanMove(cf.Request.Status, portal.StatusDecided),
+		Mine:      cf.Request.AssigneeSub == me.Sub,
+		Decision:  s.decisionForm(c, cf.Request, decisionForm{}),
+		Extend:    extendForm{Lang: l, CSRF: sessCSRF(c), ID: cf.Request.ID}})
 }
 
-// staffAct applies one action and returns to the queue (a redirect to the request page would record
+// staffRequestPage is the data of a clerk's view of a request (mw_verzoek).
+type staffRequestPage struct {
+	pageBase
+	R                                    RequestView
+	BSN                                  string
+	Rows                                 []Row // the citizen's events in the request's scope
+	More                                 bool  // more than Max events
+	Staff                                bool  // the rows are shown to staff (no links to the citizen's pages)
+	Max                                  int
+	CanStart, CanExtend, CanDecide, Mine bool
+	Decision                             decisionForm
+	Extend                               extendForm
+}
+
+// decisionForm is the form deciding a request, as typed, with its errors; it is shown on the
+// request's page and, after a mistake, on a page of its own (mw_actie).
+type decisionForm struct {
+	Lang, CSRF  string
+	ID          string // the request
+	Correction  bool   // a correction request: record what was corrected where
+	Outcomes    []portal.Outcome
+	Outcome     string
+	Motivation  string
+	Corrections string
+	Errors      formErrors
+}
+
+// decisionInputs names the input of each field of a decision; decisionOrder is their order.
+var (
+	decisionInputs = map[string]string{"outcome": "besluit", "note": "toelichting", "corrections": "correcties"}
+	decisionOrder  = []string{"besluit", "toelichting", "correcties"}
+)
+
+// sessCSRF is the session's CSRF token, for a form rendered in a partial.
+func sessCSRF(c *fiber.Ctx) string {
+	sess, _ := session(c)
+	return sess.CSRFToken
+}
+
+func (s *server) decisionForm(c *fiber.Ctx, r portal.RightsRequest, f decisionForm) decisionForm {
+	f.Lang, f.CSRF, f.ID, f.Outcomes = lang(c), sessCSRF(c), r.ID, portal.Outcomes
+	f.Correction = r.Kind == portal.KindCorrection
+	return f
+}
+
+// extendForm is the form extending a request's deadline, as typed, with its errors.
+type extendForm struct {
+	Lang, CSRF string
+	ID         string // the request
+	Months     string
+	Reason     string
+	Errors     formErrors
+}
+
+// extendInputs names the input of each field of an extension; extendOrder is their order.
+var (
+	extendInputs = map[string]string{"months": "maanden", "note": "reden"}
+	extendOrder  = []string{"maanden", "reden"}
+)
+
+// actionPage is the data of a clerk's form (decision or extension) shown again after a mistake. It
+// holds the request's reference and kind only: nothing of the citizen's, so showing it is no view to
+// record. One of Decision and Extend is set.
+type actionPage struct {
+	pageBase
+	Reference string
+	KindText  string
+	Summary   []fieldMsg
+	Decision  *decisionForm
+	Extend    *extendForm
+}
+
+// actionRequest reads the request an action is about without recording a view (see actionPage).
+func (s *server) actionRequest(c *fiber.Ctx) (portal.RightsRequest, error) {
+	return s.caseStore.RequestByID(c.UserContext(), c.Params("id"))
+}
+
+func (s *server) renderAction(c *fiber.Ctx, title string, r portal.RightsRequest, p *actionPage) error {
+	l := lang(c)
+	p.Reference, p.KindText = r.Reference, s.t(l, "kind.law."+string(r.Kind))
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_actie", s.t(l, title, r.Reference), p)
+}
+
+// extend extends a request's deadline. An extension without its reason, or of a wrong number of
+// months, is shown again as typed on a page of its own (see decide).
+func (s *server) extend(c *fiber.Ctx) error {
+	l := lang(c)
+	me := staffOf(c)
+	f := extendForm{Months: c.FormValue("maanden"), Reason: c.FormValue("toelichting")}
+	n, _ := strconv.Atoi(f.Months) // not a number: 0, which the validation refuses
+	a := portal.Action{Kind: portal.StepExtended, Note: f.Reason, Months: n}
+	r, err := s.actionRequest(c)
+	if err != nil {
+		return err
+	}
+	var fe formErrors
+	if portal.CanMove(r.Status, portal.StatusExtended) { // else storage says why it cannot be extended
+		if fe, err = s.fieldErrors(l, "staff.err.", extendInputs, a.Validate(r.Kind)); err != nil {
+			return err
+		}
+	}
+	if fe == nil {
+		done, err := s.caseStore.ActOnRequest(c.UserContext(), r.ID, me, a)
+		if fe, err = s.fieldErrors(l, "staff.err.", extendInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepExtended, "status", done.Status, "staff", me.Sub)
+			return c.Redirect("/medewerker/verzoeken?bijgewerkt="+done.Reference, fiber.StatusSeeOther)
+		}
+	}
+	f.Lang, f.CSRF, f.ID, f.Errors = l, sessCSRF(c), r.ID, fe
+	return s.renderAction(c, "staff.extend.title", r, &actionPage{Summary: fe.summary(extendOrder), Extend: &f})
+}
+
+// decide records the decision on a request. A decision that breaks a rule (no motivation for a
+// partial grant or a rejection, no corrections for a granted correction request) is shown again as
+// typed, on a page of its own: showing the request's page again would read the case file, which
+// records another "viewed" event in the citizen's log that nobody asked for. That page reads the
+// request with RequestByID (no record) and shows only its reference and kind.
+func (s *server) decide(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	l := lang(c)
+	me := staffOf(c)
+	f := decisionForm{Outcome: c.FormValue("besluit"), Motivation: c.FormValue("toelichting"), Corrections: c.FormValue("correcties")}
+	a := portal.Action{Kind: portal.StepDecided, Note: f.Motivation, Corrections: f.Corrections, Outcome: portal.Outcome(f.Outcome)}
+	r, err := s.actionRequest(c)
+	if err != nil {
+		return err
+	}
+	var fe formErrors
+	if portal.CanMove(r.Status, portal.StatusDecided) { // else storage says why it cannot be decided
+		if fe, err = s.fieldErrors(l, "staff.err.", decisionInputs, a.Validate(r.Kind)); err != nil {
+			return err
+		}
+	}
+	if fe == nil {
+		done, err := s.caseStore.ActOnRequest(ctx, r.ID, me, a)
+		if fe, err = s.fieldErrors(l, "staff.err.", decisionInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepDecided, "status", done.Status, "staff", me.Sub)
+			return c.Redirect("/medewerker/verzoeken?bijgewerkt="+done.Reference, fiber.StatusSeeOther)
+		}
+	}
+	f.Errors = fe
+	d := s.decisionForm(c, r, f)
+	return s.renderAction(c, "staff.decide.title", r, &actionPage{Summary: fe.summary(decisionOrder), Decision: &d})
+}
+
+// staffAct applies an action that takes no input (assign, start) and returns to the queue (a redirect to the request page would record
 // another view of the citizen's data that nobody asked for).
 func (s *server) staffAct(kind portal.StepKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		a := portal.Action{Kind: kind, Note: c.FormValue("toelichting"), Corrections: c.FormValue("correcties"),
 			Outcome: portal.Outcome(c.FormValue("besluit"))}
-		if kind == portal.StepExtended {
-			n, err := strconv.Atoi(c.FormValue("maanden"))
-			if err != nil {
-				return portal.Errorf(portal.EINVALID, "months must be 1 or 2")
-			}
-			a.Months = n
-		}
 		me := staffOf(c)
-		r, err := s.deps.Store.ActOnRequest(c.UserContext(), c.Params("id"), me, a)
+		r, err := s.caseStore.ActOnRequest(c.UserContext(), c.Params("id"), me, a)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"strconv"
@@ -11,6 +12,12 @@ import (
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/pdfexport"
 )
+
+// statsStore keeps the published counts per period.
+type statsStore interface {
+	StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error)
+	RefreshPeriod(ctx context.Context, p portal.Period) (portal.StoredCounts, error)
+}
 
 // statsSnapshot is what the council's pages show: the stored figures of the years and of the last
 // four quarters (see the refresh_statistics job).
@@ -32,7 +39,7 @@ func (s *server) figures(c *fiber.Ctx) ([]portal.Published, statsSnapshot, error
 	for i, p := range periods {
 		labels[i] = p.Label
 	}
-	stored, err := s.deps.Store.StoredPeriods(ctx, labels)
+	stored, err := s.statsStore.StoredPeriods(ctx, labels)
 	if err != nil {
 		return nil, statsSnapshot{}, err
 	}
@@ -40,7 +47,7 @@ func (s *server) figures(c *fiber.Ctx) ([]portal.Published, statsSnapshot, error
 		if _, ok := stored[p.Label]; ok {
 			continue
 		}
-		sc, err := s.deps.Store.RefreshPeriod(ctx, p)
+		sc, err := s.statsStore.RefreshPeriod(ctx, p)
 		if err != nil {
 			return nil, statsSnapshot{}, err
 		}

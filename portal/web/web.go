@@ -31,57 +31,27 @@ import (
 	"github.com/inzicht/inzicht/views"
 )
 
-// Store is what the portal needs from storage.
-type Store interface {
+// healthStore is what the readiness probe checks.
+type healthStore interface {
 	Ping(ctx context.Context) error
 	SchemaUpToDate(ctx context.Context) (bool, error)
-	EnsureSubject(ctx context.Context, bsn string) (int64, error)
-	SubjectBSN(ctx context.Context, subjectID int64) (string, error)
-	Events(ctx context.Context, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, bool, error)
-	Event(ctx context.Context, subjectID int64, id string) (portal.LoggedEvent, error)
-	Summary(ctx context.Context, subjectID int64) (portal.Summary, error)
-	CreateSession(ctx context.Context, rawID string, s portal.Session) error
-	Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error)
-	DeleteSession(ctx context.Context, rawID string) error
-	EndSession(ctx context.Context, rawID string) (idToken string, err error)
-	CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error
-	TakeLogin(ctx context.Context, rawID string) (portal.PendingLogin, error)
+}
 
-	CreateRequest(ctx context.Context, subjectID int64, r portal.NewRequest) (portal.RightsRequest, error)
-	Requests(ctx context.Context, subjectID int64) ([]portal.RightsRequest, error)
-	Request(ctx context.Context, subjectID int64, id string) (portal.RightsRequest, error)
-	WithdrawRequest(ctx context.Context, subjectID int64, id string) error
-	EmailStatus(ctx context.Context, subjectID int64) (portal.EmailStatus, error)
-	ConfirmEmail(ctx context.Context, subjectID int64, token string) error
-	ScopeEventsAsOf(ctx context.Context, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error)
-	Messages(ctx context.Context, subjectID int64, limit int) ([]portal.Message, error)
-	MarkMessagesRead(ctx context.Context, subjectID int64, ids []int64) error
-	UnreadCount(ctx context.Context, subjectID int64) (int, error)
-	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
-	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
-	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
-
-	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
-		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
-	CitizenSignals(ctx context.Context, subjectID int64) ([]portal.Signal, error)
-	CitizenSignal(ctx context.Context, subjectID int64, id string) (portal.Signal, error)
-	OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error)
-	StaffSignals(ctx context.Context, limit int) ([]portal.Signal, error)
-	RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error
-	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
-	TellSignal(ctx context.Context, id string) error
-	DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error
-
-	CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error)
-	CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error)
-	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
-	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
-
-	StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error)
-	RefreshPeriod(ctx context.Context, p portal.Period) (portal.StoredCounts, error)
-	Oversight(ctx context.Context, since time.Time, limit int, by portal.Staff, municipality string) ([]portal.Flagged, []portal.Flagged, error)
-	ReviewBreakGlass(ctx context.Context, eventID string, by portal.Staff, justified bool, note string) error
-	StaffPatterns(ctx context.Context, since time.Time, minViews int) ([]portal.StaffPattern, error)
+// Store is everything the portal needs from storage. Each feature declares its part beside the
+// handlers that use it (sessionStore in auth.go, logStore in pages.go, signalStore in signals.go, …);
+// the server keeps each part in its own field, so a handler file shows what it reaches.
+type Store interface {
+	healthStore
+	sessionStore
+	logStore
+	requestStore
+	inboxStore
+	emailStore
+	caseStore
+	signalStore
+	consentStore
+	statsStore
+	oversightStore
 }
 
 // Config holds the portal's settings.
@@ -117,7 +87,7 @@ type Deps struct {
 	Store     Store
 	CitizenRP *oidcrp.RP
 	StaffRP   *oidcrp.RP // may be nil: no staff login
-	API       *fiber.App // mounted at /api/v1 when not nil
+	API       *fiber.App // mounted at /api/v1 when not nil, under the portal's limits (see New)
 	DevIDP    http.Handler
 	Metrics   http.Handler // served at /metrics when not nil
 	Log       *slog.Logger
@@ -140,10 +110,25 @@ type server struct {
 	csp  string
 	cat  *i18n.Catalog
 	pdf  *pdfexport.Exporter
+
+	// The parts of deps.Store, one per feature.
+	healthStore    healthStore
+	sessionStore   sessionStore
+	logStore       logStore
+	requestStore   requestStore
+	inboxStore     inboxStore
+	emailStore     emailStore
+	caseStore      caseStore
+	signalStore    signalStore
+	consentStore   consentStore
+	statsStore     statsStore
+	oversightStore oversightStore
 }
 
-// New builds the whole HTTP application: the portal's pages, and the API and development identity
-// provider mounted beside them.
+// New builds the portal's HTTP application: its pages, and the development identity provider (and,
+// when Deps.API is set, the API) mounted beside them. A mounted API lives under the portal's server
+// settings and body limit, because Fiber's Mount keeps none of the sub-app's; cmd/inzicht therefore
+// leaves Deps.API nil and routes /api/v1 to the API in front of the portal.
 func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 15 * time.Minute
@@ -166,6 +151,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
+	if deps.Store == nil {
+		return nil, errors.New("web: no store")
+	}
 	if deps.Catalog == nil {
 		cat, err := i18n.Load()
 		if err != nil {
@@ -177,7 +165,10 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf}
+	st := deps.Store
+	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf, healthStore: st, sessionStore: st, logStore: st,
+		requestStore: st, inboxStore: st, emailStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st,
+		oversightStore: st}
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
@@ -199,9 +190,10 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	fcfg := fiber.Config{
 		Views:        engine,
 		ErrorHandler: s.errorHandler,
-		// The API's 2 MiB plus room for its own problem+json answer up to 3 MiB; the body is read before
-		// any handler runs, so this is also what an anonymous client can make us read.
-		BodyLimit:             3 << 20,
+		// The portal's forms are small. The body is read before any handler runs, so this is also what
+		// an anonymous client can make us read. The API has its own, larger, limit: cmd/inzicht routes
+		// /api/v1 to it in front of this app (Deps.API, mounted here, lives under this one).
+		BodyLimit:             1 << 20,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           60 * time.Second,
@@ -246,7 +238,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	// Every route of the portal, in one place.
 	app.Get("/", s.home)
 	app.Get("/taal", s.setLanguage)
-	app.Get("/inloggen", loginLimit, s.startLogin("citizen"))
+	app.Get("/inloggen", loginLimit, s.startLogin(portal.SessionCitizen))
 	app.Get("/inloggen/callback", loginLimit, s.finishLogin)
 	app.Get("/uitloggen", s.requireAny, s.logoutPage)
 	app.Post("/uitloggen", s.requireAny, s.checkCSRF, s.logout)
@@ -256,7 +248,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verwerkingen.pdf", s.requireCitizen, s.processingPDF)
 	app.Get("/verwerkingen.csv", s.requireCitizen, s.processingCSV)
 	app.Get("/verwerkingen/:id", s.requireCitizen, s.processingDetail)
-	app.Get("/medewerker/inloggen", loginLimit, s.startLogin("staff"))
+	app.Get("/medewerker/inloggen", loginLimit, s.startLogin(portal.SessionStaff))
 	app.Get("/medewerker/inloggen/callback", loginLimit, s.finishLogin)
 	app.Get("/verzoeken", s.requireCitizen, s.requestList)
 	app.Get("/verzoeken/nieuw", s.requireCitizen, s.newRequestPage)
@@ -283,8 +275,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/medewerker/verzoeken/:id", handlers, noHead, s.staffRequest)
 	app.Post("/medewerker/verzoeken/:id/toewijzen", handlers, s.checkCSRF, s.staffAct(portal.StepAssigned))
 	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
-	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.staffAct(portal.StepExtended))
-	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.staffAct(portal.StepDecided))
+	app.Post("/medewerker/verzoeken/:id/verlengen", handlers, s.checkCSRF, s.extend)
+	app.Post("/medewerker/verzoeken/:id/besluiten", handlers, s.checkCSRF, s.decide)
 	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
 	app.Get("/raad/cijfers.csv", s.requireRole(portal.RoleCouncil), s.councilCSV)
 	app.Get("/raad/rapportage.pdf", s.requireRole(portal.RoleCouncil), s.councilReport)
@@ -338,10 +330,10 @@ func (s *server) metricsAuth(c *fiber.Ctx) error {
 func (s *server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.deps.Store.Ping(ctx); err != nil {
+	if err := s.healthStore.Ping(ctx); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
 	}
-	ok, err := s.deps.Store.SchemaUpToDate(ctx)
+	ok, err := s.healthStore.SchemaUpToDate(ctx)
 	if err != nil || !ok {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("schema not current")
 	}
@@ -417,24 +409,50 @@ func localPath(p string) string {
 	return p
 }
 
-// page renders a template inside the layout with the common data.
-func (s *server) page(c *fiber.Ctx, name, title string, data fiber.Map) error {
-	if data == nil {
-		data = fiber.Map{}
-	}
-	l := lang(c)
-	data["Lang"] = l
-	data["Title"] = title
-	data["Path"] = c.Path()
+// pageBase is what the layout needs on every page; page data structs embed it and s.page fills it.
+type pageBase struct {
+	Lang    string
+	Title   string
+	Path    string
+	Session *liveSession // nil when nobody is logged in
+	CSRF    string
+	Unread  int // the citizen's unread messages
+}
+
+func (b *pageBase) base() *pageBase { return b }
+
+// pageData is a typed page's data: a struct embedding pageBase, passed as a pointer.
+type pageData interface{ base() *pageBase }
+
+// page renders a template inside the layout with the common data. data is a pointer to a struct
+// embedding pageBase (or, for the small pages not yet typed, a fiber.Map or nil).
+func (s *server) page(c *fiber.Ctx, name, title string, data any) error {
+	b := pageBase{Lang: lang(c), Title: title, Path: c.Path()}
+	counted := false
 	if sess, ok := session(c); ok {
-		data["Session"] = sess
-		data["CSRF"] = sess.CSRFToken
-		if sess.Kind == "citizen" {
+		b.Session, b.CSRF = &sess, sess.CSRFToken
+		if sess.Kind == portal.SessionCitizen {
 			// Best effort: the error page is rendered through here too, also when the database is down.
-			if n, err := s.deps.Store.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
-				data["Unread"] = n
+			if n, err := s.inboxStore.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
+				b.Unread, counted = n, true
 			}
 		}
+	}
+	switch d := data.(type) {
+	case pageData:
+		*d.base() = b
+	case fiber.Map:
+		d["Lang"], d["Title"], d["Path"] = b.Lang, b.Title, b.Path
+		if b.Session != nil {
+			d["Session"], d["CSRF"] = b.Session, b.CSRF
+			if counted {
+				d["Unread"] = b.Unread
+			}
+		}
+	case nil:
+		data = &b
+	default:
+		return fmt.Errorf("web: page %s: data of type %T", name, data)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Render(name, data, "layout")
