@@ -64,9 +64,6 @@ func newEnvWith(t *testing.T, cfg api.Config, log *slog.Logger) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	if err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
 	raw, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatal(err)

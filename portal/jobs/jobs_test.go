@@ -103,10 +103,6 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MigrateUp(ctx); err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
 	t.Cleanup(db.Close)
 	raw, err := pgxpool.New(ctx, url)
 	if err != nil {

@@ -101,9 +101,6 @@ func TestCitizenQueriesUseIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	if err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
 	db.SetClock(func() time.Time { return t0 })
 	raw, err := pgxpool.New(ctx, url)
 	if err != nil {
