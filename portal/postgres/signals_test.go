@@ -556,6 +556,14 @@ func TestSignalsDeferralLapses(t *testing.T) {
 	if res := db.sgSweep(t); res != (postgres.SignalSweepResult{}) {
 		t.Errorf("a second sweep: %+v", res)
 	}
+	// The case view shows the lapse too.
+	if err := db.EnsureActivity(ctx, portal.SignalHandlingActivity(sgMunicipality)); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := db.OpenSignal(ctx, ns.ID, sgLead, sgMunicipality)
+	if err != nil || len(sc.Signal.Deferrals) != 1 || sc.Signal.Deferrals[0].Status != portal.DeferralLapsed {
+		t.Errorf("the case view after lapsing: %+v %v", sc.Signal.Deferrals, err)
+	}
 }
 
 func TestSignalsRejectionTellsAtOnce(t *testing.T) {
@@ -1012,6 +1020,34 @@ func TestSignalsDestruction(t *testing.T) {
 			t.Errorf("%q is back in %v", s, cols)
 		}
 	}
+}
+
+func TestSignalsDestructionOfAnUntoldSignal(t *testing.T) {
+	// Destroyed while its approved deferral still runs: none of the content survives either.
+	db := newTestDB(t)
+	ctx := context.Background()
+	ns := db.sgApproved(t, t0.Add(20*24*time.Hour))
+	if db.sgSees(t, db.subject(t, bsnA), ns.ID) {
+		t.Fatal("told under an approved deferral")
+	}
+	if err := db.DecideRetention(ctx, ns.ID, sgClerk, portal.RetentionChoice{Decision: portal.RetainDestroy}, portal.SignalPolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{sgReporterName, sgReporterOrg, sgReporterTel, sgSummary, sgTeam, sgMotivation, "neighbourhood"} {
+		for _, table := range []string{"signals", "signal_deferrals"} {
+			if cols := db.sgColumnsHolding(t, table, s); len(cols) != 0 {
+				t.Errorf("%q survives destruction in %v", s, cols)
+			}
+		}
+	}
+	var cat string
+	var received, destroyed *time.Time
+	if err := db.raw.QueryRow(ctx, `SELECT category, received_at, destroyed_at FROM signals WHERE id = $1`, ns.ID).
+		Scan(&cat, &received, &destroyed); err != nil || cat != "domestic_violence" || received == nil || destroyed == nil {
+		t.Errorf("what remains: %s %v %v %v", cat, received, destroyed, err)
+	}
+	reqWantCode(t, "a decision after destruction", db.DecideRetention(ctx, ns.ID, sgClerk,
+		portal.RetentionChoice{Decision: portal.RetainKeep, ReviewAt: t0.Add(48 * time.Hour)}, portal.SignalPolicy{}), portal.EINVALID)
 }
 
 func TestSignalsRetentionChoices(t *testing.T) {
