@@ -15,6 +15,7 @@ import (
 )
 
 func TestMigrations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, pgtest.NewEmptyURL(t), pgtest.Vault(t))
 	if err != nil {
@@ -107,6 +108,7 @@ func TestMigrations(t *testing.T) {
 }
 
 func TestMigrationStatusEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	url := pgtest.NewEmptyURL(t)
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, url, pgtest.Vault(t))
@@ -144,6 +146,7 @@ func versions(from, to uint) []uint {
 }
 
 func TestMigrationFilesNumberedWithoutGaps(t *testing.T) {
+	t.Parallel()
 	ups, _ := fs.Glob(migrations.FS, "*.up.sql")
 	for i, name := range ups {
 		if want := fmt.Sprintf("%06d_", i+1); !strings.HasPrefix(name, want) {

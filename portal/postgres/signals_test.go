@@ -145,6 +145,7 @@ func (d *testDB) sgNotifyJobs(t *testing.T) []string {
 }
 
 func TestSignalsToldAtOnce(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	ns := sgNew(bsnA, t0)
@@ -209,6 +210,7 @@ func TestSignalsToldAtOnce(t *testing.T) {
 }
 
 func TestSignalsAPIIgnoresADeferral(t *testing.T) {
+	t.Parallel()
 	// A deferral needs a staff member who asks for it: through the API (no staff) the citizen is told.
 	db := newTestDB(t)
 	ns := sgNew(bsnA, t0)
@@ -219,6 +221,7 @@ func TestSignalsAPIIgnoresADeferral(t *testing.T) {
 }
 
 func TestSignalsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	ns := sgNew(bsnA, t0)
@@ -290,6 +293,7 @@ func TestSignalsIdempotent(t *testing.T) {
 }
 
 func TestSignalsConcurrentRepeats(t *testing.T) {
+	t.Parallel()
 	// An API client that retries while its first attempt is still running gets the stored signal,
 	// not an internal error.
 	db := newTestDB(t)
@@ -328,6 +332,7 @@ func TestSignalsConcurrentRepeats(t *testing.T) {
 }
 
 func TestSignalsEmailOnlyWithAnAddress(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	withAddr, noAddr, noRequest := db.subject(t, bsnA), db.subject(t, bsnB), db.subject(t, bsnC)
@@ -379,6 +384,7 @@ func TestSignalsEmailOnlyWithAnAddress(t *testing.T) {
 }
 
 func TestSignalsDeferralAtRegistration(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -475,6 +481,7 @@ WHERE id = $1`, d.ID)
 }
 
 func TestSignalsInvalidDeferralAtRegistrationStoresNothing(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	for name, def := range map[string]*portal.DeferralRequest{
@@ -502,6 +509,7 @@ func TestSignalsInvalidDeferralAtRegistrationStoresNothing(t *testing.T) {
 }
 
 func TestSignalsPolicy(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	p := portal.SignalPolicy{ApprovalDays: 5, DecisionWithin: 7 * 24 * time.Hour}
@@ -519,6 +527,7 @@ func TestSignalsPolicy(t *testing.T) {
 }
 
 func TestSignalsDeferralLapses(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -567,6 +576,7 @@ func TestSignalsDeferralLapses(t *testing.T) {
 }
 
 func TestSignalsRejectionTellsAtOnce(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -605,6 +615,7 @@ func (d *testDB) sgApproved(t *testing.T, review time.Time) portal.NewSignal {
 }
 
 func TestSignalsExtensionApproved(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -660,6 +671,7 @@ func TestSignalsExtensionApproved(t *testing.T) {
 }
 
 func TestSignalsExtensionNotApproved(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -700,6 +712,7 @@ func TestSignalsExtensionNotApproved(t *testing.T) {
 }
 
 func TestSignalsRequestDeferralRefused(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	told := sgNew(bsnA, t0)
@@ -756,6 +769,7 @@ func (d *testDB) sgViews(t *testing.T, subject int64) []portal.LoggedEvent {
 }
 
 func TestSignalsOpenSignal(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	if err := db.EnsureActivity(ctx, portal.SignalHandlingActivity(sgMunicipality)); err != nil {
@@ -929,6 +943,7 @@ func (d *testDB) sgColumnsHolding(t *testing.T, table, s string) []string {
 }
 
 func TestSignalsDestruction(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -1023,6 +1038,7 @@ func TestSignalsDestruction(t *testing.T) {
 }
 
 func TestSignalsDestructionOfAnUntoldSignal(t *testing.T) {
+	t.Parallel()
 	// Destroyed while its approved deferral still runs: none of the content survives either.
 	db := newTestDB(t)
 	ctx := context.Background()
@@ -1051,6 +1067,7 @@ func TestSignalsDestructionOfAnUntoldSignal(t *testing.T) {
 }
 
 func TestSignalsRetentionChoices(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	ns := sgNew(bsnA, t0)
@@ -1115,6 +1132,7 @@ func TestSignalsRetentionChoices(t *testing.T) {
 }
 
 func TestSignalsStaffListHidesContent(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	told := sgNew(bsnA, t0)

@@ -13,6 +13,7 @@ import (
 
 // TestPeriodCountsKnownAnswers computes every indicator on a small fixture with known answers.
 func TestPeriodCountsKnownAnswers(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	statsFixture(t, db)
@@ -118,6 +119,7 @@ func statsFixture(t *testing.T, db *testDB) {
 // TestStoredFiguresEqualLiveCounts: what RefreshPeriod stores, and StoredPeriods reads back, are the
 // live PeriodCounts of the same period, for a year and a quarter of the known-answer fixture.
 func TestStoredFiguresEqualLiveCounts(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	statsFixture(t, db)
@@ -160,6 +162,7 @@ func TestStoredFiguresEqualLiveCounts(t *testing.T) {
 // current ones (one row per period), and a computation that started earlier never overwrites the
 // figures of one that started later (two overlapping runners).
 func TestRefreshPeriodIdempotentAndLaterWins(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	sub := db.subject(t, bsnA)

@@ -9,6 +9,7 @@ import (
 
 // TestCataloguesHaveTheSameKeys fails when a text exists in one language and not in the other.
 func TestCataloguesHaveTheSameKeys(t *testing.T) {
+	t.Parallel()
 	for _, pair := range [][2]string{{"nl", "en"}, {"en", "nl"}} {
 		for k := range messages[pair[0]] {
 			if _, ok := messages[pair[1]][k]; !ok {
@@ -25,6 +26,7 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 
 // TestTemplatesUseOnlyKnownKeys fails when a template asks for a message that does not exist.
 func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`\{\{[^}]*\bt \$?\.Lang "([a-z0-9_.]+)"`)
 	entries, err := os.ReadDir("../../views")
 	if err != nil {
@@ -55,6 +57,7 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 
 // TestCodeUsesOnlyKnownKeys fails when Go code asks for a literal message key that does not exist.
 func TestCodeUsesOnlyKnownKeys(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`\bT\([a-zA-Z().]+, "([a-z0-9_.]+)"[,)]`)
 	entries, err := os.ReadDir(".")
 	if err != nil {

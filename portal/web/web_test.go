@@ -28,6 +28,7 @@ func doc(t *testing.T, body string) *goquery.Document {
 }
 
 func TestCitizenSeesOnlyOwnProcessing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	now := time.Now()
 	a := event(bsnA, now.Add(-time.Hour), func(ev *portal.Event) { ev.Actor.Role = "Rol-van-A" })
@@ -65,6 +66,7 @@ func TestCitizenSeesOnlyOwnProcessing(t *testing.T) {
 }
 
 func TestConfidentialEventsHiddenUntilTheirDate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	now := time.Now()
 	future := now.Add(30 * 24 * time.Hour)
@@ -96,6 +98,7 @@ func TestConfidentialEventsHiddenUntilTheirDate(t *testing.T) {
 }
 
 func TestProcessingLogFiltersAndKeysetPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	base := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	var evs []portal.Event
@@ -182,6 +185,7 @@ func TestProcessingLogFiltersAndKeysetPages(t *testing.T) {
 }
 
 func TestRowShowsMarksAndHidesEmployeeName(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	aw := event(bsnA, now.Add(-time.Hour), func(ev *portal.Event) {
 		ev.AccessBasis = "against_will"
@@ -214,6 +218,7 @@ func TestRowShowsMarksAndHidesEmployeeName(t *testing.T) {
 }
 
 func TestTemplatesEscapeReportedText(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ev := event(bsnA, time.Now().Add(-time.Hour), func(ev *portal.Event) { ev.Actor.Role = `<script>alert(1)</script>` })
 	e.ingest(ev)
@@ -230,6 +235,7 @@ func TestTemplatesEscapeReportedText(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	for _, prod := range []bool{false, true} {
 		e := newEnv(t, web.Config{Production: prod}, web.Deps{})
 		ca, _ := e.citizen(bsnA)
@@ -260,6 +266,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestLogoutNeedsCSRFAndKillsTheSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ca, csrf := e.citizen(bsnA)
 	ct := []string{"Content-Type", "application/x-www-form-urlencoded"}
@@ -305,6 +312,7 @@ func TestLogoutNeedsCSRFAndKillsTheSession(t *testing.T) {
 }
 
 func TestEveryFormCarriesACSRFToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	e.ingest(event(bsnA, time.Now().Add(-time.Hour)))
 	ca, csrf := e.citizen(bsnA)
@@ -322,6 +330,7 @@ func TestEveryFormCarriesACSRFToken(t *testing.T) {
 }
 
 func TestLanguageSwitchAndOpenRedirect(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	resp, _ := e.do("GET", "/taal?lang=en&terug=/verwerkingen", "", "", nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/verwerkingen" {
@@ -353,6 +362,7 @@ func TestLanguageSwitchAndOpenRedirect(t *testing.T) {
 }
 
 func TestErrorPagesShowNoInternals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ca, _ := e.citizen(bsnA)
 	resp, body := e.do("GET", "/bestaat-niet", ca, "", nil)
@@ -374,6 +384,7 @@ func TestErrorPagesShowNoInternals(t *testing.T) {
 // TestAuthorizationMatrix checks every route for every kind of caller, and fails when a route is
 // registered without a row here. Later work adds its routes and roles.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	p := oidctest.New(t)
 	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 		RedirectURL: "http://localhost/inloggen/callback"})
@@ -454,7 +465,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	batch := func() string {
-		return `{"events":[{"id":"` + uuidFor() + `","occurred_at":"2026-01-02T10:00:00Z","subject_bsn":"999993653",` +
+		return `{"events":[{"id":"` + uuid.NewString() + `","occurred_at":"2026-01-02T10:00:00Z","subject_bsn":"999993653",` +
 			`"activity":"wmo-onderzoek","action":"view","data_categories":["health"],"level":"that",` +
 			`"actor":{"organization":"Gemeente","role":"Consulent"},"access_basis":"assigned"}]}`
 	}
@@ -658,14 +669,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 }
 
-var uuidCounter int
-
-func uuidFor() string {
-	uuidCounter++
-	return fmt.Sprintf("00000000-0000-4000-8000-%012d", uuidCounter)
-}
-
 func TestRateLimitsCountCitizensBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
 	p := oidctest.New(t)
 	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 		RedirectURL: "http://localhost/inloggen/callback"})
@@ -692,6 +697,7 @@ func TestRateLimitsCountCitizensBehindATrustedProxy(t *testing.T) {
 }
 
 func TestMetricsAreNotPublicInProduction(t *testing.T) {
+	t.Parallel()
 	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("up 1\n")) })
 	e := newEnv(t, web.Config{Production: true}, web.Deps{Metrics: metrics})
 	if r, _ := e.do("GET", "/metrics", "", "", nil); r.StatusCode != 404 {
