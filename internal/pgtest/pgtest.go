@@ -224,18 +224,15 @@ func ensureTemplate(ctx context.Context, name string, lockKey int64) error {
 	if err := migrateTemplate(ctx, replaceDB(ServerURL(), name)); err != nil {
 		return fmt.Errorf("migrate %s: %w", name, err)
 	}
-	if _, err := conn.Exec(ctx, "ALTER DATABASE "+ident+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"); err != nil {
-		return fmt.Errorf("mark %s as a template: %w", name, err)
-	}
-	// Wait for the migration's connections to be gone: CREATE DATABASE … TEMPLATE refuses a source
-	// with sessions (it waits only five seconds for them).
+	// Wait for the migration's sessions to be gone before marking it: CREATE DATABASE … TEMPLATE
+	// refuses a source with sessions (it waits only five seconds for them).
 	for {
 		var n int
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1`, name).Scan(&n); err != nil {
 			return fmt.Errorf("sessions on %s: %w", name, err)
 		}
 		if n == 0 {
-			return nil
+			break
 		}
 		select {
 		case <-ctx.Done():
@@ -243,6 +240,10 @@ func ensureTemplate(ctx context.Context, name string, lockKey int64) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+ident+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"); err != nil {
+		return fmt.Errorf("mark %s as a template: %w", name, err)
+	}
+	return nil
 }
 
 func templateReady(ctx context.Context, conn *pgx.Conn, name string) (bool, error) {

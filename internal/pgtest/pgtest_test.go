@@ -92,3 +92,42 @@ func TestHalfMadeTemplateIsRebuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConcurrentBuildsMakeOneTemplate: test binaries that start at once all wait for one build
+// under the advisory lock and then find the template ready.
+func TestConcurrentBuildsMakeOneTemplate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "inzicht_tmpl_test_" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		conn, err := admin(ctx)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(ctx)
+		_, _ = conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH IS_TEMPLATE false")
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() { errs <- ensureTemplate(ctx, name, 43) }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	conn, err := admin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if ready, err := templateReady(ctx, conn, name); err != nil || !ready {
+		t.Errorf("ready %v, %v", ready, err)
+	}
+}
