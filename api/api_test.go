@@ -64,9 +64,6 @@ func newEnvWith(t *testing.T, cfg api.Config, log *slog.Logger) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	if err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
 	raw, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -283,6 +280,7 @@ func fieldRefs(fe []portal.FieldError) []fieldRef {
 }
 
 func TestIngestValidBatch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	disclose := validEvent(bsnA)
 	disclose["action"] = "disclose"
@@ -342,6 +340,7 @@ func TestIngestValidBatch(t *testing.T) {
 }
 
 func TestIngestInvalidBatchListsEveryEventAndStoresNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	badBSN := validEvent(bsnB)
 	badBSN["subject_bsn"] = "123456789" // fails the 11-proef
@@ -374,6 +373,7 @@ func TestIngestInvalidBatchListsEveryEventAndStoresNothing(t *testing.T) {
 
 // TestIngestRules breaks one rule at a time: each must give 422 naming exactly that event's field.
 func TestIngestRules(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	long := strings.Repeat("x", 501)
 	tests := []struct {
@@ -469,6 +469,7 @@ func TestIngestRules(t *testing.T) {
 // TestIngestMalformedEvent sends events that are not JSON of the right shape: each must give 422
 // naming the event's index and the field, and store nothing.
 func TestIngestMalformedEvent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	valid, err := json.Marshal(validEvent(bsnA))
 	if err != nil {
@@ -536,6 +537,7 @@ func TestIngestMalformedEvent(t *testing.T) {
 }
 
 func TestIngestIdempotentAndConflict(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const n = 5
 	var events []ev
@@ -598,6 +600,7 @@ func TestIngestIdempotentAndConflict(t *testing.T) {
 // TestIngestConcurrentDuplicates sends the same batch from several clients at once: each gets 200,
 // the batch is stored once.
 func TestIngestConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const n, clients = 25, 6
 	var events []ev
@@ -645,6 +648,7 @@ func TestIngestConcurrentDuplicates(t *testing.T) {
 }
 
 func TestIngestTooLarge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	t.Run("1001 events", func(t *testing.T) {
 		events := make([]ev, portal.MaxBatch+1)
@@ -688,6 +692,7 @@ func TestIngestTooLarge(t *testing.T) {
 // listener, which app.Test cannot do: the server answers 413 with a problem document before reading
 // the body.
 func TestIngestHugeBody(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -719,6 +724,7 @@ func TestIngestHugeBody(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	body := batch(t, validEvent(bsnA))
 	t.Run("no key", func(t *testing.T) {
@@ -800,6 +806,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestPutActivity(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const id = "jeugdhulp.toegang"
 	act := func() map[string]any {
@@ -907,6 +914,7 @@ func TestPutActivity(t *testing.T) {
 // TestIngestDatabaseFailure breaks the database in the middle of a batch: the answer is a 500
 // problem that reveals nothing of the internals, the error is logged, and nothing is stored.
 func TestIngestDatabaseFailure(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	e := newEnvWith(t, api.Config{}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	ctx := context.Background()
@@ -981,6 +989,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, api.Config{RatePerMinute: 2}, slog.New(slog.DiscardHandler))
 	for i := range 2 {
 		if r := e.do("GET", "/processing-activities", e.readKey, nil); r.status != 200 {
@@ -1003,6 +1012,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestOpenAPIServed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	r := e.do("GET", "/openapi.json", "", nil)
 	if r.status != 200 {
@@ -1019,6 +1029,7 @@ func TestOpenAPIServed(t *testing.T) {
 }
 
 func TestUnknownResource(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, path := range []string{"/processing-events/x", "/nope"} {
 		req := httptest.NewRequest("GET", path, nil)

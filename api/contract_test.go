@@ -282,6 +282,7 @@ var httpMethods = []string{"get", "put", "post", "delete", "patch", "head", "opt
 // TestSpecCoversRoutes checks that every route api.New registers is in the spec and that the spec
 // describes no operation the app does not serve.
 func TestSpecCoversRoutes(t *testing.T) {
+	t.Parallel()
 	s := loadSpec(t)
 	app := api.New(nil, api.Config{}, nil, nil)
 	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
@@ -320,6 +321,7 @@ func TestSpecCoversRoutes(t *testing.T) {
 // example matches its schema, the enums and limits agree with the Go validation, and every error
 // response is application/problem+json.
 func TestSpecWellFormed(t *testing.T) {
+	t.Parallel()
 	s := loadSpec(t)
 	if v, _ := s.doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
 		t.Errorf("openapi = %q, want 3.1.x", v)

@@ -11,6 +11,7 @@ import (
 // Text PostgreSQL refuses (NUL) or that is too long is the client's error: 422 naming the field,
 // never a 500 that a client would retry for ever.
 func TestIngestRefusesUnstorableText(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	nul := validEvent(bsnA)
 	nul["actor"] = ev{"organization": "Gemeente", "role": "Consul\u0000ent"}
@@ -29,6 +30,7 @@ func TestIngestRefusesUnstorableText(t *testing.T) {
 // Two batches carrying the same id with different content at the same time: exactly one is stored,
 // the other is refused with 409, and nothing else of it is stored.
 func TestIngestConcurrentConflict(t *testing.T) {
+	t.Parallel()
 	for round := 0; round < 5; round++ {
 		e := newEnv(t)
 		a := validEvent(bsnA)

@@ -54,6 +54,7 @@ func gz(t *testing.T, b []byte) []byte {
 // TestCompressedBodies: a compressed body is inflated through MaxBody; a bomb is a 413 problem and
 // stores nothing, unknown or stacked codings a 415, and a well-formed gzip batch is stored.
 func TestCompressedBodies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ok := batch(t, validEvent(bsnA))
 	bomb := bytes.Repeat(gz(t, make([]byte, 1<<20)), 64) // 64 MiB of zeros
@@ -93,6 +94,7 @@ func TestCompressedBodies(t *testing.T) {
 // TestContentTypeRefused: every route that takes a body answers 415 for anything but
 // application/json (with an optional charset=utf-8), before reading it.
 func TestContentTypeRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	all := e.key("all", portal.Scopes...)
 	routes := []struct{ method, path string }{
@@ -124,6 +126,7 @@ func TestContentTypeRefused(t *testing.T) {
 // TestInvalidUTF8Refused: text that encoding/json would silently repair into U+FFFD is refused with
 // 422 naming the field (and the event's index), and nothing is stored.
 func TestInvalidUTF8Refused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	all := e.key("all", portal.Scopes...)
 	// bad replaces the marker in a marshalled body with raw bytes.
@@ -191,6 +194,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // TestImplausibleInputRefused: times outside the configured window, unbounded lists and unbounded
 // confidentiality are refused by field; nothing is stored. Repeated categories are stored once.
 func TestImplausibleInputRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, api.Config{EventsNotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), EventsMaxFuture: time.Minute,
 		ConfidentialMax: 30 * 24 * time.Hour}, nil)
 	many := make([]any, 10000)
@@ -270,6 +274,7 @@ func TestImplausibleInputRefused(t *testing.T) {
 // reason, within the cap; each extension is recorded; other systems, visible events, shortenings
 // and ends past the cap are refused; the citizen's log and summary keep the event hidden.
 func TestConfidentialityExtension(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, api.Config{ConfidentialMax: 30 * 24 * time.Hour}, nil)
 	ctx := context.Background()
 	other := e.key("other-system", "events:write")

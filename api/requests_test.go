@@ -30,6 +30,7 @@ type requestList struct {
 }
 
 func TestRightsRequestsForBackOffice(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	key := e.key("suite", "requests:read")
 	corr := e.fileRequest(bsnA, portal.KindCorrection, "Mijn adres is fout.")

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRawTextErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body string

@@ -47,9 +47,6 @@ func TestDecompressionBomb(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
 	_, key, err := db.CreateAPIKey(ctx, "bomb-test", []string{"events:write"})
 	if err != nil {
 		t.Fatal(err)

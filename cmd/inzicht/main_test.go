@@ -315,7 +315,7 @@ func extractCSRF(t *testing.T, page string) string {
 
 func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 	env := prodEnv()
-	env["DATABASE_URL"] = pgtest.NewURL(t) // empty: no migrations applied
+	env["DATABASE_URL"] = pgtest.NewEmptyURL(t) // no migrations applied
 	env["INZICHT_ADDR"] = "127.0.0.1:0"
 	err := run(context.Background(), []string{"serve"}, envOf(env), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "migrate up") {
@@ -324,7 +324,7 @@ func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 }
 
 func TestMigrateAndAPIKeyCommands(t *testing.T) {
-	env := envOf(map[string]string{"DATABASE_URL": pgtest.NewURL(t), "INZICHT_ENV": "development"})
+	env := envOf(map[string]string{"DATABASE_URL": pgtest.NewEmptyURL(t), "INZICHT_ENV": "development"})
 	var out bytes.Buffer
 	cmd := func(args ...string) string {
 		out.Reset()

@@ -103,10 +103,6 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MigrateUp(ctx); err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
 	t.Cleanup(db.Close)
 	raw, err := pgxpool.New(ctx, url)
 	if err != nil {
@@ -393,6 +389,7 @@ func checkNotification(t *testing.T, m mailtest.Received, r portal.RightsRequest
 }
 
 func TestNotifyDelivers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
@@ -418,6 +415,7 @@ func TestNotifyDelivers(t *testing.T) {
 }
 
 func TestNotifyWithoutAddressSendsNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := mailtest.Start(t)
 	e.start(t, jobs.Config{Mailer: sender(t, srv)})
@@ -435,6 +433,7 @@ func TestNotifyWithoutAddressSendsNothing(t *testing.T) {
 }
 
 func TestNotifyNotSentTwice(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := mailtest.Start(t)
 
@@ -458,6 +457,7 @@ func TestNotifyNotSentTwice(t *testing.T) {
 }
 
 func TestNotifyRetriesThroughOutage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
@@ -493,6 +493,7 @@ func TestNotifyRetriesThroughOutage(t *testing.T) {
 }
 
 func TestNotifyJobWaitsForRunner(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := mailtest.Start(t)
 
@@ -514,6 +515,7 @@ func TestNotifyJobWaitsForRunner(t *testing.T) {
 }
 
 func TestNotifySurvivesRunnerRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
@@ -546,6 +548,7 @@ func TestNotifySurvivesRunnerRestart(t *testing.T) {
 }
 
 func TestNotifyTemporaryRefusal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
@@ -589,6 +592,7 @@ func (m *echoingMailer) errors() []error {
 }
 
 func TestNotifyPermanentRefusal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
@@ -628,6 +632,7 @@ func TestNotifyPermanentRefusal(t *testing.T) {
 }
 
 func TestNotifyWithoutMailerWaits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.confirm(t, citizenEmail) // before the runner starts: no confirmation mail
 	srv := mailtest.Start(t)
@@ -696,6 +701,7 @@ func checkReminder(t *testing.T, m mailtest.Received, r portal.RightsRequest) {
 }
 
 func TestDeadlineReminderOnStart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := mailtest.Start(t)
 	r := e.nearDeadline(t)
@@ -734,6 +740,7 @@ func (e *env) checkRemindedOnce(t *testing.T, id string) {
 }
 
 func TestDeadlineReminderOnlyOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := mailtest.Start(t)
 	r := e.nearDeadline(t)
@@ -763,6 +770,7 @@ func TestDeadlineReminderOnlyOnce(t *testing.T) {
 }
 
 func TestReminderSkipsClosedRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := mailtest.Start(t)
 	r := e.nearDeadline(t)
@@ -790,6 +798,7 @@ func TestReminderSkipsClosedRequest(t *testing.T) {
 }
 
 func TestReminderWithoutClerkMailbox(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := mailtest.Start(t)
 	e.nearDeadline(t)
@@ -803,6 +812,7 @@ func TestReminderWithoutClerkMailbox(t *testing.T) {
 }
 
 func TestNotificationMail(t *testing.T) {
+	t.Parallel()
 	for _, base := range []string{"https://inzicht.gemeente.example", "https://inzicht.gemeente.example/"} {
 		m := jobs.NotificationMail(citizenEmail, base, municipality)
 		if m.To != citizenEmail {
@@ -831,6 +841,7 @@ func TestNotificationMail(t *testing.T) {
 }
 
 func TestReminderMail(t *testing.T) {
+	t.Parallel()
 	r := portal.RightsRequest{
 		ID:          "7a0d3f9e-5b1c-4c2e-9f3a-0123456789ab",
 		Reference:   "AVG-2026-000042",
@@ -885,6 +896,7 @@ func (e *env) storedStats(t *testing.T, now time.Time) map[string]portal.StoredC
 // and year again (and see a change), leave fresh closed periods alone, and recompute closed periods
 // once their figures are a day old. Running it again changes nothing else.
 func TestRefreshStatistics(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, portal.Amsterdam)
@@ -944,6 +956,7 @@ func TestRefreshStatistics(t *testing.T) {
 
 // TestRefreshStatisticsOnStart: a runner computes the figures when it starts, as a periodic job.
 func TestRefreshStatisticsOnStart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.file(t, "")
 	e.start(t, jobs.Config{StatsEvery: time.Hour})
@@ -964,6 +977,7 @@ var tokenRe = regexp.MustCompile(`/email/bevestigen\?token=([A-Za-z0-9_-]{43})`)
 // confirmation, with nothing personal in it, and no notification; a wrong token confirms nothing;
 // once the person confirms with the mailed token, notifications arrive.
 func TestConfirmationBeforeNotifications(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := mailtest.Start(t)
 	e.start(t, jobs.Config{Mailer: sender(t, srv)})
@@ -1015,6 +1029,7 @@ func TestConfirmationBeforeNotifications(t *testing.T) {
 }
 
 func TestConfirmationMail(t *testing.T) {
+	t.Parallel()
 	m := jobs.ConfirmationMail(citizenEmail, baseURL+"/", municipality, "TOKEN")
 	if m.To != citizenEmail || !strings.Contains(m.Body, baseURL+"/email/bevestigen?token=TOKEN") ||
 		!strings.Contains(m.Body, "48 uur") || !strings.Contains(m.Body, "48 hours") || !strings.Contains(m.Body, municipality) {

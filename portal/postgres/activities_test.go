@@ -11,6 +11,7 @@ import (
 )
 
 func TestPutActivity(t *testing.T) {
+	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
 
@@ -63,6 +64,7 @@ func TestPutActivity(t *testing.T) {
 }
 
 func TestActivitiesEmpty(t *testing.T) {
+	t.Parallel()
 	db := pgtest.New(t)
 	got, err := db.Activities(context.Background())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 var tokenRe = regexp.MustCompile(`^inz_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$`)
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	key, token, err := db.CreateAPIKey(ctx, "  Suite Sociaal Domein ", []string{"events:write", "register:write"})
@@ -147,6 +148,7 @@ encode(secret_hash, 'escape'), scopes::text, created_at, last_used_at, revoked_a
 }
 
 func TestCreateAPIKeyInvalid(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	for name, c := range map[string]struct {

@@ -11,6 +11,7 @@ import (
 // TestExtendConfidentialityOverTime: an extended event stays out of the citizen's log and summary
 // past its old end, and appears in both (once) after its new end; the extension is recorded.
 func TestExtendConfidentialityOverTime(t *testing.T) {
+	t.Parallel()
 	d := newTestDB(t)
 	ctx := context.Background()
 	key, _, err := d.CreateAPIKey(ctx, "suite", []string{"events:write"})

@@ -104,6 +104,7 @@ func csAt(t *testing.T, what string, got *time.Time, want time.Time) {
 }
 
 func TestConsentsCreateStoresPendingAndTells(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	nc := csNew(bsnA, "2025-12-01")
@@ -163,6 +164,7 @@ func TestConsentsCreateStoresPendingAndTells(t *testing.T) {
 }
 
 func TestConsentsCreateIdempotent(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	nc := csNew(bsnA, "2025-12-01")
@@ -233,6 +235,7 @@ func TestConsentsCreateIdempotent(t *testing.T) {
 }
 
 func TestConsentsCreateConcurrentRepeats(t *testing.T) {
+	t.Parallel()
 	// A client that retries while its first attempt still runs gets the stored request, not an error.
 	db := newTestDB(t)
 	ctx := context.Background()
@@ -273,6 +276,7 @@ func TestConsentsCreateConcurrentRepeats(t *testing.T) {
 }
 
 func TestConsentsGrantThenWithdraw(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	nc := csNew(bsnA, "2025-12-01")
@@ -323,6 +327,7 @@ func TestConsentsGrantThenWithdraw(t *testing.T) {
 }
 
 func TestConsentsRefuse(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	nc := csNew(bsnA, "2025-12-01")
@@ -354,6 +359,7 @@ func TestConsentsRefuse(t *testing.T) {
 }
 
 func TestConsentsDecideRefusals(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	nc := csNew(bsnA, "2025-12-01")
@@ -393,6 +399,7 @@ func TestConsentsDecideRefusals(t *testing.T) {
 }
 
 func TestConsentsDecideAfterTheEndDate(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	x, y, z := csNew(bsnA, "2025-06-10"), csNew(bsnA, "2025-06-10"), csNew(bsnA, "2025-06-10")
@@ -419,6 +426,7 @@ func TestConsentsDecideAfterTheEndDate(t *testing.T) {
 }
 
 func TestConsentsSweep(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	pending, granted, refused, withdrawn := csNew(bsnA, "2025-06-10"), csNew(bsnA, "2025-06-10"),
@@ -504,6 +512,7 @@ func TestConsentsSweep(t *testing.T) {
 }
 
 func TestConsentsCitizenListOpenFirst(t *testing.T) {
+	t.Parallel()
 	// Open requests (pending, end date not passed, at the storage's clock) first, then the newest.
 	db := newTestDB(t)
 	ctx := context.Background()
@@ -545,6 +554,7 @@ func TestConsentsCitizenListOpenFirst(t *testing.T) {
 }
 
 func TestConsentsEmailWhenAnAddressIsKnown(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subA := db.subject(t, bsnA)
@@ -606,6 +616,7 @@ func (d *testDB) csLogged(t *testing.T, subject int64) map[string]portal.LoggedE
 }
 
 func TestConsentsIngestCoverage(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	g := csNew(bsnA, "2025-06-30")     // granted, later withdrawn
@@ -708,6 +719,7 @@ func TestConsentsIngestCoverage(t *testing.T) {
 }
 
 func TestConsentsIngestOtherUUIDSpellingsAreNotLost(t *testing.T) {
+	t.Parallel()
 	// Spellings of a UUID that the uuid package accepts must not break the batch: the event is stored
 	// (and, since it names the granted consent, covered).
 	db := newTestDB(t)

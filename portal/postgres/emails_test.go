@@ -54,6 +54,7 @@ func (d *testDB) emailStatus(t *testing.T, subject int64) portal.EmailStatus {
 // TestUnconfirmedAddressGetsNoNotification: an address given with a request gets only its
 // confirmation job; the person's messages are not mailed until it is confirmed, and then they are.
 func TestUnconfirmedAddressGetsNoNotification(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -104,6 +105,7 @@ func TestUnconfirmedAddressGetsNoNotification(t *testing.T) {
 
 // TestConfirmationTokens: a wrong, expired, used, superseded or other person's token changes nothing.
 func TestConfirmationTokens(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a, b := db.subject(t, bsnA), db.subject(t, bsnB)
@@ -163,6 +165,7 @@ func TestConfirmationTokens(t *testing.T) {
 // TestNewAddressReplacesOld: a new address is unconfirmed again and nothing goes to the old or the
 // new one until it is confirmed; a job queued for the old address sends nothing.
 func TestNewAddressReplacesOld(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -206,6 +209,7 @@ func TestNewAddressReplacesOld(t *testing.T) {
 // TestDeletedAddressVersionsAreNotReused: a confirmation mail still queued for a deleted address must
 // not go to the address given after it (versions come from a sequence, not from the row).
 func TestDeletedAddressVersionsAreNotReused(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -231,6 +235,7 @@ func TestDeletedAddressVersionsAreNotReused(t *testing.T) {
 // giving the same address again after a while queues a new one instead of waiting for a link that
 // does not exist.
 func TestUnsentConfirmationCanBeAskedAgain(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	a := db.subject(t, bsnA)
 	db.reqFile(t, a, reqNew(portal.KindInspection, "nieuw@example.nl"))

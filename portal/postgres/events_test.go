@@ -15,6 +15,7 @@ import (
 )
 
 func TestEventsPagination(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	// 120 events; groups of three share a time, so the id must break ties.
@@ -90,6 +91,7 @@ func TestEventsPagination(t *testing.T) {
 }
 
 func TestEventRoundTrip(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	e := event(bsnA, t0.Add(-90*time.Minute), func(e *portal.Event) {
@@ -121,6 +123,7 @@ func TestEventRoundTrip(t *testing.T) {
 }
 
 func TestEventNotFound(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	mine, theirs := event(bsnA, t0.Add(-time.Hour)), event(bsnB, t0.Add(-time.Hour))
@@ -154,6 +157,7 @@ func TestEventNotFound(t *testing.T) {
 }
 
 func TestEventsFilters(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	at := func(h int) time.Time { return t0.Add(-time.Duration(h) * time.Hour) }
@@ -208,6 +212,7 @@ func TestEventsFilters(t *testing.T) {
 }
 
 func TestConfidentialEvents(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	until := t0.Add(30 * 24 * time.Hour)
@@ -272,6 +277,7 @@ func TestConfidentialEvents(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	evs := []portal.Event{
@@ -309,6 +315,7 @@ func TestSummary(t *testing.T) {
 }
 
 func TestEnsureSubject(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a1 := db.subject(t, bsnA)

@@ -37,6 +37,7 @@ func wantLimit(t *testing.T, what string, err error, kind portal.FilingKind, ret
 }
 
 func TestFilingLimitRequests(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	db.setLimits(t, limits(3, 3, 3))
@@ -60,6 +61,7 @@ func TestFilingLimitRequests(t *testing.T) {
 
 // TestFilingLimitConcurrent: ten submissions at once by one person store exactly the limit.
 func TestFilingLimitConcurrent(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	db.setLimits(t, limits(4, 4, 4))
@@ -96,6 +98,7 @@ func TestFilingLimitConcurrent(t *testing.T) {
 // TestFilingLimitPerKind: each kind has its own limit; withdrawals of requests and of consents count
 // together; an address needing confirmation counts as a confirmation mail.
 func TestFilingLimitPerKind(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	db.setLimits(t, limits(4, 2, 1))
@@ -150,6 +153,7 @@ func TestFilingLimitPerKind(t *testing.T) {
 
 // TestFilingLimitWindowSlides: a filing stops counting once the window has passed it.
 func TestFilingLimitWindowSlides(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	day := 24 * time.Hour
@@ -175,6 +179,7 @@ func TestFilingLimitWindowSlides(t *testing.T) {
 }
 
 func TestSetFilingLimitsRefusesNothingAllowed(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	if err := db.SetFilingLimits(limits(0, 1, 1)); portal.ErrorCode(err) != portal.EINVALID {
 		t.Errorf("a zero limit: %v, want EINVALID", err)

@@ -45,15 +45,12 @@ type testDB struct {
 
 func newTestDB(t testing.TB) *testDB {
 	t.Helper()
-	// The same as pgtest.New, keeping the URL so the test can also inspect the tables directly.
+	// Like pgtest.New, keeping the URL so the test can also inspect the tables directly.
 	url := pgtest.NewURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	db, err := postgres.Open(ctx, url, pgtest.Vault(t))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.MigrateUp(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)

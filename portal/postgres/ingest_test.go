@@ -15,6 +15,7 @@ import (
 )
 
 func TestIngestSuccess(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	key, _, err := db.CreateAPIKey(ctx, "suite", []string{"events:write"})
@@ -67,6 +68,7 @@ FROM processing_events`, key.ID, t0).Scan(&withKey, &received); err != nil {
 // TestIngestUnknownActivity: an event citing an activity the register lacks refuses the whole batch
 // with a 422-style error naming that event, and stores nothing (not even the new person).
 func TestIngestUnknownActivity(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	db.ingest(t, []portal.Event{event(bsnA, t0.Add(-time.Hour))})
@@ -89,6 +91,7 @@ func TestIngestUnknownActivity(t *testing.T) {
 }
 
 func TestIngestAtomicOnDatabaseError(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		bad  func(*portal.Event)
@@ -135,6 +138,7 @@ func TestIngestAtomicOnDatabaseError(t *testing.T) {
 }
 
 func TestIngestDuplicates(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	batch := []portal.Event{event(bsnA, t0.Add(-3*time.Hour)), event(bsnB, t0.Add(-2*time.Hour)), event(bsnA, t0.Add(-time.Hour))}
 	again := slices.Clone(batch)
@@ -168,6 +172,7 @@ func TestIngestDuplicates(t *testing.T) {
 }
 
 func TestIngestConflict(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(*portal.Event)
@@ -225,6 +230,7 @@ func TestIngestConflict(t *testing.T) {
 }
 
 func TestIngestConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	bsns := []string{bsnA, bsnB, bsnC, bsnD, bsnE}
 	batch := make([]portal.Event, 50)

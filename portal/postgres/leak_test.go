@@ -30,6 +30,7 @@ func bsnLike(s string) []string {
 }
 
 func TestBSNLikeDetector(t *testing.T) {
+	t.Parallel()
 	// The scanner below must be able to fail.
 	for in, want := range map[string]int{
 		"subject 999993653 seen": 1, `{"subject_bsn":"123456782"}`: 1, "x1234567820": 1, "123456789": 0,
@@ -52,6 +53,7 @@ func letterUUID() string {
 }
 
 func TestNoBSNInClear(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	bsns := []string{bsnA, bsnB, bsnC, bsnD, bsnE}

@@ -179,6 +179,7 @@ func reqIDs(rs []portal.RightsRequest) []string {
 var referenceRe = regexp.MustCompile(`^AVG-\d{4}-\d{6}$`)
 
 func TestCreateRequest(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -332,6 +333,7 @@ func reqNoClearText(t *testing.T, db *testDB, table, s string) {
 }
 
 func TestCreateRequestScopeEvents(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	own := event(bsnA, t0.Add(-time.Hour))
@@ -376,6 +378,7 @@ func TestCreateRequestScopeEvents(t *testing.T) {
 }
 
 func TestRequestCitizenIsolation(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a, b, c := db.subject(t, bsnA), db.subject(t, bsnB), db.subject(t, bsnC)
@@ -455,6 +458,7 @@ func TestRequestCitizenIsolation(t *testing.T) {
 }
 
 func TestActOnRequestLifecycle(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -613,6 +617,7 @@ func TestActOnRequestLifecycle(t *testing.T) {
 }
 
 func TestActOnRequestAssignment(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	a := db.subject(t, bsnA)
 
@@ -661,6 +666,7 @@ func TestActOnRequestAssignment(t *testing.T) {
 }
 
 func TestActOnRequestExtensionAfterFirstDeadline(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -697,6 +703,7 @@ func TestActOnRequestExtensionAfterFirstDeadline(t *testing.T) {
 }
 
 func TestActOnRequestConcurrentDecisions(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -762,6 +769,7 @@ func TestActOnRequestConcurrentDecisions(t *testing.T) {
 }
 
 func TestQueue(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a, b := db.subject(t, bsnA), db.subject(t, bsnB)
@@ -823,6 +831,7 @@ func TestQueue(t *testing.T) {
 }
 
 func TestAPIRequests(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	bsns := []string{bsnA, bsnB}
@@ -945,6 +954,7 @@ func backOffice(rs []portal.BackOfficeRequest) []portal.RightsRequest {
 }
 
 func TestScopeEvents(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	ggd := func(e *portal.Event) { e.Actor.Organization = "GGD Regio" }
@@ -1050,6 +1060,7 @@ FROM processing_events WHERE activity_id = $1 ORDER BY occurred_at`, portal.Requ
 }
 
 func TestOpenCaseFile(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	if err := db.EnsureActivity(ctx, portal.RequestHandlingActivity(reqMunicipality)); err != nil {
@@ -1175,6 +1186,7 @@ func TestOpenCaseFile(t *testing.T) {
 }
 
 func TestMessagesReadOwnOnly(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a, b := db.subject(t, bsnA), db.subject(t, bsnB)
@@ -1252,6 +1264,7 @@ func TestMessagesReadOwnOnly(t *testing.T) {
 }
 
 func TestNotificationAndMarkMailed(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -1304,6 +1317,7 @@ func TestNotificationAndMarkMailed(t *testing.T) {
 }
 
 func TestSweepDeadlines(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)
@@ -1410,6 +1424,7 @@ func TestSweepDeadlines(t *testing.T) {
 }
 
 func TestSweepDeadlinesAfterExtension(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	a := db.subject(t, bsnA)

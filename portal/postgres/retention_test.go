@@ -12,6 +12,7 @@ import (
 // with the reviews of removed break-the-glass accesses; younger events and other entries' events
 // stay; every batch is recorded; summaries follow; a second run removes nothing.
 func TestRemoveExpiredEvents(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := newTestDB(t)
 	short := activity("kort")

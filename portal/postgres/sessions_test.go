@@ -19,6 +19,7 @@ func citizenSession(subj int64, at time.Time, life time.Duration) portal.Session
 }
 
 func TestSessionRoundTrip(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subj := db.subject(t, bsnA)
@@ -68,6 +69,7 @@ staff_sub, csrf_token), ';') FROM sessions`).Scan(&dump); err != nil {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("idle timeout", func(t *testing.T) {
 		db := newTestDB(t)
@@ -201,6 +203,7 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func TestTakeLogin(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	l := portal.PendingLogin{Kind: "staff", State: "state-1", Nonce: "nonce-1", Verifier: "verifier-1", ReturnTo: "/beheer"}
@@ -254,6 +257,7 @@ func TestTakeLogin(t *testing.T) {
 // The login's ID token carries the BSN: it is stored only encrypted, bound to its session, and comes
 // back once, when the session ends.
 func TestEndSessionReturnsTheEncryptedIDToken(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subj, err := db.EnsureSubject(ctx, bsnA)

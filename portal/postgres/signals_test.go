@@ -144,6 +144,7 @@ func (d *testDB) sgNotifyJobs(t *testing.T) []string {
 }
 
 func TestSignalsToldAtOnce(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	ns := sgNew(bsnA, t0)
@@ -208,6 +209,7 @@ func TestSignalsToldAtOnce(t *testing.T) {
 }
 
 func TestSignalsAPIIgnoresADeferral(t *testing.T) {
+	t.Parallel()
 	// A deferral needs a staff member who asks for it: through the API (no staff) the citizen is told.
 	db := newTestDB(t)
 	ns := sgNew(bsnA, t0)
@@ -218,6 +220,7 @@ func TestSignalsAPIIgnoresADeferral(t *testing.T) {
 }
 
 func TestSignalsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	ns := sgNew(bsnA, t0)
@@ -289,6 +292,7 @@ func TestSignalsIdempotent(t *testing.T) {
 }
 
 func TestSignalsConcurrentRepeats(t *testing.T) {
+	t.Parallel()
 	// An API client that retries while its first attempt is still running gets the stored signal,
 	// not an internal error.
 	db := newTestDB(t)
@@ -327,6 +331,7 @@ func TestSignalsConcurrentRepeats(t *testing.T) {
 }
 
 func TestSignalsEmailOnlyWithAnAddress(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	withAddr, noAddr, noRequest := db.subject(t, bsnA), db.subject(t, bsnB), db.subject(t, bsnC)
@@ -378,6 +383,7 @@ func TestSignalsEmailOnlyWithAnAddress(t *testing.T) {
 }
 
 func TestSignalsDeferralAtRegistration(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -474,6 +480,7 @@ WHERE id = $1`, d.ID)
 }
 
 func TestSignalsInvalidDeferralAtRegistrationStoresNothing(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	for name, def := range map[string]*portal.DeferralRequest{
@@ -501,6 +508,7 @@ func TestSignalsInvalidDeferralAtRegistrationStoresNothing(t *testing.T) {
 }
 
 func TestSignalsPolicy(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	p := portal.SignalPolicy{ApprovalDays: 5, DecisionWithin: 7 * 24 * time.Hour}
@@ -518,6 +526,7 @@ func TestSignalsPolicy(t *testing.T) {
 }
 
 func TestSignalsDeferralLapses(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -555,9 +564,18 @@ func TestSignalsDeferralLapses(t *testing.T) {
 	if res := db.sgSweep(t); res != (portal.SignalSweepResult{}) {
 		t.Errorf("a second sweep: %+v", res)
 	}
+	// The case view shows the lapse too.
+	if err := db.EnsureActivity(ctx, portal.SignalHandlingActivity(sgMunicipality)); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := db.OpenSignal(ctx, ns.ID, sgLead, sgMunicipality)
+	if err != nil || len(sc.Signal.Deferrals) != 1 || sc.Signal.Deferrals[0].Status != portal.DeferralLapsed {
+		t.Errorf("the case view after lapsing: %+v %v", sc.Signal.Deferrals, err)
+	}
 }
 
 func TestSignalsRejectionTellsAtOnce(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -596,6 +614,7 @@ func (d *testDB) sgApproved(t *testing.T, review time.Time) portal.NewSignal {
 }
 
 func TestSignalsExtensionApproved(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -651,6 +670,7 @@ func TestSignalsExtensionApproved(t *testing.T) {
 }
 
 func TestSignalsExtensionNotApproved(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -691,6 +711,7 @@ func TestSignalsExtensionNotApproved(t *testing.T) {
 }
 
 func TestSignalsRequestDeferralRefused(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	told := sgNew(bsnA, t0)
@@ -747,6 +768,7 @@ func (d *testDB) sgViews(t *testing.T, subject int64) []portal.LoggedEvent {
 }
 
 func TestSignalsOpenSignal(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	if err := db.EnsureActivity(ctx, portal.SignalHandlingActivity(sgMunicipality)); err != nil {
@@ -920,6 +942,7 @@ func (d *testDB) sgColumnsHolding(t *testing.T, table, s string) []string {
 }
 
 func TestSignalsDestruction(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	subject := db.subject(t, bsnA)
@@ -1013,7 +1036,37 @@ func TestSignalsDestruction(t *testing.T) {
 	}
 }
 
+func TestSignalsDestructionOfAnUntoldSignal(t *testing.T) {
+	t.Parallel()
+	// Destroyed while its approved deferral still runs: none of the content survives either.
+	db := newTestDB(t)
+	ctx := context.Background()
+	ns := db.sgApproved(t, t0.Add(20*24*time.Hour))
+	if db.sgSees(t, db.subject(t, bsnA), ns.ID) {
+		t.Fatal("told under an approved deferral")
+	}
+	if err := db.DecideRetention(ctx, ns.ID, sgClerk, portal.RetentionChoice{Decision: portal.RetainDestroy}, portal.SignalPolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{sgReporterName, sgReporterOrg, sgReporterTel, sgSummary, sgTeam, sgMotivation, "neighbourhood"} {
+		for _, table := range []string{"signals", "signal_deferrals"} {
+			if cols := db.sgColumnsHolding(t, table, s); len(cols) != 0 {
+				t.Errorf("%q survives destruction in %v", s, cols)
+			}
+		}
+	}
+	var cat string
+	var received, destroyed *time.Time
+	if err := db.raw.QueryRow(ctx, `SELECT category, received_at, destroyed_at FROM signals WHERE id = $1`, ns.ID).
+		Scan(&cat, &received, &destroyed); err != nil || cat != "domestic_violence" || received == nil || destroyed == nil {
+		t.Errorf("what remains: %s %v %v %v", cat, received, destroyed, err)
+	}
+	reqWantCode(t, "a decision after destruction", db.DecideRetention(ctx, ns.ID, sgClerk,
+		portal.RetentionChoice{Decision: portal.RetainKeep, ReviewAt: t0.Add(48 * time.Hour)}, portal.SignalPolicy{}), portal.EINVALID)
+}
+
 func TestSignalsRetentionChoices(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	ns := sgNew(bsnA, t0)
@@ -1078,6 +1131,7 @@ func TestSignalsRetentionChoices(t *testing.T) {
 }
 
 func TestSignalsStaffListHidesContent(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	told := sgNew(bsnA, t0)

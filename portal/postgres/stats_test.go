@@ -13,6 +13,7 @@ import (
 
 // TestPeriodCountsKnownAnswers computes every indicator on a small fixture with known answers.
 func TestPeriodCountsKnownAnswers(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	statsFixture(t, db)
@@ -70,12 +71,12 @@ func statsFixture(t *testing.T, db *testDB) {
 
 	db.clock.Set(t0)
 	clerk := portal.Staff{Sub: "c", Roles: []string{portal.RoleClerk}}
-	s1 := scSignal(bsnA, t0)
+	s1 := sgNew(bsnA, t0)
 	if _, _, err := db.RegisterSignal(ctx, s1, "api", 0, nil, nil, portal.SignalPolicy{}); err != nil {
 		t.Fatal(err)
 	}
-	s2 := scSignal(bsnA, t0)
-	sg, _, err := db.RegisterSignal(ctx, s2, "staff", 0, &clerk, scDeferral(t0), portal.SignalPolicy{})
+	s2 := sgNew(bsnA, t0)
+	sg, _, err := db.RegisterSignal(ctx, s2, "staff", 0, &clerk, sgDefer(t0.Add(30*24*time.Hour)), portal.SignalPolicy{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,14 +87,14 @@ func statsFixture(t *testing.T, db *testDB) {
 		t.Fatal(err)
 	}
 	db.clock.Set(t0.Add(24 * time.Hour))
-	s3 := scSignal(bsnA, t0.Add(24*time.Hour)) // a new signal after a kept one
+	s3 := sgNew(bsnA, t0.Add(24*time.Hour)) // a new signal after a kept one
 	if _, _, err := db.RegisterSignal(ctx, s3, "api", 0, nil, nil, portal.SignalPolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DecideRetention(ctx, s3.ID, clerk, portal.RetentionChoice{Decision: portal.RetainDestroy}, portal.SignalPolicy{}); err != nil {
 		t.Fatal(err)
 	}
-	c1, c2 := ccConsent(bsnA, t0.Add(90*24*time.Hour)), ccConsent(bsnA, t0.Add(90*24*time.Hour))
+	c1, c2 := csNew(bsnA, "2025-08-30"), csNew(bsnA, "2025-08-30") // t0 + 90 days
 	for _, c := range []portal.NewConsent{c1, c2} {
 		if _, _, err := db.CreateConsent(ctx, c, "api", 0); err != nil {
 			t.Fatal(err)
@@ -118,6 +119,7 @@ func statsFixture(t *testing.T, db *testDB) {
 // TestStoredFiguresEqualLiveCounts: what RefreshPeriod stores, and StoredPeriods reads back, are the
 // live PeriodCounts of the same period, for a year and a quarter of the known-answer fixture.
 func TestStoredFiguresEqualLiveCounts(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	statsFixture(t, db)
@@ -160,6 +162,7 @@ func TestStoredFiguresEqualLiveCounts(t *testing.T) {
 // current ones (one row per period), and a computation that started earlier never overwrites the
 // figures of one that started later (two overlapping runners).
 func TestRefreshPeriodIdempotentAndLaterWins(t *testing.T) {
+	t.Parallel()
 	db := newTestDB(t)
 	ctx := context.Background()
 	sub := db.subject(t, bsnA)

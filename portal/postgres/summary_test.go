@@ -56,6 +56,7 @@ func checkSummary(t *testing.T, db *testDB, subjectID int64, step string) {
 // confidential until a later moment, staff views hidden until a signal is told and then revealed,
 // and removed events.
 func TestSummaryMatchesTheLog(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := newTestDB(t)
 	a, b := db.subject(t, bsnA), db.subject(t, bsnB)
@@ -125,6 +126,7 @@ func TestSummaryMatchesTheLog(t *testing.T) {
 // TestSummaryConcurrentBatches: batches for the same people stored at the same time neither deadlock
 // nor lose a count.
 func TestSummaryConcurrentBatches(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := newTestDB(t)
 	people := []string{bsnA, bsnB, bsnC, bsnD, bsnE}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestStaffAsksConsentAndTheCitizenDecides(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	clerk, csrf := e.staff("clerk")
 	until := time.Now().AddDate(0, 2, 0).Format("2006-01-02")

@@ -14,6 +14,7 @@ import (
 // TestDownloadsFollowTheFilter follows the PDF and CSV links that /verwerkingen itself shows under a
 // filter: the files hold what the filtered page holds, not the whole log.
 func TestDownloadsFollowTheFilter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	now := time.Now()
 	consent := event(bsnA, now.Add(-30*time.Hour), func(ev *portal.Event) {

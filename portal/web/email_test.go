@@ -10,6 +10,7 @@ import (
 // asks for a login and comes back to itself afterwards, with the token; a crafted return address
 // cannot lead elsewhere. The page itself changes nothing; confirming is a POST with the CSRF token.
 func TestConfirmationLinkSurvivesTheLogin(t *testing.T) {
+	t.Parallel()
 	e, _ := loginEnv(t)
 	resp, body := e.do("GET", "/email/bevestigen?token=abc123", "", "", nil)
 	if resp.StatusCode != 200 || !strings.Contains(body, "Log eerst in met DigiD") {

@@ -22,6 +22,7 @@ func catalogue(t *testing.T) *i18n.Catalog {
 
 // TestTemplatesUseOnlyKnownKeys fails when a template asks for a message that does not exist.
 func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`\{\{[^}]*\bt \$?\.Lang "([a-z0-9_.]+)"`)
 	cat := catalogue(t)
 	entries, err := os.ReadDir("../../views")
@@ -53,6 +54,7 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 
 // TestCodeUsesOnlyKnownKeys fails when Go code asks for a literal message key that does not exist.
 func TestCodeUsesOnlyKnownKeys(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`\bs\.t\([a-zA-Z().]+, "([a-z0-9_.]+)"[,)]`)
 	cat := catalogue(t)
 	entries, err := os.ReadDir(".")

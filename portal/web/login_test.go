@@ -72,6 +72,7 @@ func sessionPart(s string) string {
 }
 
 func TestLoginMakesAFreshSecureSession(t *testing.T) {
+	t.Parallel()
 	e, p := loginEnv(t)
 	// A session cookie planted before login (fixation) must not survive it.
 	planted, _ := e.citizen(bsnB)
@@ -123,6 +124,7 @@ func TestLoginMakesAFreshSecureSession(t *testing.T) {
 }
 
 func TestLoginRefusals(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		knobs  oidctest.Knobs
@@ -168,6 +170,7 @@ func TestLoginRefusals(t *testing.T) {
 }
 
 func TestSessionTimeouts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{IdleTimeout: 15 * time.Minute}, web.Deps{})
 	ca, _ := e.citizen(bsnA) // absolute end: one hour
 	if r, _ := e.do("GET", "/overzicht", ca, "", nil); r.StatusCode != 200 {
@@ -201,6 +204,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestLoginIsRateLimited(t *testing.T) {
+	t.Parallel()
 	p := oidctest.New(t)
 	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 		RedirectURL: "http://localhost/inloggen/callback"})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestPrivacyOfficerOversight(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	now := time.Now()
 	bg := event(bsnA, now.Add(-2*time.Hour), func(ev *portal.Event) {

@@ -36,6 +36,7 @@ func pdfText(t *testing.T, pdf string) string {
 }
 
 func TestCitizenFilesAnObjectionFromAProcessingEvent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ev := event(bsnA, time.Now().Add(-48*time.Hour))
 	e.ingest(ev)
@@ -134,6 +135,7 @@ func mustSubject(t *testing.T, e *env, bsn string) int64 {
 }
 
 func TestRequestFormShowsErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{MailEnabled: true}, web.Deps{})
 	evB := event(bsnB, time.Now().Add(-time.Hour))
 	e.ingest(evB)
@@ -166,6 +168,7 @@ func TestRequestFormShowsErrors(t *testing.T) {
 }
 
 func TestCitizenWithdrawsBeforeTheDecisionOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ca, csrf := e.citizen(bsnA)
 	_, loc, _ := e.post("/verzoeken", ca, "csrf", csrf, "soort", "inzage", "omvang", "alles", "toelichting", "Wat weet u van mij?")
@@ -187,6 +190,7 @@ func TestCitizenWithdrawsBeforeTheDecisionOnly(t *testing.T) {
 }
 
 func TestClerkHandlesARequestAndTheCitizenSeesIt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ev := event(bsnA, time.Now().Add(-24*time.Hour))
 	e.ingest(ev)
@@ -269,6 +273,7 @@ func TestClerkHandlesARequestAndTheCitizenSeesIt(t *testing.T) {
 }
 
 func TestExtensionIsToldToTheCitizen(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ca, csrf := e.citizen(bsnA)
 	_, loc, _ := e.post("/verzoeken", ca, "csrf", csrf, "soort", "rectificatie", "omvang", "alles", "toelichting", "Mijn adres klopt niet.")
@@ -304,6 +309,7 @@ func TestExtensionIsToldToTheCitizen(t *testing.T) {
 }
 
 func TestQueueFiltersAndOverdueMarks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ctx := context.Background()
 	subject := mustSubject(t, e, bsnA)
@@ -344,6 +350,7 @@ func TestQueueFiltersAndOverdueMarks(t *testing.T) {
 // TestHeadRecordsNoView: Fiber answers HEAD with the GET handler; on pages whose views are logged in the
 // citizen's log, HEAD is refused, so a link checker leaves no entry nobody made.
 func TestHeadRecordsNoView(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ca, csrf := e.citizen(bsnA)
 	_, loc, _ := e.post("/verzoeken", ca, "csrf", csrf, "soort", "inzage", "omvang", "alles", "toelichting", "x")
@@ -361,6 +368,7 @@ func TestHeadRecordsNoView(t *testing.T) {
 // TestDecisionLetterIsFixedAtTheDecision: downloading the letter later lists no processing that
 // happened after the decision.
 func TestDecisionLetterIsFixedAtTheDecision(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	e.ingest(event(bsnA, time.Now().Add(-time.Hour)))
 	ca, csrf := e.citizen(bsnA)

@@ -72,6 +72,7 @@ func (e *env) wantConsent(bsn, cookie, id, want string) {
 }
 
 func TestConsentDecisionsAreEachCitizensOwn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	type citizen struct {
 		bsn, cookie, csrf string
@@ -147,6 +148,7 @@ func TestConsentDecisionsAreEachCitizensOwn(t *testing.T) {
 // TestStaffActTakesEachFormAsItComes calls the clerk's action handlers (staffAct) for several requests
 // with different outcomes and extensions.
 func TestStaffActTakesEachFormAsItComes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ctx := context.Background()
 	clerk, csrf := e.staff("clerk")
@@ -204,6 +206,7 @@ func TestStaffActTakesEachFormAsItComes(t *testing.T) {
 // TestDeferralDecisionsAreEachTheirOwn calls the team lead's approve and reject handlers
 // (decideDeferral) in turn for different signals.
 func TestDeferralDecisionsAreEachTheirOwn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ctx := context.Background()
 	lead, csrf := e.staff(portal.RoleTeamLead)
@@ -260,6 +263,7 @@ func TestDeferralDecisionsAreEachTheirOwn(t *testing.T) {
 // TestLoginStartsAreEachTheirOwn alternates citizen and staff logins (startLogin): each goes to its own
 // provider with its own state.
 func TestLoginStartsAreEachTheirOwn(t *testing.T) {
+	t.Parallel()
 	pc, ps := oidctest.New(t), oidctest.New(t)
 	rp := func(p *oidctest.Provider, cb string) *oidcrp.RP {
 		return oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret, RedirectURL: "http://localhost" + cb})
@@ -290,6 +294,7 @@ func TestLoginStartsAreEachTheirOwn(t *testing.T) {
 // TestRoleChecksAreEachTheirOwn sends people with different roles, in turn and at once, through the same
 // role check (requireRole).
 func TestRoleChecksAreEachTheirOwn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	clerk, _ := e.staff("clerk")
 	council, _ := e.staff(portal.RoleCouncil)
@@ -320,6 +325,7 @@ func TestRoleChecksAreEachTheirOwn(t *testing.T) {
 // TestScopeChecksAreEachTheirOwn alternates API keys with and without a scope through the same check
 // (requireScope).
 func TestScopeChecksAreEachTheirOwn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	body := func() *strings.Reader {
 		return strings.NewReader(`{"events":[` + eventBody(uuid.NewString()) + `]}`)

@@ -14,6 +14,7 @@ import (
 // TestCouncilFiguresAreSuppressedAggregates: the council page and the open data hold counts only,
 // suppress small numbers consistently, and never a BSN, a name or a single case.
 func TestCouncilFiguresAreSuppressedAggregates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ctx := context.Background()
 	sub := mustSubject(t, e, bsnA)
@@ -92,6 +93,7 @@ func TestCouncilFiguresAreSuppressedAggregates(t *testing.T) {
 // refresh stored, with when they were computed, not a count of the tables at the time of the visit; a
 // refresh brings the change.
 func TestCouncilServesStoredFigures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ctx := context.Background()
 	sub := mustSubject(t, e, bsnA)

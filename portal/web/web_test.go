@@ -28,6 +28,7 @@ func doc(t *testing.T, body string) *goquery.Document {
 }
 
 func TestCitizenSeesOnlyOwnProcessing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	now := time.Now()
 	a := event(bsnA, now.Add(-time.Hour), func(ev *portal.Event) { ev.Actor.Role = "Rol-van-A" })
@@ -65,6 +66,7 @@ func TestCitizenSeesOnlyOwnProcessing(t *testing.T) {
 }
 
 func TestConfidentialEventsHiddenUntilTheirDate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	now := time.Now()
 	future := now.Add(30 * 24 * time.Hour)
@@ -96,6 +98,7 @@ func TestConfidentialEventsHiddenUntilTheirDate(t *testing.T) {
 }
 
 func TestProcessingLogFiltersAndKeysetPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	base := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	var evs []portal.Event
@@ -182,6 +185,7 @@ func TestProcessingLogFiltersAndKeysetPages(t *testing.T) {
 }
 
 func TestRowShowsMarksAndHidesEmployeeName(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	aw := event(bsnA, now.Add(-time.Hour), func(ev *portal.Event) {
 		ev.AccessBasis = "against_will"
@@ -214,6 +218,7 @@ func TestRowShowsMarksAndHidesEmployeeName(t *testing.T) {
 }
 
 func TestTemplatesEscapeReportedText(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ev := event(bsnA, time.Now().Add(-time.Hour), func(ev *portal.Event) { ev.Actor.Role = `<script>alert(1)</script>` })
 	e.ingest(ev)
@@ -230,6 +235,7 @@ func TestTemplatesEscapeReportedText(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	for _, prod := range []bool{false, true} {
 		e := newEnv(t, web.Config{Production: prod}, web.Deps{})
 		ca, _ := e.citizen(bsnA)
@@ -260,6 +266,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestLogoutNeedsCSRFAndKillsTheSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ca, csrf := e.citizen(bsnA)
 	ct := []string{"Content-Type", "application/x-www-form-urlencoded"}
@@ -305,6 +312,7 @@ func TestLogoutNeedsCSRFAndKillsTheSession(t *testing.T) {
 }
 
 func TestEveryFormCarriesACSRFToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	e.ingest(event(bsnA, time.Now().Add(-time.Hour)))
 	ca, csrf := e.citizen(bsnA)
@@ -322,6 +330,7 @@ func TestEveryFormCarriesACSRFToken(t *testing.T) {
 }
 
 func TestLanguageSwitchAndOpenRedirect(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	resp, _ := e.do("GET", "/taal?lang=en&terug=/verwerkingen", "", "", nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/verwerkingen" {
@@ -353,6 +362,7 @@ func TestLanguageSwitchAndOpenRedirect(t *testing.T) {
 }
 
 func TestErrorPagesShowNoInternals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ca, _ := e.citizen(bsnA)
 	resp, body := e.do("GET", "/bestaat-niet", ca, "", nil)
@@ -374,6 +384,7 @@ func TestErrorPagesShowNoInternals(t *testing.T) {
 // TestAuthorizationMatrix checks every route for every kind of caller, and fails when a route is
 // registered without a row here. Later work adds its routes and roles.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	p := oidctest.New(t)
 	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 		RedirectURL: "http://localhost/inloggen/callback"})
@@ -454,7 +465,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	batch := func() string {
-		return `{"events":[{"id":"` + uuidFor() + `","occurred_at":"2026-01-02T10:00:00Z","subject_bsn":"999993653",` +
+		return `{"events":[{"id":"` + uuid.NewString() + `","occurred_at":"2026-01-02T10:00:00Z","subject_bsn":"999993653",` +
 			`"activity":"wmo-onderzoek","action":"view","data_categories":["health"],"level":"that",` +
 			`"actor":{"organization":"Gemeente","role":"Consulent"},"access_basis":"assigned"}]}`
 	}
@@ -463,101 +474,149 @@ func TestAuthorizationMatrix(t *testing.T) {
 			`"data_categories":["health"],"retention":"P1Y","controller":"Gemeente"}`
 	}
 
-	type caller struct{ name, cookie, key, extra string }
-	callers := []caller{{"anonymous", "", "", ""}, {"citizenA", ca, "", ""}, {"citizenB", cb, "", ""},
-		{"clerk", clerk, "", ""}, {"team-lead", lead, "", ""}, {"privacy-officer", privacy, "", ""}, {"council", council, "", ""},
-		{"key-noscope", "", e.keyNone, ""}, {"key-events", "", keyEvents, ""}, {"key-register", "", keyRegister, ""},
-		{"key-requests", "", keyRequests, ""}, {"key-signals", "", keySignals, ""}, {"key-consent", "", keyConsent, ""}, {"metrics-token", "", "metrics-secret", ""}}
-	// want: status per caller, in the order above. 303 = sent to a login (or onwards).
+	// statuses is the status each kind of caller gets. 303 = sent to a login (or onwards).
+	type statuses struct {
+		Anon                                         int // no session, no key
+		CitizenA, CitizenB                           int // citizens with a DigiD session (A owns the fixtures)
+		Clerk, Lead, Officer, Council                int // staff sessions: clerk, team lead, privacy officer, council
+		KeyNone, KeyEvents, KeyRegister              int // API keys: no scope, events:write, register:write
+		KeyRequests, KeySignals, KeyConsent, Metrics int // requests:read, signals:write, consent:write+read; the metrics token
+	}
+	type caller struct {
+		name, cookie, key string
+		want              func(statuses) int
+	}
+	callers := []caller{
+		{"anonymous", "", "", func(s statuses) int { return s.Anon }},
+		{"citizenA", ca, "", func(s statuses) int { return s.CitizenA }},
+		{"citizenB", cb, "", func(s statuses) int { return s.CitizenB }},
+		{"clerk", clerk, "", func(s statuses) int { return s.Clerk }},
+		{"team-lead", lead, "", func(s statuses) int { return s.Lead }},
+		{"privacy-officer", privacy, "", func(s statuses) int { return s.Officer }},
+		{"council", council, "", func(s statuses) int { return s.Council }},
+		{"key-noscope", "", e.keyNone, func(s statuses) int { return s.KeyNone }},
+		{"key-events", "", keyEvents, func(s statuses) int { return s.KeyEvents }},
+		{"key-register", "", keyRegister, func(s statuses) int { return s.KeyRegister }},
+		{"key-requests", "", keyRequests, func(s statuses) int { return s.KeyRequests }},
+		{"key-signals", "", keySignals, func(s statuses) int { return s.KeySignals }},
+		{"key-consent", "", keyConsent, func(s statuses) int { return s.KeyConsent }},
+		{"metrics-token", "", "metrics-secret", func(s statuses) int { return s.Metrics }},
+	}
+	// A row names only the callers that differ from its route's usual answer:
+	// page: a portal page, which sends callers without a session to a login (303) and refuses a signed-in
+	// caller without the role (403); api: an API route, which refuses callers without a key (401) and keys
+	// without the scope (403); everyone: one status for all.
+	fill := func(s, d statuses) statuses {
+		for _, f := range []struct{ v, d *int }{{&s.Anon, &d.Anon}, {&s.CitizenA, &d.CitizenA}, {&s.CitizenB, &d.CitizenB},
+			{&s.Clerk, &d.Clerk}, {&s.Lead, &d.Lead}, {&s.Officer, &d.Officer}, {&s.Council, &d.Council},
+			{&s.KeyNone, &d.KeyNone}, {&s.KeyEvents, &d.KeyEvents}, {&s.KeyRegister, &d.KeyRegister},
+			{&s.KeyRequests, &d.KeyRequests}, {&s.KeySignals, &d.KeySignals}, {&s.KeyConsent, &d.KeyConsent}, {&s.Metrics, &d.Metrics}} {
+			if *f.v == 0 {
+				*f.v = *f.d
+			}
+		}
+		return s
+	}
+	everyone := func(st int) statuses {
+		return statuses{st, st, st, st, st, st, st, st, st, st, st, st, st, st}
+	}
+	page := func(s statuses) statuses {
+		return fill(s, statuses{Anon: 303, CitizenA: 403, CitizenB: 403, Clerk: 403, Lead: 403, Officer: 403, Council: 403,
+			KeyNone: 303, KeyEvents: 303, KeyRegister: 303, KeyRequests: 303, KeySignals: 303, KeyConsent: 303, Metrics: 303})
+	}
+	api := func(s statuses) statuses {
+		return fill(s, statuses{Anon: 401, CitizenA: 401, CitizenB: 401, Clerk: 401, Lead: 401, Officer: 401, Council: 401,
+			KeyNone: 403, KeyEvents: 403, KeyRegister: 403, KeyRequests: 403, KeySignals: 403, KeyConsent: 403, Metrics: 401})
+	}
 	type row struct {
 		route, method, path string
 		body                func() string
-		want                []int
+		want                statuses
 	}
 	rows := []row{
-		{"/", "GET", "/", nil, []int{200, 303, 303, 303, 303, 303, 303, 200, 200, 200, 200, 200, 200, 200}},
-		{"/healthz", "GET", "/healthz", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/readyz", "GET", "/readyz", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/metrics", "GET", "/metrics", nil, []int{401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200}},
-		{"/taal", "GET", "/taal?lang=en", nil, []int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
-		{"/inloggen", "GET", "/inloggen", nil, []int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
-		{"/inloggen/callback", "GET", "/inloggen/callback?code=x&state=y", nil, []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-		{"/medewerker/inloggen", "GET", "/medewerker/inloggen", nil, []int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}}, // no staff client configured here
-		{"/medewerker/inloggen/callback", "GET", "/medewerker/inloggen/callback?code=x&state=y", nil, []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-		{"/uitgelogd", "GET", "/uitgelogd", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/overzicht", "GET", "/overzicht", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen", "GET", "/verwerkingen", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, []int{303, 404, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/uitloggen", "GET", "/uitloggen", nil, []int{303, 200, 200, 200, 200, 200, 200, 303, 303, 303, 303, 303, 303, 303}},
-		{"/uitloggen", "POST", "/uitloggen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}}, // no CSRF token: refused
-		{"/medewerker", "GET", "/medewerker", nil, []int{303, 403, 403, 200, 200, 200, 200, 303, 303, 303, 303, 303, 303, 303}},
-		{"/api/v1/openapi.json", "GET", "/api/v1/openapi.json", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/api/v1/processing-activities", "GET", "/api/v1/processing-activities", nil, []int{401, 401, 401, 401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 401}},
-		{"/api/v1/processing-activities/:id", "PUT", "/api/v1/processing-activities/matrix-test", activity, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 200, 403, 403, 403, 401}},
+		{"/", "GET", "/", nil, statuses{Anon: 200, CitizenA: 303, CitizenB: 303, Clerk: 303, Lead: 303, Officer: 303, Council: 303, KeyNone: 200, KeyEvents: 200, KeyRegister: 200, KeyRequests: 200, KeySignals: 200, KeyConsent: 200, Metrics: 200}},
+		{"/healthz", "GET", "/healthz", nil, everyone(200)},
+		{"/readyz", "GET", "/readyz", nil, everyone(200)},
+		{"/metrics", "GET", "/metrics", nil, statuses{Anon: 401, CitizenA: 401, CitizenB: 401, Clerk: 401, Lead: 401, Officer: 401, Council: 401, KeyNone: 401, KeyEvents: 401, KeyRegister: 401, KeyRequests: 401, KeySignals: 401, KeyConsent: 401, Metrics: 200}},
+		{"/taal", "GET", "/taal?lang=en", nil, everyone(303)},
+		{"/inloggen", "GET", "/inloggen", nil, everyone(303)},
+		{"/inloggen/callback", "GET", "/inloggen/callback?code=x&state=y", nil, everyone(400)},
+		{"/medewerker/inloggen", "GET", "/medewerker/inloggen", nil, everyone(404)}, // no staff client configured here
+		{"/medewerker/inloggen/callback", "GET", "/medewerker/inloggen/callback?code=x&state=y", nil, everyone(400)},
+		{"/uitgelogd", "GET", "/uitgelogd", nil, everyone(200)},
+		{"/overzicht", "GET", "/overzicht", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/verwerkingen", "GET", "/verwerkingen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, page(statuses{CitizenA: 404, CitizenB: 200})},
+		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/uitloggen", "GET", "/uitloggen", nil, statuses{Anon: 303, CitizenA: 200, CitizenB: 200, Clerk: 200, Lead: 200, Officer: 200, Council: 200, KeyNone: 303, KeyEvents: 303, KeyRegister: 303, KeyRequests: 303, KeySignals: 303, KeyConsent: 303, Metrics: 303}},
+		{"/uitloggen", "POST", "/uitloggen", nil, page(statuses{})}, // no CSRF token: refused
+		{"/medewerker", "GET", "/medewerker", nil, page(statuses{Clerk: 200, Lead: 200, Officer: 200, Council: 200})},
+		{"/api/v1/openapi.json", "GET", "/api/v1/openapi.json", nil, everyone(200)},
+		{"/api/v1/processing-activities", "GET", "/api/v1/processing-activities", nil, statuses{Anon: 401, CitizenA: 401, CitizenB: 401, Clerk: 401, Lead: 401, Officer: 401, Council: 401, KeyNone: 200, KeyEvents: 200, KeyRegister: 200, KeyRequests: 200, KeySignals: 200, KeyConsent: 200, Metrics: 401}},
+		{"/api/v1/processing-activities/:id", "PUT", "/api/v1/processing-activities/matrix-test", activity, api(statuses{KeyRegister: 200})},
 		// Rights requests: a citizen reaches only their own; request handlers are clerks and team leads;
 		// a POST without the CSRF token is refused before anything happens.
-		{"/verzoeken", "GET", "/verzoeken", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/nieuw", "GET", "/verzoeken/nieuw", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken", "POST", "/verzoeken", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id", "GET", "/verzoeken/" + reqA.ID, nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id/intrekken", "POST", "/verzoeken/" + reqA.ID + "/intrekken", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, []int{303, 404, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}}, // no decision yet
-		{"/berichten", "GET", "/berichten", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/berichten/gelezen", "POST", "/berichten/gelezen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/verzoeken", "GET", "/verzoeken", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/verzoeken/nieuw", "GET", "/verzoeken/nieuw", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/verzoeken", "POST", "/verzoeken", nil, page(statuses{})},
+		{"/verzoeken/:id", "GET", "/verzoeken/" + reqA.ID, nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/verzoeken/:id/intrekken", "POST", "/verzoeken/" + reqA.ID + "/intrekken", nil, page(statuses{})},
+		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 404, CitizenB: 404})}, // no decision yet
+		{"/berichten", "GET", "/berichten", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/berichten/gelezen", "POST", "/berichten/gelezen", nil, page(statuses{})},
 		// The confirmation link's page changes nothing and shows everyone a page (a login prompt, or the
 		// button); confirming is a citizen's POST with the CSRF token.
-		{"/email/bevestigen", "GET", "/email/bevestigen?token=x", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/email/bevestigen", "POST", "/email/bevestigen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id/verlengen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/verlengen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/verzoeken/:id/besluiten", "POST", "/medewerker/verzoeken/" + reqA.ID + "/besluiten", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/email/bevestigen", "GET", "/email/bevestigen?token=x", nil, everyone(200)},
+		{"/email/bevestigen", "POST", "/email/bevestigen", nil, page(statuses{})},
+		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, page(statuses{})},
+		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, page(statuses{})},
+		{"/medewerker/verzoeken/:id/verlengen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/verlengen", nil, page(statuses{})},
+		{"/medewerker/verzoeken/:id/besluiten", "POST", "/medewerker/verzoeken/" + reqA.ID + "/besluiten", nil, page(statuses{})},
 		// Signals: citizens see only their own told signals; clerks and team leads handle them; only team
 		// leads decide on deferrals (all POSTs here lack the CSRF token, so they are refused).
-		{"/signalen", "GET", "/signalen", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/signalen/:id", "GET", "/signalen/" + sigA.ID + "", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen", "GET", "/medewerker/signalen", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/nieuw", "GET", "/medewerker/signalen/nieuw", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id", "GET", "/medewerker/signalen/" + sigA.ID + "", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen", "POST", "/medewerker/signalen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/uitstel", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/uitstel/:did/goedkeuren", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel/1/goedkeuren", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/uitstel/:did/afwijzen", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel/1/afwijzen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/melden", "POST", "/medewerker/signalen/" + sigA.ID + "/melden", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/signalen/:id/bewaarbesluit", "POST", "/medewerker/signalen/" + sigA.ID + "/bewaarbesluit", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/api/v1/signals", "POST", "/api/v1/signals", signal, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 403, 201, 403, 401}},
+		{"/signalen", "GET", "/signalen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/signalen/:id", "GET", "/signalen/" + sigA.ID + "", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/medewerker/signalen", "GET", "/medewerker/signalen", nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/signalen/nieuw", "GET", "/medewerker/signalen/nieuw", nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/signalen/:id", "GET", "/medewerker/signalen/" + sigA.ID + "", nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/signalen", "POST", "/medewerker/signalen", nil, page(statuses{})},
+		{"/medewerker/signalen/:id/uitstel", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel", nil, page(statuses{})},
+		{"/medewerker/signalen/:id/uitstel/:did/goedkeuren", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel/1/goedkeuren", nil, page(statuses{})},
+		{"/medewerker/signalen/:id/uitstel/:did/afwijzen", "POST", "/medewerker/signalen/" + sigA.ID + "/uitstel/1/afwijzen", nil, page(statuses{})},
+		{"/medewerker/signalen/:id/melden", "POST", "/medewerker/signalen/" + sigA.ID + "/melden", nil, page(statuses{})},
+		{"/medewerker/signalen/:id/bewaarbesluit", "POST", "/medewerker/signalen/" + sigA.ID + "/bewaarbesluit", nil, page(statuses{})},
+		{"/api/v1/signals", "POST", "/api/v1/signals", signal, api(statuses{KeySignals: 201})},
 		// Consent: a citizen reaches only their own requests; systems ask with consent:write and check with consent:read.
-		{"/toestemmingen", "GET", "/toestemmingen", nil, []int{303, 200, 200, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/toestemmingen/:id", "GET", "/toestemmingen/" + consentA.ID + "", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/toestemmingen/:id/besluit", "POST", "/toestemmingen/" + consentA.ID + "/besluit", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/toestemmingen/:id/intrekken", "POST", "/toestemmingen/" + consentA.ID + "/intrekken", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/toestemmingen/:id/bewijs.pdf", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.pdf", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/toestemmingen/:id/bewijs.json", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.json", nil, []int{303, 200, 404, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/toestemmingen/nieuw", "GET", "/medewerker/toestemmingen/nieuw", nil, []int{303, 403, 403, 200, 200, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/medewerker/toestemmingen", "POST", "/medewerker/toestemmingen", nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
+		{"/toestemmingen", "GET", "/toestemmingen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/toestemmingen/:id", "GET", "/toestemmingen/" + consentA.ID + "", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/toestemmingen/:id/besluit", "POST", "/toestemmingen/" + consentA.ID + "/besluit", nil, page(statuses{})},
+		{"/toestemmingen/:id/intrekken", "POST", "/toestemmingen/" + consentA.ID + "/intrekken", nil, page(statuses{})},
+		{"/toestemmingen/:id/bewijs.pdf", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/toestemmingen/:id/bewijs.json", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.json", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/medewerker/toestemmingen/nieuw", "GET", "/medewerker/toestemmingen/nieuw", nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/toestemmingen", "POST", "/medewerker/toestemmingen", nil, page(statuses{})},
 		// Aggregates: the council's page for the council role only; the same suppressed figures as public open data.
-		{"/raad", "GET", "/raad", nil, []int{303, 403, 403, 403, 403, 403, 200, 303, 303, 303, 303, 303, 303, 303}},
-		{"/toezicht", "GET", "/toezicht", nil, []int{303, 403, 403, 403, 403, 200, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/toezicht/noodtoegang/:id", "POST", "/toezicht/noodtoegang/" + evA.ID, nil, []int{303, 403, 403, 403, 403, 403, 403, 303, 303, 303, 303, 303, 303, 303}},
-		{"/raad/rapportage.pdf", "GET", "/raad/rapportage.pdf", nil, []int{303, 403, 403, 403, 403, 403, 200, 303, 303, 303, 303, 303, 303, 303}},
-		{"/raad/cijfers.csv", "GET", "/raad/cijfers.csv", nil, []int{303, 403, 403, 403, 403, 403, 200, 303, 303, 303, 303, 303, 303, 303}},
-		{"/open-data/statistieken.json", "GET", "/open-data/statistieken.json", nil, []int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-		{"/api/v1/consent-requests", "POST", "/api/v1/consent-requests", consent, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 403, 403, 201, 401}},
-		{"/api/v1/consent-requests/:id", "GET", "/api/v1/consent-requests/" + consentA.ID + "", nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 403, 403, 200, 401}},
-		{"/api/v1/rights-requests", "GET", "/api/v1/rights-requests", nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 403, 403, 401}},
-		{"/api/v1/rights-requests/:id", "GET", "/api/v1/rights-requests/" + reqA.ID, nil, []int{401, 401, 401, 401, 401, 401, 401, 403, 403, 403, 200, 403, 403, 401}},
-		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, []int{401, 401, 401, 401, 401, 401, 401, 403, 200, 403, 403, 403, 403, 401}},
+		{"/raad", "GET", "/raad", nil, page(statuses{Council: 200})},
+		{"/toezicht", "GET", "/toezicht", nil, page(statuses{Officer: 200})},
+		{"/toezicht/noodtoegang/:id", "POST", "/toezicht/noodtoegang/" + evA.ID, nil, page(statuses{})},
+		{"/raad/rapportage.pdf", "GET", "/raad/rapportage.pdf", nil, page(statuses{Council: 200})},
+		{"/raad/cijfers.csv", "GET", "/raad/cijfers.csv", nil, page(statuses{Council: 200})},
+		{"/open-data/statistieken.json", "GET", "/open-data/statistieken.json", nil, everyone(200)},
+		{"/api/v1/consent-requests", "POST", "/api/v1/consent-requests", consent, api(statuses{KeyConsent: 201})},
+		{"/api/v1/consent-requests/:id", "GET", "/api/v1/consent-requests/" + consentA.ID + "", nil, api(statuses{KeyConsent: 200})},
+		{"/api/v1/rights-requests", "GET", "/api/v1/rights-requests", nil, api(statuses{KeyRequests: 200})},
+		{"/api/v1/rights-requests/:id", "GET", "/api/v1/rights-requests/" + reqA.ID, nil, api(statuses{KeyRequests: 200})},
+		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, api(statuses{KeyEvents: 200})},
 		{"/api/v1/processing-events/:id/confidentiality-extensions", "POST", "/api/v1/processing-events/0b7e6c1e-3f5a-4a51-9a52-2f0c1d7e9b10/confidentiality-extensions",
 			func() string {
 				return `{"until":"` + time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339) + `","reason":"Onderzoek loopt nog"}`
-			}, []int{401, 401, 401, 401, 401, 401, 401, 403, 404, 403, 403, 403, 403, 401}},
+			}, api(statuses{KeyEvents: 404})},
 	}
 	// The matrix-test activity exists beforehand, so the scoped PUT answers 200 (updated).
 	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "matrix-test", Name: portal.Text{NL: "n", EN: "n"},
@@ -589,10 +648,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("only %d routes registered for %d rows: the route listing is broken", registered, len(listed))
 	}
 	for _, r := range rows {
-		if len(r.want) != len(callers) {
-			t.Fatalf("row %s %s has %d statuses for %d callers", r.method, r.path, len(r.want), len(callers))
+		for _, c := range callers {
+			if c.want(r.want) == 0 {
+				t.Fatalf("row %s %s has no status for %s", r.method, r.path, c.name)
+			}
 		}
-		for i, c := range callers {
+		for _, c := range callers {
 			t.Run(fmt.Sprintf("%s %s as %s", r.method, r.path, c.name), func(t *testing.T) {
 				var resp *http.Response
 				if r.body != nil {
@@ -600,22 +661,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 				} else {
 					resp, _ = e.do(r.method, r.path, c.cookie, c.key, nil)
 				}
-				if resp.StatusCode != r.want[i] {
-					t.Errorf("want %d, got %d", r.want[i], resp.StatusCode)
+				if want := c.want(r.want); resp.StatusCode != want {
+					t.Errorf("want %d, got %d", want, resp.StatusCode)
 				}
 			})
 		}
 	}
 }
 
-var uuidCounter int
-
-func uuidFor() string {
-	uuidCounter++
-	return fmt.Sprintf("00000000-0000-4000-8000-%012d", uuidCounter)
-}
-
 func TestRateLimitsCountCitizensBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
 	p := oidctest.New(t)
 	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 		RedirectURL: "http://localhost/inloggen/callback"})
@@ -642,6 +697,7 @@ func TestRateLimitsCountCitizensBehindATrustedProxy(t *testing.T) {
 }
 
 func TestMetricsAreNotPublicInProduction(t *testing.T) {
+	t.Parallel()
 	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("up 1\n")) })
 	e := newEnv(t, web.Config{Production: true}, web.Deps{Metrics: metrics})
 	if r, _ := e.do("GET", "/metrics", "", "", nil); r.StatusCode != 404 {
