@@ -94,253 +94,289 @@ func demoKey(purpose string) []byte {
 // loadConfig reads the environment. mode is "serve" or "demo" (or a tool command, which needs only
 // the database and the keys).
 func loadConfig(mode string, getenv func(string) string) (Config, error) {
-	var errs []string
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	get := func(k, def string) string {
-		if v := strings.TrimSpace(getenv(k)); v != "" {
-			return v
+	r := &envReader{getenv: getenv}
+	c := r.base(mode)
+	r.apiBounds(&c)
+	c.OIDC, c.StaffOIDC = r.oidcClient("INZICHT_OIDC_"), r.oidcClient("INZICHT_STAFF_OIDC_")
+	r.keys(&c, mode)
+	switch mode {
+	case "demo":
+		if c.Env == "production" {
+			r.bad("INZICHT_ENV=production: the demo (with its DigiD simulator) refuses to run in production")
 		}
+	case "serve":
+		r.serveChecks(&c)
+	}
+	if len(r.errs) > 0 {
+		return c, errors.New("configuration:\n  - " + strings.Join(r.errs, "\n  - "))
+	}
+	return c, nil
+}
+
+// envReader reads settings from the environment and collects every problem, so that one start
+// reports all of them.
+type envReader struct {
+	getenv func(string) string
+	errs   []string
+}
+
+func (r *envReader) bad(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// get returns the trimmed value of k, or def when it is unset or blank.
+func (r *envReader) get(k, def string) string {
+	if v := strings.TrimSpace(r.getenv(k)); v != "" {
+		return v
+	}
+	return def
+}
+
+// dur reads a positive duration such as 15m.
+func (r *envReader) dur(k string, def time.Duration) time.Duration {
+	v := r.get(k, "")
+	if v == "" {
 		return def
 	}
-	dur := func(k string, def time.Duration) time.Duration {
-		v := get(k, "")
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			bad("%s: want a duration such as 15m, got %q", k, v)
-		}
-		return d
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.bad("%s: want a duration such as 15m, got %q", k, v)
 	}
-	num := func(k string, def int) int {
-		v := get(k, "")
-		if v == "" {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			bad("%s: want a positive number, got %q", k, v)
-		}
-		return n
+	return d
+}
+
+// num reads a positive whole number.
+func (r *envReader) num(k string, def int) int {
+	v := r.get(k, "")
+	if v == "" {
+		return def
 	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		r.bad("%s: want a positive number, got %q", k, v)
+	}
+	return n
+}
+
+// base reads the general settings: addresses, sessions, rates, mail, signals, filing limits.
+func (r *envReader) base(mode string) Config {
 	c := Config{
-		Env:          get("INZICHT_ENV", map[bool]string{true: "demo", false: "production"}[mode == "demo"]),
-		DatabaseURL:  get("DATABASE_URL", ""),
-		Addr:         get("INZICHT_ADDR", ":8080"),
-		BaseURL:      strings.TrimRight(get("INZICHT_BASE_URL", ""), "/"),
-		Municipality: get("INZICHT_MUNICIPALITY", "Gemeente Voorbeeldstad"),
-		BSNClaim:     get("INZICHT_OIDC_BSN_CLAIM", "bsn"),
-		BSNPrefix:    get("INZICHT_OIDC_BSN_PREFIX", ""),
-		LoAClaim:     get("INZICHT_OIDC_LOA_CLAIM", "acr"),
-		RolesClaim:   get("INZICHT_STAFF_ROLES_CLAIM", "roles"),
-		SessionIdle:  dur("INZICHT_SESSION_IDLE", 15*time.Minute),
-		SessionMax:   dur("INZICHT_SESSION_MAX", 12*time.Hour),
-		APIRate:      num("INZICHT_API_RATE", 6000),
-		LoginRate:    num("INZICHT_LOGIN_RATE", 30),
-		LogLevel:     get("INZICHT_LOG_LEVEL", "info"),
-		MetricsToken: get("INZICHT_METRICS_TOKEN", ""),
+		Env:          r.get("INZICHT_ENV", map[bool]string{true: "demo", false: "production"}[mode == "demo"]),
+		DatabaseURL:  r.get("DATABASE_URL", ""),
+		Addr:         r.get("INZICHT_ADDR", ":8080"),
+		BaseURL:      strings.TrimRight(r.get("INZICHT_BASE_URL", ""), "/"),
+		Municipality: r.get("INZICHT_MUNICIPALITY", "Gemeente Voorbeeldstad"),
+		BSNClaim:     r.get("INZICHT_OIDC_BSN_CLAIM", "bsn"),
+		BSNPrefix:    r.get("INZICHT_OIDC_BSN_PREFIX", ""),
+		LoAClaim:     r.get("INZICHT_OIDC_LOA_CLAIM", "acr"),
+		RolesClaim:   r.get("INZICHT_STAFF_ROLES_CLAIM", "roles"),
+		SessionIdle:  r.dur("INZICHT_SESSION_IDLE", 15*time.Minute),
+		SessionMax:   r.dur("INZICHT_SESSION_MAX", 12*time.Hour),
+		APIRate:      r.num("INZICHT_API_RATE", 6000),
+		LoginRate:    r.num("INZICHT_LOGIN_RATE", 30),
+		LogLevel:     r.get("INZICHT_LOG_LEVEL", "info"),
+		MetricsToken: r.get("INZICHT_METRICS_TOKEN", ""),
 	}
-	for _, p := range strings.Split(get("INZICHT_TRUSTED_PROXIES", ""), ",") {
+	for _, p := range strings.Split(r.get("INZICHT_TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
 		}
 		if net.ParseIP(p) == nil {
 			if _, _, err := net.ParseCIDR(p); err != nil {
-				bad("INZICHT_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p)
+				r.bad("INZICHT_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p)
 			}
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
-	if raw := get("INZICHT_SMTP_URL", ""); raw != "" {
+	if raw := r.get("INZICHT_SMTP_URL", ""); raw != "" {
 		mc, err := mail.ParseURL(raw)
 		if err != nil {
-			bad("INZICHT_SMTP_URL: %v", err)
+			r.bad("INZICHT_SMTP_URL: %v", err)
 		} else {
 			c.SMTP = &mc
 		}
 	}
 	c.Signals = portal.SignalPolicy{
-		ApprovalDays:   num("INZICHT_SIGNAL_APPROVAL_DAYS", 2),
-		MaxDeferral:    dur("INZICHT_SIGNAL_MAX_DEFERRAL", 92*24*time.Hour),
-		DecisionWithin: dur("INZICHT_SIGNAL_DECISION_WITHIN", 28*24*time.Hour),
-		MaxKeep:        dur("INZICHT_SIGNAL_MAX_KEEP", 366*24*time.Hour),
+		ApprovalDays:   r.num("INZICHT_SIGNAL_APPROVAL_DAYS", 2),
+		MaxDeferral:    r.dur("INZICHT_SIGNAL_MAX_DEFERRAL", 92*24*time.Hour),
+		DecisionWithin: r.dur("INZICHT_SIGNAL_DECISION_WITHIN", 28*24*time.Hour),
+		MaxKeep:        r.dur("INZICHT_SIGNAL_MAX_KEEP", 366*24*time.Hour),
 	}
-	c.SuppressBelow = num("INZICHT_SUPPRESS_BELOW", portal.DefaultSuppressBelow)
+	c.SuppressBelow = r.num("INZICHT_SUPPRESS_BELOW", portal.DefaultSuppressBelow)
 	// Filing limits per person, in a sliding window (generous for real use; see README).
 	def := portal.DefaultFilingLimits()
-	window := dur("INZICHT_FILING_WINDOW", def.Request.Window)
+	window := r.dur("INZICHT_FILING_WINDOW", def.Request.Window)
 	c.Filing = portal.FilingLimits{
-		Request:      portal.FilingLimit{Max: num("INZICHT_FILING_LIMIT_REQUESTS", def.Request.Max), Window: window},
-		Withdrawal:   portal.FilingLimit{Max: num("INZICHT_FILING_LIMIT_WITHDRAWALS", def.Withdrawal.Max), Window: window},
-		Confirmation: portal.FilingLimit{Max: num("INZICHT_FILING_LIMIT_CONFIRMATIONS", def.Confirmation.Max), Window: window},
+		Request:      portal.FilingLimit{Max: r.num("INZICHT_FILING_LIMIT_REQUESTS", def.Request.Max), Window: window},
+		Withdrawal:   portal.FilingLimit{Max: r.num("INZICHT_FILING_LIMIT_WITHDRAWALS", def.Withdrawal.Max), Window: window},
+		Confirmation: portal.FilingLimit{Max: r.num("INZICHT_FILING_LIMIT_CONFIRMATIONS", def.Confirmation.Max), Window: window},
 	}
-	c.ClerkEmail = get("INZICHT_CLERK_EMAIL", "")
+	c.ClerkEmail = r.get("INZICHT_CLERK_EMAIL", "")
 	if c.ClerkEmail != "" {
 		if a, err := netmail.ParseAddress(c.ClerkEmail); err != nil || a.Address != c.ClerkEmail {
-			bad("INZICHT_CLERK_EMAIL: want one plain address such as privacy@gemeente.nl")
+			r.bad("INZICHT_CLERK_EMAIL: want one plain address such as privacy@gemeente.nl")
 		}
 	}
-	// API input bounds: the plausible window of an event's occurred_at, and the longest
-	// confidentiality an event may carry without a recorded extension.
+	switch c.Env {
+	case "development", "demo", "production":
+	default:
+		r.bad("INZICHT_ENV: want development, demo or production, got %q", c.Env)
+	}
+	switch v := r.get("INZICHT_SHOW_EMPLOYEE", "role"); v {
+	case "name":
+		c.ShowEmployee = true
+	case "role":
+	default:
+		r.bad("INZICHT_SHOW_EMPLOYEE: want role or name, got %q", v)
+	}
+	c.MinLoA = portal.ParseLoA(r.get("INZICHT_MIN_LOA", "substantieel"))
+	if c.MinLoA == portal.LoAUnknown {
+		r.bad("INZICHT_MIN_LOA: want basis, midden, substantieel or hoog")
+	}
+	if c.SessionIdle > 15*time.Minute && c.Env == "production" {
+		r.bad("INZICHT_SESSION_IDLE: at most 15m in production")
+	}
+	return c
+}
+
+// apiBounds reads the API's input bounds: the plausible window of an event's occurred_at, and the
+// longest confidentiality an event may carry without a recorded extension.
+func (r *envReader) apiBounds(c *Config) {
 	c.EventsNotBefore = api.DefaultEventsNotBefore
-	if v := get("INZICHT_EVENTS_NOT_BEFORE", ""); v != "" {
+	if v := r.get("INZICHT_EVENTS_NOT_BEFORE", ""); v != "" {
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
 			t, err = time.Parse(time.RFC3339, v)
 		}
 		if err != nil || t.Year() < 1970 || t.After(time.Now()) {
-			bad("INZICHT_EVENTS_NOT_BEFORE: want a past date from 1970 on such as 1990-01-01, got %q", v)
+			r.bad("INZICHT_EVENTS_NOT_BEFORE: want a past date from 1970 on such as 1990-01-01, got %q", v)
 		} else {
 			c.EventsNotBefore = t.UTC()
 		}
 	}
-	c.EventsMaxFuture = dur("INZICHT_EVENTS_MAX_FUTURE", portal.MaxFuture)
+	c.EventsMaxFuture = r.dur("INZICHT_EVENTS_MAX_FUTURE", portal.MaxFuture)
 	if c.EventsMaxFuture > time.Hour {
-		bad("INZICHT_EVENTS_MAX_FUTURE: at most 1h (it allows for clock skew, not for planned events)")
+		r.bad("INZICHT_EVENTS_MAX_FUTURE: at most 1h (it allows for clock skew, not for planned events)")
 	}
-	c.ConfidentialMax = dur("INZICHT_CONFIDENTIAL_MAX", api.DefaultConfidentialMax)
+	c.ConfidentialMax = r.dur("INZICHT_CONFIDENTIAL_MAX", api.DefaultConfidentialMax)
 	if c.ConfidentialMax > 5*366*24*time.Hour {
-		bad("INZICHT_CONFIDENTIAL_MAX: at most 5 years (43920h); longer confidentiality is extended, with a reason, per period")
+		r.bad("INZICHT_CONFIDENTIAL_MAX: at most 5 years (43920h); longer confidentiality is extended, with a reason, per period")
 	}
 
-	switch c.Env {
-	case "development", "demo", "production":
-	default:
-		bad("INZICHT_ENV: want development, demo or production, got %q", c.Env)
-	}
-	switch v := get("INZICHT_SHOW_EMPLOYEE", "role"); v {
-	case "name":
-		c.ShowEmployee = true
-	case "role":
-	default:
-		bad("INZICHT_SHOW_EMPLOYEE: want role or name, got %q", v)
-	}
-	c.MinLoA = portal.ParseLoA(get("INZICHT_MIN_LOA", "substantieel"))
-	if c.MinLoA == portal.LoAUnknown {
-		bad("INZICHT_MIN_LOA: want basis, midden, substantieel or hoog")
-	}
-	if c.SessionIdle > 15*time.Minute && c.Env == "production" {
-		bad("INZICHT_SESSION_IDLE: at most 15m in production")
-	}
-	oidcClient := func(prefix string) OIDCConfig {
-		o := OIDCConfig{Issuer: get(prefix+"ISSUER", ""), ClientID: get(prefix+"CLIENT_ID", ""),
-			ClientSecret: get(prefix+"CLIENT_SECRET", ""), RedirectURL: get(prefix+"REDIRECT_URL", ""),
-			AssertionAudience: get(prefix+"CLIENT_ASSERTION_AUD", oidcrp.AudienceIssuer)}
-		key := func(name, kid, use string) *jose.JSONWebKey {
-			path := get(name, "")
-			if path == "" {
-				return nil
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				bad("%s: cannot read the key file: %v", name, err)
-				return nil
-			}
-			k, err := oidcrp.LoadKey(b, kid, use)
-			if err != nil {
-				bad("%s: want one PEM private key, RSA of at least 2048 bits or EC P-256/P-384/P-521 (%v)", name, err)
-				return nil
-			}
-			return k
-		}
-		o.ClientKey = key(prefix+"CLIENT_KEY_FILE", get(prefix+"CLIENT_KEY_ID", ""), oidcrp.UseSignature)
-		o.DecryptionKey = key(prefix+"ID_TOKEN_DECRYPTION_KEY_FILE", "", oidcrp.UseEncryption)
-		if o.AssertionAudience != oidcrp.AudienceIssuer && o.AssertionAudience != oidcrp.AudienceTokenEndpoint {
-			bad("%sCLIENT_ASSERTION_AUD: want issuer or token_endpoint, got %q", prefix, o.AssertionAudience)
-		}
-		switch v := get(prefix+"ALLOW_CLIENT_SECRET", "false"); v {
-		case "true":
-			o.AllowSecret = true
-		case "false":
-		default:
-			bad("%sALLOW_CLIENT_SECRET: want true or false, got %q", prefix, v)
-		}
-		return o
-	}
-	c.OIDC, c.StaffOIDC = oidcClient("INZICHT_OIDC_"), oidcClient("INZICHT_STAFF_OIDC_")
+}
 
-	// Keys: serve always needs its own; the demo (and the tools outside production) fall back to
-	// fixed, published demo keys.
-	hk, ek := get("INZICHT_BSN_HMAC_KEY", ""), get("INZICHT_BSN_ENC_KEYS", "")
+// oidcClient reads one OpenID Connect client (citizens: INZICHT_OIDC_, staff: INZICHT_STAFF_OIDC_).
+func (r *envReader) oidcClient(prefix string) OIDCConfig {
+	o := OIDCConfig{Issuer: r.get(prefix+"ISSUER", ""), ClientID: r.get(prefix+"CLIENT_ID", ""),
+		ClientSecret: r.get(prefix+"CLIENT_SECRET", ""), RedirectURL: r.get(prefix+"REDIRECT_URL", ""),
+		AssertionAudience: r.get(prefix+"CLIENT_ASSERTION_AUD", oidcrp.AudienceIssuer)}
+	key := func(name, kid, use string) *jose.JSONWebKey {
+		path := r.get(name, "")
+		if path == "" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			r.bad("%s: cannot read the key file: %v", name, err)
+			return nil
+		}
+		k, err := oidcrp.LoadKey(b, kid, use)
+		if err != nil {
+			r.bad("%s: want one PEM private key, RSA of at least 2048 bits or EC P-256/P-384/P-521 (%v)", name, err)
+			return nil
+		}
+		return k
+	}
+	o.ClientKey = key(prefix+"CLIENT_KEY_FILE", r.get(prefix+"CLIENT_KEY_ID", ""), oidcrp.UseSignature)
+	o.DecryptionKey = key(prefix+"ID_TOKEN_DECRYPTION_KEY_FILE", "", oidcrp.UseEncryption)
+	if o.AssertionAudience != oidcrp.AudienceIssuer && o.AssertionAudience != oidcrp.AudienceTokenEndpoint {
+		r.bad("%sCLIENT_ASSERTION_AUD: want issuer or token_endpoint, got %q", prefix, o.AssertionAudience)
+	}
+	switch v := r.get(prefix+"ALLOW_CLIENT_SECRET", "false"); v {
+	case "true":
+		o.AllowSecret = true
+	case "false":
+	default:
+		r.bad("%sALLOW_CLIENT_SECRET: want true or false, got %q", prefix, v)
+	}
+	return o
+}
+
+// keys reads the BSN keys. Serve always needs its own; the demo (and the tools outside production)
+// fall back to fixed, published demo keys.
+func (r *envReader) keys(c *Config, mode string) {
+	hk, ek := r.get("INZICHT_BSN_HMAC_KEY", ""), r.get("INZICHT_BSN_ENC_KEYS", "")
 	switch {
 	case hk == "" && ek == "" && (mode == "demo" || (mode != "serve" && c.Env != "production")):
 		c.BSNHMACKey, c.BSNKeyID, c.BSNKeys = demoKey("hmac"), "demo", map[string][]byte{"demo": demoKey("aes")}
 	default:
 		k, err := bsnvault.DecodeKey(hk)
 		if hk == "" || err != nil || len(k) < 32 {
-			bad("INZICHT_BSN_HMAC_KEY: want at least 32 random bytes, base64 (e.g. `openssl rand -base64 32`)")
+			r.bad("INZICHT_BSN_HMAC_KEY: want at least 32 random bytes, base64 (e.g. `openssl rand -base64 32`)")
 		}
 		c.BSNHMACKey = k
 		id, keys, err := bsnvault.ParseKeys(ek)
 		if ek == "" || err != nil {
-			bad("INZICHT_BSN_ENC_KEYS: want id:base64-of-32-bytes[,id2:…], the first encrypts (%v)", err)
+			r.bad("INZICHT_BSN_ENC_KEYS: want id:base64-of-32-bytes[,id2:…], the first encrypts (%v)", err)
 		}
 		c.BSNKeyID, c.BSNKeys = id, keys
 		if string(c.BSNHMACKey) == string(demoKey("hmac")) {
-			bad("INZICHT_BSN_HMAC_KEY: the demo key must not be used")
+			r.bad("INZICHT_BSN_HMAC_KEY: the demo key must not be used")
 		}
 	}
 
-	switch mode {
-	case "demo":
-		if c.Env == "production" {
-			bad("INZICHT_ENV=production: the demo (with its DigiD simulator) refuses to run in production")
+}
+
+// serveChecks holds what `serve` needs beyond the rest: a database, its public URL, the providers.
+func (r *envReader) serveChecks(c *Config) {
+	if c.DatabaseURL == "" {
+		r.bad("DATABASE_URL: required, e.g. postgres://inzicht@db:5432/inzicht")
+	}
+	if c.BaseURL == "" {
+		r.bad("INZICHT_BASE_URL: required, the public URL, e.g. https://inzicht.gemeente.nl")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		r.bad("INZICHT_ADDR: want host:port such as :8080")
+	}
+	if u, err := url.Parse(c.BaseURL); c.BaseURL != "" && (err != nil || u.Host == "" || (c.Env == "production" && u.Scheme != "https")) {
+		r.bad("INZICHT_BASE_URL: want an absolute URL (https in production), got %q", c.BaseURL)
+	}
+	for _, o := range []struct {
+		prefix string
+		cfg    *OIDCConfig
+		need   bool
+	}{{"INZICHT_OIDC_", &c.OIDC, true}, {"INZICHT_STAFF_OIDC_", &c.StaffOIDC, false}} {
+		if !o.need && !o.cfg.set() {
+			continue
 		}
-	case "serve":
-		if c.DatabaseURL == "" {
-			bad("DATABASE_URL: required, e.g. postgres://inzicht@db:5432/inzicht")
+		if o.cfg.Issuer == "" || o.cfg.ClientID == "" {
+			r.bad("%sISSUER and %sCLIENT_ID: both required", o.prefix, o.prefix)
 		}
-		if c.BaseURL == "" {
-			bad("INZICHT_BASE_URL: required, the public URL, e.g. https://inzicht.gemeente.nl")
+		// The NL GOV profile: confidential clients MUST authenticate with private_key_jwt (or
+		// mTLS). A client secret remains for providers that offer nothing else; in production only
+		// when that is said explicitly.
+		switch k, s := o.cfg.ClientKey != nil, o.cfg.ClientSecret != ""; {
+		case k && s:
+			r.bad("%sCLIENT_KEY_FILE and %sCLIENT_SECRET: set only one (one client authentication method)", o.prefix, o.prefix)
+		case !k && !s:
+			r.bad("%sCLIENT_KEY_FILE (private_key_jwt) or, for a provider that offers only secrets, %sCLIENT_SECRET: one is required", o.prefix, o.prefix)
+		case s && c.Env == "production" && !o.cfg.AllowSecret:
+			r.bad("%sCLIENT_SECRET: production requires private_key_jwt (NL GOV profile): set %sCLIENT_KEY_FILE, "+
+				"or %sALLOW_CLIENT_SECRET=true for a provider that offers only client secrets", o.prefix, o.prefix, o.prefix)
 		}
-		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-			bad("INZICHT_ADDR: want host:port such as :8080")
+		if o.cfg.RedirectURL == "" {
+			r.bad("%sREDIRECT_URL: required (the exact redirect URI registered at the provider)", o.prefix)
 		}
-		if u, err := url.Parse(c.BaseURL); c.BaseURL != "" && (err != nil || u.Host == "" || (c.Env == "production" && u.Scheme != "https")) {
-			bad("INZICHT_BASE_URL: want an absolute URL (https in production), got %q", c.BaseURL)
+		if c.BaseURL != "" && strings.HasPrefix(o.cfg.Issuer, c.BaseURL+"/dev-idp") {
+			r.bad("%sISSUER: serve refuses the built-in DigiD simulator; use `inzicht demo` for that", o.prefix)
 		}
-		for _, o := range []struct {
-			prefix string
-			cfg    *OIDCConfig
-			need   bool
-		}{{"INZICHT_OIDC_", &c.OIDC, true}, {"INZICHT_STAFF_OIDC_", &c.StaffOIDC, false}} {
-			if !o.need && !o.cfg.set() {
-				continue
-			}
-			if o.cfg.Issuer == "" || o.cfg.ClientID == "" {
-				bad("%sISSUER and %sCLIENT_ID: both required", o.prefix, o.prefix)
-			}
-			// The NL GOV profile: confidential clients MUST authenticate with private_key_jwt (or
-			// mTLS). A client secret remains for providers that offer nothing else; in production only
-			// when that is said explicitly.
-			switch k, s := o.cfg.ClientKey != nil, o.cfg.ClientSecret != ""; {
-			case k && s:
-				bad("%sCLIENT_KEY_FILE and %sCLIENT_SECRET: set only one (one client authentication method)", o.prefix, o.prefix)
-			case !k && !s:
-				bad("%sCLIENT_KEY_FILE (private_key_jwt) or, for a provider that offers only secrets, %sCLIENT_SECRET: one is required", o.prefix, o.prefix)
-			case s && c.Env == "production" && !o.cfg.AllowSecret:
-				bad("%sCLIENT_SECRET: production requires private_key_jwt (NL GOV profile): set %sCLIENT_KEY_FILE, "+
-					"or %sALLOW_CLIENT_SECRET=true for a provider that offers only client secrets", o.prefix, o.prefix, o.prefix)
-			}
-			if o.cfg.RedirectURL == "" {
-				bad("%sREDIRECT_URL: required (the exact redirect URI registered at the provider)", o.prefix)
-			}
-			if c.BaseURL != "" && strings.HasPrefix(o.cfg.Issuer, c.BaseURL+"/dev-idp") {
-				bad("%sISSUER: serve refuses the built-in DigiD simulator; use `inzicht demo` for that", o.prefix)
-			}
-			if c.Env == "production" && !strings.HasPrefix(o.cfg.Issuer, "https://") {
-				bad("%sISSUER: must be https in production", o.prefix)
-			}
-		}
-		if string(c.BSNHMACKey) == string(demoKey("hmac")) {
-			bad("INZICHT_BSN_HMAC_KEY: the published demo key cannot serve")
+		if c.Env == "production" && !strings.HasPrefix(o.cfg.Issuer, "https://") {
+			r.bad("%sISSUER: must be https in production", o.prefix)
 		}
 	}
-	if len(errs) > 0 {
-		return c, errors.New("configuration:\n  - " + strings.Join(errs, "\n  - "))
+	if string(c.BSNHMACKey) == string(demoKey("hmac")) {
+		r.bad("INZICHT_BSN_HMAC_KEY: the published demo key cannot serve")
 	}
-	return c, nil
 }
 
 // vault builds the BSN vault from the keys.
