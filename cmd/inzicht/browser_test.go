@@ -531,7 +531,7 @@ func TestBrowserJourneys(t *testing.T) {
 		clerk.open("/medewerker/verzoeken/" + id)
 		decision := "Uw bezwaar is terecht: de verwerking was niet nodig."
 		clerk.do(chromedp.Click(chromedp.CSS(`input[name="besluit"][value="toegewezen"]`)),
-			chromedp.SendKeys(chromedp.CSS("#motivering"), decision))
+			chromedp.SendKeys(chromedp.CSS(`form[action$="/besluiten"] textarea[name="toelichting"]`), decision))
 		clerk.shot("journey-objection-clerk")
 		clerk.click(`form[action$="/besluiten"] button[type="submit"]`)
 		clerk.wantPath("/medewerker/verzoeken")
