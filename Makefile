@@ -7,6 +7,9 @@ lint:
 	go vet ./...
 	test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
 	command -v staticcheck >/dev/null && staticcheck ./... || true
+	test -x .ci/node_modules/.bin/spectral || npm ci --prefix .ci --no-audit --no-fund
+	.ci/node_modules/.bin/spectral lint --ruleset .ci/.spectral.yaml --fail-severity=warn api/openapi.json
+	REDOCLY_TELEMETRY=off .ci/node_modules/.bin/redocly lint --config .ci/redocly.yaml api/openapi.json
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
