@@ -509,3 +509,28 @@ func trimOut(out []byte) string {
 	}
 	return ": " + s
 }
+
+// Restart restarts the running cluster in dir with `pg_ctl restart -m fast` (open connections are
+// cut, as when a database server is restarted under a running service) and waits until it accepts
+// connections again. The cluster keeps its port: pg_ctl reuses the options it was started with.
+func Restart(ctx context.Context, dir string) error {
+	_, pgctl, ok := Binaries()
+	if !ok {
+		return errors.New("pgcluster: pg_ctl not found. " + InstallHint)
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	r, err := newRunner()
+	if err != nil {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	out, err := r.run(ctx, parent, pgctl, "restart", "-D", dir, "-m", "fast", "-w", "-t", "30",
+		"-l", filepath.Join(parent, "postgres.log"))
+	if err != nil {
+		return fmt.Errorf("pgcluster: pg_ctl restart: %w%s", err, trimOut(out))
+	}
+	return nil
+}
