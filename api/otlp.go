@@ -221,9 +221,19 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 	// request with other content is refused.
 	first := map[string]int{}
 	var store []int
+	var chain []portal.ChainSpan
 	for i := range spans {
 		s := &spans[i]
-		if s.reject != "" || s.chainOnly {
+		if s.reject != "" {
+			continue
+		}
+		if s.chainOnly {
+			cs := portal.ChainSpan{Span: *s.ev.Span, StartedAt: s.ev.OccurredAt, System: s.ev.System, Activity: s.ev.Activity}
+			if fe := cs.Validate(); len(fe) > 0 {
+				s.reject = fieldReasons(fe)
+				continue
+			}
+			chain = append(chain, cs)
 			continue
 		}
 		s.ev.Normalize()
@@ -241,6 +251,9 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 		first[s.ev.ID] = i
 		store = append(store, i)
 	}
+	if err := h.store.StoreChainSpans(c.UserContext(), apiKey(c).ID, chain); err != nil {
+		return err
+	}
 	var res portal.IngestResult
 	for len(store) > 0 {
 		n := min(len(store), portal.MaxBatch)
@@ -254,10 +267,8 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 	}
 	var rejected int64
 	var reasons []string
-	chain := 0
 	for _, s := range spans {
-		switch {
-		case s.reject != "":
+		if s.reject != "" {
 			rejected++
 			if len(reasons) < maxRejectReasons {
 				id := "span"
@@ -266,8 +277,6 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 				}
 				reasons = append(reasons, id+": "+s.reject)
 			}
-		case s.chainOnly:
-			chain++
 		}
 	}
 	if h.metrics != nil {

@@ -93,6 +93,14 @@ func TestOTLPExportWithOfficialSDK(t *testing.T) {
 	if n := e.rows(); n != 2 {
 		t.Fatalf("stored %d events, want 2 (the root span has no data subject)", n)
 	}
+	var chain int
+	var name, system string
+	if err := e.raw.QueryRow(ctx, `SELECT count(*), min(name), min(system) FROM otlp_chain_spans`).Scan(&chain, &name, &system); err != nil {
+		t.Fatal(err)
+	}
+	if chain != 1 || name != "intake" || system != "zaaksysteem 4.2" {
+		t.Errorf("kept %d chain spans (%q, %q), want the root span once", chain, name, system)
+	}
 	for _, c := range []struct {
 		bsn    string
 		failed bool

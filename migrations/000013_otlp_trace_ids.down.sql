@@ -1,3 +1,4 @@
+DROP TABLE otlp_chain_spans;
 DELETE FROM processing_events WHERE action = '' OR level = '' OR access_basis = '';
 ALTER TABLE processing_events DROP CONSTRAINT processing_events_action_check;
 ALTER TABLE processing_events DROP CONSTRAINT processing_events_level_check;

@@ -28,3 +28,20 @@ ALTER TABLE processing_events ADD CONSTRAINT processing_events_access_basis_chec
 
 -- Staff follow a chain by its trace.
 CREATE INDEX processing_events_trace ON processing_events (trace_id) WHERE trace_id IS NOT NULL;
+
+-- Spans without a data subject (the root of a chain, a step that touched no person) are acknowledged
+-- and kept, so the chain an event belongs to can be followed: their ids, name, start, outcome, the
+-- sending system and the register entry they cite. They hold no personal data.
+CREATE TABLE otlp_chain_spans (
+    trace_id       text NOT NULL CHECK (trace_id ~ '^[0-9a-f]{32}$'),
+    span_id        text NOT NULL CHECK (span_id ~ '^[0-9a-f]{16}$'),
+    parent_span_id text CHECK (parent_span_id ~ '^[0-9a-f]{16}$'),
+    name           text NOT NULL,
+    started_at     timestamptz NOT NULL,
+    failed         boolean NOT NULL,
+    system         text NOT NULL,
+    activity_id    text NOT NULL,
+    api_key_id     bigint NOT NULL REFERENCES api_keys(id),
+    received_at    timestamptz NOT NULL,
+    PRIMARY KEY (trace_id, span_id)
+);

@@ -276,6 +276,28 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 	return fe
 }
 
+// ChainSpan is an OTLP span without a data subject, kept so that the chain an event belongs to can be
+// followed (the root of a chain, a step that touched no person).
+type ChainSpan struct {
+	Span
+	StartedAt time.Time
+	System    string
+	Activity  string
+}
+
+// Validate checks a chain span's ids and text, returning the broken fields or nil.
+func (s *ChainSpan) Validate() []FieldError {
+	var fe []FieldError
+	add := func(field, msg string) { fe = append(fe, FieldError{Index: -1, Field: field, Message: msg}) }
+	checkSpan(&s.Span, add)
+	for _, f := range []struct{ name, v string }{{"system", s.System}, {"activity", s.Activity}} {
+		if msg := CheckText(f.v, maxText); msg != "" {
+			add(f.name, msg)
+		}
+	}
+	return fe
+}
+
 var (
 	traceIDRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
 	spanIDRe  = regexp.MustCompile(`^[0-9a-f]{16}$`)

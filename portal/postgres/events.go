@@ -190,6 +190,33 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 	return res, err
 }
 
+// StoreChainSpans keeps OTLP spans without a data subject, so that a chain can be followed; a span
+// already kept (same trace and span id) is left as it was. The caller validates them
+// (portal.ChainSpan.Validate).
+func (db *DB) StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) error {
+	if len(spans) == 0 {
+		return nil
+	}
+	now := db.now().UTC()
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, s := range spans {
+			var parent any
+			if s.ParentSpanID != "" {
+				parent = s.ParentSpanID
+			}
+			b.Queue(`INSERT INTO otlp_chain_spans (trace_id, span_id, parent_span_id, name, started_at, failed, system,
+ activity_id, api_key_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+				s.TraceID, s.SpanID, parent, s.Name, s.StartedAt, s.Failed, s.System, s.Activity, apiKeyID, now)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: store %d chain spans: %w", len(spans), err)
+	}
+	return nil
+}
+
 // checkBatch checks a batch against the register as it stands in tx, and against rules when given
 // (see Ingest and IngestChecked). The register is small and entries are never deleted; the table has no foreign key
 // for it (see migration 8).
