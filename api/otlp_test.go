@@ -347,3 +347,33 @@ func FuzzDecodeOTLPJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestOTLPAuthorization is the authorization matrix of POST /v1/traces: only a key with the scope
+// events:write may write; the receiver is not part of the portal app that TestAuthorizationMatrix
+// in portal/web builds, so its row lives here.
+func TestOTLPAuthorization(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	base := e.otlpServer()
+	td := ptrace.NewTraces()
+	ldvSpan(td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans(), 1, 1, activityID, bsnA, time.Now().Add(-time.Minute))
+	body, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	for _, c := range []struct {
+		caller, token string
+		want          int
+	}{
+		{"anonymous", "", 401},
+		{"unknown key", "inz_not-a-key", 401},
+		{"key without scopes", e.readKey, 403},
+		{"register:write", e.regKey, 403},
+		{"signals:write", e.key("signals", "signals:write"), 403},
+		{"events:write", e.eventKey, 200},
+	} {
+		if status, _, _ := postRaw(t, base, c.token, "application/x-protobuf", body, false); status != c.want {
+			t.Errorf("%s: status %d, want %d", c.caller, status, c.want)
+		}
+	}
+	if n := e.rows(); n != 1 {
+		t.Errorf("stored %d events, want 1", n)
+	}
+}
