@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +24,10 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	rpcstatus "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/inzicht/inzicht/api"
 	"github.com/inzicht/inzicht/portal"
@@ -295,6 +300,27 @@ func TestOTLPErrors(t *testing.T) {
 	}
 	if n := e.rows(); n != 0 {
 		t.Errorf("stored %d events, want 0", n)
+	}
+
+	// The error body is a google.rpc.Status in the request's encoding.
+	for _, ct := range []string{"application/x-protobuf", "application/json"} {
+		req, _ := http.NewRequest("POST", base+api.OTLPPath, bytes.NewReader(nil))
+		req.Header.Set("Content-Type", ct)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var st rpcstatus.Status
+		if ct == "application/json" {
+			err = protojson.Unmarshal(b, &st)
+		} else {
+			err = proto.Unmarshal(b, &st)
+		}
+		if err != nil || res.StatusCode != 401 || res.Header.Get("Content-Type") != ct || st.Code != int32(codes.Unauthenticated) || st.Message == "" {
+			t.Errorf("%s: %d %q %v %+v, want 401 with a google.rpc.Status", ct, res.StatusCode, res.Header.Get("Content-Type"), err, &st)
+		}
 	}
 }
 
