@@ -36,6 +36,7 @@ type Store interface {
 	Activities(ctx context.Context) ([]portal.Activity, error)
 	PutActivity(ctx context.Context, a portal.Activity) (bool, error)
 	IngestChecked(ctx context.Context, apiKeyID int64, events []portal.Event, rules portal.EventRules) (portal.IngestResult, error)
+	StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) error
 	APIRequests(ctx context.Context, f portal.RequestFilter, after int64) ([]portal.BackOfficeRequest, bool, error)
 	APIRequestByID(ctx context.Context, id string) (portal.BackOfficeRequest, error)
 	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
@@ -83,6 +84,34 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 
 // New returns the API as a Fiber app, to be mounted at /api/v1.
 func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App {
+	cfg = cfg.withDefaults()
+	app := fiber.New(fiber.Config{
+		ErrorHandler:          errorHandler(log),
+		BodyLimit:             MaxBody * 4, // a hard stop; MaxBody is checked in handlers with a problem response
+		DisableStartupMessage: true,
+	})
+	h := &handlers{store: store, cfg: cfg, metrics: metrics}
+	app.Get("/openapi.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/json")
+		return c.Send(OpenAPI)
+	})
+	guard(app, h, func(c *fiber.Ctx) error {
+		return problem(c, fiber.StatusTooManyRequests, "Too many requests", "slow down and retry later", nil)
+	})
+	app.Get("/processing-activities", h.listActivities)
+	app.Put("/processing-activities/:id", h.requireScope("register:write"), requireJSON, h.putActivity)
+	app.Post("/processing-events", h.requireScope("events:write"), requireJSON, h.ingest)
+	app.Post("/processing-events/:id/confidentiality-extensions", h.requireScope("events:write"), requireJSON, h.extendConfidentiality)
+	app.Post("/signals", h.requireScope("signals:write"), requireJSON, h.registerSignal)
+	app.Post("/consent-requests", h.requireScope("consent:write"), requireJSON, h.createConsent)
+	app.Get("/consent-requests/:id", h.requireScope("consent:read"), h.getConsent)
+	app.Get("/rights-requests", h.requireScope("requests:read"), h.listRequests)
+	app.Get("/rights-requests/:id", h.requireScope("requests:read"), h.getRequest)
+	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
+	return app
+}
+
+func (cfg Config) withDefaults() Config {
 	if cfg.RatePerMinute <= 0 {
 		cfg.RatePerMinute = 6000
 	}
@@ -98,19 +127,13 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	if cfg.ConfidentialMax <= 0 {
 		cfg.ConfidentialMax = DefaultConfidentialMax
 	}
-	app := fiber.New(fiber.Config{
-		ErrorHandler:          errorHandler(log),
-		BodyLimit:             MaxBody * 4, // a hard stop; MaxBody is checked in handlers with a problem response
-		DisableStartupMessage: true,
-	})
-	h := &handlers{store: store, cfg: cfg, metrics: metrics}
-	app.Get("/openapi.json", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderContentType, "application/json")
-		return c.Send(OpenAPI)
-	})
-	limitReached := func(c *fiber.Ctx) error {
-		return problem(c, fiber.StatusTooManyRequests, "Too many requests", "slow down and retry later", nil)
-	}
+	return cfg
+}
+
+// guard puts the API's gate in front of app's routes: rate limits, the API key and bounded bodies.
+// limitReached answers a request over a limit (the limiter has set Retry-After).
+func guard(app *fiber.App, h *handlers, limitReached fiber.Handler) {
+	cfg := h.cfg
 	// Failed requests per address before authentication, so floods of made-up keys are cut off
 	// without starving the systems behind the same proxy; all requests per key after it, so one system
 	// cannot starve another.
@@ -124,17 +147,6 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	// Fiber's c.Body() would inflate a compressed body whole; this inflates it through MaxBody first
 	// (after authentication, so anonymous clients cannot make us inflate anything).
 	app.Use(httpbody.New(httpbody.Config{Limit: MaxBody}))
-	app.Get("/processing-activities", h.listActivities)
-	app.Put("/processing-activities/:id", h.requireScope("register:write"), requireJSON, h.putActivity)
-	app.Post("/processing-events", h.requireScope("events:write"), requireJSON, h.ingest)
-	app.Post("/processing-events/:id/confidentiality-extensions", h.requireScope("events:write"), requireJSON, h.extendConfidentiality)
-	app.Post("/signals", h.requireScope("signals:write"), requireJSON, h.registerSignal)
-	app.Post("/consent-requests", h.requireScope("consent:write"), requireJSON, h.createConsent)
-	app.Get("/consent-requests/:id", h.requireScope("consent:read"), h.getConsent)
-	app.Get("/rights-requests", h.requireScope("requests:read"), h.listRequests)
-	app.Get("/rights-requests/:id", h.requireScope("requests:read"), h.getRequest)
-	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
-	return app
 }
 
 type handlers struct {

@@ -109,6 +109,21 @@ type Event struct {
 	AgainstWill        *AgainstWill `json:"against_will,omitempty"`
 	ConfidentialUntil  *time.Time   `json:"confidential_until,omitempty"`
 	ConfidentialReason string       `json:"confidential_reason,omitempty"`
+	// Span is set for an event received as an OTLP span (Logboek Dataverwerkingen); never decoded
+	// from the native API's JSON.
+	Span *Span `json:"-"`
+}
+
+// Span is where an event received over OTLP came from: the ids of its trace, span and parent span
+// (lower-case hex), the span's name as the sending system wrote it, and whether it ended in an
+// error. An event from a span may leave action, level, role and access basis empty: LDV does not
+// carry them, and the citizen then reads "not stated", never an invented value.
+type Span struct {
+	TraceID      string `json:"trace_id"`
+	SpanID       string `json:"span_id"`
+	ParentSpanID string `json:"parent_span_id,omitempty"`
+	Name         string `json:"name"`
+	Failed       bool   `json:"failed,omitempty"`
 }
 
 var (
@@ -143,6 +158,9 @@ func (e *Event) Normalize() {
 		&e.ConfidentialReason} {
 		*p = strings.TrimSpace(*p)
 	}
+	if e.Span != nil {
+		e.Span.Name = strings.TrimSpace(e.Span.Name)
+	}
 }
 
 // Validate checks one event against the ingest rules and the time bounds r; known reports whether
@@ -169,7 +187,9 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 	} else if !known(e.Activity) {
 		add("activity", unknownActivity)
 	}
-	if !slices.Contains(Actions, e.Action) {
+	// LDV does not carry these; an event from a span may leave them unstated.
+	unstated := func(v string) bool { return e.Span != nil && v == "" }
+	if !slices.Contains(Actions, e.Action) && !unstated(e.Action) {
 		add("action", "must be one of "+strings.Join(Actions, ", "))
 	}
 	if len(e.DataCategories) == 0 {
@@ -182,29 +202,30 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 			add(fmt.Sprintf("data_categories[%d]", i), "must be 1-64 characters of a-z, 0-9, '_' or '-'")
 		}
 	}
-	if !slices.Contains(Levels, e.Level) {
+	if !slices.Contains(Levels, e.Level) && !unstated(e.Level) {
 		add("level", "must be 'that' or 'what'")
 	}
 	if e.Actor.Organization == "" {
 		add("actor.organization", "required")
 	}
-	if e.Actor.Role == "" {
+	if e.Actor.Role == "" && e.Span == nil {
 		add("actor.role", "required")
 	}
 	if e.Action == "disclose" && e.Recipient == "" {
 		add("recipient", "required when action is disclose")
 	}
-	switch e.AccessBasis {
-	case BasisAssigned, BasisTeam, BasisFunction:
-	case BasisBreakGlass:
+	switch {
+	case unstated(e.AccessBasis):
+	case e.AccessBasis == BasisAssigned, e.AccessBasis == BasisTeam, e.AccessBasis == BasisFunction:
+	case e.AccessBasis == BasisBreakGlass:
 		if e.BreakGlassReason == "" {
 			add("break_glass_reason", "required when access_basis is break_glass")
 		}
-	case BasisConsent:
+	case e.AccessBasis == BasisConsent:
 		if e.ConsentRef == "" {
 			add("consent_ref", "required when access_basis is consent")
 		}
-	case BasisAgainstWill:
+	case e.AccessBasis == BasisAgainstWill:
 		aw := e.AgainstWill
 		if aw == nil {
 			add("against_will", "required when access_basis is against_will")
@@ -249,7 +270,52 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 			add(f.name, msg)
 		}
 	}
+	if e.Span != nil {
+		checkSpan(e.Span, add)
+	}
 	return fe
+}
+
+// ChainSpan is an OTLP span without a data subject, kept so that the chain an event belongs to can be
+// followed (the root of a chain, a step that touched no person).
+type ChainSpan struct {
+	Span
+	StartedAt time.Time
+	System    string
+	Activity  string
+}
+
+// Validate checks a chain span's ids and text, returning the broken fields or nil.
+func (s *ChainSpan) Validate() []FieldError {
+	var fe []FieldError
+	add := func(field, msg string) { fe = append(fe, FieldError{Index: -1, Field: field, Message: msg}) }
+	checkSpan(&s.Span, add)
+	for _, f := range []struct{ name, v string }{{"system", s.System}, {"activity", s.Activity}} {
+		if msg := CheckText(f.v, maxText); msg != "" {
+			add(f.name, msg)
+		}
+	}
+	return fe
+}
+
+var (
+	traceIDRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	spanIDRe  = regexp.MustCompile(`^[0-9a-f]{16}$`)
+)
+
+func checkSpan(s *Span, add func(field, msg string)) {
+	if !traceIDRe.MatchString(s.TraceID) || s.TraceID == strings.Repeat("0", 32) {
+		add("span.trace_id", "must be 16 bytes, not all zero")
+	}
+	if !spanIDRe.MatchString(s.SpanID) || s.SpanID == strings.Repeat("0", 16) {
+		add("span.span_id", "must be 8 bytes, not all zero")
+	}
+	if s.ParentSpanID != "" && !spanIDRe.MatchString(s.ParentSpanID) {
+		add("span.parent_span_id", "must be 8 bytes")
+	}
+	if msg := CheckText(s.Name, maxText); msg != "" {
+		add("span.name", msg)
+	}
 }
 
 // CheckText returns why s is not acceptable free text (too long, not UTF-8, or holding control
@@ -279,6 +345,10 @@ func (e *Event) ContentHash(subjectKey []byte) []byte {
 	h := sha256.New()
 	h.Write(subjectKey)
 	h.Write(b)
+	if e.Span != nil { // Span is left out of b (json:"-"); native events hash as they always did
+		sb, _ := json.Marshal(e.Span)
+		h.Write(sb)
+	}
 	return h.Sum(nil)
 }
 

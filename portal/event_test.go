@@ -276,6 +276,13 @@ var hashMods = map[string]func(*portal.Event){
 	},
 	"ConfidentialUntil":  func(e *portal.Event) { u := testNow; e.ConfidentialUntil = &u },
 	"ConfidentialReason": func(e *portal.Event) { e.ConfidentialReason = "inquiry" },
+	// A span's fields are compared with those of testSpan in TestContentHashSpan; here, against none.
+	"Span":              func(e *portal.Event) { e.Span = testSpan() },
+	"Span.TraceID":      func(e *portal.Event) { e.Span = testSpan(); e.Span.TraceID = strings.Repeat("ab", 16) },
+	"Span.SpanID":       func(e *portal.Event) { e.Span = testSpan(); e.Span.SpanID = strings.Repeat("ab", 8) },
+	"Span.ParentSpanID": func(e *portal.Event) { e.Span = testSpan(); e.Span.ParentSpanID = "" },
+	"Span.Name":         func(e *portal.Event) { e.Span = testSpan(); e.Span.Name = "other" },
+	"Span.Failed":       func(e *portal.Event) { e.Span = testSpan(); e.Span.Failed = true },
 }
 
 func TestContentHash(t *testing.T) {
@@ -459,6 +466,58 @@ func TestConfidentialityExtensionValidate(t *testing.T) {
 			err := tt.x.Validate(testNow, max)
 			if diff := cmp.Diff(tt.want, fieldNames(err)); diff != "" {
 				t.Errorf("field errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func testSpan() *portal.Span {
+	return &portal.Span{TraceID: strings.Repeat("0f", 16), SpanID: strings.Repeat("1e", 8),
+		ParentSpanID: strings.Repeat("2d", 8), Name: "zaak bekijken"}
+}
+
+// TestContentHashSpan checks that every field of an event's span counts in its hash, so a span
+// sent again with other content is told from a retry.
+func TestContentHashSpan(t *testing.T) {
+	key := []byte("subject-key-A-0123456789abcdef01")
+	e := validEvent(1)
+	e.Span = testSpan()
+	h := e.ContentHash(key)
+	for _, name := range []string{"Span.TraceID", "Span.SpanID", "Span.ParentSpanID", "Span.Name", "Span.Failed"} {
+		c := validEvent(1)
+		hashMods[name](&c)
+		if bytes.Equal(c.ContentHash(key), h) {
+			t.Errorf("changing %s does not change the hash", name)
+		}
+	}
+}
+
+// TestValidateSpanEvent checks that an event from a span may leave unstated what LDV does not carry,
+// while a native event still may not, and that the span's ids are checked.
+func TestValidateSpanEvent(t *testing.T) {
+	unstated := func(e *portal.Event) { e.Action, e.Level, e.Actor.Role, e.AccessBasis = "", "", "", "" }
+	tests := []struct {
+		name string
+		mod  func(*portal.Event)
+		want []string
+	}{
+		{"native, unstated", unstated, []string{"0:action", "0:level", "0:actor.role", "0:access_basis"}},
+		{"span, unstated", func(e *portal.Event) { unstated(e); e.Span = testSpan() }, nil},
+		{"span, invalid level", func(e *portal.Event) { e.Span = testSpan(); e.Level = "all" }, []string{"0:level"}},
+		{"span, bad ids", func(e *portal.Event) {
+			e.Span = &portal.Span{TraceID: strings.Repeat("0", 32), SpanID: "abc", ParentSpanID: "xyz"}
+		}, []string{"0:span.trace_id", "0:span.span_id", "0:span.parent_span_id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := validEvent(0)
+			tt.mod(&e)
+			var got []string
+			for _, f := range e.Validate(0, portal.EventRules{Now: testNow}, known) {
+				got = append(got, fmt.Sprintf("%d:%s", f.Index, f.Field))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
 			}
 		})
 	}

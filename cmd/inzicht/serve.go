@@ -40,9 +40,11 @@ type app struct {
 func (a *app) build() (*fiber.App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	apiApp := api.New(a.db, api.Config{RatePerMinute: a.cfg.APIRate, Signals: a.cfg.Signals,
-		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax},
-		api.NewMetrics(reg), a.log)
+	apiCfg := api.Config{RatePerMinute: a.cfg.APIRate, Signals: a.cfg.Signals,
+		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax}
+	metrics := api.NewMetrics(reg)
+	apiApp := api.New(a.db, apiCfg, metrics, a.log)
+	otlpApp := api.NewOTLP(a.db, apiCfg, metrics, a.log)
 
 	rp := func(o OIDCConfig, scopes []string) *oidcrp.RP {
 		if !o.set() {
@@ -74,14 +76,15 @@ func (a *app) build() (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return front(fapp, apiApp), nil
+	return front(fapp, apiApp, otlpApp), nil
 }
 
 // apiPrefix is where the API lives.
 const apiPrefix = "/api/v1"
 
-// front builds the one HTTP application that listens: the API mounted at /api/v1 and every other
-// path handed to the portal.
+// front builds the one HTTP application that listens: the API mounted at /api/v1, the OTLP trace
+// receiver at /v1/traces (where an OpenTelemetry exporter given the portal's base URL sends), and
+// every other path handed to the portal.
 //
 // Fiber v2's Mount copies a sub-app's routes (and picks its error handler by prefix) but none of its
 // server settings: the body limit (fasthttp's MaxRequestBodySize, read before any route runs),
@@ -90,7 +93,7 @@ const apiPrefix = "/api/v1"
 // answers every body up to it with its own problem document; the portal app runs whole, with its own
 // configuration (views, error page, proxy trust, Immutable), and bounds its bodies to its own, smaller,
 // limit itself (portal/httpbody runs first in it).
-func front(portalApp, apiApp *fiber.App) *fiber.App {
+func front(portalApp, apiApp, otlpApp *fiber.App) *fiber.App {
 	pc, ac := portalApp.Config(), apiApp.Config()
 	top := fiber.New(fiber.Config{
 		BodyLimit:               max(ac.BodyLimit, pc.BodyLimit),
@@ -115,7 +118,7 @@ func front(portalApp, apiApp *fiber.App) *fiber.App {
 		},
 	})
 	// What the portal's own middleware gave the API while it was mounted there.
-	top.Use(apiPrefix, recover.New(), func(c *fiber.Ctx) error {
+	machine := func(c *fiber.Ctx) error {
 		h := &c.Response().Header
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -124,8 +127,11 @@ func front(portalApp, apiApp *fiber.App) *fiber.App {
 		defer cancel()
 		c.SetUserContext(ctx)
 		return c.Next()
-	})
+	}
+	top.Use(apiPrefix, recover.New(), machine)
 	top.Mount(apiPrefix, apiApp)
+	top.Use(api.OTLPPath, recover.New(), machine)
+	top.Mount(api.OTLPPath, otlpApp)
 	portal := portalApp.Handler()
 	top.Use(func(c *fiber.Ctx) error {
 		portal(c.Context())

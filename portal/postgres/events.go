@@ -25,8 +25,8 @@ var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "act
 	"api_key_id", "consent_covered"}
 
 // storedCols is the column order of every write into processing_events (insertEvents): an ingested
-// event's columns and the signal a staff view was of.
-var storedCols = append(slices.Clip(ingestCols), "signal_id")
+// event's columns, the signal a staff view was of, and the span an event received over OTLP came from.
+var storedCols = append(slices.Clip(ingestCols), "signal_id", "trace_id", "span_id", "parent_span_id", "span_name", "failed")
 
 // eventRow is one event as it goes into the log.
 type eventRow struct {
@@ -59,10 +59,19 @@ func (r eventRow) values() []any {
 			until, reason = pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, "signal not yet told"
 		}
 	}
+	var traceID, spanID, parentID any
+	var spanName string
+	var failed bool
+	if s := e.Span; s != nil {
+		traceID, spanID, spanName, failed = s.TraceID, s.SpanID, s.Name, s.Failed
+		if s.ParentSpanID != "" {
+			parentID = s.ParentSpanID
+		}
+	}
 	return []any{e.ID, r.subjectID, e.OccurredAt, r.received, e.Activity, e.Action, e.DataCategories,
 		e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
 		e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
-		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal}
+		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal, traceID, spanID, parentID, spanName, failed}
 }
 
 // insertEvents writes events into processing_events with one COPY. Ingested batches and Inzicht's own
@@ -181,6 +190,33 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 	return res, err
 }
 
+// StoreChainSpans keeps OTLP spans without a data subject, so that a chain can be followed; a span
+// already kept (same trace and span id) is left as it was. The caller validates them
+// (portal.ChainSpan.Validate).
+func (db *DB) StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) error {
+	if len(spans) == 0 {
+		return nil
+	}
+	now := db.now().UTC()
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, s := range spans {
+			var parent any
+			if s.ParentSpanID != "" {
+				parent = s.ParentSpanID
+			}
+			b.Queue(`INSERT INTO otlp_chain_spans (trace_id, span_id, parent_span_id, name, started_at, failed, system,
+ activity_id, api_key_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+				s.TraceID, s.SpanID, parent, s.Name, s.StartedAt, s.Failed, s.System, s.Activity, apiKeyID, now)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: store %d chain spans: %w", len(spans), err)
+	}
+	return nil
+}
+
 // checkBatch checks a batch against the register as it stands in tx, and against rules when given
 // (see Ingest and IngestChecked). The register is small and entries are never deleted; the table has no foreign key
 // for it (see migration 8).
@@ -217,18 +253,27 @@ const eventCols = `e.id::text, e.occurred_at, e.received_at, e.action, e.data_ca
  e.access_basis, e.break_glass_reason, e.consent_ref, e.against_will_decision_ref, e.against_will_reason,
  e.against_will_approved_by, e.confidential_until, e.confidential_reason,
  a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl, a.legal_basis_en, a.data_categories,
- a.retention, a.controller, e.consent_covered`
+ a.retention, a.controller, e.consent_covered, e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed`
 
 func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 	var e portal.LoggedEvent
 	var aw portal.AgainstWill
+	var traceID, spanID, parentID *string
+	var span portal.Span
 	a := &e.Activity
 	err := row.Scan(&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
 		&e.Actor.Team, &e.Actor.Role, &e.Actor.EmployeeID, &e.Actor.EmployeeName, &e.System, &e.CaseRef, &e.Recipient,
 		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &aw.DecisionRef, &aw.Reason, &aw.ApprovedBy,
 		&e.ConfidentialUntil, &e.ConfidentialReason,
 		&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
-		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered)
+		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered, &traceID, &spanID, &parentID, &span.Name, &span.Failed)
+	if traceID != nil && spanID != nil {
+		span.TraceID, span.SpanID = *traceID, *spanID
+		if parentID != nil {
+			span.ParentSpanID = *parentID
+		}
+		e.Span = &span
+	}
 	if aw != (portal.AgainstWill{}) {
 		e.AgainstWill = &aw
 	}

@@ -61,11 +61,25 @@ type Row struct {
 }
 
 func (s *server) row(l string, e portal.LoggedEvent) Row {
-	r := Row{ID: e.ID, When: e.OccurredAt, Org: e.Actor.Organization, Team: e.Actor.Team, Role: e.Actor.Role,
-		Action: s.t(l, "action."+e.Action), Level: s.t(l, "level."+e.Level+".short"), LevelLong: s.t(l, "level."+e.Level),
+	// An event from an OTLP span may leave these empty: the citizen reads "not stated", never a guess.
+	stated := func(key, v, suffix string) string {
+		if v == "" {
+			return s.t(l, "field.not_stated")
+		}
+		return s.t(l, key+v+suffix)
+	}
+	role := e.Actor.Role
+	if role == "" {
+		role = s.t(l, "field.not_stated")
+	}
+	r := Row{ID: e.ID, When: e.OccurredAt, Org: e.Actor.Organization, Team: e.Actor.Team, Role: role,
+		Action: stated("action.", e.Action, ""), Level: stated("level.", e.Level, ".short"), LevelLong: stated("level.", e.Level, ""),
 		Activity: e.Activity.Name.In(l), Purpose: e.Activity.Purpose.In(l), Legal: e.Activity.LegalBasis.In(l),
 		Controller: e.Activity.Controller, Retention: e.Activity.Retention, CaseRef: e.CaseRef, Recipient: e.Recipient,
-		Basis: s.t(l, "basis."+e.AccessBasis), Sensitive: e.Sensitive()}
+		Basis: stated("basis.", e.AccessBasis, ""), Sensitive: e.Sensitive()}
+	if e.Span != nil && e.Span.Failed {
+		r.Marks = append(r.Marks, s.t(l, "mark.failed_attempt"))
+	}
 	if s.cfg.ShowEmployee {
 		r.Employee = e.Actor.EmployeeName
 	}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/attribute"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/inzicht/inzicht/api"
+)
+
+// TestOTLPThroughTheFrontApp is the OTLP receiver through the real wiring: a system instrumented
+// with the official OpenTelemetry SDK, its exporter given only the portal's base URL, records a
+// processing with the Logboek Dataverwerkingen attributes; the citizen finds it in /verwerkingen,
+// and its detail page says what the span did not state and that the attempt failed.
+func TestOTLPThroughTheFrontApp(t *testing.T) {
+	base, key, _ := startDemo(t, io.Discard)
+	ctx := context.Background()
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(base+api.OTLPPath),
+		otlptracehttp.WithHeaders(map[string]string{"Authorization": "Bearer " + key}),
+		otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(resource.NewSchemaless(
+		attribute.String("service.name", "zaaksysteem"))))
+	team := "Team-" + uuid.NewString()[:8]
+	_, span := tp.Tracer("test").Start(ctx, "zaak openen", trace.WithTimestamp(time.Now().Add(-time.Minute)),
+		trace.WithAttributes(attribute.String(api.AttrProcessingActivity, "wmo-onderzoek"),
+			attribute.String(api.AttrDataSubjectID, "999993653"), attribute.String(api.AttrDataSubjectIDType, "BSN"),
+			attribute.String(api.AttrTeam, team)))
+	span.SetStatus(otelcodes.Error, "timeout")
+	span.End()
+	if err := tp.Shutdown(ctx); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	sc := span.SpanContext()
+	id := api.SpanEventID(sc.TraceID(), sc.SpanID())
+
+	c := newBrowser(t)
+	loginCitizen(t, c, base, "999993653", "substantieel")
+	_, page := get(t, c, base+"/verwerkingen")
+	if !strings.Contains(page, team) || !strings.Contains(page, id) {
+		t.Fatalf("/verwerkingen does not show the span's processing (trace %s)", sc.TraceID().String())
+	}
+	_, page = get(t, c, base+"/verwerkingen/"+id)
+	for _, want := range []string{team, "niet vermeld", "mislukte poging"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the detail page lacks %q", want)
+		}
+	}
+}
