@@ -371,7 +371,7 @@ var grpcCodeByStatus = map[int]codes.Code{
 // native API's 422. Internal errors are logged once and never shown.
 func otlpErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
-		status, msg := fiber.StatusInternalServerError, "the request could not be handled; nothing was stored"
+		status, msg := fiber.StatusInternalServerError, "the request could not be handled; part of it may have been stored: send it again (spans stored already are not stored twice)"
 		var fe *fiber.Error
 		if errors.As(err, &fe) {
 			status = fe.Code

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -56,8 +61,40 @@ func TestAPIHasItsOwnBodyLimit(t *testing.T) {
 		t.Errorf("2.5 MiB batch answered %q %.200s, want the API's problem document", ct, b)
 	}
 
+	// Past 3 MiB nobody, authenticated or not, makes the server read the body (it was 8 MiB once the
+	// API's own hard stop governed the listening app). The server answers as soon as it sees the
+	// announced length, so the body is never sent (a client still writing it would see a reset).
+	for _, path := range []string{"/api/v1/processing-events", "/verzoeken"} {
+		if status := announce(t, base, path, 7<<19); status != http.StatusRequestEntityTooLarge {
+			t.Errorf("3.5 MiB announced to %s: %d, want 413 from the server's limit", path, status)
+		}
+	}
+
 	form := "csrf=x&toelichting=" + string(bytes.Repeat([]byte("a"), 5<<19))
 	if resp, _ := post("/verzoeken", "application/x-www-form-urlencoded", form); resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("2.5 MiB portal form: %d, want 413 from the portal's own limit", resp.StatusCode)
 	}
+}
+
+// announce sends only the head of a POST that says its body is size bytes, and returns the status the
+// server answers with before any of the body is sent.
+func announce(t *testing.T, base, path string, size int) int {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", path, u.Host, size)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

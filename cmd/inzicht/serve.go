@@ -76,7 +76,7 @@ func (a *app) build() (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return front(fapp, apiApp, otlpApp), nil
+	return front(fapp, apiApp, otlpApp, a.cfg.Env == "production"), nil
 }
 
 // apiPrefix is where the API lives.
@@ -93,10 +93,12 @@ const apiPrefix = "/api/v1"
 // answers every body up to it with its own problem document; the portal app runs whole, with its own
 // configuration (views, error page, proxy trust, Immutable), and bounds its bodies to its own, smaller,
 // limit itself (portal/httpbody runs first in it).
-func front(portalApp, apiApp, otlpApp *fiber.App) *fiber.App {
+func front(portalApp, apiApp, otlpApp *fiber.App, production bool) *fiber.App {
 	pc, ac := portalApp.Config(), apiApp.Config()
 	top := fiber.New(fiber.Config{
-		BodyLimit:               max(ac.BodyLimit, pc.BodyLimit),
+		// What anyone, before authentication, can make the server read: the API's 2 MiB and room for its
+		// own problem answer (the API app's larger hard stop applies only where it listens itself).
+		BodyLimit:               min(ac.BodyLimit, api.MaxBody+1<<20),
 		ReadTimeout:             pc.ReadTimeout,
 		WriteTimeout:            pc.WriteTimeout,
 		IdleTimeout:             pc.IdleTimeout,
@@ -122,7 +124,11 @@ func front(portalApp, apiApp, otlpApp *fiber.App) *fiber.App {
 		h := &c.Response().Header
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
 		h.Set(fiber.HeaderCacheControl, "no-store")
+		if production {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
 		defer cancel()
 		c.SetUserContext(ctx)
