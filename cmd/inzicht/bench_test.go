@@ -13,6 +13,8 @@ import (
 
 	"github.com/inzicht/inzicht/internal/bench"
 	"github.com/inzicht/inzicht/internal/pgtest"
+	"github.com/inzicht/inzicht/portal/bsnvault"
+	"github.com/inzicht/inzicht/portal/postgres"
 )
 
 // TestMain lets the test binary stand in for the inzicht binary when the benchmark starts its server
@@ -113,4 +115,32 @@ func TestCommandHelp(t *testing.T) {
 	if err := run(context.Background(), []string{"register", "--", "-h"}, envOf(map[string]string{}), io.Discard, io.Discard); err == nil {
 		t.Error(`register -- -h: nil error, want the usage error`)
 	}
+}
+
+// childServer starts `inzicht serve` as a child process on the migrated database at dbURL, with fresh
+// BSN keys, and returns it, the storage on the same keys (closed when the test ends) and an API key
+// with scopes.
+func childServer(t *testing.T, dbURL string, clients int, scopes ...string) (*bench.Server, *postgres.DB, string) {
+	t.Helper()
+	ctx := context.Background()
+	hmacKey, encKey := randomKey(), randomKey()
+	v, err := bsnvault.New(hmacKey, "bench", map[string][]byte{"bench": encKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(ctx, dbURL, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	_, key, err := db.CreateAPIKey(ctx, "child-server", scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := bench.StartServer(ctx, dbURL, hmacKey, encKey, clients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	return srv, db, key
 }

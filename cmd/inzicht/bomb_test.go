@@ -3,16 +3,12 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/inzicht/inzicht/internal/bench"
 	"github.com/inzicht/inzicht/internal/pgtest"
-	"github.com/inzicht/inzicht/portal/bsnvault"
-	"github.com/inzicht/inzicht/portal/postgres"
 )
 
 // gzipZeros is a gzip body of about mib/1000 MiB that inflates to mib MiB of zeros: one member of
@@ -35,27 +31,7 @@ func gzipZeros(t *testing.T, mib int) []byte {
 // the server's peak resident memory (VmHWM) must grow by less than 50 MB: a compressed body is
 // inflated through the size limit, never whole.
 func TestDecompressionBomb(t *testing.T) {
-	ctx := context.Background()
-	dbURL := pgtest.NewURL(t)
-	hmacKey, encKey := randomKey(), randomKey()
-	v, err := bsnvault.New(hmacKey, "bench", map[string][]byte{"bench": encKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := postgres.Open(ctx, dbURL, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	_, key, err := db.CreateAPIKey(ctx, "bomb-test", []string{"events:write"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := bench.StartServer(ctx, dbURL, hmacKey, encKey, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
+	srv, _, key := childServer(t, pgtest.NewURL(t), 1, "events:write")
 
 	bomb := gzipZeros(t, 500)
 	send := func(path, contentType string, body []byte) int {

@@ -17,11 +17,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/inzicht/inzicht/internal/bench"
 	"github.com/inzicht/inzicht/internal/pgcluster"
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/bsnvault"
-	"github.com/inzicht/inzicht/portal/postgres"
 )
 
 // TestDatabaseRestartDuringIngest (security.md property 21): three back-office clients post batches to
@@ -44,34 +41,18 @@ func TestDatabaseRestartDuringIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = stop() })
-	hmacKey, encKey := randomKey(), randomKey()
-	v, err := bsnvault.New(hmacKey, "bench", map[string][]byte{"bench": encKey})
-	if err != nil {
+	// Migrated as an operator would.
+	if err := run(ctx, []string{"migrate", "up"}, envOf(map[string]string{"DATABASE_URL": dbURL, "INZICHT_ENV": "development"}),
+		io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	db, err := postgres.Open(ctx, dbURL, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
+	srv, db, key := childServer(t, dbURL, 3, "events:write")
 	if _, err := db.PutActivity(ctx, portal.Activity{ID: "wmo-onderzoek", Name: portal.Text{NL: "Wmo-onderzoek", EN: "Wmo assessment"},
 		Purpose:        portal.Text{NL: "We bekijken welke hulp u nodig heeft.", EN: "We look at what support you need."},
 		LegalBasis:     portal.Text{NL: "Wmo 2015, artikel 2.3.2", EN: "Social Support Act 2015, article 2.3.2"},
 		DataCategories: []string{"care_needs"}, Retention: "P5Y", Controller: "Gemeente Voorbeeldstad"}); err != nil {
 		t.Fatal(err)
 	}
-	_, key, err := db.CreateAPIKey(ctx, "restart-test", []string{"events:write"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := bench.StartServer(ctx, dbURL, hmacKey, encKey, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
 
 	const clients, batches, perBatch = 3, 16, 25
 	var acked, failures, ackedAfter atomic.Int64
