@@ -42,6 +42,10 @@ const (
 	AttrCaseRef            = "inzicht.case_ref"
 	AttrBreakGlassReason   = "inzicht.break_glass_reason"
 	AttrConsentRef         = "inzicht.consent_ref"
+	AttrRecipient          = "inzicht.recipient"
+	AttrAgainstWillRef     = "inzicht.against_will.decision_ref"
+	AttrAgainstWillReason  = "inzicht.against_will.reason"
+	AttrAgainstWillBy      = "inzicht.against_will.approved_by"
 )
 
 // SpanNamespace is the UUID namespace of the ids of events received as spans: an event's id is the
@@ -139,8 +143,13 @@ func spanEvent1(s ptrace.Span, system string, register map[string]portal.Activit
 		AccessBasis:      attrString(attrs, AttrAccessBasis),
 		BreakGlassReason: attrString(attrs, AttrBreakGlassReason),
 		ConsentRef:       attrString(attrs, AttrConsentRef),
+		Recipient:        attrString(attrs, AttrRecipient),
 		Span: &portal.Span{TraceID: hex.EncodeToString(tid[:]), SpanID: hex.EncodeToString(sid[:]), Name: s.Name(),
 			Failed: s.Status().Code() == ptrace.StatusCodeError},
+	}
+	if ref := attrString(attrs, AttrAgainstWillRef); ref != "" || ev.AccessBasis == portal.BasisAgainstWill {
+		ev.AgainstWill = &portal.AgainstWill{DecisionRef: ref, Reason: attrString(attrs, AttrAgainstWillReason),
+			ApprovedBy: attrString(attrs, AttrAgainstWillBy)}
 	}
 	if p := s.ParentSpanID(); !p.IsEmpty() {
 		ev.Span.ParentSpanID = hex.EncodeToString(p[:])

@@ -56,6 +56,9 @@ func (b *runner) ingest(ctx context.Context, res *Result) error {
 	if err != nil {
 		return err
 	}
+	if err := b.otlpIngest(ctx, res, n); err != nil {
+		return err
+	}
 	b.logf("copy: the same %d rows with plain COPY", n)
 	if err := b.gen.CreateCopyBaseline(ctx); err != nil {
 		return err
@@ -84,6 +87,10 @@ func (b *runner) ingest(ctx context.Context, res *Result) error {
 	res.Ingest.CopyPerSec = float64(n) / copyTime.Seconds()
 	res.Ingest.RatioAPIToCopy = res.Ingest.APIPerSec / res.Ingest.CopyPerSec
 	res.Ingest.Met = res.Ingest.RatioAPIToCopy >= 0.5
+	if res.Ingest.OTLPEvents > 0 {
+		res.Ingest.RatioOTLPToAPI = res.Ingest.OTLPPerSec / res.Ingest.APIPerSec
+		res.Ingest.OTLPMet = res.Ingest.RatioOTLPToAPI >= 1 && res.Ingest.OTLPFailed == 0
+	}
 	return nil
 }
 

@@ -10,17 +10,18 @@ import (
 
 // Options are the sizes of one benchmark run.
 type Options struct {
-	Events   int    `json:"events"`   // processing events in the table while reading
-	Citizens int    `json:"citizens"` // distinct people in the log
-	Ingest   int    `json:"ingest"`   // events posted through the API (and copied with COPY)
-	Batch    int    `json:"batch"`
-	Clients  int    `json:"clients"` // concurrent HTTP clients / COPY writers
-	Reads    int    `json:"reads"`   // requests per reading scenario
-	Years    int    `json:"years"`   // years of requests, signals and consent for the statistics
-	Requests int    `json:"requests"`
-	Server   string `json:"-"`
-	JSON     string `json:"-"`
-	Keep     bool   `json:"-"`
+	Events    int    `json:"events"`   // processing events in the table while reading
+	Citizens  int    `json:"citizens"` // distinct people in the log
+	Ingest    int    `json:"ingest"`   // events posted through the API (and copied with COPY)
+	Batch     int    `json:"batch"`
+	OTLPBatch int    `json:"otlp_batch"` // spans per OTLP export request
+	Clients   int    `json:"clients"`    // concurrent HTTP clients / COPY writers
+	Reads     int    `json:"reads"`      // requests per reading scenario
+	Years     int    `json:"years"`      // years of requests, signals and consent for the statistics
+	Requests  int    `json:"requests"`
+	Server    string `json:"-"`
+	JSON      string `json:"-"`
+	Keep      bool   `json:"-"`
 }
 
 const usage = `usage: inzicht bench [flags]
@@ -45,6 +46,7 @@ func parseOptions(args []string, getenv func(string) string, stdout, stderr io.W
 	fs.IntVar(&o.Citizens, "citizens", 100_000, "distinct citizens")
 	fs.IntVar(&o.Ingest, "ingest", 200_000, "events posted through the API, and copied with COPY for the baseline")
 	fs.IntVar(&o.Batch, "batch", 500, "events per API request")
+	fs.IntVar(&o.OTLPBatch, "otlp-batch", 512, "spans per OTLP export request (the OpenTelemetry SDK's default batch size)")
 	fs.IntVar(&o.Clients, "clients", 4, "concurrent clients")
 	fs.IntVar(&o.Reads, "reads", 2000, "requests per reading scenario")
 	fs.IntVar(&o.Years, "years", 5, "years of rights requests, signals and consent for the council's figures")
@@ -67,8 +69,8 @@ func parseOptions(args []string, getenv func(string) string, stdout, stderr io.W
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("bench: unexpected argument %q (see inzicht bench -h)", fs.Arg(0))
 	}
-	if o.Events < o.Ingest || o.Citizens < 1 || o.Batch < 1 || o.Clients < 1 || o.Reads < 1 {
-		return o, errors.New("bench: want --events ≥ --ingest, and positive --citizens, --batch, --clients, --reads")
+	if o.Events < o.Ingest || o.Citizens < 1 || o.Batch < 1 || o.OTLPBatch < 1 || o.Clients < 1 || o.Reads < 1 {
+		return o, errors.New("bench: want --events ≥ --ingest, and positive --citizens, --batch, --otlp-batch, --clients, --reads")
 	}
 	return o, nil
 }

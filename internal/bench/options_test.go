@@ -25,7 +25,7 @@ func TestParseOptions(t *testing.T) {
 		check      func(Options) string
 	}{
 		{name: "defaults", check: func(o Options) string {
-			return cmp.Diff(Options{Events: 10_000_000, Citizens: 100_000, Ingest: 200_000, Batch: 500, Clients: 4, Reads: 2000,
+			return cmp.Diff(Options{Events: 10_000_000, Citizens: 100_000, Ingest: 200_000, Batch: 500, OTLPBatch: 512, Clients: 4, Reads: 2000,
 				Years: 5, Requests: 1_000_000, Server: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
 				JSON: "bench-result.json"}, o)
 		}},

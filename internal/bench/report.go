@@ -23,6 +23,12 @@ type Result struct {
 		CopyPerSec     float64 `json:"copy_events_per_s"`
 		RatioAPIToCopy float64 `json:"ratio_api_to_copy"`
 		Met            bool    `json:"met"` // ≥ 50 %
+		// The same number of other events as LDV spans over OTLP/HTTP (protobuf).
+		OTLPEvents     int     `json:"otlp_events"`
+		OTLPPerSec     float64 `json:"otlp_events_per_s"`
+		OTLPFailed     int     `json:"otlp_failed_spans"`
+		RatioOTLPToAPI float64 `json:"ratio_otlp_to_api"`
+		OTLPMet        bool    `json:"otlp_met"` // ≥ the native API, no failed span
 	} `json:"ingest"`
 	EventsInTable int64     `json:"events_in_table"`
 	TableBytes    int64     `json:"table_bytes"`
@@ -67,6 +73,10 @@ func printResult(w io.Writer, r Result) {
 	fmt.Fprintln(tw, "INGEST\tevents\tAPI events/s\tCOPY events/s\tAPI ÷ COPY\ttarget\tmet")
 	fmt.Fprintf(tw, "\t%d\t%.0f\t%.0f\t%.0f %%\t≥ 50 %%\t%s\n", r.Ingest.Events, r.Ingest.APIPerSec, r.Ingest.CopyPerSec,
 		100*r.Ingest.RatioAPIToCopy, yes(r.Ingest.Met))
+	fmt.Fprintln(tw, "\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "OTLP INGEST\tspans\tOTLP events/s\tAPI events/s\tOTLP ÷ API\ttarget\tmet")
+	fmt.Fprintf(tw, "\t%d\t%.0f\t%.0f\t%.0f %%\t≥ 100 %%, 0 failed (%d)\t%s\n", r.Ingest.OTLPEvents, r.Ingest.OTLPPerSec, r.Ingest.APIPerSec,
+		100*r.Ingest.RatioOTLPToAPI, r.Ingest.OTLPFailed, yes(r.Ingest.OTLPMet))
 	fmt.Fprintln(tw, "\t\t\t\t\t\t")
 	fmt.Fprintln(tw, "READING\trequests\tp50 ms\tp95 ms\tp99 ms\treq/s\ttarget\tmet")
 	for _, l := range append(slices.Clone(r.Reading), r.Statistics...) {
