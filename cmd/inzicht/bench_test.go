@@ -41,12 +41,12 @@ func TestBenchTiny(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "bench.json")
 	var stdout bytes.Buffer
 	err := run(context.Background(), []string{"bench", "--events", "6000", "--citizens", "300", "--ingest", "2000",
-		"--batch", "500", "--clients", "2", "--reads", "40", "--requests", "2000", "--postgres", server, "--json", out},
+		"--batch", "500", "--otlp-batch", "250", "--clients", "2", "--reads", "40", "--requests", "2000", "--postgres", server, "--json", out},
 		envOf(map[string]string{}), &stdout, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"INGEST", "/verwerkingen first page", "/verwerkingen deep page", "/overzicht", "/raad",
+	for _, want := range []string{"INGEST", "OTLP INGEST", "/verwerkingen first page", "/verwerkingen deep page", "/overzicht", "/raad",
 		"/open-data/statistieken.json", "MEMORY"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, stdout.String())
@@ -63,8 +63,11 @@ func TestBenchTiny(t *testing.T) {
 	if res.Ingest.Events != 2000 || res.Ingest.APIPerSec <= 0 || res.Ingest.CopyPerSec <= 0 {
 		t.Errorf("ingest not measured: %+v", res.Ingest)
 	}
-	if res.EventsInTable < 6000 {
-		t.Errorf("events in table: %d, want at least 6000", res.EventsInTable)
+	if res.Ingest.OTLPEvents != 2000 || res.Ingest.OTLPPerSec <= 0 || res.Ingest.OTLPFailed != 0 {
+		t.Errorf("OTLP ingest not measured, or spans failed: %+v", res.Ingest)
+	}
+	if res.EventsInTable < 8000 {
+		t.Errorf("events in table: %d, want at least 8000 (6000 and 2000 spans)", res.EventsInTable)
 	}
 	if len(res.Reading) != 3 || len(res.Statistics) != 4 {
 		t.Fatalf("scenarios: %d reading, %d statistics", len(res.Reading), len(res.Statistics))
