@@ -163,15 +163,22 @@ func TestLDVReadOfOnePerson(t *testing.T) {
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
 	}
+	// A derived trace id finds its event, and only that one.
+	derived := strings.ReplaceAll(a1["id"].(string), "-", "")
+	if _, one := e.ldvRead(key, map[string]any{"traceId": derived}, nil); len(one.Records) != 1 ||
+		one.Records[0].Attributes["inzicht.event_id"] != a1["id"] {
+		t.Errorf("by derived trace id: %+v", one.Records)
+	}
 	if got.Metadata.OrganizationName == "" || got.Metadata.LogbookID == "" {
 		t.Errorf("metadata %+v", got.Metadata)
 	}
 
 	readsA, spansA := e.reads(bsnA)
-	if len(readsA) != 1 {
-		t.Fatalf("%d reads in A's log, want 1", len(readsA))
+	if len(readsA) != 2 {
+		t.Fatalf("%d reads in A's log, want 2", len(readsA))
 	}
-	rd := readsA[0]
+	// The citizen's log is newest first: the first read is the older one.
+	rd, first := readsA[1], spansA[1]
 	if rd.Recipient != "MijnOverheid" || rd.Action != "disclose" || rd.System != "Inzicht" || rd.Actor.Organization != "Gemeente Voorbeeldstad" {
 		t.Errorf("read event %+v", rd.Event)
 	}
@@ -179,11 +186,11 @@ func TestLDVReadOfOnePerson(t *testing.T) {
 		t.Errorf("read event categories %v", rd.DataCategories)
 	}
 	tp := r.header.Get("traceparent")
-	if want := "00-" + spansA[0].TraceID + "-" + spansA[0].SpanID + "-01"; tp != want {
-		t.Errorf("traceparent %q, stored span %+v (want %q)", tp, spansA[0], want)
+	if want := "00-" + first.TraceID + "-" + first.SpanID + "-01"; tp != want {
+		t.Errorf("traceparent %q, stored span %+v (want %q)", tp, first, want)
 	}
-	if spansA[0].Parent != "" {
-		t.Errorf("a read without traceparent has parent span %q", spansA[0].Parent)
+	if first.Parent != "" {
+		t.Errorf("a read without traceparent has parent span %q", first.Parent)
 	}
 	if readsB, _ := e.reads(bsnB); len(readsB) != 0 {
 		t.Errorf("B's log holds %d reads of A's data", len(readsB))
