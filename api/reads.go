@@ -394,18 +394,21 @@ func (h *handlers) verwerkteObjecten(c *fiber.Ctx) error {
 		limited = b
 	}
 	q := portal.ReadQuery{SubjectBSN: bsn, From: from, To: to, Activity: strings.Clone(c.Query("verwerkingsactiviteitId"))}
-	evs, err := h.store.ReadProcessing(c.UserContext(), q, h.apiRead(c))
-	if err != nil {
-		return asBadRequest(err)
+	normal, released := want == nil || slices.Contains(want, "normaal"), want == nil || slices.Contains(want, "opgeheven")
+	if normal != released {
+		q.Released = &released
+	}
+	var evs []portal.LoggedEvent
+	if normal || released { // vertrouwelijk alone: confidential processing is never read, so nothing is
+		if evs, err = h.store.ReadProcessing(c.UserContext(), q, h.apiRead(c)); err != nil {
+			return asBadRequest(err)
+		}
 	}
 	results := make([]vngObject, 0, len(evs))
 	for _, e := range evs {
 		conf := "normaal"
 		if e.ConfidentialUntil != nil { // visible, so its confidentiality has ended
 			conf = "opgeheven"
-		}
-		if want != nil && !slices.Contains(want, conf) {
-			continue
 		}
 		o := vngObject{VerwerktObjectID: e.ID, Objecttype: "persoon", SoortObjectID: "BSN", ObjectID: bsn,
 			VerwerkteSoortenGegevens: make([]vngSoort, len(e.DataCategories)),

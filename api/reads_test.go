@@ -333,6 +333,20 @@ func TestVerwerkteObjecten(t *testing.T) {
 	if none.Count != 0 {
 		t.Errorf("vertrouwelijk answered %s", conf.body)
 	}
+	if reads, _ := e.reads(bsnA); len(reads) != 2 {
+		t.Errorf("%d reads in A's log after two reads and a query that can return nothing, want 2", len(reads))
+	}
+	// Released: the hidden event comes back as opgeheven, and only it.
+	if _, err := e.raw.Exec(context.Background(), `UPDATE processing_events SET confidential_until = now() - interval '1 minute' WHERE id = $1`,
+		hidden["id"]); err != nil {
+		t.Fatal(err)
+	}
+	lifted := e.sendWith("GET", "/verwerkte-objecten?"+vngQuery(bsnA)+"&vertrouwelijkheid=opgeheven", key, nil, nil)
+	var rel vngList
+	lifted.json(t, &rel)
+	if rel.Count != 1 || rel.Results[0].VerwerktObjectID != hidden["id"] || rel.Results[0].Actie.Vertrouwelijkheid != "opgeheven" {
+		t.Errorf("opgeheven answered %s", lifted.body)
+	}
 
 	var before, after int
 	count := func(n *int) {

@@ -20,6 +20,9 @@ type ReadQuery struct {
 	// ToInclusive makes To part of the period (LDV endTime); otherwise it is its exclusive end (VNG
 	// eindDatum). Zero times do not bound.
 	ToInclusive bool
+	// Released narrows to processing that was confidential and has been released (true) or that was
+	// never confidential (false); nil takes both. Still confidential processing is never read.
+	Released *bool
 }
 
 // Validate checks that the query targets something; it returns EINVALID naming what is wrong.

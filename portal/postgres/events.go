@@ -339,6 +339,8 @@ type eventQuery struct {
 	activity  string
 	// toInclusive makes filter.To part of the period.
 	toInclusive bool
+	// released: only events that were confidential (true) or never were (false); nil: both.
+	released *bool
 }
 
 // subjectEvent is a visible event with the person it belongs to.
@@ -368,6 +370,9 @@ WHERE ` + visibleSQL("$1"))
 	}
 	if q.activity != "" {
 		sb.WriteString(" AND e.activity_id = " + arg(q.activity))
+	}
+	if q.released != nil {
+		sb.WriteString(map[bool]string{true: " AND e.confidential_until IS NOT NULL", false: " AND e.confidential_until IS NULL"}[*q.released])
 	}
 	if !f.From.IsZero() {
 		sb.WriteString(" AND e.occurred_at >= " + arg(f.From))

@@ -31,7 +31,7 @@ func (db *DB) ReadProcessing(ctx context.Context, q portal.ReadQuery, r portal.A
 	var out []portal.LoggedEvent
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		out = nil
-		eq := eventQuery{traceID: q.TraceID, activity: q.Activity, toInclusive: q.ToInclusive,
+		eq := eventQuery{traceID: q.TraceID, activity: q.Activity, toInclusive: q.ToInclusive, released: q.Released,
 			filter: portal.EventFilter{From: q.From, To: q.To, Limit: portal.MaxReadRecords}}
 		subjects := map[int64]subjectRow{}
 		if q.SubjectBSN != "" {
@@ -50,7 +50,7 @@ func (db *DB) ReadProcessing(ctx context.Context, q portal.ReadQuery, r portal.A
 			return fmt.Errorf("query events: %w", err)
 		}
 		var chain []portal.LoggedEvent
-		if q.SubjectBSN == "" && !more {
+		if q.SubjectBSN == "" && q.Released == nil && !more { // chain spans are never confidential, nor released
 			if chain, err = chainSpans(ctx, tx, q, portal.MaxReadRecords+1-len(evs)); err != nil {
 				return fmt.Errorf("query chain spans: %w", err)
 			}
