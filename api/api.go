@@ -44,6 +44,7 @@ type Store interface {
 	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
 	ConsentByID(ctx context.Context, id string) (portal.Consent, error)
 	ExtendConfidentiality(ctx context.Context, eventID string, key portal.APIKey, x portal.ConfidentialityExtension) (portal.ExtensionReceipt, error)
+	ReadProcessing(ctx context.Context, q portal.ReadQuery, r portal.APIRead) ([]portal.LoggedEvent, error)
 }
 
 // Config tunes the API.
@@ -58,6 +59,11 @@ type Config struct {
 	// ConfidentialMax is how far ahead confidential_until may lie, at ingest and per extension;
 	// 0 means DefaultConfidentialMax.
 	ConfidentialMax time.Duration
+	// Municipality is the organisation Inzicht answers reads for: the actor of the read events it
+	// records, and the LDV read's organizationName.
+	Municipality string
+	// LogbookID identifies this logbook in LDV reads (metadata.logbookId); "" means "inzicht".
+	LogbookID string
 }
 
 // DefaultEventsNotBefore is the earliest plausible time of a processing event: no municipal system
@@ -107,6 +113,8 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	app.Get("/consent-requests/:id", h.requireScope("consent:read"), h.getConsent)
 	app.Get("/rights-requests", h.requireScope("requests:read"), h.listRequests)
 	app.Get("/rights-requests/:id", h.requireScope("requests:read"), h.getRequest)
+	app.Post(LDVReadPath, h.requireScope("events:read"), requireJSON, traced("inzicht ldv read"), h.ldvRead)
+	app.Get("/verwerkte-objecten", h.requireScope("events:read"), traced("inzicht verwerkte-objecten read"), h.verwerkteObjecten)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
 	return app
 }
@@ -126,6 +134,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.ConfidentialMax <= 0 {
 		cfg.ConfidentialMax = DefaultConfidentialMax
+	}
+	if cfg.LogbookID == "" {
+		cfg.LogbookID = "inzicht"
 	}
 	return cfg
 }
@@ -330,6 +341,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		}
 		code := portal.ErrorCode(err)
 		status, ok := statusByCode[code]
+		if ok && errors.As(err, new(badRequest)) {
+			status = fiber.StatusBadRequest
+		}
 		if !ok {
 			log.Error("api: internal error", "method", c.Method(), "path", c.Route().Path, "err", err)
 			return problem(c, fiber.StatusInternalServerError, "Internal error", "the request could not be handled; nothing was stored", nil)

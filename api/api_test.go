@@ -803,6 +803,25 @@ func TestAuthentication(t *testing.T) {
 			t.Errorf("%+v", res)
 		}
 	})
+	t.Run("read routes need events:read", func(t *testing.T) {
+		ldv := []byte(`{"dpl.core.data_subject_id":"` + bsnA + `"}`)
+		vng := "/verwerkte-objecten?objecttype=persoon&soortObjectId=BSN&objectId=" + bsnA + "&beginDatum=2020-01-01&eindDatum=2030-01-01"
+		for _, c := range []struct {
+			method, path string
+			body         []byte
+		}{{"POST", "/ldv/data-processing-operations", ldv}, {"GET", vng, nil}} {
+			do(t, e.app, e.spec, c.method, c.path, "", c.body).problem(t, 401)
+			for _, key := range []string{e.readKey, e.eventKey, e.regKey, e.key("requests", "requests:read", "consent:read")} {
+				p := do(t, e.app, e.spec, c.method, c.path, key, c.body).problem(t, 403)
+				if !strings.Contains(p.Detail, "events:read") {
+					t.Errorf("403 detail %q does not name the missing scope", p.Detail)
+				}
+			}
+			if r := do(t, e.app, e.spec, c.method, c.path, e.key("portal", "events:read"), c.body); r.status != 200 {
+				t.Errorf("%s %s with events:read: %d %s", c.method, c.path, r.status, r.body)
+			}
+		}
+	})
 }
 
 func TestPutActivity(t *testing.T) {

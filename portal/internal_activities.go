@@ -8,10 +8,12 @@ package portal
 const RequestActivity = "inzicht-rechtenverzoeken"
 
 // InternalActivities are the register entries under which Inzicht records its own staff's views of a
-// person's data: handling rights requests, handling signals, and the privacy officer's oversight.
-// controller is the municipality.
+// person's data: handling rights requests, handling signals, and the privacy officer's oversight;
+// and the reads of a person's log by other systems through the API (APIRead). controller is the
+// municipality.
 func InternalActivities(controller string) []Activity {
-	return []Activity{RequestHandlingActivity(controller), SignalHandlingActivity(controller), OversightActivityEntry(controller)}
+	return []Activity{RequestHandlingActivity(controller), SignalHandlingActivity(controller), OversightActivityEntry(controller),
+		APIReadActivityEntry(controller)}
 }
 
 // RequestHandlingActivity is the register entry under which the municipality handles rights
@@ -77,5 +79,29 @@ func OversightActivityEntry(controller string) Activity {
 		DataCategories: []string{"identity", "health", "care_needs", "household", "income", "youth_care", "safety"},
 		Retention:      "P5Y",
 		Controller:     controller,
+	}
+}
+
+// APIReadActivity is the register entry under which Inzicht records that another system read a
+// person's processing log through the API (the LDV read extension, VNG verwerkte-objecten).
+const APIReadActivity = "inzicht-inzage-api"
+
+// APIReadActivityEntry is that register entry.
+func APIReadActivityEntry(controller string) Activity {
+	return Activity{
+		ID:   APIReadActivity,
+		Name: Text{NL: "Uw overzicht delen met een andere dienst", EN: "Sharing your overview with another service"},
+		Purpose: Text{
+			NL: "Een andere dienst van de overheid, zoals MijnOverheid, vroeg welke verwerkingen van uw gegevens hier staan. Wij gaven dat overzicht door, zodat u het ook daar kunt zien.",
+			EN: "Another government service, such as MijnOverheid, asked which processing of your data is listed here. We passed on that overview, so that you can see it there too.",
+		},
+		LegalBasis: Text{
+			NL: "Algemene verordening gegevensbescherming, artikel 15: u mag zien wat er met uw gegevens gebeurt. En artikel 6, eerste lid, onder e: een taak van de overheid.",
+			EN: "General Data Protection Regulation, article 15: you may see what happens to your data. And article 6(1)(e): a task of the government.",
+		},
+		DataCategories: []string{"identity", "care_needs", "health", "household", "housing", "income", "youth_care", "safety",
+			"provisions", "employment", "debts", "assets", "education", "justice", "signals", "rights_request", "contact"},
+		Retention:  "P5Y",
+		Controller: controller,
 	}
 }

@@ -69,13 +69,21 @@ type StaffView struct {
 	Categories   []string
 	AccessBasis  string
 	CaseRef      string // the request's reference, or ""
+	// Span is the span Inzicht records the view under (NewSpan per page request); when empty, the
+	// storage starts a new trace for the view.
+	Span Span
 }
 
 // Event is the processing event that records the view at now under the id given: action view,
-// system Inzicht, the municipality and the staff member as actor. It carries no BSN: the storage
-// knows whose log it goes into.
+// system Inzicht, the municipality and the staff member as actor, and the view's span when set. It
+// carries no BSN: the storage knows whose log it goes into.
 func (v StaffView) Event(id string, now time.Time) Event {
-	return Event{ID: id, OccurredAt: now, Activity: v.Activity, Action: "view", DataCategories: v.Categories,
+	e := Event{ID: id, OccurredAt: now, Activity: v.Activity, Action: "view", DataCategories: v.Categories,
 		Level: v.Level, Actor: Actor{Organization: v.Municipality, Role: v.RoleLabel, EmployeeID: v.By.Sub,
 			EmployeeName: v.By.Name}, System: "Inzicht", CaseRef: v.CaseRef, AccessBasis: v.AccessBasis}
+	if v.Span.TraceID != "" {
+		span := v.Span
+		e.Span = &span
+	}
+	return e
 }

@@ -41,7 +41,8 @@ func (a *app) build() (*fiber.App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiCfg := api.Config{RatePerMinute: a.cfg.APIRate, Signals: a.cfg.Signals,
-		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax}
+		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax,
+		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath}
 	metrics := api.NewMetrics(reg)
 	apiApp := api.New(a.db, apiCfg, metrics, a.log)
 	otlpApp := api.NewOTLP(a.db, apiCfg, metrics, a.log)

@@ -83,14 +83,23 @@ func insertEvents(ctx context.Context, tx pgx.Tx, rows []eventRow) (int64, error
 }
 
 // recordStaffView records a staff member's view of a person's data in that person's log, in tx with
-// the view itself. about is the signal viewed, or nil.
+// the view itself. about is the signal viewed, or nil. A view without a span gets a new trace.
 func recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v portal.StaffView, now time.Time, about *portal.Signal) error {
+	if v.Span.TraceID == "" {
+		v.Span = staffViewSpan(v)
+	}
 	ev := v.Event(uuid.NewString(), now)
 	row := eventRow{ev: &ev, subjectID: s.id, received: now, hash: ev.ContentHash(s.hmac), signal: about}
 	if _, err := insertEvents(ctx, tx, []eventRow{row}); err != nil {
 		return fmt.Errorf("record the view: %w", err)
 	}
 	return nil
+}
+
+// staffViewSpan starts a new trace for a staff view (one per page request), named after the register
+// entry the view falls under.
+func staffViewSpan(v portal.StaffView) portal.Span {
+	return portal.NewSpan("view " + v.Activity)
 }
 
 // Ingest stores a batch the caller has validated (portal.ValidateEvents) atomically: every new
@@ -256,29 +265,52 @@ const eventCols = `e.id::text, e.occurred_at, e.received_at, e.action, e.data_ca
  a.retention, a.controller, e.consent_covered, e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed`
 
 func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
-	var e portal.LoggedEvent
-	var aw portal.AgainstWill
-	var traceID, spanID, parentID *string
-	var span portal.Span
-	a := &e.Activity
-	err := row.Scan(&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
+	var se scannedEvent
+	err := row.Scan(se.dest()...)
+	return se.event(), err
+}
+
+// scannedEvent receives one row of eventCols.
+type scannedEvent struct {
+	e                         portal.LoggedEvent
+	aw                        portal.AgainstWill
+	traceID, spanID, parentID *string
+	span                      portal.Span
+}
+
+func (s *scannedEvent) dest() []any {
+	e, a := &s.e, &s.e.Activity
+	return []any{&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
 		&e.Actor.Team, &e.Actor.Role, &e.Actor.EmployeeID, &e.Actor.EmployeeName, &e.System, &e.CaseRef, &e.Recipient,
-		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &aw.DecisionRef, &aw.Reason, &aw.ApprovedBy,
+		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &s.aw.DecisionRef, &s.aw.Reason, &s.aw.ApprovedBy,
 		&e.ConfidentialUntil, &e.ConfidentialReason,
 		&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
-		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered, &traceID, &spanID, &parentID, &span.Name, &span.Failed)
-	if traceID != nil && spanID != nil {
-		span.TraceID, span.SpanID = *traceID, *spanID
-		if parentID != nil {
-			span.ParentSpanID = *parentID
+		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered, &s.traceID, &s.spanID, &s.parentID, &s.span.Name, &s.span.Failed}
+}
+
+func (s *scannedEvent) event() portal.LoggedEvent {
+	e := s.e
+	if s.traceID != nil && s.spanID != nil {
+		span := s.span
+		span.TraceID, span.SpanID = *s.traceID, *s.spanID
+		if s.parentID != nil {
+			span.ParentSpanID = *s.parentID
 		}
 		e.Span = &span
 	}
-	if aw != (portal.AgainstWill{}) {
+	if s.aw != (portal.AgainstWill{}) {
+		aw := s.aw
 		e.AgainstWill = &aw
 	}
-	e.Event.Activity = a.ID
-	return e, err
+	e.Event.Activity = e.Activity.ID
+	return e
+}
+
+// visibleSQL is the condition under which event e is visible to its person at the time in the
+// parameter now (for example "$2"): it is not, or no longer, confidential. Every read of events on a
+// person's behalf (their own log, another system reading it through the API) goes through it.
+func visibleSQL(now string) string {
+	return "(e.confidential_until IS NULL OR e.confidential_until <= " + now + ")"
 }
 
 // Events returns a page of a citizen's log, newest first, leaving out events that are still
@@ -287,37 +319,97 @@ func (db *DB) Events(ctx context.Context, subjectID int64, f portal.EventFilter)
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 50
 	}
-	q := strings.Builder{}
-	q.WriteString(`SELECT ` + eventCols + ` FROM processing_events e JOIN processing_activities a ON a.id = e.activity_id
-WHERE e.subject_id = $1 AND (e.confidential_until IS NULL OR e.confidential_until <= $2)`)
-	args := []any{subjectID, db.now()}
+	evs, more, err := queryEvents(ctx, db.pool, db.now(), eventQuery{subjectID: subjectID, filter: f})
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: events: %w", err)
+	}
+	out := make([]portal.LoggedEvent, len(evs))
+	for i := range evs {
+		out[i] = evs[i].LoggedEvent
+	}
+	return out, more, nil
+}
+
+// eventQuery selects visible events: of one person (subjectID) or of anyone (0), narrowed by filter
+// and, for reads by other systems, by trace and register entry.
+type eventQuery struct {
+	subjectID int64
+	filter    portal.EventFilter
+	traceID   string // the trace; also matches the event whose id is this trace id as a UUID
+	activity  string
+	// toInclusive makes filter.To part of the period.
+	toInclusive bool
+	// released: only events that were confidential (true) or never were (false); nil: both.
+	released *bool
+}
+
+// subjectEvent is a visible event with the person it belongs to.
+type subjectEvent struct {
+	portal.LoggedEvent
+	subjectID int64
+}
+
+// queryEvents is the one query for visible events (visibleSQL), newest first: a person's own log
+// and the reads of other systems. It returns at most q.filter.Limit events and whether more follow.
+func queryEvents(ctx context.Context, db querier, now time.Time, q eventQuery) ([]subjectEvent, bool, error) {
+	f := q.filter
+	sb := strings.Builder{}
+	args := []any{now}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	sb.WriteString(`SELECT e.subject_id, ` + eventCols + ` FROM processing_events e JOIN processing_activities a ON a.id = e.activity_id
+WHERE ` + visibleSQL("$1"))
+	if q.subjectID != 0 {
+		sb.WriteString(" AND e.subject_id = " + arg(q.subjectID))
+	}
+	if q.traceID != "" {
+		if id, err := uuid.Parse(q.traceID); err == nil {
+			sb.WriteString(fmt.Sprintf(" AND (e.trace_id = %s OR (e.trace_id IS NULL AND e.id = %s::uuid))", arg(q.traceID), arg(id.String())))
+		} else {
+			sb.WriteString(" AND e.trace_id = " + arg(q.traceID))
+		}
+	}
+	if q.activity != "" {
+		sb.WriteString(" AND e.activity_id = " + arg(q.activity))
+	}
+	if q.released != nil {
+		sb.WriteString(map[bool]string{true: " AND e.confidential_until IS NOT NULL", false: " AND e.confidential_until IS NULL"}[*q.released])
+	}
 	if !f.From.IsZero() {
-		q.WriteString(" AND e.occurred_at >= " + arg(f.From))
+		sb.WriteString(" AND e.occurred_at >= " + arg(f.From))
 	}
 	if !f.To.IsZero() {
-		q.WriteString(" AND e.occurred_at < " + arg(f.To))
+		op := " < "
+		if q.toInclusive {
+			op = " <= "
+		}
+		sb.WriteString(" AND e.occurred_at" + op + arg(f.To))
 	}
 	if f.Organization != "" {
-		q.WriteString(" AND e.actor_organization = " + arg(f.Organization))
+		sb.WriteString(" AND e.actor_organization = " + arg(f.Organization))
 	}
 	if f.Category != "" {
-		q.WriteString(" AND " + arg(f.Category) + " = ANY(e.data_categories)")
+		sb.WriteString(" AND " + arg(f.Category) + " = ANY(e.data_categories)")
 	}
 	if f.AccessBasis != "" {
-		q.WriteString(" AND e.access_basis = " + arg(f.AccessBasis))
+		sb.WriteString(" AND e.access_basis = " + arg(f.AccessBasis))
 	}
 	if f.After != nil {
-		q.WriteString(fmt.Sprintf(" AND (e.occurred_at, e.id) < (%s, %s::uuid)", arg(f.After.OccurredAt), arg(f.After.ID)))
+		sb.WriteString(fmt.Sprintf(" AND (e.occurred_at, e.id) < (%s, %s::uuid)", arg(f.After.OccurredAt), arg(f.After.ID)))
 	}
-	q.WriteString(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT " + arg(f.Limit+1))
-	rows, err := db.pool.Query(ctx, q.String(), args...)
+	sb.WriteString(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT " + arg(f.Limit+1))
+	rows, err := db.Query(ctx, sb.String(), args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("postgres: events: %w", err)
+		return nil, false, err
 	}
-	evs, err := pgx.CollectRows(rows, scanEvent)
+	evs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (subjectEvent, error) {
+		var se scannedEvent
+		var out subjectEvent
+		err := row.Scan(append([]any{&out.subjectID}, se.dest()...)...)
+		out.LoggedEvent = se.event()
+		return out, err
+	})
 	if err != nil {
-		return nil, false, fmt.Errorf("postgres: events: %w", err)
+		return nil, false, err
 	}
 	more := len(evs) > f.Limit
 	if more {
@@ -334,7 +426,7 @@ func (db *DB) Event(ctx context.Context, subjectID int64, id string) (portal.Log
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+eventCols+` FROM processing_events e
 JOIN processing_activities a ON a.id = e.activity_id
-WHERE e.id = $1::uuid AND e.subject_id = $2 AND (e.confidential_until IS NULL OR e.confidential_until <= $3)`,
+WHERE e.id = $1::uuid AND e.subject_id = $2 AND `+visibleSQL("$3"),
 		id, subjectID, db.now())
 	if err != nil {
 		return portal.LoggedEvent{}, fmt.Errorf("postgres: event: %w", err)

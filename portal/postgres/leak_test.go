@@ -193,9 +193,10 @@ coalesce(` + ident + `, ''::bytea) FROM ` + from
 			if strings.Contains(s, "inwoner@example.nl") {
 				t.Errorf("%s.%s holds the citizen's e-mail address in clear", c.table, c.name)
 			}
-			// Random UUIDs (request ids, also inside job arguments) may hold nine digits in a row;
-			// they are ids, not BSNs.
-			if found := bsnLike(uuidRe.ReplaceAllString(s, "")); len(found) > 0 {
+			// Random UUIDs (request ids, also inside job arguments) and the random trace and span ids
+			// of Inzicht's own spans may hold nine digits in a row; they are ids, not BSNs. (The known
+			// BSNs are still looked for in them above.)
+			if found := bsnLike(hexIDRe.ReplaceAllString(uuidRe.ReplaceAllString(s, ""), "")); len(found) > 0 {
 				t.Errorf("%s.%s holds BSN-like numbers %v: %q", c.table, c.name, found, s)
 			}
 		}
@@ -205,7 +206,10 @@ coalesce(` + ident + `, ''::bytea) FROM ` + from
 	}
 }
 
-var uuidRe = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+var (
+	uuidRe  = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	hexIDRe = regexp.MustCompile(`^([0-9a-f]{32}|[0-9a-f]{16})$`)
+)
 
 func bytesHex(s string) string {
 	const digits = "0123456789abcdef"

@@ -107,6 +107,18 @@ func lookupSubject(ctx context.Context, q querier, id int64) (subjectRow, error)
 	return s, err
 }
 
+// lookupSubjectByHMAC reads the row of the person whose BSN has the look-up key h (bsnvault's
+// Lookup) in q; ENOTFOUND when there is none. It never creates a row: a read must not reveal, or
+// leave behind, whether a BSN is known.
+func lookupSubjectByHMAC(ctx context.Context, q querier, h []byte) (subjectRow, error) {
+	s := subjectRow{hmac: h}
+	err := q.QueryRow(ctx, `SELECT id, bsn_key_id, bsn_enc FROM subjects WHERE bsn_hmac = $1`, h).Scan(&s.id, &s.keyID, &s.enc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, portal.Errorf(portal.ENOTFOUND, "no such person")
+	}
+	return s, err
+}
+
 // openBSN decrypts the BSN of a person's row.
 func (db *DB) openBSN(s subjectRow) (string, error) { return db.vault.Open(s.keyID, s.enc, s.hmac) }
 

@@ -613,6 +613,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/api/v1/rights-requests", "GET", "/api/v1/rights-requests", nil, api(statuses{KeyRequests: 200})},
 		{"/api/v1/rights-requests/:id", "GET", "/api/v1/rights-requests/" + reqA.ID, nil, api(statuses{KeyRequests: 200})},
 		{"/api/v1/processing-events", "POST", "/api/v1/processing-events", batch, api(statuses{KeyEvents: 200})},
+		// Reads for other systems need events:read, which none of these keys carries (api tests cover the key that does).
+		{"/api/v1/ldv/data-processing-operations", "POST", "/api/v1/ldv/data-processing-operations",
+			func() string { return `{"dpl.core.data_subject_id":"999993653"}` }, api(statuses{})},
+		{"/api/v1/verwerkte-objecten", "GET", "/api/v1/verwerkte-objecten?objecttype=persoon&soortObjectId=BSN&objectId=999993653&beginDatum=2026-01-01&eindDatum=2027-01-01", nil, api(statuses{})},
 		{"/api/v1/processing-events/:id/confidentiality-extensions", "POST", "/api/v1/processing-events/0b7e6c1e-3f5a-4a51-9a52-2f0c1d7e9b10/confidentiality-extensions",
 			func() string {
 				return `{"until":"` + time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339) + `","reason":"Onderzoek loopt nog"}`

@@ -1,0 +1,34 @@
+package portal
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+)
+
+// NewSpan returns a span of Inzicht's own with the given name in a new trace: random trace and span
+// ids (W3C Trace Context, lower-case hex, never all zero). Inzicht records its own processing (a
+// staff view, a read through the API) under such a span, so that a chain through Inzicht can be
+// followed like any other.
+func NewSpan(name string) Span {
+	return Span{TraceID: randomHex(16), SpanID: randomHex(8), Name: name}
+}
+
+// ChildSpan returns a new span with the given name in the trace traceID, called from the span
+// parentSpanID (both lower-case hex, from an incoming W3C traceparent header).
+func ChildSpan(name, traceID, parentSpanID string) Span {
+	return Span{TraceID: traceID, SpanID: randomHex(8), ParentSpanID: parentSpanID, Name: name}
+}
+
+// randomHex returns n random bytes in hex, not all zero (crypto/rand.Read never fails; an all-zero
+// draw, which W3C Trace Context forbids, is drawn again).
+func randomHex(n int) string {
+	b := make([]byte, n)
+	for {
+		_, _ = rand.Read(b)
+		for _, c := range b {
+			if c != 0 {
+				return hex.EncodeToString(b)
+			}
+		}
+	}
+}
