@@ -82,9 +82,9 @@ func TestRegisterLoadVAR(t *testing.T) {
 		LegalBasis: portal.Text{NL: "Wettelijke verplichting", EN: "Wettelijke verplichting"}, DataCategories: []string{"persoonsgegevens"},
 		Retention: "P75Y", Controller: "Gemeente Voorbeeldstad",
 	}, {
-		ID:   "c83b2d4e-119b-4214-9567-8095e1d30eff",
-		Name: portal.Text{NL: "Wijzigen van geslachtsnaam.", EN: "Wijzigen van geslachtsnaam."},
-		Purpose: portal.Text{NL: "Verwerken van een verzoek tot geslachtsnaamwijziging", EN: "Verwerken van een verzoek tot geslachtsnaamwijziging"},
+		ID:         "c83b2d4e-119b-4214-9567-8095e1d30eff",
+		Name:       portal.Text{NL: "Wijzigen van geslachtsnaam.", EN: "Wijzigen van geslachtsnaam."},
+		Purpose:    portal.Text{NL: "Verwerken van een verzoek tot geslachtsnaamwijziging", EN: "Verwerken van een verzoek tot geslachtsnaamwijziging"},
 		LegalBasis: portal.Text{NL: legal, EN: legal}, DataCategories: []string{"naam_en_adres", "bsn"},
 		Retention: "P5Y", Controller: "Gemeente Voorbeeldstad",
 	}}
