@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -185,8 +186,8 @@ func (h *handlers) prepareActie(c *fiber.Ctx, pathID string) (portal.Verwerkings
 // eventFieldsToVNG renames the fields of an ingest error (by event index) to the VNG fields they came
 // from, so that a supplier reads its own field names.
 func eventFieldsToVNG(err error, va portal.Verwerkingsactie) error {
-	pe, ok := err.(*portal.Error)
-	if !ok || len(pe.Fields) == 0 {
+	var pe *portal.Error
+	if !errors.As(err, &pe) || len(pe.Fields) == 0 {
 		return err
 	}
 	var persons []int
@@ -232,12 +233,16 @@ func (h *handlers) postVerwerkingsactie(c *fiber.Ctx) error {
 	if act != nil {
 		actID = act.ID
 	}
-	stored, _, err := h.store.PutVerwerkingsactie(c.UserContext(), apiKey(c), va, actID, events, rules, false)
+	stored, isNew, err := h.store.PutVerwerkingsactie(c.UserContext(), apiKey(c), va, actID, events, rules, false)
 	if err != nil {
 		return eventFieldsToVNG(err, va)
 	}
 	if h.metrics != nil {
-		h.metrics.events.WithLabelValues("accepted").Add(float64(len(events)))
+		result := "duplicate"
+		if isNew {
+			result = "accepted"
+		}
+		h.metrics.events.WithLabelValues(result).Add(float64(len(events)))
 	}
 	present(c, &stored)
 	c.Set(fiber.HeaderLocation, stored.URL)

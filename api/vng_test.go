@@ -477,6 +477,17 @@ func TestVNGReadReplaceDelete(t *testing.T) {
 	if diff := cmp.Diff([]string{"replace:1", "delete:1"}, kinds); diff != "" {
 		t.Errorf("recorded removals (-want +got):\n%s", diff)
 	}
+
+	// After a PATCH, a PUT of the report as first posted replaces (it is no retry of the POST).
+	if r := e.do("PATCH", "/verwerkingsacties?verwerkingId=48086bf2-11b7-4603-9526-67d7c3bb6587", e.eventKey, []byte(`{"bewaartermijn":"P20Y"}`)); r.status != 204 {
+		t.Fatalf("PATCH: %d; %s", r.status, r.body)
+	}
+	r = e.do("PUT", "/verwerkingsacties/"+newer.ActieID, e.eventKey, marshal(t, actie(t, at("2025-06-10T09:00:00Z"), person(bsnA))))
+	var back portal.Verwerkingsactie
+	r.json(t, &back)
+	if r.status != 200 || back.Bewaartermijn != "P10Y" {
+		t.Errorf("PUT of the original after PATCH: %d, bewaartermijn %q, want 200 and P10Y", r.status, back.Bewaartermijn)
+	}
 }
 
 func TestVNGListPages(t *testing.T) {

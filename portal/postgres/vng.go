@@ -70,9 +70,10 @@ func (db *DB) PutVerwerkingsactie(ctx context.Context, key portal.APIKey, va por
 		}
 		hash := va.ContentHash(func(b string) []byte { return lookups[b] })
 		var storedHash []byte
-		var system string
-		err := tx.QueryRow(ctx, `SELECT a.content_hash, k.system FROM verwerkingsacties a JOIN api_keys k ON k.id = a.api_key_id
-WHERE a.actie_id = $1::uuid FOR UPDATE OF a`, va.ActieID).Scan(&storedHash, &system)
+		var system, label, term string
+		err := tx.QueryRow(ctx, `SELECT a.content_hash, k.system, a.vertrouwelijkheid, a.bewaartermijn
+FROM verwerkingsacties a JOIN api_keys k ON k.id = a.api_key_id
+WHERE a.actie_id = $1::uuid FOR UPDATE OF a`, va.ActieID).Scan(&storedHash, &system, &label, &term)
 		exists := err == nil
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
@@ -80,7 +81,9 @@ WHERE a.actie_id = $1::uuid FOR UPDATE OF a`, va.ActieID).Scan(&storedHash, &sys
 		switch {
 		case replace && (!exists || system != key.System):
 			return portal.Errorf(portal.ENOTFOUND, "no such verwerkingsactie reported by this system")
-		case exists && bytes.Equal(storedHash, hash):
+		// The hash keeps the report as first posted (a PATCH leaves it), so a POST retry after a PATCH
+		// stays a retry; a PUT is a no-op only when it also matches what a PATCH may have changed.
+		case exists && bytes.Equal(storedHash, hash) && (!replace || label == va.Vertrouwelijkheid && term == va.Bewaartermijn):
 			out, _, err = db.loadActie(ctx, tx, va.ActieID)
 			return err
 		case exists && !replace:
