@@ -19,6 +19,7 @@ fuzz: ## a short run of every fuzz target
 	go test -run '^$$' -fuzz FuzzDecodeBatch -fuzztime 30s ./api/
 	go test -run '^$$' -fuzz FuzzResourceBodies -fuzztime 30s ./api/
 	go test -run '^$$' -fuzz FuzzRawTextErrors -fuzztime 30s ./api/
+	go test -run '^$$' -fuzz FuzzVNGBody -fuzztime 30s ./api/
 	go test -run '^$$' -fuzz FuzzInflate -fuzztime 30s ./portal/httpbody/
 	go test -run '^$$' -fuzz FuzzCitizenClaims -fuzztime 30s ./portal/oidcrp/
 	go test -run '^$$' -fuzz FuzzNewRequestValidate -fuzztime 30s ./portal/

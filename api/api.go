@@ -45,6 +45,14 @@ type Store interface {
 	ConsentByID(ctx context.Context, id string) (portal.Consent, error)
 	ExtendConfidentiality(ctx context.Context, eventID string, key portal.APIKey, x portal.ConfidentialityExtension) (portal.ExtensionReceipt, error)
 	ReadProcessing(ctx context.Context, q portal.ReadQuery, r portal.APIRead) ([]portal.LoggedEvent, error)
+	PutOrganisation(ctx context.Context, o portal.Organisation) (bool, error)
+	OrganisationNames(ctx context.Context, oins []string) (map[string]string, error)
+	PutVerwerkingsactie(ctx context.Context, key portal.APIKey, va portal.Verwerkingsactie, activityID string,
+		events []portal.Event, rules portal.EventRules, replace bool) (portal.Verwerkingsactie, bool, error)
+	Verwerkingsactie(ctx context.Context, key portal.APIKey, id string) (portal.Verwerkingsactie, error)
+	Verwerkingsacties(ctx context.Context, key portal.APIKey, f portal.VerwerkingsactieFilter) ([]portal.Verwerkingsactie, int, error)
+	DeleteVerwerkingsactie(ctx context.Context, key portal.APIKey, id string) error
+	PatchVerwerking(ctx context.Context, key portal.APIKey, verwerkingID string, p portal.VerwerkingPatch, maxConf time.Duration) (int, error)
 }
 
 // Config tunes the API.
@@ -115,6 +123,13 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	app.Get("/rights-requests/:id", h.requireScope("requests:read"), h.getRequest)
 	app.Post(LDVReadPath, h.requireScope("events:read"), requireJSON, traced("inzicht ldv read"), h.ldvRead)
 	app.Get("/verwerkte-objecten", h.requireScope("events:read"), traced("inzicht verwerkte-objecten read"), h.verwerkteObjecten)
+	app.Put("/organisations/:oin", h.requireScope("register:write"), requireJSON, h.putOrganisation)
+	app.Post("/verwerkingsacties", vngRoute, h.requireScope("events:write"), requireJSON, h.postVerwerkingsactie)
+	app.Patch("/verwerkingsacties", vngRoute, h.requireScope("events:write"), requireJSON, h.patchVerwerkingsacties)
+	app.Get("/verwerkingsacties", vngRoute, h.requireScope("events:read"), h.listVerwerkingsacties)
+	app.Get("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:read"), h.getVerwerkingsactie)
+	app.Put("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), requireJSON, h.putVerwerkingsactie)
+	app.Delete("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), h.deleteVerwerkingsactie)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
 	return app
 }
@@ -348,6 +363,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			log.Error("api: internal error", "method", c.Method(), "path", c.Route().Path, "err", err)
 			return problem(c, fiber.StatusInternalServerError, "Internal error", "the request could not be handled; nothing was stored", nil)
 		}
+		if vng, _ := c.Locals(vngLocal).(bool); vng && status == fiber.StatusUnprocessableEntity {
+			status = fiber.StatusBadRequest // the VNG OAS answers every validation error with 400
+		}
 		return problem(c, status, statusTitle(status), portal.ErrorMessage(err), portal.ErrorFields(err))
 	}
 }
@@ -363,13 +381,28 @@ type Problem struct {
 	Status int                 `json:"status"`
 	Detail string              `json:"detail,omitempty"`
 	Errors []portal.FieldError `json:"errors,omitempty"`
+	// InvalidParams repeats Errors in the VNG shape (ValidatieFout) on the VNG routes.
+	InvalidParams []InvalidParam `json:"invalidParams,omitempty"`
+}
+
+// InvalidParam is one invalid field as the VNG API's ValidatieFout lists it.
+type InvalidParam struct {
+	Name   string `json:"name"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
 }
 
 func problem(c *fiber.Ctx, status int, title, detail string, fields []portal.FieldError) error {
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	b, err := c.App().Config().JSONEncoder(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Errors: fields})
+	p := Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Errors: fields}
+	if vng, _ := c.Locals(vngLocal).(bool); vng {
+		for _, f := range fields {
+			p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: f.Field, Code: "invalid", Reason: f.Message})
+		}
+	}
+	b, err := c.App().Config().JSONEncoder(p)
 	if err != nil {
 		return err
 	}

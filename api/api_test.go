@@ -785,6 +785,40 @@ func TestAuthentication(t *testing.T) {
 			t.Errorf("%d rows stored without the scope", n)
 		}
 	})
+	t.Run("VNG and organisation routes", func(t *testing.T) {
+		id := uuid.NewString()
+		for _, rt := range []struct {
+			method, path, scope string
+			body                []byte
+		}{
+			{"POST", "/verwerkingsacties", "events:write", []byte(vngExample)},
+			{"PATCH", "/verwerkingsacties?verwerkingId=" + id, "events:write", []byte(`{"vertrouwelijkheid":"opgeheven"}`)},
+			{"GET", "/verwerkingsacties?objecttype=persoon&soortObjectId=BSN&objectId=" + bsnA, "events:read", nil},
+			{"GET", "/verwerkingsacties/" + id, "events:read", nil},
+			{"PUT", "/verwerkingsacties/" + id, "events:write", []byte(vngExample)},
+			{"DELETE", "/verwerkingsacties/" + id, "events:write", nil},
+			{"PUT", "/organisations/00000001821002193000", "register:write", []byte(`{"name":"Gemeente Voorbeeldstad"}`)},
+		} {
+			r := do(t, e.app, e.spec, rt.method, rt.path, "", rt.body)
+			r.problem(t, 401)
+			if h := r.header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
+				t.Errorf("%s %s: WWW-Authenticate = %q", rt.method, rt.path, h)
+			}
+			var others []string
+			for _, s := range portal.Scopes {
+				if s != rt.scope {
+					others = append(others, s)
+				}
+			}
+			p := do(t, e.app, e.spec, rt.method, rt.path, e.key("all-but-"+rt.scope, others...), rt.body).problem(t, 403)
+			if !strings.Contains(p.Detail, rt.scope) {
+				t.Errorf("%s %s: 403 detail %q does not name %s", rt.method, rt.path, p.Detail, rt.scope)
+			}
+		}
+		if n := e.rows(); n != 0 {
+			t.Errorf("%d rows stored without the scope", n)
+		}
+	})
 	t.Run("any valid key reads the register", func(t *testing.T) {
 		for _, key := range []string{e.readKey, e.regKey, e.eventKey} {
 			r := do(t, e.app, e.spec, "GET", "/processing-activities", key, nil)

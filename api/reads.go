@@ -264,14 +264,15 @@ func ldvRecordOf(e portal.LoggedEvent) ldvRecord {
 			r.Attributes[k] = v
 		}
 	}
+	if w := e.AgainstWill; w != nil {
+		r.Attributes[AttrAgainstWillRef], r.Attributes[AttrAgainstWillReason], r.Attributes[AttrAgainstWillBy] =
+			w.DecisionRef, w.Reason, w.ApprovedBy
+	}
 	if len(e.DataCategories) > 0 {
 		r.Attributes[AttrDataCategories] = e.DataCategories
 	}
 	return r
 }
-
-// AttrRecipient names the recipient of a disclosure in an LDV read.
-const AttrRecipient = "inzicht.recipient"
 
 // ldvRead is the read extension's query: POST a filter, get the matching processing records.
 func (h *handlers) ldvRead(c *fiber.Ctx) error {

@@ -112,6 +112,9 @@ type Event struct {
 	// Span is set for an event received as an OTLP span (Logboek Dataverwerkingen); never decoded
 	// from the native API's JSON.
 	Span *Span `json:"-"`
+	// VNG is set for an event made for a verwerkt object of a VNG verwerkingsactie; never decoded
+	// from the native API's JSON.
+	VNG *VNGOrigin `json:"-"`
 }
 
 // Span is where an event received over OTLP came from: the ids of its trace, span and parent span
@@ -187,8 +190,8 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 	} else if !known(e.Activity) {
 		add("activity", unknownActivity)
 	}
-	// LDV does not carry these; an event from a span may leave them unstated.
-	unstated := func(v string) bool { return e.Span != nil && v == "" }
+	// LDV and VNG do not carry these; an event from a span or a verwerkingsactie may leave them unstated.
+	unstated := func(v string) bool { return (e.Span != nil || e.VNG != nil) && v == "" }
 	if !slices.Contains(Actions, e.Action) && !unstated(e.Action) {
 		add("action", "must be one of "+strings.Join(Actions, ", "))
 	}
@@ -208,7 +211,7 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 	if e.Actor.Organization == "" {
 		add("actor.organization", "required")
 	}
-	if e.Actor.Role == "" && e.Span == nil {
+	if e.Actor.Role == "" && e.Span == nil && e.VNG == nil {
 		add("actor.role", "required")
 	}
 	if e.Action == "disclose" && e.Recipient == "" {
@@ -272,6 +275,9 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 	}
 	if e.Span != nil {
 		checkSpan(e.Span, add)
+	}
+	if e.VNG != nil && !uuidRe.MatchString(e.VNG.ActieID) {
+		add("actieId", "must be a UUID")
 	}
 	return fe
 }
@@ -348,6 +354,10 @@ func (e *Event) ContentHash(subjectKey []byte) []byte {
 	if e.Span != nil { // Span is left out of b (json:"-"); native events hash as they always did
 		sb, _ := json.Marshal(e.Span)
 		h.Write(sb)
+	}
+	if e.VNG != nil { // likewise left out of b
+		vb, _ := json.Marshal(e.VNG)
+		h.Write(vb)
 	}
 	return h.Sum(nil)
 }

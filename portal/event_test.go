@@ -283,6 +283,8 @@ var hashMods = map[string]func(*portal.Event){
 	"Span.ParentSpanID": func(e *portal.Event) { e.Span = testSpan(); e.Span.ParentSpanID = "" },
 	"Span.Name":         func(e *portal.Event) { e.Span = testSpan(); e.Span.Name = "other" },
 	"Span.Failed":       func(e *portal.Event) { e.Span = testSpan(); e.Span.Failed = true },
+	"VNG":               func(e *portal.Event) { e.VNG = &portal.VNGOrigin{ActieID: "7a22eb38-bca6-463f-9955-54ab040287cb"} },
+	"VNG.ActieID":       func(e *portal.Event) { e.VNG = &portal.VNGOrigin{ActieID: "48086bf2-11b7-4603-9526-67d7c3bb6587"} },
 }
 
 func TestContentHash(t *testing.T) {

@@ -97,6 +97,7 @@ func TestCommandHelp(t *testing.T) {
 		{[]string{"apikey", "-h"}, "usage: inzicht apikey create"},
 		{[]string{"apikey", "create", "-h"}, "--scopes"},
 		{[]string{"register", "--help"}, "usage: inzicht register load FILE"},
+		{[]string{"register", "load", "-h"}, "VNG register (VAR API"},
 		{[]string{"bench", "-h"}, "usage: inzicht bench"},
 		{[]string{"bench", "--help"}, "-events"},
 		{[]string{"-h"}, "Usage:"},

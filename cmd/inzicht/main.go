@@ -39,7 +39,7 @@ Usage:
   inzicht apikey create --system NAME --scopes events:write[,register:write]
   inzicht apikey list
   inzicht apikey revoke PREFIX
-  inzicht register load FILE        load register entries (a JSON array) into the register
+  inzicht register load FILE        load register entries (Inzicht's JSON array or a VNG VAR file)
   inzicht bench [flags]             measure ingest, reading, statistics and memory on a scratch database
 
 Configuration is read from environment variables; see the README.
@@ -130,8 +130,12 @@ The database is DATABASE_URL.
 	case "register":
 		return `usage: inzicht register load FILE
 
-Loads register entries (a JSON array of processing activities) into the register: new entries are
-added, existing ones updated. The database is DATABASE_URL.
+Loads register entries into the register: new entries are added, existing ones updated. FILE is
+either Inzicht's own format (a JSON array of processing activities) or a VNG register (VAR API:
+{"results": [verwerkingsactiviteiten]} or an array of them, with naam, doel, grondslag, bewaartermijn
+and verantwoordelijkeOrganisatie as an OIN). A VAR file may list the organisations' names under
+"organisaties": [{"oin": "…", "naam": "…"}]; they are stored in the organisations table. See
+docs/api.md, "VNG Verwerkingenlogging". The database is DATABASE_URL.
 `
 	}
 	return ""

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -252,8 +253,14 @@ func runRegister(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	as, err := portal.ParseRegister(b)
-	if err != nil {
+	var as []portal.Activity
+	var vf portal.VARFile
+	isVAR := portal.IsVAR(b)
+	if isVAR {
+		if vf, err = portal.ParseVAR(b); err != nil {
+			return err
+		}
+	} else if as, err = portal.ParseRegister(b); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, getenv)
@@ -261,6 +268,25 @@ func runRegister(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer db.Close()
+	if isVAR {
+		// The file's organisations first, so its entries' controllers are found by OIN.
+		for _, o := range vf.Organisations {
+			if _, err := db.PutOrganisation(ctx, o); err != nil {
+				return err
+			}
+		}
+		var oins []string
+		for _, v := range vf.Activities {
+			oins = append(oins, strings.TrimSpace(v.VerantwoordelijkeOrganisatie))
+		}
+		names, err := db.OrganisationNames(ctx, oins)
+		if err != nil {
+			return err
+		}
+		if as, err = vf.Map(names); err != nil {
+			return err
+		}
+	}
 	created := 0
 	for _, a := range as {
 		c, err := db.PutActivity(ctx, a)
@@ -271,7 +297,11 @@ func runRegister(ctx context.Context, args []string, getenv func(string) string,
 			created++
 		}
 	}
-	fmt.Fprintf(stdout, "register: %d activities loaded (%d new, %d updated)\n", len(as), created, len(as)-created)
+	fmt.Fprintf(stdout, "register: %d activities loaded (%d new, %d updated)", len(as), created, len(as)-created)
+	if isVAR {
+		fmt.Fprintf(stdout, " from a VNG VAR file, %d organisations", len(vf.Organisations))
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 

@@ -26,7 +26,9 @@ var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "act
 
 // storedCols is the column order of every write into processing_events (insertEvents): an ingested
 // event's columns, the signal a staff view was of, and the span an event received over OTLP came from.
-var storedCols = append(slices.Clip(ingestCols), "signal_id", "trace_id", "span_id", "parent_span_id", "span_name", "failed")
+// and the VNG verwerkingsactie an event was made for.
+var storedCols = append(slices.Clip(ingestCols), "signal_id", "trace_id", "span_id", "parent_span_id", "span_name", "failed",
+	"vng_actie_id")
 
 // eventRow is one event as it goes into the log.
 type eventRow struct {
@@ -68,10 +70,15 @@ func (r eventRow) values() []any {
 			parentID = s.ParentSpanID
 		}
 	}
+	var actie any
+	if e.VNG != nil {
+		actie = e.VNG.ActieID
+	}
 	return []any{e.ID, r.subjectID, e.OccurredAt, r.received, e.Activity, e.Action, e.DataCategories,
 		e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
 		e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
-		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal, traceID, spanID, parentID, spanName, failed}
+		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal, traceID, spanID, parentID, spanName, failed,
+		actie}
 }
 
 // insertEvents writes events into processing_events with one COPY. Ingested batches and Inzicht's own
@@ -139,64 +146,73 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 	// A concurrent batch that commits one of the same ids first fails the COPY on the primary key;
 	// the transaction then runs again and finds that id stored.
 	err := db.transactRepeat(ctx, "processing_events_pkey", func(tx pgx.Tx) error {
-		res = portal.IngestResult{}
-		if err := checkBatch(ctx, tx, events, rules); err != nil {
-			return err
-		}
-		bsns := make([]string, len(events))
-		ids := make([]string, len(events))
-		for i := range events {
-			bsns[i], ids[i] = events[i].SubjectBSN, events[i].ID
-		}
-		subjects, lookups, err := db.subjectIDs(ctx, tx, bsns)
-		if err != nil {
-			return err
-		}
-		hashes := make([][]byte, len(events))
-		for i := range events {
-			hashes[i] = events[i].ContentHash(lookups[events[i].SubjectBSN])
-		}
-		stored, err := storedHashes(ctx, tx, "processing_events", ids)
-		if err != nil {
-			return err
-		}
-		var conflicts []int
-		fresh := make([]int, 0, len(events))
-		seen := make(map[string]bool, len(events))
-		for i := range events {
-			if h, ok := stored[i]; ok {
-				if !bytes.Equal(h, hashes[i]) {
-					conflicts = append(conflicts, i)
-				}
-				continue
-			}
-			if !seen[ids[i]] { // a repeat inside the batch has the same content (ValidateEvents checks)
-				seen[ids[i]] = true
-				fresh = append(fresh, i)
-			}
-		}
-		if len(conflicts) > 0 {
-			return conflictError(conflicts)
-		}
-		sort.Slice(fresh, func(a, b int) bool { return events[fresh[a]].ID < events[fresh[b]].ID })
-		covered, err := db.consentCoverage(ctx, tx, events, fresh, subjects)
-		if err != nil {
-			return fmt.Errorf("check consents: %w", err)
-		}
-		batch := make([]eventRow, len(fresh))
-		for j, i := range fresh {
-			batch[j] = eventRow{ev: &events[i], subjectID: subjects[events[i].SubjectBSN], received: now, hash: hashes[i],
-				apiKey: apiKeyID, covered: covered[i]}
-		}
-		n, err := insertEvents(ctx, tx, batch)
-		if err != nil {
-			return err
-		}
-		res.Accepted = int(n)
-		res.Duplicates = len(events) - res.Accepted
-		return nil
+		var err error
+		res, err = db.ingestTx(ctx, tx, apiKeyID, events, rules, now)
+		return err
 	})
 	return res, err
+}
+
+// ingestTx stores a batch in tx (see Ingest): checks it against the register (and rules when given),
+// finds or creates the subjects, tells duplicates from conflicts by content hash and COPYs the new
+// events through insertEvents. The native API, OTLP and VNG verwerkingsacties all come through here.
+func (db *DB) ingestTx(ctx context.Context, tx pgx.Tx, apiKeyID int64, events []portal.Event, rules *portal.EventRules, now time.Time) (portal.IngestResult, error) {
+	var res portal.IngestResult
+	if err := checkBatch(ctx, tx, events, rules); err != nil {
+		return res, err
+	}
+	bsns := make([]string, len(events))
+	ids := make([]string, len(events))
+	for i := range events {
+		bsns[i], ids[i] = events[i].SubjectBSN, events[i].ID
+	}
+	subjects, lookups, err := db.subjectIDs(ctx, tx, bsns)
+	if err != nil {
+		return res, err
+	}
+	hashes := make([][]byte, len(events))
+	for i := range events {
+		hashes[i] = events[i].ContentHash(lookups[events[i].SubjectBSN])
+	}
+	stored, err := storedHashes(ctx, tx, "processing_events", ids)
+	if err != nil {
+		return res, err
+	}
+	var conflicts []int
+	fresh := make([]int, 0, len(events))
+	seen := make(map[string]bool, len(events))
+	for i := range events {
+		if h, ok := stored[i]; ok {
+			if !bytes.Equal(h, hashes[i]) {
+				conflicts = append(conflicts, i)
+			}
+			continue
+		}
+		if !seen[ids[i]] { // a repeat inside the batch has the same content (ValidateEvents checks)
+			seen[ids[i]] = true
+			fresh = append(fresh, i)
+		}
+	}
+	if len(conflicts) > 0 {
+		return res, conflictError(conflicts)
+	}
+	sort.Slice(fresh, func(a, b int) bool { return events[fresh[a]].ID < events[fresh[b]].ID })
+	covered, err := db.consentCoverage(ctx, tx, events, fresh, subjects)
+	if err != nil {
+		return res, fmt.Errorf("check consents: %w", err)
+	}
+	batch := make([]eventRow, len(fresh))
+	for j, i := range fresh {
+		batch[j] = eventRow{ev: &events[i], subjectID: subjects[events[i].SubjectBSN], received: now, hash: hashes[i],
+			apiKey: apiKeyID, covered: covered[i]}
+	}
+	n, err := insertEvents(ctx, tx, batch)
+	if err != nil {
+		return res, err
+	}
+	res.Accepted = int(n)
+	res.Duplicates = len(events) - res.Accepted
+	return res, nil
 }
 
 // StoreChainSpans keeps OTLP spans without a data subject, so that a chain can be followed; a span

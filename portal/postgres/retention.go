@@ -48,6 +48,10 @@ SELECT removed, reviews FROM n`, a.ID, run.Cutoff, batch, a.Retention, now, db.n
 				break
 			}
 		}
+		// The VNG verwerkingsacties of the entry go with their events: their objects name the persons.
+		if _, err := db.pool.Exec(ctx, `DELETE FROM verwerkingsacties WHERE activity_id = $1 AND tijdstip < $2`, a.ID, run.Cutoff); err != nil {
+			return runs, fmt.Errorf("postgres: remove expired verwerkingsacties of %s: %w", a.ID, err)
+		}
 		if run.Removed > 0 {
 			run.FinishedAt = db.now()
 			runs = append(runs, run)

@@ -621,6 +621,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 			func() string {
 				return `{"until":"` + time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339) + `","reason":"Onderzoek loopt nog"}`
 			}, api(statuses{KeyEvents: 404})},
+		// VNG Verwerkingenlogging: writes with events:write (an unknown actie or verwerking is 404),
+		// reads with events:read, which no caller here carries; organisations with register:write.
+		{"/api/v1/verwerkingsacties", "POST", "/api/v1/verwerkingsacties", func() string {
+			return `{"actieId":"` + uuid.NewString() + `","verwerkingsactiviteitUrl":"https://var.example/verwerkingsactiviteiten/wmo-onderzoek",` +
+				`"vertrouwelijkheid":"normaal","tijdstip":"2026-01-02T10:00:00Z",` +
+				`"verwerkteObjecten":[{"objecttype":"persoon","soortObjectId":"BSN","objectId":"999993653"}]}`
+		}, api(statuses{KeyEvents: 201})},
+		{"/api/v1/verwerkingsacties", "PATCH", "/api/v1/verwerkingsacties?verwerkingId=" + uuid.NewString(),
+			func() string { return `{"vertrouwelijkheid":"opgeheven"}` }, api(statuses{KeyEvents: 404})},
+		{"/api/v1/verwerkingsacties", "GET", "/api/v1/verwerkingsacties?objecttype=persoon&soortObjectId=BSN&objectId=999993653", nil, api(statuses{})},
+		{"/api/v1/verwerkingsacties/:actieId", "GET", "/api/v1/verwerkingsacties/" + uuid.NewString(), nil, api(statuses{})},
+		{"/api/v1/verwerkingsacties/:actieId", "PUT", "/api/v1/verwerkingsacties/" + uuid.NewString(), func() string {
+			return `{"vertrouwelijkheid":"normaal","tijdstip":"2026-01-02T10:00:00Z","verwerkteObjecten":[]}`
+		}, api(statuses{KeyEvents: 404})},
+		{"/api/v1/verwerkingsacties/:actieId", "DELETE", "/api/v1/verwerkingsacties/" + uuid.NewString(), nil, api(statuses{KeyEvents: 404})},
+		{"/api/v1/organisations/:oin", "PUT", "/api/v1/organisations/00000001821002193000",
+			func() string { return `{"name":"Gemeente Voorbeeldstad"}` }, api(statuses{KeyRegister: 201})},
 	}
 	// The matrix-test activity exists beforehand, so the scoped PUT answers 200 (updated).
 	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "matrix-test", Name: portal.Text{NL: "n", EN: "n"},
