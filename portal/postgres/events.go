@@ -26,7 +26,8 @@ var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "act
 
 // storedCols is the column order of every write into processing_events (insertEvents): an ingested
 // event's columns, the signal a staff view was of, and the span an event received over OTLP came from.
-var storedCols = append(slices.Clip(ingestCols), "signal_id", "trace_id", "span_id", "parent_span_id", "span_name", "failed")
+var storedCols = append(slices.Clip(ingestCols), "signal_id", "trace_id", "span_id", "parent_span_id", "span_name", "failed",
+	"foreign_trace_id", "foreign_span_id", "foreign_entity")
 
 // eventRow is one event as it goes into the log.
 type eventRow struct {
@@ -59,19 +60,23 @@ func (r eventRow) values() []any {
 			until, reason = pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, "signal not yet told"
 		}
 	}
-	var traceID, spanID, parentID any
-	var spanName string
+	var traceID, spanID, parentID, fTrace, fSpan any
+	var spanName, fEntity string
 	var failed bool
 	if s := e.Span; s != nil {
 		traceID, spanID, spanName, failed = s.TraceID, s.SpanID, s.Name, s.Failed
 		if s.ParentSpanID != "" {
 			parentID = s.ParentSpanID
 		}
+		if f := s.Foreign; f != nil {
+			fTrace, fSpan, fEntity = f.TraceID, f.SpanID, f.Entity
+		}
 	}
 	return []any{e.ID, r.subjectID, e.OccurredAt, r.received, e.Activity, e.Action, e.DataCategories,
 		e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
 		e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
-		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal, traceID, spanID, parentID, spanName, failed}
+		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal, traceID, spanID, parentID, spanName, failed,
+		fTrace, fSpan, fEntity}
 }
 
 // insertEvents writes events into processing_events with one COPY. Ingested batches and Inzicht's own
@@ -205,9 +210,16 @@ func (db *DB) StoreChainSpans(ctx context.Context, apiKeyID int64, spans []porta
 			if s.ParentSpanID != "" {
 				parent = s.ParentSpanID
 			}
+			var fTrace, fSpan any
+			var fEntity string
+			if f := s.Foreign; f != nil {
+				fTrace, fSpan, fEntity = f.TraceID, f.SpanID, f.Entity
+			}
 			b.Queue(`INSERT INTO otlp_chain_spans (trace_id, span_id, parent_span_id, name, started_at, failed, system,
- activity_id, api_key_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-				s.TraceID, s.SpanID, parent, s.Name, s.StartedAt, s.Failed, s.System, s.Activity, apiKeyID, now)
+ activity_id, api_key_id, received_at, foreign_trace_id, foreign_span_id, foreign_entity)
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+				s.TraceID, s.SpanID, parent, s.Name, s.StartedAt, s.Failed, s.System, s.Activity, apiKeyID, now,
+				fTrace, fSpan, fEntity)
 		}
 		return tx.SendBatch(ctx, b).Close()
 	})
@@ -253,24 +265,30 @@ const eventCols = `e.id::text, e.occurred_at, e.received_at, e.action, e.data_ca
  e.access_basis, e.break_glass_reason, e.consent_ref, e.against_will_decision_ref, e.against_will_reason,
  e.against_will_approved_by, e.confidential_until, e.confidential_reason,
  a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl, a.legal_basis_en, a.data_categories,
- a.retention, a.controller, e.consent_covered, e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed`
+ a.retention, a.controller, e.consent_covered, e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed,
+ e.foreign_trace_id, e.foreign_span_id, e.foreign_entity`
 
 func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 	var e portal.LoggedEvent
 	var aw portal.AgainstWill
-	var traceID, spanID, parentID *string
+	var traceID, spanID, parentID, fTrace, fSpan *string
 	var span portal.Span
+	var fEntity string
 	a := &e.Activity
 	err := row.Scan(&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
 		&e.Actor.Team, &e.Actor.Role, &e.Actor.EmployeeID, &e.Actor.EmployeeName, &e.System, &e.CaseRef, &e.Recipient,
 		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &aw.DecisionRef, &aw.Reason, &aw.ApprovedBy,
 		&e.ConfidentialUntil, &e.ConfidentialReason,
 		&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
-		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered, &traceID, &spanID, &parentID, &span.Name, &span.Failed)
+		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered, &traceID, &spanID, &parentID, &span.Name, &span.Failed,
+		&fTrace, &fSpan, &fEntity)
 	if traceID != nil && spanID != nil {
 		span.TraceID, span.SpanID = *traceID, *spanID
 		if parentID != nil {
 			span.ParentSpanID = *parentID
+		}
+		if fTrace != nil && fSpan != nil {
+			span.Foreign = &portal.ForeignOperation{TraceID: *fTrace, SpanID: *fSpan, Entity: fEntity}
 		}
 		e.Span = &span
 	}
@@ -346,7 +364,66 @@ WHERE e.id = $1::uuid AND e.subject_id = $2 AND (e.confidential_until IS NULL OR
 	if err != nil {
 		return e, fmt.Errorf("postgres: event: %w", err)
 	}
+	if err := db.chainOrigin(ctx, &e); err != nil {
+		return e, err
+	}
 	return e, nil
+}
+
+// chainOrigin sets e.Origin and e.OriginOrganization when e came from a span that was part of a chain
+// started at another organisation: the span's own foreign operation, or else the first one (by start)
+// among the spans kept for the same trace.
+func (db *DB) chainOrigin(ctx context.Context, e *portal.LoggedEvent) error {
+	if e.Span == nil {
+		return nil
+	}
+	if e.Span.Foreign != nil {
+		f := *e.Span.Foreign
+		e.Origin = &f
+	} else {
+		var f portal.ForeignOperation
+		err := db.pool.QueryRow(ctx, `SELECT foreign_trace_id, foreign_span_id, foreign_entity FROM otlp_chain_spans
+WHERE trace_id = $1 AND foreign_trace_id IS NOT NULL ORDER BY started_at, span_id LIMIT 1`, e.Span.TraceID).
+			Scan(&f.TraceID, &f.SpanID, &f.Entity)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: chain origin: %w", err)
+		}
+		e.Origin = &f
+	}
+	name, err := db.OrganizationByEntity(ctx, e.Origin.Entity)
+	if err != nil {
+		return err
+	}
+	e.OriginOrganization = name
+	return nil
+}
+
+// OrganizationByEntity names the organisation whose LDV entity URI is entity, or returns "" when it
+// is not known. It is the one place such a name is looked up: a URI that is a register entry's URI
+// (or a URI under it) names that entry's controller; an entity equal to a controller's name is that name. (A table of
+// organisations by OIN would be consulted here too.)
+func (db *DB) OrganizationByEntity(ctx context.Context, entity string) (string, error) {
+	entity = strings.TrimSpace(entity)
+	if entity == "" {
+		return "", nil
+	}
+	var name string
+	err := db.pool.QueryRow(ctx, `
+(SELECT a.controller FROM activity_uris u JOIN processing_activities a ON a.id = u.activity_id
+ WHERE u.uri = $1 OR starts_with(u.uri, rtrim($1, '/') || '/') ORDER BY u.uri = $1 DESC, u.activity_id LIMIT 1)
+UNION ALL
+(SELECT controller FROM processing_activities WHERE lower(controller) = lower($1) LIMIT 1)
+LIMIT 1`, entity).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: organisation by entity: %w", err)
+	}
+	return name, nil
 }
 
 // Summary returns counts over a citizen's visible events: the pre-aggregated summary of the events
