@@ -118,7 +118,7 @@ func TestOTLPBadIDLengths(t *testing.T) {
 			ldvSpan(ss, 1, 4, activityID, bsnA, at) // 3: parent span id of 3 bytes
 			l := ldvSpan(ss, 1, 5, activityID, bsnA, at).Links().AppendEmpty()
 			l.SetTraceID(pcommon.TraceID{7, 7})
-			l.SetSpanID(pcommon.SpanID{7})                   // 4: its link's trace id of 4 bytes
+			l.SetSpanID(pcommon.SpanID{7})                  // 4: its link's trace id of 4 bytes
 			ldvSpan(ss, 1, 6, "no-such-activity", bsnA, at) // 5: unknown activity (pdata decodes it)
 			ldvSpan(ss, 1, 7, activityID, bsnB, at)         // 6: stored
 			bad := map[int]badIDs{
@@ -189,7 +189,7 @@ func TestOTLPDuplicatesInOneRequest(t *testing.T) {
 			td := ptrace.NewTraces()
 			ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
 			ldvSpan(ss, 1, 1, activityID, bsnA, at)
-			ldvSpan(ss, 1, 1, activityID, bsnA, at)                         // the same again: stored once
+			ldvSpan(ss, 1, 1, activityID, bsnA, at)                          // the same again: stored once
 			ldvSpan(ss, 1, 1, activityID, bsnA, at).SetName("ander besluit") // other content: rejected
 			chain := func(name string) {
 				s := ss.AppendEmpty()
@@ -199,8 +199,8 @@ func TestOTLPDuplicatesInOneRequest(t *testing.T) {
 				s.SetStartTimestamp(pcommon.NewTimestampFromTime(at))
 			}
 			chain("intake")
-			chain("intake") // the same chain span again: kept once
-			chain("other")  // other content: rejected
+			chain("intake")                                                         // the same chain span again: kept once
+			chain("other")                                                          // other content: rejected
 			ldvSpan(ss, 1, 9, activityID, bsnA, at).SetSpanID(pcommon.SpanID{9, 9}) // a chain span's ids with a subject: rejected
 			status, _, resp := postOTLP(t, base, e.eventKey, enc, td, false)
 			if status != 200 {
