@@ -265,33 +265,50 @@ const eventCols = `e.id::text, e.occurred_at, e.received_at, e.action, e.data_ca
  e.access_basis, e.break_glass_reason, e.consent_ref, e.against_will_decision_ref, e.against_will_reason,
  e.against_will_approved_by, e.confidential_until, e.confidential_reason,
  a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl, a.legal_basis_en, a.data_categories,
- a.retention, a.controller, e.consent_covered, e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed,
- e.foreign_trace_id, e.foreign_span_id, e.foreign_entity`
+ a.retention, a.controller, e.consent_covered, ` + spanCols
+
+// spanCols are the columns of the span an event came from (migrations 13 and 14), read by spanScan.
+const spanCols = `e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed, e.foreign_trace_id, e.foreign_span_id,
+ e.foreign_entity`
+
+// spanScan receives spanCols.
+type spanScan struct {
+	trace, span, parent, fTrace, fSpan *string
+	name, fEntity                      string
+	failed                             bool
+}
+
+func (s *spanScan) dest() []any {
+	return []any{&s.trace, &s.span, &s.parent, &s.name, &s.failed, &s.fTrace, &s.fSpan, &s.fEntity}
+}
+
+// result returns the span, or nil for an event that did not come from one.
+func (s *spanScan) result() *portal.Span {
+	if s.trace == nil || s.span == nil {
+		return nil
+	}
+	sp := &portal.Span{TraceID: *s.trace, SpanID: *s.span, Name: s.name, Failed: s.failed}
+	if s.parent != nil {
+		sp.ParentSpanID = *s.parent
+	}
+	if s.fTrace != nil && s.fSpan != nil {
+		sp.Foreign = &portal.ForeignOperation{TraceID: *s.fTrace, SpanID: *s.fSpan, Entity: s.fEntity}
+	}
+	return sp
+}
 
 func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 	var e portal.LoggedEvent
 	var aw portal.AgainstWill
-	var traceID, spanID, parentID, fTrace, fSpan *string
-	var span portal.Span
-	var fEntity string
+	var sp spanScan
 	a := &e.Activity
-	err := row.Scan(&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
+	err := row.Scan(append([]any{&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
 		&e.Actor.Team, &e.Actor.Role, &e.Actor.EmployeeID, &e.Actor.EmployeeName, &e.System, &e.CaseRef, &e.Recipient,
 		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &aw.DecisionRef, &aw.Reason, &aw.ApprovedBy,
 		&e.ConfidentialUntil, &e.ConfidentialReason,
 		&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
-		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered, &traceID, &spanID, &parentID, &span.Name, &span.Failed,
-		&fTrace, &fSpan, &fEntity)
-	if traceID != nil && spanID != nil {
-		span.TraceID, span.SpanID = *traceID, *spanID
-		if parentID != nil {
-			span.ParentSpanID = *parentID
-		}
-		if fTrace != nil && fSpan != nil {
-			span.Foreign = &portal.ForeignOperation{TraceID: *fTrace, SpanID: *fSpan, Entity: fEntity}
-		}
-		e.Span = &span
-	}
+		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered}, sp.dest()...)...)
+	e.Span = sp.result()
 	if aw != (portal.AgainstWill{}) {
 		e.AgainstWill = &aw
 	}
