@@ -132,8 +132,8 @@ func sameSpan(a, b *spanEvent) bool {
 }
 
 // SpanEvents maps every span of td to a processing event (see docs/api.md, "OTLP"). register holds
-// each entry under its id and, when it has one, its URI. Register entries give the organisation (their controller) and data categories unless an attribute does.
-// A span that cannot be mapped has its reason in reject; a span without a data subject is chainOnly.
+// each entry under its id and, when it has one, its URI. Register entries give the organisation
+// (their controller) and data categories unless an attribute does. A span that cannot be mapped has its reason in reject; a span without a data subject is chainOnly.
 func spanEvents(td ptrace.Traces, register map[string]portal.Activity) []spanEvent {
 	var out []spanEvent
 	rss := td.ResourceSpans()
