@@ -37,7 +37,7 @@ type Store interface {
 	ActivityURIs(ctx context.Context) (map[string]string, error)
 	PutActivity(ctx context.Context, a portal.Activity) (bool, error)
 	IngestChecked(ctx context.Context, apiKeyID int64, events []portal.Event, rules portal.EventRules) (portal.IngestResult, error)
-	StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) error
+	StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) ([]int, error)
 	APIRequests(ctx context.Context, f portal.RequestFilter, after int64) ([]portal.BackOfficeRequest, bool, error)
 	APIRequestByID(ctx context.Context, id string) (portal.BackOfficeRequest, error)
 	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,

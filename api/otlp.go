@@ -300,6 +300,7 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 	first := map[[2]string]int{}
 	var store []int
 	var chain []portal.ChainSpan
+	var chainIdx []int // chain[j] is spans[chainIdx[j]]
 	for i := range spans {
 		s := &spans[i]
 		if s.reject != "" {
@@ -328,12 +329,17 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 		first[key] = i
 		if s.chainOnly {
 			chain = append(chain, s.chain)
+			chainIdx = append(chainIdx, i)
 		} else {
 			store = append(store, i)
 		}
 	}
-	if err := h.store.StoreChainSpans(c.UserContext(), apiKey(c).ID, chain); err != nil {
+	conflicts, err := h.store.StoreChainSpans(c.UserContext(), apiKey(c).ID, chain)
+	if err != nil {
 		return err
+	}
+	for _, j := range conflicts {
+		spans[chainIdx[j]].reject = "span already stored with other content"
 	}
 	var res portal.IngestResult
 	for len(store) > 0 {

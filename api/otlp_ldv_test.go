@@ -224,6 +224,37 @@ func TestOTLPDuplicatesInOneRequest(t *testing.T) {
 			if evs := e.logged(bsnA); len(evs) != 1 || evs[0].Span.Name != "besluit" {
 				t.Errorf("log %+v, want the first span", evs)
 			}
+
+			// Across requests: a chain span sent again (its start to the nanosecond) is acknowledged;
+			// with other content it is rejected and the kept one stays.
+			ns := time.Now().Add(-time.Minute) // more precise than the database keeps
+			again := func(name string) int64 {
+				td := ptrace.NewTraces()
+				s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+				s.SetTraceID(pcommon.TraceID{4, 4})
+				s.SetSpanID(pcommon.SpanID{4, 4})
+				s.SetName(name)
+				s.SetStartTimestamp(pcommon.NewTimestampFromTime(ns))
+				s.Links().AppendEmpty().SetTraceID(pcommon.TraceID{5, 5})
+				s.Links().At(0).SetSpanID(pcommon.SpanID{5, 5})
+				status, _, resp := postOTLP(t, base, e.eventKey, enc, td, false)
+				if status != 200 {
+					t.Fatalf("status %d", status)
+				}
+				return resp.PartialSuccess().RejectedSpans()
+			}
+			if r := again("intake"); r != 0 {
+				t.Errorf("first: %d rejected", r)
+			}
+			if r := again("intake"); r != 0 {
+				t.Errorf("retry: %d rejected, want 0", r)
+			}
+			if r := again("other"); r != 1 {
+				t.Errorf("other content: %d rejected, want 1", r)
+			}
+			if err := e.raw.QueryRow(context.Background(), `SELECT name FROM otlp_chain_spans WHERE span_id = '0404000000000000'`).Scan(&name); err != nil || name != "intake" {
+				t.Errorf("kept %q (%v), want the first", name, err)
+			}
 		})
 	}
 }

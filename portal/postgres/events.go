@@ -195,15 +195,17 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 	return res, err
 }
 
-// StoreChainSpans keeps OTLP spans without a data subject, so that a chain can be followed; a span
-// already kept (same trace and span id) is left as it was. The caller validates them
-// (portal.ChainSpan.Validate).
-func (db *DB) StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) error {
+// StoreChainSpans keeps OTLP spans without a data subject, so that a chain can be followed. A span
+// already kept (same trace and span id) with the same content is left as it was; with other content
+// it is left as it was too, and its index is returned in conflicts. The caller validates the spans
+// (portal.ChainSpan.Validate) and sends each (trace, span id) once.
+func (db *DB) StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) (conflicts []int, err error) {
 	if len(spans) == 0 {
-		return nil
+		return nil, nil
 	}
 	now := db.now().UTC()
-	err := db.Transact(ctx, func(tx pgx.Tx) error {
+	err = db.Transact(ctx, func(tx pgx.Tx) error {
+		conflicts = nil
 		b := &pgx.Batch{}
 		for _, s := range spans {
 			var parent any
@@ -221,12 +223,55 @@ func (db *DB) StoreChainSpans(ctx context.Context, apiKeyID int64, spans []porta
 				s.TraceID, s.SpanID, parent, s.Name, s.StartedAt, s.Failed, s.System, s.Activity, apiKeyID, now,
 				fTrace, fSpan, fEntity)
 		}
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		// Compare what is kept now with what was sent: a span kept before with other content conflicts.
+		traces, ids := make([]string, len(spans)), make([]string, len(spans))
+		for i, s := range spans {
+			traces[i], ids[i] = s.TraceID, s.SpanID
+		}
+		rows, _ := tx.Query(ctx, `SELECT k.i::int, c.parent_span_id, c.name, c.started_at, c.failed, c.system, c.activity_id,
+ c.foreign_trace_id, c.foreign_span_id, c.foreign_entity
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(trace_id, span_id, i)
+JOIN otlp_chain_spans c ON c.trace_id = k.trace_id AND c.span_id = k.span_id`, traces, ids)
+		var i int
+		var parent, fTrace, fSpan *string
+		var kept portal.ChainSpan
+		var fEntity string
+		_, err := pgx.ForEachRow(rows, []any{&i, &parent, &kept.Name, &kept.StartedAt, &kept.Failed, &kept.System, &kept.Activity,
+			&fTrace, &fSpan, &fEntity}, func() error {
+			s := spans[i-1]
+			kept.TraceID, kept.SpanID, kept.ParentSpanID, kept.Foreign = s.TraceID, s.SpanID, "", nil
+			if parent != nil {
+				kept.ParentSpanID = *parent
+			}
+			if fTrace != nil && fSpan != nil {
+				kept.Foreign = &portal.ForeignOperation{TraceID: *fTrace, SpanID: *fSpan, Entity: fEntity}
+			}
+			if !sameChainSpan(kept, s) {
+				conflicts = append(conflicts, i-1)
+			}
+			return nil
+		})
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: store %d chain spans: %w", len(spans), err)
+		return nil, fmt.Errorf("postgres: store %d chain spans: %w", len(spans), err)
 	}
-	return nil
+	slices.Sort(conflicts)
+	return conflicts, nil
+}
+
+// sameChainSpan reports whether a kept chain span has the content of a sent one (times to the
+// microsecond that PostgreSQL keeps).
+func sameChainSpan(kept, sent portal.ChainSpan) bool {
+	if (kept.Foreign == nil) != (sent.Foreign == nil) || kept.Foreign != nil && *kept.Foreign != *sent.Foreign {
+		return false
+	}
+	kept.Foreign, sent.Foreign = nil, nil
+	return kept.Span == sent.Span && kept.StartedAt.Equal(sent.StartedAt.Truncate(time.Microsecond)) &&
+		kept.System == sent.System && kept.Activity == sent.Activity
 }
 
 // checkBatch checks a batch against the register as it stands in tx, and against rules when given

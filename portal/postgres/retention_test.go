@@ -113,7 +113,7 @@ func TestRemoveExpiredChainSpans(t *testing.T) {
 	add(2, 8*year, "")
 	add(2, 6*year, "kort") // past kort's and wmo's retention but within lang's: kept
 	add(1, time.Hour, "lang")
-	if err := db.StoreChainSpans(ctx, key.ID, spans); err != nil {
+	if _, err := db.StoreChainSpans(ctx, key.ID, spans); err != nil {
 		t.Fatal(err)
 	}
 	n, err := db.RemoveExpiredChainSpans(ctx, 2)

@@ -42,7 +42,7 @@ func TestChainOrigin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.db.StoreChainSpans(ctx, key.ID, []portal.ChainSpan{{Span: portal.Span{TraceID: strings.Repeat("a2", 16),
+	if _, err := e.db.StoreChainSpans(ctx, key.ID, []portal.ChainSpan{{Span: portal.Span{TraceID: strings.Repeat("a2", 16),
 		SpanID: strings.Repeat("c2", 8), Name: "verzoek ontvangen", Foreign: &portal.ForeignOperation{TraceID: strings.Repeat("f3", 16),
 			SpanID: strings.Repeat("f4", 8), Entity: "https://www.belastingdienst.example/oin/123"}}, StartedAt: now.Add(-2 * time.Hour), System: "zaaksysteem"}}); err != nil {
 		t.Fatal(err)
