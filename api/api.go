@@ -34,9 +34,10 @@ const MaxBody = 2 << 20
 type Store interface {
 	AuthenticateAPIKey(ctx context.Context, token string) (portal.APIKey, error)
 	Activities(ctx context.Context) ([]portal.Activity, error)
+	ActivityURIs(ctx context.Context) (map[string]string, error)
 	PutActivity(ctx context.Context, a portal.Activity) (bool, error)
 	IngestChecked(ctx context.Context, apiKeyID int64, events []portal.Event, rules portal.EventRules) (portal.IngestResult, error)
-	StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) error
+	StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) ([]int, error)
 	APIRequests(ctx context.Context, f portal.RequestFilter, after int64) ([]portal.BackOfficeRequest, bool, error)
 	APIRequestByID(ctx context.Context, id string) (portal.BackOfficeRequest, error)
 	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
@@ -216,7 +217,7 @@ func (h *handlers) requireScope(scope string) fiber.Handler {
 }
 
 func (h *handlers) listActivities(c *fiber.Ctx) error {
-	as, err := h.store.Activities(c.UserContext())
+	as, err := h.register(c)
 	if err != nil {
 		return err
 	}
@@ -224,6 +225,22 @@ func (h *handlers) listActivities(c *fiber.Ctx) error {
 		as = []portal.Activity{}
 	}
 	return c.JSON(fiber.Map{"activities": as})
+}
+
+// register returns the register entries with their URIs.
+func (h *handlers) register(c *fiber.Ctx) ([]portal.Activity, error) {
+	as, err := h.store.Activities(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	uris, err := h.store.ActivityURIs(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	for i := range as {
+		as[i].URI = uris[as[i].ID]
+	}
+	return as, nil
 }
 
 func (h *handlers) putActivity(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -46,6 +47,13 @@ const (
 	AttrAgainstWillRef     = "inzicht.against_will.decision_ref"
 	AttrAgainstWillReason  = "inzicht.against_will.reason"
 	AttrAgainstWillBy      = "inzicht.against_will.approved_by"
+
+	// The LDV foreign_operation: the operation at another organisation this processing was done
+	// for. Given as span attributes (trace and span id in hex), or as the span's first link with
+	// the entity as that link's attribute; the attributes win over a link.
+	AttrForeignTraceID = "dpl.core.foreign_operation.trace_id"
+	AttrForeignSpanID  = "dpl.core.foreign_operation.span_id"
+	AttrForeignEntity  = "dpl.core.foreign_operation.entity"
 )
 
 // SpanNamespace is the UUID namespace of the ids of events received as spans: an event's id is the
@@ -59,7 +67,7 @@ func SpanEventID(traceID [16]byte, spanID [8]byte) string {
 }
 
 // maxRejectReasons bounds the reasons listed in partial_success.error_message.
-const maxRejectReasons = 5
+const maxRejectReasons = 10
 
 // otlpEncoding returns the OTLP encoding of a request's Content-Type: "proto" or "json".
 func otlpEncoding(contentType string) (string, bool) {
@@ -77,20 +85,29 @@ func otlpEncoding(contentType string) (string, bool) {
 }
 
 // DecodeTraces decodes an ExportTraceServiceRequest in the OTLP encoding enc ("proto" or "json";
-// in JSON, trace and span ids are hex, as the OTLP specification says). It returns EINVALID for
-// a body that does not decode.
-func DecodeTraces(body []byte, enc string) (ptrace.Traces, error) {
-	req := ptraceotlp.NewExportRequest()
-	var err error
-	if enc == "json" {
-		err = req.UnmarshalJSON(body)
-	} else {
-		err = req.UnmarshalProto(body)
+// in JSON, trace and span ids are hex, as the OTLP specification says). Spans with an id of the
+// wrong length are left out, each with its reason in dropped (see dropBadIDs); the rest is
+// decoded. It returns EINVALID for a body that does not decode.
+func DecodeTraces(body []byte, enc string) (td ptrace.Traces, dropped []string, err error) {
+	unmarshal := func(b []byte) (ptrace.Traces, error) {
+		req := ptraceotlp.NewExportRequest()
+		var err error
+		if enc == "json" {
+			err = req.UnmarshalJSON(b)
+		} else {
+			err = req.UnmarshalProto(b)
+		}
+		return req.Traces(), err
 	}
-	if err != nil {
-		return ptrace.Traces{}, portal.Errorf(portal.EINVALID, "the body is not an OTLP ExportTraceServiceRequest in %s", enc)
+	if td, err := unmarshal(body); err == nil {
+		return td, nil, nil
 	}
-	return req.Traces(), nil
+	if rest, dropped, ok := dropBadIDs(body, enc); ok {
+		if td, err := unmarshal(rest); err == nil {
+			return td, dropped, nil
+		}
+	}
+	return ptrace.Traces{}, nil, portal.Errorf(portal.EINVALID, "the body is not an OTLP ExportTraceServiceRequest in %s", enc)
 }
 
 // spanEvent is one span of a request: the event it maps to, or why it is rejected. chainOnly marks
@@ -99,11 +116,28 @@ type spanEvent struct {
 	ev        portal.Event
 	reject    string
 	chainOnly bool
+	chain     portal.ChainSpan // the span as kept for its chain, when chainOnly
 }
 
-// SpanEvents maps every span of td to a processing event (see docs/api.md, "OTLP"). Register
-// entries give the organisation (their controller) and data categories unless an attribute does.
-// A span that cannot be mapped has its reason in reject; a span without a data subject is chainOnly.
+// sameSpan reports whether two spans of one request with the same ids carry the same content.
+func sameSpan(a, b *spanEvent) bool {
+	if a.chainOnly != b.chainOnly {
+		return false
+	}
+	if a.chainOnly {
+		x, y := a.chain, b.chain
+		if (x.Foreign == nil) != (y.Foreign == nil) || x.Foreign != nil && *x.Foreign != *y.Foreign {
+			return false
+		}
+		x.Foreign, y.Foreign = nil, nil
+		return x.Span == y.Span && x.StartedAt.Equal(y.StartedAt) && x.System == y.System && x.Activity == y.Activity
+	}
+	return bytes.Equal(a.ev.ContentHash([]byte(a.ev.SubjectBSN)), b.ev.ContentHash([]byte(b.ev.SubjectBSN)))
+}
+
+// SpanEvents maps every span of td to a processing event (see docs/api.md, "OTLP"). register holds
+// each entry under its id and, when it has one, its URI. Register entries give the organisation
+// (their controller) and data categories unless an attribute does. A span that cannot be mapped has its reason in reject; a span without a data subject is chainOnly.
 func spanEvents(td ptrace.Traces, register map[string]portal.Activity) []spanEvent {
 	var out []spanEvent
 	rss := td.ResourceSpans()
@@ -154,6 +188,11 @@ func spanEvent1(s ptrace.Span, system string, register map[string]portal.Activit
 	if p := s.ParentSpanID(); !p.IsEmpty() {
 		ev.Span.ParentSpanID = hex.EncodeToString(p[:])
 	}
+	fo, why := foreignOperation(s)
+	if why != "" {
+		return spanEvent{ev: ev, reject: why}
+	}
+	ev.Span.Foreign = fo
 	if v, ok := attrs.Get(AttrDataCategories); ok {
 		if v.Type() == pcommon.ValueTypeSlice {
 			for i := range v.Slice().Len() {
@@ -165,6 +204,9 @@ func spanEvent1(s ptrace.Span, system string, register map[string]portal.Activit
 	}
 	subject := attrString(attrs, AttrDataSubjectID)
 	if subject == "" {
+		if a, ok := register[ev.Activity]; ok {
+			ev.Activity = a.ID
+		}
 		return spanEvent{ev: ev, chainOnly: true}
 	}
 	if t := attrString(attrs, AttrDataSubjectIDType); !strings.EqualFold(t, "BSN") {
@@ -181,6 +223,7 @@ func spanEvent1(s ptrace.Span, system string, register map[string]portal.Activit
 	if !ok {
 		return spanEvent{ev: ev, reject: "unknown processing activity " + ev.Activity}
 	}
+	ev.Activity = a.ID // cited by its URI, stored by its id
 	if ev.Actor.Organization == "" {
 		ev.Actor.Organization = a.Controller
 	}
@@ -188,6 +231,37 @@ func spanEvent1(s ptrace.Span, system string, register map[string]portal.Activit
 		ev.DataCategories = slices.Clone(a.DataCategories)
 	}
 	return spanEvent{ev: ev}
+}
+
+// foreignOperation returns the LDV foreign_operation of s: from the span attributes
+// dpl.core.foreign_operation.trace_id and .span_id when given, else from the span's first link; the
+// entity from that link's attribute dpl.core.foreign_operation.entity, else the span's. It returns a
+// reason when the attributes give only part of it.
+func foreignOperation(s ptrace.Span) (*portal.ForeignOperation, string) {
+	attrs := s.Attributes()
+	norm := func(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
+	f := portal.ForeignOperation{TraceID: norm(attrString(attrs, AttrForeignTraceID)), SpanID: norm(attrString(attrs, AttrForeignSpanID))}
+	entity := strings.TrimSpace(attrString(attrs, AttrForeignEntity))
+	if f.TraceID == "" && f.SpanID == "" && s.Links().Len() > 0 {
+		l := s.Links().At(0)
+		if tid, sid := l.TraceID(), l.SpanID(); !tid.IsEmpty() && !sid.IsEmpty() {
+			f.TraceID, f.SpanID = hex.EncodeToString(tid[:]), hex.EncodeToString(sid[:])
+			if e := strings.TrimSpace(attrString(l.Attributes(), AttrForeignEntity)); e != "" {
+				entity = e
+			}
+		}
+	}
+	if f.TraceID == "" && f.SpanID == "" {
+		if entity != "" {
+			return nil, AttrForeignEntity + " needs the foreign operation's trace and span id (attributes or a link)"
+		}
+		return nil, ""
+	}
+	if f.TraceID == "" || f.SpanID == "" {
+		return nil, AttrForeignTraceID + " and " + AttrForeignSpanID + " must be given together"
+	}
+	f.Entity = entity
+	return &f, ""
 }
 
 // attrString returns the attribute key as a string ("" when absent).
@@ -210,58 +284,71 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 	if len(c.Body()) > MaxBody {
 		return portal.Errorf(portal.ETOOLARGE, "the body is larger than %d bytes", MaxBody)
 	}
-	td, err := DecodeTraces(c.Body(), enc)
+	td, dropped, err := DecodeTraces(c.Body(), enc)
 	if err != nil {
 		return err
 	}
-	acts, err := h.store.Activities(c.UserContext())
+	acts, err := h.register(c)
 	if err != nil {
 		return err
 	}
-	register := make(map[string]portal.Activity, len(acts))
+	// A span cites its register entry by the entry's id or by its URI.
+	register := make(map[string]portal.Activity, 2*len(acts))
 	for _, a := range acts {
 		register[a.ID] = a
+		if a.URI != "" {
+			register[a.URI] = a
+		}
 	}
 	spans := spanEvents(td, register)
 	rules := portal.EventRules{Now: h.cfg.Now(), NotBefore: h.cfg.EventsNotBefore, MaxAhead: h.cfg.EventsMaxFuture,
 		MaxConfidential: h.cfg.ConfidentialMax}
 	known := func(id string) bool { _, ok := register[id]; return ok }
-	// Check each span alone, so one bad span does not refuse the others; a span sent twice in one
-	// request with other content is refused.
-	first := map[string]int{}
+	// Check each span alone, so one bad span does not refuse the others. A span sent twice in one
+	// request is stored once; with other content the repeat is refused.
+	first := map[[2]string]int{}
 	var store []int
 	var chain []portal.ChainSpan
+	var chainIdx []int // chain[j] is spans[chainIdx[j]]
 	for i := range spans {
 		s := &spans[i]
 		if s.reject != "" {
 			continue
 		}
 		if s.chainOnly {
-			cs := portal.ChainSpan{Span: *s.ev.Span, StartedAt: s.ev.OccurredAt, System: s.ev.System, Activity: s.ev.Activity}
-			if fe := cs.Validate(); len(fe) > 0 {
+			s.chain = portal.ChainSpan{Span: *s.ev.Span, StartedAt: s.ev.OccurredAt, System: s.ev.System, Activity: s.ev.Activity}
+			if fe := s.chain.Validate(); len(fe) > 0 {
 				s.reject = fieldReasons(fe)
 				continue
 			}
-			chain = append(chain, cs)
-			continue
+		} else {
+			s.ev.Normalize()
+			if fe := s.ev.Validate(0, rules, known); len(fe) > 0 {
+				s.reject = fieldReasons(fe)
+				continue
+			}
 		}
-		s.ev.Normalize()
-		if fe := s.ev.Validate(0, rules, known); len(fe) > 0 {
-			s.reject = fieldReasons(fe)
-			continue
-		}
-		if j, dup := first[s.ev.ID]; dup {
-			a, b := &spans[j].ev, &s.ev
-			if string(a.ContentHash([]byte(a.SubjectBSN))) != string(b.ContentHash([]byte(b.SubjectBSN))) {
+		key := [2]string{s.ev.Span.TraceID, s.ev.Span.SpanID}
+		if j, dup := first[key]; dup {
+			if !sameSpan(&spans[j], s) {
 				s.reject = "span sent twice in this request with other content"
 			}
 			continue
 		}
-		first[s.ev.ID] = i
-		store = append(store, i)
+		first[key] = i
+		if s.chainOnly {
+			chain = append(chain, s.chain)
+			chainIdx = append(chainIdx, i)
+		} else {
+			store = append(store, i)
+		}
 	}
-	if err := h.store.StoreChainSpans(c.UserContext(), apiKey(c).ID, chain); err != nil {
+	conflicts, err := h.store.StoreChainSpans(c.UserContext(), apiKey(c).ID, chain)
+	if err != nil {
 		return err
+	}
+	for _, j := range conflicts {
+		spans[chainIdx[j]].reject = "span already stored with other content"
 	}
 	var res portal.IngestResult
 	for len(store) > 0 {
@@ -274,8 +361,8 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 		res.Duplicates += r.Duplicates
 		store = store[n:]
 	}
-	var rejected int64
-	var reasons []string
+	rejected := int64(len(dropped))
+	reasons := dropped[:min(len(dropped), maxRejectReasons):min(len(dropped), maxRejectReasons)]
 	for _, s := range spans {
 		if s.reject != "" {
 			rejected++

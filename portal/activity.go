@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ type Activity struct {
 	DataCategories []string `json:"data_categories"`
 	Retention      string   `json:"retention"` // ISO 8601 duration, e.g. P5Y
 	Controller     string   `json:"controller"`
+	// URI is the entry's URI, optional and unique (dpl.core.processing_activity_id is usually one).
+	// Kept apart from the entry's own columns: Activities does not fill it (see ActivityURIs).
+	URI string `json:"uri,omitempty"`
 }
 
 var activityID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -72,6 +76,11 @@ func (a *Activity) Validate() error {
 		add("controller", "required")
 	} else if msg := CheckText(a.Controller, 200); msg != "" {
 		add("controller", msg)
+	}
+	if a.URI != "" {
+		if msg := CheckURI(a.URI); msg != "" {
+			add("uri", msg)
+		}
 	}
 	if len(fe) > 0 {
 		return &Error{Code: EINVALID, Message: "invalid processing activity", Fields: fe}
@@ -130,4 +139,18 @@ func ParseRegister(b []byte) ([]Activity, error) {
 		}
 	}
 	return as, nil
+}
+
+// CheckURI returns why s is not an acceptable register entry URI (an absolute http or https URI
+// with a host, at most 2000 characters), or "".
+func CheckURI(s string) string {
+	if msg := CheckText(s, 2000); msg != "" {
+		return msg
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		!strings.HasPrefix(s, u.Scheme+"://") || strings.ContainsAny(s, " \t\n") {
+		return "must be an absolute https or http URI"
+	}
+	return ""
 }

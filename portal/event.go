@@ -127,6 +127,18 @@ type Span struct {
 	ParentSpanID string `json:"parent_span_id,omitempty"`
 	Name         string `json:"name"`
 	Failed       bool   `json:"failed,omitempty"`
+	// Foreign is the Logboek Dataverwerkingen foreign_operation: the processing was part of a chain
+	// that started at another organisation.
+	Foreign *ForeignOperation `json:"foreign_operation,omitempty"`
+}
+
+// ForeignOperation names the operation at another organisation that a processing was done for: that
+// organisation's trace and span id (lower-case hex) and, when the sender gave it, the URI of that
+// organisation (LDV's entity).
+type ForeignOperation struct {
+	TraceID string `json:"trace_id"`
+	SpanID  string `json:"span_id"`
+	Entity  string `json:"entity,omitempty"`
 }
 
 var (
@@ -322,6 +334,17 @@ func checkSpan(s *Span, add func(field, msg string)) {
 	if msg := CheckText(s.Name, maxText); msg != "" {
 		add("span.name", msg)
 	}
+	if f := s.Foreign; f != nil {
+		if !traceIDRe.MatchString(f.TraceID) || f.TraceID == strings.Repeat("0", 32) {
+			add("span.foreign_operation.trace_id", "must be 16 bytes, not all zero")
+		}
+		if !spanIDRe.MatchString(f.SpanID) || f.SpanID == strings.Repeat("0", 16) {
+			add("span.foreign_operation.span_id", "must be 8 bytes, not all zero")
+		}
+		if msg := CheckText(f.Entity, 2000); msg != "" {
+			add("span.foreign_operation.entity", msg)
+		}
+	}
 }
 
 // CheckText returns why s is not acceptable free text (too long, not UTF-8, or holding control
@@ -495,6 +518,11 @@ type LoggedEvent struct {
 	// ConsentCovered is set for events with access basis consent: whether the cited consent was the
 	// same person's, granted, and neither withdrawn nor expired at the event's time.
 	ConsentCovered *bool
+	// Origin is set, on a single event read for its detail page, when the event was part of a chain
+	// that started at another organisation: the span's own foreign operation, or else that of a span
+	// kept for its chain (same trace). OriginOrganization names that organisation when it is known.
+	Origin             *ForeignOperation
+	OriginOrganization string
 }
 
 // Sensitive reports whether the event carries a mark the citizen should notice.

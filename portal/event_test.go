@@ -285,6 +285,13 @@ var hashMods = map[string]func(*portal.Event){
 	"Span.Failed":       func(e *portal.Event) { e.Span = testSpan(); e.Span.Failed = true },
 	"VNG":               func(e *portal.Event) { e.VNG = &portal.VNGOrigin{ActieID: "7a22eb38-bca6-463f-9955-54ab040287cb"} },
 	"VNG.ActieID":       func(e *portal.Event) { e.VNG = &portal.VNGOrigin{ActieID: "48086bf2-11b7-4603-9526-67d7c3bb6587"} },
+	"Span.Foreign":      func(e *portal.Event) { e.Span = testSpan(); e.Span.Foreign = nil },
+	"Span.Foreign.TraceID": func(e *portal.Event) {
+		e.Span = testSpan()
+		e.Span.Foreign.TraceID = strings.Repeat("ab", 16)
+	},
+	"Span.Foreign.SpanID": func(e *portal.Event) { e.Span = testSpan(); e.Span.Foreign.SpanID = strings.Repeat("ab", 8) },
+	"Span.Foreign.Entity": func(e *portal.Event) { e.Span = testSpan(); e.Span.Foreign.Entity = "https://other.example" },
 }
 
 func TestContentHash(t *testing.T) {
@@ -475,7 +482,8 @@ func TestConfidentialityExtensionValidate(t *testing.T) {
 
 func testSpan() *portal.Span {
 	return &portal.Span{TraceID: strings.Repeat("0f", 16), SpanID: strings.Repeat("1e", 8),
-		ParentSpanID: strings.Repeat("2d", 8), Name: "zaak bekijken"}
+		ParentSpanID: strings.Repeat("2d", 8), Name: "zaak bekijken", Foreign: &portal.ForeignOperation{
+			TraceID: strings.Repeat("3c", 16), SpanID: strings.Repeat("4b", 8), Entity: "https://svb.example"}}
 }
 
 // TestContentHashSpan checks that every field of an event's span counts in its hash, so a span
@@ -485,7 +493,8 @@ func TestContentHashSpan(t *testing.T) {
 	e := validEvent(1)
 	e.Span = testSpan()
 	h := e.ContentHash(key)
-	for _, name := range []string{"Span.TraceID", "Span.SpanID", "Span.ParentSpanID", "Span.Name", "Span.Failed"} {
+	for _, name := range []string{"Span.TraceID", "Span.SpanID", "Span.ParentSpanID", "Span.Name", "Span.Failed",
+		"Span.Foreign", "Span.Foreign.TraceID", "Span.Foreign.SpanID", "Span.Foreign.Entity"} {
 		c := validEvent(1)
 		hashMods[name](&c)
 		if bytes.Equal(c.ContentHash(key), h) {
@@ -509,6 +518,10 @@ func TestValidateSpanEvent(t *testing.T) {
 		{"span, bad ids", func(e *portal.Event) {
 			e.Span = &portal.Span{TraceID: strings.Repeat("0", 32), SpanID: "abc", ParentSpanID: "xyz"}
 		}, []string{"0:span.trace_id", "0:span.span_id", "0:span.parent_span_id"}},
+		{"span, bad foreign operation", func(e *portal.Event) {
+			e.Span = testSpan()
+			e.Span.Foreign = &portal.ForeignOperation{TraceID: "ABC", SpanID: strings.Repeat("0", 16), Entity: "x\x00"}
+		}, []string{"0:span.foreign_operation.trace_id", "0:span.foreign_operation.span_id", "0:span.foreign_operation.entity"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

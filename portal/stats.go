@@ -338,6 +338,7 @@ type Flagged struct {
 	Justified    bool
 	Note         string
 	ReviewerName string
+	Span         *Span // for an event received over OTLP: its trace and span, for staff
 }
 
 // StaffPattern is how one employee used access over a period.

@@ -21,7 +21,8 @@ import (
 // TestOTLPThroughTheFrontApp is the OTLP receiver through the real wiring: a system instrumented
 // with the official OpenTelemetry SDK, its exporter given only the portal's base URL, records a
 // processing with the Logboek Dataverwerkingen attributes; the citizen finds it in /verwerkingen,
-// and its detail page says what the span did not state and that the attempt failed.
+// and its detail page says what the span did not state, that the attempt failed, and that it was
+// part of a request from another organisation (the span's link, LDV foreign_operation).
 func TestOTLPThroughTheFrontApp(t *testing.T) {
 	base, key, _ := startDemo(t, io.Discard)
 	ctx := context.Background()
@@ -37,7 +38,10 @@ func TestOTLPThroughTheFrontApp(t *testing.T) {
 	_, span := tp.Tracer("test").Start(ctx, "zaak openen", trace.WithTimestamp(time.Now().Add(-time.Minute)),
 		trace.WithAttributes(attribute.String(api.AttrProcessingActivity, "wmo-onderzoek"),
 			attribute.String(api.AttrDataSubjectID, "999993653"), attribute.String(api.AttrDataSubjectIDType, "BSN"),
-			attribute.String(api.AttrTeam, team)))
+			attribute.String(api.AttrTeam, team)),
+		trace.WithLinks(trace.Link{SpanContext: trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{0xaa, 1},
+			SpanID: trace.SpanID{0xbb, 1}, Remote: true}), Attributes: []attribute.KeyValue{
+			attribute.String(api.AttrForeignEntity, "https://www.svb.example/")}}))
 	span.SetStatus(otelcodes.Error, "timeout")
 	span.End()
 	if err := tp.Shutdown(ctx); err != nil {
@@ -53,7 +57,8 @@ func TestOTLPThroughTheFrontApp(t *testing.T) {
 		t.Fatalf("/verwerkingen does not show the span's processing (trace %s)", sc.TraceID().String())
 	}
 	_, page = get(t, c, base+"/verwerkingen/"+id)
-	for _, want := range []string{team, "niet vermeld", "mislukte poging"} {
+	for _, want := range []string{team, "niet vermeld", "mislukte poging",
+		"Deze verwerking hoorde bij een verzoek van een andere organisatie (www.svb.example)."} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the detail page lacks %q", want)
 		}

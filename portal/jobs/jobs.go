@@ -31,6 +31,7 @@ type Store interface {
 	SweepSignals(ctx context.Context) (portal.SignalSweepResult, error)
 	SweepConsents(ctx context.Context) (int, error)
 	RemoveExpiredEvents(ctx context.Context, batch int) ([]portal.RetentionRun, error)
+	RemoveExpiredChainSpans(ctx context.Context, batch int) (int64, error)
 	StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error)
 	RefreshPeriod(ctx context.Context, p portal.Period) (portal.StoredCounts, error)
 	NewJobClient(cfg *river.Config) (*river.Client[pgx.Tx], error)
@@ -345,7 +346,8 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[portal.SweepJob]) e
 	return nil
 }
 
-// retentionWorker removes events past their retention period. A large backlog (the first run on an
+// retentionWorker removes events past their retention period, then the spans kept only for their
+// chain once past the register's longest retention period. A large backlog (the first run on an
 // old log) can take longer than one job's timeout: what was removed stays removed and recorded,
 // and the next run goes on.
 type retentionWorker struct {
@@ -363,6 +365,13 @@ func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[portal.Retentio
 	for _, r := range runs {
 		w.log.Info("retention", "activity", r.ActivityID, "retention", r.Retention, "cutoff", r.Cutoff, "removed", r.Removed,
 			"reviews_removed", r.ReviewsRemoved)
+	}
+	if err != nil {
+		return err
+	}
+	n, err := w.store.RemoveExpiredChainSpans(ctx, 5000)
+	if n > 0 {
+		w.log.Info("retention", "chain_spans_removed", n)
 	}
 	return err
 }

@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/inzicht/inzicht/portal"
 )
@@ -19,22 +21,66 @@ func scanActivity(row pgx.Row) (portal.Activity, error) {
 }
 
 // PutActivity creates or updates a register entry and reports whether it was new. The activity must
-// be valid (portal.Activity.Validate).
+// be valid (portal.Activity.Validate). The entry's URI is replaced too (an empty one removes it); a
+// URI another entry has is ECONFLICT.
 func (db *DB) PutActivity(ctx context.Context, a portal.Activity) (created bool, err error) {
 	err = db.Transact(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `
+		if err := tx.QueryRow(ctx, `
 INSERT INTO processing_activities (`+activityCols+`)
 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
 ON CONFLICT (id) DO UPDATE SET name_nl=$2, name_en=$3, purpose_nl=$4, purpose_en=$5, legal_basis_nl=$6,
   legal_basis_en=$7, data_categories=$8, retention=$9, controller=$10, updated_at=now()
 RETURNING (xmax = 0)`,
 			a.ID, a.Name.NL, a.Name.EN, a.Purpose.NL, a.Purpose.EN, a.LegalBasis.NL, a.LegalBasis.EN,
-			a.DataCategories, a.Retention, a.Controller).Scan(&created)
+			a.DataCategories, a.Retention, a.Controller).Scan(&created); err != nil {
+			return err
+		}
+		if a.URI == "" {
+			_, err := tx.Exec(ctx, `DELETE FROM activity_uris WHERE activity_id = $1`, a.ID)
+			return err
+		}
+		var other string
+		err := tx.QueryRow(ctx, `SELECT activity_id FROM activity_uris WHERE uri = $1 AND activity_id <> $2`, a.URI, a.ID).Scan(&other)
+		if err == nil {
+			return &portal.Error{Code: portal.ECONFLICT, Message: "another register entry has this uri: " + other,
+				Fields: []portal.FieldError{{Index: -1, Field: "uri", Message: "already the uri of register entry " + other}}}
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO activity_uris (activity_id, uri) VALUES ($1, $2)
+ON CONFLICT (activity_id) DO UPDATE SET uri = $2`, a.ID, a.URI)
+		return err
 	})
+	var pe *portal.Error
+	if errors.As(err, &pe) {
+		return false, err
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" { // a concurrent PUT took the uri first
+		return false, &portal.Error{Code: portal.ECONFLICT, Message: "another register entry has this uri",
+			Fields: []portal.FieldError{{Index: -1, Field: "uri", Message: "already the uri of another register entry"}}}
+	}
 	if err != nil {
 		return false, fmt.Errorf("postgres: put activity %s: %w", a.ID, err)
 	}
 	return created, nil
+}
+
+// ActivityURIs returns the URIs of the register entries that have one, by entry id. Activities does
+// not read them (the register's own columns only).
+func (db *DB) ActivityURIs(ctx context.Context) (map[string]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT activity_id, uri FROM activity_uris`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: activity uris: %w", err)
+	}
+	m := map[string]string{}
+	var id, uri string
+	_, err = pgx.ForEachRow(rows, []any{&id, &uri}, func() error { m[id] = uri; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: activity uris: %w", err)
+	}
+	return m, nil
 }
 
 // Activities lists the register, ordered by id.

@@ -74,3 +74,43 @@ func TestActivitiesEmpty(t *testing.T) {
 		t.Errorf("Activities on an empty register = %v", got)
 	}
 }
+
+// TestOrganizationByEntity: an LDV entity URI names a register entry's controller when it is that
+// entry's URI or a URI above it, a controller's name names itself, and anything else is unknown.
+func TestOrganizationByEntity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newTestDB(t)
+	svb := activity("svb-aow")
+	svb.Controller, svb.URI = "Sociale Verzekeringsbank", "https://svb.example/register/aow"
+	if _, err := db.PutActivity(ctx, svb); err != nil {
+		t.Fatal(err)
+	}
+	for entity, want := range map[string]string{
+		"https://svb.example/register/aow": "Sociale Verzekeringsbank",
+		"https://svb.example/":             "Sociale Verzekeringsbank",
+		"https://svb.example":              "Sociale Verzekeringsbank",
+		"https://svb.examplex":             "",
+		"gemeente voorbeeldstad":           "Gemeente Voorbeeldstad",
+		"https://other.example":            "",
+		"":                                 "",
+	} {
+		got, err := db.OrganizationByEntity(ctx, entity)
+		if err != nil || got != want {
+			t.Errorf("%q: %q (%v), want %q", entity, got, err, want)
+		}
+	}
+	// A URI is unique across entries; another entry asking for it is ECONFLICT and changes nothing.
+	other := activity("ander")
+	other.URI = svb.URI
+	if _, err := db.PutActivity(ctx, other); portal.ErrorCode(err) != portal.ECONFLICT {
+		t.Errorf("a taken uri: %v, want ECONFLICT", err)
+	}
+	uris, err := db.ActivityURIs(ctx)
+	if err != nil || len(uris) != 1 || uris["svb-aow"] != svb.URI {
+		t.Errorf("uris %v (%v)", uris, err)
+	}
+	if as, _ := db.Activities(ctx); len(as) != 3 {
+		t.Errorf("register holds %d entries, want 3 (the refused PUT stored nothing)", len(as))
+	}
+}

@@ -26,9 +26,9 @@ var ingestCols = []string{"id", "subject_id", "occurred_at", "received_at", "act
 
 // storedCols is the column order of every write into processing_events (insertEvents): an ingested
 // event's columns, the signal a staff view was of, and the span an event received over OTLP came from.
-// and the VNG verwerkingsactie an event was made for.
+// and the VNG verwerkingsactie an event was made for, and the foreign operation (another organisation's) a span was done for.
 var storedCols = append(slices.Clip(ingestCols), "signal_id", "trace_id", "span_id", "parent_span_id", "span_name", "failed",
-	"vng_actie_id")
+	"vng_actie_id", "foreign_trace_id", "foreign_span_id", "foreign_entity")
 
 // eventRow is one event as it goes into the log.
 type eventRow struct {
@@ -61,13 +61,16 @@ func (r eventRow) values() []any {
 			until, reason = pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, "signal not yet told"
 		}
 	}
-	var traceID, spanID, parentID any
-	var spanName string
+	var traceID, spanID, parentID, fTrace, fSpan any
+	var spanName, fEntity string
 	var failed bool
 	if s := e.Span; s != nil {
 		traceID, spanID, spanName, failed = s.TraceID, s.SpanID, s.Name, s.Failed
 		if s.ParentSpanID != "" {
 			parentID = s.ParentSpanID
+		}
+		if f := s.Foreign; f != nil {
+			fTrace, fSpan, fEntity = f.TraceID, f.SpanID, f.Entity
 		}
 	}
 	var actie any
@@ -78,7 +81,7 @@ func (r eventRow) values() []any {
 		e.Level, e.Actor.Organization, e.Actor.Team, e.Actor.Role, e.Actor.EmployeeID, e.Actor.EmployeeName,
 		e.System, e.CaseRef, e.Recipient, e.AccessBasis, e.BreakGlassReason, e.ConsentRef, aw.DecisionRef,
 		aw.Reason, aw.ApprovedBy, until, reason, r.hash, key, r.covered, signal, traceID, spanID, parentID, spanName, failed,
-		actie}
+		actie, fTrace, fSpan, fEntity}
 }
 
 // insertEvents writes events into processing_events with one COPY. Ingested batches and Inzicht's own
@@ -215,31 +218,83 @@ func (db *DB) ingestTx(ctx context.Context, tx pgx.Tx, apiKeyID int64, events []
 	return res, nil
 }
 
-// StoreChainSpans keeps OTLP spans without a data subject, so that a chain can be followed; a span
-// already kept (same trace and span id) is left as it was. The caller validates them
-// (portal.ChainSpan.Validate).
-func (db *DB) StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) error {
+// StoreChainSpans keeps OTLP spans without a data subject, so that a chain can be followed. A span
+// already kept (same trace and span id) with the same content is left as it was; with other content
+// it is left as it was too, and its index is returned in conflicts. The caller validates the spans
+// (portal.ChainSpan.Validate) and sends each (trace, span id) once.
+func (db *DB) StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) (conflicts []int, err error) {
 	if len(spans) == 0 {
-		return nil
+		return nil, nil
 	}
 	now := db.now().UTC()
-	err := db.Transact(ctx, func(tx pgx.Tx) error {
+	err = db.Transact(ctx, func(tx pgx.Tx) error {
+		conflicts = nil
 		b := &pgx.Batch{}
 		for _, s := range spans {
 			var parent any
 			if s.ParentSpanID != "" {
 				parent = s.ParentSpanID
 			}
+			var fTrace, fSpan any
+			var fEntity string
+			if f := s.Foreign; f != nil {
+				fTrace, fSpan, fEntity = f.TraceID, f.SpanID, f.Entity
+			}
 			b.Queue(`INSERT INTO otlp_chain_spans (trace_id, span_id, parent_span_id, name, started_at, failed, system,
- activity_id, api_key_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-				s.TraceID, s.SpanID, parent, s.Name, s.StartedAt, s.Failed, s.System, s.Activity, apiKeyID, now)
+ activity_id, api_key_id, received_at, foreign_trace_id, foreign_span_id, foreign_entity)
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+				s.TraceID, s.SpanID, parent, s.Name, s.StartedAt, s.Failed, s.System, s.Activity, apiKeyID, now,
+				fTrace, fSpan, fEntity)
 		}
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		// Compare what is kept now with what was sent: a span kept before with other content conflicts.
+		traces, ids := make([]string, len(spans)), make([]string, len(spans))
+		for i, s := range spans {
+			traces[i], ids[i] = s.TraceID, s.SpanID
+		}
+		rows, _ := tx.Query(ctx, `SELECT k.i::int, c.parent_span_id, c.name, c.started_at, c.failed, c.system, c.activity_id,
+ c.foreign_trace_id, c.foreign_span_id, c.foreign_entity
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(trace_id, span_id, i)
+JOIN otlp_chain_spans c ON c.trace_id = k.trace_id AND c.span_id = k.span_id`, traces, ids)
+		var i int
+		var parent, fTrace, fSpan *string
+		var kept portal.ChainSpan
+		var fEntity string
+		_, err := pgx.ForEachRow(rows, []any{&i, &parent, &kept.Name, &kept.StartedAt, &kept.Failed, &kept.System, &kept.Activity,
+			&fTrace, &fSpan, &fEntity}, func() error {
+			s := spans[i-1]
+			kept.TraceID, kept.SpanID, kept.ParentSpanID, kept.Foreign = s.TraceID, s.SpanID, "", nil
+			if parent != nil {
+				kept.ParentSpanID = *parent
+			}
+			if fTrace != nil && fSpan != nil {
+				kept.Foreign = &portal.ForeignOperation{TraceID: *fTrace, SpanID: *fSpan, Entity: fEntity}
+			}
+			if !sameChainSpan(kept, s) {
+				conflicts = append(conflicts, i-1)
+			}
+			return nil
+		})
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: store %d chain spans: %w", len(spans), err)
+		return nil, fmt.Errorf("postgres: store %d chain spans: %w", len(spans), err)
 	}
-	return nil
+	slices.Sort(conflicts)
+	return conflicts, nil
+}
+
+// sameChainSpan reports whether a kept chain span has the content of a sent one (times to the
+// microsecond that PostgreSQL keeps).
+func sameChainSpan(kept, sent portal.ChainSpan) bool {
+	if (kept.Foreign == nil) != (sent.Foreign == nil) || kept.Foreign != nil && *kept.Foreign != *sent.Foreign {
+		return false
+	}
+	kept.Foreign, sent.Foreign = nil, nil
+	return kept.Span == sent.Span && kept.StartedAt.Equal(sent.StartedAt.Truncate(time.Microsecond)) &&
+		kept.System == sent.System && kept.Activity == sent.Activity
 }
 
 // checkBatch checks a batch against the register as it stands in tx, and against rules when given
@@ -278,7 +333,37 @@ const eventCols = `e.id::text, e.occurred_at, e.received_at, e.action, e.data_ca
  e.access_basis, e.break_glass_reason, e.consent_ref, e.against_will_decision_ref, e.against_will_reason,
  e.against_will_approved_by, e.confidential_until, e.confidential_reason,
  a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl, a.legal_basis_en, a.data_categories,
- a.retention, a.controller, e.consent_covered, e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed`
+ a.retention, a.controller, e.consent_covered, ` + spanCols
+
+// spanCols are the columns of the span an event came from (migrations 13 and 14), read by spanScan.
+const spanCols = `e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed, e.foreign_trace_id, e.foreign_span_id,
+ e.foreign_entity`
+
+// spanScan receives spanCols.
+type spanScan struct {
+	trace, span, parent, fTrace, fSpan *string
+	name, fEntity                      string
+	failed                             bool
+}
+
+func (s *spanScan) dest() []any {
+	return []any{&s.trace, &s.span, &s.parent, &s.name, &s.failed, &s.fTrace, &s.fSpan, &s.fEntity}
+}
+
+// result returns the span, or nil for an event that did not come from one.
+func (s *spanScan) result() *portal.Span {
+	if s.trace == nil || s.span == nil {
+		return nil
+	}
+	sp := &portal.Span{TraceID: *s.trace, SpanID: *s.span, Name: s.name, Failed: s.failed}
+	if s.parent != nil {
+		sp.ParentSpanID = *s.parent
+	}
+	if s.fTrace != nil && s.fSpan != nil {
+		sp.Foreign = &portal.ForeignOperation{TraceID: *s.fTrace, SpanID: *s.fSpan, Entity: s.fEntity}
+	}
+	return sp
+}
 
 func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 	var se scannedEvent
@@ -288,32 +373,24 @@ func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 
 // scannedEvent receives one row of eventCols.
 type scannedEvent struct {
-	e                         portal.LoggedEvent
-	aw                        portal.AgainstWill
-	traceID, spanID, parentID *string
-	span                      portal.Span
+	e  portal.LoggedEvent
+	aw portal.AgainstWill
+	sp spanScan
 }
 
 func (s *scannedEvent) dest() []any {
 	e, a := &s.e, &s.e.Activity
-	return []any{&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
+	return append([]any{&e.ID, &e.OccurredAt, &e.ReceivedAt, &e.Action, &e.DataCategories, &e.Level, &e.Actor.Organization,
 		&e.Actor.Team, &e.Actor.Role, &e.Actor.EmployeeID, &e.Actor.EmployeeName, &e.System, &e.CaseRef, &e.Recipient,
 		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &s.aw.DecisionRef, &s.aw.Reason, &s.aw.ApprovedBy,
 		&e.ConfidentialUntil, &e.ConfidentialReason,
 		&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
-		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered, &s.traceID, &s.spanID, &s.parentID, &s.span.Name, &s.span.Failed}
+		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered}, s.sp.dest()...)
 }
 
 func (s *scannedEvent) event() portal.LoggedEvent {
 	e := s.e
-	if s.traceID != nil && s.spanID != nil {
-		span := s.span
-		span.TraceID, span.SpanID = *s.traceID, *s.spanID
-		if s.parentID != nil {
-			span.ParentSpanID = *s.parentID
-		}
-		e.Span = &span
-	}
+	e.Span = s.sp.result()
 	if s.aw != (portal.AgainstWill{}) {
 		aw := s.aw
 		e.AgainstWill = &aw
@@ -454,7 +531,66 @@ WHERE e.id = $1::uuid AND e.subject_id = $2 AND `+visibleSQL("$3"),
 	if err != nil {
 		return e, fmt.Errorf("postgres: event: %w", err)
 	}
+	if err := db.chainOrigin(ctx, &e); err != nil {
+		return e, err
+	}
 	return e, nil
+}
+
+// chainOrigin sets e.Origin and e.OriginOrganization when e came from a span that was part of a chain
+// started at another organisation: the span's own foreign operation, or else the first one (by start)
+// among the spans kept for the same trace.
+func (db *DB) chainOrigin(ctx context.Context, e *portal.LoggedEvent) error {
+	if e.Span == nil {
+		return nil
+	}
+	if e.Span.Foreign != nil {
+		f := *e.Span.Foreign
+		e.Origin = &f
+	} else {
+		var f portal.ForeignOperation
+		err := db.pool.QueryRow(ctx, `SELECT foreign_trace_id, foreign_span_id, foreign_entity FROM otlp_chain_spans
+WHERE trace_id = $1 AND foreign_trace_id IS NOT NULL ORDER BY started_at, span_id LIMIT 1`, e.Span.TraceID).
+			Scan(&f.TraceID, &f.SpanID, &f.Entity)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: chain origin: %w", err)
+		}
+		e.Origin = &f
+	}
+	name, err := db.OrganizationByEntity(ctx, e.Origin.Entity)
+	if err != nil {
+		return err
+	}
+	e.OriginOrganization = name
+	return nil
+}
+
+// OrganizationByEntity names the organisation whose LDV entity URI is entity, or returns "" when it
+// is not known. It is the one place such a name is looked up: a URI that is a register entry's URI
+// (or a URI under it) names that entry's controller; an entity equal to a controller's name is that name. (A table of
+// organisations by OIN would be consulted here too.)
+func (db *DB) OrganizationByEntity(ctx context.Context, entity string) (string, error) {
+	entity = strings.TrimSpace(entity)
+	if entity == "" {
+		return "", nil
+	}
+	var name string
+	err := db.pool.QueryRow(ctx, `
+(SELECT a.controller FROM activity_uris u JOIN processing_activities a ON a.id = u.activity_id
+ WHERE u.uri = $1 OR starts_with(u.uri, rtrim($1, '/') || '/') ORDER BY u.uri = $1 DESC, u.activity_id LIMIT 1)
+UNION ALL
+(SELECT controller FROM processing_activities WHERE lower(controller) = lower($1) LIMIT 1)
+LIMIT 1`, entity).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: organisation by entity: %w", err)
+	}
+	return name, nil
 }
 
 // Summary returns counts over a citizen's visible events: the pre-aggregated summary of the events

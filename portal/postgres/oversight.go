@@ -14,8 +14,10 @@ import (
 func scanFlagged(row pgx.CollectableRow) (portal.Flagged, error) {
 	var f portal.Flagged
 	var justified *bool
-	err := row.Scan(&f.EventID, &f.SubjectID, &f.OccurredAt, &f.Organization, &f.Team, &f.Role, &f.EmployeeID, &f.EmployeeName,
-		&f.Activity, &f.Reason, &justified, &f.Note, &f.ReviewerName)
+	var sp spanScan
+	err := row.Scan(append([]any{&f.EventID, &f.SubjectID, &f.OccurredAt, &f.Organization, &f.Team, &f.Role, &f.EmployeeID, &f.EmployeeName,
+		&f.Activity, &f.Reason, &justified, &f.Note, &f.ReviewerName}, sp.dest()...)...)
+	f.Span = sp.result()
 	if justified != nil {
 		f.Reviewed, f.Justified = true, *justified
 	}
@@ -30,7 +32,7 @@ func (db *DB) Oversight(ctx context.Context, since time.Time, limit int, by port
 	err = db.Transact(ctx, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT e.id::text, e.subject_id, e.occurred_at, e.actor_organization, e.actor_team, e.actor_role,
  e.actor_employee_id, e.actor_employee_name, e.activity_id, e.break_glass_reason, r.justified, coalesce(r.note, ''),
- coalesce(r.reviewer_name, '')
+ coalesce(r.reviewer_name, ''), `+spanCols+`
 FROM processing_events e LEFT JOIN break_glass_reviews r ON r.event_id = e.id
 WHERE e.access_basis = 'break_glass' AND e.occurred_at >= $1 ORDER BY e.occurred_at DESC LIMIT $2`, since, limit)
 		var err error
@@ -38,7 +40,7 @@ WHERE e.access_basis = 'break_glass' AND e.occurred_at >= $1 ORDER BY e.occurred
 			return err
 		}
 		rows, _ = tx.Query(ctx, `SELECT e.id::text, e.subject_id, e.occurred_at, e.actor_organization, e.actor_team, e.actor_role,
- e.actor_employee_id, e.actor_employee_name, e.activity_id, e.consent_ref, NULL::boolean, '', ''
+ e.actor_employee_id, e.actor_employee_name, e.activity_id, e.consent_ref, NULL::boolean, '', '', `+spanCols+`
 FROM processing_events e WHERE e.consent_covered = false AND e.occurred_at >= $1 ORDER BY e.occurred_at DESC LIMIT $2`, since, limit)
 		if notCovered, err = pgx.CollectRows(rows, scanFlagged); err != nil {
 			return err

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/inzicht/inzicht/portal"
 )
@@ -58,4 +59,46 @@ SELECT removed, reviews FROM n`, a.ID, run.Cutoff, batch, a.Retention, now, db.n
 		}
 	}
 	return runs, ctx.Err()
+}
+
+// RemoveExpiredChainSpans removes the spans kept only for their chain (otlp_chain_spans) once they
+// are older than the longest retention period in the register: a chain span may be the parent or
+// origin of events of any register entry, so it stays as long as the longest-kept of them may, and
+// no longer. Batches of batch rows, each its own statement. With an empty register nothing is
+// removed. It returns how many were removed.
+func (db *DB) RemoveExpiredChainSpans(ctx context.Context, batch int) (int64, error) {
+	if batch <= 0 {
+		batch = 5000
+	}
+	acts, err := db.Activities(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := db.now()
+	var cutoff time.Time
+	for _, a := range acts {
+		r, err := portal.ParseRetention(a.Retention)
+		if err != nil {
+			return 0, nil // an unreadable entry's retention is unknown: keep every chain span
+		}
+		if c := r.Cutoff(now); cutoff.IsZero() || c.Before(cutoff) {
+			cutoff = c
+		}
+	}
+	if cutoff.IsZero() {
+		return 0, nil
+	}
+	var total int64
+	for {
+		tag, err := db.pool.Exec(ctx, `DELETE FROM otlp_chain_spans c USING (
+  SELECT trace_id, span_id FROM otlp_chain_spans WHERE started_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED) d
+WHERE c.trace_id = d.trace_id AND c.span_id = d.span_id`, cutoff, batch)
+		if err != nil {
+			return total, fmt.Errorf("postgres: remove expired chain spans: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < int64(batch) || ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+	}
 }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -78,5 +79,51 @@ func TestRemoveExpiredEvents(t *testing.T) {
 	}
 	if n := db.count(t, "retention_runs"); n != 3 {
 		t.Errorf("retention_runs rows after an empty run: %d, want 3", n)
+	}
+}
+
+// TestRemoveExpiredChainSpans: spans kept only for their chain go once older than the longest
+// retention period in the register (here P7Y, not the P5Y or P1Y of the other entries), in batches;
+// younger ones stay; a second run removes nothing.
+func TestRemoveExpiredChainSpans(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newTestDB(t)
+	for id, r := range map[string]string{"kort": "P1Y", "lang": "P7Y"} {
+		a := activity(id)
+		a.Retention = r
+		if _, err := db.PutActivity(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, _, err := db.CreateAPIKey(ctx, "zaaksysteem", []string{"events:write"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := 365 * 24 * time.Hour
+	var spans []portal.ChainSpan
+	add := func(n int, ago time.Duration, act string) {
+		for range n {
+			i := len(spans) + 1
+			spans = append(spans, portal.ChainSpan{Span: portal.Span{TraceID: fmt.Sprintf("%032x", i), SpanID: fmt.Sprintf("%016x", i),
+				Name: "intake"}, StartedAt: t0.Add(-ago), System: "zaaksysteem", Activity: act})
+		}
+	}
+	add(3, 8*year, "kort") // older than the longest retention: removed, whichever entry they cite
+	add(2, 8*year, "")
+	add(2, 6*year, "kort") // past kort's and wmo's retention but within lang's: kept
+	add(1, time.Hour, "lang")
+	if _, err := db.StoreChainSpans(ctx, key.ID, spans); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.RemoveExpiredChainSpans(ctx, 2)
+	if err != nil || n != 5 {
+		t.Fatalf("removed %d (%v), want 5", n, err)
+	}
+	if left := db.count(t, "otlp_chain_spans"); left != 3 {
+		t.Errorf("%d chain spans left, want 3", left)
+	}
+	if n, err := db.RemoveExpiredChainSpans(ctx, 2); err != nil || n != 0 {
+		t.Errorf("second run removed %d (%v)", n, err)
 	}
 }

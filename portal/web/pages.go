@@ -58,6 +58,11 @@ type Row struct {
 	Sensitive  bool
 	// ConsentLink leads to the consent a consent-based event was covered by.
 	ConsentLink string
+	// Origin says, on the detail page, that the processing was part of a request from another
+	// organisation (LDV foreign operation), naming it when known.
+	Origin string
+	// Span is the OTLP span the event came from, shown to staff only.
+	Span *portal.Span
 }
 
 func (s *server) row(l string, e portal.LoggedEvent) Row {
@@ -79,6 +84,10 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 		Basis: stated("basis.", e.AccessBasis, ""), Sensitive: e.Sensitive()}
 	if e.Span != nil && e.Span.Failed {
 		r.Marks = append(r.Marks, s.t(l, "mark.failed_attempt"))
+	}
+	r.Span = e.Span
+	if e.Origin != nil {
+		r.Origin = s.origin(l, e.OriginOrganization, e.Origin.Entity)
 	}
 	if s.cfg.ShowEmployee {
 		r.Employee = e.Actor.EmployeeName
@@ -109,6 +118,18 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 		}
 	}
 	return r
+}
+
+// origin is the sentence that tells a citizen a processing was part of a request from another
+// organisation: by name when known, else by the host of the organisation's URI, else unnamed.
+func (s *server) origin(l, name, entity string) string {
+	if name != "" {
+		return s.t(l, "detail.origin", name)
+	}
+	if u, err := url.Parse(entity); err == nil && u.Hostname() != "" && (u.Scheme == "https" || u.Scheme == "http") {
+		return s.t(l, "detail.origin.host", u.Hostname())
+	}
+	return s.t(l, "detail.origin.unknown")
 }
 
 func (s *server) overview(c *fiber.Ctx) error {
