@@ -479,6 +479,20 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 	})
 
+	t.Run("chain", func(t *testing.T) {
+		// Two of the demo's processings came in as Logboek Dataverwerkingen spans: a check done at UWV's
+		// request (a foreign operation whose entity is UWV's OIN, named in the organisations table) and
+		// a look-up that failed.
+		b := s.newTab(t)
+		b.loginCitizen("999991772")
+		b.open("/verwerkingen/" + uuid.NewSHA1(uuid.NameSpaceURL, []byte("inzicht-demo/999991772/ldv-uwv")).String())
+		b.wantText("Deze verwerking hoorde bij een verzoek van UWV.")
+		b.shot("journey-chain-detail")
+		b.open("/verwerkingen/" + uuid.NewSHA1(uuid.NameSpaceURL, []byte("inzicht-demo/999991772/ldv-failed")).String())
+		b.wantText("Een mislukte poging")
+		b.shot("journey-chain-failed")
+	})
+
 	t.Run("objection", func(t *testing.T) {
 		citizen := s.newTab(t)
 		citizen.loginCitizen("999993653")

@@ -5,7 +5,9 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -148,13 +150,37 @@ func special(ci int, bsn string, now time.Time, caseRef string) []portal.Event {
 		bg := base("break-glass-pw", 90, step{"pw-bijstand", municipality, "Team Werk en Inkomen", "Klantmanager inkomen", "view", "what", "break_glass", []string{"income", "household"}})
 		bg.BreakGlassReason = "Spoedaanvraag voor een voorschot: uw eigen klantmanager was niet bereikbaar."
 		out = append(out, bg)
+		// Received as Logboek Dataverwerkingen spans (OTLP): a check done at UWV's request (a foreign
+		// operation at another organisation), and a look-up that failed.
+		uwv := base("ldv-uwv", 33, pwCheck)
+		uwv.System = "Suite Sociaal Domein 4.2"
+		uwv.Span = &portal.Span{TraceID: hexID(bsn+"/ldv-uwv", 16), SpanID: hexID(bsn+"/ldv-uwv/span", 8),
+			Name: "rechtmatigheid.controleren", Foreign: &portal.ForeignOperation{TraceID: hexID(bsn+"/uwv", 16),
+				SpanID: hexID(bsn+"/uwv/span", 8), Entity: "urn:nl:oin:" + DemoOIN}}
+		out = append(out, uwv)
+		failed := base("ldv-failed", 8, brp)
+		failed.System = "Suite Sociaal Domein 4.2"
+		failed.Span = &portal.Span{TraceID: hexID(bsn+"/ldv-failed", 16), SpanID: hexID(bsn+"/ldv-failed/span", 8),
+			Name: "brp.bevragen", Failed: true}
+		out = append(out, failed)
 	}
 	return out
+}
+
+// DemoOIN is the made-up OIN (organisatie-identificatienummer) of the demo's other organisation,
+// UWV, named in the organisations table so that a chain it started shows its name.
+const DemoOIN = "00000009876543210000"
+
+// hexID returns n bytes derived from tag, in hex: stable trace and span ids for demo spans.
+func hexID(tag string, n int) string {
+	sum := sha256.Sum256([]byte("inzicht-demo/" + tag))
+	return hex.EncodeToString(sum[:n])
 }
 
 // Store is what loading the demo needs.
 type Store interface {
 	PutActivity(ctx context.Context, a portal.Activity) (bool, error)
+	PutOrganisation(ctx context.Context, o portal.Organisation) (bool, error)
 	Ingest(ctx context.Context, apiKeyID int64, events []portal.Event) (portal.IngestResult, error)
 }
 
@@ -180,6 +206,9 @@ func Load(ctx context.Context, st Store, now time.Time) (LoadResult, error) {
 		if created {
 			res.Activities++
 		}
+	}
+	if _, err := st.PutOrganisation(ctx, portal.Organisation{OIN: DemoOIN, Name: "UWV"}); err != nil {
+		return res, err
 	}
 	known := map[string]bool{}
 	for _, a := range reg {

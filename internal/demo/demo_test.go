@@ -56,8 +56,14 @@ func TestDemoCoversEveryKindOfEvent(t *testing.T) {
 	now := time.Now()
 	kinds := map[string]int{}
 	domains := map[string]bool{}
-	var confidentialFuture, confidentialPast int
+	var confidentialFuture, confidentialPast, foreign, failed int
 	for _, e := range demo.Events(now) {
+		if e.Span != nil && e.Span.Foreign != nil {
+			foreign++
+		}
+		if e.Span != nil && e.Span.Failed {
+			failed++
+		}
 		kinds[e.AccessBasis]++
 		domains[e.Activity] = true
 		if e.ConfidentialUntil != nil {
@@ -83,6 +89,9 @@ func TestDemoCoversEveryKindOfEvent(t *testing.T) {
 	}
 	if confidentialFuture == 0 || confidentialPast == 0 {
 		t.Errorf("want confidential events both still hidden and released: %d, %d", confidentialFuture, confidentialPast)
+	}
+	if foreign == 0 || failed == 0 {
+		t.Errorf("want spans done for another organisation (%d) and failed ones (%d)", foreign, failed)
 	}
 	reg, err := demo.Register()
 	if err != nil {
