@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 )
@@ -31,4 +32,18 @@ func randomHex(n int) string {
 			}
 		}
 	}
+}
+
+type spanKey struct{}
+
+// ContextWithSpan returns ctx carrying the span of the request being handled: what Inzicht records
+// while handling it (a staff view) is recorded under that span.
+func ContextWithSpan(ctx context.Context, s Span) context.Context {
+	return context.WithValue(ctx, spanKey{}, s)
+}
+
+// SpanFromContext returns the request's span set by ContextWithSpan, if any.
+func SpanFromContext(ctx context.Context) (Span, bool) {
+	s, ok := ctx.Value(spanKey{}).(Span)
+	return s, ok && s.TraceID != ""
 }

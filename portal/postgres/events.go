@@ -96,7 +96,7 @@ func insertEvents(ctx context.Context, tx pgx.Tx, rows []eventRow) (int64, error
 // the view itself. about is the signal viewed, or nil. A view without a span gets a new trace.
 func recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v portal.StaffView, now time.Time, about *portal.Signal) error {
 	if v.Span.TraceID == "" {
-		v.Span = staffViewSpan(v)
+		v.Span = staffViewSpan(ctx, v)
 	}
 	ev := v.Event(uuid.NewString(), now)
 	row := eventRow{ev: &ev, subjectID: s.id, received: now, hash: ev.ContentHash(s.hmac), signal: about}
@@ -106,10 +106,16 @@ func recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v portal.Staf
 	return nil
 }
 
-// staffViewSpan starts a new trace for a staff view (one per page request), named after the register
-// entry the view falls under.
-func staffViewSpan(v portal.StaffView) portal.Span {
-	return portal.NewSpan("view " + v.Activity)
+// staffViewSpan is the span a staff view is recorded under, named after the register entry the view
+// falls under: the page request's span (portal.ContextWithSpan, set by the portal for every request,
+// whose response's traceparent names it), or a new trace when ctx carries none.
+func staffViewSpan(ctx context.Context, v portal.StaffView) portal.Span {
+	name := "view " + v.Activity
+	if s, ok := portal.SpanFromContext(ctx); ok {
+		s.Name = name
+		return s
+	}
+	return portal.NewSpan(name)
 }
 
 // Ingest stores a batch the caller has validated (portal.ValidateEvents) atomically: every new

@@ -47,7 +47,7 @@ FROM processing_events e WHERE e.consent_covered = false AND e.occurred_at >= $1
 		}
 		view := portal.StaffView{By: by, RoleLabel: portal.RoleLabel(portal.RolePrivacyOfficer), Municipality: municipality,
 			Activity: portal.OversightActivity, Level: "that", Categories: []string{"identity"}, AccessBasis: portal.BasisFunction}
-		view.Span = staffViewSpan(view) // one page, one span, in the log of every citizen listed
+		view.Span = staffViewSpan(ctx, view) // one page, one span, in the log of every citizen listed
 		seen := map[int64]bool{}
 		for _, f := range append(append([]portal.Flagged{}, breakGlass...), notCovered...) {
 			if seen[f.SubjectID] {

@@ -27,6 +27,7 @@ import (
 	"github.com/inzicht/inzicht/portal/i18n"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 	"github.com/inzicht/inzicht/portal/pdfexport"
+	"github.com/inzicht/inzicht/portal/tracectx"
 	"github.com/inzicht/inzicht/static"
 	"github.com/inzicht/inzicht/views"
 )
@@ -216,6 +217,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 		c.SetUserContext(ctx)
 		return c.Next()
 	})
+	app.Use(traceRequest)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/open-data/statistieken.json", s.openData)
@@ -297,6 +299,22 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/signalen/:id/bewaarbesluit", handlers, s.checkCSRF, s.decideRetention)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such page") })
 	return app, nil
+}
+
+// traceRequest gives every page request a span of its own (portal/tracectx: in the caller's trace
+// when a valid traceparent header came with it), named after the method and route, answered in the
+// traceparent header; a staff view recorded while handling the request carries it, so the response
+// header and the line in the person's log name the same span.
+func traceRequest(c *fiber.Ctx) error {
+	span, parent, state := tracectx.Start("portal "+c.Method(), c.Get("traceparent"), c.Get("tracestate"))
+	if parent != "" {
+		c.Set("traceparent", parent)
+	}
+	if state != "" {
+		c.Set("tracestate", state)
+	}
+	c.SetUserContext(portal.ContextWithSpan(c.UserContext(), span))
+	return c.Next()
 }
 
 func (s *server) securityHeaders(c *fiber.Ctx) error {
