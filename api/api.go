@@ -50,8 +50,8 @@ type Store interface {
 	OrganisationNames(ctx context.Context, oins []string) (map[string]string, error)
 	PutVerwerkingsactie(ctx context.Context, key portal.APIKey, va portal.Verwerkingsactie, activityID string,
 		events []portal.Event, rules portal.EventRules, replace bool) (portal.Verwerkingsactie, bool, error)
-	Verwerkingsactie(ctx context.Context, key portal.APIKey, id string) (portal.Verwerkingsactie, error)
-	Verwerkingsacties(ctx context.Context, key portal.APIKey, f portal.VerwerkingsactieFilter) ([]portal.Verwerkingsactie, int, error)
+	Verwerkingsactie(ctx context.Context, r portal.APIRead, id string) (portal.Verwerkingsactie, error)
+	Verwerkingsacties(ctx context.Context, r portal.APIRead, f portal.VerwerkingsactieFilter) ([]portal.Verwerkingsactie, int, error)
 	DeleteVerwerkingsactie(ctx context.Context, key portal.APIKey, id string) error
 	PatchVerwerking(ctx context.Context, key portal.APIKey, verwerkingID string, p portal.VerwerkingPatch, maxConf time.Duration) (int, error)
 }
@@ -127,8 +127,8 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	app.Put("/organisations/:oin", h.requireScope("register:write"), requireJSON, h.putOrganisation)
 	app.Post("/verwerkingsacties", vngRoute, h.requireScope("events:write"), requireJSON, h.postVerwerkingsactie)
 	app.Patch("/verwerkingsacties", vngRoute, h.requireScope("events:write"), requireJSON, h.patchVerwerkingsacties)
-	app.Get("/verwerkingsacties", vngRoute, h.requireScope("events:read"), h.listVerwerkingsacties)
-	app.Get("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:read"), h.getVerwerkingsactie)
+	app.Get("/verwerkingsacties", vngRoute, h.requireScope("events:read"), traced("inzicht verwerkingsacties read"), h.listVerwerkingsacties)
+	app.Get("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:read"), traced("inzicht verwerkingsactie read"), h.getVerwerkingsactie)
 	app.Put("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), requireJSON, h.putVerwerkingsactie)
 	app.Delete("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), h.deleteVerwerkingsactie)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
