@@ -125,7 +125,8 @@ func chainSpans(ctx context.Context, q querier, rq portal.ReadQuery, limit int) 
 		return nil, nil
 	}
 	sql := `SELECT c.trace_id, c.span_id, c.parent_span_id, c.name, c.started_at, c.failed, c.system, c.activity_id,
- c.received_at, coalesce(a.name_nl, ''), coalesce(a.name_en, ''), coalesce(a.controller, '')
+ c.received_at, coalesce(a.name_nl, ''), coalesce(a.name_en, ''), coalesce(a.controller, ''),
+ c.foreign_trace_id, c.foreign_span_id, c.foreign_entity
 FROM otlp_chain_spans c LEFT JOIN processing_activities a ON a.id = c.activity_id WHERE true`
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -153,12 +154,16 @@ FROM otlp_chain_spans c LEFT JOIN processing_activities a ON a.id = c.activity_i
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 		var e portal.LoggedEvent
 		var s portal.Span
-		var parent *string
+		var parent, foreignTrace, foreignSpan *string
+		var foreignEntity string
 		var started, received time.Time
 		err := row.Scan(&s.TraceID, &s.SpanID, &parent, &s.Name, &started, &s.Failed, &e.System, &e.Event.Activity,
-			&received, &e.Activity.Name.NL, &e.Activity.Name.EN, &e.Activity.Controller)
+			&received, &e.Activity.Name.NL, &e.Activity.Name.EN, &e.Activity.Controller, &foreignTrace, &foreignSpan, &foreignEntity)
 		if parent != nil {
 			s.ParentSpanID = *parent
+		}
+		if foreignTrace != nil && foreignSpan != nil {
+			s.Foreign = &portal.ForeignOperation{TraceID: *foreignTrace, SpanID: *foreignSpan, Entity: foreignEntity}
 		}
 		e.Span, e.OccurredAt, e.ReceivedAt, e.Activity.ID = &s, started, received, e.Event.Activity
 		return e, err
