@@ -154,7 +154,7 @@ func (h *handlers) prepareActie(c *fiber.Ctx, pathID string) (portal.Verwerkings
 	if err := va.Validate(rules); err != nil {
 		fe = append(fe, portal.ErrorFields(err)...)
 	}
-	acts, err := h.store.Activities(c.UserContext())
+	acts, err := h.register(c) // with their URIs, which verwerkingsactiviteitUrl is matched against first
 	if err != nil {
 		return va, nil, nil, rules, err
 	}

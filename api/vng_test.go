@@ -600,3 +600,54 @@ func TestVNGReadsAreRecorded(t *testing.T) {
 		t.Errorf("after the reporting system's own reads: %d reads in A's log, %d in B's, want 2 and 2", a, b)
 	}
 }
+
+// TestVNGActivityByURI: verwerkingsactiviteitUrl is matched exactly against the register entries'
+// URIs first, and only then by its last path segment against their ids.
+func TestVNGActivityByURI(t *testing.T) {
+	t.Parallel()
+	e, _ := vngEnv(t)
+	ctx := context.Background()
+	byURI := testActivity("wmo-aanvraag")
+	// The URI ends in the id of another entry (the VNG example's): the exact URI must win.
+	byURI.URI = "https://register.example/verwerkingsactiviteiten/" + vngActivity
+	if _, err := e.db.PutActivity(ctx, byURI); err != nil {
+		t.Fatal(err)
+	}
+	other := testActivity("jeugdhulp")
+	other.URI = "https://register.example/var/jeugd"
+	if _, err := e.db.PutActivity(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	person := func(bsn string) func(ev) { return func(m ev) { object(m, 0)["objectId"] = bsn } }
+	url := func(u string) func(ev) {
+		return func(m ev) { delete(m, "verwerkingsactiviteitId"); m["verwerkingsactiviteitUrl"] = u }
+	}
+	activityOf := func(bsn string) string {
+		t.Helper()
+		evs := e.reported(bsn)
+		if len(evs) != 1 {
+			t.Fatalf("%s: %d events", bsn, len(evs))
+		}
+		return evs[0].Activity.ID
+	}
+	e.postActie(marshal(t, actie(t, person(bsnA), url(byURI.URI))))
+	if got := activityOf(bsnA); got != "wmo-aanvraag" {
+		t.Errorf("URL equal to an entry's URI: activity %q, want wmo-aanvraag", got)
+	}
+	e.postActie(marshal(t, actie(t, person(bsnB), url(other.URI))))
+	if got := activityOf(bsnB); got != "jeugdhulp" {
+		t.Errorf("URL whose last segment is no id: activity %q, want jeugdhulp", got)
+	}
+	// No entry has this URI: the last segment, an entry's id, decides (a VAR URL).
+	e.postActie(marshal(t, actie(t, person(bsnC), url("https://var.example/api/v1/verwerkingsactiviteiten/"+vngActivity))))
+	if got := activityOf(bsnC); got != vngActivity {
+		t.Errorf("fallback by last segment: activity %q, want %s", got, vngActivity)
+	}
+	// The id and a URL naming another entry disagree.
+	p := e.do("POST", "/verwerkingsacties", e.eventKey, marshal(t, actie(t, person(bsnD), func(m ev) {
+		m["verwerkingsactiviteitUrl"] = byURI.URI
+	}))).problem(t, 400)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "verwerkingsactiviteitUrl" {
+		t.Errorf("id and URL of different entries: %+v", p.Errors)
+	}
+}

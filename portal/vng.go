@@ -235,13 +235,20 @@ func (va *Verwerkingsactie) HasPersons() bool {
 }
 
 // ResolveActivity finds the register entry the actie cites: verwerkingsactiviteitId is an entry's id;
-// verwerkingsactiviteitUrl is matched by its last path segment (register entries have no URI field).
-// Both given must name the same entry. An actie that touches no person by BSN may cite none. It
+// verwerkingsactiviteitUrl is first matched exactly against the entries' URIs (Activity.URI, so the
+// register must carry them), else by its last path segment against their ids (a VAR URL ends in the
+// id). Both given must name the same entry. An actie that touches no person by BSN may cite none. It
 // returns the entry (nil when none is cited) or the broken field.
 func (va *Verwerkingsactie) ResolveActivity(register map[string]Activity) (*Activity, *FieldError) {
 	id, field := va.VerwerkingsactiviteitID, "verwerkingsactiviteitId"
 	if u := va.VerwerkingsactiviteitURL; u != "" {
 		seg := strings.ToLower(LastPathSegment(u))
+		for _, a := range register {
+			if a.URI != "" && a.URI == u {
+				seg = a.ID
+				break
+			}
+		}
 		if id != "" && seg != id {
 			return nil, &FieldError{Index: -1, Field: "verwerkingsactiviteitUrl", Message: "names another register entry than verwerkingsactiviteitId"}
 		}
