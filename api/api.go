@@ -50,8 +50,8 @@ type Store interface {
 	OrganisationNames(ctx context.Context, oins []string) (map[string]string, error)
 	PutVerwerkingsactie(ctx context.Context, key portal.APIKey, va portal.Verwerkingsactie, activityID string,
 		events []portal.Event, rules portal.EventRules, replace bool) (portal.Verwerkingsactie, bool, error)
-	Verwerkingsactie(ctx context.Context, key portal.APIKey, id string) (portal.Verwerkingsactie, error)
-	Verwerkingsacties(ctx context.Context, key portal.APIKey, f portal.VerwerkingsactieFilter) ([]portal.Verwerkingsactie, int, error)
+	Verwerkingsactie(ctx context.Context, r portal.APIRead, id string) (portal.Verwerkingsactie, error)
+	Verwerkingsacties(ctx context.Context, r portal.APIRead, f portal.VerwerkingsactieFilter) ([]portal.Verwerkingsactie, int, error)
 	DeleteVerwerkingsactie(ctx context.Context, key portal.APIKey, id string) error
 	PatchVerwerking(ctx context.Context, key portal.APIKey, verwerkingID string, p portal.VerwerkingPatch, maxConf time.Duration) (int, error)
 }
@@ -97,9 +97,41 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-// New returns the API as a Fiber app, to be mounted at /api/v1.
-func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App {
+// Gate is the rate limiting in front of every app that serves API keys (New and NewOTLP): one
+// limiter on failed requests per address and one on all requests per API key. Built once and passed
+// to both apps, it gives a key the configured rate once across /api/v1 and /v1/traces, not once per
+// app. It is safe for concurrent use (the limiters keep their counts in their own storage).
+type Gate struct {
+	perAddress, perKey fiber.Handler
+}
+
+// NewGate builds the rate limits of cfg (RatePerMinute). A request over a limit ends in 429 with
+// Retry-After, rendered by each app's own error handler (problem+json, or a google.rpc.Status for OTLP).
+func NewGate(cfg Config) *Gate {
 	cfg = cfg.withDefaults()
+	limitReached := func(c *fiber.Ctx) error { // the limiter has set Retry-After
+		return fiber.NewError(fiber.StatusTooManyRequests, "slow down and retry later")
+	}
+	return &Gate{
+		// Failed requests per address before authentication, so floods of made-up keys are cut off
+		// without starving the systems behind the same proxy; all requests per key after it, so one
+		// system cannot starve another.
+		perAddress: limiter.New(limiter.Config{Max: 10 * cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
+			SkipSuccessfulRequests: true}),
+		perKey: limiter.New(limiter.Config{
+			Max: cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
+			KeyGenerator: func(c *fiber.Ctx) string { return strconv.FormatInt(apiKey(c).ID, 10) },
+		}),
+	}
+}
+
+// New returns the API as a Fiber app, to be mounted at /api/v1. gate is the rate limiting it shares
+// with the OTLP receiver (NewOTLP); nil gives the app a gate of its own (NewGate(cfg)).
+func New(store Store, cfg Config, gate *Gate, metrics *Metrics, log *slog.Logger) *fiber.App {
+	cfg = cfg.withDefaults()
+	if gate == nil {
+		gate = NewGate(cfg)
+	}
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          errorHandler(log),
 		BodyLimit:             MaxBody * 4, // a hard stop; MaxBody is checked in handlers with a problem response
@@ -110,9 +142,7 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 		c.Set(fiber.HeaderContentType, "application/json")
 		return c.Send(OpenAPI)
 	})
-	guard(app, h, func(c *fiber.Ctx) error {
-		return problem(c, fiber.StatusTooManyRequests, "Too many requests", "slow down and retry later", nil)
-	})
+	guard(app, h, gate)
 	app.Get("/processing-activities", h.listActivities)
 	app.Put("/processing-activities/:id", h.requireScope("register:write"), requireJSON, h.putActivity)
 	app.Post("/processing-events", h.requireScope("events:write"), requireJSON, h.ingest)
@@ -127,8 +157,8 @@ func New(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App
 	app.Put("/organisations/:oin", h.requireScope("register:write"), requireJSON, h.putOrganisation)
 	app.Post("/verwerkingsacties", vngRoute, h.requireScope("events:write"), requireJSON, h.postVerwerkingsactie)
 	app.Patch("/verwerkingsacties", vngRoute, h.requireScope("events:write"), requireJSON, h.patchVerwerkingsacties)
-	app.Get("/verwerkingsacties", vngRoute, h.requireScope("events:read"), h.listVerwerkingsacties)
-	app.Get("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:read"), h.getVerwerkingsactie)
+	app.Get("/verwerkingsacties", vngRoute, h.requireScope("events:read"), traced("inzicht verwerkingsacties read"), h.listVerwerkingsacties)
+	app.Get("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:read"), traced("inzicht verwerkingsactie read"), h.getVerwerkingsactie)
 	app.Put("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), requireJSON, h.putVerwerkingsactie)
 	app.Delete("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), h.deleteVerwerkingsactie)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
@@ -157,20 +187,12 @@ func (cfg Config) withDefaults() Config {
 	return cfg
 }
 
-// guard puts the API's gate in front of app's routes: rate limits, the API key and bounded bodies.
-// limitReached answers a request over a limit (the limiter has set Retry-After).
-func guard(app *fiber.App, h *handlers, limitReached fiber.Handler) {
-	cfg := h.cfg
-	// Failed requests per address before authentication, so floods of made-up keys are cut off
-	// without starving the systems behind the same proxy; all requests per key after it, so one system
-	// cannot starve another.
-	app.Use(limiter.New(limiter.Config{Max: 10 * cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
-		SkipSuccessfulRequests: true}))
+// guard puts the API's gate in front of app's routes: rate limits (gate, shared between the apps),
+// the API key and bounded bodies.
+func guard(app *fiber.App, h *handlers, gate *Gate) {
+	app.Use(gate.perAddress)
 	app.Use(h.authenticate)
-	app.Use(limiter.New(limiter.Config{
-		Max: cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
-		KeyGenerator: func(c *fiber.Ctx) string { return strconv.FormatInt(apiKey(c).ID, 10) },
-	}))
+	app.Use(gate.perKey)
 	// Fiber's c.Body() would inflate a compressed body whole; this inflates it through MaxBody first
 	// (after authentication, so anonymous clients cannot make us inflate anything).
 	app.Use(httpbody.New(httpbody.Config{Limit: MaxBody}))

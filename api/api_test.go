@@ -69,7 +69,7 @@ func newEnvWith(t *testing.T, cfg api.Config, log *slog.Logger) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(raw.Close)
-	e := &env{t: t, db: db, raw: raw, spec: loadSpec(t), app: api.New(db, cfg, nil, log)}
+	e := &env{t: t, db: db, raw: raw, spec: loadSpec(t), app: api.New(db, cfg, nil, nil, log)}
 	e.eventKey = e.key("suite", "events:write")
 	e.regKey = e.key("register-admin", "register:write")
 	e.readKey = e.key("reader")

@@ -284,7 +284,7 @@ var httpMethods = []string{"get", "put", "post", "delete", "patch", "head", "opt
 func TestSpecCoversRoutes(t *testing.T) {
 	t.Parallel()
 	s := loadSpec(t)
-	app := api.New(nil, api.Config{}, nil, nil)
+	app := api.New(nil, api.Config{}, nil, nil, nil)
 	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 	registered := map[string]bool{}
 	for _, r := range app.GetRoutes(true) {

@@ -496,18 +496,20 @@ func otlpErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 }
 
 // NewOTLP returns the OTLP/HTTP trace receiver as a Fiber app, to be mounted at OTLPPath. It takes
-// the same API keys (scope events:write), rate limits and body bounds as the API (New).
-func NewOTLP(store Store, cfg Config, metrics *Metrics, log *slog.Logger) *fiber.App {
+// the same API keys (scope events:write) and body bounds as the API (New), and shares its rate limits
+// when given the same gate (nil: a gate of its own).
+func NewOTLP(store Store, cfg Config, gate *Gate, metrics *Metrics, log *slog.Logger) *fiber.App {
 	cfg = cfg.withDefaults()
+	if gate == nil {
+		gate = NewGate(cfg)
+	}
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          otlpErrorHandler(log),
 		BodyLimit:             MaxBody * 4,
 		DisableStartupMessage: true,
 	})
 	h := &handlers{store: store, cfg: cfg, metrics: metrics}
-	guard(app, h, func(c *fiber.Ctx) error {
-		return fiber.NewError(fiber.StatusTooManyRequests, "slow down and retry later")
-	})
+	guard(app, h, gate)
 	app.Post("/", h.requireScope("events:write"), h.exportTraces)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such OTLP resource") })
 	return app

@@ -420,3 +420,51 @@ func TestActivityURI(t *testing.T) {
 		t.Errorf("uri of a removed entry: %d %s", r.status, r.body)
 	}
 }
+
+// TestLDVReadReturnsForeignOperation: the foreign operation a span was done for, stored with the event
+// (or the chain span without a person), comes back in the LDV read's record attributes under the
+// names it was written with.
+func TestLDVReadReturnsForeignOperation(t *testing.T) {
+	t.Parallel()
+	e, key := readEnv(t)
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithResource(resource.NewSchemaless(
+		attribute.String("service.name", "zaaksysteem"))))
+	tr := tp.Tracer("test")
+	at := time.Now().Add(-time.Hour).Truncate(time.Second)
+	foreign := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{0xaa, 2}, SpanID: trace.SpanID{0xbb, 2}, Remote: true})
+	ctx, root := tr.Start(context.Background(), "verzoek ontvangen", trace.WithTimestamp(at), trace.WithLinks(trace.Link{
+		SpanContext: foreign, Attributes: []attribute.KeyValue{attribute.String(api.AttrForeignEntity, "https://svb.example")}}))
+	_, s := tr.Start(ctx, "gegevens leveren", trace.WithTimestamp(at.Add(time.Second)), trace.WithAttributes(
+		attribute.String(api.AttrProcessingActivity, activityID), attribute.String(api.AttrDataSubjectID, bsnA),
+		attribute.String(api.AttrDataSubjectIDType, "BSN"),
+		attribute.String(api.AttrForeignTraceID, "cc"+strings.Repeat("0", 29)+"3"), attribute.String(api.AttrForeignSpanID, "dd00000000000003"),
+		attribute.String(api.AttrForeignEntity, "urn:nl:oin:00000001003214345000")))
+	s.End()
+	root.End(trace.WithTimestamp(at.Add(time.Minute)))
+	exportSpans(t, e.otlpServer(), e.eventKey, rec.Ended())
+
+	r, got := e.ldvRead(key, map[string]any{"traceId": root.SpanContext().TraceID().String()}, nil)
+	if r.status != 200 || len(got.Records) != 2 {
+		t.Fatalf("status %d, %d records: %s", r.status, len(got.Records), r.body)
+	}
+	want := map[string][3]string{
+		root.SpanContext().SpanID().String(): {"aa02" + strings.Repeat("0", 28), "bb02" + strings.Repeat("0", 12), "https://svb.example"},
+		s.SpanContext().SpanID().String():    {"cc" + strings.Repeat("0", 29) + "3", "dd00000000000003", "urn:nl:oin:00000001003214345000"},
+	}
+	for _, rec := range got.Records {
+		var have [3]string
+		for i, k := range []string{api.AttrForeignTraceID, api.AttrForeignSpanID, api.AttrForeignEntity} {
+			have[i], _ = rec.Attributes[k].(string)
+		}
+		if have != want[rec.SpanID] {
+			t.Errorf("span %s (%s): foreign operation %v, want %v", rec.SpanID, rec.Name, have, want[rec.SpanID])
+		}
+	}
+	// A processing done for no other organisation has none.
+	e.ingestOK(batch(t, validEvent(bsnB)))
+	if _, got := e.ldvRead(key, map[string]any{"dpl.core.data_subject_id": bsnB}, nil); len(got.Records) != 1 ||
+		got.Records[0].Attributes[api.AttrForeignTraceID] != nil {
+		t.Errorf("native event: %+v", got.Records)
+	}
+}

@@ -38,7 +38,7 @@ import (
 func (e *env) otlpServer() string {
 	e.t.Helper()
 	top := fiber.New(fiber.Config{DisableStartupMessage: true, BodyLimit: 8 << 20})
-	top.Mount(api.OTLPPath, api.NewOTLP(e.db, api.Config{}, nil, slog.New(slog.DiscardHandler)))
+	top.Mount(api.OTLPPath, api.NewOTLP(e.db, api.Config{}, nil, nil, slog.New(slog.DiscardHandler)))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		e.t.Fatal(err)
@@ -327,7 +327,7 @@ func TestOTLPRateLimit(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	top := fiber.New(fiber.Config{DisableStartupMessage: true})
-	top.Mount(api.OTLPPath, api.NewOTLP(e.db, api.Config{RatePerMinute: 1}, nil, slog.New(slog.DiscardHandler)))
+	top.Mount(api.OTLPPath, api.NewOTLP(e.db, api.Config{RatePerMinute: 1}, nil, nil, slog.New(slog.DiscardHandler)))
 	td := ptrace.NewTraces()
 	body, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 	var last *http.Response
@@ -399,5 +399,55 @@ func TestOTLPAuthorization(t *testing.T) {
 	}
 	if n := e.rows(); n != 1 {
 		t.Errorf("stored %d events, want 1", n)
+	}
+}
+
+// TestRateLimitSharedAcrossAPIAndOTLP: the API and the OTLP receiver built with one gate give a key
+// its rate once: after the key used its budget on /api/v1, its next request to /v1/traces is 429.
+func TestRateLimitSharedAcrossAPIAndOTLP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	cfg := api.Config{RatePerMinute: 3}
+	gate := api.NewGate(cfg)
+	log := slog.New(slog.DiscardHandler)
+	top := fiber.New(fiber.Config{DisableStartupMessage: true})
+	top.Mount(api.OTLPPath, api.NewOTLP(e.db, cfg, gate, nil, log))
+	top.Mount("/api/v1", api.New(e.db, cfg, gate, nil, log))
+	body, _ := ptraceotlp.NewExportRequestFromTraces(ptrace.NewTraces()).MarshalProto()
+	send := func(path, token string) *http.Response {
+		t.Helper()
+		var req *http.Request
+		if path == api.OTLPPath {
+			req, _ = http.NewRequest("POST", path, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-protobuf")
+		} else {
+			req, _ = http.NewRequest("GET", path, nil)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := top.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// Budget 3: one export, two API requests.
+	if res := send(api.OTLPPath, e.eventKey); res.StatusCode != 200 {
+		t.Fatalf("first export: %d", res.StatusCode)
+	}
+	for i := range 2 {
+		if res := send("/api/v1/processing-activities", e.eventKey); res.StatusCode != 200 {
+			t.Fatalf("API request %d: %d", i, res.StatusCode)
+		}
+	}
+	if res := send(api.OTLPPath, e.eventKey); res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
+		t.Errorf("export after the budget was used: %d, Retry-After %q; want 429", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if res := send("/api/v1/processing-activities", e.eventKey); res.StatusCode != 429 {
+		t.Errorf("API request after the budget was used: %d, want 429", res.StatusCode)
+	}
+	// Another key has its own budget, on both.
+	other := e.key("other", "events:write")
+	if res := send(api.OTLPPath, other); res.StatusCode != 200 {
+		t.Errorf("another key's export: %d, want 200", res.StatusCode)
 	}
 }

@@ -227,13 +227,21 @@ const AttrEventID = "inzicht.event_id"
 
 // ldvRecordOf renders a stored event (or chain span) as an LDV record. An event Inzicht received
 // without a trace (the native API) gets ids derived from its event id: the trace id is the id's 32
-// hex digits, the span id its first 16.
+// hex digits, the span id its first 16. A span's foreign operation comes back in the attributes it
+// was written in (dpl.core.foreign_operation.trace_id, .span_id, .entity): the read extension returns
+// a record's attributes as the core standard names them and defines no field of its own for it.
 func ldvRecordOf(e portal.LoggedEvent) ldvRecord {
 	r := ldvRecord{Status: "Ok", Attributes: map[string]any{AttrProcessingActivity: e.Activity.ID}}
 	if e.Span != nil {
 		r.TraceID, r.SpanID, r.ParentSpanID, r.Name = e.Span.TraceID, e.Span.SpanID, e.Span.ParentSpanID, e.Span.Name
 		if e.Span.Failed {
 			r.Status = "Error"
+		}
+		if f := e.Span.Foreign; f != nil {
+			r.Attributes[AttrForeignTraceID], r.Attributes[AttrForeignSpanID] = f.TraceID, f.SpanID
+			if f.Entity != "" {
+				r.Attributes[AttrForeignEntity] = f.Entity
+			}
 		}
 	} else {
 		hexID := strings.ReplaceAll(e.ID, "-", "")

@@ -154,7 +154,7 @@ func (h *handlers) prepareActie(c *fiber.Ctx, pathID string) (portal.Verwerkings
 	if err := va.Validate(rules); err != nil {
 		fe = append(fe, portal.ErrorFields(err)...)
 	}
-	acts, err := h.store.Activities(c.UserContext())
+	acts, err := h.register(c) // with their URIs, which verwerkingsactiviteitUrl is matched against first
 	if err != nil {
 		return va, nil, nil, rules, err
 	}
@@ -281,12 +281,14 @@ func (h *handlers) putVerwerkingsactie(c *fiber.Ctx) error {
 	return c.JSON(stored)
 }
 
+// getVerwerkingsactie returns one actie; another system's actie is recorded as read in the log of the
+// persons in it (portal/postgres Verwerkingsactie).
 func (h *handlers) getVerwerkingsactie(c *fiber.Ctx) error {
 	id, err := actieParam(c)
 	if err != nil {
 		return err
 	}
-	va, err := h.store.Verwerkingsactie(c.UserContext(), apiKey(c), id)
+	va, err := h.store.Verwerkingsactie(c.UserContext(), h.apiRead(c), id)
 	if err != nil {
 		return err
 	}
@@ -344,7 +346,8 @@ type vngList struct {
 }
 
 // listVerwerkingsacties lists the acties that touched one person (objecttype persoon, soortObjectId
-// BSN, objectId), newest first, 100 per page (page=1, 2, …).
+// BSN, objectId), newest first, 100 per page (page=1, 2, …). The acties of other systems on the page
+// are recorded as read in the log of the persons in them, like the read side's reads.
 func (h *handlers) listVerwerkingsacties(c *fiber.Ctx) error {
 	var fe []portal.FieldError
 	bad := func(field, msg string) { fe = append(fe, portal.FieldError{Index: -1, Field: field, Message: msg}) }
@@ -403,7 +406,7 @@ func (h *handlers) listVerwerkingsacties(c *fiber.Ctx) error {
 		return &portal.Error{Code: portal.EINVALID, Message: "invalid query parameters", Fields: fe}
 	}
 	f.Offset = (page - 1) * vngPageSize
-	res, total, err := h.store.Verwerkingsacties(c.UserContext(), apiKey(c), f)
+	res, total, err := h.store.Verwerkingsacties(c.UserContext(), h.apiRead(c), f)
 	if err != nil {
 		return err
 	}

@@ -50,14 +50,30 @@ const vngExample = `{
 
 const vngBSN = "479580261"
 
-// vngEnv is an API env with the VNG example's register entry and a key that reads.
+// vngEnv is an API env with the VNG example's register entry and Inzicht's own entries (as serve
+// ensures at start: reads are recorded under one), and a key that reads.
 func vngEnv(t *testing.T) (*env, string) {
 	t.Helper()
 	e := newEnv(t)
 	if _, err := e.db.PutActivity(context.Background(), testActivity(vngActivity)); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.db.EnsureInternalActivities(context.Background(), "Gemeente Voorbeeldstad"); err != nil {
+		t.Fatal(err)
+	}
 	return e, e.key("privacy-officer", "events:read")
+}
+
+// reported returns what the citizen with bsn sees in the log, without the reads of it.
+func (e *env) reported(bsn string) []portal.LoggedEvent {
+	e.t.Helper()
+	var out []portal.LoggedEvent
+	for _, le := range e.logged(bsn) {
+		if le.Activity.ID != portal.APIReadActivity {
+			out = append(out, le)
+		}
+	}
+	return out
 }
 
 // actie returns the VNG example as a map, changed by mods.
@@ -449,7 +465,7 @@ func TestVNGReadReplaceDelete(t *testing.T) {
 	}
 	e.do("PUT", "/verwerkingsacties/"+uuid.NewString(), e.eventKey, replacement).problem(t, 404)
 	e.do("PUT", "/verwerkingsacties/"+older.ActieID, e.eventKey, marshal(t, actie(t, func(m ev) { m["actieId"] = uuid.NewString() }))).problem(t, 400)
-	evs := e.logged(bsnA)
+	evs := e.reported(bsnA)
 	systems := map[string]string{}
 	for _, ev := range evs {
 		systems[ev.ID] = ev.System
@@ -463,7 +479,7 @@ func TestVNGReadReplaceDelete(t *testing.T) {
 	}
 	e.do("GET", "/verwerkingsacties/"+older.ActieID, reader, nil).problem(t, 404)
 	e.do("DELETE", "/verwerkingsacties/"+older.ActieID, e.eventKey, nil).problem(t, 404)
-	if evs := e.logged(bsnA); len(evs) != 1 || evs[0].ID != api.VerwerktObjectID(newer.ActieID, 0) {
+	if evs := e.reported(bsnA); len(evs) != 1 || evs[0].ID != api.VerwerktObjectID(newer.ActieID, 0) {
 		t.Errorf("after DELETE the citizen sees %+v", evs)
 	}
 	removals, err := e.db.VerwerkingsactieRemovals(ctx, older.ActieID)
@@ -517,5 +533,121 @@ func TestVNGListPages(t *testing.T) {
 	e.do("GET", "/verwerkingsacties?"+u.RawQuery, reader, nil).json(t, &p2)
 	if len(p2.Results) != 1 || p2.Next != nil || p2.Previous == nil || p2.Results[0].Tijdstip.Minute() != 0 {
 		t.Errorf("page 2: %d results, next %v, previous %v", len(p2.Results), p2.Next, p2.Previous)
+	}
+}
+
+// TestVNGReadsAreRecorded reads acties back through GET /verwerkingsacties and
+// /verwerkingsacties/{actieId}: another system's read lands in the log of every person in the acties
+// returned (one event each, in the caller's trace, the response's traceparent naming the stored span);
+// the reporting system reading its own acties back is not recorded.
+func TestVNGReadsAreRecorded(t *testing.T) {
+	t.Parallel()
+	e, reader := vngEnv(t)
+	both := e.postActie(marshal(t, actie(t, func(m ev) {
+		m["verwerkteObjecten"] = []any{
+			map[string]any{"objecttype": "persoon", "soortObjectId": "BSN", "objectId": bsnA},
+			map[string]any{"objecttype": "persoon", "soortObjectId": "BSN", "objectId": bsnB},
+		}
+	})))
+	const caller = "4bf92f3577b34da6a3ce929d0e0e4736"
+	const callerSpan = "00f067aa0ba902b7"
+	tp := map[string]string{"traceparent": "00-" + caller + "-" + callerSpan + "-01"}
+
+	count := func(bsn string) int { evs, _ := e.reads(bsn); return len(evs) }
+	r := e.sendWith("GET", "/verwerkingsacties/"+both.ActieID, reader, nil, tp)
+	if r.status != 200 {
+		t.Fatalf("GET one: %d; %s", r.status, r.body)
+	}
+	for _, bsn := range []string{bsnA, bsnB} {
+		evs, spans := e.reads(bsn)
+		if len(evs) != 1 {
+			t.Fatalf("%s: %d reads after GET one, want 1", bsn, len(evs))
+		}
+		if evs[0].Recipient != "privacy-officer" || evs[0].Action != "disclose" || !slices.Contains(evs[0].DataCategories, "care_needs") {
+			t.Errorf("%s: read event %+v", bsn, evs[0].Event)
+		}
+		if s := spans[0]; s.TraceID != caller || s.Parent != callerSpan || r.header.Get("traceparent") != "00-"+caller+"-"+s.SpanID+"-01" {
+			t.Errorf("%s: stored span %+v, traceparent %q", bsn, s, r.header.Get("traceparent"))
+		}
+	}
+
+	// The list by person A returns the actie, with B in it: both logs get the read.
+	r = e.do("GET", "/verwerkingsacties?objecttype=persoon&soortObjectId=BSN&objectId="+bsnA, reader, nil)
+	if r.status != 200 || r.header.Get("traceparent") == "" {
+		t.Fatalf("list: %d, traceparent %q; %s", r.status, r.header.Get("traceparent"), r.body)
+	}
+	if a, b := count(bsnA), count(bsnB); a != 2 || b != 2 {
+		t.Errorf("after the list: %d reads in A's log, %d in B's, want 2 and 2", a, b)
+	}
+	if n := count(bsnC); n != 0 {
+		t.Errorf("C, in no actie, has %d reads", n)
+	}
+	// A person nobody reported about: nothing read, nothing recorded.
+	e.do("GET", "/verwerkingsacties?objecttype=persoon&soortObjectId=BSN&objectId="+bsnC, reader, nil)
+	if n := count(bsnC); n != 0 {
+		t.Errorf("an empty list recorded %d reads", n)
+	}
+
+	// The reporting system reading back what it reported discloses nothing: not recorded.
+	own := e.key("suite", "events:read")
+	if r := e.do("GET", "/verwerkingsacties/"+both.ActieID, own, nil); r.status != 200 {
+		t.Fatalf("own GET: %d; %s", r.status, r.body)
+	}
+	if r := e.do("GET", "/verwerkingsacties?objecttype=persoon&soortObjectId=BSN&objectId="+bsnB, own, nil); r.status != 200 {
+		t.Fatalf("own list: %d; %s", r.status, r.body)
+	}
+	if a, b := count(bsnA), count(bsnB); a != 2 || b != 2 {
+		t.Errorf("after the reporting system's own reads: %d reads in A's log, %d in B's, want 2 and 2", a, b)
+	}
+}
+
+// TestVNGActivityByURI: verwerkingsactiviteitUrl is matched exactly against the register entries'
+// URIs first, and only then by its last path segment against their ids.
+func TestVNGActivityByURI(t *testing.T) {
+	t.Parallel()
+	e, _ := vngEnv(t)
+	ctx := context.Background()
+	byURI := testActivity("wmo-aanvraag")
+	// The URI ends in the id of another entry (the VNG example's): the exact URI must win.
+	byURI.URI = "https://register.example/verwerkingsactiviteiten/" + vngActivity
+	if _, err := e.db.PutActivity(ctx, byURI); err != nil {
+		t.Fatal(err)
+	}
+	other := testActivity("jeugdhulp")
+	other.URI = "https://register.example/var/jeugd"
+	if _, err := e.db.PutActivity(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	person := func(bsn string) func(ev) { return func(m ev) { object(m, 0)["objectId"] = bsn } }
+	url := func(u string) func(ev) {
+		return func(m ev) { delete(m, "verwerkingsactiviteitId"); m["verwerkingsactiviteitUrl"] = u }
+	}
+	activityOf := func(bsn string) string {
+		t.Helper()
+		evs := e.reported(bsn)
+		if len(evs) != 1 {
+			t.Fatalf("%s: %d events", bsn, len(evs))
+		}
+		return evs[0].Activity.ID
+	}
+	e.postActie(marshal(t, actie(t, person(bsnA), url(byURI.URI))))
+	if got := activityOf(bsnA); got != "wmo-aanvraag" {
+		t.Errorf("URL equal to an entry's URI: activity %q, want wmo-aanvraag", got)
+	}
+	e.postActie(marshal(t, actie(t, person(bsnB), url(other.URI))))
+	if got := activityOf(bsnB); got != "jeugdhulp" {
+		t.Errorf("URL whose last segment is no id: activity %q, want jeugdhulp", got)
+	}
+	// No entry has this URI: the last segment, an entry's id, decides (a VAR URL).
+	e.postActie(marshal(t, actie(t, person(bsnC), url("https://var.example/api/v1/verwerkingsactiviteiten/"+vngActivity))))
+	if got := activityOf(bsnC); got != vngActivity {
+		t.Errorf("fallback by last segment: activity %q, want %s", got, vngActivity)
+	}
+	// The id and a URL naming another entry disagree.
+	p := e.do("POST", "/verwerkingsacties", e.eventKey, marshal(t, actie(t, person(bsnD), func(m ev) {
+		m["verwerkingsactiviteitUrl"] = byURI.URI
+	}))).problem(t, 400)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "verwerkingsactiviteitUrl" {
+		t.Errorf("id and URL of different entries: %+v", p.Errors)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -87,6 +88,31 @@ var (
 
 // ValidOIN reports whether s is an OIN (organisatie-identificatienummer): 20 digits.
 func ValidOIN(s string) bool { return oinRe.MatchString(s) }
+
+// EntityOIN returns the OIN an LDV foreign_operation entity names, or "": an entity that is a bare
+// OIN (20 digits), the URN urn:nl:oin:<OIN> (prefix in any case), or an http(s) URL whose last path
+// segment is an OIN.
+func EntityOIN(entity string) string {
+	entity = strings.TrimSpace(entity)
+	if ValidOIN(entity) {
+		return entity
+	}
+	const urn = "urn:nl:oin:"
+	if len(entity) > len(urn) && strings.EqualFold(entity[:len(urn)], urn) {
+		if oin := entity[len(urn):]; ValidOIN(oin) {
+			return oin
+		}
+		return ""
+	}
+	u, err := url.Parse(entity)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return ""
+	}
+	if seg := LastPathSegment(u.Path); ValidOIN(seg) {
+		return seg
+	}
+	return ""
+}
 
 // vngMaxName is the OAS's maxLength of names and free text (242); ids of users, objects and
 // afnemers are at most 40 and URLs at most 2042.
@@ -235,13 +261,20 @@ func (va *Verwerkingsactie) HasPersons() bool {
 }
 
 // ResolveActivity finds the register entry the actie cites: verwerkingsactiviteitId is an entry's id;
-// verwerkingsactiviteitUrl is matched by its last path segment (register entries have no URI field).
-// Both given must name the same entry. An actie that touches no person by BSN may cite none. It
+// verwerkingsactiviteitUrl is first matched exactly against the entries' URIs (Activity.URI, so the
+// register must carry them), else by its last path segment against their ids (a VAR URL ends in the
+// id). Both given must name the same entry. An actie that touches no person by BSN may cite none. It
 // returns the entry (nil when none is cited) or the broken field.
 func (va *Verwerkingsactie) ResolveActivity(register map[string]Activity) (*Activity, *FieldError) {
 	id, field := va.VerwerkingsactiviteitID, "verwerkingsactiviteitId"
 	if u := va.VerwerkingsactiviteitURL; u != "" {
 		seg := strings.ToLower(LastPathSegment(u))
+		for _, a := range register {
+			if a.URI != "" && a.URI == u {
+				seg = a.ID
+				break
+			}
+		}
 		if id != "" && seg != id {
 			return nil, &FieldError{Index: -1, Field: "verwerkingsactiviteitUrl", Message: "names another register entry than verwerkingsactiviteitId"}
 		}

@@ -44,8 +44,17 @@ func newBrowser(t *testing.T) *http.Client {
 // the API key it printed.
 func startDemo(t *testing.T, logs io.Writer) (base, key, dbURL string) {
 	t.Helper()
+	return startDemoWith(t, logs, nil)
+}
+
+// startDemoWith is startDemo with extra environment variables.
+func startDemoWith(t *testing.T, logs io.Writer, extra map[string]string) (base, key, dbURL string) {
+	t.Helper()
 	dbURL = pgtest.NewURL(t)
 	env := map[string]string{"DATABASE_URL": dbURL, "INZICHT_ADDR": "127.0.0.1:0", "INZICHT_LOG_LEVEL": "debug"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,38 @@ func TestOTLPThroughTheFrontApp(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the detail page lacks %q", want)
 		}
+	}
+}
+
+// TestOneRatePerKeyAcrossAPIAndOTLP: through the real wiring, a key's requests to /api/v1 and to
+// /v1/traces draw on one budget (INZICHT_API_RATE), not one per app.
+func TestOneRatePerKeyAcrossAPIAndOTLP(t *testing.T) {
+	base, key, _ := startDemoWith(t, io.Discard, map[string]string{"INZICHT_API_RATE": "4"})
+	send := func(method, path, contentType, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	export := func() int { return send("POST", api.OTLPPath, "application/json", `{"resourceSpans":[]}`) }
+	list := func() int { return send("GET", "/api/v1/processing-activities", "", "") }
+	for i, f := range []func() int{list, list, list, export} {
+		if status := f(); status != 200 {
+			t.Fatalf("request %d within the budget: %d", i, status)
+		}
+	}
+	if status := export(); status != 429 {
+		t.Errorf("export after the key used its budget: %d, want 429", status)
+	}
+	if status := list(); status != 429 {
+		t.Errorf("API request after the key used its budget: %d, want 429", status)
 	}
 }

@@ -45,8 +45,9 @@ func (a *app) build() (*fiber.App, error) {
 		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax,
 		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath}
 	metrics := api.NewMetrics(reg)
-	apiApp := api.New(a.db, apiCfg, metrics, a.log)
-	otlpApp := api.NewOTLP(a.db, apiCfg, metrics, a.log)
+	gate := api.NewGate(apiCfg) // one rate per API key across /api/v1 and /v1/traces
+	apiApp := api.New(a.db, apiCfg, gate, metrics, a.log)
+	otlpApp := api.NewOTLP(a.db, apiCfg, gate, metrics, a.log)
 
 	rp := func(o OIDCConfig, scopes []string) *oidcrp.RP {
 		if !o.set() {

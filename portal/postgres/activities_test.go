@@ -76,7 +76,8 @@ func TestActivitiesEmpty(t *testing.T) {
 }
 
 // TestOrganizationByEntity: an LDV entity URI names a register entry's controller when it is that
-// entry's URI or a URI above it, a controller's name names itself, and anything else is unknown.
+// entry's URI or a URI above it, an entity naming an OIN the organisation with that OIN, a
+// controller's name names itself, and anything else is unknown.
 func TestOrganizationByEntity(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -86,14 +87,28 @@ func TestOrganizationByEntity(t *testing.T) {
 	if _, err := db.PutActivity(ctx, svb); err != nil {
 		t.Fatal(err)
 	}
+	const oin = "00000001003214345000"
+	if _, err := db.PutOrganisation(ctx, portal.Organisation{OIN: oin, Name: "Belastingdienst"}); err != nil {
+		t.Fatal(err)
+	}
+	toeslagen := activity("toeslagen")
+	toeslagen.Controller, toeslagen.URI = "Dienst Toeslagen", "https://toeslagen.example/register/"+oin
+	if _, err := db.PutActivity(ctx, toeslagen); err != nil {
+		t.Fatal(err)
+	}
 	for entity, want := range map[string]string{
-		"https://svb.example/register/aow": "Sociale Verzekeringsbank",
-		"https://svb.example/":             "Sociale Verzekeringsbank",
-		"https://svb.example":              "Sociale Verzekeringsbank",
-		"https://svb.examplex":             "",
-		"gemeente voorbeeldstad":           "Gemeente Voorbeeldstad",
-		"https://other.example":            "",
-		"":                                 "",
+		oin:                 "Belastingdienst",
+		"urn:nl:oin:" + oin: "Belastingdienst",
+		"https://belastingdienst.example/oin/" + oin: "Belastingdienst",
+		"urn:nl:oin:00000001003214345001":            "",                 // an OIN nobody named
+		toeslagen.URI:                                "Dienst Toeslagen", // a register entry's URI ending in an OIN: the register wins
+		"https://svb.example/register/aow":           "Sociale Verzekeringsbank",
+		"https://svb.example/":                       "Sociale Verzekeringsbank",
+		"https://svb.example":                        "Sociale Verzekeringsbank",
+		"https://svb.examplex":                       "",
+		"gemeente voorbeeldstad":                     "Gemeente Voorbeeldstad",
+		"https://other.example":                      "",
+		"":                                           "",
 	} {
 		got, err := db.OrganizationByEntity(ctx, entity)
 		if err != nil || got != want {
@@ -107,10 +122,10 @@ func TestOrganizationByEntity(t *testing.T) {
 		t.Errorf("a taken uri: %v, want ECONFLICT", err)
 	}
 	uris, err := db.ActivityURIs(ctx)
-	if err != nil || len(uris) != 1 || uris["svb-aow"] != svb.URI {
+	if err != nil || len(uris) != 2 || uris["svb-aow"] != svb.URI {
 		t.Errorf("uris %v (%v)", uris, err)
 	}
-	if as, _ := db.Activities(ctx); len(as) != 3 {
-		t.Errorf("register holds %d entries, want 3 (the refused PUT stored nothing)", len(as))
+	if as, _ := db.Activities(ctx); len(as) != 4 {
+		t.Errorf("register holds %d entries, want 4 (the refused PUT stored nothing)", len(as))
 	}
 }

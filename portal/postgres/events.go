@@ -574,22 +574,26 @@ WHERE trace_id = $1 AND foreign_trace_id IS NOT NULL ORDER BY started_at, span_i
 	return nil
 }
 
-// OrganizationByEntity names the organisation whose LDV entity URI is entity, or returns "" when it
-// is not known. It is the one place such a name is looked up: a URI that is a register entry's URI
-// (or a URI under it) names that entry's controller; an entity equal to a controller's name is that name. (A table of
-// organisations by OIN would be consulted here too.)
+// OrganizationByEntity names the organisation whose LDV entity is entity, or returns "" when it is
+// not known. It is the one place such a name is looked up, in this order: a URI that is a register
+// entry's URI (or a URI under it) names that entry's controller; an entity that names an OIN (a bare
+// OIN, urn:nl:oin:<OIN>, or a URL whose last path segment is one: portal.EntityOIN) names the
+// organisation with that OIN in the organisations table; an entity equal to a controller's name is
+// that name.
 func (db *DB) OrganizationByEntity(ctx context.Context, entity string) (string, error) {
 	entity = strings.TrimSpace(entity)
 	if entity == "" {
 		return "", nil
 	}
 	var name string
-	err := db.pool.QueryRow(ctx, `
-(SELECT a.controller FROM activity_uris u JOIN processing_activities a ON a.id = u.activity_id
+	err := db.pool.QueryRow(ctx, `SELECT name FROM (
+(SELECT a.controller AS name, 1 AS rank FROM activity_uris u JOIN processing_activities a ON a.id = u.activity_id
  WHERE u.uri = $1 OR starts_with(u.uri, rtrim($1, '/') || '/') ORDER BY u.uri = $1 DESC, u.activity_id LIMIT 1)
 UNION ALL
-(SELECT controller FROM processing_activities WHERE lower(controller) = lower($1) LIMIT 1)
-LIMIT 1`, entity).Scan(&name)
+(SELECT name, 2 FROM organisations WHERE oin = $2)
+UNION ALL
+(SELECT controller, 3 FROM processing_activities WHERE lower(controller) = lower($1) LIMIT 1)
+) found ORDER BY rank LIMIT 1`, entity, portal.EntityOIN(entity)).Scan(&name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}

@@ -58,36 +58,13 @@ func (db *DB) ReadProcessing(ctx context.Context, q portal.ReadQuery, r portal.A
 		if more || len(evs)+len(chain) > portal.MaxReadRecords {
 			return portal.Errorf(portal.ETOOLARGE, "more than %d processing records match; narrow the period", portal.MaxReadRecords)
 		}
-		// One read event per person, in subject order (the summary trigger locks their rows in that
-		// order too), with the categories of that person's records.
 		cats := map[int64][]string{}
-		var ids []int64
 		for _, e := range evs {
-			if _, seen := cats[e.subjectID]; !seen {
-				ids = append(ids, e.subjectID)
-			}
 			cats[e.subjectID] = append(cats[e.subjectID], e.DataCategories...)
 		}
-		slices.Sort(ids)
-		bsns := make(map[int64]string, len(ids))
-		reads := make([]eventRow, 0, len(ids))
-		for _, id := range ids {
-			s, ok := subjects[id]
-			if !ok {
-				if s, err = lookupSubject(ctx, tx, id); err != nil {
-					return err
-				}
-			}
-			if bsns[id], err = db.openBSN(s); err != nil {
-				return err
-			}
-			ev := r.Event(uuid.NewString(), now, cats[id])
-			reads = append(reads, eventRow{ev: &ev, subjectID: id, received: now, hash: ev.ContentHash(s.hmac)})
-		}
-		if len(reads) > 0 {
-			if _, err := insertEvents(ctx, tx, reads); err != nil {
-				return fmt.Errorf("record the read: %w", err)
-			}
+		bsns, err := db.recordRead(ctx, tx, now, r, cats, subjects)
+		if err != nil {
+			return err
 		}
 		for _, e := range evs {
 			e.SubjectBSN = bsns[e.subjectID]
@@ -103,6 +80,44 @@ func (db *DB) ReadProcessing(ctx context.Context, q portal.ReadQuery, r portal.A
 	return out, nil
 }
 
+// recordRead records a read by another system (r) in the log of every person it returned, in tx: one
+// event per person (portal.APIRead.Event) with the data categories of that person's returned records
+// (cats, by subject id). Events go in subject order (the summary trigger locks their rows in that
+// order too). known holds subject rows looked up already. It returns each person's BSN, by subject id.
+// Every read of stored processing by another system goes through here.
+func (db *DB) recordRead(ctx context.Context, tx pgx.Tx, now time.Time, r portal.APIRead, cats map[int64][]string,
+	known map[int64]subjectRow) (map[int64]string, error) {
+	ids := make([]int64, 0, len(cats))
+	for id := range cats {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	bsns := make(map[int64]string, len(ids))
+	reads := make([]eventRow, 0, len(ids))
+	for _, id := range ids {
+		s, ok := known[id]
+		if !ok {
+			var err error
+			if s, err = lookupSubject(ctx, tx, id); err != nil {
+				return nil, err
+			}
+		}
+		bsn, err := db.openBSN(s)
+		if err != nil {
+			return nil, err
+		}
+		bsns[id] = bsn
+		ev := r.Event(uuid.NewString(), now, cats[id])
+		reads = append(reads, eventRow{ev: &ev, subjectID: id, received: now, hash: ev.ContentHash(s.hmac)})
+	}
+	if len(reads) > 0 {
+		if _, err := insertEvents(ctx, tx, reads); err != nil {
+			return nil, fmt.Errorf("record the read: %w", err)
+		}
+	}
+	return bsns, nil
+}
+
 // chainSpans returns at most limit of the kept spans without a data subject that q selects by trace
 // or register entry, newest first. They hold no personal data.
 func chainSpans(ctx context.Context, q querier, rq portal.ReadQuery, limit int) ([]portal.LoggedEvent, error) {
@@ -110,7 +125,8 @@ func chainSpans(ctx context.Context, q querier, rq portal.ReadQuery, limit int) 
 		return nil, nil
 	}
 	sql := `SELECT c.trace_id, c.span_id, c.parent_span_id, c.name, c.started_at, c.failed, c.system, c.activity_id,
- c.received_at, coalesce(a.name_nl, ''), coalesce(a.name_en, ''), coalesce(a.controller, '')
+ c.received_at, coalesce(a.name_nl, ''), coalesce(a.name_en, ''), coalesce(a.controller, ''),
+ c.foreign_trace_id, c.foreign_span_id, c.foreign_entity
 FROM otlp_chain_spans c LEFT JOIN processing_activities a ON a.id = c.activity_id WHERE true`
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -138,12 +154,16 @@ FROM otlp_chain_spans c LEFT JOIN processing_activities a ON a.id = c.activity_i
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 		var e portal.LoggedEvent
 		var s portal.Span
-		var parent *string
+		var parent, foreignTrace, foreignSpan *string
+		var foreignEntity string
 		var started, received time.Time
 		err := row.Scan(&s.TraceID, &s.SpanID, &parent, &s.Name, &started, &s.Failed, &e.System, &e.Event.Activity,
-			&received, &e.Activity.Name.NL, &e.Activity.Name.EN, &e.Activity.Controller)
+			&received, &e.Activity.Name.NL, &e.Activity.Name.EN, &e.Activity.Controller, &foreignTrace, &foreignSpan, &foreignEntity)
 		if parent != nil {
 			s.ParentSpanID = *parent
+		}
+		if foreignTrace != nil && foreignSpan != nil {
+			s.Foreign = &portal.ForeignOperation{TraceID: *foreignTrace, SpanID: *foreignSpan, Entity: foreignEntity}
 		}
 		e.Span, e.OccurredAt, e.ReceivedAt, e.Activity.ID = &s, started, received, e.Event.Activity
 		return e, err

@@ -246,61 +246,118 @@ FROM verwerkte_objecten WHERE actie_id = $1::uuid ORDER BY idx`, id)
 	return va, system, nil
 }
 
-// Verwerkingsactie returns one stored actie as key may read it: a vertrouwelijk actie only to the
-// system that reported it; ENOTFOUND otherwise or when there is none.
-func (db *DB) Verwerkingsactie(ctx context.Context, key portal.APIKey, id string) (portal.Verwerkingsactie, error) {
-	va, system, err := db.loadActie(ctx, db.pool, id)
-	if err == nil && va.Vertrouwelijkheid == portal.VNGVertrouwelijk && system != key.System {
-		err = portal.Errorf(portal.ENOTFOUND, "no such verwerkingsactie")
-	}
+// Verwerkingsactie returns one stored actie as r's system may read it: a vertrouwelijk actie only to
+// the system that reported it; ENOTFOUND otherwise or when there is none. An actie another system
+// reported is a disclosure of the persons in it: in the same transaction the read is recorded in the
+// log of each of them (recordRead, as ReadProcessing does). A system reading back its own actie learns
+// nothing it did not report, and is not recorded.
+func (db *DB) Verwerkingsactie(ctx context.Context, r portal.APIRead, id string) (portal.Verwerkingsactie, error) {
+	var va portal.Verwerkingsactie
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		var system string
+		var err error
+		if va, system, err = db.loadActie(ctx, tx, id); err != nil {
+			return err
+		}
+		if system == r.Reader {
+			return nil
+		}
+		if va.Vertrouwelijkheid == portal.VNGVertrouwelijk {
+			return portal.Errorf(portal.ENOTFOUND, "no such verwerkingsactie")
+		}
+		return db.recordActieRead(ctx, tx, r, []string{id})
+	})
 	return va, wrapErr("verwerkingsactie "+id, err)
 }
 
-// Verwerkingsacties returns a page of the acties that touched the person f.BSN, newest first, and how
-// many match in all. Vertrouwelijk acties are listed only to the system that reported them.
-func (db *DB) Verwerkingsacties(ctx context.Context, key portal.APIKey, f portal.VerwerkingsactieFilter) ([]portal.Verwerkingsactie, int, error) {
+// recordActieRead records the read of the acties ids (none of them the reader's own) in the log of
+// every person in them: the persons of their verwerkte objecten, with the data categories of the
+// actie's register entry, and a person who is the afnemer (their BSN is in the actie too).
+func (db *DB) recordActieRead(ctx context.Context, tx pgx.Tx, r portal.APIRead, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, _ := tx.Query(ctx, `SELECT o.subject_id, coalesce(p.data_categories, '{}')
+FROM verwerkte_objecten o JOIN verwerkingsacties a ON a.actie_id = o.actie_id
+LEFT JOIN processing_activities p ON p.id = a.activity_id
+WHERE o.actie_id = ANY($1::uuid[]) AND o.subject_id IS NOT NULL
+UNION ALL
+SELECT afnemer_subject_id, '{}' FROM verwerkingsacties WHERE actie_id = ANY($1::uuid[]) AND afnemer_subject_id IS NOT NULL`, ids)
+	cats := map[int64][]string{}
 	var subject int64
-	err := db.pool.QueryRow(ctx, `SELECT id FROM subjects WHERE bsn_hmac = $1`, db.vault.Lookup(f.BSN)).Scan(&subject)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return []portal.Verwerkingsactie{}, 0, nil
+	var kinds []string
+	if _, err := pgx.ForEachRow(rows, []any{&subject, &kinds}, func() error {
+		cats[subject] = append(cats[subject], kinds...)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("persons of the acties read: %w", err)
 	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: verwerkingsacties: %w", err)
-	}
-	where := `FROM verwerkingsacties a JOIN api_keys k ON k.id = a.api_key_id
+	_, err := db.recordRead(ctx, tx, db.now().UTC(), r, cats, nil)
+	return err
+}
+
+// Verwerkingsacties returns a page of the acties that touched the person f.BSN, newest first, and how
+// many match in all. Vertrouwelijk acties are listed only to the system that reported them. The read
+// is recorded, in the same transaction, in the log of every person in the acties of the page that
+// another system reported (as by Verwerkingsactie); a system's own acties are not.
+func (db *DB) Verwerkingsacties(ctx context.Context, r portal.APIRead, f portal.VerwerkingsactieFilter) ([]portal.Verwerkingsactie, int, error) {
+	var out []portal.Verwerkingsactie
+	var total int
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		out, total = []portal.Verwerkingsactie{}, 0
+		var subject int64
+		err := tx.QueryRow(ctx, `SELECT id FROM subjects WHERE bsn_hmac = $1`, db.vault.Lookup(f.BSN)).Scan(&subject)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		where := `FROM verwerkingsacties a JOIN api_keys k ON k.id = a.api_key_id
 WHERE a.actie_id IN (SELECT actie_id FROM verwerkte_objecten WHERE subject_id = $1)
   AND (a.vertrouwelijkheid <> 'vertrouwelijk' OR k.system = $2)`
-	args := []any{subject, key.System}
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if !f.From.IsZero() {
-		where += " AND a.tijdstip >= " + arg(f.From)
-	}
-	if !f.To.IsZero() {
-		where += " AND a.tijdstip < " + arg(f.To)
-	}
-	if len(f.Vertrouwelijkheid) > 0 {
-		where += " AND a.vertrouwelijkheid = ANY(" + arg(f.Vertrouwelijkheid) + ")"
-	}
-	if f.VerwerkingsactiviteitID != "" {
-		where += " AND a.activity_id = " + arg(f.VerwerkingsactiviteitID)
-	}
-	var total int
-	if err := db.pool.QueryRow(ctx, `SELECT count(*) `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("postgres: verwerkingsacties: %w", err)
-	}
-	rows, _ := db.pool.Query(ctx, `SELECT a.actie_id::text `+where+` ORDER BY a.tijdstip DESC, a.actie_id DESC LIMIT `+
-		arg(f.Limit)+` OFFSET `+arg(f.Offset), args...)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: verwerkingsacties: %w", err)
-	}
-	out := make([]portal.Verwerkingsactie, 0, len(ids))
-	for _, id := range ids {
-		va, _, err := db.loadActie(ctx, db.pool, id)
-		if err != nil {
-			return nil, 0, wrapErr("verwerkingsactie "+id, err)
+		args := []any{subject, r.Reader}
+		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+		if !f.From.IsZero() {
+			where += " AND a.tijdstip >= " + arg(f.From)
 		}
-		out = append(out, va)
+		if !f.To.IsZero() {
+			where += " AND a.tijdstip < " + arg(f.To)
+		}
+		if len(f.Vertrouwelijkheid) > 0 {
+			where += " AND a.vertrouwelijkheid = ANY(" + arg(f.Vertrouwelijkheid) + ")"
+		}
+		if f.VerwerkingsactiviteitID != "" {
+			where += " AND a.activity_id = " + arg(f.VerwerkingsactiviteitID)
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) `+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT a.actie_id::text, k.system `+where+` ORDER BY a.tijdstip DESC, a.actie_id DESC LIMIT `+
+			arg(f.Limit)+` OFFSET `+arg(f.Offset), args...)
+		type row struct{ id, system string }
+		page, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.system)
+		})
+		if err != nil {
+			return err
+		}
+		var others []string
+		for _, p := range page {
+			va, _, err := db.loadActie(ctx, tx, p.id)
+			if err != nil {
+				return fmt.Errorf("verwerkingsactie %s: %w", p.id, err)
+			}
+			out = append(out, va)
+			if p.system != r.Reader {
+				others = append(others, p.id)
+			}
+		}
+		return db.recordActieRead(ctx, tx, r, others)
+	})
+	if err != nil {
+		return nil, 0, wrapErr("verwerkingsacties", err)
 	}
 	return out, total, nil
 }

@@ -64,7 +64,7 @@ func newEnv(t *testing.T, cfg web.Config, deps web.Deps) *env {
 	}
 	deps.Store = db
 	if deps.API == nil {
-		deps.API = api.New(db, api.Config{}, nil, slog.New(slog.DiscardHandler))
+		deps.API = api.New(db, api.Config{}, nil, nil, slog.New(slog.DiscardHandler))
 	}
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)

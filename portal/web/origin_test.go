@@ -37,7 +37,13 @@ func TestChainOrigin(t *testing.T) {
 	})
 	viaChain := event(bsnA, now.Add(-2*time.Hour), span("a2", "b2", nil))
 	plain := event(bsnA, now.Add(-time.Hour), span("a3", "b3", nil))
-	e.ingest(own, viaChain, plain)
+	// An entity that is an OIN as a URN names the organisation of that OIN.
+	if _, err := e.db.PutOrganisation(ctx, portal.Organisation{OIN: "00000001003214345000", Name: "Belastingdienst"}); err != nil {
+		t.Fatal(err)
+	}
+	byOIN := event(bsnA, now.Add(-4*time.Hour), span("a4", "b4", &portal.ForeignOperation{TraceID: strings.Repeat("f5", 16),
+		SpanID: strings.Repeat("f6", 8), Entity: "urn:nl:oin:00000001003214345000"}))
+	e.ingest(own, viaChain, plain, byOIN)
 	key, _, err := e.db.CreateAPIKey(ctx, "zaaksysteem", []string{"events:write"})
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +61,7 @@ func TestChainOrigin(t *testing.T) {
 		{own.ID, "Deze verwerking hoorde bij een verzoek van Sociale Verzekeringsbank."},
 		{viaChain.ID, "Deze verwerking hoorde bij een verzoek van een andere organisatie (www.belastingdienst.example)."},
 		{plain.ID, ""},
+		{byOIN.ID, "Deze verwerking hoorde bij een verzoek van Belastingdienst."},
 	} {
 		resp, page := e.do("GET", "/verwerkingen/"+c.id, ca, "", nil)
 		if resp.StatusCode != 200 {
