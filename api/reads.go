@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,10 +10,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/tracectx"
 )
 
 // The read side for other systems (docs/api.md, "LDV read" and "VNG verwerkte-objecten"): another
@@ -43,42 +42,18 @@ type spanKey string
 
 const spanLocal spanKey = "span"
 
-var traceContext = propagation.TraceContext{}
-
-// traced starts Inzicht's span for a request (name): in the caller's trace, as a child of the
-// caller's span, when the request carries a valid W3C traceparent header; in a new trace otherwise
-// (an invalid header is ignored, as W3C Trace Context says). The response's traceparent header names
-// the span, which is what the events the request records carry.
+// traced starts Inzicht's span for a request (name) with portal/tracectx: in the caller's trace, as
+// a child of the caller's span, when the request carries a valid W3C traceparent header; in a new
+// trace otherwise (an invalid header is ignored, as W3C Trace Context says). The response's
+// traceparent header names the span, which is what the events the request records carry.
 func traced(name string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		in := http.Header{}
-		for _, k := range []string{"traceparent", "tracestate"} {
-			if v := c.Get(k); v != "" {
-				in.Set(k, v)
-			}
+		span, parent, state := tracectx.Start(name, c.Get("traceparent"), c.Get("tracestate"))
+		if parent != "" {
+			c.Set("traceparent", parent)
 		}
-		parent := trace.SpanContextFromContext(traceContext.Extract(c.UserContext(), propagation.HeaderCarrier(in)))
-		span := portal.NewSpan(name)
-		if parent.IsValid() {
-			span = portal.ChildSpan(name, parent.TraceID().String(), parent.SpanID().String())
-		}
-		tid, err := trace.TraceIDFromHex(span.TraceID)
-		if err != nil {
-			return err
-		}
-		sid, err := trace.SpanIDFromHex(span.SpanID)
-		if err != nil {
-			return err
-		}
-		// Sampled: Inzicht records every one of its spans (LDV forbids sampling).
-		own := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled,
-			TraceState: parent.TraceState()})
-		out := http.Header{}
-		traceContext.Inject(trace.ContextWithSpanContext(c.UserContext(), own), propagation.HeaderCarrier(out))
-		for _, k := range []string{"traceparent", "tracestate"} {
-			if v := out.Get(k); v != "" {
-				c.Set(k, v)
-			}
+		if state != "" {
+			c.Set("tracestate", state)
 		}
 		c.Locals(spanLocal, span)
 		return c.Next()
