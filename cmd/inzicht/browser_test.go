@@ -488,6 +488,18 @@ func TestBrowserJourneys(t *testing.T) {
 		b.open("/verwerkingen/" + uuid.NewSHA1(uuid.NameSpaceURL, []byte("inzicht-demo/999991772/ldv-uwv")).String())
 		b.wantText("Deze verwerking hoorde bij een verzoek van UWV.")
 		b.shot("journey-chain-detail")
+		// A question about that line reaches a clerk, who sees where the line came from: the span's
+		// name and ids and UWV's operation it was done for.
+		b.click(`a[href^="/verzoeken/nieuw?verwerking="]`)
+		b.do(chromedp.Click(chromedp.CSS(`input[name="soort"][value="inzage"]`)))
+		b.do(chromedp.SendKeys(chromedp.CSS("#toelichting"), "Waarom vroeg UWV dit?"))
+		b.click(`form.request-form button[type="submit"]`)
+		id := strings.TrimPrefix(b.wantPath("/verzoeken/"), "/verzoeken/")
+		clerk := s.newTab(t)
+		clerk.loginStaff("medewerker")
+		clerk.open("/medewerker/verzoeken/" + id)
+		clerk.wantText("Waarom vroeg UWV dit?", "rechtmatigheid.controleren", "Trace-id", "Verzoek van andere organisatie")
+		clerk.shot("journey-chain-clerk")
 		b.open("/verwerkingen/" + uuid.NewSHA1(uuid.NameSpaceURL, []byte("inzicht-demo/999991772/ldv-failed")).String())
 		b.wantText("Een mislukte poging")
 		b.shot("journey-chain-failed")
