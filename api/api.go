@@ -34,7 +34,7 @@ const MaxBody = 2 << 20
 type Store interface {
 	AuthenticateAPIKey(ctx context.Context, token string) (portal.APIKey, error)
 	Activities(ctx context.Context) ([]portal.Activity, error)
-	ActivityURIs(ctx context.Context) (map[string]string, error)
+	Register(ctx context.Context) ([]portal.Activity, error)
 	PutActivity(ctx context.Context, a portal.Activity) (bool, error)
 	IngestChecked(ctx context.Context, apiKeyID int64, events []portal.Event, rules portal.EventRules) (portal.IngestResult, error)
 	StoreChainSpans(ctx context.Context, apiKeyID int64, spans []portal.ChainSpan) ([]int, error)
@@ -249,20 +249,9 @@ func (h *handlers) listActivities(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"activities": as})
 }
 
-// register returns the register entries with their URIs.
+// register returns the register entries with their URIs (one query).
 func (h *handlers) register(c *fiber.Ctx) ([]portal.Activity, error) {
-	as, err := h.store.Activities(c.UserContext())
-	if err != nil {
-		return nil, err
-	}
-	uris, err := h.store.ActivityURIs(c.UserContext())
-	if err != nil {
-		return nil, err
-	}
-	for i := range as {
-		as[i].URI = uris[as[i].ID]
-	}
-	return as, nil
+	return h.store.Register(c.UserContext())
 }
 
 func (h *handlers) putActivity(c *fiber.Ctx) error {

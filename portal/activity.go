@@ -36,7 +36,7 @@ type Activity struct {
 	Retention      string   `json:"retention"` // ISO 8601 duration, e.g. P5Y
 	Controller     string   `json:"controller"`
 	// URI is the entry's URI, optional and unique (dpl.core.processing_activity_id is usually one).
-	// Kept apart from the entry's own columns: Activities does not fill it (see ActivityURIs).
+	// Kept apart from the entry's own columns: Activities does not fill it (see Register in portal/postgres).
 	URI string `json:"uri,omitempty"`
 }
 

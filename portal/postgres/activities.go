@@ -67,20 +67,26 @@ ON CONFLICT (activity_id) DO UPDATE SET uri = $2`, a.ID, a.URI)
 	return created, nil
 }
 
-// ActivityURIs returns the URIs of the register entries that have one, by entry id. Activities does
-// not read them (the register's own columns only).
-func (db *DB) ActivityURIs(ctx context.Context) (map[string]string, error) {
-	rows, err := db.pool.Query(ctx, `SELECT activity_id, uri FROM activity_uris`)
+// Register lists the register with each entry's URI (the optional activity_uris), ordered by id:
+// one query for a receiver that matches entries by id or URI. Activities reads the entries' own
+// columns only.
+func (db *DB) Register(ctx context.Context) ([]portal.Activity, error) {
+	rows, err := db.pool.Query(ctx, `SELECT a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl,
+ a.legal_basis_en, a.data_categories, a.retention, a.controller, coalesce(u.uri, '')
+FROM processing_activities a LEFT JOIN activity_uris u ON u.activity_id = a.id ORDER BY a.id`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: activity uris: %w", err)
+		return nil, fmt.Errorf("postgres: register: %w", err)
 	}
-	m := map[string]string{}
-	var id, uri string
-	_, err = pgx.ForEachRow(rows, []any{&id, &uri}, func() error { m[id] = uri; return nil })
+	as, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Activity, error) {
+		var a portal.Activity
+		err := r.Scan(&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
+			&a.DataCategories, &a.Retention, &a.Controller, &a.URI)
+		return a, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: activity uris: %w", err)
+		return nil, fmt.Errorf("postgres: register: %w", err)
 	}
-	return m, nil
+	return as, nil
 }
 
 // Activities lists the register, ordered by id.

@@ -121,9 +121,15 @@ func TestOrganizationByEntity(t *testing.T) {
 	if _, err := db.PutActivity(ctx, other); portal.ErrorCode(err) != portal.ECONFLICT {
 		t.Errorf("a taken uri: %v, want ECONFLICT", err)
 	}
-	uris, err := db.ActivityURIs(ctx)
-	if err != nil || len(uris) != 2 || uris["svb-aow"] != svb.URI {
-		t.Errorf("uris %v (%v)", uris, err)
+	reg, err := db.Register(ctx)
+	uris := map[string]string{}
+	for _, a := range reg {
+		if a.URI != "" {
+			uris[a.ID] = a.URI
+		}
+	}
+	if err != nil || len(reg) != 4 || len(uris) != 2 || uris["svb-aow"] != svb.URI {
+		t.Errorf("register of %d entries with uris %v (%v)", len(reg), uris, err)
 	}
 	if as, _ := db.Activities(ctx); len(as) != 4 {
 		t.Errorf("register holds %d entries, want 4 (the refused PUT stored nothing)", len(as))
