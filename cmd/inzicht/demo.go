@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/inzicht/inzicht/internal/demo"
 	"github.com/inzicht/inzicht/internal/devidp"
 	"github.com/inzicht/inzicht/internal/pgcluster"
+	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 	"github.com/inzicht/inzicht/portal/postgres"
 )
@@ -104,7 +106,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := db.RevokeSystemKeys(ctx, "demo"); err != nil {
 		return err
 	}
-	_, token, err := db.CreateAPIKey(ctx, "demo", []string{"events:write", "register:write", "signals:write", "consent:write", "consent:read", "requests:read"})
+	_, token, err := db.CreateAPIKey(ctx, "demo", slices.Clone(portal.Scopes))
 	if err != nil {
 		return err
 	}
