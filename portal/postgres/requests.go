@@ -465,6 +465,17 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		if err != nil {
 			return err
 		}
+		// The clerk sees which organisation a processing done at another organisation's request came
+		// from (a span's own foreign operation; the chain's is on the citizen's detail page).
+		for i := range evs {
+			if sp := evs[i].Span; sp != nil && sp.Foreign != nil && sp.Foreign.Entity != "" {
+				f := *sp.Foreign
+				evs[i].Origin = &f
+				if evs[i].OriginOrganization, err = db.OrganizationByEntity(ctx, f.Entity); err != nil {
+					return err
+				}
+			}
+		}
 		subject, err := lookupSubject(ctx, tx, r.SubjectID)
 		if err != nil {
 			return err

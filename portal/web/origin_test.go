@@ -102,8 +102,12 @@ func TestClerkSeesSpanIDs(t *testing.T) {
 	e := newEnv(t, web.Config{}, web.Deps{})
 	ev := event(bsnA, time.Now().Add(-24*time.Hour), func(ev *portal.Event) {
 		ev.Span = &portal.Span{TraceID: strings.Repeat("9a", 16), SpanID: strings.Repeat("9b", 8), Name: "besluit nemen",
-			Foreign: &portal.ForeignOperation{TraceID: strings.Repeat("9c", 16), SpanID: strings.Repeat("9d", 8)}}
+			Foreign: &portal.ForeignOperation{TraceID: strings.Repeat("9c", 16), SpanID: strings.Repeat("9d", 8),
+				Entity: "urn:nl:oin:00000009876543210000"}}
 	})
+	if _, err := e.db.PutOrganisation(context.Background(), portal.Organisation{OIN: "00000009876543210000", Name: "UWV"}); err != nil {
+		t.Fatal(err)
+	}
 	e.ingest(ev)
 	ca, csrf := e.citizen(bsnA)
 	_, loc, _ := e.post("/verzoeken", ca, "csrf", csrf, "soort", "inzage", "omvang", "alles", "toelichting", "Welke gegevens?")
@@ -114,7 +118,8 @@ func TestClerkSeesSpanIDs(t *testing.T) {
 		t.Fatalf("request page: %d", resp.StatusCode)
 	}
 	for _, want := range []string{"<code>" + strings.Repeat("9a", 16) + "</code>", "<code>" + strings.Repeat("9b", 8) + "</code>",
-		"besluit nemen", "<code>" + strings.Repeat("9c", 16) + "</code> / <code>" + strings.Repeat("9d", 8) + "</code>", "Trace-id"} {
+		"besluit nemen", "<code>" + strings.Repeat("9c", 16) + "</code> / <code>" + strings.Repeat("9d", 8) + "</code> (UWV: urn:nl:oin:00000009876543210000)",
+		"Trace-id"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the clerk's request page lacks %q", want)
 		}

@@ -61,6 +61,8 @@ type Row struct {
 	// Origin says, on the detail page, that the processing was part of a request from another
 	// organisation (LDV foreign operation), naming it when known.
 	Origin string
+	// OriginOrg names the organisation of the foreign operation for staff, when known.
+	OriginOrg string
 	// Span is the OTLP span the event came from, shown to staff only.
 	Span *portal.Span
 }
@@ -88,6 +90,7 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 	r.Span = e.Span
 	if e.Origin != nil {
 		r.Origin = s.origin(l, e.OriginOrganization, e.Origin.Entity)
+		r.OriginOrg = e.OriginOrganization
 	}
 	if s.cfg.ShowEmployee {
 		r.Employee = e.Actor.EmployeeName
