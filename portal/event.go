@@ -523,6 +523,9 @@ type LoggedEvent struct {
 	// kept for its chain (same trace). OriginOrganization names that organisation when it is known.
 	Origin             *ForeignOperation
 	OriginOrganization string
+	// SourceName is, for staff, the sending system's own name of a processing received as a VNG
+	// verwerkingsactie ("actieNaam — handelingNaam (verwerkingNaam)"); set where staff read events.
+	SourceName string
 }
 
 // Sensitive reports whether the event carries a mark the citizen should notice.

@@ -476,6 +476,9 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 				}
 			}
 		}
+		if err := vngSourceNames(ctx, tx, evs); err != nil {
+			return err
+		}
 		subject, err := lookupSubject(ctx, tx, r.SubjectID)
 		if err != nil {
 			return err
@@ -629,4 +632,39 @@ RETURNING `+requestCols, now, now.AddDate(0, 0, portal.ReminderLeadDays))
 		return nil
 	})
 	return res, wrapErr("sweep deadlines", err)
+}
+
+// vngSourceNames sets SourceName on the events made for a VNG verwerkingsactie: the reporting
+// system's own names of the actie, handeling and verwerking, for staff.
+func vngSourceNames(ctx context.Context, q querier, evs []portal.LoggedEvent) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(evs))
+	at := make(map[string]int, len(evs))
+	for i := range evs {
+		ids[i], at[evs[i].ID] = evs[i].ID, i
+	}
+	rows, err := q.Query(ctx, `SELECT e.id::text, coalesce(va.body->>'actieNaam', ''), coalesce(va.body->>'handelingNaam', ''),
+ coalesce(va.body->>'verwerkingNaam', '')
+FROM processing_events e JOIN verwerkingsacties va ON va.actie_id = e.vng_actie_id WHERE e.id = ANY($1::uuid[])`, ids)
+	if err != nil {
+		return fmt.Errorf("postgres: vng names: %w", err)
+	}
+	var id, actie, handeling, verwerking string
+	_, err = pgx.ForEachRow(rows, []any{&id, &actie, &handeling, &verwerking}, func() error {
+		name := actie
+		if handeling != "" {
+			name = strings.TrimPrefix(name+" — "+handeling, " — ")
+		}
+		if verwerking != "" {
+			name = strings.TrimSpace(name + " (" + verwerking + ")")
+		}
+		evs[at[id]].SourceName = name
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: vng names: %w", err)
+	}
+	return nil
 }

@@ -133,3 +133,35 @@ func TestClerkSeesSpanIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestClerkSeesVNGNames: a processing received as a VNG verwerkingsactie shows the clerk the sending
+// system's own names of the actie, handeling and verwerking; the citizen never sees them.
+func TestClerkSeesVNGNames(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Config{}, web.Deps{})
+	body := `{"actieNaam": "Zoeken personen", "handelingNaam": "Intake", "verwerkingNaam": "Huishoudelijke hulp",
+		"verwerkingId": "48086bf2-11b7-4603-9526-67d7c3bb6587",
+		"verwerkingsactiviteitUrl": "https://gemeente.example/verwerkingsactiviteiten/wmo-onderzoek",
+		"vertrouwelijkheid": "normaal", "uitvoerder": "00000001821002193000", "systeem": "FooBarApp v2.1",
+		"tijdstip": "` + time.Now().Add(-24*time.Hour).UTC().Format(time.RFC3339) + `",
+		"verwerkteObjecten": [{"objecttype": "persoon", "soortObjectId": "BSN", "objectId": "` + bsnA + `"}]}`
+	resp, out := e.do("POST", "/api/v1/verwerkingsacties", "", e.keyWrite, strings.NewReader(body), "Content-Type", "application/json")
+	if resp.StatusCode != 201 {
+		t.Fatalf("POST /verwerkingsacties: %d %s", resp.StatusCode, out)
+	}
+	ca, csrf := e.citizen(bsnA)
+	_, loc, _ := e.post("/verzoeken", ca, "csrf", csrf, "soort", "inzage", "omvang", "alles", "toelichting", "Welke gegevens?")
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/verzoeken/"), "?nieuw=1")
+	clerk, _ := e.staff("clerk")
+	resp, page := e.do("GET", "/medewerker/verzoeken/"+id, clerk, "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("request page: %d", resp.StatusCode)
+	}
+	const want = "Zoeken personen — Intake (Huishoudelijke hulp)"
+	if !strings.Contains(page, want) {
+		t.Errorf("the clerk's request page lacks the VNG names %q", want)
+	}
+	if _, page := e.do("GET", "/verwerkingen", ca, "", nil); strings.Contains(page, "Zoeken personen") {
+		t.Error("the citizen's log shows the source system's names")
+	}
+}

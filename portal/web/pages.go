@@ -63,6 +63,8 @@ type Row struct {
 	Origin string
 	// OriginOrg names the organisation of the foreign operation for staff, when known.
 	OriginOrg string
+	// SourceName is the sending system's own name of the processing (VNG), for staff.
+	SourceName string
 	// Span is the OTLP span the event came from, shown to staff only.
 	Span *portal.Span
 }
@@ -92,6 +94,7 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 		r.Origin = s.origin(l, e.OriginOrganization, e.Origin.Entity)
 		r.OriginOrg = e.OriginOrganization
 	}
+	r.SourceName = e.SourceName
 	if s.cfg.ShowEmployee {
 		r.Employee = e.Actor.EmployeeName
 	}
