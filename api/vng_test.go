@@ -149,7 +149,7 @@ func TestVNGExampleBodyBecomesTheCitizensEvent(t *testing.T) {
 	if got.Action != "" || got.Level != "" || got.AccessBasis != "" || got.Actor.Role != "" {
 		t.Errorf("VNG carries no action, level, access basis or role; the event invents %q %q %q %q", got.Action, got.Level, got.AccessBasis, got.Actor.Role)
 	}
-	if got.Recipient != "OIN 00000001821002193000" {
+	if got.Recipient != "organisatie met OIN 00000001821002193000" {
 		t.Errorf("recipient %q", got.Recipient)
 	}
 	if diff := cmp.Diff(testActivity(vngActivity).DataCategories, got.DataCategories); diff != "" {
@@ -343,6 +343,9 @@ func TestVNGValidation(t *testing.T) {
 		{"no register entry", func(m ev) { delete(m, "verwerkingsactiviteitId"); delete(m, "verwerkingsactiviteitUrl") }, "verwerkingsactiviteitId"},
 		{"url names another entry", set("verwerkingsactiviteitUrl", "https://var.example/api/v1/verwerkingsactiviteiten/"+uuid.NewString()), "verwerkingsactiviteitUrl"},
 		{"afnemerId without its kind", del("soortAfnemerId"), "soortAfnemerId"},
+		{"a BSN under another label", obj(func(o ev) { o["soortObjectId"] = "persoonsnummer"; o["objectId"] = bsnB }),
+			"verwerkteObjecten[0].objectId"},
+		{"an afnemer's BSN under another label", func(m ev) { m["soortAfnemerId"] = "klantnummer"; m["afnemerId"] = bsnB }, "afnemerId"},
 		{"unknown field", set("vervallen", false), "vervallen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -649,5 +652,29 @@ func TestVNGActivityByURI(t *testing.T) {
 	}))).problem(t, 400)
 	if len(p.Errors) != 1 || p.Errors[0].Field != "verwerkingsactiviteitUrl" {
 		t.Errorf("id and URL of different entries: %+v", p.Errors)
+	}
+}
+
+// TestVNGBSNLabels: a BSN written as "Burgerservicenummer" or "bsn-nummer" is a BSN (an event for
+// the person, never stored in clear); an afnemer by BSN appears to the citizen as a person, never as a
+// number, and an afnemer by another identifier by its kind only.
+func TestVNGBSNLabels(t *testing.T) {
+	t.Parallel()
+	e, _ := vngEnv(t)
+	e.postActie(marshal(t, actie(t, func(m ev) {
+		object(m, 0)["soortObjectId"] = "Burgerservicenummer"
+		m["soortAfnemerId"], m["afnemerId"] = "bsn-nummer", bsnC
+	})))
+	got := e.logged(vngBSN)
+	if len(got) != 1 || got[0].Recipient != "natuurlijk persoon" {
+		t.Fatalf("the person by Burgerservicenummer: %+v", got)
+	}
+	e.postActie(marshal(t, actie(t, func(m ev) {
+		m["actieId"] = uuid.NewString()
+		object(m, 0)["objectId"] = bsnB
+		m["soortAfnemerId"], m["afnemerId"] = "KvK-nummer", "12345678"
+	})))
+	if got := e.logged(bsnB); len(got) != 1 || got[0].Recipient != "afnemer (KvK-nummer)" || strings.Contains(got[0].Recipient, "12345678") {
+		t.Errorf("an afnemer by KvK number appears as %+v", got)
 	}
 }

@@ -134,13 +134,38 @@ func (va *Verwerkingsactie) Normalize() {
 		*p = strings.TrimSpace(*p)
 	}
 	va.Tijdstip = va.Tijdstip.UTC()
+	va.SoortAfnemerID = bsnLabel(va.SoortAfnemerID)
 	for i := range va.VerwerkteObjecten {
 		o := &va.VerwerkteObjecten[i]
 		o.SoortObjectID, o.ObjectID, o.Betrokkenheid = strings.TrimSpace(o.SoortObjectID), strings.TrimSpace(o.ObjectID), strings.TrimSpace(o.Betrokkenheid)
+		o.SoortObjectID = bsnLabel(o.SoortObjectID)
 		for j := range o.VerwerkteSoortenGegevens {
 			o.VerwerkteSoortenGegevens[j].SoortGegeven = strings.TrimSpace(o.VerwerkteSoortenGegevens[j].SoortGegeven)
 		}
 	}
+}
+
+// bsnLabel returns "BSN" for the ways suppliers write that a number is a BSN ("bsn",
+// "Burgerservicenummer", "BSN-nummer"), so that such a number is treated as a BSN (hashed and
+// encrypted, an event for the person), and label otherwise.
+func bsnLabel(label string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(label) {
+		if r >= 'a' && r <= 'z' {
+			b.WriteRune(r)
+		}
+	}
+	switch b.String() {
+	case "bsn", "bsnnummer", "burgerservicenummer":
+		return "BSN"
+	}
+	return label
+}
+
+// looksLikeBSN reports whether id, without spaces, dots and dashes, is 9 digits passing the
+// 11-proef: a number that must not be stored or shown under another label than BSN.
+func looksLikeBSN(id string) bool {
+	return ValidBSN(strings.NewReplacer(" ", "", ".", "", "-", "").Replace(id))
 }
 
 // Validate checks a verwerkingsactie against the OAS (required fields, enums, formats and lengths)
@@ -205,6 +230,9 @@ func (va *Verwerkingsactie) Validate(r EventRules) error {
 	if va.AfnemerIsBSN() && va.AfnemerID != "" && !ValidBSN(va.AfnemerID) {
 		add("afnemerId", "must be 9 digits passing the 11-proef (soortAfnemerId is BSN)")
 	}
+	if !va.AfnemerIsBSN() && looksLikeBSN(va.AfnemerID) {
+		add("afnemerId", "looks like a BSN: give soortAfnemerId BSN (a BSN is never stored or shown under another label)")
+	}
 	if va.VerwerkteObjecten == nil {
 		add("verwerkteObjecten", "required")
 	} else if len(va.VerwerkteObjecten) > MaxVerwerkteObjecten {
@@ -229,6 +257,8 @@ func (va *Verwerkingsactie) Validate(r EventRules) error {
 			add(p+"objectId", "required")
 		case o.IsBSN() && !ValidBSN(o.ObjectID):
 			add(p+"objectId", "must be 9 digits passing the 11-proef (soortObjectId is BSN)")
+		case !o.IsBSN() && looksLikeBSN(o.ObjectID):
+			add(p+"objectId", "looks like a BSN: give soortObjectId BSN (a BSN is never stored under another label)")
 		default:
 			if msg := CheckText(o.ObjectID, vngMaxID); msg != "" {
 				add(p+"objectId", msg)
@@ -335,8 +365,11 @@ func (va *Verwerkingsactie) Events(act *Activity, orgs map[string]string, r Even
 		recipient = "natuurlijk persoon" // never a BSN in another person's log
 	case strings.EqualFold(va.SoortAfnemerID, "OIN") && orgs[va.AfnemerID] != "":
 		recipient = orgs[va.AfnemerID]
+	case strings.EqualFold(va.SoortAfnemerID, "OIN"):
+		recipient = "organisatie met OIN " + va.AfnemerID
 	default:
-		recipient = va.SoortAfnemerID + " " + va.AfnemerID
+		// Another kind of identifier is not shown as such: it may identify a person.
+		recipient = "afnemer (" + va.SoortAfnemerID + ")"
 	}
 	for _, o := range va.VerwerkteObjecten {
 		if !o.IsBSN() {
