@@ -58,7 +58,9 @@ CREATE TABLE verwerkingsactie_removals (
     verwerking_id  uuid,
     activity_id    text,
     tijdstip       timestamptz NOT NULL,
-    events_removed int NOT NULL
+    events_removed int NOT NULL,
+    -- How many of them the citizen could see: the same actieId never comes back vertrouwelijk.
+    events_visible int NOT NULL DEFAULT 0
 );
 CREATE INDEX verwerkingsactie_removals_actie ON verwerkingsactie_removals (actie_id, removed_at);
 

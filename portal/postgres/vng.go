@@ -50,6 +50,9 @@ func (db *DB) OrganisationNames(ctx context.Context, oins []string) (map[string]
 func (db *DB) PutVerwerkingsactie(ctx context.Context, key portal.APIKey, va portal.Verwerkingsactie, activityID string,
 	events []portal.Event, rules portal.EventRules, replace bool) (out portal.Verwerkingsactie, stored bool, err error) {
 	err = db.transactRepeat(ctx, "verwerkingsacties_pkey", func(tx pgx.Tx) error {
+		if err := repeatableRead(ctx, tx); err != nil {
+			return err
+		}
 		stored = false
 		now := db.now().UTC()
 		var bsns []string
@@ -81,6 +84,9 @@ WHERE a.actie_id = $1::uuid FOR UPDATE OF a`, va.ActieID).Scan(&storedHash, &sys
 		switch {
 		case replace && (!exists || system != key.System):
 			return portal.Errorf(portal.ENOTFOUND, "no such verwerkingsactie reported by this system")
+		case exists && system != key.System:
+			return &portal.Error{Code: portal.ECONFLICT, Message: "another system reported a verwerkingsactie with this actieId; nothing was stored",
+				Fields: []portal.FieldError{{Index: -1, Field: "actieId", Message: "already used by another system"}}}
 		// The hash keeps the report as first posted (a PATCH leaves it), so a POST retry after a PATCH
 		// stays a retry; a PUT is a no-op only when it also matches what a PATCH may have changed.
 		case exists && bytes.Equal(storedHash, hash) && (!replace || label == va.Vertrouwelijkheid && term == va.Bewaartermijn):
@@ -89,6 +95,18 @@ WHERE a.actie_id = $1::uuid FOR UPDATE OF a`, va.ActieID).Scan(&storedHash, &sys
 		case exists && !replace:
 			return &portal.Error{Code: portal.ECONFLICT, Message: "a verwerkingsactie with this actieId but other content is already stored; nothing was stored",
 				Fields: []portal.FieldError{{Index: -1, Field: "actieId", Message: "already stored with other content"}}}
+		case !exists && va.Vertrouwelijkheid == portal.VNGVertrouwelijk:
+			// The same actieId makes the same event ids: an actie removed while the citizen could see it
+			// does not come back hidden.
+			var seen bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM verwerkingsactie_removals WHERE actie_id = $1::uuid AND events_visible > 0)`,
+				va.ActieID).Scan(&seen); err != nil {
+				return err
+			}
+			if seen {
+				return &portal.Error{Code: portal.ECONFLICT, Message: "the citizen could see this actie before it was removed: what they could see is never hidden again",
+					Fields: []portal.FieldError{{Index: -1, Field: "vertrouwelijkheid", Message: "cannot become vertrouwelijk again"}}}
+			}
 		case replace:
 			var visible int
 			var until *time.Time
@@ -170,11 +188,22 @@ VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)`, va.ActieID, i, o.Objecttype, o.S
 
 // removeActie deletes an actie, its objects and its events, and records the removal (kind delete or
 // replace) with the key, the time and the number of events removed.
+// repeatableRead makes tx see one snapshot: a row another transaction replaced (PUT deletes and
+// inserts an actie) then fails this one with a serialization error, which Transact retries on a new
+// snapshot that holds the new row, instead of silently passing it by (READ COMMITTED).
+func repeatableRead(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+	return err
+}
+
 func removeActie(ctx context.Context, tx pgx.Tx, keyID int64, actieID, kind string, now time.Time) error {
-	_, err := tx.Exec(ctx, `WITH ev AS (DELETE FROM processing_events WHERE vng_actie_id = $1::uuid RETURNING 1),
+	_, err := tx.Exec(ctx, `WITH ev AS (DELETE FROM processing_events WHERE vng_actie_id = $1::uuid
+  RETURNING (confidential_until IS NULL OR confidential_until <= $4) AS visible),
 a AS (DELETE FROM verwerkingsacties WHERE actie_id = $1::uuid RETURNING verwerking_id, activity_id, tijdstip)
-INSERT INTO verwerkingsactie_removals (actie_id, kind, api_key_id, removed_at, verwerking_id, activity_id, tijdstip, events_removed)
-SELECT $1::uuid, $2, $3, $4, a.verwerking_id, a.activity_id, a.tijdstip, (SELECT count(*) FROM ev) FROM a`, actieID, kind, keyID, now)
+INSERT INTO verwerkingsactie_removals (actie_id, kind, api_key_id, removed_at, verwerking_id, activity_id, tijdstip, events_removed,
+  events_visible)
+SELECT $1::uuid, $2, $3, $4, a.verwerking_id, a.activity_id, a.tijdstip, (SELECT count(*) FROM ev),
+  (SELECT count(*) FILTER (WHERE visible) FROM ev) FROM a`, actieID, kind, keyID, now)
 	if err != nil {
 		return fmt.Errorf("remove verwerkingsactie: %w", err)
 	}
@@ -366,6 +395,9 @@ WHERE a.actie_id IN (SELECT actie_id FROM verwerkte_objecten WHERE subject_id = 
 // records the removal (verwerkingsactie_removals). ENOTFOUND for another system's actie or none.
 func (db *DB) DeleteVerwerkingsactie(ctx context.Context, key portal.APIKey, id string) error {
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		if err := repeatableRead(ctx, tx); err != nil {
+			return err
+		}
 		var system string
 		err := tx.QueryRow(ctx, `SELECT k.system FROM verwerkingsacties a JOIN api_keys k ON k.id = a.api_key_id
 WHERE a.actie_id = $1::uuid FOR UPDATE OF a`, id).Scan(&system)
@@ -409,6 +441,9 @@ WHERE actie_id = $1::uuid ORDER BY removed_at, id`, id)
 func (db *DB) PatchVerwerking(ctx context.Context, key portal.APIKey, verwerkingID string, p portal.VerwerkingPatch, maxConf time.Duration) (int, error) {
 	var n int
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		if err := repeatableRead(ctx, tx); err != nil {
+			return err
+		}
 		now := db.now().UTC()
 		rows, _ := tx.Query(ctx, `SELECT a.actie_id::text FROM verwerkingsacties a JOIN api_keys k ON k.id = a.api_key_id
 WHERE a.verwerking_id = $1::uuid AND k.system = $2 ORDER BY a.actie_id FOR UPDATE OF a`, verwerkingID, key.System)
