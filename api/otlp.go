@@ -310,6 +310,7 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 	var store []int
 	var chain []portal.ChainSpan
 	var chainIdx []int // chain[j] is spans[chainIdx[j]]
+	var repeats [][2]int // spans[r[0]] repeats spans[r[1]]: it shares that span's fate
 	for i := range spans {
 		s := &spans[i]
 		if s.reject != "" {
@@ -332,6 +333,8 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 		if j, dup := first[key]; dup {
 			if !sameSpan(&spans[j], s) {
 				s.reject = "span sent twice in this request with other content"
+			} else {
+				repeats = append(repeats, [2]int{i, j})
 			}
 			continue
 		}
@@ -360,6 +363,9 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 		res.Accepted += r.Accepted
 		res.Duplicates += r.Duplicates
 		store = store[n:]
+	}
+	for _, r := range repeats {
+		spans[r[0]].reject = spans[r[1]].reject
 	}
 	rejected := int64(len(dropped))
 	reasons := dropped[:min(len(dropped), maxRejectReasons):min(len(dropped), maxRejectReasons)]

@@ -65,3 +65,29 @@ func TestOTLPRecipientAndAgainstWill(t *testing.T) {
 		})
 	}
 }
+
+// TestOTLPRepeatsShareTheRejection: a span stored earlier, sent again twice in one request with other
+// content, is rejected twice: every span of the request that is not stored is counted in
+// partial_success (review: the repeat was acknowledged as stored).
+func TestOTLPRepeatsShareTheRejection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	base := e.otlpServer()
+	at := time.Now().Add(-time.Hour).Truncate(time.Second)
+	td := ptrace.NewTraces()
+	ldvSpan(td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans(), 3, 1, activityID, bsnA, at)
+	if st, _, resp := postOTLP(t, base, e.eventKey, "proto", td, false); st != 200 || resp.PartialSuccess().RejectedSpans() != 0 {
+		t.Fatalf("first export: %d %s", st, resp.PartialSuccess().ErrorMessage())
+	}
+	td2 := ptrace.NewTraces()
+	ss := td2.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	ldvSpan(ss, 3, 1, activityID, bsnA, at).SetName("other content")
+	ldvSpan(ss, 3, 1, activityID, bsnA, at).SetName("other content")
+	st, _, resp := postOTLP(t, base, e.eventKey, "proto", td2, false)
+	if st != 200 || resp.PartialSuccess().RejectedSpans() != 2 {
+		t.Errorf("status %d, rejected_spans %d (%s), want 200 and 2", st, resp.PartialSuccess().RejectedSpans(), resp.PartialSuccess().ErrorMessage())
+	}
+	if n := e.rows(); n != 1 {
+		t.Errorf("%d events stored, want 1", n)
+	}
+}
