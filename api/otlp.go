@@ -309,7 +309,7 @@ func (h *handlers) exportTraces(c *fiber.Ctx) error {
 	first := map[[2]string]int{}
 	var store []int
 	var chain []portal.ChainSpan
-	var chainIdx []int // chain[j] is spans[chainIdx[j]]
+	var chainIdx []int   // chain[j] is spans[chainIdx[j]]
 	var repeats [][2]int // spans[r[0]] repeats spans[r[1]]: it shares that span's fate
 	for i := range spans {
 		s := &spans[i]
