@@ -112,3 +112,32 @@ func TestVNGActieIdOfAnotherSystem(t *testing.T) {
 		t.Errorf("%d events, want 1", n)
 	}
 }
+
+// TestVNGRetentionOfActiesWithoutEntry: an actie that cites no register entry (its objects are no
+// persons by BSN) but names an afnemer by BSN is removed once older than the register's longest
+// retention, like the acties with an entry (review: it was kept for ever).
+func TestVNGRetentionOfActiesWithoutEntry(t *testing.T) {
+	t.Parallel()
+	e, _ := vngEnv(t)
+	ctx := context.Background()
+	withEntry, without := uuid.NewString(), uuid.NewString()
+	e.postActie(marshal(t, actie(t, func(m ev) { m["actieId"] = withEntry })))
+	e.postActie(marshal(t, actie(t, func(m ev) {
+		m["actieId"] = without
+		delete(m, "verwerkingsactiviteitId")
+		delete(m, "verwerkingsactiviteitUrl")
+		m["soortAfnemerId"], m["afnemerId"] = "BSN", bsnB
+		m["verwerkteObjecten"] = []any{map[string]any{"objecttype": "persoon", "soortObjectId": "A-nummer", "objectId": "1234567890"}}
+	})))
+	e.db.SetClock(func() time.Time { return time.Now().AddDate(40, 0, 0) })
+	if _, err := e.db.RemoveExpiredEvents(ctx, 5000); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := e.raw.QueryRow(ctx, `SELECT count(*) FROM verwerkingsacties`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d verwerkingsacties left 40 years on, want 0", n)
+	}
+}

@@ -58,6 +58,13 @@ SELECT removed, reviews FROM n`, a.ID, run.Cutoff, batch, a.Retention, now, db.n
 			runs = append(runs, run)
 		}
 	}
+	// A VNG actie that cites no register entry (none of its objects is a person by BSN) makes no
+	// events, but may name an afnemer by BSN: it is kept as long as the longest retention.
+	if cutoff, ok := longestCutoff(acts, db.now()); ok {
+		if _, err := db.pool.Exec(ctx, `DELETE FROM verwerkingsacties WHERE activity_id IS NULL AND tijdstip < $1`, cutoff); err != nil {
+			return runs, fmt.Errorf("postgres: remove expired verwerkingsacties without a register entry: %w", err)
+		}
+	}
 	return runs, ctx.Err()
 }
 
@@ -74,19 +81,9 @@ func (db *DB) RemoveExpiredChainSpans(ctx context.Context, batch int) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	now := db.now()
-	var cutoff time.Time
-	for _, a := range acts {
-		r, err := portal.ParseRetention(a.Retention)
-		if err != nil {
-			return 0, nil // an unreadable entry's retention is unknown: keep every chain span
-		}
-		if c := r.Cutoff(now); cutoff.IsZero() || c.Before(cutoff) {
-			cutoff = c
-		}
-	}
-	if cutoff.IsZero() {
-		return 0, nil
+	cutoff, ok := longestCutoff(acts, db.now())
+	if !ok {
+		return 0, nil // no register, or an unreadable entry's retention: keep every chain span
 	}
 	var total int64
 	for {
@@ -101,4 +98,20 @@ WHERE c.trace_id = d.trace_id AND c.span_id = d.span_id`, cutoff, batch)
 			return total, ctx.Err()
 		}
 	}
+}
+
+// longestCutoff is the cutoff of the register's longest retention period at now: what cites no
+// entry (a chain span, a VNG actie without a person) is kept that long. ok is false without a
+// register or when an entry's retention cannot be read (then nothing is removed).
+func longestCutoff(acts []portal.Activity, now time.Time) (cutoff time.Time, ok bool) {
+	for _, a := range acts {
+		r, err := portal.ParseRetention(a.Retention)
+		if err != nil {
+			return time.Time{}, false
+		}
+		if c := r.Cutoff(now); cutoff.IsZero() || c.Before(cutoff) {
+			cutoff = c
+		}
+	}
+	return cutoff, !cutoff.IsZero()
 }
