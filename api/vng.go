@@ -407,6 +407,10 @@ func (h *handlers) listVerwerkingsacties(c *fiber.Ctx) error {
 	}
 	f.Offset = (page - 1) * vngPageSize
 	res, total, err := h.store.Verwerkingsacties(c.UserContext(), h.apiRead(c), f)
+	if portal.ErrorCode(err) == portal.ETOOLARGE { // too many persons on one page: a query to narrow, 400 as in the OAS
+		return &portal.Error{Code: portal.EINVALID, Message: portal.ErrorMessage(err),
+			Fields: []portal.FieldError{{Index: -1, Field: "beginDatum", Message: "narrow the period: " + portal.ErrorMessage(err)}}}
+	}
 	if err != nil {
 		return err
 	}

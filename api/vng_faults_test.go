@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -139,5 +140,35 @@ func TestVNGRetentionOfActiesWithoutEntry(t *testing.T) {
 	}
 	if n != 0 {
 		t.Errorf("%d verwerkingsacties left 40 years on, want 0", n)
+	}
+}
+
+// TestVNGListBoundsPersons: a page of GET /verwerkingsacties whose acties name more persons than the
+// read APIs return at most (portal.MaxReadRecords) is refused with 400 (narrow the period), and
+// nothing is recorded in anyone's log (review: one page decrypted and recorded ~100,000 persons).
+func TestVNGListBoundsPersons(t *testing.T) {
+	t.Parallel()
+	e, reader := vngEnv(t)
+	var bsns []string
+	for v := 100_000_000; len(bsns) < portal.MaxReadRecords+2; v++ {
+		if s := strconv.Itoa(v); portal.ValidBSN(s) {
+			bsns = append(bsns, s)
+		}
+	}
+	half := len(bsns) / 2
+	for _, part := range [][]string{bsns[:half], bsns[half:]} {
+		objs := []any{map[string]any{"objecttype": "persoon", "soortObjectId": "BSN", "objectId": vngBSN}}
+		for _, b := range part {
+			objs = append(objs, map[string]any{"objecttype": "persoon", "soortObjectId": "BSN", "objectId": b})
+		}
+		e.postActie(marshal(t, actie(t, func(m ev) { m["actieId"] = uuid.NewString(); m["verwerkteObjecten"] = objs })))
+	}
+	before := e.rows()
+	p := e.do("GET", "/verwerkingsacties?objecttype=persoon&soortObjectId=BSN&objectId="+vngBSN, reader, nil).problem(t, 400)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "beginDatum" {
+		t.Errorf("400 errors %+v", p.Errors)
+	}
+	if n := e.rows(); n != before {
+		t.Errorf("a refused read recorded %d events", n-before)
 	}
 }

@@ -372,6 +372,21 @@ WHERE a.actie_id IN (SELECT actie_id FROM verwerkte_objecten WHERE subject_id = 
 		if err != nil {
 			return err
 		}
+		// Every person in a page's acties is decrypted and gets the read in their log: bound it as the
+		// other read APIs are.
+		ids := make([]string, len(page))
+		for i, p := range page {
+			ids[i] = p.id
+		}
+		var persons int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM verwerkte_objecten WHERE actie_id = ANY($1::uuid[]) AND subject_id IS NOT NULL`,
+			ids).Scan(&persons); err != nil {
+			return err
+		}
+		if persons > portal.MaxReadRecords {
+			return portal.Errorf(portal.ETOOLARGE, "the acties of this page name %d persons, more than %d; narrow the period (beginDatum, eindDatum)",
+				persons, portal.MaxReadRecords)
+		}
 		var others []string
 		for _, p := range page {
 			va, _, err := db.loadActie(ctx, tx, p.id)
