@@ -136,9 +136,9 @@ func TestBirthday(t *testing.T) {
 		years int
 		want  string
 	}{
-		{leapBorn, 1, "2013-03-01"},                            // no 29 February: the day after 28 February
-		{leapBorn, 4, "2016-02-29"},                            // leap year: the day itself
-		{leapBorn, 12, "2024-02-29"},                           // 12 and 16 years after a leap year are leap years ...
+		{leapBorn, 1, "2013-03-01"},                              // no 29 February: the day after 28 February
+		{leapBorn, 4, "2016-02-29"},                              // leap year: the day itself
+		{leapBorn, 12, "2024-02-29"},                             // 12 and 16 years after a leap year are leap years ...
 		{amsAt(2088, time.February, 29, 0, 0), 12, "2100-03-01"}, // ... except across 2100, not a leap year
 		{amsAt(2084, time.February, 29, 0, 0), 16, "2100-03-01"},
 		{amsAt(2014, time.January, 15, 0, 0), 12, "2026-01-15"},
