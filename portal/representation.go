@@ -260,3 +260,34 @@ func (r Representation) ActsAt(at time.Time) bool {
 	birth, ok := ParseDate(r.SubjectBirthDate)
 	return ok && r.InForce(at) && AgeRuleAt(birth, r.Kind, at).RepresentativeActs
 }
+
+// StoredRepresentation is a representation as stored, with when it was registered, last changed
+// and ended (DELETE through the API ends a representation; it is never removed).
+type StoredRepresentation struct {
+	Representation
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	EndedAt   *time.Time
+}
+
+// ActiveAt reports whether the representative may act at at: not ended, within its dates and not
+// ended by the age rules.
+func (s StoredRepresentation) ActiveAt(at time.Time) bool {
+	return (s.EndedAt == nil || at.Before(*s.EndedAt)) && s.ActsAt(at)
+}
+
+// Changes recorded in a representation's history.
+const (
+	RepCreated = "created"
+	RepUpdated = "updated"
+	RepEnded   = "ended"
+)
+
+// RepresentationChange is one entry of a representation's history: what changed, when, by which
+// API key, and the content before the change (nil for RepCreated).
+type RepresentationChange struct {
+	Change    string
+	ChangedAt time.Time
+	APIKeyID  int64
+	Old       *Representation
+}
