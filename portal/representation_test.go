@@ -54,6 +54,10 @@ func TestRepresentationValidate(t *testing.T) {
 			r.Kind, r.LegalBasis.Kind = portal.RepAuthorisation, portal.BasisCourtDecision
 		}, []string{"legal_basis.kind"}},
 		{"no reference", func(r *portal.Representation) { r.LegalBasis.Reference = "" }, []string{"legal_basis.reference"}},
+		{"reference holds a BSN", func(r *portal.Representation) { r.LegalBasis.Reference = "gezag van 999990019" }, []string{"legal_basis.reference"}},
+		{"reference with a court number", func(r *portal.Representation) {
+			r.Kind, r.LegalBasis = portal.RepGuardianship, portal.LegalBasis{Kind: portal.BasisCourtDecision, Reference: "C/13/712345 / FA RK 22-1234"}
+		}, nil},
 		{"from not a date", func(r *portal.Representation) { r.ValidFrom = "2014-13-01" }, []string{"valid_from"}},
 		{"from before birth", func(r *portal.Representation) { r.ValidFrom = "2014-01-14" }, []string{"valid_from"}},
 		{"until equals from", func(r *portal.Representation) { r.ValidUntil = r.ValidFrom }, []string{"valid_until"}},
