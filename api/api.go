@@ -53,6 +53,9 @@ type Store interface {
 	Verwerkingsactie(ctx context.Context, r portal.APIRead, id string) (portal.Verwerkingsactie, error)
 	Verwerkingsacties(ctx context.Context, r portal.APIRead, f portal.VerwerkingsactieFilter) ([]portal.Verwerkingsactie, int, error)
 	DeleteVerwerkingsactie(ctx context.Context, key portal.APIKey, id string) error
+	PutRepresentation(ctx context.Context, r portal.Representation, apiKeyID int64) (portal.StoredRepresentation, bool, error)
+	EndRepresentation(ctx context.Context, id string, apiKeyID int64) error
+	RepresentationsOf(ctx context.Context, bsn string, asRepresentative bool) ([]portal.StoredRepresentation, error)
 	PatchVerwerking(ctx context.Context, key portal.APIKey, verwerkingID string, p portal.VerwerkingPatch, maxConf time.Duration) (int, error)
 }
 
@@ -161,6 +164,9 @@ func New(store Store, cfg Config, gate *Gate, metrics *Metrics, log *slog.Logger
 	app.Get("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:read"), traced("inzicht verwerkingsactie read"), h.getVerwerkingsactie)
 	app.Put("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), requireJSON, h.putVerwerkingsactie)
 	app.Delete("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), h.deleteVerwerkingsactie)
+	app.Put("/representations/:id", h.requireScope("representations:write"), requireJSON, h.putRepresentation)
+	app.Delete("/representations/:id", h.requireScope("representations:write"), h.deleteRepresentation)
+	app.Get("/representations", h.requireScope("representations:read"), h.listRepresentations)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such API resource") })
 	return app
 }

@@ -798,6 +798,9 @@ func TestAuthentication(t *testing.T) {
 			{"PUT", "/verwerkingsacties/" + id, "events:write", []byte(vngExample)},
 			{"DELETE", "/verwerkingsacties/" + id, "events:write", nil},
 			{"PUT", "/organisations/00000001821002193000", "register:write", []byte(`{"name":"Gemeente Voorbeeldstad"}`)},
+			{"PUT", "/representations/" + id, "representations:write", representationBody(t, nil)},
+			{"DELETE", "/representations/" + id, "representations:write", nil},
+			{"GET", "/representations?subject_bsn=" + bsnB, "representations:read", nil},
 		} {
 			r := do(t, e.app, e.spec, rt.method, rt.path, "", rt.body)
 			r.problem(t, 401)

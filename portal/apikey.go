@@ -6,7 +6,7 @@ import (
 )
 
 // Scopes an API key can carry.
-var Scopes = []string{"events:write", "register:write", "signals:write", "consent:write", "consent:read", "requests:read", "events:read"}
+var Scopes = []string{"events:write", "register:write", "signals:write", "consent:write", "consent:read", "requests:read", "events:read", "representations:write", "representations:read"}
 
 // APIKey describes a key of a back-office system. The secret itself is never stored.
 type APIKey struct {

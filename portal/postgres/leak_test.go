@@ -111,6 +111,22 @@ func TestNoBSNInClear(t *testing.T) {
 	// not be stored in clear either).
 	_, token := db.prepare(t, db.subject(t, bsnB))
 	db.confirmEmail(t, db.subject(t, bsnC), "inwoner@example.nl")
+	// Representations: one changed (its old content in the history) and one ended.
+	for i, pair := range [][2]string{{bsnD, bsnE}, {bsnE, bsnD}} {
+		r := representation(letterUUID())
+		r.RepresentativeBSN, r.SubjectBSN = pair[0], pair[1]
+		if _, _, err := db.PutRepresentation(ctx, r, 0); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			r.ValidUntil = "2030-01-15"
+			if _, _, err := db.PutRepresentation(ctx, r, 0); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := db.EndRepresentation(ctx, r.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	type column struct{ table, name, typ string }
 	rows, err := db.raw.Query(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
@@ -131,7 +147,8 @@ WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
 		tables[c.table] = true
 	}
 	for _, want := range []string{"subjects", "processing_events", "sessions", "oidc_logins", "api_keys", "processing_activities",
-		"rights_requests", "rights_request_steps", "messages", "river_job", "subject_emails", "filings"} {
+		"rights_requests", "rights_request_steps", "messages", "river_job", "subject_emails", "filings",
+		"representations", "representation_history"} {
 		if !tables[want] {
 			t.Fatalf("table %s not found in information_schema (found %v)", want, tables)
 		}
@@ -189,6 +206,9 @@ coalesce(` + ident + `, ''::bytea) FROM ` + from
 			}
 			if strings.Contains(s, token) {
 				t.Errorf("%s.%s holds a confirmation token in clear", c.table, c.name)
+			}
+			if strings.Contains(s, "Daan de Vries") {
+				t.Errorf("%s.%s holds a represented person's name in clear", c.table, c.name)
 			}
 			if strings.Contains(s, "inwoner@example.nl") {
 				t.Errorf("%s.%s holds the citizen's e-mail address in clear", c.table, c.name)

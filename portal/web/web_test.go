@@ -638,6 +638,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/api/v1/verwerkingsacties/:actieId", "DELETE", "/api/v1/verwerkingsacties/" + uuid.NewString(), nil, api(statuses{KeyEvents: 404})},
 		{"/api/v1/organisations/:oin", "PUT", "/api/v1/organisations/00000001821002193000",
 			func() string { return `{"name":"Gemeente Voorbeeldstad"}` }, api(statuses{KeyRegister: 201})},
+		// No key in the matrix carries representations:write or :read: every key is refused (403),
+		// every other caller 401 (the api package tests the scoped calls).
+		{"/api/v1/representations/:id", "PUT", "/api/v1/representations/" + uuid.NewString(), func() string {
+			return `{"representative_bsn":"999993653","subject_bsn":"999990019","subject_name":"Daan de Vries",` +
+				`"subject_birth_date":"2014-01-15","kind":"parental_authority","parts":["log"],` +
+				`"legal_basis":{"kind":"brp_authority","reference":"gezag 1D"},"valid_from":"2014-01-15"}`
+		}, api(statuses{})},
+		{"/api/v1/representations/:id", "DELETE", "/api/v1/representations/" + uuid.NewString(), nil, api(statuses{})},
+		{"/api/v1/representations", "GET", "/api/v1/representations?subject_bsn=999990019", nil, api(statuses{})},
 	}
 	// The matrix-test activity exists beforehand, so the scoped PUT answers 200 (updated).
 	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "matrix-test", Name: portal.Text{NL: "n", EN: "n"},

@@ -1,0 +1,2 @@
+DROP TABLE representation_history;
+DROP TABLE representations;
