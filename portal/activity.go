@@ -38,6 +38,9 @@ type Activity struct {
 	// URI is the entry's URI, optional and unique (dpl.core.processing_activity_id is usually one).
 	// Kept apart from the entry's own columns: Activities does not fill it (see Register in portal/postgres).
 	URI string `json:"uri,omitempty"`
+	// Financial marks an entry about financial matters (Participatie income, debt help): an
+	// administrator (bewindvoering) acts for a person in these only. Kept apart like URI.
+	Financial bool `json:"financial,omitempty"`
 }
 
 var activityID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

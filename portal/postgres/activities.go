@@ -35,6 +35,13 @@ RETURNING (xmax = 0)`,
 			a.DataCategories, a.Retention, a.Controller).Scan(&created); err != nil {
 			return err
 		}
+		if a.Financial {
+			if _, err := tx.Exec(ctx, `INSERT INTO financial_activities (activity_id) VALUES ($1) ON CONFLICT DO NOTHING`, a.ID); err != nil {
+				return err
+			}
+		} else if _, err := tx.Exec(ctx, `DELETE FROM financial_activities WHERE activity_id = $1`, a.ID); err != nil {
+			return err
+		}
 		if a.URI == "" {
 			_, err := tx.Exec(ctx, `DELETE FROM activity_uris WHERE activity_id = $1`, a.ID)
 			return err
@@ -67,20 +74,22 @@ ON CONFLICT (activity_id) DO UPDATE SET uri = $2`, a.ID, a.URI)
 	return created, nil
 }
 
-// Register lists the register with each entry's URI (the optional activity_uris), ordered by id:
+// Register lists the register with each entry's URI (the optional activity_uris) and financial mark
+// (financial_activities), ordered by id:
 // one query for a receiver that matches entries by id or URI. Activities reads the entries' own
 // columns only.
 func (db *DB) Register(ctx context.Context) ([]portal.Activity, error) {
 	rows, err := db.pool.Query(ctx, `SELECT a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl,
- a.legal_basis_en, a.data_categories, a.retention, a.controller, coalesce(u.uri, '')
-FROM processing_activities a LEFT JOIN activity_uris u ON u.activity_id = a.id ORDER BY a.id`)
+ a.legal_basis_en, a.data_categories, a.retention, a.controller, coalesce(u.uri, ''), f.activity_id IS NOT NULL
+FROM processing_activities a LEFT JOIN activity_uris u ON u.activity_id = a.id
+ LEFT JOIN financial_activities f ON f.activity_id = a.id ORDER BY a.id`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: register: %w", err)
 	}
 	as, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Activity, error) {
 		var a portal.Activity
 		err := r.Scan(&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
-			&a.DataCategories, &a.Retention, &a.Controller, &a.URI)
+			&a.DataCategories, &a.Retention, &a.Controller, &a.URI, &a.Financial)
 		return a, err
 	})
 	if err != nil {

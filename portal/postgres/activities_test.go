@@ -135,3 +135,41 @@ func TestOrganizationByEntity(t *testing.T) {
 		t.Errorf("register holds %d entries, want 4 (the refused PUT stored nothing)", len(as))
 	}
 }
+
+// TestFinancialActivities: a register entry's financial mark (issue 16: an administrator acts in
+// these only) is stored apart from the entry's own columns, read by Register, and replaced with the
+// entry: a PUT without it clears it.
+func TestFinancialActivities(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	income := activity("pw-bijstand")
+	income.Financial = true
+	for _, a := range []portal.Activity{income, activity("wmo-onderzoek")} {
+		if _, err := db.PutActivity(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	financial := func() map[string]bool {
+		t.Helper()
+		reg, err := db.Register(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, a := range reg {
+			m[a.ID] = a.Financial
+		}
+		return m
+	}
+	if got := financial(); !got["pw-bijstand"] || got["wmo-onderzoek"] || len(got) != 2 {
+		t.Errorf("financial marks %v, want only pw-bijstand", got)
+	}
+	income.Financial = false
+	if _, err := db.PutActivity(ctx, income); err != nil {
+		t.Fatal(err)
+	}
+	if got := financial(); got["pw-bijstand"] {
+		t.Errorf("a PUT without financial kept the mark: %v", got)
+	}
+}
