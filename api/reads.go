@@ -38,30 +38,16 @@ func invalidParam(field, msg string) error {
 		Fields: []portal.FieldError{{Index: -1, Field: field, Message: msg}}}}
 }
 
-type spanKey string
-
-const spanLocal spanKey = "span"
-
 // traced starts Inzicht's span for a request (name) with portal/tracectx: in the caller's trace, as
 // a child of the caller's span, when the request carries a valid W3C traceparent header; in a new
 // trace otherwise (an invalid header is ignored, as W3C Trace Context says). The response's
 // traceparent header names the span, which is what the events the request records carry.
 func traced(name string) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		span, parent, state := tracectx.Start(name, c.Get("traceparent"), c.Get("tracestate"))
-		if parent != "" {
-			c.Set("traceparent", parent)
-		}
-		if state != "" {
-			c.Set("tracestate", state)
-		}
-		c.Locals(spanLocal, span)
-		return c.Next()
-	}
+	return tracectx.Middleware(func(*fiber.Ctx) string { return name })
 }
 
 func requestSpan(c *fiber.Ctx) portal.Span {
-	s, _ := c.Locals(spanLocal).(portal.Span)
+	s, _ := portal.SpanFromContext(c.UserContext())
 	return s
 }
 

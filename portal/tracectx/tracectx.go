@@ -10,6 +10,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/gofiber/fiber/v2"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -44,4 +45,21 @@ func Start(name, traceparent, tracestate string) (span portal.Span, outParent, o
 	out := http.Header{}
 	w3c.Inject(trace.ContextWithSpanContext(context.Background(), own), propagation.HeaderCarrier(out))
 	return span, out.Get("traceparent"), out.Get("tracestate")
+}
+
+// Middleware starts the span of every request it handles (named by name), answers with its
+// traceparent (and tracestate), and puts it in the request's context (portal.ContextWithSpan), where
+// what the request records finds it (portal.SpanFromContext).
+func Middleware(name func(*fiber.Ctx) string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		span, parent, state := Start(name(c), c.Get("traceparent"), c.Get("tracestate"))
+		if parent != "" {
+			c.Set("traceparent", parent)
+		}
+		if state != "" {
+			c.Set("tracestate", state)
+		}
+		c.SetUserContext(portal.ContextWithSpan(c.UserContext(), span))
+		return c.Next()
+	}
 }

@@ -302,20 +302,10 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 }
 
 // traceRequest gives every page request a span of its own (portal/tracectx: in the caller's trace
-// when a valid traceparent header came with it), named after the method and route, answered in the
-// traceparent header; a staff view recorded while handling the request carries it, so the response
-// header and the line in the person's log name the same span.
-func traceRequest(c *fiber.Ctx) error {
-	span, parent, state := tracectx.Start("portal "+c.Method(), c.Get("traceparent"), c.Get("tracestate"))
-	if parent != "" {
-		c.Set("traceparent", parent)
-	}
-	if state != "" {
-		c.Set("tracestate", state)
-	}
-	c.SetUserContext(portal.ContextWithSpan(c.UserContext(), span))
-	return c.Next()
-}
+// when a valid traceparent header came with it), named after the method, answered in the traceparent
+// header; a staff view recorded while handling the request carries it, so the response header and
+// the line in the person's log name the same span.
+var traceRequest = tracectx.Middleware(func(c *fiber.Ctx) string { return "portal " + c.Method() })
 
 func (s *server) securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
