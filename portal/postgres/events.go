@@ -551,26 +551,28 @@ func (db *DB) chainOrigin(ctx context.Context, e *portal.LoggedEvent) error {
 		return nil
 	}
 	if e.Span.Foreign != nil {
-		f := *e.Span.Foreign
-		e.Origin = &f
-	} else {
-		var f portal.ForeignOperation
-		err := db.pool.QueryRow(ctx, `SELECT foreign_trace_id, foreign_span_id, foreign_entity FROM otlp_chain_spans
-WHERE trace_id = $1 AND foreign_trace_id IS NOT NULL ORDER BY started_at, span_id LIMIT 1`, e.Span.TraceID).
-			Scan(&f.TraceID, &f.SpanID, &f.Entity)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: chain origin: %w", err)
-		}
-		e.Origin = &f
+		return db.setOrigin(ctx, e, *e.Span.Foreign)
 	}
-	name, err := db.OrganizationByEntity(ctx, e.Origin.Entity)
+	var f portal.ForeignOperation
+	err := db.pool.QueryRow(ctx, `SELECT foreign_trace_id, foreign_span_id, foreign_entity FROM otlp_chain_spans
+WHERE trace_id = $1 AND foreign_trace_id IS NOT NULL ORDER BY started_at, span_id LIMIT 1`, e.Span.TraceID).
+		Scan(&f.TraceID, &f.SpanID, &f.Entity)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: chain origin: %w", err)
+	}
+	return db.setOrigin(ctx, e, f)
+}
+
+// setOrigin sets e's origin to the foreign operation f and names its organisation when known.
+func (db *DB) setOrigin(ctx context.Context, e *portal.LoggedEvent, f portal.ForeignOperation) error {
+	name, err := db.OrganizationByEntity(ctx, f.Entity)
 	if err != nil {
 		return err
 	}
-	e.OriginOrganization = name
+	e.Origin, e.OriginOrganization = &f, name
 	return nil
 }
 

@@ -469,9 +469,7 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		// from (a span's own foreign operation; the chain's is on the citizen's detail page).
 		for i := range evs {
 			if sp := evs[i].Span; sp != nil && sp.Foreign != nil && sp.Foreign.Entity != "" {
-				f := *sp.Foreign
-				evs[i].Origin = &f
-				if evs[i].OriginOrganization, err = db.OrganizationByEntity(ctx, f.Entity); err != nil {
+				if err := db.setOrigin(ctx, &evs[i], *sp.Foreign); err != nil {
 					return err
 				}
 			}
