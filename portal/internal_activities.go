@@ -13,7 +13,7 @@ const RequestActivity = "inzicht-rechtenverzoeken"
 // municipality.
 func InternalActivities(controller string) []Activity {
 	return []Activity{RequestHandlingActivity(controller), SignalHandlingActivity(controller), OversightActivityEntry(controller),
-		APIReadActivityEntry(controller)}
+		APIReadActivityEntry(controller), RepresentativeActivityEntry(controller)}
 }
 
 // RequestHandlingActivity is the register entry under which the municipality handles rights

@@ -70,16 +70,19 @@ type LegalBasis struct {
 // ValidUntil, when set, is the first day on which the representation no longer applies (exclusive),
 // so a court decision "until 1 March" is valid_until 2027-03-01 and ends at 00:00 that day.
 type Representation struct {
-	ID                string     `json:"id"`
-	RepresentativeBSN string     `json:"representative_bsn"`
-	SubjectBSN        string     `json:"subject_bsn"`
-	SubjectName       string     `json:"subject_name"`
-	SubjectBirthDate  string     `json:"subject_birth_date"`
-	Kind              string     `json:"kind"`
-	Parts             []string   `json:"parts"`
-	LegalBasis        LegalBasis `json:"legal_basis"`
-	ValidFrom         string     `json:"valid_from"`
-	ValidUntil        string     `json:"valid_until,omitempty"`
+	ID                string `json:"id"`
+	RepresentativeBSN string `json:"representative_bsn"`
+	SubjectBSN        string `json:"subject_bsn"`
+	SubjectName       string `json:"subject_name"`
+	// RepresentativeName is optional: DigiD carries no name, the municipality knows it (BRP, court
+	// decision). The represented person's log names the representative by it.
+	RepresentativeName string     `json:"representative_name,omitempty"`
+	SubjectBirthDate   string     `json:"subject_birth_date"`
+	Kind               string     `json:"kind"`
+	Parts              []string   `json:"parts"`
+	LegalBasis         LegalBasis `json:"legal_basis"`
+	ValidFrom          string     `json:"valid_from"`
+	ValidUntil         string     `json:"valid_until,omitempty"`
 }
 
 // ParseDate parses a calendar date (yyyy-mm-dd) as 00:00 Europe/Amsterdam; ok is false otherwise.
@@ -96,6 +99,7 @@ func ParseDate(s string) (time.Time, bool) {
 func (r *Representation) Normalize() {
 	r.ID = strings.ToLower(strings.TrimSpace(r.ID))
 	r.SubjectName = strings.TrimSpace(r.SubjectName)
+	r.RepresentativeName = strings.TrimSpace(r.RepresentativeName)
 	r.LegalBasis.Reference = strings.TrimSpace(r.LegalBasis.Reference)
 	r.Parts = slices.Clone(r.Parts)
 	slices.Sort(r.Parts)
@@ -104,7 +108,7 @@ func (r *Representation) Normalize() {
 // Equal reports whether two normalized representations have the same content.
 func (r Representation) Equal(o Representation) bool {
 	return r.ID == o.ID && r.RepresentativeBSN == o.RepresentativeBSN && r.SubjectBSN == o.SubjectBSN &&
-		r.SubjectName == o.SubjectName && r.SubjectBirthDate == o.SubjectBirthDate && r.Kind == o.Kind &&
+		r.SubjectName == o.SubjectName && r.RepresentativeName == o.RepresentativeName && r.SubjectBirthDate == o.SubjectBirthDate && r.Kind == o.Kind &&
 		slices.Equal(r.Parts, o.Parts) && r.LegalBasis == o.LegalBasis && r.ValidFrom == o.ValidFrom &&
 		r.ValidUntil == o.ValidUntil
 }
@@ -131,6 +135,9 @@ func (r *Representation) Validate() error {
 		add("subject_name", "required: the portal shows whose data the representative sees")
 	} else if m := CheckText(r.SubjectName, 200); m != "" {
 		add("subject_name", m)
+	}
+	if m := CheckText(r.RepresentativeName, 200); r.RepresentativeName != "" && m != "" {
+		add("representative_name", m)
 	}
 	birth, birthOK := ParseDate(r.SubjectBirthDate)
 	if !birthOK {
@@ -282,9 +289,11 @@ func (r Representation) ActsAt(at time.Time) bool {
 // and ended (DELETE through the API ends a representation; it is never removed).
 type StoredRepresentation struct {
 	Representation
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	EndedAt   *time.Time
+	// The persons as subject ids (storage's keys), for the portal; never in the API's output.
+	RepresentativeID, SubjectID int64
+	CreatedAt                   time.Time
+	UpdatedAt                   time.Time
+	EndedAt                     *time.Time
 }
 
 // ActiveAt reports whether the representative may act at at: not ended, within its dates and not

@@ -25,6 +25,9 @@ type Session struct {
 	LastSeenAt time.Time
 	ExpiresAt  time.Time // absolute end
 	IDToken    string    // the login's ID token, for the logout hint; stored encrypted, not read back per request
+	// ActingFor is the representation a citizen acts under, or "" when acting for themselves. The
+	// portal checks at every request that it is still in force.
+	ActingFor string
 }
 
 // LoginTTL is how long a started OpenID Connect login may take.

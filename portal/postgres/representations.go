@@ -21,12 +21,25 @@ var errNoRepresentation = portal.Errorf(portal.ENOTFOUND, "no such representatio
 
 func representationNameAD(id string) []byte { return []byte("representation_name:" + id) }
 
+// representativeNameAD binds the representative's sealed name to its representation, apart from the
+// represented person's name (so the two cannot be swapped).
+func representativeNameAD(id string) []byte { return []byte("representative_name:" + id) }
+
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // repRow is a representations row with the persons as subject ids and the name still sealed.
 type repRow struct {
 	id                     string
 	representative, person int64
 	nameEnc                []byte
 	nameKey                string
+	repNameEnc             []byte
+	repNameKey             *string
 	birth, kind            string
 	parts                  []string
 	basisKind, basisRef    string
@@ -38,12 +51,12 @@ type repRow struct {
 
 const repCols = `id::text, representative_id, subject_id, subject_name_enc, subject_name_key,
  to_char(subject_birth_date, 'YYYY-MM-DD'), kind, parts, basis_kind, basis_reference,
- to_char(valid_from, 'YYYY-MM-DD'), to_char(valid_until, 'YYYY-MM-DD'), created_at, updated_at, ended_at`
+ to_char(valid_from, 'YYYY-MM-DD'), to_char(valid_until, 'YYYY-MM-DD'), created_at, updated_at, ended_at, representative_name_enc, representative_name_key`
 
 func scanRep(row pgx.Row) (repRow, error) {
 	var r repRow
 	err := row.Scan(&r.id, &r.representative, &r.person, &r.nameEnc, &r.nameKey, &r.birth, &r.kind, &r.parts,
-		&r.basisKind, &r.basisRef, &r.from, &r.until, &r.createdAt, &r.updatedAt, &r.endedAt)
+		&r.basisKind, &r.basisRef, &r.from, &r.until, &r.createdAt, &r.updatedAt, &r.endedAt, &r.repNameEnc, &r.repNameKey)
 	return r, err
 }
 
@@ -71,10 +84,33 @@ func (r repRow) content() repContent {
 
 // open turns a row into the domain type, decrypting both BSNs and the name.
 func (db *DB) openRep(ctx context.Context, q querier, r repRow) (portal.StoredRepresentation, error) {
-	s := portal.StoredRepresentation{CreatedAt: r.createdAt, UpdatedAt: r.updatedAt, EndedAt: r.endedAt}
+	s := portal.StoredRepresentation{CreatedAt: r.createdAt, UpdatedAt: r.updatedAt, EndedAt: r.endedAt,
+		RepresentativeID: r.representative, SubjectID: r.person}
 	var err error
 	s.Representation, err = db.openContent(ctx, q, r.id, r.content(), r.nameKey, r.nameEnc)
+	if err != nil {
+		return s, err
+	}
+	s.RepresentativeName, err = db.openRepName(r.id, r.repNameKey, r.repNameEnc)
 	return s, err
+}
+
+// openRepName opens a sealed representative's name; "" when none was given.
+func (db *DB) openRepName(id string, key *string, enc []byte) (string, error) {
+	if key == nil || len(enc) == 0 {
+		return "", nil
+	}
+	name, err := db.vault.OpenWith(*key, enc, representativeNameAD(id))
+	return string(name), err
+}
+
+// sealRepName seals a representative's name; nils when none was given.
+func (db *DB) sealRepName(id, name string) (key any, enc []byte, err error) {
+	if name == "" {
+		return nil, nil, nil
+	}
+	k, e, err := db.vault.SealWith([]byte(name), representativeNameAD(id))
+	return k, e, err
 }
 
 func (db *DB) openContent(ctx context.Context, q querier, id string, c repContent, nameKey string, nameEnc []byte) (portal.Representation, error) {
@@ -151,13 +187,18 @@ func (db *DB) PutRepresentation(ctx context.Context, r portal.Representation, ap
 		if r.ValidUntil != "" {
 			until = r.ValidUntil
 		}
+		rkid, renc, err := db.sealRepName(r.ID, r.RepresentativeName)
+		if err != nil {
+			return err
+		}
 		args := []any{r.ID, ids[r.RepresentativeBSN], ids[r.SubjectBSN], enc, kid, r.SubjectBirthDate, r.Kind, r.Parts,
-			r.LegalBasis.Kind, r.LegalBasis.Reference, r.ValidFrom, until, now, nullKey(apiKeyID)}
+			r.LegalBasis.Kind, r.LegalBasis.Reference, r.ValidFrom, until, now, renc, rkid, nullKey(apiKeyID)}
 		if !exists {
 			created = true
 			if _, err := tx.Exec(ctx, `INSERT INTO representations (id, representative_id, subject_id, subject_name_enc,
  subject_name_key, subject_birth_date, kind, parts, basis_kind, basis_reference, valid_from, valid_until, created_at,
- created_by, updated_at) VALUES ($1::uuid,$2,$3,$4,$5,$6::date,$7,$8,$9,$10,$11::date,$12::date,$13,$14,$13)`, args...); err != nil {
+ representative_name_enc, representative_name_key, created_by, updated_at)
+ VALUES ($1::uuid,$2,$3,$4,$5,$6::date,$7,$8,$9,$10,$11::date,$12::date,$13,$14,$15,$16,$13)`, args...); err != nil {
 				return err
 			}
 			_, err = tx.Exec(ctx, `INSERT INTO representation_history (representation_id, change, changed_at, api_key_id)
@@ -168,7 +209,8 @@ VALUES ($1::uuid, 'created', $2, $3)`, r.ID, now, nullKey(apiKeyID))
 			}
 			_, err = tx.Exec(ctx, `UPDATE representations SET representative_id = $2, subject_id = $3, subject_name_enc = $4,
  subject_name_key = $5, subject_birth_date = $6::date, kind = $7, parts = $8, basis_kind = $9, basis_reference = $10,
- valid_from = $11::date, valid_until = $12::date, updated_at = $13 WHERE id = $1::uuid`, args[:13]...)
+ valid_from = $11::date, valid_until = $12::date, updated_at = $13, representative_name_enc = $14,
+ representative_name_key = $15 WHERE id = $1::uuid`, args[:15]...)
 		}
 		if err != nil {
 			return err
@@ -190,8 +232,8 @@ func recordRepChange(ctx context.Context, tx pgx.Tx, old repRow, change string, 
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO representation_history (representation_id, change, changed_at, api_key_id,
- old_content, old_name_enc, old_name_key) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)`,
-		old.id, change, now, nullKey(apiKeyID), content, old.nameEnc, old.nameKey)
+ old_content, old_name_enc, old_name_key, old_rep_name_enc, old_rep_name_key) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		old.id, change, now, nullKey(apiKeyID), content, old.nameEnc, old.nameKey, old.repNameEnc, old.repNameKey)
 	return err
 }
 
@@ -281,12 +323,14 @@ func (db *DB) RepresentationHistory(ctx context.Context, id string) ([]portal.Re
 		content []byte
 		enc     []byte
 		nameKey *string
+		repEnc  []byte
+		repKey  *string
 	}
-	rows, _ := db.pool.Query(ctx, `SELECT change, changed_at, api_key_id, old_content, old_name_enc, old_name_key
-FROM representation_history WHERE representation_id = $1::uuid ORDER BY id`, id)
+	rows, _ := db.pool.Query(ctx, `SELECT change, changed_at, api_key_id, old_content, old_name_enc, old_name_key,
+ old_rep_name_enc, old_rep_name_key FROM representation_history WHERE representation_id = $1::uuid ORDER BY id`, id)
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hrow, error) {
 		var h hrow
-		err := r.Scan(&h.change, &h.at, &h.key, &h.content, &h.enc, &h.nameKey)
+		err := r.Scan(&h.change, &h.at, &h.key, &h.content, &h.enc, &h.nameKey, &h.repEnc, &h.repKey)
 		return h, err
 	})
 	if err != nil {
@@ -305,6 +349,9 @@ FROM representation_history WHERE representation_id = $1::uuid ORDER BY id`, id)
 			}
 			old, err := db.openContent(ctx, db.pool, id, rc, *h.nameKey, h.enc)
 			if err != nil {
+				return nil, wrapErr("representation history", err)
+			}
+			if old.RepresentativeName, err = db.openRepName(id, h.repKey, h.repEnc); err != nil {
 				return nil, wrapErr("representation history", err)
 			}
 			c.Old = &old

@@ -38,10 +38,10 @@ func (db *DB) CreateSession(ctx context.Context, rawID string, s portal.Session)
 		}
 	}
 	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (id_hash, kind, subject_id, staff_sub, staff_name, staff_roles, loa,
-csrf_token, created_at, last_seen_at, expires_at, id_token_enc, id_token_key_id)
-VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11,$12)`,
+csrf_token, created_at, last_seen_at, expires_at, id_token_enc, id_token_key_id, acting_representation_id)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11,$12,$13::uuid)`,
 		hashID(rawID), s.Kind, subj, s.StaffSub, s.StaffName, s.StaffRoles, s.LoA, s.CSRFToken, s.CreatedAt, s.ExpiresAt,
-		tokEnc, tokKey)
+		tokEnc, tokKey, nullText(s.ActingFor))
 	if err != nil {
 		return fmt.Errorf("postgres: create session: %w", err)
 	}
@@ -54,10 +54,11 @@ func (db *DB) Session(ctx context.Context, rawID string, idle time.Duration) (po
 	now := db.now()
 	var s portal.Session
 	var subj *int64
+	var acting *string
 	err := db.pool.QueryRow(ctx, `SELECT kind, subject_id, staff_sub, staff_name, staff_roles, loa, csrf_token, created_at,
- last_seen_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3`,
+ last_seen_at, expires_at, acting_representation_id::text FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3`,
 		hashID(rawID), now, now.Add(-idle)).Scan(&s.Kind, &subj, &s.StaffSub, &s.StaffName, &s.StaffRoles, &s.LoA,
-		&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+		&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &acting)
 	if err == nil && s.LastSeenAt.Before(now.Add(-sessionTouch)) {
 		// The "last seen" mark is written at most every sessionTouch, and without waiting for the WAL
 		// flush: a page view should not wait for a disk. Losing a mark in a crash only makes the
@@ -82,7 +83,26 @@ func (db *DB) Session(ctx context.Context, rawID string, idle time.Duration) (po
 	if subj != nil {
 		s.SubjectID = *subj
 	}
+	if acting != nil {
+		s.ActingFor = *acting
+	}
 	return s, nil
+}
+
+// SetSessionActing makes a citizen's session act under representation repID, or for the citizen
+// themselves when repID is "". The caller has checked that the session's citizen is the
+// representative and that the representation is in force; the column's foreign key keeps an unknown
+// id out.
+func (db *DB) SetSessionActing(ctx context.Context, rawID, repID string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE sessions SET acting_representation_id = $2::uuid WHERE id_hash = $1 AND kind = 'citizen'`,
+		hashID(rawID), nullText(repID))
+	if err != nil {
+		return fmt.Errorf("postgres: set acting: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return portal.Errorf(portal.ENOTFOUND, "no live citizen session")
+	}
+	return nil
 }
 
 // DeleteSession ends a session server-side; the cookie is worthless afterwards.

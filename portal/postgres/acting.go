@@ -1,0 +1,226 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/inzicht/inzicht/portal"
+)
+
+// Acting on behalf of someone else in the portal (issue 16): the representations a citizen may act
+// under, the record of every view and action of a representative, and disputes.
+
+// representationsWhere lists the representations matching a condition on one subject id column,
+// ended ones included, oldest first, opened.
+func (db *DB) representationsWhere(ctx context.Context, col string, id int64) ([]portal.StoredRepresentation, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT `+repCols+` FROM representations WHERE `+col+` = $1 ORDER BY created_at, id`, id)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (repRow, error) { return scanRep(r) })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]portal.StoredRepresentation, 0, len(list))
+	for _, r := range list {
+		o, err := db.openRep(ctx, db.pool, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// RepresentationsBy lists every representation (ended ones included) under which the subject
+// actorID is the representative, oldest first. The portal decides which are in force now.
+func (db *DB) RepresentationsBy(ctx context.Context, actorID int64) ([]portal.StoredRepresentation, error) {
+	out, err := db.representationsWhere(ctx, "representative_id", actorID)
+	return out, wrapErr("representations by", err)
+}
+
+// RepresentationsFor lists every representation (ended ones included) of the represented person
+// subjectID, oldest first, with whether the person disputed it.
+func (db *DB) RepresentationsFor(ctx context.Context, subjectID int64) ([]portal.StoredRepresentation, error) {
+	out, err := db.representationsWhere(ctx, "subject_id", subjectID)
+	return out, wrapErr("representations for", err)
+}
+
+// RecordRepresentativeAct records a representative's page view or action in the represented
+// person's log (an event under portal.RepresentativeActivity, through the same COPY path as every
+// event) and in representative_acts, in one transaction. act.EventID is set when empty; capacity is
+// how the representative's capacity reads in the log. The span is the page request's, as for staff
+// views.
+func (db *DB) RecordRepresentativeAct(ctx context.Context, act portal.RepresentativeAct, municipality, capacity string) (string, error) {
+	if !portal.ValidActWhat(act.What) {
+		return "", fmt.Errorf("postgres: record act: bad code %q", act.What)
+	}
+	if act.EventID == "" {
+		act.EventID = uuid.NewString()
+	}
+	if len(act.Ref) > 64 {
+		act.Ref = act.Ref[:64]
+	}
+	act.At = db.now()
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := lookupSubject(ctx, tx, act.SubjectID)
+		if err != nil {
+			return err
+		}
+		ev := act.Event(municipality, capacity)
+		name := "act " + act.What
+		if sp, ok := portal.SpanFromContext(ctx); ok {
+			sp.Name = name
+			ev.Span = &sp
+		} else {
+			sp := portal.NewSpan(name)
+			ev.Span = &sp
+		}
+		row := eventRow{ev: &ev, subjectID: s.id, received: act.At, hash: ev.ContentHash(s.hmac)}
+		if _, err := insertEvents(ctx, tx, []eventRow{row}); err != nil {
+			return fmt.Errorf("record the act: %w", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO representative_acts (event_id, representation_id, actor_id, subject_id, at, what, ref)
+VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7)`, act.EventID, act.RepresentationID, act.ActorID, act.SubjectID, act.At,
+			act.What, act.Ref)
+		return err
+	})
+	return act.EventID, wrapErr("record representative act", err)
+}
+
+// ActFilter selects representatives' acts: by the representative, the represented person or the
+// representation (zero values do not filter); EndedOrDisputed keeps only acts under representations
+// that have since ended or that the represented person disputed (the privacy officer's list).
+type ActFilter struct {
+	ActorID, SubjectID int64
+	RepresentationID   string
+	EventID            string
+	EndedOrDisputed    bool
+	Limit              int
+}
+
+// RepresentativeActs lists acts, newest first, with who acted for whom in which capacity.
+func (db *DB) RepresentativeActs(ctx context.Context, f ActFilter) ([]portal.RepresentativeAct, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.ActorID > 0 {
+		add("a.actor_id = $%d", f.ActorID)
+	}
+	if f.SubjectID > 0 {
+		add("a.subject_id = $%d", f.SubjectID)
+	}
+	if f.RepresentationID != "" {
+		if _, err := uuid.Parse(f.RepresentationID); err != nil {
+			return nil, nil
+		}
+		add("a.representation_id = $%d::uuid", f.RepresentationID)
+	}
+	if f.EventID != "" {
+		if _, err := uuid.Parse(f.EventID); err != nil {
+			return nil, nil
+		}
+		add("a.event_id = $%d::uuid", f.EventID)
+	}
+	if f.EndedOrDisputed {
+		// Ended through the API, at its valid_until date, by the 16th birthday (parental authority;
+		// someone born on 29 February turns 16 on 1 March in a year without it, as portal.Birthday),
+		// or disputed by the represented person.
+		args = append(args, db.now())
+		conds = append(conds, fmt.Sprintf(`(r.ended_at IS NOT NULL OR r.valid_until <= ($%[1]d AT TIME ZONE 'Europe/Amsterdam')::date
+ OR (r.kind = 'parental_authority' AND (r.subject_birth_date + interval '16 years')::date
+     + CASE WHEN to_char(r.subject_birth_date, 'MM-DD') = '02-29'
+             AND extract(day FROM r.subject_birth_date + interval '16 years') = 28 THEN 1 ELSE 0 END
+     <= ($%[1]d AT TIME ZONE 'Europe/Amsterdam')::date)
+ OR EXISTS (SELECT 1 FROM representation_disputes d WHERE d.representation_id = r.id))`, len(args)))
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, _ := db.pool.Query(ctx, `SELECT a.event_id::text, a.representation_id::text, a.actor_id, a.subject_id, a.at, a.what, a.ref,
+ EXISTS (SELECT 1 FROM representation_disputes d WHERE d.representation_id = r.id)
+ FROM representative_acts a JOIN representations r ON r.id = a.representation_id `+where+`
+ ORDER BY a.at DESC, a.event_id LIMIT `+fmt.Sprint(f.Limit), args...)
+	acts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.RepresentativeAct, error) {
+		var a portal.RepresentativeAct
+		err := r.Scan(&a.EventID, &a.RepresentationID, &a.ActorID, &a.SubjectID, &a.At, &a.What, &a.Ref, &a.Disputed)
+		return a, err
+	})
+	if err != nil {
+		return nil, wrapErr("representative acts", err)
+	}
+	reps := map[string]portal.StoredRepresentation{}
+	for i := range acts {
+		r, ok := reps[acts[i].RepresentationID]
+		if !ok {
+			if r, err = db.Representation(ctx, acts[i].RepresentationID); err != nil {
+				return nil, err
+			}
+			reps[acts[i].RepresentationID] = r
+		}
+		acts[i].Kind, acts[i].SubjectName, acts[i].RepresentativeName = r.Kind, r.SubjectName, r.RepresentativeName
+		acts[i].RepresentationEnd = repEnd(r)
+	}
+	return acts, nil
+}
+
+// repEnd is when a representation ended or ends: through the API, at its valid_until date, or (parental
+// authority) on the 16th birthday, whichever comes first; nil when none applies.
+func repEnd(r portal.StoredRepresentation) *time.Time {
+	var end *time.Time
+	earlier := func(t time.Time) {
+		if end == nil || t.Before(*end) {
+			end = &t
+		}
+	}
+	if r.EndedAt != nil {
+		earlier(*r.EndedAt)
+	}
+	if u, ok := portal.ParseDate(r.ValidUntil); ok && r.ValidUntil != "" {
+		earlier(u)
+	}
+	if b, ok := portal.ParseDate(r.SubjectBirthDate); ok && r.Kind == portal.RepParentalAuthority {
+		earlier(portal.Birthday(b, 16))
+	}
+	return end
+}
+
+// DisputeRepresentation records that the represented person subjectID disputes representation id,
+// with their reason. ENOTFOUND when the representation is not theirs.
+func (db *DB) DisputeRepresentation(ctx context.Context, subjectID int64, id, reason string) error {
+	if _, err := uuid.Parse(id); err != nil {
+		return errNoRepresentation
+	}
+	tag, err := db.pool.Exec(ctx, `INSERT INTO representation_disputes (representation_id, subject_id, reason, disputed_at)
+SELECT id, subject_id, $3, $4 FROM representations WHERE id = $1::uuid AND subject_id = $2`, id, subjectID, reason, db.now())
+	if err != nil {
+		return wrapErr("dispute representation", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return errNoRepresentation
+	}
+	return nil
+}
+
+// DisputedRepresentations returns the ids of subjectID's representations that they disputed.
+func (db *DB) DisputedRepresentations(ctx context.Context, subjectID int64) (map[string]bool, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT DISTINCT representation_id::text FROM representation_disputes WHERE subject_id = $1`, subjectID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, wrapErr("disputes", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
