@@ -190,3 +190,14 @@ func (r Representation) PartsOf() []string {
 	}
 	return out
 }
+
+// ActFilter selects representatives' acts: by the representative, the represented person or the
+// representation (zero values do not filter); EndedOrDisputed keeps only acts under representations
+// that have since ended or that the represented person disputed (the privacy officer's list).
+type ActFilter struct {
+	ActorID, SubjectID int64
+	RepresentationID   string
+	EventID            string
+	EndedOrDisputed    bool
+	Limit              int
+}

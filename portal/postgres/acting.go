@@ -90,19 +90,8 @@ VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7)`, act.EventID, act.Representatio
 	return act.EventID, wrapErr("record representative act", err)
 }
 
-// ActFilter selects representatives' acts: by the representative, the represented person or the
-// representation (zero values do not filter); EndedOrDisputed keeps only acts under representations
-// that have since ended or that the represented person disputed (the privacy officer's list).
-type ActFilter struct {
-	ActorID, SubjectID int64
-	RepresentationID   string
-	EventID            string
-	EndedOrDisputed    bool
-	Limit              int
-}
-
 // RepresentativeActs lists acts, newest first, with who acted for whom in which capacity.
-func (db *DB) RepresentativeActs(ctx context.Context, f ActFilter) ([]portal.RepresentativeAct, error) {
+func (db *DB) RepresentativeActs(ctx context.Context, f portal.ActFilter) ([]portal.RepresentativeAct, error) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {

@@ -30,6 +30,15 @@ type sessionLocal struct{}
 type liveSession struct {
 	portal.Session
 	rawID string
+	// Self is the logged-in citizen's own subject id. SubjectID is whose data the pages show: Self,
+	// or the represented person's while Acting.
+	Self int64
+	// Acting is set while a citizen acts for someone else (portal.Session.ActingFor), checked at
+	// every request: nil when they act for themselves.
+	Acting *portal.Acting
+	// ActingEnded is set on the request in which a representation the session acted under was found
+	// no longer in force; the session then acts for the citizen themselves again.
+	ActingEnded bool
 }
 
 // session returns the request's live session, if any.
@@ -52,8 +61,34 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals(sessionLocal{}, liveSession{Session: sess, rawID: raw})
+	live := liveSession{Session: sess, rawID: raw, Self: sess.SubjectID}
+	if sess.Kind == portal.SessionCitizen && sess.ActingFor != "" {
+		if err := s.resolveActing(c, &live); err != nil {
+			return err
+		}
+	}
+	c.Locals(sessionLocal{}, live)
 	return c.Next()
+}
+
+// resolveActing checks, at every request, that the representation a session acts under is still the
+// citizen's and in force (not ended, within its dates, not ended by the age rules); then the pages
+// show the represented person's data. Otherwise the session acts for the citizen themselves again.
+func (s *server) resolveActing(c *fiber.Ctx, live *liveSession) error {
+	rep, err := s.repStore.Representation(c.UserContext(), live.ActingFor)
+	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+		return err
+	}
+	if err == nil && rep.RepresentativeID == live.Self && rep.ActiveAt(s.deps.Now()) {
+		live.Acting = &portal.Acting{Rep: rep, ActorID: live.Self}
+		live.SubjectID = rep.SubjectID
+		return nil
+	}
+	if err := s.repStore.SetSessionActing(c.UserContext(), live.rawID, ""); err != nil {
+		return err
+	}
+	live.ActingFor, live.ActingEnded = "", true
+	return nil
 }
 
 func (s *server) setCookie(c *fiber.Ctx, name, value string, maxAge int) {

@@ -53,6 +53,7 @@ type Store interface {
 	consentStore
 	statsStore
 	oversightStore
+	repStore
 }
 
 // Config holds the portal's settings.
@@ -124,6 +125,7 @@ type server struct {
 	consentStore   consentStore
 	statsStore     statsStore
 	oversightStore oversightStore
+	repStore       repStore
 }
 
 // New builds the portal's HTTP application: its pages, and the development identity provider (and,
@@ -169,7 +171,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	st := deps.Store
 	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf, healthStore: st, sessionStore: st, logStore: st,
 		requestStore: st, inboxStore: st, emailStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st,
-		oversightStore: st}
+		oversightStore: st, repStore: st}
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
@@ -245,32 +247,38 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/uitloggen", s.requireAny, s.logoutPage)
 	app.Post("/uitloggen", s.requireAny, s.checkCSRF, s.logout)
 	app.Get("/uitgelogd", s.loggedOut)
-	app.Get("/overzicht", s.requireCitizen, s.overview)
-	app.Get("/verwerkingen", s.requireCitizen, s.processingLog)
-	app.Get("/verwerkingen.pdf", s.requireCitizen, s.processingPDF)
-	app.Get("/verwerkingen.csv", s.requireCitizen, s.processingCSV)
-	app.Get("/verwerkingen/:id", s.requireCitizen, s.processingDetail)
+	app.Get("/overzicht", s.citizenPart(portal.PartLog, portal.ActViewOverview), s.overview)
+	app.Get("/verwerkingen", s.citizenPart(portal.PartLog, portal.ActViewLog), s.processingLog)
+	app.Get("/verwerkingen.pdf", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingPDF)
+	app.Get("/verwerkingen.csv", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingCSV)
+	app.Get("/verwerkingen/:id", s.citizenPart(portal.PartLog, portal.ActViewEvent), s.processingDetail)
 	app.Get("/medewerker/inloggen", loginLimit, s.startLogin(portal.SessionStaff))
 	app.Get("/medewerker/inloggen/callback", loginLimit, s.finishLogin)
-	app.Get("/verzoeken", s.requireCitizen, s.requestList)
-	app.Get("/verzoeken/nieuw", s.requireCitizen, s.newRequestPage)
-	app.Post("/verzoeken", s.requireCitizen, s.checkCSRF, s.createRequest)
-	app.Get("/verzoeken/:id", s.requireCitizen, s.requestDetail)
-	app.Post("/verzoeken/:id/intrekken", s.requireCitizen, s.checkCSRF, s.withdrawRequest)
-	app.Get("/verzoeken/:id/ontvangstbevestiging.pdf", s.requireCitizen, s.receiptPDF)
-	app.Get("/verzoeken/:id/besluit.pdf", s.requireCitizen, s.decisionPDF)
-	app.Get("/berichten", s.requireCitizen, s.messagesPage)
-	app.Post("/berichten/gelezen", s.requireCitizen, s.checkCSRF, s.markRead)
+	app.Get("/verzoeken", s.citizenPart(portal.PartRequests, portal.ActViewRequests), s.requestList)
+	app.Get("/verzoeken/nieuw", s.citizenPart(portal.PartRequests, portal.ActNewRequestForm), s.newRequestPage)
+	app.Post("/verzoeken", s.citizenPart(portal.PartRequests, portal.ActFileRequest), s.checkCSRF, s.createRequest)
+	app.Get("/verzoeken/:id", s.citizenPart(portal.PartRequests, portal.ActViewRequest), s.requestDetail)
+	app.Post("/verzoeken/:id/intrekken", s.citizenPart(portal.PartRequests, portal.ActWithdrawRequest), s.checkCSRF, s.withdrawRequest)
+	app.Get("/verzoeken/:id/ontvangstbevestiging.pdf", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.receiptPDF)
+	app.Get("/verzoeken/:id/besluit.pdf", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.decisionPDF)
+	app.Get("/berichten", s.citizenPart("", portal.ActViewMessages), s.messagesPage)
+	app.Post("/berichten/gelezen", s.citizenPart("", portal.ActReadMessages), s.checkCSRF, s.markRead)
 	app.Get("/email/bevestigen", s.confirmEmailPage)
 	app.Post("/email/bevestigen", s.requireCitizen, s.checkCSRF, s.confirmEmail)
-	app.Get("/signalen", s.requireCitizen, s.citizenSignals)
-	app.Get("/signalen/:id", s.requireCitizen, s.citizenSignal)
-	app.Get("/toestemmingen", s.requireCitizen, s.citizenConsents)
-	app.Get("/toestemmingen/:id", s.requireCitizen, s.citizenConsent)
-	app.Post("/toestemmingen/:id/besluit", s.requireCitizen, s.checkCSRF, s.decideConsent)
-	app.Post("/toestemmingen/:id/intrekken", s.requireCitizen, s.checkCSRF, s.withdrawConsent)
-	app.Get("/toestemmingen/:id/bewijs.pdf", s.requireCitizen, s.receiptPDFConsent)
-	app.Get("/toestemmingen/:id/bewijs.json", s.requireCitizen, s.receiptJSON)
+	app.Get("/signalen", s.citizenPart(portal.PartSignals, portal.ActViewSignals), s.citizenSignals)
+	app.Get("/signalen/:id", s.citizenPart(portal.PartSignals, portal.ActViewSignal), s.citizenSignal)
+	app.Get("/toestemmingen", s.citizenPart(portal.PartConsent, portal.ActViewConsents), s.citizenConsents)
+	app.Get("/toestemmingen/:id", s.citizenPart(portal.PartConsent, portal.ActViewConsent), s.citizenConsent)
+	app.Post("/toestemmingen/:id/besluit", s.citizenPart(portal.PartConsent, portal.ActDecideConsent), s.checkCSRF, s.decideConsent)
+	app.Post("/toestemmingen/:id/intrekken", s.citizenPart(portal.PartConsent, portal.ActWithdrawConsent), s.checkCSRF, s.withdrawConsent)
+	app.Get("/toestemmingen/:id/bewijs.pdf", s.citizenPart(portal.PartConsent, portal.ActDownloadReceipt), s.receiptPDFConsent)
+	app.Get("/toestemmingen/:id/bewijs.json", s.citizenPart(portal.PartConsent, portal.ActDownloadReceipt), s.receiptJSON)
+	// Acting on behalf of someone else (issue 16): choosing whom, what I did for others, and who may act for me.
+	app.Get("/namens", s.requireCitizen, s.actingPage)
+	app.Post("/namens", s.requireCitizen, s.checkCSRF, s.chooseActing)
+	app.Get("/namens/gedaan", s.requireCitizen, s.actsByMe)
+	app.Get("/vertegenwoordigers", s.requireCitizen, s.myRepresentatives)
+	app.Post("/vertegenwoordigers/:id/bezwaar", s.requireCitizen, s.checkCSRF, s.disputeRepresentation)
 	app.Get("/medewerker", s.requireStaff, s.staffHome)
 	handlers := s.requireRole(portal.RequestHandlerRoles...)
 	app.Get("/medewerker/verzoeken", handlers, s.staffQueue)
