@@ -166,3 +166,40 @@ func form(kv ...string) io.Reader {
 	}
 	return strings.NewReader(sb.String())
 }
+
+// represent registers (through storage, as the API would) that repBSN acts for subjBSN: kind, the
+// represented person's date of birth (yyyy-mm-dd) and the parts covered (all four when none given).
+// Valid from the date of birth, without end.
+func (e *env) represent(repBSN, subjBSN, kind, birth string, parts ...string) portal.StoredRepresentation {
+	e.t.Helper()
+	if len(parts) == 0 {
+		parts = portal.RepresentationParts
+	}
+	basis := portal.LegalBasis{Kind: portal.BasisCourtDecision, Reference: "Rb. Midden-Nederland C/16/1234"}
+	switch kind {
+	case portal.RepParentalAuthority:
+		basis = portal.LegalBasis{Kind: portal.BasisBRPAuthority, Reference: "BRP gezagsaanduiding 12"}
+	case portal.RepAuthorisation:
+		basis = portal.LegalBasis{Kind: portal.BasisOwnAuthorisation, Reference: "Machtiging M-1"}
+	}
+	r := portal.Representation{ID: uuid.NewString(), RepresentativeBSN: repBSN, SubjectBSN: subjBSN,
+		SubjectName: "Daan de Vries", RepresentativeName: "Eva de Vries", SubjectBirthDate: birth, Kind: kind,
+		Parts: parts, LegalBasis: basis, ValidFrom: birth}
+	if err := r.Validate(); err != nil {
+		e.t.Fatal(err)
+	}
+	s, _, err := e.db.PutRepresentation(context.Background(), r, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
+// actFor makes the citizen session cookie act under representation repID ("" for themselves),
+// as choosing at /namens does.
+func (e *env) actFor(cookie, repID string) {
+	e.t.Helper()
+	if err := e.db.SetSessionActing(context.Background(), cookie, repID); err != nil {
+		e.t.Fatal(err)
+	}
+}
