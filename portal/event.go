@@ -508,6 +508,9 @@ type EventFilter struct {
 	AccessBasis  string
 	After        *Cursor // continue after this position (older events)
 	Limit        int
+	// FinancialOnly keeps only events of register entries marked financial: what an administrator
+	// (bewindvoerder) acting for the person may see.
+	FinancialOnly bool
 }
 
 // LoggedEvent is a stored event as the citizen may see it, joined with its register entry.

@@ -247,6 +247,12 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 			return err
 		}
 		sess.LoA = loa.String()
+		// Someone who may act for others chooses first whose data to see.
+		if n, err := s.actableCount(ctx, sess.SubjectID); err != nil {
+			return err
+		} else if n > 0 {
+			dest = "/namens"
+		}
 	}
 	// A new session id at every login: a session fixed before login is never promoted.
 	if old, ok := session(c); ok {

@@ -22,6 +22,10 @@ type logStore interface {
 	Events(ctx context.Context, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, bool, error)
 	Event(ctx context.Context, subjectID int64, id string) (portal.LoggedEvent, error)
 	Summary(ctx context.Context, subjectID int64) (portal.Summary, error)
+	// EventFor and SummaryFor read for someone who may see only financial processing (an
+	// administrator acting for the person) when financialOnly.
+	EventFor(ctx context.Context, subjectID int64, id string, financialOnly bool) (portal.LoggedEvent, error)
+	SummaryFor(ctx context.Context, subjectID int64, financialOnly bool) (portal.Summary, error)
 }
 
 func (s *server) home(c *fiber.Ctx) error {
@@ -142,11 +146,12 @@ func (s *server) overview(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	ctx := c.UserContext()
 	l := lang(c)
-	sum, err := s.logStore.Summary(ctx, sess.SubjectID)
+	fin := sess.Acting.FinancialOnly()
+	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, fin)
 	if err != nil {
 		return err
 	}
-	evs, _, err := s.logStore.Events(ctx, sess.SubjectID, portal.EventFilter{Limit: 5})
+	evs, _, err := s.logStore.Events(ctx, sess.SubjectID, portal.EventFilter{Limit: 5, FinancialOnly: fin})
 	if err != nil {
 		return err
 	}
@@ -158,7 +163,16 @@ func (s *server) overview(c *fiber.Ctx) error {
 	for i, e := range evs {
 		rows[i] = s.row(l, e)
 	}
-	return s.page(c, "overzicht", s.t(l, "overview.title"), fiber.Map{"Summary": sum, "Rows": rows, "MaskedBSN": portal.MaskBSN(bsn)})
+	data := fiber.Map{"Summary": sum, "Rows": rows, "MaskedBSN": portal.MaskBSN(bsn), "Financial": fin,
+		"Acting": sess.Acting != nil}
+	if sess.Acting == nil {
+		n, err := s.actableCount(ctx, sess.Self)
+		if err != nil {
+			return err
+		}
+		data["MayAct"] = n > 0
+	}
+	return s.page(c, "overzicht", s.t(l, "overview.title"), data)
 }
 
 // logQuery is the filter of /verwerkingen, parsed from the query string.
@@ -261,11 +275,12 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		return err
 	}
 	f.Limit = 25
+	f.FinancialOnly = sess.Acting.FinancialOnly()
 	evs, more, err := s.logStore.Events(ctx, sess.SubjectID, f)
 	if err != nil {
 		return err
 	}
-	sum, err := s.logStore.Summary(ctx, sess.SubjectID)
+	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, f.FinancialOnly)
 	if err != nil {
 		return err
 	}
@@ -309,12 +324,23 @@ func (s *server) processingDetail(c *fiber.Ctx) error {
 	if !portal.ValidEventID(id) {
 		return portal.Errorf(portal.ENOTFOUND, "no such processing event")
 	}
-	e, err := s.logStore.Event(c.UserContext(), sess.SubjectID, id)
+	e, err := s.logStore.EventFor(c.UserContext(), sess.SubjectID, id, sess.Acting.FinancialOnly())
 	if err != nil {
 		return err
 	}
 	l := lang(c)
-	return s.page(c, "verwerking", s.t(l, "detail.title"), fiber.Map{"Row": s.row(l, e)})
+	data := fiber.Map{"Row": s.row(l, e)}
+	if e.Activity.ID == portal.RepresentativeActivity {
+		// What the representative saw or did: the act this event records.
+		acts, err := s.repStore.RepresentativeActs(c.UserContext(), portal.ActFilter{SubjectID: sess.SubjectID, EventID: e.ID, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(acts) == 1 {
+			data["Act"] = s.actView(l, acts[0])
+		}
+	}
+	return s.page(c, "verwerking", s.t(l, "detail.title"), data)
 }
 
 // maxExport bounds one download; the citizen can narrow the period for more.
@@ -325,6 +351,7 @@ const maxExport = 20000
 func (s *server) allEvents(c *fiber.Ctx, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, error) {
 	var out []portal.LoggedEvent
 	f.Limit = 1000
+	f.FinancialOnly = actingOf(c).FinancialOnly()
 	for {
 		evs, more, err := s.logStore.Events(c.UserContext(), subjectID, f)
 		if err != nil {

@@ -433,6 +433,19 @@ type pageBase struct {
 	Session *liveSession // nil when nobody is logged in
 	CSRF    string
 	Unread  int // the citizen's unread messages
+	// Parts are the parts of the portal the citizen's pages may show: all four for a citizen acting
+	// for themselves, the representation's parts while acting for someone else.
+	Parts map[string]bool
+	// Banner says, on every page while acting, whose data are shown and in which capacity.
+	Banner *actingBanner
+	// ActingEnded: the representation the session acted under was found no longer in force.
+	ActingEnded bool
+}
+
+// actingBanner is the persistent notice while a citizen acts for someone else.
+type actingBanner struct {
+	Who      string // "Daan de Vries (12)"
+	Capacity string // "ouder met gezag"
 }
 
 func (b *pageBase) base() *pageBase { return b }
@@ -448,6 +461,10 @@ func (s *server) page(c *fiber.Ctx, name, title string, data any) error {
 	if sess, ok := session(c); ok {
 		b.Session, b.CSRF = &sess, sess.CSRFToken
 		if sess.Kind == portal.SessionCitizen {
+			b.Parts, b.Banner, b.ActingEnded = map[string]bool{}, s.banner(b.Lang, sess.Acting), sess.ActingEnded
+			for _, p := range portal.RepresentationParts {
+				b.Parts[p] = sess.Acting.Covers(p)
+			}
 			// Best effort: the error page is rendered through here too, also when the database is down.
 			if n, err := s.inboxStore.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
 				b.Unread, counted = n, true
@@ -461,6 +478,7 @@ func (s *server) page(c *fiber.Ctx, name, title string, data any) error {
 		d["Lang"], d["Title"], d["Path"] = b.Lang, b.Title, b.Path
 		if b.Session != nil {
 			d["Session"], d["CSRF"] = b.Session, b.CSRF
+			d["Parts"], d["Banner"], d["ActingEnded"] = b.Parts, b.Banner, b.ActingEnded
 			if counted {
 				d["Unread"] = b.Unread
 			}

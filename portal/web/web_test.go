@@ -601,6 +601,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/toestemmingen/:id/bewijs.json", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.json", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
 		{"/medewerker/toestemmingen/nieuw", "GET", "/medewerker/toestemmingen/nieuw", nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/toestemmingen", "POST", "/medewerker/toestemmingen", nil, page(statuses{})},
+		// Acting on behalf of someone else: every citizen chooses for themselves and sees their own lists.
+		{"/namens", "GET", "/namens", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/namens", "POST", "/namens", nil, page(statuses{})},
+		{"/namens/gedaan", "GET", "/namens/gedaan", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/vertegenwoordigers", "GET", "/vertegenwoordigers", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/vertegenwoordigers/:id/bezwaar", "POST", "/vertegenwoordigers/" + uuid.NewString() + "/bezwaar", nil, page(statuses{})},
 		// Aggregates: the council's page for the council role only; the same suppressed figures as public open data.
 		{"/raad", "GET", "/raad", nil, page(statuses{Council: 200})},
 		{"/toezicht", "GET", "/toezicht", nil, page(statuses{Officer: 200})},
