@@ -201,3 +201,10 @@ type ActFilter struct {
 	EndedOrDisputed    bool
 	Limit              int
 }
+
+// RepresentationDispute is the represented person's objection to a representation, with their reason.
+type RepresentationDispute struct {
+	Rep    StoredRepresentation
+	Reason string
+	At     time.Time
+}

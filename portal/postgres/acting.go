@@ -213,3 +213,24 @@ func (db *DB) DisputedRepresentations(ctx context.Context, subjectID int64) (map
 	}
 	return out, nil
 }
+
+// RepresentationDisputes lists the latest disputes (newest first) with the representation they are
+// about, for the privacy officer.
+func (db *DB) RepresentationDisputes(ctx context.Context, limit int) ([]portal.RepresentationDispute, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT representation_id::text, reason, disputed_at FROM representation_disputes
+ORDER BY disputed_at DESC, id DESC LIMIT $1`, limit)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.RepresentationDispute, error) {
+		var d portal.RepresentationDispute
+		err := r.Scan(&d.Rep.ID, &d.Reason, &d.At)
+		return d, err
+	})
+	if err != nil {
+		return nil, wrapErr("disputes", err)
+	}
+	for i := range list {
+		if list[i].Rep, err = db.Representation(ctx, list[i].Rep.ID); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}

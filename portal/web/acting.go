@@ -21,6 +21,7 @@ type repStore interface {
 	RepresentativeActs(ctx context.Context, f portal.ActFilter) ([]portal.RepresentativeAct, error)
 	DisputeRepresentation(ctx context.Context, subjectID int64, id, reason string) error
 	DisputedRepresentations(ctx context.Context, subjectID int64) (map[string]bool, error)
+	RepresentationDisputes(ctx context.Context, limit int) ([]portal.RepresentationDispute, error)
 }
 
 // citizenPart guards a citizen's page of one part of the portal (portal.PartLog, …; "" for pages of no

@@ -227,6 +227,12 @@ func TestActingForAChild(t *testing.T) {
 	if n := len(e.acts(portal.ActFilter{EndedOrDisputed: true, Limit: 1000})); n != 20 {
 		t.Errorf("%d acts under ended or disputed representations after the dispute, want 20", n)
 	}
+	// The privacy officer sees the dispute with its reason and the acts under it.
+	officer, _ := e.staff("privacy_officer")
+	if st, body := e.get(officer, "/toezicht"); st != 200 || !strings.Contains(body, "Mijn vader mag dit niet meer") ||
+		!strings.Contains(body, "Eva de Vries, ouder met gezag") {
+		t.Errorf("/toezicht (%d) should list the dispute and the acts under ended or disputed representations", st)
+	}
 	// A parent cannot dispute in the child's name.
 	if _, err := e.db.RepresentationsFor(ctx, childID); err != nil {
 		t.Fatal(err)

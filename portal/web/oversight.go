@@ -84,9 +84,27 @@ func (s *server) oversight(c *fiber.Ctx) error {
 			deferred = append(deferred, v)
 		}
 	}
+	// Acts by representatives whose representation has since ended or was disputed (issue 16).
+	acts, err := s.repStore.RepresentativeActs(ctx, portal.ActFilter{EndedOrDisputed: true, Limit: 200})
+	if err != nil {
+		return err
+	}
+	actViews := make([]ActView, len(acts))
+	for i, a := range acts {
+		actViews[i] = s.actView(l, a)
+	}
+	disputes, err := s.repStore.RepresentationDisputes(ctx, 100)
+	if err != nil {
+		return err
+	}
+	dviews := make([]DisputeView, len(disputes))
+	for i, d := range disputes {
+		dviews[i] = DisputeView{RepView: s.repView(l, d.Rep, now), Reason: d.Reason, At: d.At}
+	}
 	s.deps.Log.Info("oversight opened", "staff", staffOf(c).Sub, "break_glass", len(bg), "not_covered", len(nc))
 	return s.page(c, "toezicht", s.t(l, "oversight.title"), fiber.Map{"BreakGlass": bg, "NotCovered": nc, "Patterns": flagged,
-		"SignalCounts": counts, "Deferred": deferred, "SharePct": int(oversightUnassignedShare * 100), "MinViews": oversightMinViews})
+		"SignalCounts": counts, "Deferred": deferred, "SharePct": int(oversightUnassignedShare * 100), "MinViews": oversightMinViews,
+		"RepActs": actViews, "Disputes": dviews})
 }
 
 func (s *server) reviewBreakGlass(c *fiber.Ctx) error {
@@ -103,4 +121,11 @@ func (s *server) reviewBreakGlass(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/toezicht", fiber.StatusSeeOther)
+}
+
+// DisputeView is a representation the represented person disputed, as the privacy officer reads it.
+type DisputeView struct {
+	RepView
+	Reason string
+	At     time.Time
 }
