@@ -103,6 +103,10 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("load demo consent requests: %w", err)
 	}
+	nFamily, nReps, err := demo.LoadFamily(ctx, db, time.Now())
+	if err != nil {
+		return fmt.Errorf("load the demo family: %w", err)
+	}
 	if err := db.RevokeSystemKeys(ctx, "demo"); err != nil {
 		return err
 	}
@@ -157,6 +161,10 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		res.Activities, res.Events, res.Existing, nSignals, nConsents)
 	fmt.Fprintf(stdout, "\n  Demo BSNs (type one in the simulator's login form):\n")
 	for _, c := range demo.Citizens {
+		fmt.Fprintf(stdout, "    %s  %s\n", c.BSN, c.Story)
+	}
+	fmt.Fprintf(stdout, "\n  Acting for someone else (%d new family events, %d new representations):\n", nFamily, nReps)
+	for _, c := range demo.Family {
 		fmt.Fprintf(stdout, "    %s  %s\n", c.BSN, c.Story)
 	}
 	fmt.Fprintf(stdout, "\n  Staff log-ins (%s/medewerker/inloggen):", cfg.BaseURL)

@@ -37,6 +37,16 @@ func LoadConsents(ctx context.Context, st ConsentStore, now time.Time) (int, err
 		LegalGround: "Uw bewindvoerder mag uw gegevens niet zonder uw toestemming aan ons geven.",
 		IfRefused:   "Dan vragen we u zelf om het overzicht. Dat kost meer tijd.",
 		ValidUntil:  until,
+	}, {
+		// The family: Noor (14) answers herself; her parents decide.
+		SubjectBSN: BSNChildNoor, CaseRef: "Z-2026-05120",
+		RequestedBy: portal.ConsentRequester{Organization: "Gemeente Voorbeeldstad", Team: "Jeugdteam Centrum", Role: "Jeugdconsulent"},
+		DataItem:    "Wat de mentor op school weet over hoe het met Noor gaat", DataHolder: "De mentor van Noor op school",
+		Purpose:     "We willen weten hoe het op school gaat, zodat de hulp thuis en op school bij elkaar past.",
+		Necessity:   "Zonder het verhaal van school missen we een deel van wat Noor nodig heeft.",
+		LegalGround: "De school mag dit alleen vertellen als Noor en haar ouders het goed vinden.",
+		IfRefused:   "Dan praten we alleen met Noor en haar ouders. De hulp gaat gewoon door.",
+		ValidUntil:  until,
 	}}
 	n := 0
 	for i, nc := range reqs {

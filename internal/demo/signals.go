@@ -46,6 +46,12 @@ var demoSignals = []demoSignal{
 		team:    "Jeugdteam Centrum", defer_: true, reviewIn: 60 * 24 * time.Hour},
 	{tag: "destroyed", bsn: "999991772", reporter: "anonymous", category: "nuisance", ago: 40 * 24 * time.Hour,
 		summary: "Iemand meldde overlast bij uw woning.", team: "Team Veiligheid", destroyAfter: 5 * 24 * time.Hour},
+	// The family: a told signal about Daan his parents see, and one about his safety they do not
+	// (child_safety is hidden from representatives unless a clerk releases it with a second person).
+	{tag: "family-school", bsn: BSNChildDaan, reporter: "school", category: "wellbeing", ago: 4 * 24 * time.Hour,
+		summary: "De school maakt zich zorgen omdat Daan vaak moe is in de klas.", team: "Jeugdteam Centrum"},
+	{tag: "family-safety", bsn: BSNChildDaan, reporter: "professional", category: "child_safety", ago: 5 * 24 * time.Hour,
+		summary: "Een hulpverlener maakt zich zorgen over de veiligheid van Daan thuis.", team: "Jeugdteam Centrum"},
 	{tag: "deferred", bsn: "999998456", reporter: "police", category: "domestic_violence", ago: 2 * 24 * time.Hour,
 		summary: "De politie meldde zorgen over de veiligheid in uw gezin.", team: "Veilig Thuis",
 		defer_: true, approve: true, reviewIn: 45 * 24 * time.Hour},
