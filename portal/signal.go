@@ -156,6 +156,25 @@ func (s Signal) ActiveDeferral(now time.Time) (Deferral, bool) {
 	return Deferral{}, false
 }
 
+// HiddenSignalCategories are the categories of signals that representatives never see unless a
+// release for them is approved: what a parent or other representative may be part of.
+var HiddenSignalCategories = []string{"domestic_violence", "child_safety"}
+
+// HiddenFromRepresentatives reports whether representatives may not see the signal without a release:
+// its category is one of HiddenSignalCategories, or a pending or approved deferral says so (an
+// approved one keeps saying so after the person is told).
+func (s Signal) HiddenFromRepresentatives() bool {
+	if slices.Contains(HiddenSignalCategories, s.Nature.Category) {
+		return true
+	}
+	for _, d := range s.Deferrals {
+		if d.HideFromRepresentatives && (d.Status == DeferralApproved || d.Status == DeferralPending) {
+			return true
+		}
+	}
+	return false
+}
+
 // PendingDeferral returns a deferral awaiting a team lead's decision.
 func (s Signal) PendingDeferral() (Deferral, bool) {
 	for _, d := range s.Deferrals {
@@ -171,6 +190,9 @@ type DeferralRequest struct {
 	Reason     string
 	Motivation string
 	ReviewAt   time.Time // end of the review day
+	// HideFromRepresentatives keeps the signal from the person's representatives, also after the
+	// person is told, while the deferral is pending or approved (unless a release says otherwise).
+	HideFromRepresentatives bool
 }
 
 // Validate checks a deferral request at now against the longest allowed deferral.
@@ -213,6 +235,53 @@ type Deferral struct {
 	DecidedBy     string
 	DeciderName   string
 	DecidedAt     *time.Time
+	// HideFromRepresentatives: see DeferralRequest.
+	HideFromRepresentatives bool
+}
+
+// Release states.
+const (
+	ReleasePending  = "pending"
+	ReleaseApproved = "approved"
+	ReleaseRejected = "rejected"
+)
+
+// MaxReleaseReason is the longest reason for a release.
+const MaxReleaseReason = 2000
+
+// SignalRelease is a clerk's request to show one representative a signal hidden from
+// representatives, with a second staff member's decision (four eyes, as for deferrals).
+type SignalRelease struct {
+	ID               int64
+	SignalID         string
+	RepresentationID string
+	Reason           string
+	RequestedBy      string // staff subject
+	RequesterName    string
+	RequestedAt      time.Time
+	Status           string // ReleasePending, ReleaseApproved or ReleaseRejected
+	DecidedBy        string
+	DeciderName      string
+	DecidedAt        *time.Time
+}
+
+// Open reports whether the release still counts: pending or approved. One open release per signal
+// and representation.
+func (r SignalRelease) Open() bool { return r.Status == ReleasePending || r.Status == ReleaseApproved }
+
+// CheckReleaseReason trims a release's reason and returns an EINVALID *Error naming field reason when
+// it is empty or too long.
+func CheckReleaseReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	msg := CheckText(reason, MaxReleaseReason)
+	if reason == "" {
+		msg = "required"
+	}
+	if msg != "" {
+		return reason, &Error{Code: EINVALID, Message: "the release is incomplete",
+			Fields: []FieldError{{Index: -1, Field: "reason", Message: msg}}}
+	}
+	return reason, nil
 }
 
 // RetentionChoice is a staff decision on what is kept of a signal.

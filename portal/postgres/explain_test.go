@@ -177,7 +177,7 @@ func TestCitizenQueriesUseIndexes(t *testing.T) {
 		func() error { _, err := db.Requests(ctx, who); return err },
 		func() error { _, err := db.Messages(ctx, who, 50); return err },
 		func() error { _, err := db.UnreadCount(ctx, who); return err },
-		func() error { _, err := db.CitizenSignals(ctx, who); return err },
+		func() error { _, err := db.CitizenSignals(ctx, who, ""); return err },
 		func() error { _, err := db.CitizenConsents(ctx, who); return err },
 	}
 	for _, call := range calls {

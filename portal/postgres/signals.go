@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -101,8 +102,10 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 func (db *DB) insertDeferral(ctx context.Context, tx pgx.Tx, id string, by portal.Staff, d portal.DeferralRequest,
 	initial bool, now time.Time, p portal.SignalPolicy) error {
 	_, err := tx.Exec(ctx, `INSERT INTO signal_deferrals (signal_id, reason, motivation, review_at, requested_by,
- requester_name, requested_at, approve_before, initial, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending')`,
-		id, d.Reason, d.Motivation, d.ReviewAt, by.Sub, by.Name, now, portal.AddWorkingDays(now, p.ApprovalDays), initial)
+ requester_name, requested_at, approve_before, initial, status, hide_from_representatives)
+ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending',$10)`,
+		id, d.Reason, d.Motivation, d.ReviewAt, by.Sub, by.Name, now, portal.AddWorkingDays(now, p.ApprovalDays), initial,
+		d.HideFromRepresentatives)
 	return err
 }
 
@@ -157,11 +160,12 @@ func (db *DB) signal(ctx context.Context, q querier, id string) (portal.Signal, 
 		return s, err
 	}
 	rows, _ := q.Query(ctx, `SELECT id, reason, coalesce(motivation,''), review_at, requested_by, requester_name, requested_at,
- approve_before, initial, status, decided_by, decider_name, decided_at FROM signal_deferrals WHERE signal_id = $1 ORDER BY id`, id)
+ approve_before, initial, status, decided_by, decider_name, decided_at, hide_from_representatives
+ FROM signal_deferrals WHERE signal_id = $1 ORDER BY id`, id)
 	s.Deferrals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Deferral, error) {
 		var d portal.Deferral
 		err := r.Scan(&d.ID, &d.Reason, &d.Motivation, &d.ReviewAt, &d.RequestedBy, &d.RequesterName, &d.RequestedAt,
-			&d.ApproveBefore, &d.Initial, &d.Status, &d.DecidedBy, &d.DeciderName, &d.DecidedAt)
+			&d.ApproveBefore, &d.Initial, &d.Status, &d.DecidedBy, &d.DeciderName, &d.DecidedAt, &d.HideFromRepresentatives)
 		return d, err
 	})
 	return s, err
@@ -173,10 +177,42 @@ func forCitizen(s portal.Signal) portal.Signal {
 	return s
 }
 
+// hiddenFromRep is the SQL condition that the signal with id sig (a column) and category cat (a
+// column) is hidden from the representation whose id is the parameter rep: its category is one of
+// the parameter cats (portal.HiddenSignalCategories), or a pending or approved deferral hides it,
+// and no approved release shows it to that representation. It is the SQL form of
+// portal.Signal.HiddenFromRepresentatives with the releases, used by every read of a representative.
+func hiddenFromRep(sig, cat, rep, cats string) string {
+	return `((` + cat + ` = ANY(` + cats + `::text[]) OR EXISTS (SELECT 1 FROM signal_deferrals hd WHERE hd.signal_id = ` + sig + `
+   AND hd.hide_from_representatives AND hd.status IN ('pending','approved')))
+ AND NOT EXISTS (SELECT 1 FROM signal_releases hr WHERE hr.signal_id = ` + sig + ` AND hr.representation_id = ` + rep + `::uuid
+   AND hr.status = 'approved'))`
+}
+
+// checkRepID checks that a representation id read from a session is a UUID before it enters a query.
+func checkRepID(id string) error {
+	if _, err := uuid.Parse(id); err != nil {
+		return errNoRepresentation
+	}
+	return nil
+}
+
 // CitizenSignals lists the signals a citizen has been told about, newest first, without the reporter.
-func (db *DB) CitizenSignals(ctx context.Context, subjectID int64) ([]portal.Signal, error) {
-	rows, _ := db.pool.Query(ctx, `SELECT `+signalCols+` FROM signals s WHERE s.subject_id = $1 AND s.told_at IS NOT NULL
+// repID is the representation the reader acts under ("" for the person themselves): a representative
+// does not see signals hidden from representatives unless a release for repID was approved.
+func (db *DB) CitizenSignals(ctx context.Context, subjectID int64, repID string) ([]portal.Signal, error) {
+	var rows pgx.Rows
+	if repID == "" {
+		rows, _ = db.pool.Query(ctx, `SELECT `+signalCols+` FROM signals s WHERE s.subject_id = $1 AND s.told_at IS NOT NULL
 ORDER BY s.received_at DESC, s.id`, subjectID)
+	} else {
+		if err := checkRepID(repID); err != nil {
+			return nil, err
+		}
+		rows, _ = db.pool.Query(ctx, `SELECT `+signalCols+` FROM signals s WHERE s.subject_id = $1 AND s.told_at IS NOT NULL
+ AND NOT `+hiddenFromRep("s.id", "s.category", "$2", "$3")+`
+ORDER BY s.received_at DESC, s.id`, subjectID, repID, portal.HiddenSignalCategories)
+	}
 	ss, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Signal, error) { return scanSignal(r) })
 	if err != nil {
 		return nil, fmt.Errorf("postgres: citizen signals: %w", err)
@@ -188,14 +224,28 @@ ORDER BY s.received_at DESC, s.id`, subjectID)
 }
 
 // CitizenSignal returns one told signal of a citizen without the reporter; an untold or another
-// citizen's signal gives ENOTFOUND.
-func (db *DB) CitizenSignal(ctx context.Context, subjectID int64, id string) (portal.Signal, error) {
+// citizen's signal gives ENOTFOUND, and so does, for a representative (repID not ""), a signal hidden
+// from representatives without an approved release for repID.
+func (db *DB) CitizenSignal(ctx context.Context, subjectID int64, repID, id string) (portal.Signal, error) {
 	s, err := db.signal(ctx, db.pool, id)
 	if err != nil {
 		return s, wrapErr("signal", err)
 	}
 	if s.SubjectID != subjectID || !s.Told() {
 		return portal.Signal{}, errNoSignal
+	}
+	if repID != "" {
+		if err := checkRepID(repID); err != nil {
+			return portal.Signal{}, errNoSignal
+		}
+		var hidden bool
+		if err := db.pool.QueryRow(ctx, `SELECT `+hiddenFromRep("s.id", "s.category", "$2", "$3")+` FROM signals s WHERE s.id = $1`,
+			s.ID, repID, portal.HiddenSignalCategories).Scan(&hidden); err != nil {
+			return portal.Signal{}, wrapErr("signal", err)
+		}
+		if hidden {
+			return portal.Signal{}, errNoSignal
+		}
 	}
 	return forCitizen(s), nil
 }
@@ -453,4 +503,114 @@ WHERE status = 'pending' AND approve_before <= $1`, now)
 		return nil
 	})
 	return res, wrapErr("sweep signals", err)
+}
+
+const releaseCols = `id, signal_id::text, representation_id::text, reason, requested_by, requester_name, requested_at,
+ status, decided_by, decider_name, decided_at`
+
+func scanRelease(row pgx.Row) (portal.SignalRelease, error) {
+	var r portal.SignalRelease
+	err := row.Scan(&r.ID, &r.SignalID, &r.RepresentationID, &r.Reason, &r.RequestedBy, &r.RequesterName, &r.RequestedAt,
+		&r.Status, &r.DecidedBy, &r.DeciderName, &r.DecidedAt)
+	return r, err
+}
+
+// RequestSignalRelease asks to show a signal hidden from representatives to one representation of
+// the signal's subject (another person's representation, or none, is ENOTFOUND). The reason is
+// required (EINVALID); a signal that is not hidden, or an ended representation, is EINVALID; while a
+// release for the same signal and representation is pending or approved, ECONFLICT. It takes effect
+// only when a second staff member approves it (DecideSignalRelease).
+func (db *DB) RequestSignalRelease(ctx context.Context, signalID, representationID, reason string, by portal.Staff) (portal.SignalRelease, error) {
+	reason, err := portal.CheckReleaseReason(reason)
+	if err != nil {
+		return portal.SignalRelease{}, err
+	}
+	signalID, representationID = strings.ToLower(signalID), strings.ToLower(representationID)
+	var out portal.SignalRelease
+	now := db.now()
+	err = db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := db.lockSignal(ctx, tx, signalID)
+		if err != nil {
+			return err
+		}
+		if checkRepID(representationID) != nil {
+			return errNoRepresentation
+		}
+		var subject int64
+		var ended *time.Time
+		err = tx.QueryRow(ctx, `SELECT subject_id, ended_at FROM representations WHERE id = $1`, representationID).Scan(&subject, &ended)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && subject != s.SubjectID) {
+			return errNoRepresentation
+		}
+		if err != nil {
+			return err
+		}
+		if ended != nil {
+			return portal.Errorf(portal.EINVALID, "the representation has ended")
+		}
+		if !s.HiddenFromRepresentatives() {
+			return portal.Errorf(portal.EINVALID, "the signal is not hidden from representatives")
+		}
+		var open bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM signal_releases WHERE signal_id = $1 AND representation_id = $2
+ AND status IN ('pending','approved'))`, signalID, representationID).Scan(&open); err != nil {
+			return err
+		}
+		if open {
+			return portal.Errorf(portal.ECONFLICT, "a release for this representation is pending or approved already")
+		}
+		out, err = scanRelease(tx.QueryRow(ctx, `INSERT INTO signal_releases (signal_id, representation_id, reason, requested_by,
+ requester_name, requested_at, status) VALUES ($1,$2,$3,$4,$5,$6,'pending') RETURNING `+releaseCols,
+			signalID, representationID, reason, by.Sub, by.Name, now))
+		return err
+	})
+	return out, wrapErr("request signal release", err)
+}
+
+// DecideSignalRelease approves or rejects a pending release of the signal. Nobody decides on their
+// own request (EFORBIDDEN); a release decided already is EINVALID; another signal's release or an
+// unknown one is ENOTFOUND.
+func (db *DB) DecideSignalRelease(ctx context.Context, signalID string, releaseID int64, approve bool, by portal.Staff) error {
+	signalID = strings.ToLower(signalID)
+	now := db.now()
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		if _, err := db.lockSignal(ctx, tx, signalID); err != nil {
+			return err
+		}
+		r, err := scanRelease(tx.QueryRow(ctx, `SELECT `+releaseCols+` FROM signal_releases WHERE id = $1 AND signal_id = $2
+ FOR UPDATE`, releaseID, signalID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return portal.Errorf(portal.ENOTFOUND, "no such release")
+		}
+		if err != nil {
+			return err
+		}
+		if r.RequestedBy == by.Sub {
+			return portal.Errorf(portal.EFORBIDDEN, "nobody approves their own request")
+		}
+		if r.Status != portal.ReleasePending {
+			return portal.Errorf(portal.EINVALID, "the release was decided already")
+		}
+		status := portal.ReleaseRejected
+		if approve {
+			status = portal.ReleaseApproved
+		}
+		_, err = tx.Exec(ctx, `UPDATE signal_releases SET status = $2, decided_by = $3, decider_name = $4, decided_at = $5
+WHERE id = $1`, releaseID, status, by.Sub, by.Name, now)
+		return err
+	})
+	return wrapErr("decide signal release", err)
+}
+
+// SignalReleases lists the releases of a signal, oldest first.
+func (db *DB) SignalReleases(ctx context.Context, signalID string) ([]portal.SignalRelease, error) {
+	if _, err := uuid.Parse(signalID); err != nil {
+		return nil, errNoSignal
+	}
+	rows, _ := db.pool.Query(ctx, `SELECT `+releaseCols+` FROM signal_releases WHERE signal_id = $1 ORDER BY id`, strings.ToLower(signalID))
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.SignalRelease, error) { return scanRelease(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: signal releases: %w", err)
+	}
+	return rs, nil
 }

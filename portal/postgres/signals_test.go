@@ -69,11 +69,11 @@ func (d *testDB) sgRegister(t *testing.T, ns portal.NewSignal, source string, by
 func (d *testDB) sgSees(t *testing.T, subject int64, id string) bool {
 	t.Helper()
 	ctx := context.Background()
-	one, err := d.CitizenSignal(ctx, subject, id)
+	one, err := d.CitizenSignal(ctx, subject, "", id)
 	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
 		t.Fatalf("CitizenSignal: %v", err)
 	}
-	list, lerr := d.CitizenSignals(ctx, subject)
+	list, lerr := d.CitizenSignals(ctx, subject, "")
 	if lerr != nil {
 		t.Fatalf("CitizenSignals: %v", lerr)
 	}
@@ -168,12 +168,12 @@ func TestSignalsToldAtOnce(t *testing.T) {
 		t.Errorf("%d messages in the inbox, want 1", len(all))
 	}
 
-	list, err := db.CitizenSignals(ctx, subject)
+	list, err := db.CitizenSignals(ctx, subject, "")
 	if err != nil || len(list) != 1 {
 		t.Fatalf("CitizenSignals: %+v %v", list, err)
 	}
 	for _, got := range []portal.Signal{list[0], func() portal.Signal {
-		one, err := db.CitizenSignal(ctx, subject, ns.ID)
+		one, err := db.CitizenSignal(ctx, subject, "", ns.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,17 +188,17 @@ func TestSignalsToldAtOnce(t *testing.T) {
 	}
 
 	other := db.subject(t, bsnB)
-	if _, err := db.CitizenSignal(ctx, other, ns.ID); portal.ErrorCode(err) != portal.ENOTFOUND {
+	if _, err := db.CitizenSignal(ctx, other, "", ns.ID); portal.ErrorCode(err) != portal.ENOTFOUND {
 		t.Errorf("another citizen's signal: %v", err)
 	}
-	if l, err := db.CitizenSignals(ctx, other); err != nil || len(l) != 0 {
+	if l, err := db.CitizenSignals(ctx, other, ""); err != nil || len(l) != 0 {
 		t.Errorf("another citizen's list: %+v %v", l, err)
 	}
 	if m, _ := db.Messages(ctx, other, 100); len(m) != 0 {
 		t.Errorf("another citizen's inbox: %+v", m)
 	}
 	for _, id := range []string{uuid.NewString(), "not-a-uuid", ""} {
-		if _, err := db.CitizenSignal(ctx, subject, id); portal.ErrorCode(err) != portal.ENOTFOUND {
+		if _, err := db.CitizenSignal(ctx, subject, "", id); portal.ErrorCode(err) != portal.ENOTFOUND {
 			t.Errorf("CitizenSignal(%q): %v", id, err)
 		}
 	}
@@ -280,7 +280,7 @@ func TestSignalsIdempotent(t *testing.T) {
 	if n := db.count(t, "messages"); n != 1 {
 		t.Errorf("%d messages, want 1", n)
 	}
-	if l, _ := db.CitizenSignals(ctx, db.subject(t, bsnB)); len(l) != 0 {
+	if l, _ := db.CitizenSignals(ctx, db.subject(t, bsnB), ""); len(l) != 0 {
 		t.Errorf("a conflicting signal reached another citizen: %+v", l)
 	}
 	// The same instant in another time zone is the same signal.
@@ -408,7 +408,7 @@ func TestSignalsDeferralAtRegistration(t *testing.T) {
 	if db.sgSees(t, subject, ns.ID) {
 		t.Fatal("a signal awaiting approval of its deferral is shown")
 	}
-	if l, _ := db.CitizenSignals(ctx, subject); len(l) != 0 {
+	if l, _ := db.CitizenSignals(ctx, subject, ""); len(l) != 0 {
 		t.Errorf("CitizenSignals: %+v", l)
 	}
 	if m, _ := db.Messages(ctx, subject, 100); len(m) != 0 {
@@ -1008,7 +1008,7 @@ func TestSignalsDestruction(t *testing.T) {
 		}
 	}
 
-	got, err := db.CitizenSignal(ctx, subject, ns.ID)
+	got, err := db.CitizenSignal(ctx, subject, "", ns.ID)
 	if err != nil || !got.Destroyed() || got.Nature.Category != "domestic_violence" || got.Nature.Summary != "" || got.Reporter != nil {
 		t.Errorf("the citizen's view of a destroyed signal: %+v %v", got, err)
 	}
@@ -1125,7 +1125,7 @@ func TestSignalsRetentionChoices(t *testing.T) {
 	if st := db.sgStaffView(t, ns.ID); st.Destroyed() || st.HandlingTeam != sgTeam {
 		t.Errorf("content after actie: %+v", st)
 	}
-	if got, err := db.CitizenSignal(ctx, db.subject(t, bsnA), ns.ID); err != nil || got.Nature.Summary != sgSummary || got.Destroyed() {
+	if got, err := db.CitizenSignal(ctx, db.subject(t, bsnA), "", ns.ID); err != nil || got.Nature.Summary != sgSummary || got.Destroyed() {
 		t.Errorf("the citizen's view after actie: %+v %v", got, err)
 	}
 }

@@ -24,11 +24,12 @@ type requestStore interface {
 	ScopeEventsAsOf(ctx context.Context, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error)
 }
 
-// inboxStore is the citizen's message box (the layout shows its unread count).
+// inboxStore is the citizen's message box (the layout shows its unread count), read through a
+// portal.MessageFilter: while acting for someone else, only what the representation may see.
 type inboxStore interface {
-	Messages(ctx context.Context, subjectID int64, limit int) ([]portal.Message, error)
-	MarkMessagesRead(ctx context.Context, subjectID int64, ids []int64) error
-	UnreadCount(ctx context.Context, subjectID int64) (int, error)
+	InboxMessages(ctx context.Context, f portal.MessageFilter, limit int) ([]portal.Message, error)
+	MarkInboxRead(ctx context.Context, f portal.MessageFilter, ids []int64) error
+	InboxUnreadCount(ctx context.Context, f portal.MessageFilter) (int, error)
 }
 
 // StepView is one timeline entry as shown, in the reader's language.
@@ -193,7 +194,7 @@ func (s *server) newRequestPage(c *fiber.Ctx) error {
 	if id := strings.ToLower(c.Query("melding")); id != "" {
 		// A request about a signal: the citizen's own words start with which signal it is.
 		sess, _ := session(c)
-		sg, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, id)
+		sg, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, sess.Acting.RepresentationID(), id)
 		if err != nil {
 			return err
 		}
@@ -425,7 +426,7 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
 	ctx := c.UserContext()
-	ms, err := s.inboxStore.Messages(ctx, sess.SubjectID, 100)
+	ms, err := s.inboxStore.InboxMessages(ctx, portal.InboxFilter(sess.SubjectID, sess.Acting), 100)
 	if err != nil {
 		return err
 	}
@@ -462,7 +463,7 @@ func (s *server) markRead(c *fiber.Ctx) error {
 			ids = append(ids, n)
 		}
 	}
-	if err := s.inboxStore.MarkMessagesRead(c.UserContext(), sess.SubjectID, ids); err != nil {
+	if err := s.inboxStore.MarkInboxRead(c.UserContext(), portal.InboxFilter(sess.SubjectID, sess.Acting), ids); err != nil {
 		return err
 	}
 	return c.Redirect("/berichten", fiber.StatusSeeOther)

@@ -16,14 +16,17 @@ import (
 type signalStore interface {
 	RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
 		deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error)
-	CitizenSignals(ctx context.Context, subjectID int64) ([]portal.Signal, error)
-	CitizenSignal(ctx context.Context, subjectID int64, id string) (portal.Signal, error)
+	CitizenSignals(ctx context.Context, subjectID int64, repID string) ([]portal.Signal, error)
+	CitizenSignal(ctx context.Context, subjectID int64, repID, id string) (portal.Signal, error)
 	OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error)
 	StaffSignals(ctx context.Context, limit int) ([]portal.Signal, error)
 	RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error
 	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
 	TellSignal(ctx context.Context, id string) error
 	DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error
+	RequestSignalRelease(ctx context.Context, signalID, representationID, reason string, by portal.Staff) (portal.SignalRelease, error)
+	DecideSignalRelease(ctx context.Context, signalID string, releaseID int64, approve bool, by portal.Staff) error
+	SignalReleases(ctx context.Context, signalID string) ([]portal.SignalRelease, error)
 }
 
 // SignalView is a signal as shown, in the reader's language.
@@ -63,7 +66,7 @@ func (s *server) signalView(l string, sg portal.Signal) SignalView {
 func (s *server) citizenSignals(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	ss, err := s.signalStore.CitizenSignals(c.UserContext(), sess.SubjectID)
+	ss, err := s.signalStore.CitizenSignals(c.UserContext(), sess.SubjectID, sess.Acting.RepresentationID())
 	if err != nil {
 		return err
 	}
@@ -77,7 +80,7 @@ func (s *server) citizenSignals(c *fiber.Ctx) error {
 func (s *server) citizenSignal(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	sg, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	sg, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, sess.Acting.RepresentationID(), strings.ToLower(c.Params("id")))
 	if err != nil {
 		return err
 	}
@@ -125,8 +128,14 @@ func (s *server) staffSignal(c *fiber.Ctx) error {
 	v := s.signalView(l, sc.Signal)
 	p := s.cfg.Signals.WithDefaults()
 	now := s.deps.Now()
+	reps, err := s.representativeRows(c, sc.Signal, me)
+	if err != nil {
+		return err
+	}
 	return s.page(c, "mw_signaal", s.t(l, "ssig.detail"), &staffSignalPage{S: v, BSN: sc.BSN, Earlier: earlier,
-		Reasons: portal.DeferralReasons, Decisions: portal.RetentionDecisions,
+		Reps: reps, HiddenFromReps: sc.Signal.HiddenFromRepresentatives(),
+		CanRelease: portal.HasAnyRole(me.Roles, portal.RequestHandlerRoles...),
+		Reasons:    portal.DeferralReasons, Decisions: portal.RetentionDecisions,
 		MaxReview:   now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
 		MaxReviewAt: now.Add(p.MaxDeferral),
 		MaxKeep:     now.Add(p.MaxKeep).In(amsterdam).Format("2006-01-02"),
@@ -157,6 +166,59 @@ type staffSignalPage struct {
 	ApprovalIn         int // working days a team lead has to approve a deferral
 	Defer              deferForm
 	Retain             retainForm
+	// The person's representatives and whether this signal is shown to each (issue 16).
+	Reps           []repRow
+	HiddenFromReps bool // the signal is hidden from representatives unless released
+	CanRelease     bool // the staff member may ask for a release
+}
+
+// repRow is one representation of the signal's subject on the staff's signal page: who, in which
+// capacity, whether this signal is hidden from them, and the latest release asked for them.
+type repRow struct {
+	Rep        portal.StoredRepresentation
+	KindText   string
+	InForce    bool                  // the representative may act now
+	Hidden     bool                  // this signal is hidden from them now
+	Release    *portal.SignalRelease // the latest release asked for them, if any
+	CanRequest bool                  // hidden, in force and no release pending or approved
+	CanDecide  bool                  // a pending release this team lead did not ask for
+	Form       releaseForm
+}
+
+// representativeRows lists the representations of the signal's subject with this signal's release
+// state for each.
+func (s *server) representativeRows(c *fiber.Ctx, sg portal.Signal, me portal.Staff) ([]repRow, error) {
+	ctx := c.UserContext()
+	reps, err := s.repStore.RepresentationsFor(ctx, sg.SubjectID)
+	if err != nil {
+		return nil, err
+	}
+	releases, err := s.signalStore.SignalReleases(ctx, sg.ID)
+	if err != nil {
+		return nil, err
+	}
+	hidden := sg.HiddenFromRepresentatives()
+	isLead := portal.HasAnyRole(me.Roles, portal.RoleTeamLead)
+	now := s.deps.Now()
+	l := lang(c)
+	rows := make([]repRow, len(reps))
+	for i, r := range reps {
+		row := repRow{Rep: r, KindText: s.t(l, "ssig.rep.kind."+r.Kind), InForce: r.ActiveAt(now), Hidden: hidden,
+			Form: s.releaseForm(c, sg.ID, releaseForm{Rep: r.ID, InputID: "toelichting-" + r.ID})}
+		for j := range releases {
+			if rel := releases[j]; rel.RepresentationID == r.ID {
+				row.Release = &releases[j]
+				if rel.Status == portal.ReleaseApproved {
+					row.Hidden = false
+				}
+			}
+		}
+		open := row.Release != nil && row.Release.Open()
+		row.CanRequest = hidden && !open && r.EndedAt == nil
+		row.CanDecide = row.Release != nil && row.Release.Status == portal.ReleasePending && isLead && row.Release.RequestedBy != me.Sub
+		rows[i] = row
+	}
+	return rows, nil
 }
 
 // endOfDate parses a yyyy-mm-dd form date as the end of that day in Europe/Amsterdam.
@@ -185,7 +247,17 @@ type deferForm struct {
 	Reasons                    []string
 	Tomorrow, MaxReview        string
 	Reason, Motivation, Review string
+	HideFromReps               bool // keep the signal from representatives, also after telling
 	Errors                     formErrors
+}
+
+// releaseForm is the form asking to show a hidden signal to one representation (Rep), as typed.
+type releaseForm struct {
+	Lang, CSRF, ID string
+	Rep            string
+	Reason         string
+	InputID        string // the reason's input id: one per representation on the signal's page
+	Errors         formErrors
 }
 
 type retainForm struct {
@@ -202,13 +274,27 @@ var (
 	deferOrder   = []string{"reden", "motivering", "herzien"}
 	retainInputs = map[string]string{"decision": "besluit", "case_ref": "zaak", "review_at": "herzien_bewaren"}
 	retainOrder  = []string{"besluit", "zaak", "herzien_bewaren"}
+	// releaseInputs names the input of a release's reason.
+	releaseInputs = map[string]string{"reason": "toelichting"}
+	releaseOrder  = []string{"toelichting"}
 )
+
+// hideInput is the deferral forms' checkbox keeping a signal from representatives.
+const hideInput = "verbergen_vertegenwoordigers"
 
 func (s *server) deferForm(c *fiber.Ctx, id string, f deferForm) deferForm {
 	now := s.deps.Now()
 	f.Lang, f.CSRF, f.ID, f.Reasons = lang(c), sessCSRF(c), id, portal.DeferralReasons
 	f.Tomorrow = now.AddDate(0, 0, 1).In(amsterdam).Format("2006-01-02")
 	f.MaxReview = now.Add(s.cfg.Signals.WithDefaults().MaxDeferral).In(amsterdam).Format("2006-01-02")
+	return f
+}
+
+func (s *server) releaseForm(c *fiber.Ctx, id string, f releaseForm) releaseForm {
+	f.Lang, f.CSRF, f.ID = lang(c), sessCSRF(c), id
+	if f.InputID == "" {
+		f.InputID = "toelichting"
+	}
 	return f
 }
 
@@ -228,6 +314,7 @@ type signalActionPage struct {
 	Summary []fieldMsg
 	Defer   *deferForm
 	Retain  *retainForm
+	Release *releaseForm
 }
 
 // signalID is the signal of the address, when it can be one.
@@ -245,9 +332,10 @@ func (s *server) requestDeferral(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := deferForm{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), Review: c.FormValue("herzien")}
+	f := deferForm{Reason: c.FormValue("reden"), Motivation: c.FormValue("motivering"), Review: c.FormValue("herzien"),
+		HideFromReps: c.FormValue(hideInput) == "ja"}
 	review, _ := endOfDate(f.Review)
-	d := portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review}
+	d := portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review, HideFromRepresentatives: f.HideFromReps}
 	fe, err := s.fieldErrors(l, "ssig.err.", deferInputs, d.Validate(s.deps.Now(), s.cfg.Signals.WithDefaults().MaxDeferral))
 	if err != nil {
 		return err
@@ -276,6 +364,57 @@ func (s *server) decideDeferral(approve bool) fiber.Handler {
 		if err := s.signalStore.DecideDeferral(c.UserContext(), c.Params("id"), did, staffOf(c), approve); err != nil {
 			return err
 		}
+		return s.signalDone(c)
+	}
+}
+
+// requestRelease asks to show a signal hidden from representatives to one representation of the
+// person; a team lead other than the requester decides (decideRelease).
+func (s *server) requestRelease(c *fiber.Ctx) error {
+	l := lang(c)
+	id, err := signalID(c)
+	if err != nil {
+		return err
+	}
+	f := releaseForm{Rep: strings.ToLower(strings.TrimSpace(c.FormValue("vertegenwoordiging"))), Reason: c.FormValue("toelichting")}
+	_, verr := portal.CheckReleaseReason(f.Reason)
+	fe, err := s.fieldErrors(l, "ssig.err.", releaseInputs, verr)
+	if err != nil {
+		return err
+	}
+	if fe == nil {
+		me := staffOf(c)
+		rel, err := s.signalStore.RequestSignalRelease(c.UserContext(), id, f.Rep, f.Reason, me)
+		if fe, err = s.fieldErrors(l, "ssig.err.", releaseInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("signal release requested", "signal", id, "release", rel.ID, "staff", me.Sub)
+			return s.signalDone(c)
+		}
+	}
+	f = s.releaseForm(c, id, f)
+	f.Errors = fe
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_signaal_actie", s.t(l, "ssig.release"), &signalActionPage{ID: id, Summary: fe.summary(releaseOrder), Release: &f})
+}
+
+// decideRelease lets a team lead approve or reject a release asked for by someone else.
+func (s *server) decideRelease(approve bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := signalID(c)
+		if err != nil {
+			return err
+		}
+		rid, err := strconv.ParseInt(c.Params("rid"), 10, 64)
+		if err != nil {
+			return portal.Errorf(portal.ENOTFOUND, "no such release")
+		}
+		me := staffOf(c)
+		if err := s.signalStore.DecideSignalRelease(c.UserContext(), id, rid, approve, me); err != nil {
+			return err
+		}
+		s.deps.Log.Info("signal release decided", "signal", id, "release", rid, "approved", approve, "staff", me.Sub)
 		return s.signalDone(c)
 	}
 }
@@ -323,6 +462,7 @@ type signalForm struct {
 	Category, Summary, Urgency, Team           string
 	Defer                                      bool
 	Reason, Motivation, Review                 string
+	HideFromReps                               bool
 	Errors                                     formErrors
 }
 
@@ -342,7 +482,7 @@ func decodeSignalForm(c *fiber.Ctx) signalForm {
 		ReporterOrg: strings.TrimSpace(c.FormValue("melder_organisatie")), ReporterContact: strings.TrimSpace(c.FormValue("melder_contact")),
 		Category: c.FormValue("categorie"), Summary: c.FormValue("samenvatting"), Urgency: c.FormValue("urgentie"),
 		Team: c.FormValue("team"), Defer: c.FormValue("uitstellen") == "ja", Reason: c.FormValue("reden"),
-		Motivation: c.FormValue("motivering"), Review: c.FormValue("herzien")}
+		Motivation: c.FormValue("motivering"), Review: c.FormValue("herzien"), HideFromReps: c.FormValue(hideInput) == "ja"}
 }
 
 // signal is the form as the domain's new signal and, when asked for, its deferral request.
@@ -364,7 +504,8 @@ func (f signalForm) signal(now time.Time) (portal.NewSignal, *portal.DeferralReq
 		return ns, nil
 	}
 	review, _ := endOfDate(f.Review)
-	return ns, &portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review}
+	return ns, &portal.DeferralRequest{Reason: f.Reason, Motivation: f.Motivation, ReviewAt: review,
+		HideFromRepresentatives: f.HideFromReps}
 }
 
 // signalFormPage is the data of the staff's new-signal form.

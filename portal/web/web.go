@@ -303,6 +303,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/signalen/:id/uitstel", handlers, s.checkCSRF, s.requestDeferral)
 	app.Post("/medewerker/signalen/:id/uitstel/:did/goedkeuren", leads, s.checkCSRF, s.decideDeferral(true))
 	app.Post("/medewerker/signalen/:id/uitstel/:did/afwijzen", leads, s.checkCSRF, s.decideDeferral(false))
+	app.Post("/medewerker/signalen/:id/vrijgeven", handlers, s.checkCSRF, s.requestRelease)
+	app.Post("/medewerker/signalen/:id/vrijgeven/:rid/goedkeuren", leads, s.checkCSRF, s.decideRelease(true))
+	app.Post("/medewerker/signalen/:id/vrijgeven/:rid/afwijzen", leads, s.checkCSRF, s.decideRelease(false))
 	app.Post("/medewerker/signalen/:id/melden", handlers, s.checkCSRF, s.tellSignal)
 	app.Post("/medewerker/signalen/:id/bewaarbesluit", handlers, s.checkCSRF, s.decideRetention)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such page") })
@@ -466,7 +469,7 @@ func (s *server) page(c *fiber.Ctx, name, title string, data any) error {
 				b.Parts[p] = sess.Acting.Covers(p)
 			}
 			// Best effort: the error page is rendered through here too, also when the database is down.
-			if n, err := s.inboxStore.UnreadCount(c.UserContext(), sess.SubjectID); err == nil {
+			if n, err := s.inboxStore.InboxUnreadCount(c.UserContext(), portal.InboxFilter(sess.SubjectID, sess.Acting)); err == nil {
 				b.Unread, counted = n, true
 			}
 		}
