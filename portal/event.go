@@ -508,9 +508,10 @@ type EventFilter struct {
 	AccessBasis  string
 	After        *Cursor // continue after this position (older events)
 	Limit        int
-	// FinancialOnly keeps only events of register entries marked financial: what an administrator
-	// (bewindvoerder) acting for the person may see.
-	FinancialOnly bool
+	// For is set when someone acts for the person (a representative): an administrator
+	// (bewindvoerder) then sees only events of register entries marked financial, and no
+	// representative sees the records of staff views of a signal hidden from them.
+	For *Acting
 }
 
 // LoggedEvent is a stored event as the citizen may see it, joined with its register entry.

@@ -492,8 +492,8 @@ WHERE ` + visibleSQL("$1"))
 	if f.AccessBasis != "" {
 		sb.WriteString(" AND e.access_basis = " + arg(f.AccessBasis))
 	}
-	if f.FinancialOnly {
-		sb.WriteString(" AND " + financialSQL)
+	if f.For != nil {
+		sb.WriteString(actingSQL(f.For, arg))
 	}
 	if f.After != nil {
 		sb.WriteString(fmt.Sprintf(" AND (e.occurred_at, e.id) < (%s, %s::uuid)", arg(f.After.OccurredAt), arg(f.After.ID)))
@@ -523,26 +523,39 @@ WHERE ` + visibleSQL("$1"))
 // financialSQL is the condition that event e falls under a register entry marked financial.
 const financialSQL = "e.activity_id IN (SELECT activity_id FROM financial_activities)"
 
+// actingSQL narrows a read of events e for someone acting for the person: an administrator sees
+// financial processing only; no representative sees the records of views of a signal hidden from
+// them (hiddenFromRep). arg adds a parameter and returns its placeholder.
+func actingSQL(a *portal.Acting, arg func(any) string) string {
+	cond := ""
+	if a.FinancialOnly() {
+		cond += " AND " + financialSQL
+	}
+	cond += " AND (e.signal_id IS NULL OR NOT EXISTS (SELECT 1 FROM signals hs WHERE hs.id = e.signal_id AND " +
+		hiddenFromRep("hs.id", "hs.category", arg(a.Rep.ID), arg(portal.HiddenSignalCategories)) + "))"
+	return cond
+}
+
 // Event returns one event of a citizen. Another citizen's event, an unknown id and a still
 // confidential event all give ENOTFOUND.
 func (db *DB) Event(ctx context.Context, subjectID int64, id string) (portal.LoggedEvent, error) {
-	return db.EventFor(ctx, subjectID, id, false)
+	return db.EventFor(ctx, subjectID, id, nil)
 }
 
-// EventFor is Event for a reader who may see only financial processing when financialOnly (an
-// administrator acting for the person): any other event is ENOTFOUND, as if it did not exist.
-func (db *DB) EventFor(ctx context.Context, subjectID int64, id string, financialOnly bool) (portal.LoggedEvent, error) {
+// EventFor is Event for someone acting for the person (acting, nil for the person themselves): an
+// event outside what they may see (actingSQL) is ENOTFOUND, as if it did not exist.
+func (db *DB) EventFor(ctx context.Context, subjectID int64, id string, acting *portal.Acting) (portal.LoggedEvent, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return portal.LoggedEvent{}, portal.Errorf(portal.ENOTFOUND, "no such processing event")
 	}
+	args := []any{id, subjectID, db.now()}
 	cond := ""
-	if financialOnly {
-		cond = " AND " + financialSQL
+	if acting != nil {
+		cond = actingSQL(acting, func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) })
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+eventCols+` FROM processing_events e
 JOIN processing_activities a ON a.id = e.activity_id
-WHERE e.id = $1::uuid AND e.subject_id = $2 AND `+visibleSQL("$3")+cond,
-		id, subjectID, db.now())
+WHERE e.id = $1::uuid AND e.subject_id = $2 AND `+visibleSQL("$3")+cond, args...)
 	if err != nil {
 		return portal.LoggedEvent{}, fmt.Errorf("postgres: event: %w", err)
 	}
@@ -625,14 +638,15 @@ UNION ALL
 // that were never confidential (subject_summaries, kept by triggers), plus a live count of the rare
 // ones that were confidential and are visible now. Its cost does not grow with the size of the log.
 func (db *DB) Summary(ctx context.Context, subjectID int64) (portal.Summary, error) {
-	return db.SummaryFor(ctx, subjectID, false)
+	return db.SummaryFor(ctx, subjectID, nil)
 }
 
-// SummaryFor is Summary for a reader who may see only financial processing when financialOnly: the
-// counts are then made over those events directly (the pre-aggregated summary covers every entry).
-func (db *DB) SummaryFor(ctx context.Context, subjectID int64, financialOnly bool) (portal.Summary, error) {
-	if financialOnly {
-		return db.financialSummary(ctx, subjectID)
+// SummaryFor is Summary for someone acting for the person (acting, nil for the person themselves):
+// the counts are then made directly over the events they may see (actingSQL); the pre-aggregated
+// summary covers every event.
+func (db *DB) SummaryFor(ctx context.Context, subjectID int64, acting *portal.Acting) (portal.Summary, error) {
+	if acting != nil {
+		return db.actingSummary(ctx, subjectID, acting)
 	}
 	var s portal.Summary
 	now := db.now()
@@ -665,22 +679,24 @@ SELECT coalesce((SELECT total FROM sum), 0) + (SELECT count(*) FROM live),
 	return s, nil
 }
 
-// financialSummary counts a person's visible events of financial register entries.
-func (db *DB) financialSummary(ctx context.Context, subjectID int64) (portal.Summary, error) {
+// actingSummary counts the person's visible events that someone acting for them may see.
+func (db *DB) actingSummary(ctx context.Context, subjectID int64, acting *portal.Acting) (portal.Summary, error) {
 	var s portal.Summary
 	now := db.now()
 	var latest *time.Time
+	args := []any{subjectID, now, now.AddDate(-1, 0, 0)}
+	cond := actingSQL(acting, func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) })
 	err := db.pool.QueryRow(ctx, `
-WITH v AS (SELECT * FROM processing_events e WHERE e.subject_id = $1 AND `+visibleSQL("$2")+` AND `+financialSQL+`)
+WITH v AS (SELECT * FROM processing_events e WHERE e.subject_id = $1 AND `+visibleSQL("$2")+cond+`)
 SELECT count(*), count(*) FILTER (WHERE occurred_at >= $3), count(*) FILTER (WHERE access_basis = 'break_glass'),
        count(*) FILTER (WHERE access_basis = 'against_will'), count(*) FILTER (WHERE access_basis = 'consent'),
        max(occurred_at),
        ARRAY(SELECT DISTINCT actor_organization FROM v WHERE actor_organization <> '' ORDER BY 1),
        ARRAY(SELECT DISTINCT c FROM v, unnest(v.data_categories) AS c ORDER BY 1)
-FROM v`, subjectID, now, now.AddDate(-1, 0, 0)).Scan(&s.Total, &s.LastYear, &s.BreakGlass, &s.AgainstWill, &s.Consent,
+FROM v`, args...).Scan(&s.Total, &s.LastYear, &s.BreakGlass, &s.AgainstWill, &s.Consent,
 		&latest, &s.Organizations, &s.Categories)
 	if err != nil {
-		return s, fmt.Errorf("postgres: financial summary: %w", err)
+		return s, fmt.Errorf("postgres: acting summary: %w", err)
 	}
 	if latest != nil {
 		s.Latest = *latest

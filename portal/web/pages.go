@@ -24,8 +24,8 @@ type logStore interface {
 	Summary(ctx context.Context, subjectID int64) (portal.Summary, error)
 	// EventFor and SummaryFor read for someone who may see only financial processing (an
 	// administrator acting for the person) when financialOnly.
-	EventFor(ctx context.Context, subjectID int64, id string, financialOnly bool) (portal.LoggedEvent, error)
-	SummaryFor(ctx context.Context, subjectID int64, financialOnly bool) (portal.Summary, error)
+	EventFor(ctx context.Context, subjectID int64, id string, acting *portal.Acting) (portal.LoggedEvent, error)
+	SummaryFor(ctx context.Context, subjectID int64, acting *portal.Acting) (portal.Summary, error)
 }
 
 func (s *server) home(c *fiber.Ctx) error {
@@ -147,11 +147,11 @@ func (s *server) overview(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	l := lang(c)
 	fin := sess.Acting.FinancialOnly()
-	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, fin)
+	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting)
 	if err != nil {
 		return err
 	}
-	evs, _, err := s.logStore.Events(ctx, sess.SubjectID, portal.EventFilter{Limit: 5, FinancialOnly: fin})
+	evs, _, err := s.logStore.Events(ctx, sess.SubjectID, portal.EventFilter{Limit: 5, For: sess.Acting})
 	if err != nil {
 		return err
 	}
@@ -275,12 +275,12 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		return err
 	}
 	f.Limit = 25
-	f.FinancialOnly = sess.Acting.FinancialOnly()
+	f.For = sess.Acting
 	evs, more, err := s.logStore.Events(ctx, sess.SubjectID, f)
 	if err != nil {
 		return err
 	}
-	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, f.FinancialOnly)
+	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting)
 	if err != nil {
 		return err
 	}
@@ -324,7 +324,7 @@ func (s *server) processingDetail(c *fiber.Ctx) error {
 	if !portal.ValidEventID(id) {
 		return portal.Errorf(portal.ENOTFOUND, "no such processing event")
 	}
-	e, err := s.logStore.EventFor(c.UserContext(), sess.SubjectID, id, sess.Acting.FinancialOnly())
+	e, err := s.logStore.EventFor(c.UserContext(), sess.SubjectID, id, sess.Acting)
 	if err != nil {
 		return err
 	}
@@ -351,7 +351,7 @@ const maxExport = 20000
 func (s *server) allEvents(c *fiber.Ctx, subjectID int64, f portal.EventFilter) ([]portal.LoggedEvent, error) {
 	var out []portal.LoggedEvent
 	f.Limit = 1000
-	f.FinancialOnly = actingOf(c).FinancialOnly()
+	f.For = actingOf(c)
 	for {
 		evs, more, err := s.logStore.Events(c.UserContext(), subjectID, f)
 		if err != nil {

@@ -124,7 +124,7 @@ func (s *server) scopeLines(l string, sc portal.Scope, events map[string]portal.
 func (s *server) scopeEvents(c *fiber.Ctx, r portal.RightsRequest) (map[string]portal.LoggedEvent, error) {
 	m := map[string]portal.LoggedEvent{}
 	for _, id := range r.Scope.EventIDs {
-		e, err := s.logStore.Event(c.UserContext(), r.SubjectID, id)
+		e, err := s.logStore.EventFor(c.UserContext(), r.SubjectID, id, actingOf(c))
 		if portal.ErrorCode(err) == portal.ENOTFOUND {
 			continue // confidential again, or gone: named by id
 		}
@@ -217,13 +217,13 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 	sess, _ := session(c)
 	ctx := c.UserContext()
 	l := lang(c)
-	sum, err := s.logStore.Summary(ctx, sess.SubjectID)
+	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting)
 	if err != nil {
 		return err
 	}
 	var linked []Row
 	for _, id := range f.EventIDs {
-		e, err := s.logStore.Event(ctx, sess.SubjectID, id)
+		e, err := s.logStore.EventFor(ctx, sess.SubjectID, id, sess.Acting)
 		if err != nil {
 			return err
 		}

@@ -400,6 +400,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 	council, _ := e.staff("council")
 	privacy, _ := e.staff("privacy_officer")
 	ctx := context.Background()
+	// A is a child of 13 for the representations: a parent, an administrator, and B as former guardian.
+	birthA := time.Now().In(portal.Amsterdam).AddDate(-13, 0, -20).Format("2006-01-02")
+	parentA, _ := e.citizen("999990172")
+	e.actFor(parentA, e.represent("999990172", bsnA, portal.RepParentalAuthority, birthA).ID)
+	adminA, _ := e.citizen("999990184")
+	e.actFor(adminA, e.represent("999990184", bsnA, portal.RepAdministration, birthA, portal.PartLog, portal.PartRequests).ID)
+	former := e.represent(bsnB, bsnA, portal.RepGuardianship, birthA)
+	formerA, _ := e.citizen(bsnB)
+	e.actFor(formerA, former.ID)
+	if err := e.db.EndRepresentation(ctx, former.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	childA, _ := e.citizen(bsnA)
 	_, keyRequests, err := e.db.CreateAPIKey(ctx, "requests-only", []string{"requests:read"})
 	if err != nil {
 		t.Fatal(err)
@@ -481,6 +494,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		Clerk, Lead, Officer, Council                int // staff sessions: clerk, team lead, privacy officer, council
 		KeyNone, KeyEvents, KeyRegister              int // API keys: no scope, events:write, register:write
 		KeyRequests, KeySignals, KeyConsent, Metrics int // requests:read, signals:write, consent:write+read; the metrics token
+		// Acting for A, here a child of 13 (issue 16): a parent with authority (every part), an
+		// administrator (log and requests, financial processing only), a former guardian whose
+		// guardianship ended (that session is citizen B's), and the child A herself. When a row leaves
+		// them 0 they are derived (repDefaults): the parent and the child answer as citizen A, the
+		// administrator as citizen A except 403 outside its parts, the former guardian as citizen B.
+		ParentA, AdminA, FormerGuardianA, ChildA13 int
 	}
 	type caller struct {
 		name, cookie, key string
@@ -501,6 +520,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"key-signals", "", keySignals, func(s statuses) int { return s.KeySignals }},
 		{"key-consent", "", keyConsent, func(s statuses) int { return s.KeyConsent }},
 		{"metrics-token", "", "metrics-secret", func(s statuses) int { return s.Metrics }},
+		{"parent-of-A", parentA, "", func(s statuses) int { return s.ParentA }},
+		{"administrator-of-A", adminA, "", func(s statuses) int { return s.AdminA }},
+		{"former-guardian-of-A", formerA, "", func(s statuses) int { return s.FormerGuardianA }},
+		{"child-A-aged-13", childA, "", func(s statuses) int { return s.ChildA13 }},
+	}
+	// repDefaults fills the acting callers' statuses a row leaves 0 (see statuses).
+	repDefaults := func(route string, s statuses) statuses {
+		outside := strings.HasPrefix(route, "/toestemmingen") || strings.HasPrefix(route, "/signalen")
+		for _, f := range []struct {
+			v *int
+			d int
+		}{{&s.ParentA, s.CitizenA}, {&s.ChildA13, s.CitizenA}, {&s.FormerGuardianA, s.CitizenB}, {&s.AdminA, s.CitizenA}} {
+			if *f.v == 0 {
+				*f.v = f.d
+				if f.v == &s.AdminA && outside && s.CitizenA != 303 && s.CitizenA != 401 {
+					*f.v = 403
+				}
+			}
+		}
+		return s
 	}
 	// A row names only the callers that differ from its route's usual answer:
 	// page: a portal page, which sends callers without a session to a login (303) and refuses a signed-in
@@ -518,7 +557,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return s
 	}
 	everyone := func(st int) statuses {
-		return statuses{st, st, st, st, st, st, st, st, st, st, st, st, st, st}
+		return statuses{st, st, st, st, st, st, st, st, st, st, st, st, st, st, st, st, st, st}
 	}
 	page := func(s statuses) statuses {
 		return fill(s, statuses{Anon: 303, CitizenA: 403, CitizenB: 403, Clerk: 403, Lead: 403, Officer: 403, Council: 403,
@@ -546,7 +585,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/uitgelogd", "GET", "/uitgelogd", nil, everyone(200)},
 		{"/overzicht", "GET", "/overzicht", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verwerkingen", "GET", "/verwerkingen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
-		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		// evA is not financial processing: the administrator does not see it.
+		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evA.ID, nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, page(statuses{CitizenA: 404, CitizenB: 200})},
 		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
@@ -687,6 +727,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("only %d routes registered for %d rows: the route listing is broken", registered, len(listed))
 	}
 	for _, r := range rows {
+		r.want = repDefaults(r.route, r.want)
 		for _, c := range callers {
 			if c.want(r.want) == 0 {
 				t.Fatalf("row %s %s has no status for %s", r.method, r.path, c.name)
