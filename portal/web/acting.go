@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -18,6 +19,7 @@ type repStore interface {
 	RepresentativeActs(ctx context.Context, f portal.ActFilter) ([]portal.RepresentativeAct, error)
 	DisputeRepresentation(ctx context.Context, subjectID int64, id, reason string) error
 	DisputedRepresentations(ctx context.Context, subjectID int64) (map[string]bool, error)
+	ActiveRepresentationBetween(ctx context.Context, representativeID int64, subjectBSN string, at time.Time) (portal.StoredRepresentation, error)
 }
 
 // citizenPart guards a citizen's page of one part of the portal (portal.PartLog, …; "" for pages of no
