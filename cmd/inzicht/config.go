@@ -38,6 +38,11 @@ type Config struct {
 	LoAClaim   string
 	MinLoA     portal.LoA
 	RolesClaim string
+	// Acting on behalf of someone else (DigiD Machtigen style): the claim with the represented
+	// person's BSN ("" = off), the claim with the service, the services accepted (none = any).
+	ActingBSNClaim     string
+	ActingServiceClaim string
+	ActingServices     []string
 
 	BSNHMACKey []byte
 	BSNKeyID   string
@@ -170,12 +175,15 @@ func (r *envReader) base(mode string) Config {
 		BSNPrefix:    r.get("INZICHT_OIDC_BSN_PREFIX", ""),
 		LoAClaim:     r.get("INZICHT_OIDC_LOA_CLAIM", "acr"),
 		RolesClaim:   r.get("INZICHT_STAFF_ROLES_CLAIM", "roles"),
-		SessionIdle:  r.dur("INZICHT_SESSION_IDLE", 15*time.Minute),
-		SessionMax:   r.dur("INZICHT_SESSION_MAX", 12*time.Hour),
-		APIRate:      r.num("INZICHT_API_RATE", 6000),
-		LoginRate:    r.num("INZICHT_LOGIN_RATE", 30),
-		LogLevel:     r.get("INZICHT_LOG_LEVEL", "info"),
-		MetricsToken: r.get("INZICHT_METRICS_TOKEN", ""),
+
+		ActingBSNClaim:     r.get("INZICHT_OIDC_ACTING_BSN_CLAIM", ""),
+		ActingServiceClaim: r.get("INZICHT_OIDC_ACTING_SERVICE_CLAIM", ""),
+		SessionIdle:        r.dur("INZICHT_SESSION_IDLE", 15*time.Minute),
+		SessionMax:         r.dur("INZICHT_SESSION_MAX", 12*time.Hour),
+		APIRate:            r.num("INZICHT_API_RATE", 6000),
+		LoginRate:          r.num("INZICHT_LOGIN_RATE", 30),
+		LogLevel:           r.get("INZICHT_LOG_LEVEL", "info"),
+		MetricsToken:       r.get("INZICHT_METRICS_TOKEN", ""),
 	}
 	for _, p := range strings.Split(r.get("INZICHT_TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -229,6 +237,7 @@ func (r *envReader) base(mode string) Config {
 	default:
 		r.bad("INZICHT_SHOW_EMPLOYEE: want role or name, got %q", v)
 	}
+	r.acting(&c)
 	c.MinLoA = portal.ParseLoA(r.get("INZICHT_MIN_LOA", "substantieel"))
 	if c.MinLoA == portal.LoAUnknown {
 		r.bad("INZICHT_MIN_LOA: want basis, midden, substantieel or hoog")
@@ -237,6 +246,24 @@ func (r *envReader) base(mode string) Config {
 		r.bad("INZICHT_SESSION_IDLE: at most 15m in production")
 	}
 	return c
+}
+
+// acting reads the services accepted for acting on behalf of someone else and refuses settings that
+// would have no effect or mix up whose BSN is whose.
+func (r *envReader) acting(c *Config) {
+	for _, s := range strings.Split(r.get("INZICHT_OIDC_ACTING_SERVICES", ""), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			c.ActingServices = append(c.ActingServices, s)
+		}
+	}
+	switch {
+	case c.ActingBSNClaim == "" && (c.ActingServiceClaim != "" || len(c.ActingServices) > 0):
+		r.bad("INZICHT_OIDC_ACTING_SERVICE_CLAIM and INZICHT_OIDC_ACTING_SERVICES need INZICHT_OIDC_ACTING_BSN_CLAIM (the claim with the represented person's BSN)")
+	case c.ActingBSNClaim != "" && (c.ActingBSNClaim == c.BSNClaim || c.ActingBSNClaim == "sub"):
+		r.bad("INZICHT_OIDC_ACTING_BSN_CLAIM: must name another claim than the citizen's own BSN (%q, or sub)", c.BSNClaim)
+	case len(c.ActingServices) > 0 && c.ActingServiceClaim == "":
+		r.bad("INZICHT_OIDC_ACTING_SERVICES: set INZICHT_OIDC_ACTING_SERVICE_CLAIM too (the claim with the service id)")
+	}
 }
 
 // apiBounds reads the API's input bounds: the plausible window of an event's occurred_at, and the
@@ -377,6 +404,12 @@ func (r *envReader) serveChecks(c *Config) {
 	if string(c.BSNHMACKey) == string(demoKey("hmac")) {
 		r.bad("INZICHT_BSN_HMAC_KEY: the published demo key cannot serve")
 	}
+}
+
+// citizenClaims says where the portal finds a citizen's identity, and whom they act for, in the ID token.
+func (c Config) citizenClaims() oidcrp.CitizenClaims {
+	return oidcrp.CitizenClaims{BSNClaim: c.BSNClaim, SectorPrefix: c.BSNPrefix, LoAClaim: c.LoAClaim, MinLoA: c.MinLoA,
+		ActingBSNClaim: c.ActingBSNClaim, ActingServiceClaim: c.ActingServiceClaim, ActingServices: c.ActingServices}
 }
 
 // vault builds the BSN vault from the keys.

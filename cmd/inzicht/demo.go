@@ -64,11 +64,20 @@ func demoClientKey() (*jose.JSONWebKey, error) {
 	return oidcrp.NewKey(k, "", oidcrp.UseSignature)
 }
 
+// demoActingClaims makes "acting on behalf of" work out of the box in the demo: unless configured
+// otherwise, the portal reads the claims the simulator's "Namens" field fills.
+func demoActingClaims(cfg *Config) {
+	if cfg.ActingBSNClaim == "" {
+		cfg.ActingBSNClaim, cfg.ActingServiceClaim = demo.ActingBSNClaim, demo.ActingServiceClaim
+	}
+}
+
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig("demo", getenv)
 	if err != nil {
 		return err
 	}
+	demoActingClaims(&cfg)
 	a := &app{cfg: cfg, log: newLogger(stderr, cfg.LogLevel)}
 	// zitadel/oidc logs through the default logger only; route it to ours (and so through the same
 	// level and format) for the life of the demo.
@@ -142,12 +151,13 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	cfg.StaffOIDC = OIDCConfig{Issuer: issuer, ClientID: "inzicht-staff", RedirectURL: cfg.BaseURL + "/medewerker/inloggen/callback",
 		ClientKey: staffKey, AssertionAudience: oidcrp.AudienceIssuer}
 	public := func(k *jose.JSONWebKey) *jose.JSONWebKey { p := k.Public(); return &p }
-	idp, err := devidp.New(devidp.Config{Issuer: issuer, Env: cfg.Env, Logger: a.log, Clients: []devidp.Client{
-		{ID: cfg.OIDC.ClientID, Key: public(citizenKey), Kind: devidp.CitizenClient,
-			RedirectURIs: []string{cfg.OIDC.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.BaseURL + "/uitgelogd"}},
-		{ID: cfg.StaffOIDC.ClientID, Key: public(staffKey), Kind: devidp.StaffClient,
-			RedirectURIs: []string{cfg.StaffOIDC.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.BaseURL + "/uitgelogd"}},
-	}})
+	idp, err := devidp.New(devidp.Config{Issuer: issuer, Env: cfg.Env, Logger: a.log,
+		ActingBSNClaim: cfg.ActingBSNClaim, ActingServiceClaim: cfg.ActingServiceClaim, Clients: []devidp.Client{
+			{ID: cfg.OIDC.ClientID, Key: public(citizenKey), Kind: devidp.CitizenClient,
+				RedirectURIs: []string{cfg.OIDC.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.BaseURL + "/uitgelogd"}},
+			{ID: cfg.StaffOIDC.ClientID, Key: public(staffKey), Kind: devidp.StaffClient,
+				RedirectURIs: []string{cfg.StaffOIDC.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.BaseURL + "/uitgelogd"}},
+		}})
 	if err != nil {
 		_ = ln.Close()
 		return err

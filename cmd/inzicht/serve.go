@@ -68,7 +68,7 @@ func (a *app) build() (*fiber.App, error) {
 	fapp, err := web.New(web.Config{
 		BaseURL: a.cfg.BaseURL, Production: a.cfg.Env == "production", Municipality: a.cfg.Municipality,
 		ShowEmployee: a.cfg.ShowEmployee, IdleTimeout: a.cfg.SessionIdle, AbsoluteTimeout: a.cfg.SessionMax,
-		Citizen:         oidcrp.CitizenClaims{BSNClaim: a.cfg.BSNClaim, SectorPrefix: a.cfg.BSNPrefix, LoAClaim: a.cfg.LoAClaim, MinLoA: a.cfg.MinLoA},
+		Citizen:         a.cfg.citizenClaims(),
 		StaffRolesClaim: a.cfg.RolesClaim, LoginRate: a.cfg.LoginRate, FormActions: formActions,
 		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken, MailEnabled: a.cfg.SMTP != nil,
 		Signals: a.cfg.Signals, SuppressBelow: a.cfg.SuppressBelow,

@@ -23,7 +23,7 @@ import (
 type ClientKind string
 
 const (
-	CitizenClient ClientKind = "citizen" // form: text field `bsn`, choice `loa` (basis, midden, substantieel, hoog)
+	CitizenClient ClientKind = "citizen" // form: text field `bsn`, choice `loa` (basis, midden, substantieel, hoog), optional `acting_bsn` and `acting_service`
 	StaffClient   ClientKind = "staff"   // form: field `username` (medewerker, teamleider, privacy, raad)
 )
 
@@ -45,6 +45,13 @@ type Config struct {
 	Env     string // New refuses with an error when Env == "production"
 	Clients []Client
 	Logger  *slog.Logger
+
+	// Acting on behalf of someone else (DigiD Machtigen style). With ActingBSNClaim set, the citizen
+	// form offers an optional field for the BSN of the person the citizen acts for, put into the ID
+	// token under that claim; with ActingServiceClaim set too, a field for the service the
+	// authorisation is for. The portal must be configured with the same claim names.
+	ActingBSNClaim     string
+	ActingServiceClaim string
 }
 
 // StaffAccount is a demo staff log-in.
@@ -95,6 +102,8 @@ type Provider struct {
 	log     *slog.Logger
 	prefix  string // the issuer's path, e.g. "/dev-idp" ("" when the issuer has no path)
 	handler http.Handler
+
+	actingBSN, actingService string // claim names for acting on behalf of someone else ("" = not offered)
 }
 
 // New builds the provider: it generates an RSA signing key and a token encryption key in memory.
@@ -108,6 +117,13 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if len(cfg.Clients) == 0 {
 		return nil, errors.New("devidp: no clients configured")
+	}
+	if cfg.ActingServiceClaim != "" && cfg.ActingBSNClaim == "" {
+		return nil, errors.New("devidp: an acting service claim needs an acting BSN claim")
+	}
+	if reserved := append(slices.Clone(op.DefaultSupportedClaims), "bsn", "roles"); slices.Contains(reserved, cfg.ActingBSNClaim) ||
+		slices.Contains(reserved, cfg.ActingServiceClaim) || (cfg.ActingBSNClaim != "" && cfg.ActingBSNClaim == cfg.ActingServiceClaim) {
+		return nil, errors.New("devidp: the acting claims must be two other claims than the standard ones, bsn and roles")
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -144,14 +160,15 @@ func New(cfg Config) (*Provider, error) {
 		CodeMethodS256:           true,
 		AuthMethodPrivateKeyJWT:  true, // and only that: every client is registered with it
 		SupportedUILocales:       []language.Tag{language.Dutch, language.English},
-		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "bsn", "roles"),
+		SupportedClaims:          supportedClaims(cfg),
 		SupportedScopes:          []string{"openid", "profile"},
 	}
 	prov, err := op.NewProvider(conf, store, op.StaticIssuer(issuer), op.WithAllowInsecure())
 	if err != nil {
 		return nil, fmt.Errorf("devidp: %w", err)
 	}
-	p := &Provider{op: prov, store: store, log: log, prefix: prefix}
+	p := &Provider{op: prov, store: store, log: log, prefix: prefix, actingBSN: cfg.ActingBSNClaim,
+		actingService: cfg.ActingServiceClaim}
 
 	issuerCtx := op.NewIssuerInterceptor(prov.IssuerFromRequest)
 	mux := http.NewServeMux()
@@ -163,6 +180,17 @@ func New(cfg Config) (*Provider, error) {
 		p.handler = http.StripPrefix(prefix, mux)
 	}
 	return p, nil
+}
+
+// supportedClaims lists the claims the discovery document advertises.
+func supportedClaims(cfg Config) []string {
+	out := append(slices.Clone(op.DefaultSupportedClaims), "bsn", "roles")
+	for _, c := range []string{cfg.ActingBSNClaim, cfg.ActingServiceClaim} {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Handler serves the whole provider. It expects the full request path including the issuer's path

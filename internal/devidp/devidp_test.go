@@ -55,17 +55,21 @@ func clientKeys(t *testing.T, ids ...string) map[string]*jose.JSONWebKey {
 
 func pub(k *jose.JSONWebKey) *jose.JSONWebKey { p := k.Public(); return &p }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, srv: srv, issuer: srv.URL + "/dev-idp", redirect: srv.URL + "/rp/callback", loggedOut: srv.URL + "/uitgelogd",
 		keys: clientKeys(t, citizenID, staffID)}
-	idp, err := New(Config{Issuer: e.issuer, Env: "development", Clients: []Client{
+	cfg := Config{Issuer: e.issuer, Env: "development", Clients: []Client{
 		{ID: citizenID, Key: pub(e.keys[citizenID]), Kind: CitizenClient, RedirectURIs: []string{e.redirect}, PostLogoutRedirectURIs: []string{e.loggedOut}},
 		{ID: staffID, Key: pub(e.keys[staffID]), Kind: StaffClient, RedirectURIs: []string{e.redirect}, PostLogoutRedirectURIs: []string{e.loggedOut}},
-	}})
+	}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	idp, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

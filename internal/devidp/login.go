@@ -38,11 +38,28 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <div class="field">
 <label for="bsn">Burgerservicenummer (BSN)</label>
 <p class="hint" id="bsn-hint">Typ een BSN, meestal 9 cijfers. De simulator controleert het nummer niet. Zo kunt u ook een fout nummer testen.</p>
-<input id="bsn" name="bsn" type="text" inputmode="numeric" autocomplete="off" maxlength="20" required aria-describedby="bsn-hint{{if .Error}} fout{{end}}"{{if .Error}} aria-invalid="true"{{end}} value="{{.BSN}}">
+<input id="bsn" name="bsn" type="text" inputmode="numeric" autocomplete="off" maxlength="20" required aria-describedby="bsn-hint{{if eq .ErrorField "bsn"}} fout{{end}}"{{if eq .ErrorField "bsn"}} aria-invalid="true"{{end}} value="{{.BSN}}">
 </div>
+{{- if .ActingOffered}}
+<fieldset class="field">
+<legend>Namens iemand anders inloggen (DigiD Machtigen, niet verplicht)</legend>
+<div class="field">
+<label for="acting_bsn">Namens (BSN van de persoon voor wie u handelt)</label>
+<p class="hint" id="acting_bsn-hint">Laat dit leeg als u voor uzelf inlogt. Vult u een BSN in, dan zegt de simulator dat u gemachtigd bent om voor die persoon in te loggen. Inzicht kijkt daarna of de gemeente deze vertegenwoordiging kent.</p>
+<input id="acting_bsn" name="acting_bsn" type="text" inputmode="numeric" autocomplete="off" maxlength="20" aria-describedby="acting_bsn-hint{{if eq .ErrorField "acting_bsn"}} fout{{end}}"{{if eq .ErrorField "acting_bsn"}} aria-invalid="true"{{end}} value="{{.ActingBSN}}">
+</div>
+{{- if .ServiceOffered}}
+<div class="field">
+<label for="acting_service">Dienst van de machtiging</label>
+<p class="hint" id="acting_service-hint">Niet verplicht. De dienst waarvoor de machtiging geldt, bijvoorbeeld inzicht. Alleen nodig als u ook een BSN hierboven invult.</p>
+<input id="acting_service" name="acting_service" type="text" autocomplete="off" maxlength="100" aria-describedby="acting_service-hint{{if eq .ErrorField "acting_service"}} fout{{end}}"{{if eq .ErrorField "acting_service"}} aria-invalid="true"{{end}} value="{{.ActingService}}">
+</div>
+{{- end}}
+</fieldset>
+{{- end}}
 <div class="field">
 <label for="loa">Betrouwbaarheidsniveau</label>
-<select id="loa" name="loa">
+<select id="loa" name="loa"{{if eq .ErrorField "loa"}} aria-invalid="true" aria-describedby="fout"{{end}}>
 {{- range .Levels}}
 <option value="{{.Name}}"{{if eq .Name $.LoA}} selected{{end}}>{{.Label}}</option>
 {{- end}}
@@ -74,10 +91,14 @@ type pageData struct {
 	Kind               ClientKind
 	Action, ID, CSRF   string
 	Error              string
+	ErrorField         string // the field the error is about (its id), for aria-invalid
 	BSN, LoA, Username string
 	LoggedOut          bool
 	Levels             any
 	Staff              []StaffAccount
+
+	ActingOffered, ServiceOffered bool // the form offers acting on behalf of someone (and the service)
+	ActingBSN, ActingService      string
 }
 
 const msgGone = "Deze inlogpoging is verlopen of bestaat niet. Ga terug naar de website en log opnieuw in."
@@ -120,7 +141,8 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		p.render(w, http.StatusBadRequest, pageData{Error: msgGone})
 		return
 	}
-	d := pageData{Kind: c.c.Kind, Action: p.prefix + "/login", ID: ar.id, CSRF: ar.csrf, LoA: "substantieel"}
+	d := pageData{Kind: c.c.Kind, Action: p.prefix + "/login", ID: ar.id, CSRF: ar.csrf, LoA: "substantieel",
+		ActingOffered: p.actingBSN != "", ServiceOffered: p.actingService != ""}
 
 	if r.Method != http.MethodPost {
 		http.SetCookie(w, &http.Cookie{Name: p.cookieName(ar.id), Value: ar.csrf, Path: p.prefix + "/login",
@@ -142,18 +164,37 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	case CitizenClient:
 		d.BSN, d.LoA = strings.TrimSpace(r.PostFormValue("bsn")), r.PostFormValue("loa")
 		acr, ok := acrFor(d.LoA)
+		if d.ActingOffered {
+			d.ActingBSN = strings.TrimSpace(r.PostFormValue("acting_bsn"))
+		}
+		if d.ServiceOffered {
+			d.ActingService = strings.TrimSpace(r.PostFormValue("acting_service"))
+		}
 		switch {
 		case !digits(d.BSN, 1, 20):
-			d.Error = "Vul een BSN in met alleen cijfers (1 tot 20 cijfers)."
+			d.Error, d.ErrorField = "Vul een BSN in met alleen cijfers (1 tot 20 cijfers).", "bsn"
 		case !ok:
-			d.LoA, d.Error = "substantieel", "Kies een betrouwbaarheidsniveau."
+			d.LoA, d.Error, d.ErrorField = "substantieel", "Kies een betrouwbaarheidsniveau.", "loa"
+		case d.ActingBSN != "" && !digits(d.ActingBSN, 1, 20):
+			d.Error, d.ErrorField = "Vul bij Namens een BSN in met alleen cijfers (1 tot 20 cijfers), of laat het veld leeg.", "acting_bsn"
+		case d.ActingService != "" && d.ActingBSN == "":
+			d.Error, d.ErrorField = "U vulde een dienst in, maar niet namens wie u handelt. Vul ook het BSN bij Namens in, of maak de dienst leeg.", "acting_bsn"
+		case !serviceText(d.ActingService):
+			d.Error, d.ErrorField = "Vul bij Dienst alleen letters, cijfers, punten, streepjes, dubbele punten of schuine strepen in.", "acting_service"
 		}
 		u = user{Subject: d.BSN, BSN: d.BSN, ACR: acr}
+		if d.ActingBSN != "" {
+			// The simulator does not check the number, so the portal's refusal of a bad one can be tried.
+			u.Acting = []claim{{p.actingBSN, d.ActingBSN}}
+			if d.ActingService != "" {
+				u.Acting = append(u.Acting, claim{p.actingService, d.ActingService})
+			}
+		}
 	case StaffClient:
 		d.Username = strings.TrimSpace(r.PostFormValue("username"))
 		s, ok := staffByUsername(d.Username)
 		if !ok {
-			d.Error = "Deze gebruikersnaam kennen we niet. Kies een van de demo-accounts."
+			d.Error, d.ErrorField = "Deze gebruikersnaam kennen we niet. Kies een van de demo-accounts.", "username"
 		}
 		acr, _ := acrFor("substantieel")
 		u = user{Subject: s.Username, Name: s.Name, Roles: []string{s.Role}, ACR: acr}
@@ -169,7 +210,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: p.cookieName(ar.id), Value: "", Path: p.prefix + "/login",
 		MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
 	p.log.Info("devidp: simulated login", slog.String("client", ar.clientID), slog.String("kind", string(c.c.Kind)),
-		slog.String("acr", u.ACR)) // the BSN is not logged
+		slog.String("acr", u.ACR), slog.Bool("acting", len(u.Acting) > 0)) // no BSN is logged
 	http.Redirect(w, r, op.AuthCallbackURL(p.op)(r.Context(), ar.id), http.StatusSeeOther)
 }
 
@@ -184,6 +225,20 @@ func digits(s string, min, max int) bool {
 	}
 	for _, r := range s {
 		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// serviceText reports whether s is empty or a plausible service id (at most 100 letters, digits and
+// . _ - : /).
+func serviceText(s string) bool {
+	if len(s) > 100 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && !strings.ContainsRune("._-:/", r) {
 			return false
 		}
 	}

@@ -36,7 +36,13 @@ type user struct {
 	BSN     string   // citizens only
 	Roles   []string // staff only
 	ACR     string
+	// Acting on behalf of someone else (citizens only): the claim names and the values to put in
+	// them; both empty when the citizen acts for themselves.
+	Acting []claim
 }
+
+// claim is one extra claim of the ID token.
+type claim struct{ Name, Value string }
 
 // authRequest implements op.AuthRequest. Values in the store are never mutated after they are
 // returned (completing a login stores a modified copy), so readers need no lock.
@@ -251,6 +257,7 @@ func (s *storage) completeLogin(id, csrf string, u user) error {
 		return errors.New("devidp: form token mismatch")
 	}
 	u.Subject, u.Name, u.BSN, u.ACR = strings.Clone(u.Subject), strings.Clone(u.Name), strings.Clone(u.BSN), strings.Clone(u.ACR)
+	u.Acting = slices.Clone(u.Acting)
 	done := *r
 	done.done, done.authTime, done.user = true, s.now(), u
 	s.authRequests[id] = &done
@@ -386,9 +393,13 @@ func setUserinfo(ui *oidc.UserInfo, u user) {
 	if len(u.Roles) > 0 {
 		ui.AppendClaims("roles", slices.Clone(u.Roles))
 	}
+	for _, c := range u.Acting {
+		ui.AppendClaims(c.Name, c.Value)
+	}
 }
 
-// SetUserinfoFromRequest puts the custom claims (bsn, roles, name) into the ID token.
+// SetUserinfoFromRequest puts the custom claims (bsn, roles, name, acting on behalf of someone) into
+// the ID token.
 func (s *storage) SetUserinfoFromRequest(_ context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, _ []string) error {
 	r, ok := req.(*authRequest)
 	if !ok {

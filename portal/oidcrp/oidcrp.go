@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -323,17 +324,49 @@ type CitizenClaims struct {
 	SectorPrefix string     // stripped when present, e.g. "s00000000:"
 	LoAClaim     string     // default "acr"
 	MinLoA       portal.LoA // default Substantieel
+
+	// Acting on behalf of someone else, DigiD Machtigen style (issue 16). ActingBSNClaim names the
+	// claim holding the BSN of the person the citizen logged in to act for; "" turns the feature off
+	// (such claims are then ignored). ActingServiceClaim names the claim holding the service the
+	// authorisation is for; ActingServices lists the service ids accepted (empty: any, also none).
+	ActingBSNClaim     string
+	ActingServiceClaim string
+	ActingServices     []string
+}
+
+// CitizenLogin is what a citizen's ID token says: who logged in, how strongly, and, when they logged
+// in to act for someone else, that person's BSN and the service the authorisation is for.
+type CitizenLogin struct {
+	BSN string
+	LoA portal.LoA
+	// ActingBSN is the represented person's BSN, "" when the citizen acts for themselves.
+	ActingBSN string
+	// ActingService is the service the authorisation is for ("" when not given or not acting).
+	ActingService string
 }
 
 // Login errors a citizen is told about.
 var (
-	ErrLowLoA = errors.New("oidcrp: assurance level below the minimum")
-	ErrBSN    = errors.New("oidcrp: no valid BSN in the ID token")
+	ErrLowLoA        = errors.New("oidcrp: assurance level below the minimum")
+	ErrBSN           = errors.New("oidcrp: no valid BSN in the ID token")
+	ErrActingBSN     = errors.New("oidcrp: the acting-on-behalf claim holds no valid BSN")
+	ErrActingService = errors.New("oidcrp: the acting-on-behalf authorisation is for a service not accepted here")
 )
 
 // Citizen extracts the BSN and assurance level. It refuses a BSN that is not nine digits passing the
-// 11-proef (ErrBSN) and an assurance level below the minimum (ErrLowLoA).
+// 11-proef (ErrBSN) and an assurance level below the minimum (ErrLowLoA), and fails as Login does on
+// bad acting-on-behalf claims.
 func (cc CitizenClaims) Citizen(claims map[string]any) (bsn string, loa portal.LoA, err error) {
+	l, err := cc.Login(claims)
+	return l.BSN, l.LoA, err
+}
+
+// Login extracts the citizen's BSN and assurance level and, when configured, whom they act for. It
+// refuses a BSN that is not nine digits passing the 11-proef (ErrBSN), an assurance level below the
+// minimum (ErrLowLoA, with the level found), an acting claim that is present but holds no valid BSN
+// (ErrActingBSN) and an authorisation for a service not in ActingServices (ErrActingService). An
+// acting BSN equal to the citizen's own is ignored. On error only LoA may be set.
+func (cc CitizenClaims) Login(claims map[string]any) (CitizenLogin, error) {
 	bc, lc, min := cc.BSNClaim, cc.LoAClaim, cc.MinLoA
 	if bc == "" {
 		bc = "bsn"
@@ -352,14 +385,41 @@ func (cc CitizenClaims) Citizen(claims map[string]any) (bsn string, loa portal.L
 		v = strings.TrimPrefix(v, cc.SectorPrefix)
 	}
 	if !portal.ValidBSN(v) {
-		return "", portal.LoAUnknown, ErrBSN
+		return CitizenLogin{}, ErrBSN
 	}
 	a, _ := claims[lc].(string)
-	loa = portal.ParseLoA(a)
+	loa := portal.ParseLoA(a)
 	if loa < min {
-		return "", loa, ErrLowLoA
+		return CitizenLogin{LoA: loa}, ErrLowLoA
 	}
-	return v, loa, nil
+	out := CitizenLogin{BSN: v, LoA: loa}
+	if cc.ActingBSNClaim == "" {
+		return out, nil
+	}
+	raw, present := claims[cc.ActingBSNClaim]
+	if !present || raw == nil || raw == "" {
+		return out, nil
+	}
+	acting, _ := raw.(string)
+	if cc.SectorPrefix != "" {
+		acting = strings.TrimPrefix(acting, cc.SectorPrefix)
+	}
+	if !portal.ValidBSN(acting) {
+		return CitizenLogin{}, ErrActingBSN
+	}
+	if acting == v {
+		return out, nil // acting for oneself is simply logging in
+	}
+	var service string
+	if cc.ActingServiceClaim != "" {
+		service, _ = claims[cc.ActingServiceClaim].(string)
+		service = strings.TrimSpace(service)
+	}
+	if len(cc.ActingServices) > 0 && !slices.Contains(cc.ActingServices, service) {
+		return CitizenLogin{}, ErrActingService
+	}
+	out.ActingBSN, out.ActingService = acting, service
+	return out, nil
 }
 
 // Staff extracts a staff member's subject, name and roles (claim "roles", a list or a single string).

@@ -22,6 +22,7 @@ type repStore interface {
 	DisputeRepresentation(ctx context.Context, subjectID int64, id, reason string) error
 	DisputedRepresentations(ctx context.Context, subjectID int64) (map[string]bool, error)
 	RepresentationDisputes(ctx context.Context, limit int) ([]portal.RepresentationDispute, error)
+	ActiveRepresentationBetween(ctx context.Context, representativeID int64, subjectBSN string, at time.Time) (portal.StoredRepresentation, error)
 }
 
 // citizenPart guards a citizen's page of one part of the portal (portal.PartLog, …; "" for pages of no
@@ -70,7 +71,6 @@ func actingOf(c *fiber.Ctx) *portal.Acting {
 	}
 	return nil
 }
-
 
 // RepView is a representation as a citizen reads it (the representative at /namens, the represented
 // person at /vertegenwoordigers).

@@ -224,6 +224,7 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	sess := portal.Session{Kind: pending.Kind, CSRFToken: oidcrp.Random(), CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout), IDToken: idToken}
 	dest := "/overzicht"
+	var acting *portal.StoredRepresentation // the representation the login acts under, if any
 	if pending.Kind == portal.SessionStaff {
 		sess.StaffSub, sess.StaffName, sess.StaffRoles = oidcrp.Staff(claims, s.cfg.StaffRolesClaim)
 		if sess.StaffSub == "" || len(sess.StaffRoles) == 0 {
@@ -231,7 +232,8 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 		}
 		dest = "/medewerker"
 	} else {
-		bsn, loa, err := s.cfg.Citizen.Citizen(claims)
+		cl, err := s.cfg.Citizen.Login(claims)
+		loa := cl.LoA
 		switch {
 		case errors.Is(err, oidcrp.ErrLowLoA):
 			min := s.cfg.Citizen.MinLoA
@@ -239,18 +241,33 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 				min = portal.LoASubstantieel
 			}
 			return fail(fiber.StatusForbidden, s.t(l, "login.lowloa", loa.String(), min.String()), err)
+		case errors.Is(err, oidcrp.ErrActingBSN):
+			return fail(fiber.StatusForbidden, s.t(l, "login.acting.badbsn"), err)
+		case errors.Is(err, oidcrp.ErrActingService):
+			return fail(fiber.StatusForbidden, s.t(l, "login.acting.service"), err)
 		case err != nil:
 			return fail(fiber.StatusForbidden, s.t(l, "login.badbsn"), err)
 		}
-		sess.SubjectID, err = s.sessionStore.EnsureSubject(ctx, bsn)
+		sess.SubjectID, err = s.sessionStore.EnsureSubject(ctx, cl.BSN)
 		if err != nil {
 			return err
 		}
 		sess.LoA = loa.String()
-		// Someone who may act for others chooses first whose data to see.
-		if n, err := s.actableCount(ctx, sess.SubjectID); err != nil {
+		// Acting on behalf of someone (DigiD Machtigen style): only under a representation the
+		// municipality registered and that is in force now.
+		if cl.ActingBSN != "" {
+			rep, err := s.actingAtLogin(ctx, sess.SubjectID, cl.ActingBSN)
+			if portal.ErrorCode(err) == portal.ENOTFOUND {
+				return fail(fiber.StatusForbidden, s.t(l, "login.acting.unknown"), errors.New("acting-on-behalf claim without a representation in force"))
+			}
+			if err != nil {
+				return err
+			}
+			sess.ActingFor, acting, dest = rep.ID, &rep, firstPart(rep.Representation)
+		} else if n, err := s.actableCount(ctx, sess.SubjectID); err != nil {
 			return err
 		} else if n > 0 {
+			// Someone who may act for others chooses first whose data to see.
 			dest = "/namens"
 		}
 	}
@@ -262,11 +279,18 @@ func (s *server) finishLogin(c *fiber.Ctx) error {
 	if err := s.sessionStore.CreateSession(ctx, id, sess); err != nil {
 		return err
 	}
+	if acting != nil {
+		// As for every act: no acting session without its record in the represented person's log.
+		if err := s.recordLoginActing(c, sess.SubjectID, *acting); err != nil {
+			_ = s.sessionStore.DeleteSession(ctx, id)
+			return err
+		}
+	}
 	s.setCookie(c, sessionCookie, id, 0)
 	if back := c.Cookies(returnCookie); back != "" {
 		s.clearCookie(c, returnCookie)
 		// Only the confirmation link comes back this way; no other page needs it.
-		if p := localPath(back); strings.HasPrefix(p, "/email/bevestigen?") && pending.Kind == portal.SessionCitizen {
+		if p := localPath(back); strings.HasPrefix(p, "/email/bevestigen?") && pending.Kind == portal.SessionCitizen && acting == nil {
 			dest = p
 		}
 	}
