@@ -31,6 +31,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
+
+	"github.com/inzicht/inzicht/internal/demo"
 )
 
 // axeVersion is the pinned axe-core release; .ci/run installs exactly this one.
@@ -721,6 +723,75 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	t.Run("keyboard", func(t *testing.T) { keyboardJourney(t, s) })
+
+	t.Run("acting-for-a-child", func(t *testing.T) { actingJourney(t, s) })
+}
+
+// actingJourney: a parent with authority logs in, chooses her child with the keyboard, sees the
+// banner and only what a parent may see, files an inspection request for the child, switches back,
+// finds it in "what I did for others", and does the same in English for her other child.
+func actingJourney(t *testing.T, s *browserSuite) {
+	b := s.newTab(t)
+	reps := demo.FamilyRepresentations(time.Now())
+	daan, noor := reps[0], reps[2]
+	b.open("/")
+	b.click(`main a[href="/inloggen"]`)
+	b.wantPath("/dev-idp/login")
+	b.do(chromedp.SendKeys(chromedp.CSS("#bsn"), demo.BSNParentEva))
+	b.click(`form button[type="submit"]`)
+	b.wantPath("/namens")
+	b.wantText("Daan de Vries (10)", "Noor de Vries (14)", "ouder met gezag")
+	b.check()
+	b.shot("journey-acting-choose")
+
+	// Keyboard only: Tab to Daan's button and press Enter.
+	b.tabTo(`form:has(input[name="voor"][value="` + daan.ID + `"]) button`)
+	b.enter()
+	b.wantPath("/overzicht")
+	b.wantText("U bekijkt de gegevens van Daan de Vries (10) als ouder met gezag")
+	b.shot("journey-acting-banner")
+
+	// The told signal from school is there; the one about his safety is not.
+	b.click(`nav a[href="/signalen"]`)
+	b.wantPath("/signalen")
+	if n := eval[int](b, `document.querySelectorAll(".events .event").length`); n != 1 {
+		t.Errorf("the parent sees %d signals about Daan, want 1 (the child_safety one is hidden)", n)
+	}
+	b.check()
+
+	// An inspection request for the child.
+	b.open("/verzoeken/nieuw")
+	b.do(chromedp.Click(chromedp.CSS(`input[name="soort"][value="inzage"]`)))
+	b.do(chromedp.Click(chromedp.CSS(`#omvang-alles`)))
+	b.do(chromedp.SendKeys(chromedp.CSS("#toelichting"), "Ik wil zien welke gegevens de gemeente over Daan heeft."))
+	b.click(`form.request-form button[type="submit"]`)
+	b.wantPath("/verzoeken/")
+	b.wantText("Ontvangen", "U bekijkt de gegevens van Daan de Vries (10)")
+	b.check()
+
+	// Back to herself with the banner's button: no banner, her own overview.
+	b.tabTo(`.acting-banner button[type="submit"]`)
+	b.enter()
+	b.wantPath("/overzicht")
+	if eval[bool](b, `document.querySelector(".acting-banner") !== null`) {
+		t.Error("the banner stays after switching back")
+	}
+	b.open("/namens/gedaan")
+	b.wantText("Diende een verzoek in", "Daan de Vries")
+	b.check()
+
+	// In English, for Noor (14).
+	b.open("/namens")
+	b.click(`a[href^="/taal?lang=en"]`)
+	b.wantPath("/namens")
+	b.click(`form:has(input[name="voor"][value="` + noor.ID + `"]) button`)
+	b.wantPath("/overzicht")
+	b.wantText("You are viewing the data of Noor de Vries (14) as parent with parental authority")
+	b.check()
+	b.shot("journey-acting-english")
+	b.click(`.acting-banner button[type="submit"]`)
+	b.open("/overzicht")
+	b.click(`a[href^="/taal?lang=nl"]`)
 }
 
 // keyboardJourney logs in, opens a processing detail and files a request with the keyboard alone.
