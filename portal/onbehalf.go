@@ -16,6 +16,10 @@ type OnBehalf struct {
 // Ref is the representation's short reference, as staff read it aloud (V-1a2b3c4d).
 func (o OnBehalf) Ref() string { return shortRef(o.RepresentationID) }
 
+// MessageByRepresentative ends the kind of an inbox message about something a representative did for
+// the person ("withdrawn_rep", "consent_granted_rep"), so the message does not say "you did".
+const MessageByRepresentative = "_rep"
+
 // OnBehalfOf describes the representation acted under; nil for a person acting for themselves.
 func OnBehalfOf(a *Acting) *OnBehalf {
 	if a == nil {

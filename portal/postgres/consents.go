@@ -199,7 +199,11 @@ func (db *DB) DecideConsentBy(ctx context.Context, subjectID int64, id, decision
 		if err != nil {
 			return err
 		}
-		if err := db.consentMessage(ctx, tx, subjectID, id, "consent_"+decision, now); err != nil {
+		kind := "consent_" + decision
+		if by != nil {
+			kind += portal.MessageByRepresentative
+		}
+		if err := db.consentMessage(ctx, tx, subjectID, id, kind, now); err != nil {
 			return err
 		}
 		out, err = db.consent(ctx, tx, id)

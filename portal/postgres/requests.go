@@ -51,6 +51,16 @@ var errNoRequest = portal.Errorf(portal.ENOTFOUND, "no such request")
 // insertStep adds a timeline entry and, when the citizen should hear of it, an inbox message and
 // (when they have a confirmed address) an e-mail job: all in tx, with the change itself.
 func (db *DB) insertStep(ctx context.Context, tx pgx.Tx, r portal.RightsRequest, st portal.Step, tell bool) error {
+	return db.insertStepBy(ctx, tx, r, st, tell, nil)
+}
+
+// insertStepBy is insertStep for a step a representative took for the person: the inbox message's
+// kind ends in portal.MessageByRepresentative ("withdrawn_rep"), so it does not say "you withdrew".
+func (db *DB) insertStepBy(ctx context.Context, tx pgx.Tx, r portal.RightsRequest, st portal.Step, tell bool, by *portal.OnBehalf) error {
+	msgKind := string(st.Kind)
+	if by != nil {
+		msgKind += portal.MessageByRepresentative
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO rights_request_steps
 (request_id, at, kind, from_status, to_status, actor_kind, actor_role, actor_sub, actor_name, note)
 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, r.ID, st.At, st.Kind, st.From, st.To, st.ActorKind, st.ActorRole,
@@ -67,7 +77,7 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, r.ID, st.At, st.Kind, st.From, st.To, 
 	}
 	var msgID int64
 	if err := tx.QueryRow(ctx, `INSERT INTO messages (subject_id, request_id, kind, status, note, created_at)
-VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, st.Kind, st.To, note, st.At).Scan(&msgID); err != nil {
+VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, msgKind, st.To, note, st.At).Scan(&msgID); err != nil {
 		return fmt.Errorf("message: %w", err)
 	}
 	if ok, err := notifiable(ctx, tx, r.SubjectID); err != nil || !ok {
@@ -133,8 +143,8 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9,$12)`, r.ID, number, r.Reference, 
 		if r.HasEmail, err = notifiable(ctx, tx, subjectID); err != nil {
 			return err
 		}
-		return db.insertStep(ctx, tx, r, portal.Step{At: now, Kind: portal.StepFiled, From: r.Status, To: r.Status,
-			ActorKind: portal.ByCitizen}, true)
+		return db.insertStepBy(ctx, tx, r, portal.Step{At: now, Kind: portal.StepFiled, From: r.Status, To: r.Status,
+			ActorKind: portal.ByCitizen}, true, r.FiledBy)
 	})
 	if err != nil {
 		var pe *portal.Error
@@ -260,8 +270,8 @@ func (db *DB) WithdrawRequestBy(ctx context.Context, subjectID int64, id, repID 
  WHERE id = $1`, id, portal.StatusWithdrawn, now, repIDArg(by)); err != nil {
 			return err
 		}
-		return db.insertStep(ctx, tx, r, portal.Step{At: now, Kind: portal.StepWithdrawn, From: r.Status,
-			To: portal.StatusWithdrawn, ActorKind: portal.ByCitizen}, true)
+		return db.insertStepBy(ctx, tx, r, portal.Step{At: now, Kind: portal.StepWithdrawn, From: r.Status,
+			To: portal.StatusWithdrawn, ActorKind: portal.ByCitizen}, true, by)
 	})
 	return wrapErr("withdraw request", err)
 }

@@ -145,6 +145,12 @@ func TestOnBehalfRequestsAndConsent(t *testing.T) {
 		}
 		_, body = e.do("GET", "/verzoeken/"+id, cc, "", nil)
 		wantIn(t, "the child's page after the withdrawal", body, "Ingetrokken door "+namens)
+		_, body = e.do("GET", "/berichten", cc, "", nil)
+		wantIn(t, "the child's inbox", body, "Uw vertegenwoordiger heeft namens u verzoek "+r.Reference+" ingediend",
+			"Uw vertegenwoordiger heeft namens u verzoek "+r.Reference+" ingetrokken")
+		if strings.Contains(body, "U heeft uw verzoek "+r.Reference+" ingetrokken") {
+			t.Error("the child's inbox says she withdrew the request herself")
+		}
 		_, body = e.do("GET", "/medewerker/verzoeken/"+id, clerk, "", nil)
 		wantIn(t, "the staff page after the withdrawal", body,
 			"Ingetrokken door een vertegenwoordiger: Eva de Vries, ouder met gezag, vertegenwoordiging V-"+rep.ID[:8])
@@ -220,6 +226,8 @@ func TestOnBehalfRequestsAndConsent(t *testing.T) {
 			x.OwnAnswer != portal.ConsentRefused {
 			t.Fatalf("after the parent's decision: %+v %v", x, err)
 		}
+		_, body = e.do("GET", "/berichten", cc, "", nil)
+		wantIn(t, "the child's inbox", body, "Uw vertegenwoordiger gaf namens u toestemming.")
 		_, body = e.do("GET", "/toestemmingen/"+id, cc, "", nil)
 		wantIn(t, "the child's page after the decision", body, "Toestemming gegeven door een vertegenwoordiger",
 			"Besluit genomen door", namens)
