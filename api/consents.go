@@ -22,6 +22,27 @@ type ConsentState struct {
 	GrantedAt   *time.Time `json:"granted_at,omitempty"`
 	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
 	Valid       bool       `json:"valid"`
+	// Consent on behalf of someone (issue 16): the representative who decided or withdrew, and the
+	// own answer of a child under 16 beside a parent's or guardian's decision.
+	DecidedBy        *OnBehalf  `json:"decided_by,omitempty"`
+	WithdrawnBy      *OnBehalf  `json:"withdrawn_by,omitempty"`
+	OwnAnswer        string     `json:"own_answer,omitempty"`
+	OwnAnswerAt      *time.Time `json:"own_answer_at,omitempty"`
+	OwnAnswerComment string     `json:"own_answer_comment,omitempty"`
+}
+
+// OnBehalf names the representation under which a representative acted for the person.
+type OnBehalf struct {
+	RepresentationID   string `json:"representation_id"`
+	Kind               string `json:"kind"`
+	RepresentativeName string `json:"representative_name,omitempty"`
+}
+
+func onBehalf(o *portal.OnBehalf) *OnBehalf {
+	if o == nil {
+		return nil
+	}
+	return &OnBehalf{RepresentationID: o.RepresentationID, Kind: o.Kind, RepresentativeName: o.RepresentativeName}
 }
 
 func utc(t *time.Time) *time.Time {
@@ -36,7 +57,9 @@ func (h *handlers) consentState(c portal.Consent) ConsentState {
 	now := h.cfg.Now()
 	return ConsentState{ID: c.ID, Status: c.StatusAt(now), CaseRef: c.CaseRef, DataItem: c.DataItem, DataHolder: c.DataHolder,
 		ValidUntil: c.ValidUntil, CreatedAt: c.CreatedAt.UTC(), DecidedAt: utc(c.DecidedAt), GrantedAt: utc(c.GrantedAt),
-		WithdrawnAt: utc(c.WithdrawnAt), Valid: c.Covers(c.SubjectID, now)}
+		WithdrawnAt: utc(c.WithdrawnAt), Valid: c.Covers(c.SubjectID, now), DecidedBy: onBehalf(c.DecidedBy),
+		WithdrawnBy: onBehalf(c.WithdrawnBy), OwnAnswer: c.OwnAnswer, OwnAnswerAt: utc(c.OwnAnswerAt),
+		OwnAnswerComment: c.OwnAnswerComment}
 }
 
 // createConsent stores a specific, reasoned consent request and asks the citizen. Idempotent by id.

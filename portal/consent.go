@@ -129,6 +129,15 @@ type Consent struct {
 	WithdrawnAt *time.Time
 	ExpiredAt   *time.Time
 	Comment     string // the citizen's optional comment
+	// DecidedBy and WithdrawnBy name the representative who decided or withdrew for the person; nil
+	// when the person did it themselves. Names are filled when one consent is read.
+	DecidedBy   *OnBehalf
+	WithdrawnBy *OnBehalf
+	// OwnAnswer is the answer of a child under 16 beside the decision of a parent or guardian
+	// (granted or refused; "" when none was given), with when and their optional comment.
+	OwnAnswer        string
+	OwnAnswerAt      *time.Time
+	OwnAnswerComment string
 }
 
 // StatusAt is the state at t: a pending or granted request whose end date passed is expired.

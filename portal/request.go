@@ -49,6 +49,9 @@ type NewRequest struct {
 	// Email is optional: the person's new notification address. It replaces their earlier one and
 	// is used only once confirmed through the link sent to it.
 	Email string
+	// ByRepresentation is the representation under which a representative files the request for
+	// the person (issue 16); "" when the person files it themselves.
+	ByRepresentation string
 }
 
 // Validate checks a new request and returns an EINVALID *Error naming every bad field.
@@ -128,6 +131,10 @@ type RightsRequest struct {
 	RemindedAt      *time.Time // clerks were reminded of the deadline
 	OverdueAt       *time.Time // the deadline passed without a decision
 	Steps           []Step     // the timeline, oldest first (only when loaded)
+	// FiledBy and WithdrawnBy name the representative who filed or withdrew the request for the
+	// person; nil when the person did it themselves. Names are filled when one request is read.
+	FiledBy     *OnBehalf
+	WithdrawnBy *OnBehalf
 }
 
 // Open reports whether the request still awaits a decision.

@@ -28,6 +28,9 @@ type Receipt struct {
 	Scope       []string  // already translated lines, e.g. "Alle gegevens"
 	Description string    // the citizen's own words; may be long and multi-line
 	Email       bool      // true: news also comes by e-mail; false: look in the inbox in Inzicht
+	// FiledBy, already translated, names a representative who filed the request for the person, e.g.
+	// "Aangevraagd door Eva de Vries (ouder met gezag) namens Daan de Vries"; "" = omitted.
+	FiledBy string
 }
 
 // Decision is the reasoned decision letter (besluit).
@@ -44,6 +47,7 @@ type Decision struct {
 	DecidedAt       time.Time // zero: the letter date
 	Inspection      bool      // an inspection request: the overview is printed, with a "none found" line when Overview is empty
 	Overview        []Row     // every processing event in scope; printed when Inspection or not empty
+	FiledBy         string    // as in Receipt
 }
 
 // RenderReceipt writes the confirmation of receipt as a PDF to w.
@@ -371,9 +375,12 @@ func (lb *letterBuilder) words(s string) {
 }
 
 // request writes what the citizen asked for.
-func (lb *letterBuilder) request(heading, kind string, received time.Time, scope []string, description string) {
+func (lb *letterBuilder) request(heading, kind string, received time.Time, scope []string, description, filedBy string) {
 	ll := lb.ll
 	lb.heading(heading, 2*lineH)
+	if fb := strings.TrimSpace(filedBy); fb != "" {
+		lb.para(fb)
+	}
 	if k := strings.TrimSpace(kind); k != "" {
 		lb.fact(ll.kind, []string{k})
 	}
@@ -507,7 +514,7 @@ func (e *Exporter) buildReceipt(r Receipt) *gofpdf.Fpdf {
 	lb := e.newLetterBuilder(r.Letter, func(l *letterLabels) string { return l.receiptTitle })
 	ll := lb.ll
 	lb.opening(ll.receiptIntro)
-	lb.request(ll.receiptRequest, r.Kind, r.ReceivedAt, r.Scope, r.Description)
+	lb.request(ll.receiptRequest, r.Kind, r.ReceivedAt, r.Scope, r.Description, r.FiledBy)
 
 	deadline := ll.deadlineUnknown
 	if !r.Deadline.IsZero() {
@@ -534,7 +541,7 @@ func (e *Exporter) buildDecision(d Decision) *gofpdf.Fpdf {
 	lb := e.newLetterBuilder(d.Letter, func(l *letterLabels) string { return l.decisionTitle })
 	ll := lb.ll
 	lb.opening(ll.decisionIntro)
-	lb.request(ll.decisionRequest, d.Kind, d.ReceivedAt, d.Scope, d.Description)
+	lb.request(ll.decisionRequest, d.Kind, d.ReceivedAt, d.Scope, d.Description, d.FiledBy)
 
 	decided := d.DecidedAt
 	if decided.IsZero() {

@@ -17,17 +17,31 @@ import (
 
 var errNoConsent = portal.Errorf(portal.ENOTFOUND, "no such consent request")
 
-const consentCols = `c.id::text, c.subject_id, c.case_ref, c.req_org, c.req_team, c.req_role, c.req_employee, c.data_item,
+var consentCols = `c.id::text, c.subject_id, c.case_ref, c.req_org, c.req_team, c.req_role, c.req_employee, c.data_item,
  c.data_holder, c.purpose, c.necessity, c.legal_ground, c.if_refused, to_char(c.valid_until, 'YYYY-MM-DD'), c.created_at,
- c.status, c.decided_at, c.granted_at, c.withdrawn_at, c.expired_at, c.comment`
+ c.status, c.decided_at, c.granted_at, c.withdrawn_at, c.expired_at, c.comment, coalesce(c.own_answer, ''), c.own_answer_at,
+ c.own_answer_comment, ` + onBehalfCols("c.decided_by_representation") + `, ` + onBehalfCols("c.withdrawn_by_representation")
 
 func scanConsent(row pgx.Row) (portal.Consent, error) {
 	var c portal.Consent
+	var decided, withdrawn onBehalfRow
 	r := &c.RequestedBy
 	err := row.Scan(&c.ID, &c.SubjectID, &c.CaseRef, &r.Organization, &r.Team, &r.Role, &r.Employee, &c.DataItem,
 		&c.DataHolder, &c.Purpose, &c.Necessity, &c.LegalGround, &c.IfRefused, &c.ValidUntil, &c.CreatedAt, &c.Status,
-		&c.DecidedAt, &c.GrantedAt, &c.WithdrawnAt, &c.ExpiredAt, &c.Comment)
+		&c.DecidedAt, &c.GrantedAt, &c.WithdrawnAt, &c.ExpiredAt, &c.Comment, &c.OwnAnswer, &c.OwnAnswerAt, &c.OwnAnswerComment,
+		&decided.id, &decided.kind, &withdrawn.id, &withdrawn.kind)
+	c.DecidedBy, c.WithdrawnBy = decided.onBehalf(), withdrawn.onBehalf()
 	return c, err
+}
+
+// fillConsentNames opens the names of the representatives who decided or withdrew.
+func (db *DB) fillConsentNames(ctx context.Context, q querier, c *portal.Consent) error {
+	for _, o := range []*portal.OnBehalf{c.DecidedBy, c.WithdrawnBy} {
+		if err := db.fillOnBehalf(ctx, q, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (db *DB) consentHash(nc portal.NewConsent) []byte {
@@ -99,7 +113,10 @@ func (db *DB) consent(ctx context.Context, q querier, id string) (portal.Consent
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, errNoConsent
 	}
-	return c, err
+	if err != nil {
+		return c, err
+	}
+	return c, db.fillConsentNames(ctx, q, &c)
 }
 
 // ConsentByID returns a consent request with its current state (API).
@@ -114,6 +131,11 @@ func (db *DB) CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Co
 ORDER BY (c.status = 'pending' AND c.valid_until >= ($2::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date) DESC,
  c.created_at DESC`, subjectID, db.now())
 	cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Consent, error) { return scanConsent(r) })
+	for i := range cs {
+		if err == nil {
+			err = db.fillConsentNames(ctx, db.pool, &cs[i])
+		}
+	}
 	return cs, wrapErr("citizen consents", err)
 }
 
@@ -128,7 +150,14 @@ func (db *DB) CitizenConsent(ctx context.Context, subjectID int64, id string) (p
 
 // DecideConsent records the citizen's decision on their pending request (grant or refuse, with an
 // optional comment), or withdraws a grant (effective at once). Expired requests cannot be decided.
+// A request is decided once: a refusal stands, a grant can only be withdrawn.
 func (db *DB) DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error) {
+	return db.DecideConsentBy(ctx, subjectID, id, decision, comment, "")
+}
+
+// DecideConsentBy is DecideConsent by a representative under representation repID (one of the
+// person's), which is stored with the decision or the withdrawal; repID "" is the person themselves.
+func (db *DB) DecideConsentBy(ctx context.Context, subjectID int64, id, decision, comment, repID string) (portal.Consent, error) {
 	now := db.now()
 	if m := portal.CheckText(comment, portal.MaxNoteLength); m != "" {
 		return portal.Consent{}, &portal.Error{Code: portal.EINVALID, Message: "comment: " + m}
@@ -146,30 +175,79 @@ func (db *DB) DecideConsent(ctx context.Context, subjectID int64, id, decision, 
 			return err
 		}
 		status := c.StatusAt(now)
+		by, err := db.representationOf(ctx, tx, repID, subjectID)
+		if err != nil {
+			return err
+		}
 		switch {
 		case decision == portal.ConsentGranted && status == portal.ConsentPending:
-			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'granted', decided_at = $2, granted_at = $2, comment = $3 WHERE id = $1`, id, now, comment)
+			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'granted', decided_at = $2, granted_at = $2, comment = $3,
+ decided_by_representation = $4 WHERE id = $1`, id, now, comment, repIDArg(by))
 		case decision == portal.ConsentRefused && status == portal.ConsentPending:
-			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'refused', decided_at = $2, comment = $3 WHERE id = $1`, id, now, comment)
+			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'refused', decided_at = $2, comment = $3,
+ decided_by_representation = $4 WHERE id = $1`, id, now, comment, repIDArg(by))
 		case decision == portal.ConsentWithdrawn && status == portal.ConsentGranted:
 			// A withdrawal counts toward the person's limit (ETOOMANY when reached).
 			if err := db.file(ctx, tx, subjectID, portal.FilingWithdrawal, now); err != nil {
 				return err
 			}
-			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'withdrawn', withdrawn_at = $2 WHERE id = $1`, id, now)
+			_, err = tx.Exec(ctx, `UPDATE consents SET status = 'withdrawn', withdrawn_at = $2, withdrawn_by_representation = $3
+ WHERE id = $1`, id, now, repIDArg(by))
 		default:
 			return portal.Errorf(portal.EINVALID, "a %s consent request cannot become %s", status, decision)
 		}
 		if err != nil {
 			return err
 		}
-		if err := db.consentMessage(ctx, tx, subjectID, id, "consent_"+decision, now); err != nil {
+		kind := "consent_" + decision
+		if by != nil {
+			kind += portal.MessageByRepresentative
+		}
+		if err := db.consentMessage(ctx, tx, subjectID, id, kind, now); err != nil {
 			return err
 		}
 		out, err = db.consent(ctx, tx, id)
 		return err
 	})
 	return out, wrapErr("decide consent", err)
+}
+
+// RecordOwnConsentAnswer stores the own answer (granted or refused, with an optional comment) of a
+// child under 16 to their pending consent request: it is not the decision, which a parent with
+// authority or a guardian takes, and the request stays pending. The child may change it while the
+// request is open; after the decision or the end date it stands (EINVALID). Who counts as such a
+// child is the portal's rule (portal.ConsentRole).
+func (db *DB) RecordOwnConsentAnswer(ctx context.Context, subjectID int64, id, answer, comment string) (portal.Consent, error) {
+	now := db.now()
+	if answer != portal.ConsentGranted && answer != portal.ConsentRefused {
+		return portal.Consent{}, portal.Errorf(portal.EINVALID, "an own answer is granted or refused")
+	}
+	if m := portal.CheckText(comment, portal.MaxNoteLength); m != "" {
+		return portal.Consent{}, &portal.Error{Code: portal.EINVALID, Message: "comment: " + m}
+	}
+	var out portal.Consent
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		if _, err := uuid.Parse(id); err != nil {
+			return errNoConsent
+		}
+		c, err := scanConsent(tx.QueryRow(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.id = $1 AND c.subject_id = $2 FOR UPDATE`, id, subjectID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoConsent
+		}
+		if err != nil {
+			return err
+		}
+		if st := c.StatusAt(now); st != portal.ConsentPending {
+			return portal.Errorf(portal.EINVALID, "a %s consent request takes no more answers", st)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE consents SET own_answer = $2, own_answer_at = $3, own_answer_comment = $4 WHERE id = $1`,
+			id, answer, now, comment); err != nil {
+			return err
+		}
+		out, err = db.consent(ctx, tx, id)
+		return err
+	})
+	return out, wrapErr("own consent answer", err)
 }
 
 // SweepConsents closes requests whose end date passed (pending or granted become expired) and tells

@@ -18,20 +18,24 @@ import (
 // requestCols reads HasEmail from the person's address (confirmed ones only), not from the request's
 // own email_enc (emptied by migration 11: those addresses were never confirmed). It is the SQL form of
 // notifiable (emails.go), inlined so that a list of requests reads it in the same query.
-const requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.scope, r.description,
+var requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.scope, r.description,
  EXISTS (SELECT 1 FROM subject_emails se WHERE se.subject_id = r.subject_id AND se.confirmed_at IS NOT NULL),
  r.received_at, r.first_deadline, r.deadline, r.extension_reason, r.assignee_sub, r.assignee_name, r.outcome,
- r.motivation, r.corrections, r.decided_at, r.reminded_at, r.overdue_at`
+ r.motivation, r.corrections, r.decided_at, r.reminded_at, r.overdue_at,
+ ` + onBehalfCols("r.filed_by_representation") + `, ` + onBehalfCols("r.withdrawn_by_representation")
 
 func scanRequest(row pgx.Row) (portal.RightsRequest, error) {
 	var r portal.RightsRequest
 	var scope []byte
+	var filed, withdrawn onBehalfRow
 	err := row.Scan(&r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description, &r.HasEmail,
 		&r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName, &r.Outcome,
-		&r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt)
+		&r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt, &filed.id, &filed.kind,
+		&withdrawn.id, &withdrawn.kind)
 	if err != nil {
 		return r, err
 	}
+	r.FiledBy, r.WithdrawnBy = filed.onBehalf(), withdrawn.onBehalf()
 	if err := json.Unmarshal(scope, &r.Scope); err != nil {
 		return r, fmt.Errorf("scope of request %s: %w", r.ID, err)
 	}
@@ -47,6 +51,16 @@ var errNoRequest = portal.Errorf(portal.ENOTFOUND, "no such request")
 // insertStep adds a timeline entry and, when the citizen should hear of it, an inbox message and
 // (when they have a confirmed address) an e-mail job: all in tx, with the change itself.
 func (db *DB) insertStep(ctx context.Context, tx pgx.Tx, r portal.RightsRequest, st portal.Step, tell bool) error {
+	return db.insertStepBy(ctx, tx, r, st, tell, nil)
+}
+
+// insertStepBy is insertStep for a step a representative took for the person: the inbox message's
+// kind ends in portal.MessageByRepresentative ("withdrawn_rep"), so it does not say "you withdrew".
+func (db *DB) insertStepBy(ctx context.Context, tx pgx.Tx, r portal.RightsRequest, st portal.Step, tell bool, by *portal.OnBehalf) error {
+	msgKind := string(st.Kind)
+	if by != nil {
+		msgKind += portal.MessageByRepresentative
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO rights_request_steps
 (request_id, at, kind, from_status, to_status, actor_kind, actor_role, actor_sub, actor_name, note)
 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, r.ID, st.At, st.Kind, st.From, st.To, st.ActorKind, st.ActorRole,
@@ -63,7 +77,7 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, r.ID, st.At, st.Kind, st.From, st.To, 
 	}
 	var msgID int64
 	if err := tx.QueryRow(ctx, `INSERT INTO messages (subject_id, request_id, kind, status, note, created_at)
-VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, st.Kind, st.To, note, st.At).Scan(&msgID); err != nil {
+VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, msgKind, st.To, note, st.At).Scan(&msgID); err != nil {
 		return fmt.Errorf("message: %w", err)
 	}
 	if ok, err := notifiable(ctx, tx, r.SubjectID); err != nil || !ok {
@@ -80,8 +94,9 @@ VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, st.Kind, st.To, not
 // the first timeline entry and an inbox message, atomically. Events named in the scope must be the
 // citizen's own. The filing counts toward the person's limit (a *portal.LimitError, ETOOMANY, when
 // reached). An address in nr becomes the person's notification address, unconfirmed, with one
-// confirmation mail queued, which counts toward its own limit (see setEmail). Refused, nothing is
-// stored.
+// confirmation mail queued, which counts toward its own limit (see setEmail). A request a
+// representative files names the representation (nr.ByRepresentation), which must be one of the
+// person's. Refused, nothing is stored.
 func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewRequest) (portal.RightsRequest, error) {
 	now := db.now()
 	r := portal.RightsRequest{ID: uuid.NewString(), SubjectID: subjectID, Kind: nr.Kind, Status: portal.StatusReceived,
@@ -92,6 +107,9 @@ func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewR
 		return r, err
 	}
 	err = db.Transact(ctx, func(tx pgx.Tx) error {
+		if r.FiledBy, err = db.representationOf(ctx, tx, nr.ByRepresentation, subjectID); err != nil {
+			return err
+		}
 		if err := db.file(ctx, tx, subjectID, portal.FilingRequest, now); err != nil {
 			return err
 		}
@@ -117,16 +135,16 @@ func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewR
 		}
 		r.Reference = fmt.Sprintf("AVG-%d-%06d", now.In(portal.Amsterdam).Year(), number)
 		if _, err := tx.Exec(ctx, `INSERT INTO rights_requests (id, number, reference, subject_id, kind, status, scope,
- description, received_at, first_deadline, deadline, updated_at)
-VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9)`, r.ID, number, r.Reference, subjectID, r.Kind, r.Status, scope,
-			r.Description, r.ReceivedAt, r.FirstDeadline, r.Deadline); err != nil {
+ description, received_at, first_deadline, deadline, updated_at, filed_by_representation)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9,$12)`, r.ID, number, r.Reference, subjectID, r.Kind, r.Status, scope,
+			r.Description, r.ReceivedAt, r.FirstDeadline, r.Deadline, repIDArg(r.FiledBy)); err != nil {
 			return err
 		}
 		if r.HasEmail, err = notifiable(ctx, tx, subjectID); err != nil {
 			return err
 		}
-		return db.insertStep(ctx, tx, r, portal.Step{At: now, Kind: portal.StepFiled, From: r.Status, To: r.Status,
-			ActorKind: portal.ByCitizen}, true)
+		return db.insertStepBy(ctx, tx, r, portal.Step{At: now, Kind: portal.StepFiled, From: r.Status, To: r.Status,
+			ActorKind: portal.ByCitizen}, true, r.FiledBy)
 	})
 	if err != nil {
 		var pe *portal.Error
@@ -189,6 +207,11 @@ WHERE r.id = $1::uuid AND ($2 = 0 OR r.subject_id = $2)`, id, subjectID))
 	if err != nil {
 		return r, fmt.Errorf("postgres: request: %w", err)
 	}
+	for _, o := range []*portal.OnBehalf{r.FiledBy, r.WithdrawnBy} {
+		if err := db.fillOnBehalf(ctx, q, o); err != nil {
+			return r, fmt.Errorf("postgres: request: %w", err)
+		}
+	}
 	rows, _ := q.Query(ctx, `SELECT at, kind, from_status, to_status, actor_kind, actor_role, actor_sub, actor_name, note
 FROM rights_request_steps WHERE request_id = $1 ORDER BY id`, id)
 	r.Steps, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Step, error) {
@@ -218,6 +241,12 @@ WHERE r.id = $1::uuid AND ($2 = 0 OR r.subject_id = $2) FOR UPDATE`, id, subject
 // WithdrawRequest lets a citizen withdraw their own request before the decision. A withdrawal counts
 // toward the person's limit (a *portal.LimitError, ETOOMANY, when reached).
 func (db *DB) WithdrawRequest(ctx context.Context, subjectID int64, id string) error {
+	return db.WithdrawRequestBy(ctx, subjectID, id, "")
+}
+
+// WithdrawRequestBy is WithdrawRequest by a representative under representation repID (one of the
+// person's), which is stored with the withdrawal; repID "" is the person themselves.
+func (db *DB) WithdrawRequestBy(ctx context.Context, subjectID int64, id, repID string) error {
 	if subjectID <= 0 {
 		return errNoRequest
 	}
@@ -230,15 +259,19 @@ func (db *DB) WithdrawRequest(ctx context.Context, subjectID int64, id string) e
 		if err := portal.Move(r.Status, portal.StatusWithdrawn); err != nil {
 			return err
 		}
+		by, err := db.representationOf(ctx, tx, repID, subjectID)
+		if err != nil {
+			return err
+		}
 		if err := db.file(ctx, tx, subjectID, portal.FilingWithdrawal, now); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE rights_requests SET status = $2, updated_at = $3 WHERE id = $1`,
-			id, portal.StatusWithdrawn, now); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE rights_requests SET status = $2, updated_at = $3, withdrawn_by_representation = $4
+ WHERE id = $1`, id, portal.StatusWithdrawn, now, repIDArg(by)); err != nil {
 			return err
 		}
-		return db.insertStep(ctx, tx, r, portal.Step{At: now, Kind: portal.StepWithdrawn, From: r.Status,
-			To: portal.StatusWithdrawn, ActorKind: portal.ByCitizen}, true)
+		return db.insertStepBy(ctx, tx, r, portal.Step{At: now, Kind: portal.StepWithdrawn, From: r.Status,
+			To: portal.StatusWithdrawn, ActorKind: portal.ByCitizen}, true, by)
 	})
 	return wrapErr("withdraw request", err)
 }
@@ -370,13 +403,16 @@ func (db *DB) scanAPIRequest(row pgx.Row) (portal.BackOfficeRequest, error) {
 	var a portal.BackOfficeRequest
 	var subject subjectRow
 	var scope []byte
+	var filed, withdrawn onBehalfRow
 	r := &a.RightsRequest
 	err := row.Scan(&a.Number, &subject.keyID, &subject.enc, &subject.hmac, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description,
 		&r.HasEmail, &r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName,
-		&r.Outcome, &r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt)
+		&r.Outcome, &r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt, &filed.id, &filed.kind,
+		&withdrawn.id, &withdrawn.kind)
 	if err != nil {
 		return a, err
 	}
+	r.FiledBy, r.WithdrawnBy = filed.onBehalf(), withdrawn.onBehalf()
 	if err := json.Unmarshal(scope, &r.Scope); err != nil {
 		return a, err
 	}

@@ -17,7 +17,8 @@ import (
 type consentStore interface {
 	CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error)
 	CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error)
-	DecideConsent(ctx context.Context, subjectID int64, id, decision, comment string) (portal.Consent, error)
+	DecideConsentBy(ctx context.Context, subjectID int64, id, decision, comment, repID string) (portal.Consent, error)
+	RecordOwnConsentAnswer(ctx context.Context, subjectID int64, id, answer, comment string) (portal.Consent, error)
 	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
 }
 
@@ -28,24 +29,62 @@ type ConsentView struct {
 	StateText string
 	Until     time.Time
 	Open      bool
+	// DecidedByText and WithdrawnByText name a representative who decided or withdrew for the person
+	// ("Eva de Vries (ouder met gezag) namens Daan de Vries"); "" when the person did it.
+	DecidedByText   string
+	WithdrawnByText string
+	// OwnAnswerText is the child's own answer with its time ("Ja, vindt het goed (3 maart 2026,
+	// 10:00)"); "" when none was given.
+	OwnAnswerText string
 }
 
-func (s *server) consentView(l string, c portal.Consent) ConsentView {
+func (s *server) consentView(l string, c portal.Consent, role portal.ConsentAnswerRole) ConsentView {
 	st := c.StatusAt(s.deps.Now())
-	return ConsentView{Consent: c, State: st, StateText: s.t(l, "consent.state."+st), Until: c.ValidUntilTime(),
-		Open: st == portal.ConsentPending}
+	v := ConsentView{Consent: c, State: st, StateText: s.t(l, "consent.state."+st), Until: c.ValidUntilTime(),
+		Open: st == portal.ConsentPending, DecidedByText: s.onBehalfText(l, c.DecidedBy),
+		WithdrawnByText: s.onBehalfText(l, c.WithdrawnBy)}
+	switch {
+	case st == portal.ConsentPending && !role.Decides:
+		v.StateText = s.t(l, "consent.child.waiting")
+	case st == portal.ConsentWithdrawn && c.WithdrawnBy != nil,
+		(st == portal.ConsentGranted || st == portal.ConsentRefused) && c.DecidedBy != nil:
+		v.StateText = s.t(l, "consent.state."+st+".rep")
+	}
+	if c.OwnAnswer != "" && c.OwnAnswerAt != nil {
+		v.OwnAnswerText = s.t(l, "consent.own."+c.OwnAnswer, FormatDateTime(l, *c.OwnAnswerAt))
+	}
+	return v
+}
+
+// consentRole works out what the logged-in person's answer counts as (portal.ConsentRole): a
+// representative acting decides; a child under 16 under parental authority or guardianship gives
+// their own answer beside the decision.
+func (s *server) consentRole(c *fiber.Ctx) (portal.ConsentAnswerRole, error) {
+	sess, _ := session(c)
+	var reps []portal.StoredRepresentation
+	if sess.Acting == nil {
+		var err error
+		if reps, err = s.repStore.RepresentationsFor(c.UserContext(), sess.Self); err != nil {
+			return portal.ConsentAnswerRole{}, err
+		}
+	}
+	return portal.ConsentRole(sess.Acting, reps, s.deps.Now()), nil
 }
 
 func (s *server) citizenConsents(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
+	role, err := s.consentRole(c)
+	if err != nil {
+		return err
+	}
 	cs, err := s.consentStore.CitizenConsents(c.UserContext(), sess.SubjectID)
 	if err != nil {
 		return err
 	}
 	views := make([]ConsentView, len(cs))
 	for i, x := range cs {
-		views[i] = s.consentView(l, x)
+		views[i] = s.consentView(l, x, role)
 	}
 	return s.page(c, "toestemmingen", s.t(l, "consent.title"), &consentListPage{Consents: views})
 }
@@ -62,6 +101,13 @@ type consentPage struct {
 	C       ConsentView
 	Form    consentDecisionForm
 	Summary []fieldMsg
+	// Child: the logged-in person is under 16 under parental authority or guardianship; their answer
+	// is their own answer, the parent or guardian decides. Saved: their answer was just stored.
+	Child, Saved bool
+	// Acting for someone from 12 up to 16: their own answer is asked too and shown (OwnSay, with
+	// their name in Person).
+	OwnSay bool
+	Person string
 }
 
 // consentDecisionForm is the citizen's answer to a consent request, as typed, with its errors.
@@ -93,26 +139,46 @@ func (f consentDecisionForm) validate() error {
 }
 
 func (s *server) citizenConsent(c *fiber.Ctx) error {
-	sess, _ := session(c)
-	l := lang(c)
-	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	p, err := s.consentPageData(c)
 	if err != nil {
 		return err
 	}
-	return s.page(c, "toestemming", s.t(l, "consent.detail"), &consentPage{C: s.consentView(l, x)})
+	p.Saved = c.Query("opgeslagen") == "1" && p.Child
+	if p.Child && p.C.OwnAnswer != "" {
+		p.Form = consentDecisionForm{Decision: p.C.OwnAnswer, Comment: p.C.OwnAnswerComment}
+	}
+	return s.page(c, "toestemming", s.t(lang(c), "consent.detail"), p)
+}
+
+// consentPageData reads the consent request of the person whose data the page shows, as the
+// logged-in person sees it.
+func (s *server) consentPageData(c *fiber.Ctx) (*consentPage, error) {
+	sess, _ := session(c)
+	l := lang(c)
+	role, err := s.consentRole(c)
+	if err != nil {
+		return nil, err
+	}
+	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	if err != nil {
+		return nil, err
+	}
+	p := &consentPage{C: s.consentView(l, x, role), Child: !role.Decides}
+	if sess.Acting != nil {
+		p.OwnSay, p.Person = role.OwnSayAsked(), sess.Acting.Rep.SubjectName
+	}
+	return p, nil
 }
 
 // renderConsentDecision shows the citizen's consent request again with their answer as typed.
 func (s *server) renderConsentDecision(c *fiber.Ctx, f consentDecisionForm) error {
-	sess, _ := session(c)
-	l := lang(c)
-	x, err := s.consentStore.CitizenConsent(c.UserContext(), sess.SubjectID, strings.ToLower(c.Params("id")))
+	p, err := s.consentPageData(c)
 	if err != nil {
 		return err
 	}
+	p.Form, p.Summary = f, f.Errors.summary(consentDecisionOrder)
 	c.Status(fiber.StatusUnprocessableEntity)
-	return s.page(c, "toestemming", s.t(l, "consent.detail"), &consentPage{C: s.consentView(l, x), Form: f,
-		Summary: f.Errors.summary(consentDecisionOrder)})
+	return s.page(c, "toestemming", s.t(lang(c), "consent.detail"), p)
 }
 
 // decideConsent records the citizen's grant or refusal, read from this request's form alone. An
@@ -127,17 +193,40 @@ func (s *server) decideConsent(c *fiber.Ctx) error {
 		f.Errors = fe
 		return s.renderConsentDecision(c, f)
 	}
+	role, err := s.consentRole(c)
+	if err != nil {
+		return err
+	}
+	if !role.Decides {
+		// A child under 16: their own answer, beside the decision of a parent or guardian.
+		sess, _ := session(c)
+		x, err := s.consentStore.RecordOwnConsentAnswer(c.UserContext(), sess.SubjectID, c.Params("id"), f.Decision, f.Comment)
+		if err != nil {
+			return err
+		}
+		return c.Redirect("/toestemmingen/"+x.ID+"?opgeslagen=1", fiber.StatusSeeOther)
+	}
 	return s.recordConsent(c, f.Decision)
 }
 
-// withdrawConsent records that the citizen withdraws a consent they gave.
+// withdrawConsent records that the citizen withdraws a consent they gave. A child under 16 under
+// parental authority or guardianship cannot: the parent or guardian decides.
 func (s *server) withdrawConsent(c *fiber.Ctx) error {
+	role, err := s.consentRole(c)
+	if err != nil {
+		return err
+	}
+	if !role.Decides {
+		return portal.Errorf(portal.EFORBIDDEN, "a parent or guardian decides on consent under 16")
+	}
 	return s.recordConsent(c, portal.ConsentWithdrawn)
 }
 
+// recordConsent records a decision or withdrawal; a representative's names the representation.
 func (s *server) recordConsent(c *fiber.Ctx, decision string) error {
 	sess, _ := session(c)
-	x, err := s.consentStore.DecideConsent(c.UserContext(), sess.SubjectID, c.Params("id"), decision, strings.TrimSpace(c.FormValue("opmerking")))
+	x, err := s.consentStore.DecideConsentBy(c.UserContext(), sess.SubjectID, c.Params("id"), decision,
+		strings.TrimSpace(c.FormValue("opmerking")), actingOf(c).RepresentationID())
 	if err != nil {
 		return err
 	}
@@ -165,6 +254,36 @@ type ReceiptJSON struct {
 	CaseRef        string     `json:"caseRef"`
 	IfRefused      string     `json:"ifRefused"`
 	CitizenComment string     `json:"comment,omitempty"`
+	// Extensions for consent given on behalf of someone (issue 16): the representative who decided
+	// or withdrew, and the child's own answer beside a parent's or guardian's decision.
+	DecidedBy   *ReceiptOnBehalf  `json:"decidedBy,omitempty"`
+	WithdrawnBy *ReceiptOnBehalf  `json:"withdrawnBy,omitempty"`
+	OwnAnswer   *ReceiptOwnAnswer `json:"piiPrincipalOwnAnswer,omitempty"`
+}
+
+// ReceiptOnBehalf names who acted for the person under which representation, in which capacity.
+type ReceiptOnBehalf struct {
+	RepresentationID string `json:"representationId"`
+	Reference        string `json:"representationReference"`
+	Representative   string `json:"representative,omitempty"`
+	Capacity         string `json:"capacity"`     // the kind of representation: parental_authority, …
+	CapacityText     string `json:"capacityText"` // the capacity in the receipt's language
+	OnBehalfOf       string `json:"onBehalfOf"`
+}
+
+// ReceiptOwnAnswer is the own answer of a child under 16 beside the decision.
+type ReceiptOwnAnswer struct {
+	Answer  string    `json:"answer"` // granted or refused
+	At      time.Time `json:"answeredAt"`
+	Comment string    `json:"comment,omitempty"`
+}
+
+func (s *server) receiptOnBehalf(l string, o *portal.OnBehalf) *ReceiptOnBehalf {
+	if o == nil {
+		return nil
+	}
+	return &ReceiptOnBehalf{RepresentationID: o.RepresentationID, Reference: o.Ref(), Representative: o.RepresentativeName,
+		Capacity: o.Kind, CapacityText: s.t(l, "rep.capacity."+o.Kind), OnBehalfOf: o.SubjectName}
 }
 
 func (s *server) receipt(c *fiber.Ctx) (portal.Consent, ReceiptJSON, error) {
@@ -186,11 +305,17 @@ func (s *server) receipt(c *fiber.Ctx) (portal.Consent, ReceiptJSON, error) {
 	}
 	r := x.RequestedBy
 	requester := strings.Join(nonBlank(r.Organization, r.Team, r.Role), ", ")
-	return x, ReceiptJSON{Version: "KI-CR-v1.1.0", ReceiptID: x.ID, ConsentTime: x.DecidedAt.UTC(), Jurisdiction: "NL",
+	l := lang(c)
+	out := ReceiptJSON{Version: "KI-CR-v1.1.0", ReceiptID: x.ID, ConsentTime: x.DecidedAt.UTC(), Jurisdiction: "NL",
 		Controller: s.cfg.Municipality, Requester: requester, Subject: portal.MaskBSN(bsn), Purpose: x.Purpose,
 		Necessity: x.Necessity, LegalGround: x.LegalGround, DataItem: x.DataItem, DataHolder: x.DataHolder,
 		ConsentType: "EXPLICIT", Decision: decision, ValidUntil: x.ValidUntil, Withdrawn: x.WithdrawnAt, CaseRef: x.CaseRef,
-		IfRefused: x.IfRefused, CitizenComment: x.Comment}, nil
+		IfRefused: x.IfRefused, CitizenComment: x.Comment, DecidedBy: s.receiptOnBehalf(l, x.DecidedBy),
+		WithdrawnBy: s.receiptOnBehalf(l, x.WithdrawnBy)}
+	if x.OwnAnswer != "" && x.OwnAnswerAt != nil {
+		out.OwnAnswer = &ReceiptOwnAnswer{Answer: x.OwnAnswer, At: x.OwnAnswerAt.UTC(), Comment: x.OwnAnswerComment}
+	}
+	return x, out, nil
 }
 
 func nonBlank(ss ...string) []string {
@@ -223,13 +348,36 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 		return err
 	}
 	l := lang(c)
-	decision := s.t(l, "consent.receipt.refused", FormatDateTime(l, r.ConsentTime))
-	if r.Decision == portal.ConsentGranted {
-		decision = s.t(l, "consent.receipt.granted", FormatDateTime(l, r.ConsentTime), FormatDate(l, x.ValidUntilTime()))
+	decided := FormatDateTime(l, r.ConsentTime)
+	var decision string
+	switch {
+	case r.Decision == portal.ConsentGranted && x.DecidedBy != nil:
+		decision = s.t(l, "consent.receipt.granted.by", s.representativeText(l, x.DecidedBy), x.DecidedBy.SubjectName,
+			decided, FormatDate(l, x.ValidUntilTime()))
+	case r.Decision == portal.ConsentGranted:
+		decision = s.t(l, "consent.receipt.granted", decided, FormatDate(l, x.ValidUntilTime()))
+	case x.DecidedBy != nil:
+		decision = s.t(l, "consent.receipt.refused.by", s.representativeText(l, x.DecidedBy), x.DecidedBy.SubjectName, decided)
+	default:
+		decision = s.t(l, "consent.receipt.refused", decided)
 	}
 	withdrawn := ""
 	if x.WithdrawnAt != nil {
 		withdrawn = s.t(l, "consent.receipt.withdrawn", FormatDateTime(l, *x.WithdrawnAt))
+		if o := x.WithdrawnBy; o != nil {
+			withdrawn = s.t(l, "consent.receipt.withdrawn.by", s.representativeText(l, o), o.SubjectName, FormatDateTime(l, *x.WithdrawnAt))
+		}
+	}
+	// The child's own answer beside the decision, named by the represented person's name when a
+	// representative decided (the receipt is the child's as much as the parent's).
+	var ownLabel, ownAnswer, ownCommentLabel string
+	if x.OwnAnswer != "" && x.OwnAnswerAt != nil {
+		name := s.t(l, "consent.own.person")
+		if x.DecidedBy != nil {
+			name = x.DecidedBy.SubjectName
+		}
+		ownLabel, ownCommentLabel = s.t(l, "consent.own.label", name), s.t(l, "consent.own.comment", name)
+		ownAnswer = s.t(l, "consent.own."+x.OwnAnswer, FormatDateTime(l, *x.OwnAnswerAt))
 	}
 	doc := pdfexport.ConsentReceipt{
 		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.ID, IssuedAt: s.deps.Now(),
@@ -238,7 +386,9 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 		Fields: [][2]string{{s.t(l, "consent.asker"), r.Requester}, {s.t(l, "consent.item"), x.DataItem},
 			{s.t(l, "consent.holder"), x.DataHolder}, {s.t(l, "consent.purpose"), x.Purpose}, {s.t(l, "consent.necessity"), x.Necessity},
 			{s.t(l, "consent.ground"), x.LegalGround}, {s.t(l, "consent.refuse"), x.IfRefused}, {s.t(l, "consent.case"), x.CaseRef},
-			{s.t(l, "consent.comment"), x.Comment}, {s.t(l, "consent.withdrawn"), withdrawn}},
+			{s.t(l, "consent.decidedby"), s.onBehalfText(l, x.DecidedBy)},
+			{s.t(l, "consent.comment"), x.Comment}, {ownLabel, ownAnswer}, {ownCommentLabel, x.OwnAnswerComment},
+			{s.t(l, "consent.withdrawn"), withdrawn}},
 		Closing: s.t(l, "consent.receipt.closing"),
 	}
 	sendPDF(c, "toestemmingsbewijs-"+x.ID+".pdf")

@@ -20,7 +20,7 @@ type requestStore interface {
 	CreateRequest(ctx context.Context, subjectID int64, r portal.NewRequest) (portal.RightsRequest, error)
 	Requests(ctx context.Context, subjectID int64) ([]portal.RightsRequest, error)
 	Request(ctx context.Context, subjectID int64, id string) (portal.RightsRequest, error)
-	WithdrawRequest(ctx context.Context, subjectID int64, id string) error
+	WithdrawRequestBy(ctx context.Context, subjectID int64, id, repID string) error
 	ScopeEventsAsOf(ctx context.Context, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error)
 }
 
@@ -52,6 +52,11 @@ type RequestView struct {
 	Timeline   []StepView
 	DaysLeft   int
 	Late       bool
+	// FiledByText and WithdrawnByText name a representative who filed or withdrew the request for
+	// the person: for the citizen "Eva de Vries (ouder met gezag) namens Daan de Vries", for staff with
+	// the capacity and the representation's reference spelled out; "" when the person did it.
+	FiledByText     string
+	WithdrawnByText string
 }
 
 func (s *server) requestView(l string, r portal.RightsRequest, staff bool, events map[string]portal.LoggedEvent) RequestView {
@@ -62,8 +67,19 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 	if r.Outcome != "" {
 		v.Outcome = s.t(l, "outcome.short."+string(r.Outcome))
 	}
+	if staff {
+		v.FiledByText = s.staffOnBehalf(l, "staff.onbehalf.filed", r.FiledBy)
+		v.WithdrawnByText = s.staffOnBehalf(l, "staff.onbehalf.withdrawn", r.WithdrawnBy)
+	} else {
+		v.FiledByText, v.WithdrawnByText = s.onBehalfText(l, r.FiledBy), s.onBehalfText(l, r.WithdrawnBy)
+	}
 	for _, st := range r.Steps {
 		sv := StepView{At: st.At, What: s.t(l, "step."+string(st.Kind)), Who: s.stepActor(l, st, staff)}
+		// The citizen's step taken by a representative says so: "Ingediend door Eva de Vries (ouder
+		// met gezag) namens Daan de Vries".
+		if by := map[portal.StepKind]*portal.OnBehalf{portal.StepFiled: r.FiledBy, portal.StepWithdrawn: r.WithdrawnBy}[st.Kind]; by != nil && st.ActorKind == portal.ByCitizen {
+			sv.What, sv.Who = s.t(l, "onbehalf.step."+string(st.Kind), s.representativeText(l, by), by.SubjectName), ""
+		}
 		switch st.Kind {
 		case portal.StepExtended, portal.StepWithdrawn:
 			sv.Note = st.Note
@@ -96,6 +112,37 @@ func (s *server) stepActor(l string, st portal.Step, staff bool) string {
 		return role + " (" + st.ActorName + ")"
 	}
 	return role
+}
+
+// representativeText names a representative with their capacity: "Eva de Vries (ouder met gezag)",
+// or "een vertegenwoordiger (ouder met gezag)" when no name was registered.
+func (s *server) representativeText(l string, o *portal.OnBehalf) string {
+	capacity := s.t(l, "rep.capacity."+o.Kind)
+	if o.RepresentativeName == "" {
+		return s.t(l, "onbehalf.who.unnamed", capacity)
+	}
+	return s.t(l, "onbehalf.who", o.RepresentativeName, capacity)
+}
+
+// onBehalfText is "Eva de Vries (ouder met gezag) namens Daan de Vries"; "" for nil.
+func (s *server) onBehalfText(l string, o *portal.OnBehalf) string {
+	if o == nil {
+		return ""
+	}
+	return s.t(l, "onbehalf.for", s.representativeText(l, o), o.SubjectName)
+}
+
+// staffOnBehalf spells out for staff who acted in which capacity under which representation (key:
+// staff.onbehalf.filed or .withdrawn); "" for nil. A list (without names) gives the capacity only.
+func (s *server) staffOnBehalf(l, key string, o *portal.OnBehalf) string {
+	if o == nil {
+		return ""
+	}
+	capacity := s.t(l, "rep.capacity."+o.Kind)
+	if o.RepresentativeName == "" {
+		return s.t(l, key+".unnamed", capacity, o.Ref())
+	}
+	return s.t(l, key, o.RepresentativeName, capacity, o.Ref())
 }
 
 // scopeLines describes a scope; single events are named by time, organisation and task when known.
@@ -266,6 +313,8 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 	if s.cfg.MailEnabled {
 		nr.Email = f.Email
 	}
+	// A representative files for the person; the representation is stored with the request.
+	nr.ByRepresentation = actingOf(c).RepresentationID()
 	err := nr.Validate()
 	if err == nil {
 		var r portal.RightsRequest
@@ -329,7 +378,7 @@ func (s *server) requestDetail(c *fiber.Ctx) error {
 func (s *server) withdrawRequest(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	id := c.Params("id")
-	if err := s.requestStore.WithdrawRequest(c.UserContext(), sess.SubjectID, id); err != nil {
+	if err := s.requestStore.WithdrawRequestBy(c.UserContext(), sess.SubjectID, id, actingOf(c).RepresentationID()); err != nil {
 		return err
 	}
 	return c.Redirect("/verzoeken/"+id, fiber.StatusSeeOther)
@@ -342,6 +391,14 @@ func (s *server) letter(c *fiber.Ctx, r portal.RightsRequest) (pdfexport.Letter,
 	}
 	return pdfexport.Letter{Lang: lang(c), Municipality: s.cfg.Municipality, Reference: r.Reference,
 		IssuedAt: s.deps.Now(), MaskedBSN: portal.MaskBSN(bsn)}, nil
+}
+
+// letterFiledBy is the letters' line naming a representative who filed the request; "" for nil.
+func (s *server) letterFiledBy(l string, o *portal.OnBehalf) string {
+	if o == nil {
+		return ""
+	}
+	return s.t(l, "onbehalf.letter", s.representativeText(l, o), o.SubjectName)
 }
 
 func sendPDF(c *fiber.Ctx, name string) {
@@ -366,7 +423,8 @@ func (s *server) receiptPDF(c *fiber.Ctx) error {
 		return err
 	}
 	doc := pdfexport.Receipt{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
-		Deadline: r.FirstDeadline, Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Email: r.HasEmail}
+		Deadline: r.FirstDeadline, Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Email: r.HasEmail,
+		FiledBy: s.letterFiledBy(l, r.FiledBy)}
 	sendPDF(c, "ontvangstbevestiging-"+r.Reference+".pdf")
 	return s.pdf.RenderReceipt(c.Response().BodyWriter(), doc)
 }
@@ -394,7 +452,7 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 	doc := pdfexport.Decision{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
 		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, "outcome.short."+string(r.Outcome)),
 		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
-		Inspection: r.Kind == portal.KindInspection}
+		Inspection: r.Kind == portal.KindInspection, FiledBy: s.letterFiledBy(l, r.FiledBy)}
 	if doc.Inspection {
 		// The overview as the log stood at the decision: the letter does not change after it is sent.
 		evs, more, err := s.requestStore.ScopeEventsAsOf(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents, *r.DecidedAt)
