@@ -786,7 +786,7 @@ func actingJourney(t *testing.T, s *browserSuite) {
 	b.wantPath("/namens")
 	b.click(`form:has(input[name="voor"][value="` + noor.ID + `"]) button`)
 	b.wantPath("/overzicht")
-	b.wantText("You are viewing the data of Noor de Vries (14) as parent with parental authority")
+	b.wantText("You are viewing the data of Noor de Vries (14) as parent with authority")
 	b.check()
 	b.shot("journey-acting-english")
 	b.click(`.acting-banner button[type="submit"]`)
