@@ -47,7 +47,9 @@ func birthIn(now time.Time, years int, month time.Month, day int) string {
 func FamilyRepresentations(now time.Time) []portal.Representation {
 	daan, noor := birthIn(now, 10, time.January, 15), birthIn(now, 14, time.February, 3)
 	henk := birthIn(now, 47, time.June, 9)
-	id := func(tag string) string { return uuid.NewSHA1(uuid.NameSpaceURL, []byte("inzicht-demo/representation/"+tag)).String() }
+	id := func(tag string) string {
+		return uuid.NewSHA1(uuid.NameSpaceURL, []byte("inzicht-demo/representation/"+tag)).String()
+	}
 	gezag := portal.LegalBasis{Kind: portal.BasisBRPAuthority, Reference: "BRP: gezag ouders (indicatie 1D)"}
 	all := []string{portal.PartConsent, portal.PartLog, portal.PartRequests, portal.PartSignals}
 	return []portal.Representation{

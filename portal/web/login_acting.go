@@ -23,4 +23,3 @@ func (s *server) actingAtLogin(ctx context.Context, self int64, actingBSN string
 func (s *server) recordLoginActing(c *fiber.Ctx, self int64, rep portal.StoredRepresentation) error {
 	return s.recordAct(c, liveSession{Self: self, Acting: &portal.Acting{Rep: rep, ActorID: self}}, portal.ActStartActing, "")
 }
-

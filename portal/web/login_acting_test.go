@@ -20,9 +20,9 @@ import (
 // the municipality's register decides.
 
 const (
-	actingClaim  = "represented_bsn"
-	serviceClaim = "mandate_service"
-	bsnLoginChild     = bsnB // the represented person; the logged-in citizen is oidctest.DefaultBSN (bsnA)
+	actingClaim   = "represented_bsn"
+	serviceClaim  = "mandate_service"
+	bsnLoginChild = bsnB // the represented person; the logged-in citizen is oidctest.DefaultBSN (bsnA)
 )
 
 // lockedBuffer collects log lines written from request goroutines.
