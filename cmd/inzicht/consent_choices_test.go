@@ -45,7 +45,7 @@ func TestDemoCitizensChooseDifferently(t *testing.T) {
 	}
 	var people []citizen
 	for i := 0; len(people) < 8; i++ {
-		bsn := fmt.Sprintf("99999%04d", 100+i)
+		bsn := fmt.Sprintf("99999%04d", 500+i) // clear of the demo family (9999900xx–9999901xx)
 		if !portal.ValidBSN(bsn) {
 			continue
 		}
