@@ -34,6 +34,9 @@ type ConsentAnswerRole struct {
 	// Decides: the answer is the decision. False: it is the person's own answer, stored beside the
 	// decision that a parent with authority or a guardian takes (consent under 16, UAVG art. 5).
 	Decides bool
+	// NotYours: the logged-in person may not answer at all: a guardian acting for a young person
+	// of 16 or over, who decides on consent alone (UAVG art. 5).
+	NotYours bool
 	// Stage is the age stage of the person the consent is about (StageUnder12, …), "" when unknown:
 	// an adult acting for themselves without a parent or guardian, or a representation without a
 	// date of birth.
@@ -60,6 +63,10 @@ func ConsentRole(acting *Acting, represented []StoredRepresentation, at time.Tim
 		if birth, ok := ParseDate(acting.Rep.SubjectBirthDate); ok {
 			r.Stage = AgeRuleAt(birth, acting.Rep.Kind, at).Stage
 		}
+		if r.Stage == StageFrom16 && acting.Rep.Kind == RepGuardianship && !adultAt(acting.Rep, at) {
+			// Guardianship of a minor is not ended by age, but consent is the young person's alone from 16.
+			r.Decides, r.NotYours = false, true
+		}
 		return r
 	}
 	for _, rep := range represented {
@@ -75,4 +82,10 @@ func ConsentRole(acting *Acting, represented []StoredRepresentation, at time.Tim
 		}
 	}
 	return ConsentAnswerRole{Decides: true}
+}
+
+// adultAt reports whether the represented person is 18 or over at at.
+func adultAt(r StoredRepresentation, at time.Time) bool {
+	age, ok := r.Age(at)
+	return ok && age >= 18
 }

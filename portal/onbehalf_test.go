@@ -72,8 +72,9 @@ func TestConsentRole(t *testing.T) {
 		})
 	}
 
-	// A representative acting for the child decides at every age; the stage says whether the child
-	// is asked too (12 up to 16), whatever representations the representative themselves has.
+	// A guardian acting for the child decides up to the 16th birthday; from then on the young person
+	// decides on consent alone (the guardianship itself is not ended by age). The stage says whether
+	// the child is asked too (12 up to 16), whatever representations the representative has.
 	for _, tt := range []struct {
 		name  string
 		at    time.Time
@@ -87,11 +88,28 @@ func TestConsentRole(t *testing.T) {
 	} {
 		a := &portal.Acting{Rep: storedRep(gu, winter), ActorID: 1}
 		got := portal.ConsentRole(a, []portal.StoredRepresentation{storedRep(pa, winter)}, tt.at)
-		if want := (portal.ConsentAnswerRole{Decides: true, Stage: tt.stage}); got != want {
+		want := portal.ConsentAnswerRole{Decides: true, Stage: tt.stage}
+		if tt.stage == S {
+			want = portal.ConsentAnswerRole{Decides: false, NotYours: true, Stage: S}
+		}
+		if got != want {
 			t.Errorf("%s: ConsentRole = %+v, want %+v", tt.name, got, want)
 		}
 		if got.OwnSayAsked() != tt.asked {
 			t.Errorf("%s: OwnSayAsked = %v, want %v", tt.name, got.OwnSayAsked(), tt.asked)
+		}
+	}
+}
+
+// TestConsentRoleAdults: a curator, mentor or administrator acting for an adult decides; so does a
+// guardian for a ward who is an adult (the rule "from 16 alone" is about minors).
+func TestConsentRoleAdults(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, time.November, 30, 12, 0, 0, 0, time.UTC)
+	for _, kind := range []string{portal.RepCuratorship, portal.RepMentorship, portal.RepAdministration, portal.RepGuardianship} {
+		a := &portal.Acting{Rep: storedRep(kind, "1980-03-01"), ActorID: 1}
+		if got := portal.ConsentRole(a, nil, at); !got.Decides || got.NotYours {
+			t.Errorf("%s for an adult: %+v, want deciding", kind, got)
 		}
 	}
 }

@@ -308,7 +308,7 @@ func (s *server) banner(l string, a *portal.Acting) *actingBanner {
 	if age, ok := a.Rep.Age(s.deps.Now()); ok && age < 18 {
 		who += " (" + strconv.Itoa(age) + ")"
 	}
-	return &actingBanner{Who: who, Capacity: s.t(l, "rep.capacity."+a.Rep.Kind)}
+	return &actingBanner{Name: a.Rep.SubjectName, Who: who, Capacity: s.t(l, "rep.capacity."+a.Rep.Kind)}
 }
 
 // actableCount is how many people the citizen self may act for now.

@@ -44,7 +44,7 @@ func (s *server) consentView(l string, c portal.Consent, role portal.ConsentAnsw
 		Open: st == portal.ConsentPending, DecidedByText: s.onBehalfText(l, c.DecidedBy),
 		WithdrawnByText: s.onBehalfText(l, c.WithdrawnBy)}
 	switch {
-	case st == portal.ConsentPending && !role.Decides:
+	case st == portal.ConsentPending && !role.Decides && !role.NotYours:
 		v.StateText = s.t(l, "consent.child.waiting")
 	case st == portal.ConsentWithdrawn && c.WithdrawnBy != nil,
 		(st == portal.ConsentGranted || st == portal.ConsentRefused) && c.DecidedBy != nil:
@@ -104,6 +104,8 @@ type consentPage struct {
 	// Child: the logged-in person is under 16 under parental authority or guardianship; their answer
 	// is their own answer, the parent or guardian decides. Saved: their answer was just stored.
 	Child, Saved bool
+	// NotYours: a guardian acting for a young person of 16 or over, who decides on consent alone.
+	NotYours bool
 	// Acting for someone from 12 up to 16: their own answer is asked too and shown (OwnSay, with
 	// their name in Person).
 	OwnSay bool
@@ -163,7 +165,7 @@ func (s *server) consentPageData(c *fiber.Ctx) (*consentPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &consentPage{C: s.consentView(l, x, role), Child: !role.Decides}
+	p := &consentPage{C: s.consentView(l, x, role), Child: !role.Decides && !role.NotYours, NotYours: role.NotYours}
 	if sess.Acting != nil {
 		p.OwnSay, p.Person = role.OwnSayAsked(), sess.Acting.Rep.SubjectName
 	}
@@ -197,6 +199,9 @@ func (s *server) decideConsent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if role.NotYours {
+		return portal.Errorf(portal.EFORBIDDEN, "from 16 the young person decides on consent alone")
+	}
 	if !role.Decides {
 		// A child under 16: their own answer, beside the decision of a parent or guardian.
 		sess, _ := session(c)
@@ -215,6 +220,9 @@ func (s *server) withdrawConsent(c *fiber.Ctx) error {
 	role, err := s.consentRole(c)
 	if err != nil {
 		return err
+	}
+	if role.NotYours {
+		return portal.Errorf(portal.EFORBIDDEN, "from 16 the young person decides on consent alone")
 	}
 	if !role.Decides {
 		return portal.Errorf(portal.EFORBIDDEN, "a parent or guardian decides on consent under 16")
