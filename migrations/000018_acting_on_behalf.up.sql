@@ -40,7 +40,10 @@ CREATE INDEX representation_disputes_representation ON representation_disputes (
 
 -- Rights requests and consent answers made on behalf of someone name the representation.
 ALTER TABLE rights_requests ADD COLUMN filed_by_representation uuid REFERENCES representations(id),
-    ADD COLUMN withdrawn_by_representation uuid REFERENCES representations(id);
+    ADD COLUMN withdrawn_by_representation uuid REFERENCES representations(id),
+    -- A request about a signal names it: a representative from whom the signal is hidden does not see
+    -- the request either.
+    ADD COLUMN signal_id uuid REFERENCES signals(id);
 ALTER TABLE consents ADD COLUMN decided_by_representation uuid REFERENCES representations(id),
     ADD COLUMN withdrawn_by_representation uuid REFERENCES representations(id),
     -- A child from 12 to 16 gives their own answer beside the parents' decision; staff see both.

@@ -65,6 +65,7 @@ const (
 	ActWithdrawConsent  = "withdraw_consent"
 	ActDownloadReceipt  = "download_receipt"
 	ActStartActing      = "start_acting"
+	ActFormAgain        = "view_form_again" // a form shown again with a message (422, 429): the person's data is on it
 	actWhatMaxLen       = 40
 	representativeActID = "inzicht-vertegenwoordiging"
 )
@@ -117,6 +118,8 @@ func ActCategories(what string) []string {
 		cats = append(cats, "signals")
 	case ActViewConsents, ActViewConsent, ActDecideConsent, ActWithdrawConsent, ActDownloadReceipt:
 		cats = append(cats, "consent")
+	case ActFormAgain:
+		cats = append(cats, "rights_request", "consent")
 	}
 	return cats
 }

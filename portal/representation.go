@@ -156,6 +156,10 @@ func (r *Representation) Validate() error {
 			add("parts", "part "+quote(p)+" is given twice")
 		}
 	}
+	if r.Kind == RepAdministration && (slices.Contains(r.Parts, PartSignals) || slices.Contains(r.Parts, PartConsent)) {
+		// Administration covers financial matters only; signals and consent are about care.
+		add("parts", "administration covers financial matters only: parts log and requests")
+	}
 	switch {
 	case !slices.Contains(LegalBasisKinds, r.LegalBasis.Kind):
 		add("legal_basis.kind", "must be one of "+strings.Join(LegalBasisKinds, ", "))
@@ -279,11 +283,21 @@ func AgeRuleAt(birth time.Time, kind string, at time.Time) AgeRule {
 }
 
 // ActsAt reports whether the representative may act at at: within the validity dates and not ended
-// by the age rules.
+// by the age rules. Guardianship (voogdij) exists over minors only: it ends at the 18th birthday
+// (BW 1:233, majority), also when the municipality registered no end date.
 func (r Representation) ActsAt(at time.Time) bool {
 	birth, ok := ParseDate(r.SubjectBirthDate)
-	return ok && r.InForce(at) && AgeRuleAt(birth, r.Kind, at).RepresentativeActs
+	if !ok || !r.InForce(at) {
+		return false
+	}
+	if r.Kind == RepGuardianship && !at.Before(Birthday(birth, AgeOfMajority)) {
+		return false
+	}
+	return AgeRuleAt(birth, r.Kind, at).RepresentativeActs
 }
+
+// AgeOfMajority is the age at which a person comes of age (BW 1:233) and guardianship ends.
+const AgeOfMajority = 18
 
 // StoredRepresentation is a representation as stored, with when it was registered, last changed
 // and ended (DELETE through the API ends a representation; it is never removed).

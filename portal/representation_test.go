@@ -229,8 +229,10 @@ func TestRepresentationActsAt(t *testing.T) {
 		{portal.RepParentalAuthority, amsAt(2030, time.January, 14, 23, 59), true},
 		{portal.RepParentalAuthority, amsAt(2030, time.January, 15, 0, 0), false}, // 16: ended
 		{portal.RepGuardianship, amsAt(2030, time.January, 15, 0, 0), true},       // not ended by age
-		{portal.RepGuardianship, amsAt(2039, time.December, 31, 23, 59), true},
-		{portal.RepGuardianship, amsAt(2040, time.January, 1, 0, 0), false}, // valid_until is exclusive
+		{portal.RepGuardianship, amsAt(2032, time.January, 14, 23, 59), true},
+		{portal.RepGuardianship, amsAt(2032, time.January, 15, 0, 0), false}, // 18: guardianship ends (majority)
+		{portal.RepCuratorship, amsAt(2039, time.December, 31, 23, 59), true},
+		{portal.RepCuratorship, amsAt(2040, time.January, 1, 0, 0), false}, // valid_until is exclusive
 	} {
 		r.Kind = tt.kind
 		if got := r.ActsAt(tt.at); got != tt.want {

@@ -52,6 +52,8 @@ type NewRequest struct {
 	// ByRepresentation is the representation under which a representative files the request for
 	// the person (issue 16); "" when the person files it themselves.
 	ByRepresentation string
+	// SignalID names the signal the request is about, when it was filed from that signal's page.
+	SignalID string
 }
 
 // Validate checks a new request and returns an EINVALID *Error naming every bad field.
@@ -134,6 +136,8 @@ type RightsRequest struct {
 	// FiledBy and WithdrawnBy name the representative who filed or withdrew the request for the
 	// person; nil when the person did it themselves. Names are filled when one request is read.
 	FiledBy     *OnBehalf
+	// SignalID is the signal the request is about, or "".
+	SignalID string
 	WithdrawnBy *OnBehalf
 }
 

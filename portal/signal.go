@@ -161,19 +161,23 @@ func (s Signal) ActiveDeferral(now time.Time) (Deferral, bool) {
 var HiddenSignalCategories = []string{"domestic_violence", "child_safety"}
 
 // HiddenFromRepresentatives reports whether representatives may not see the signal without a release:
-// its category is one of HiddenSignalCategories, or a pending or approved deferral says so (an
-// approved one keeps saying so after the person is told).
+// its category is one of HiddenSignalCategories, or a deferral says so. The mark holds after the
+// person is told, also when telling closed the deferral (lapsed, or rejected by the system); only a
+// team lead's rejection of that deferral takes it away.
 func (s Signal) HiddenFromRepresentatives() bool {
 	if slices.Contains(HiddenSignalCategories, s.Nature.Category) {
 		return true
 	}
 	for _, d := range s.Deferrals {
-		if d.HideFromRepresentatives && (d.Status == DeferralApproved || d.Status == DeferralPending) {
+		if d.HideFromRepresentatives && !(d.Status == DeferralRejected && d.DecidedBy != SystemActor) {
 			return true
 		}
 	}
 	return false
 }
+
+// SystemActor is who closes a deferral when the person is told without a team lead's decision.
+const SystemActor = "system"
 
 // PendingDeferral returns a deferral awaiting a team lead's decision.
 func (s Signal) PendingDeferral() (Deferral, bool) {

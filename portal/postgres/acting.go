@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -79,6 +80,13 @@ func (db *DB) RecordRepresentativeAct(ctx context.Context, act portal.Representa
 			ev.Span = &sp
 		}
 		row := eventRow{ev: &ev, subjectID: s.id, received: act.At, hash: ev.ContentHash(s.hmac)}
+		if act.What == portal.ActViewSignal && act.Ref != "" {
+			// The record of a view of a signal carries the signal, so that a representative who may not
+			// see that signal does not see this line either (actingSQL).
+			if row.signal, err = actSignal(ctx, tx, act.Ref, s.id); err != nil {
+				return err
+			}
+		}
 		if _, err := insertEvents(ctx, tx, []eventRow{row}); err != nil {
 			return fmt.Errorf("record the act: %w", err)
 		}
@@ -121,12 +129,11 @@ func (db *DB) RepresentativeActs(ctx context.Context, f portal.ActFilter) ([]por
 		// someone born on 29 February turns 16 on 1 March in a year without it, as portal.Birthday),
 		// or disputed by the represented person.
 		args = append(args, db.now())
-		conds = append(conds, fmt.Sprintf(`(r.ended_at IS NOT NULL OR r.valid_until <= ($%[1]d AT TIME ZONE 'Europe/Amsterdam')::date
- OR (r.kind = 'parental_authority' AND (r.subject_birth_date + interval '16 years')::date
-     + CASE WHEN to_char(r.subject_birth_date, 'MM-DD') = '02-29'
-             AND extract(day FROM r.subject_birth_date + interval '16 years') = 28 THEN 1 ELSE 0 END
-     <= ($%[1]d AT TIME ZONE 'Europe/Amsterdam')::date)
- OR EXISTS (SELECT 1 FROM representation_disputes d WHERE d.representation_id = r.id))`, len(args)))
+		today := fmt.Sprintf("($%d AT TIME ZONE 'Europe/Amsterdam')::date", len(args))
+		conds = append(conds, `(r.ended_at IS NOT NULL OR r.valid_until <= `+today+`
+ OR (r.kind = 'parental_authority' AND `+birthdaySQL(16)+` <= `+today+`)
+ OR (r.kind = 'guardianship' AND `+birthdaySQL(portal.AgeOfMajority)+` <= `+today+`)
+ OR EXISTS (SELECT 1 FROM representation_disputes d WHERE d.representation_id = r.id))`)
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
@@ -162,6 +169,14 @@ func (db *DB) RepresentativeActs(ctx context.Context, f portal.ActFilter) ([]por
 	return acts, nil
 }
 
+// birthdaySQL is the day the represented person of r turns years old, as portal.Birthday: someone
+// born on 29 February turns that age on 1 March in a year without it.
+func birthdaySQL(years int) string {
+	y := fmt.Sprintf("interval '%d years'", years)
+	return `((r.subject_birth_date + ` + y + `)::date + CASE WHEN to_char(r.subject_birth_date, 'MM-DD') = '02-29'
+ AND extract(day FROM r.subject_birth_date + ` + y + `) = 28 THEN 1 ELSE 0 END)`
+}
+
 // repEnd is when a representation ended or ends: through the API, at its valid_until date, or (parental
 // authority) on the 16th birthday, whichever comes first; nil when none applies.
 func repEnd(r portal.StoredRepresentation) *time.Time {
@@ -179,6 +194,9 @@ func repEnd(r portal.StoredRepresentation) *time.Time {
 	}
 	if b, ok := portal.ParseDate(r.SubjectBirthDate); ok && r.Kind == portal.RepParentalAuthority {
 		earlier(portal.Birthday(b, 16))
+	}
+	if b, ok := portal.ParseDate(r.SubjectBirthDate); ok && r.Kind == portal.RepGuardianship {
+		earlier(portal.Birthday(b, portal.AgeOfMajority))
 	}
 	return end
 }
@@ -233,4 +251,22 @@ ORDER BY disputed_at DESC, id DESC LIMIT $1`, limit)
 		}
 	}
 	return list, nil
+}
+
+// actSignal is the signal id of subjectID, as far as recording a view of it needs (id, told); nil when
+// there is no such signal.
+func actSignal(ctx context.Context, tx pgx.Tx, id string, subjectID int64) (*portal.Signal, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, nil
+	}
+	var sg portal.Signal
+	err := tx.QueryRow(ctx, `SELECT id::text, told_at FROM signals WHERE id = $1::uuid AND subject_id = $2`, id, subjectID).
+		Scan(&sg.ID, &sg.ToldAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sg, nil
 }

@@ -703,3 +703,20 @@ FROM v`, args...).Scan(&s.Total, &s.LastYear, &s.BreakGlass, &s.AgainstWill, &s.
 	}
 	return s, nil
 }
+
+// VisibleTo returns which of ids, events of subjectID, someone acting for the person may see
+// (actingSQL): for a list already selected otherwise, such as the overview in an inspection decision.
+func (db *DB) VisibleTo(ctx context.Context, subjectID int64, ids []string, acting *portal.Acting) (map[string]bool, error) {
+	args := []any{subjectID, ids}
+	cond := actingSQL(acting, func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) })
+	rows, _ := db.pool.Query(ctx, `SELECT e.id::text FROM processing_events e WHERE e.subject_id = $1 AND e.id = ANY($2::uuid[])`+cond, args...)
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: visible to: %w", err)
+	}
+	out := make(map[string]bool, len(got))
+	for _, id := range got {
+		out[id] = true
+	}
+	return out, nil
+}

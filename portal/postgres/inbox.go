@@ -14,11 +14,16 @@ import (
 // parts the representation covers, and none about a signal hidden from representatives without an
 // approved release for that representation.
 
-// actingInbox is the condition on messages m that a representative may see them. Its parameters are
+// actingInbox is the condition on messages m that a representative may see them (request messages:
+// not about a request on a signal hidden from them, and for an administrator only about the requests
+// they filed). Its parameters are
 // $1 the subject, $2, $3 and $4 whether requests, signals and consent are covered, $5 the
 // representation and $6 the hidden signal categories; actingArgs gives them.
 var actingInbox = `m.subject_id = $1
- AND (m.request_id IS NULL OR $2)
+ AND (m.request_id IS NULL OR ($2 AND NOT EXISTS (SELECT 1 FROM rights_requests rq WHERE rq.id = m.request_id AND (
+      EXISTS (SELECT 1 FROM signals s2 WHERE s2.id = rq.signal_id AND ` + hiddenFromRep("s2.id", "s2.category", "$5", "$6") + `)
+      OR ((SELECT kind FROM representations WHERE id = $5::uuid) = 'administration'
+          AND rq.filed_by_representation IS DISTINCT FROM $5::uuid)))))
  AND (m.signal_id IS NULL OR ($3 AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.id = m.signal_id
       AND ` + hiddenFromRep("s.id", "s.category", "$5", "$6") + `)))
  AND (m.consent_id IS NULL OR $4)`

@@ -105,3 +105,34 @@ GROUP BY actor_employee_id HAVING count(*) >= $2 ORDER BY actor_employee_id`, si
 	})
 	return ps, wrapErr("staff patterns", err)
 }
+
+// RecordOversightViews records, in the log of each person listed, that the privacy officer saw what
+// was done in their name under an ended or disputed representation (the oversight page's section on
+// representatives): their name, the acts and a dispute's reason.
+func (db *DB) RecordOversightViews(ctx context.Context, by portal.Staff, municipality string, subjectIDs []int64) error {
+	if len(subjectIDs) == 0 {
+		return nil
+	}
+	now := db.now()
+	view := portal.StaffView{By: by, RoleLabel: portal.RoleLabel(portal.RolePrivacyOfficer), Municipality: municipality,
+		Activity: portal.OversightActivity, Level: "what", Categories: []string{"identity"}, AccessBasis: portal.BasisFunction}
+	view.Span = staffViewSpan(ctx, view)
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		seen := map[int64]bool{}
+		for _, id := range subjectIDs {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			subject, err := lookupSubject(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if err := recordStaffView(ctx, tx, subject, view, now, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrapErr("record oversight views", err)
+}

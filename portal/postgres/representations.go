@@ -178,6 +178,12 @@ func (db *DB) PutRepresentation(ctx context.Context, r portal.Representation, ap
 			if old.endedAt != nil {
 				return portal.Errorf(portal.ECONFLICT, "this representation has ended and cannot be changed; register a new one")
 			}
+			// Who acts for whom, and as what, is what acts, requests, consent decisions and signal
+			// releases were recorded under: changing it would rewrite them. Dates, parts, names and
+			// basis may change; for other persons or another kind the municipality registers a new one.
+			if old.representative != ids[r.RepresentativeBSN] || old.person != ids[r.SubjectBSN] || old.kind != r.Kind {
+				return portal.Errorf(portal.ECONFLICT, "the representative, the represented person and the kind of a representation cannot change; end it and register a new one")
+			}
 		}
 		kid, enc, err := db.vault.SealWith([]byte(r.SubjectName), representationNameAD(r.ID))
 		if err != nil {

@@ -22,7 +22,8 @@ var requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.sc
  EXISTS (SELECT 1 FROM subject_emails se WHERE se.subject_id = r.subject_id AND se.confirmed_at IS NOT NULL),
  r.received_at, r.first_deadline, r.deadline, r.extension_reason, r.assignee_sub, r.assignee_name, r.outcome,
  r.motivation, r.corrections, r.decided_at, r.reminded_at, r.overdue_at,
- ` + onBehalfCols("r.filed_by_representation") + `, ` + onBehalfCols("r.withdrawn_by_representation")
+ ` + onBehalfCols("r.filed_by_representation") + `, ` + onBehalfCols("r.withdrawn_by_representation") + `,
+ coalesce(r.signal_id::text, '')`
 
 func scanRequest(row pgx.Row) (portal.RightsRequest, error) {
 	var r portal.RightsRequest
@@ -31,7 +32,7 @@ func scanRequest(row pgx.Row) (portal.RightsRequest, error) {
 	err := row.Scan(&r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description, &r.HasEmail,
 		&r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName, &r.Outcome,
 		&r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt, &filed.id, &filed.kind,
-		&withdrawn.id, &withdrawn.kind)
+		&withdrawn.id, &withdrawn.kind, &r.SignalID)
 	if err != nil {
 		return r, err
 	}
@@ -118,6 +119,21 @@ func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewR
 				return err
 			}
 		}
+		if nr.SignalID != "" {
+			// Only a signal of the same person (the portal checked the reader may see it).
+			var ok bool
+			if _, perr := uuid.Parse(nr.SignalID); perr == nil {
+				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM signals WHERE id = $1::uuid AND subject_id = $2)`,
+					nr.SignalID, subjectID).Scan(&ok); err != nil {
+					return err
+				}
+			}
+			if !ok {
+				return &portal.Error{Code: portal.EINVALID, Message: "unknown signal",
+					Fields: []portal.FieldError{{Index: -1, Field: "signal", Message: "unknown signal"}}}
+			}
+			r.SignalID = nr.SignalID
+		}
 		if len(r.Scope.EventIDs) > 0 {
 			var n int
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM processing_events WHERE subject_id = $1 AND id = ANY($2::uuid[])`,
@@ -135,9 +151,9 @@ func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewR
 		}
 		r.Reference = fmt.Sprintf("AVG-%d-%06d", now.In(portal.Amsterdam).Year(), number)
 		if _, err := tx.Exec(ctx, `INSERT INTO rights_requests (id, number, reference, subject_id, kind, status, scope,
- description, received_at, first_deadline, deadline, updated_at, filed_by_representation)
-VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9,$12)`, r.ID, number, r.Reference, subjectID, r.Kind, r.Status, scope,
-			r.Description, r.ReceivedAt, r.FirstDeadline, r.Deadline, repIDArg(r.FiledBy)); err != nil {
+ description, received_at, first_deadline, deadline, updated_at, filed_by_representation, signal_id)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9,$12,$13::uuid)`, r.ID, number, r.Reference, subjectID, r.Kind, r.Status, scope,
+			r.Description, r.ReceivedAt, r.FirstDeadline, r.Deadline, repIDArg(r.FiledBy), nullText(r.SignalID)); err != nil {
 			return err
 		}
 		if r.HasEmail, err = notifiable(ctx, tx, subjectID); err != nil {
@@ -408,7 +424,7 @@ func (db *DB) scanAPIRequest(row pgx.Row) (portal.BackOfficeRequest, error) {
 	err := row.Scan(&a.Number, &subject.keyID, &subject.enc, &subject.hmac, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description,
 		&r.HasEmail, &r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName,
 		&r.Outcome, &r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt, &filed.id, &filed.kind,
-		&withdrawn.id, &withdrawn.kind)
+		&withdrawn.id, &withdrawn.kind, &r.SignalID)
 	if err != nil {
 		return a, err
 	}

@@ -179,12 +179,13 @@ func forCitizen(s portal.Signal) portal.Signal {
 
 // hiddenFromRep is the SQL condition that the signal with id sig (a column) and category cat (a
 // column) is hidden from the representation whose id is the parameter rep: its category is one of
-// the parameter cats (portal.HiddenSignalCategories), or a pending or approved deferral hides it,
+// the parameter cats (portal.HiddenSignalCategories), or a deferral hides it (any but one a team lead
+// rejected: telling the person closes deferrals, not the mark),
 // and no approved release shows it to that representation. It is the SQL form of
 // portal.Signal.HiddenFromRepresentatives with the releases, used by every read of a representative.
 func hiddenFromRep(sig, cat, rep, cats string) string {
 	return `((` + cat + ` = ANY(` + cats + `::text[]) OR EXISTS (SELECT 1 FROM signal_deferrals hd WHERE hd.signal_id = ` + sig + `
-   AND hd.hide_from_representatives AND hd.status IN ('pending','approved')))
+   AND hd.hide_from_representatives AND NOT (hd.status = 'rejected' AND hd.decided_by <> 'system')))
  AND NOT EXISTS (SELECT 1 FROM signal_releases hr WHERE hr.signal_id = ` + sig + ` AND hr.representation_id = ` + rep + `::uuid
    AND hr.status = 'approved'))`
 }

@@ -48,7 +48,14 @@ func (s *server) citizenPart(part, what string) fiber.Handler {
 		if err := c.Next(); err != nil || what == "" {
 			return err
 		}
-		if st := c.Response().StatusCode(); st >= 400 || c.Method() == fiber.MethodHead {
+		st := c.Response().StatusCode()
+		switch {
+		case c.Method() == fiber.MethodHead:
+			return nil
+		case st == fiber.StatusUnprocessableEntity || st == fiber.StatusTooManyRequests:
+			// A form shown again with a message still shows the person's data.
+			what = portal.ActFormAgain
+		case st >= 400:
 			return nil
 		}
 		return s.recordAct(c, sess, what, c.Params("id"))
@@ -126,16 +133,17 @@ func (s *server) repView(l string, r portal.StoredRepresentation, now time.Time)
 	return v
 }
 
-// repUntil is the first day the representation no longer applies by its dates: its valid_until or
-// (parental authority) the 16th birthday, whichever comes first.
+// repUntil is the first day the representation no longer applies by its dates: its valid_until, or
+// the 16th birthday (parental authority) or 18th (guardianship), whichever comes first.
 func repUntil(r portal.StoredRepresentation) *time.Time {
 	var end *time.Time
 	if u, ok := portal.ParseDate(r.ValidUntil); ok {
 		end = &u
 	}
-	if b, ok := portal.ParseDate(r.SubjectBirthDate); ok && r.Kind == portal.RepParentalAuthority {
-		if b16 := portal.Birthday(b, 16); end == nil || b16.Before(*end) {
-			end = &b16
+	if b, ok := portal.ParseDate(r.SubjectBirthDate); ok {
+		age := map[string]int{portal.RepParentalAuthority: 16, portal.RepGuardianship: portal.AgeOfMajority}[r.Kind]
+		if bd := portal.Birthday(b, age); age > 0 && (end == nil || bd.Before(*end)) {
+			end = &bd
 		}
 	}
 	return end

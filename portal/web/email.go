@@ -54,7 +54,7 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 			s.setCookie(c, returnCookie, "/email/bevestigen?"+url.Values{"token": {tok}}.Encode(), int(portal.LoginTTL.Seconds()))
 		}
 	case c.Query("klaar") == "1":
-		st, err := s.emailStore.EmailStatus(c.UserContext(), sess.SubjectID)
+		st, err := s.emailStore.EmailStatus(c.UserContext(), sess.Self)
 		if err != nil {
 			return err
 		}
@@ -69,7 +69,11 @@ func (s *server) confirmEmailPage(c *fiber.Ctx) error {
 // confirmEmail confirms the logged-in citizen's address with the posted token.
 func (s *server) confirmEmail(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	err := s.emailStore.ConfirmEmail(c.UserContext(), sess.SubjectID, c.FormValue("token"))
+	if sess.Acting != nil {
+		// The address is the person's own: only they confirm it, never a representative.
+		return portal.Errorf(portal.EFORBIDDEN, "switch back to yourself to confirm your own address")
+	}
+	err := s.emailStore.ConfirmEmail(c.UserContext(), sess.Self, c.FormValue("token"))
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		c.Status(fiber.StatusNotFound)
 		return s.page(c, "email_bevestigen", s.t(lang(c), "email.confirm.title"), fiber.Map{"Failed": true})

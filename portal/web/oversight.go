@@ -16,6 +16,7 @@ type oversightStore interface {
 	Oversight(ctx context.Context, since time.Time, limit int, by portal.Staff, municipality string) ([]portal.Flagged, []portal.Flagged, error)
 	ReviewBreakGlass(ctx context.Context, eventID string, by portal.Staff, justified bool, note string) error
 	StaffPatterns(ctx context.Context, since time.Time, minViews int) ([]portal.StaffPattern, error)
+	RecordOversightViews(ctx context.Context, by portal.Staff, municipality string, subjectIDs []int64) error
 }
 
 // Oversight thresholds: staff are flagged when more than this share of their views was not through an
@@ -98,8 +99,17 @@ func (s *server) oversight(c *fiber.Ctx) error {
 		return err
 	}
 	dviews := make([]DisputeView, len(disputes))
+	var shown []int64
 	for i, d := range disputes {
 		dviews[i] = DisputeView{RepView: s.repView(l, d.Rep, now), Reason: d.Reason, At: d.At}
+		shown = append(shown, d.Rep.SubjectID)
+	}
+	for _, a := range acts {
+		shown = append(shown, a.SubjectID)
+	}
+	// The people listed see in their own log that the privacy officer looked.
+	if err := s.oversightStore.RecordOversightViews(ctx, staffOf(c), s.cfg.Municipality, shown); err != nil {
+		return err
 	}
 	s.deps.Log.Info("oversight opened", "staff", staffOf(c).Sub, "break_glass", len(bg), "not_covered", len(nc))
 	return s.page(c, "toezicht", s.t(l, "oversight.title"), fiber.Map{"BreakGlass": bg, "NotCovered": nc, "Patterns": flagged,

@@ -22,6 +22,50 @@ type requestStore interface {
 	Request(ctx context.Context, subjectID int64, id string) (portal.RightsRequest, error)
 	WithdrawRequestBy(ctx context.Context, subjectID int64, id, repID string) error
 	ScopeEventsAsOf(ctx context.Context, subjectID int64, s portal.Scope, limit int, asOf time.Time) ([]portal.LoggedEvent, bool, error)
+	// VisibleTo narrows a list of the person's events to what someone acting for them may see.
+	VisibleTo(ctx context.Context, subjectID int64, ids []string, acting *portal.Acting) (map[string]bool, error)
+}
+
+// citizenRequest reads a request of the person whose data the page shows. An administrator (bewind,
+// financial matters only) reaches only the requests filed under their own representation: the person's
+// other requests are about care they may not see (ENOTFOUND, as for another person's request).
+func (s *server) citizenRequest(c *fiber.Ctx, id string) (portal.RightsRequest, error) {
+	sess, _ := session(c)
+	r, err := s.requestStore.Request(c.UserContext(), sess.SubjectID, id)
+	if err != nil {
+		return r, err
+	}
+	ok, err := s.requestVisible(c, r)
+	if err != nil {
+		return portal.RightsRequest{}, err
+	}
+	if !ok {
+		return portal.RightsRequest{}, portal.Errorf(portal.ENOTFOUND, "no such request")
+	}
+	return r, nil
+}
+
+// requestVisible reports whether the reader may see request r: the person always; an administrator only
+// the requests filed under their own representation; no representative a request about a signal that
+// is hidden from them.
+func (s *server) requestVisible(c *fiber.Ctx, r portal.RightsRequest) (bool, error) {
+	a := actingOf(c)
+	if a == nil {
+		return true, nil
+	}
+	if a.FinancialOnly() && (r.FiledBy == nil || r.FiledBy.RepresentationID != a.Rep.ID) {
+		return false, nil
+	}
+	if r.SignalID != "" {
+		_, err := s.signalStore.CitizenSignal(c.UserContext(), r.SubjectID, a.Rep.ID, r.SignalID)
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // inboxStore is the citizen's message box (the layout shows its unread count), read through a
@@ -190,9 +234,15 @@ func (s *server) requestList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	views := make([]RequestView, len(rs))
-	for i, r := range rs {
-		views[i] = s.requestView(l, r, false, nil)
+	views := make([]RequestView, 0, len(rs))
+	for _, r := range rs {
+		ok, err := s.requestVisible(c, r)
+		if err != nil {
+			return err
+		}
+		if ok {
+			views = append(views, s.requestView(l, r, false, nil))
+		}
 	}
 	return s.page(c, "verzoeken", s.t(l, "req.list.title"), &requestListPage{Requests: views})
 }
@@ -233,6 +283,7 @@ type requestForm struct {
 	EventIDs      []string
 	Description   string
 	Email         string
+	SignalID      string // the signal the request is about, when filed from its page
 	Errors        map[string]string
 }
 
@@ -241,12 +292,16 @@ func (s *server) newRequestPage(c *fiber.Ctx) error {
 	if id := strings.ToLower(c.Query("melding")); id != "" {
 		// A request about a signal: the citizen's own words start with which signal it is.
 		sess, _ := session(c)
+		if !sess.Acting.Covers(portal.PartSignals) {
+			return portal.Errorf(portal.ENOTFOUND, "no such signal")
+		}
 		sg, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, sess.Acting.RepresentationID(), id)
 		if err != nil {
 			return err
 		}
 		l := lang(c)
 		f.Description = s.t(l, "sig.request.text", FormatDate(l, sg.ReceivedAt), s.t(l, "sigcat."+sg.Nature.Category)) + "\n\n"
+		f.SignalID = sg.ID
 	}
 	if id := strings.ToLower(c.Query("verwerking")); id != "" {
 		if !portal.ValidEventID(id) {
@@ -264,9 +319,15 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 	sess, _ := session(c)
 	ctx := c.UserContext()
 	l := lang(c)
-	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting)
-	if err != nil {
-		return err
+	var sum portal.Summary
+	if sess.Acting.Covers(portal.PartLog) {
+		var err error
+		if sum, err = s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting); err != nil {
+			return err
+		}
+	} else if len(f.EventIDs) > 0 {
+		// A representation without the log part does not show processing lines.
+		return portal.Errorf(portal.ENOTFOUND, "no such processing event")
 	}
 	var linked []Row
 	for _, id := range f.EventIDs {
@@ -280,9 +341,11 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 	for i, k := range portal.RequestKinds {
 		kinds[i] = string(k)
 	}
-	data := &requestFormPage{Form: f, Kinds: kinds, Summary: sum, Linked: linked, MailEnabled: s.cfg.MailEnabled,
+	// The notification address is the person's own: a representative neither sees nor changes it.
+	mail := s.cfg.MailEnabled && sess.Acting == nil
+	data := &requestFormPage{Form: f, Kinds: kinds, Summary: sum, Linked: linked, MailEnabled: mail,
 		HasErrors: len(f.Errors) > 0}
-	if s.cfg.MailEnabled {
+	if mail {
 		st, err := s.emailStore.EmailStatus(ctx, sess.SubjectID)
 		if err != nil {
 			return err
@@ -307,10 +370,20 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 	}
 	f := requestForm{Kind: c.FormValue("soort"), All: c.FormValue("omvang") == "alles",
 		Organizations: multi("organisatie"), Categories: multi("categorie"), EventIDs: multi("verwerking"),
-		Description: c.FormValue("toelichting"), Email: c.FormValue("email")}
-	nr := portal.NewRequest{Kind: portal.RequestKind(f.Kind), Description: f.Description,
+		Description: c.FormValue("toelichting"), Email: c.FormValue("email"), SignalID: strings.ToLower(c.FormValue("melding"))}
+	if f.SignalID != "" {
+		// Only a signal the person filing may see; a request about it is then hidden wherever the
+		// signal is (a representative without a release does not see either).
+		if !sess.Acting.Covers(portal.PartSignals) {
+			return portal.Errorf(portal.ENOTFOUND, "no such signal")
+		}
+		if _, err := s.signalStore.CitizenSignal(c.UserContext(), sess.SubjectID, sess.Acting.RepresentationID(), f.SignalID); err != nil {
+			return err
+		}
+	}
+	nr := portal.NewRequest{Kind: portal.RequestKind(f.Kind), Description: f.Description, SignalID: f.SignalID,
 		Scope: portal.Scope{All: f.All, Organizations: f.Organizations, Categories: f.Categories, EventIDs: slices.Clone(f.EventIDs)}}
-	if s.cfg.MailEnabled {
+	if s.cfg.MailEnabled && sess.Acting == nil {
 		nr.Email = f.Email
 	}
 	// A representative files for the person; the representation is stored with the request.
@@ -355,7 +428,7 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 func (s *server) requestDetail(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
-	r, err := s.requestStore.Request(c.UserContext(), sess.SubjectID, c.Params("id"))
+	r, err := s.citizenRequest(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -364,8 +437,9 @@ func (s *server) requestDetail(c *fiber.Ctx) error {
 		return err
 	}
 	v := s.requestView(l, r, false, evs)
-	data := &requestPage{R: v, Created: c.Query("nieuw") == "1", MailEnabled: s.cfg.MailEnabled}
-	if s.cfg.MailEnabled {
+	mail := s.cfg.MailEnabled && sess.Acting == nil
+	data := &requestPage{R: v, Created: c.Query("nieuw") == "1", MailEnabled: mail}
+	if mail {
 		st, err := s.emailStore.EmailStatus(c.UserContext(), sess.SubjectID)
 		if err != nil {
 			return err
@@ -378,6 +452,9 @@ func (s *server) requestDetail(c *fiber.Ctx) error {
 func (s *server) withdrawRequest(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	id := c.Params("id")
+	if _, err := s.citizenRequest(c, id); err != nil {
+		return err
+	}
 	if err := s.requestStore.WithdrawRequestBy(c.UserContext(), sess.SubjectID, id, actingOf(c).RepresentationID()); err != nil {
 		return err
 	}
@@ -407,9 +484,8 @@ func sendPDF(c *fiber.Ctx, name string) {
 }
 
 func (s *server) receiptPDF(c *fiber.Ctx) error {
-	sess, _ := session(c)
 	l := lang(c)
-	r, err := s.requestStore.Request(c.UserContext(), sess.SubjectID, c.Params("id"))
+	r, err := s.citizenRequest(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -433,7 +509,7 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	l := lang(c)
 	ctx := c.UserContext()
-	r, err := s.requestStore.Request(ctx, sess.SubjectID, c.Params("id"))
+	r, err := s.citizenRequest(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -461,6 +537,22 @@ func (s *server) decisionPDF(c *fiber.Ctx) error {
 		}
 		if more {
 			return portal.Errorf(portal.EINVALID, "more than %d events in scope", portal.MaxOverviewEvents)
+		}
+		if !sess.Acting.Covers(portal.PartLog) {
+			evs = nil // a representation without the log part: the letter without the overview
+		}
+		if sess.Acting != nil && len(evs) > 0 {
+			// A representative's copy holds what they may see (financial only for an administrator, no
+			// record of views of a signal hidden from them).
+			ids := make([]string, len(evs))
+			for i, e := range evs {
+				ids[i] = e.ID
+			}
+			ok, err := s.requestStore.VisibleTo(ctx, r.SubjectID, ids, sess.Acting)
+			if err != nil {
+				return err
+			}
+			evs = slices.DeleteFunc(evs, func(e portal.LoggedEvent) bool { return !ok[e.ID] })
 		}
 		for _, e := range evs {
 			rw := s.row(l, e)

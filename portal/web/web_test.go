@@ -596,15 +596,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/api/v1/openapi.json", "GET", "/api/v1/openapi.json", nil, everyone(200)},
 		{"/api/v1/processing-activities", "GET", "/api/v1/processing-activities", nil, statuses{Anon: 401, CitizenA: 401, CitizenB: 401, Clerk: 401, Lead: 401, Officer: 401, Council: 401, KeyNone: 200, KeyEvents: 200, KeyRegister: 200, KeyRequests: 200, KeySignals: 200, KeyConsent: 200, Metrics: 401}},
 		{"/api/v1/processing-activities/:id", "PUT", "/api/v1/processing-activities/matrix-test", activity, api(statuses{KeyRegister: 200})},
-		// Rights requests: a citizen reaches only their own; request handlers are clerks and team leads;
+		// Rights requests: a citizen reaches only their own (an administrator only those filed under
+		// their own representation: A's own requests are 404 for them); request handlers are clerks and team leads;
 		// a POST without the CSRF token is refused before anything happens.
 		{"/verzoeken", "GET", "/verzoeken", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verzoeken/nieuw", "GET", "/verzoeken/nieuw", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verzoeken", "POST", "/verzoeken", nil, page(statuses{})},
-		{"/verzoeken/:id", "GET", "/verzoeken/" + reqA.ID, nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/verzoeken/:id", "GET", "/verzoeken/" + reqA.ID, nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/intrekken", "POST", "/verzoeken/" + reqA.ID + "/intrekken", nil, page(statuses{})},
-		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
-		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
+		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 404, CitizenB: 404})}, // no decision yet
 		{"/berichten", "GET", "/berichten", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/berichten/gelezen", "POST", "/berichten/gelezen", nil, page(statuses{})},
