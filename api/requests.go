@@ -27,6 +27,9 @@ type RightsRequest struct {
 	Motivation      string        `json:"motivation,omitempty"`
 	Corrections     string        `json:"corrections,omitempty"`
 	DecidedAt       *time.Time    `json:"decided_at,omitempty"`
+	FiledBy         *OnBehalf     `json:"filed_by,omitempty"`
+	WithdrawnBy     *OnBehalf     `json:"withdrawn_by,omitempty"`
+	SignalID        string        `json:"signal_id,omitempty"`
 	Timeline        []TimelineDTO `json:"timeline,omitempty"`
 }
 
@@ -45,7 +48,8 @@ func requestDTO(r portal.BackOfficeRequest, withTimeline bool) RightsRequest {
 	d := RightsRequest{ID: r.ID, Reference: r.Reference, Kind: string(r.Kind), Status: string(r.Status), SubjectBSN: r.BSN,
 		Scope: r.Scope, Description: r.Description, ReceivedAt: r.ReceivedAt.UTC(), FirstDeadline: r.FirstDeadline.UTC(),
 		Deadline: r.Deadline.UTC(), ExtensionReason: r.ExtensionReason, Outcome: string(r.Outcome), Motivation: r.Motivation,
-		Corrections: r.Corrections, DecidedAt: r.DecidedAt}
+		Corrections: r.Corrections, DecidedAt: r.DecidedAt, FiledBy: onBehalf(r.FiledBy), WithdrawnBy: onBehalf(r.WithdrawnBy),
+		SignalID: r.SignalID}
 	if d.DecidedAt != nil {
 		t := d.DecidedAt.UTC()
 		d.DecidedAt = &t
