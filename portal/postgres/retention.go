@@ -49,6 +49,12 @@ SELECT removed, reviews FROM n`, a.ID, run.Cutoff, batch, a.Retention, now, db.n
 				break
 			}
 		}
+		// A representative's acts go with the events that record them in the person's log.
+		if a.ID == portal.RepresentativeActivity {
+			if _, err := db.pool.Exec(ctx, `DELETE FROM representative_acts WHERE at < $1`, run.Cutoff); err != nil {
+				return runs, fmt.Errorf("postgres: remove expired representative acts: %w", err)
+			}
+		}
 		// The VNG verwerkingsacties of the entry go with their events: their objects name the persons.
 		if _, err := db.pool.Exec(ctx, `DELETE FROM verwerkingsacties WHERE activity_id = $1 AND tijdstip < $2`, a.ID, run.Cutoff); err != nil {
 			return runs, fmt.Errorf("postgres: remove expired verwerkingsacties of %s: %w", a.ID, err)

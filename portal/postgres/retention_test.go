@@ -127,3 +127,52 @@ func TestRemoveExpiredChainSpans(t *testing.T) {
 		t.Errorf("second run removed %d (%v)", n, err)
 	}
 }
+
+// TestRemoveExpiredRepresentativeActs: a representative's acts are removed with the events that record
+// them, after the representatives' register entry's retention period; younger acts stay.
+func TestRemoveExpiredRepresentativeActs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newTestDB(t)
+	if err := db.EnsureActivity(ctx, portal.RepresentativeActivityEntry("Gemeente")); err != nil {
+		t.Fatal(err)
+	}
+	birth := "2016-05-01"
+	rep, _, err := db.PutRepresentation(ctx, portal.Representation{ID: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", RepresentativeBSN: bsnA,
+		SubjectBSN: bsnB, SubjectName: "Daan", SubjectBirthDate: birth, Kind: portal.RepParentalAuthority,
+		Parts: []string{portal.PartLog}, LegalBasis: portal.LegalBasis{Kind: portal.BasisBRPAuthority, Reference: "gezag"},
+		ValidFrom: birth}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := func(at time.Time) string {
+		db.SetClock(func() time.Time { return at })
+		id, err := db.RecordRepresentativeAct(ctx, portal.RepresentativeAct{RepresentationID: rep.ID, ActorID: rep.RepresentativeID,
+			SubjectID: rep.SubjectID, What: portal.ActViewLog}, "Gemeente", "ouder met gezag")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	now := time.Now()
+	record(now.AddDate(-6, 0, 0)) // past the P5Y of the entry
+	kept := record(now.AddDate(-1, 0, 0))
+	db.SetClock(func() time.Time { return now })
+	if _, err := db.RemoveExpiredEvents(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	acts, err := db.RepresentativeActs(ctx, portal.ActFilter{RepresentationID: rep.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acts) != 1 || acts[0].EventID != kept {
+		t.Fatalf("after retention: %+v, want only the act %s", acts, kept)
+	}
+	evs, _, err := db.Events(ctx, rep.SubjectID, portal.EventFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].ID != kept {
+		t.Errorf("the person's log after retention holds %d events, want the one recording the kept act", len(evs))
+	}
+}
