@@ -725,6 +725,66 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("keyboard", func(t *testing.T) { keyboardJourney(t, s) })
 
 	t.Run("acting-for-a-child", func(t *testing.T) { actingJourney(t, s) })
+	t.Run("child-answers-and-administrator", func(t *testing.T) { childAndAdministratorJourney(t, s) })
+}
+
+// childAndAdministratorJourney: Noor (14) answers a consent request herself and is told her parents
+// decide; her mother then sees Noor's answer and decides. An administrator sees only Henk's financial
+// processing and no consent or signals.
+func childAndAdministratorJourney(t *testing.T, s *browserSuite) {
+	noor := s.newTab(t)
+	noor.loginCitizen(demo.BSNChildNoor)
+	noor.click(`nav a[href="/toestemmingen"]`)
+	noor.click(`.events a[href^="/toestemmingen/"]`)
+	noor.do(chromedp.Click(chromedp.CSS(`#besluit-nee`)))
+	noor.do(chromedp.SendKeys(chromedp.CSS("#opmerking"), "Ik wil eerst zelf met mijn mentor praten."))
+	noor.click(`form.request-form button[type="submit"]`)
+	noor.wantText("Je antwoord is opgeslagen", "beslist je ouder of voogd")
+	noor.check()
+	noor.shot("journey-child-own-answer")
+
+	eva := s.newTab(t)
+	eva.open("/")
+	eva.click(`main a[href="/inloggen"]`)
+	eva.do(chromedp.SendKeys(chromedp.CSS("#bsn"), demo.BSNParentEva))
+	eva.click(`form button[type="submit"]`)
+	eva.wantPath("/namens")
+	noorRep := demo.FamilyRepresentations(time.Now())[2]
+	eva.click(`form:has(input[name="voor"][value="` + noorRep.ID + `"]) button`)
+	eva.click(`nav a[href="/toestemmingen"]`)
+	eva.click(`.events a[href^="/toestemmingen/"]`)
+	eva.wantText("Ik wil eerst zelf met mijn mentor praten.")
+	eva.check()
+	eva.shot("journey-parent-sees-child-answer")
+	eva.do(chromedp.Click(chromedp.CSS(`#besluit-nee`)))
+	eva.click(`form.request-form button[type="submit"]`)
+	eva.wantText("Eva de Vries (ouder met gezag)")
+
+	sanne := s.newTab(t)
+	sanne.open("/")
+	sanne.click(`main a[href="/inloggen"]`)
+	sanne.do(chromedp.SendKeys(chromedp.CSS("#bsn"), demo.BSNBewindSanne))
+	sanne.click(`form button[type="submit"]`)
+	sanne.wantPath("/namens")
+	sanne.click(`form:has(input[name="voor"][value="` + demo.FamilyRepresentations(time.Now())[4].ID + `"]) button`)
+	sanne.wantPath("/overzicht")
+	sanne.wantText("als bewindvoerder", "alleen wat er met gegevens over geld")
+	sanne.click(`nav a[href="/verwerkingen"]`)
+	if n := eval[int](sanne, `document.querySelectorAll(".events .event").length`); n == 0 {
+		t.Error("the administrator sees no processing at all")
+	}
+	if txt := sanne.text(); strings.Contains(txt, "Wijkteam Noord") || strings.Contains(txt, "Wmo") {
+		t.Error("the administrator sees Wmo processing")
+	}
+	if eval[bool](sanne, `document.querySelector('nav a[href="/toestemmingen"]') !== null`) {
+		t.Error("the administrator's menu offers consent")
+	}
+	sanne.check()
+	sanne.shot("journey-administrator")
+	if st := sanne.openStatus("/signalen"); st != 403 {
+		t.Errorf("the administrator on /signalen: %d, want 403", st)
+	}
+	sanne.check()
 }
 
 // actingJourney: a parent with authority logs in, chooses her child with the keyboard, sees the
