@@ -380,3 +380,43 @@ func httptestRequest(path, cookie string) *http.Request {
 	}
 	return req
 }
+
+// TestActingLeavesMessagesNew: a representative reads the person's messages but cannot mark them as
+// read: they stay new for the person.
+func TestActingLeavesMessagesNew(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Config{}, web.Deps{})
+	ctx := context.Background()
+	childID, err := e.db.EnsureSubject(ctx, bsnChild)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.CreateRequest(ctx, childID, portal.NewRequest{Kind: portal.KindInspection, Scope: portal.Scope{All: true},
+		Description: "Zelf"}); err != nil {
+		t.Fatal(err)
+	}
+	f := portal.InboxFilter(childID, nil)
+	before, err := e.db.InboxUnreadCount(ctx, f)
+	if err != nil || before == 0 {
+		t.Fatalf("the child's unread messages: %d, %v (want some)", before, err)
+	}
+	rep := e.represent(bsnParent, bsnChild, portal.RepParentalAuthority, yearsAgo(13, 0))
+	pc, pcsrf := e.citizen(bsnParent)
+	e.actFor(pc, rep.ID)
+	st, body := e.get(pc, "/berichten")
+	if st != 200 || !strings.Contains(body, "blijven nieuw") || strings.Contains(body, `action="/berichten/gelezen"`) {
+		t.Errorf("the parent's view of the messages (%d) should say they stay new and offer no 'mark as read'", st)
+	}
+	msgs, err := e.db.InboxMessages(ctx, f, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := e.do("POST", "/berichten/gelezen", pc, "", form("csrf", pcsrf, "ids", fmt.Sprint(msgs[0].ID)),
+		"Content-Type", "application/x-www-form-urlencoded")
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a representative marking messages read: %d, want 403", resp.StatusCode)
+	}
+	if after, _ := e.db.InboxUnreadCount(ctx, f); after != before {
+		t.Errorf("the child's unread messages went from %d to %d", before, after)
+	}
+}

@@ -607,6 +607,10 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 // citizen's ids are ignored by storage).
 func (s *server) markRead(c *fiber.Ctx) error {
 	sess, _ := session(c)
+	if sess.Acting != nil {
+		// The messages are the person's: a representative reading them leaves them new for the person.
+		return portal.Errorf(portal.EFORBIDDEN, "only the person marks their messages as read")
+	}
 	var ids []int64
 	for _, f := range strings.Split(c.FormValue("ids"), ",") {
 		if n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil && len(ids) < 500 {
