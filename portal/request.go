@@ -135,9 +135,9 @@ type RightsRequest struct {
 	Steps           []Step     // the timeline, oldest first (only when loaded)
 	// FiledBy and WithdrawnBy name the representative who filed or withdrew the request for the
 	// person; nil when the person did it themselves. Names are filled when one request is read.
-	FiledBy     *OnBehalf
+	FiledBy *OnBehalf
 	// SignalID is the signal the request is about, or "".
-	SignalID string
+	SignalID    string
 	WithdrawnBy *OnBehalf
 }
 

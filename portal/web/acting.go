@@ -48,17 +48,17 @@ func (s *server) citizenPart(part, what string) fiber.Handler {
 		if err := c.Next(); err != nil || what == "" {
 			return err
 		}
-		st := c.Response().StatusCode()
+		st, act := c.Response().StatusCode(), what
 		switch {
 		case c.Method() == fiber.MethodHead:
 			return nil
 		case st == fiber.StatusUnprocessableEntity || st == fiber.StatusTooManyRequests:
 			// A form shown again with a message still shows the person's data.
-			what = portal.ActFormAgain
+			act = portal.ActFormAgain
 		case st >= 400:
 			return nil
 		}
-		return s.recordAct(c, sess, what, c.Params("id"))
+		return s.recordAct(c, sess, act, c.Params("id"))
 	}
 }
 

@@ -420,3 +420,33 @@ func TestActingLeavesMessagesNew(t *testing.T) {
 		t.Errorf("the child's unread messages went from %d to %d", before, after)
 	}
 }
+
+// TestActingFormAgainThenFiled: a request form sent back with a message is recorded as seen again;
+// the next, valid, sending of the same form is recorded as filing a request (the route's own act is
+// not changed by the earlier 422).
+func TestActingFormAgainThenFiled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Config{}, web.Deps{})
+	rep := e.represent(bsnParent, bsnChild, portal.RepParentalAuthority, yearsAgo(9, 0))
+	pc, pcsrf := e.citizen(bsnParent)
+	e.actFor(pc, rep.ID)
+	post := func(kv ...string) int {
+		resp, _ := e.do("POST", "/verzoeken", pc, "", form(append([]string{"csrf", pcsrf}, kv...)...),
+			"Content-Type", "application/x-www-form-urlencoded")
+		return resp.StatusCode
+	}
+	if st := post("soort", "", "omvang", "alles", "toelichting", ""); st != http.StatusUnprocessableEntity {
+		t.Fatalf("an empty request: %d, want 422", st)
+	}
+	if st := post("soort", "inzage", "omvang", "alles", "toelichting", "Inzage voor Daan"); st != http.StatusSeeOther {
+		t.Fatalf("a valid request: %d, want 303", st)
+	}
+	acts := e.acts(portal.ActFilter{RepresentationID: rep.ID})
+	if len(acts) != 2 || acts[0].What != portal.ActFileRequest || acts[1].What != portal.ActFormAgain {
+		var got []string
+		for _, a := range acts {
+			got = append(got, a.What)
+		}
+		t.Errorf("acts, newest first: %v, want [%s %s]", got, portal.ActFileRequest, portal.ActFormAgain)
+	}
+}

@@ -258,7 +258,10 @@ func TestRepReviewRepresentationPutChangesPersons(t *testing.T) {
 	}
 	for _, mod := range []func(*portal.Representation){
 		func(r *portal.Representation) { r.SubjectBSN = bsnStranger },
-		func(r *portal.Representation) { r.Kind = portal.RepGuardianship; r.LegalBasis.Kind = portal.BasisCourtDecision },
+		func(r *portal.Representation) {
+			r.Kind = portal.RepGuardianship
+			r.LegalBasis.Kind = portal.BasisCourtDecision
+		},
 	} {
 		r := rep.Representation
 		mod(&r)
