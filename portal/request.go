@@ -313,3 +313,8 @@ type BackOfficeRequest struct {
 	Number int64
 	BSN    string
 }
+
+// TellsCitizen reports whether a clerk's step is one the citizen gets an inbox message (and e-mail) for:
+// an extension and a decision. Assigning and starting stay on the timeline only (issue 17: 23 messages
+// for one request buried what mattered).
+func TellsCitizen(k StepKind) bool { return k == StepExtended || k == StepDecided }

@@ -1019,9 +1019,12 @@ func TestConfirmationBeforeNotifications(t *testing.T) {
 	if err := e.db.ConfirmEmail(ctx, e.subject, match[1]); err != nil {
 		t.Fatalf("confirm with the mailed token: %v", err)
 	}
-	if _, err := e.db.ActOnRequest(ctx, r.ID, portal.Staff{Sub: "c1", Name: "Clerk", Roles: []string{portal.RoleClerk}},
-		portal.Action{Kind: portal.StepStarted}); err != nil {
-		t.Fatal(err)
+	clerk := portal.Staff{Sub: "c1", Name: "Clerk", Roles: []string{portal.RoleClerk}}
+	// Starting is internal (no message); the extension is told.
+	for _, a := range []portal.Action{{Kind: portal.StepStarted}, {Kind: portal.StepExtended, Months: 1, Note: "Veel systemen"}} {
+		if _, err := e.db.ActOnRequest(ctx, r.ID, clerk, a); err != nil {
+			t.Fatal(err)
+		}
 	}
 	msgs = srv.WaitFor(t, 2, wait)
 	checkNotification(t, msgs[1], r)

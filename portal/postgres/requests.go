@@ -343,7 +343,9 @@ func (db *DB) ActOnRequest(ctx context.Context, id string, by portal.Staff, a po
 		if err != nil {
 			return err
 		}
-		if err := db.insertStep(ctx, tx, r, st, a.Kind != portal.StepAssigned); err != nil {
+		// The citizen hears of the steps that matter to them (filed, extended, decided, withdrawn, overdue);
+		// assigning and starting are the municipality's internal steps, on the timeline only.
+		if err := db.insertStep(ctx, tx, r, st, portal.TellsCitizen(a.Kind)); err != nil {
 			return err
 		}
 		out, err = db.request(ctx, tx, id, 0)

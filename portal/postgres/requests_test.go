@@ -564,8 +564,8 @@ func TestActOnRequestLifecycle(t *testing.T) {
 			t.Errorf("message %d for subject %d", m.ID, m.Subject)
 		}
 	}
-	wantMsgs := []msg{{"filed", "ontvangen", ""}, {"started", "in_behandeling", ""}, {"extended", "verlengd", reason},
-		{"decided", "besloten", ""}}
+	// Starting is an internal step: on the timeline, not in the inbox (issue 17).
+	wantMsgs := []msg{{"filed", "ontvangen", ""}, {"extended", "verlengd", reason}, {"decided", "besloten", ""}}
 	if diff := cmp.Diff(wantMsgs, gotMsgs); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
@@ -578,7 +578,7 @@ func TestActOnRequestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(inbox) != 4 || inbox[0].Kind != portal.StepDecided || inbox[1].Note != reason {
+	if len(inbox) != 3 || inbox[0].Kind != portal.StepDecided || inbox[1].Note != reason {
 		t.Errorf("inbox %+v", inbox)
 	}
 
@@ -631,12 +631,12 @@ func TestActOnRequestAssignment(t *testing.T) {
 	if got.Status != portal.StatusHandling || got.AssigneeSub != reqLead.Sub || got.AssigneeName != reqLead.Name {
 		t.Errorf("start changed the assignee: %s, %q %q", got.Status, got.AssigneeSub, got.AssigneeName)
 	}
-	// Only the start told the citizen; the assignment did not.
+	// Neither the assignment nor the start told the citizen: internal steps (issue 17).
 	var kinds []string
 	for _, m := range db.reqMessages(t, r.ID) {
 		kinds = append(kinds, m.Kind)
 	}
-	if diff := cmp.Diff([]string{"filed", "started"}, kinds); diff != "" {
+	if diff := cmp.Diff([]string{"filed"}, kinds); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
 	// A decision straight from received is not allowed.
@@ -1193,6 +1193,7 @@ func TestMessagesReadOwnOnly(t *testing.T) {
 	ra := db.reqFile(t, a, reqNew(portal.KindInspection, ""))
 	db.clock.Advance(time.Hour)
 	db.reqAct(t, ra.ID, reqClerk, portal.Action{Kind: portal.StepStarted})
+	db.reqAct(t, ra.ID, reqClerk, portal.Action{Kind: portal.StepExtended, Months: 1, Note: "Veel systemen"})
 	rb := db.reqFile(t, b, reqNew(portal.KindInspection, ""))
 
 	ma, err := db.Messages(ctx, a, 0)
@@ -1203,7 +1204,7 @@ func TestMessagesReadOwnOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ma) != 2 || len(mb) != 1 || ma[0].Kind != portal.StepStarted || ma[1].Kind != portal.StepFiled || ma[0].ID < ma[1].ID {
+	if len(ma) != 2 || len(mb) != 1 || ma[0].Kind != portal.StepExtended || ma[1].Kind != portal.StepFiled || ma[0].ID < ma[1].ID {
 		t.Fatalf("inboxes: %+v / %+v", ma, mb)
 	}
 	for _, m := range ma {
