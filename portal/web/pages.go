@@ -71,6 +71,59 @@ type Row struct {
 	SourceName string
 	// Span is the OTLP span the event came from, shown to staff only.
 	Span *portal.Span
+	// ActionID is the event's action as stored ("view", …), for grouping.
+	ActionID string
+	// Times > 1: this row stands for that many consecutive views of the same case by the same person,
+	// the earliest at First (the citizen's log groups them; every view stays recorded and downloadable);
+	// Grouped says so in the reader's language.
+	Times   int
+	First   time.Time
+	Grouped string
+	// who is the employee behind the row (id and name), also when the citizen is not shown the name:
+	// only views by the same person are grouped.
+	who string
+}
+
+// viewGroupGap is how far apart two views of the same case by the same person may be to be shown as one
+// row in the citizen's log.
+const viewGroupGap = 30 * time.Minute
+
+// groupViews folds consecutive rows (newest first) that are views of the same case by the same person,
+// the same way, each within viewGroupGap of the next, into one row ("bekeken, 16 keer tussen … en …").
+// Marked rows (emergency access, against the will, consent) are never folded.
+func (s *server) groupViews(l string, rows []Row) []Row {
+	out := make([]Row, 0, len(rows))
+	for _, r := range rows {
+		if n := len(out); n > 0 && sameView(out[n-1], r) {
+			g := &out[n-1]
+			if g.Times == 0 {
+				g.Times, g.First = 1, g.When
+			}
+			if g.First.Sub(r.When) <= viewGroupGap {
+				g.Times++
+				g.First = r.When
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	for i := range out {
+		if g := &out[i]; g.Times > 1 {
+			from, to := FormatDateTime(l, g.First), FormatDateTime(l, g.When)
+			if FormatDate(l, g.First) == FormatDate(l, g.When) {
+				from, to = g.First.In(amsterdam).Format("15:04"), g.When.In(amsterdam).Format("15:04")
+			}
+			g.Grouped = s.t(l, "log.grouped", g.Action, g.Times, from, to)
+		}
+	}
+	return out
+}
+
+func sameView(a, b Row) bool {
+	return a.ActionID == "view" && b.ActionID == "view" && !a.Sensitive && !b.Sensitive && len(a.Marks) == 0 && len(b.Marks) == 0 &&
+		a.Org == b.Org && a.Team == b.Team && a.Role == b.Role && a.who == b.who && a.Activity == b.Activity &&
+		a.CaseRef == b.CaseRef && a.Level == b.Level && a.Basis == b.Basis && a.Recipient == b.Recipient &&
+		slices.Equal(a.Categories, b.Categories)
 }
 
 func (s *server) row(l string, e portal.LoggedEvent) Row {
@@ -85,7 +138,7 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 	if role == "" {
 		role = s.t(l, "field.not_stated")
 	}
-	r := Row{ID: e.ID, When: e.OccurredAt, Org: e.Actor.Organization, Team: e.Actor.Team, Role: role,
+	r := Row{ID: e.ID, ActionID: e.Action, who: e.Actor.EmployeeID + "\x00" + e.Actor.EmployeeName, When: e.OccurredAt, Org: e.Actor.Organization, Team: e.Actor.Team, Role: role,
 		Action: stated("action.", e.Action, ""), Level: stated("level.", e.Level, ".short"), LevelLong: stated("level.", e.Level, ""),
 		Activity: e.Activity.Name.In(l), Purpose: e.Activity.Purpose.In(l), Legal: e.Activity.LegalBasis.In(l),
 		Controller: e.Activity.Controller, Retention: e.Activity.Retention, CaseRef: e.CaseRef, Recipient: e.Recipient,
@@ -163,7 +216,7 @@ func (s *server) overview(c *fiber.Ctx) error {
 	for i, e := range evs {
 		rows[i] = s.row(l, e)
 	}
-	data := fiber.Map{"Summary": sum, "Rows": rows, "MaskedBSN": portal.MaskBSN(bsn), "Financial": fin,
+	data := fiber.Map{"Summary": sum, "Rows": s.groupViews(l, rows), "MaskedBSN": portal.MaskBSN(bsn), "Financial": fin,
 		"Acting": sess.Acting != nil}
 	if sess.Acting == nil {
 		n, err := s.actableCount(ctx, sess.Self)
@@ -288,7 +341,7 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 	for i, e := range evs {
 		rows[i] = s.row(l, e)
 	}
-	data := &logPage{Rows: rows, Q: q, Summary: sum, Bases: portal.AccessBases, Filtered: len(q.values()) > 0}
+	data := &logPage{Rows: s.groupViews(l, rows), Q: q, Summary: sum, Bases: portal.AccessBases, Filtered: len(q.values()) > 0}
 	// Whole URLs, built here: html/template escapes a query string placed after "?" in an href as one
 	// value ("=" becomes %3d), and the downloads then ignored the filter.
 	base := q.values()
