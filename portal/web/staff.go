@@ -41,10 +41,16 @@ func staffOf(c *fiber.Ctx) portal.Staff {
 
 func (s *server) staffHome(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	return s.page(c, "medewerker", s.t(lang(c), "staff.title"), fiber.Map{
+	data := fiber.Map{
 		"Handles": portal.HasAnyRole(sess.StaffRoles, portal.RequestHandlerRoles...), "ConsentSent": c.Query("toestemming") != "",
 		"IsCouncil": portal.HasAnyRole(sess.StaffRoles, portal.RoleCouncil),
-		"IsOfficer": portal.HasAnyRole(sess.StaffRoles, portal.RolePrivacyOfficer)})
+		"IsOfficer": portal.HasAnyRole(sess.StaffRoles, portal.RolePrivacyOfficer)}
+	if portal.HasAnyRole(sess.StaffRoles, portal.RoleTeamLead) {
+		if err := s.teamLeadHome(c, data); err != nil {
+			return err
+		}
+	}
+	return s.page(c, "medewerker", s.t(lang(c), "staff.title"), data)
 }
 
 // queueFilter parses the queue's filters; an unknown value is an error, not silently ignored.

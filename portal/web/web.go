@@ -55,6 +55,7 @@ type Store interface {
 	statsStore
 	oversightStore
 	repStore
+	teamLeadStore
 }
 
 // Config holds the portal's settings.
@@ -127,6 +128,7 @@ type server struct {
 	statsStore     statsStore
 	oversightStore oversightStore
 	repStore       repStore
+	teamLeadStore  teamLeadStore
 }
 
 // New builds the portal's HTTP application: its pages, and the development identity provider (and,
@@ -172,7 +174,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	st := deps.Store
 	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf, healthStore: st, sessionStore: st, logStore: st,
 		requestStore: st, inboxStore: st, emailStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st,
-		oversightStore: st, repStore: st}
+		oversightStore: st, repStore: st, teamLeadStore: st}
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
