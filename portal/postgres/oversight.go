@@ -182,3 +182,24 @@ func (db *DB) RecordOversightViews(ctx context.Context, by portal.Staff, municip
 	})
 	return wrapErr("record oversight views", err)
 }
+
+// ObjectionJudgements returns the privacy officer's current judgements of the break-the-glass
+// accesses linked to an objection (ReviewBreakGlass), oldest access first, for the clerk handling it.
+func (db *DB) ObjectionJudgements(ctx context.Context, requestID string) ([]portal.Flagged, error) {
+	if _, err := uuid.Parse(requestID); err != nil {
+		return nil, nil
+	}
+	rows, _ := db.pool.Query(ctx, `SELECT e.id::text, e.occurred_at, e.actor_organization, e.actor_team, e.actor_role,
+ e.actor_employee_id, e.actor_employee_name, r.justified, r.note, r.reviewer_name, r.reviewed_at
+FROM break_glass_review_objections o JOIN break_glass_reviews r ON r.event_id = o.event_id
+ JOIN processing_events e ON e.id = o.event_id
+WHERE o.request_id = $1 ORDER BY e.occurred_at, e.id`, requestID)
+	fs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Flagged, error) {
+		var f portal.Flagged
+		err := row.Scan(&f.EventID, &f.OccurredAt, &f.Organization, &f.Team, &f.Role, &f.EmployeeID, &f.EmployeeName,
+			&f.Justified, &f.Note, &f.ReviewerName, &f.ReviewedAt)
+		f.Reviewed = true
+		return f, err
+	})
+	return fs, wrapErr("objection judgements", err)
+}

@@ -20,6 +20,8 @@ type oversightStore interface {
 	ReviewBreakGlass(ctx context.Context, eventID string, by portal.Staff, justified bool, note string) error
 	StaffPatterns(ctx context.Context, since, until time.Time, minViews int) ([]portal.StaffPattern, error)
 	RecordOversightViews(ctx context.Context, by portal.Staff, municipality string, subjectIDs []int64) error
+	// ObjectionJudgements: the judgements linked to an objection, for the clerk's request page.
+	ObjectionJudgements(ctx context.Context, requestID string) ([]portal.Flagged, error)
 }
 
 // Oversight thresholds: staff are flagged when more than this share of their views was not through an

@@ -280,6 +280,13 @@ func TestUnjustifiedJudgementTellsTheCitizen(t *testing.T) {
 			t.Errorf("inbox lacks %q", want)
 		}
 	}
+	// The clerk handling the objection sees the judgement with it.
+	clerk, _ := e.staff("clerk")
+	resp, page := e.do("GET", "/medewerker/verzoeken/"+reqID, clerk, "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(page, "Oordeel van de functionaris gegevensbescherming over noodtoegang") ||
+		!strings.Contains(page, "<strong>Niet terecht</strong>") {
+		t.Errorf("the clerk's page (%d) does not show the judgement", resp.StatusCode)
+	}
 	_, page = e.do("GET", "/toezicht", officer, "", nil)
 	i := strings.Index(page, "Crisis in het weekend")
 	line := page[i:]
