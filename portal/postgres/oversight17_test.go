@@ -211,3 +211,46 @@ WHERE id = $1`, other.ID, a1.ID); err != nil {
 		t.Errorf("b1 on the page: %+v", f)
 	}
 }
+
+// TestUnjustifiedMessageForRepresentatives: the message about a judged access without an objection
+// belongs to the log: a representative whose representation covers the log sees it, one without the
+// log does not.
+func TestUnjustifiedMessageForRepresentatives(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newTestDB(t)
+	withLog := representation(letterUUID()) // A for B: log and signals
+	noLog := representation(letterUUID())
+	noLog.RepresentativeBSN, noLog.Kind, noLog.Parts = bsnC, portal.RepAuthorisation, []string{portal.PartRequests}
+	noLog.LegalBasis = portal.LegalBasis{Kind: portal.BasisOwnAuthorisation, Reference: "Machtiging M-1"}
+	for _, r := range []portal.Representation{withLog, noLog} {
+		if err := r.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.PutRepresentation(ctx, r, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b1 := breakGlass(bsnB, t0.Add(-time.Hour), "crisis")
+	db.ingest(t, []portal.Event{b1})
+	if err := db.ReviewBreakGlass(ctx, b1.ID, portal.Staff{Sub: "fg", Name: "FG"}, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	subB := db.subject(t, bsnB)
+	sees := func(repID string, parts []string) bool {
+		ms, err := db.InboxMessages(ctx, portal.MessageFilter{SubjectID: subB, RepresentationID: repID, Parts: parts}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(ms, func(m portal.Message) bool { return m.EventID == b1.ID })
+	}
+	if !sees("", nil) {
+		t.Error("the person does not see the message")
+	}
+	if !sees(withLog.ID, withLog.Parts) {
+		t.Error("a representative with the log does not see the message")
+	}
+	if sees(noLog.ID, noLog.Parts) {
+		t.Error("a representative without the log sees the message")
+	}
+}
