@@ -273,6 +273,7 @@ type Message struct {
 	RequestID string // a message is about a request, a signal or a consent request
 	SignalID  string
 	ConsentID string
+	EventID   string // a MessageUnjustifiedAccess message: the judged access (RequestID: the objection, if any)
 	Reference string
 	Kind      StepKind
 	Status    RequestStatus

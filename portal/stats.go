@@ -326,6 +326,7 @@ func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }
 type Flagged struct {
 	EventID      string
 	SubjectID    int64
+	Pseudonym    string // the person's short code on the oversight page (OversightFilter), never the BSN
 	OccurredAt   time.Time
 	Organization string
 	Team         string
@@ -333,12 +334,16 @@ type Flagged struct {
 	EmployeeID   string
 	EmployeeName string
 	Activity     string
+	ActivityName Text   // the register's name of Activity (empty when the entry is gone)
 	Reason       string // break-the-glass reason, or the consent cited
 	Reviewed     bool
 	Justified    bool
 	Note         string
 	ReviewerName string
-	Span         *Span // for an event received over OTLP: its trace and span, for staff
+	ReviewedAt   *time.Time
+	Objections   []string // references of the person's objections about this access, linked when judged
+	Told         bool     // the person was told of a "not justified" judgement in their inbox
+	Span         *Span    // for an event received over OTLP: its trace and span, for staff
 }
 
 // StaffPattern is how one employee used access over a period.

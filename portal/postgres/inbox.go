@@ -26,7 +26,9 @@ var actingInbox = `m.subject_id = $1
           AND rq.filed_by_representation IS DISTINCT FROM $5::uuid)))))
  AND (m.signal_id IS NULL OR ($3 AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.id = m.signal_id
       AND ` + hiddenFromRep("s.id", "s.category", "$5", "$6") + `)))
- AND (m.consent_id IS NULL OR $4)`
+ AND (m.consent_id IS NULL OR $4)
+ AND (m.review_event_id IS NULL OR m.request_id IS NOT NULL
+      OR EXISTS (SELECT 1 FROM representations WHERE id = $5::uuid AND 'log' = ANY(parts)))`
 
 func actingArgs(f portal.MessageFilter, more ...any) []any {
 	return append([]any{f.SubjectID, f.Covers(portal.PartRequests), f.Covers(portal.PartSignals), f.Covers(portal.PartConsent),
@@ -45,12 +47,12 @@ func (db *DB) InboxMessages(ctx context.Context, f portal.MessageFilter, limit i
 		limit = 100
 	}
 	rows, _ := db.pool.Query(ctx, `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
- coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
+ coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
 FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id WHERE `+actingInbox+` ORDER BY m.id DESC LIMIT $7`,
 		actingArgs(f, limit)...)
 	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Message, error) {
 		var m portal.Message
-		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.ConsentID, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt)
+		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.ConsentID, &m.EventID, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt)
 		return m, err
 	})
 	if err != nil {

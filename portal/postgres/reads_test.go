@@ -76,7 +76,7 @@ func TestStaffViewsCarrySpans(t *testing.T) {
 	}
 
 	officer := portal.Staff{Sub: "fg", Name: "F. Gegevens", Roles: []string{portal.RolePrivacyOfficer}}
-	if _, _, err := db.Oversight(ctx, t0.AddDate(0, -1, 0), 10, officer, reqMunicipality); err != nil {
+	if _, _, err := db.Oversight(ctx, portal.OversightFilter{From: t0.AddDate(0, -1, 0), Limit: 10}, officer, reqMunicipality); err != nil {
 		t.Fatal(err)
 	}
 	va, vb := db.spansOf(t, a, portal.OversightActivity), db.spansOf(t, b, portal.OversightActivity)

@@ -584,7 +584,12 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 	var unread []string
 	for i, m := range ms {
 		var text string
-		if m.ConsentID != "" {
+		if m.Kind == portal.MessageUnjustifiedAccess {
+			text = s.t(l, "msg.unjustified_access")
+			if m.Reference != "" {
+				text += " " + s.t(l, "msg.unjustified_access.objection", m.Reference)
+			}
+		} else if m.ConsentID != "" {
 			text = s.t(l, "msg."+string(m.Kind))
 		} else if m.SignalID != "" {
 			text = s.t(l, "msg.signal")

@@ -116,7 +116,11 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 		byID[e.ID] = e
 	}
 	v := s.requestView(l, cf.Request, true, byID)
-	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows,
+	judged, err := s.oversightStore.ObjectionJudgements(c.UserContext(), cf.Request.ID) // issue 17: the privacy officer's word
+	if err != nil {
+		return err
+	}
+	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows, Judged: judged,
 		More: cf.More, Staff: true, Max: portal.MaxCaseEvents,
 		CanStart:  portal.CanMove(cf.Request.Status, portal.StatusHandling),
 		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
@@ -131,9 +135,10 @@ type staffRequestPage struct {
 	pageBase
 	R                                    RequestView
 	BSN                                  string
-	Rows                                 []Row // the citizen's events in the request's scope
-	More                                 bool  // more than Max events
-	Staff                                bool  // the rows are shown to staff (no links to the citizen's pages)
+	Rows                                 []Row            // the citizen's events in the request's scope
+	Judged                               []portal.Flagged // the privacy officer's judgements linked to this objection
+	More                                 bool             // more than Max events
+	Staff                                bool             // the rows are shown to staff (no links to the citizen's pages)
 	Max                                  int
 	CanStart, CanExtend, CanDecide, Mine bool
 	Decision                             decisionForm

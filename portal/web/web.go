@@ -304,6 +304,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	officer := s.requireRole(portal.RolePrivacyOfficer)
 	app.Get("/toezicht", officer, noHead, s.oversight)
 	app.Post("/toezicht/noodtoegang/:id", officer, s.checkCSRF, s.reviewBreakGlass)
+	app.Get("/toezicht/export.csv", officer, noHead, s.oversightCSV)
 	app.Get("/medewerker/toestemmingen/nieuw", handlers, s.newConsentPage)
 	app.Post("/medewerker/toestemmingen", handlers, s.checkCSRF, s.createConsentStaff)
 	leads := s.requireRole(portal.RoleTeamLead)

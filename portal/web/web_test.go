@@ -655,6 +655,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/raad", "GET", "/raad", nil, page(statuses{Council: 200})},
 		{"/toezicht", "GET", "/toezicht", nil, page(statuses{Officer: 200})},
 		{"/toezicht/noodtoegang/:id", "POST", "/toezicht/noodtoegang/" + evA.ID, nil, page(statuses{})},
+		{"/toezicht/export.csv", "GET", "/toezicht/export.csv", nil, page(statuses{Officer: 200})},
 		{"/raad/rapportage.pdf", "GET", "/raad/rapportage.pdf", nil, page(statuses{Council: 200})},
 		{"/raad/cijfers.csv", "GET", "/raad/cijfers.csv", nil, page(statuses{Council: 200})},
 		{"/open-data/statistieken.json", "GET", "/open-data/statistieken.json", nil, everyone(200)},
