@@ -16,9 +16,12 @@ type SignalReceipt struct {
 	Told     bool       `json:"told"`
 	ToldAt   *time.Time `json:"told_at,omitempty"`
 	Decision time.Time  `json:"retention_decision_due"`
+	// HoldUntil is when the person is told at the latest, unless a clerk asks for a deferral.
+	HoldUntil *time.Time `json:"hold_until,omitempty"`
 }
 
-// registerSignal stores a signal; the citizen is told at once. Sending the same signal again is
+// registerSignal stores a signal; the citizen is told at once, or when its hold (hold_until, at most
+// the deferral approval window: 422 beyond it) ends unless a clerk asks for a deferral meanwhile. Sending the same signal again is
 // harmless (200, created false); the same id with other content is a 409.
 func (h *handlers) registerSignal(c *fiber.Ctx) error {
 	if len(c.Body()) > MaxBody {
@@ -42,6 +45,10 @@ func (h *handlers) registerSignal(c *fiber.Ctx) error {
 	if s.ToldAt != nil {
 		t := s.ToldAt.UTC()
 		r.ToldAt = &t
+	}
+	if s.HoldUntil != nil {
+		t := s.HoldUntil.UTC()
+		r.HoldUntil = &t
 	}
 	return c.JSON(r)
 }

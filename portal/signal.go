@@ -2,6 +2,7 @@ package portal
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -65,12 +66,64 @@ type NewSignal struct {
 	Nature       Nature    `json:"nature"`
 	Urgency      string    `json:"urgency"`
 	HandlingTeam string    `json:"handling_team"`
+	// HoldUntil (API only) keeps the person from being told until then, so that a clerk can decide
+	// whether to ask for a deferral; at most the deferral approval window ahead (CheckHold). Without a
+	// clerk's decision the person is told when the hold ends.
+	HoldUntil *time.Time `json:"hold_until,omitempty"`
+	// SummaryForSubject is what the signal is about, written for the person. Nature.Summary is the
+	// reporter's own text and is never shown to the person.
+	SummaryForSubject string `json:"summary_for_subject,omitempty"`
+}
+
+// MaxSubjectSummary is the longest text for the person about a signal.
+const MaxSubjectSummary = 4000
+
+// CheckSubjectSummary trims a text for the person and returns an EINVALID *Error naming field
+// summary_for_subject when it is empty or too long.
+func CheckSubjectSummary(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	msg := CheckText(text, MaxSubjectSummary)
+	if text == "" {
+		msg = "required"
+	}
+	if msg != "" {
+		return text, &Error{Code: EINVALID, Message: "the text for the person is invalid",
+			Fields: []FieldError{{Index: -1, Field: "summary_for_subject", Message: msg}}}
+	}
+	return text, nil
+}
+
+// HoldEnd is the latest end of a hold that starts at now: the deferral approval window.
+func (p SignalPolicy) HoldEnd(now time.Time) time.Time {
+	return AddWorkingDays(now, p.WithDefaults().ApprovalDays)
+}
+
+// CheckHold checks the hold of a new signal registered at now: in the future and not after the
+// approval window (p.HoldEnd). It returns an EINVALID *Error naming field hold_until.
+func (s NewSignal) CheckHold(now time.Time, p SignalPolicy) error {
+	if s.HoldUntil == nil {
+		return nil
+	}
+	msg := ""
+	switch {
+	case !s.HoldUntil.After(now):
+		msg = "must lie in the future"
+	case s.HoldUntil.After(p.HoldEnd(now)):
+		msg = "at most the deferral approval window (" + strconv.Itoa(p.WithDefaults().ApprovalDays) + " working days) ahead"
+	}
+	if msg == "" {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "the hold is too long", Fields: []FieldError{{Index: -1, Field: "hold_until", Message: msg}}}
 }
 
 // Validate checks a new signal at now and returns an EINVALID *Error naming every bad field.
 func (s *NewSignal) Validate(now time.Time) error {
 	var fs []FieldError
 	add := func(field, msg string) { fs = append(fs, FieldError{Index: -1, Field: field, Message: msg}) }
+	if s.HoldUntil != nil && s.HoldUntil.IsZero() {
+		s.HoldUntil = nil
+	}
 	if !ValidEventID(s.ID) {
 		add("id", "must be a UUID")
 	}
@@ -102,6 +155,10 @@ func (s *NewSignal) Validate(now time.Time) error {
 	} else if m := CheckText(s.Nature.Summary, 4000); m != "" {
 		add("nature.summary", m)
 	}
+	s.SummaryForSubject = strings.TrimSpace(s.SummaryForSubject)
+	if m := CheckText(s.SummaryForSubject, MaxSubjectSummary); m != "" {
+		add("summary_for_subject", m)
+	}
 	if !slices.Contains(Urgencies, s.Urgency) {
 		add("urgency", "must be crisis or normal")
 	}
@@ -132,6 +189,16 @@ type Signal struct {
 	ReviewAt     *time.Time // bewaren: when to decide again
 	DestroyedAt  *time.Time
 	Deferrals    []Deferral
+	// The text for the person (NewSignal.SummaryForSubject): who wrote it ("api" when the reporter
+	// sent it, else the clerk's subject) and when.
+	SubjectSummaryBy string
+	SubjectSummaryAt *time.Time
+}
+
+// Held reports whether the signal is held at now: the person is not told yet and its hold has not
+// ended.
+func (s Signal) Held(now time.Time) bool {
+	return !s.Told() && s.HoldUntil != nil && now.Before(*s.HoldUntil)
 }
 
 // Told reports whether the citizen has been told about the signal.

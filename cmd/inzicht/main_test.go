@@ -551,7 +551,8 @@ func TestDemoSignalsAcceptance(t *testing.T) {
 	id := uuid.NewString()
 	body := fmt.Sprintf(`{"id":%q,"subject_bsn":"999993653","received_at":%q,"reporter_kind":"gp",`+
 		`"reporter":{"name":"Dokter Geheim","organization":"Huisartsenpraktijk Zuid"},`+
-		`"nature":{"category":"health","summary":"Uw huisarts maakt zich zorgen over uw gezondheid thuis."},`+
+		`"nature":{"category":"health","summary":"Patiënt belt dagelijks over pijn; vermoeden van verwaarlozing door mantelzorger."},`+
+		`"summary_for_subject":"Uw huisarts maakt zich zorgen over uw gezondheid thuis.",`+
 		`"urgency":"normal","handling_team":"Wijkteam Zuid"}`, id, time.Now().Add(-time.Hour).Format(time.RFC3339))
 	req, _ := http.NewRequest("POST", base+"/api/v1/signals", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+key)
@@ -569,12 +570,31 @@ func TestDemoSignalsAcceptance(t *testing.T) {
 	loginCitizen(t, c, base, "999993653", "substantieel")
 	_, page := get(t, c, base+"/signalen/"+id)
 	if !strings.Contains(page, "Uw huisarts maakt zich zorgen") || strings.Contains(page, "Dokter Geheim") ||
-		strings.Contains(page, "Huisartsenpraktijk") {
-		t.Error("the signal posted through the API is not shown at once, or shows its reporter")
+		strings.Contains(page, "Huisartsenpraktijk") || strings.Contains(page, "verwaarlozing") {
+		t.Error("the signal posted through the API is not shown at once, or shows its reporter or the reporter's summary")
 	}
 	_, page = get(t, c, base+"/berichten")
 	if !strings.Contains(page, "/signalen/"+id) {
 		t.Error("no inbox message for the signal")
+	}
+
+	// A crisis report held by its system for a clerk's decision is not shown while held (issue 17).
+	held := uuid.NewString()
+	body = fmt.Sprintf(`{"id":%q,"subject_bsn":"999993653","received_at":%q,"reporter_kind":"police",`+
+		`"nature":{"category":"debts","summary":"Deurwaarder meldt beslag"},"urgency":"crisis","handling_team":"Schuldhulp",`+
+		`"hold_until":%q}`, held, time.Now().Add(-time.Hour).Format(time.RFC3339), time.Now().Add(time.Hour).Format(time.RFC3339))
+	req, _ = http.NewRequest("POST", base+"/api/v1/signals", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("POST /signals with a hold: %d", resp.StatusCode)
+	}
+	if _, page = get(t, c, base+"/signalen"); strings.Contains(page, "/signalen/"+held) || strings.Contains(page, "Deurwaarder") {
+		t.Error("a held signal is shown to the person")
 	}
 
 	// The demo's deferred signals: the sweep at start tells the one whose review date passed and the

@@ -21,14 +21,16 @@ var errNoSignal = portal.Errorf(portal.ENOTFOUND, "no such signal")
 const signalCols = `s.id::text, s.subject_id, s.received_at, s.registered_at, s.source, s.category,
  coalesce(s.reporter_kind,''), coalesce(s.reporter_name,''), coalesce(s.reporter_organization,''),
  coalesce(s.reporter_contact,''), coalesce(s.summary,''), coalesce(s.urgency,''), coalesce(s.handling_team,''),
- s.told_at, s.decision_due, s.retention, s.retention_at, s.retention_by, s.case_ref, s.review_at, s.destroyed_at`
+ s.told_at, s.decision_due, s.retention, s.retention_at, s.retention_by, s.case_ref, s.review_at, s.destroyed_at,
+ s.hold_until, coalesce(s.subject_summary,''), coalesce(s.subject_summary_by,''), s.subject_summary_at`
 
 func scanSignal(row pgx.Row) (portal.Signal, error) {
 	var s portal.Signal
 	var rep portal.Reporter
 	err := row.Scan(&s.ID, &s.SubjectID, &s.ReceivedAt, &s.RegisteredAt, &s.Source, &s.Nature.Category,
 		&s.ReporterKind, &rep.Name, &rep.Organization, &rep.Contact, &s.Nature.Summary, &s.Urgency, &s.HandlingTeam,
-		&s.ToldAt, &s.DecisionDue, &s.Retention, &s.RetentionAt, &s.RetentionBy, &s.CaseRef, &s.ReviewAt, &s.DestroyedAt)
+		&s.ToldAt, &s.DecisionDue, &s.Retention, &s.RetentionAt, &s.RetentionBy, &s.CaseRef, &s.ReviewAt, &s.DestroyedAt,
+		&s.HoldUntil, &s.SummaryForSubject, &s.SubjectSummaryBy, &s.SubjectSummaryAt)
 	if rep != (portal.Reporter{}) {
 		s.Reporter = &rep
 	}
@@ -48,10 +50,14 @@ func (db *DB) signalHash(ns portal.NewSignal) []byte {
 	return h.Sum(nil)
 }
 
-// RegisterSignal stores a validated signal. Without a deferral the citizen is told in the same
-// transaction (an inbox message and, when they gave an address, an e-mail job); with one (staff form
-// only) the signal stays hidden while a team lead may approve. Registering the same id again with the
-// same content returns the stored signal and created=false; with other content ECONFLICT.
+// RegisterSignal stores a validated signal. Without a deferral or a hold the citizen is told in the
+// same transaction (an inbox message and, when they gave an address, an e-mail job); with a deferral
+// (staff form only) the signal stays hidden while a team lead may approve; with a hold (ns.HoldUntil,
+// checked by NewSignal.CheckHold: EINVALID when too long) it stays hidden until the hold ends, when
+// SweepSignals tells it (a sweep is scheduled for that moment). The text for the person is
+// ns.SummaryForSubject; on the staff form the clerk's summary is written for the person and is that
+// text. Registering the same id again with the same content returns the stored signal and
+// created=false; with other content ECONFLICT.
 func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source string, apiKeyID int64, by *portal.Staff,
 	deferral *portal.DeferralRequest, p portal.SignalPolicy) (portal.Signal, bool, error) {
 	p = p.WithDefaults()
@@ -80,16 +86,37 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 		if ns.Reporter != nil {
 			rep = *ns.Reporter
 		}
+		if err := ns.CheckHold(now, p); err != nil {
+			return err
+		}
+		var subj, subjBy, subjAt any
+		switch {
+		case ns.SummaryForSubject != "":
+			subj, subjBy, subjAt = ns.SummaryForSubject, registeredBy, now
+			if source == "api" {
+				subjBy = "api"
+			}
+		case source == "staff":
+			subj, subjBy, subjAt = ns.Nature.Summary, registeredBy, now
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO signals (id, subject_id, received_at, registered_at, source, api_key_id,
  registered_by, category, reporter_kind, reporter_name, reporter_organization, reporter_contact, summary, urgency,
- handling_team, content_hash, decision_due) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+ handling_team, content_hash, decision_due, hold_until, subject_summary, subject_summary_by, subject_summary_at)
+ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
 			ns.ID, ids[ns.SubjectBSN], ns.ReceivedAt, now, source, key, registeredBy, ns.Nature.Category, ns.ReporterKind,
 			rep.Name, rep.Organization, rep.Contact, ns.Nature.Summary, ns.Urgency, ns.HandlingTeam, hash,
-			now.Add(p.DecisionWithin)); err != nil {
+			now.Add(p.DecisionWithin), ns.HoldUntil, subj, subjBy, subjAt); err != nil {
 			return err
 		}
 		if deferral != nil && by != nil {
 			return db.insertDeferral(ctx, tx, ns.ID, *by, *deferral, true, now, p)
+		}
+		if ns.HoldUntil != nil {
+			// The periodic sweep could come up to its period late: one more runs when the hold ends.
+			if _, err := db.jobs.InsertTx(ctx, tx, portal.SweepJob{}, &river.InsertOpts{ScheduledAt: *ns.HoldUntil}); err != nil {
+				return fmt.Errorf("schedule the end of the hold: %w", err)
+			}
+			return nil
 		}
 		return db.tell(ctx, tx, ns.ID, now)
 	}, func(tx pgx.Tx) (err error) {
@@ -171,10 +198,35 @@ func (db *DB) signal(ctx context.Context, q querier, id string) (portal.Signal, 
 	return s, err
 }
 
-// forCitizen strips what only staff may see.
+// forCitizen strips what only staff may see, the reporter's own summary included: the person reads
+// the text written for them (SummaryForSubject), when there is one.
 func forCitizen(s portal.Signal) portal.Signal {
 	s.Reporter, s.ReporterKind, s.Deferrals, s.RetentionBy = nil, "", nil, ""
+	s.Nature.Summary, s.SubjectSummaryBy, s.HoldUntil = "", "", nil
 	return s
+}
+
+// SetSubjectSummary stores a clerk's text for the person about a signal, replacing an earlier one.
+// An invalid text is EINVALID (field summary_for_subject), a destroyed signal EINVALID.
+func (db *DB) SetSubjectSummary(ctx context.Context, id string, by portal.Staff, text string) error {
+	text, err := portal.CheckSubjectSummary(text)
+	if err != nil {
+		return err
+	}
+	now := db.now()
+	err = db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := db.lockSignal(ctx, tx, strings.ToLower(id))
+		if err != nil {
+			return err
+		}
+		if s.Destroyed() {
+			return portal.Errorf(portal.EINVALID, "the signal was destroyed")
+		}
+		_, err = tx.Exec(ctx, `UPDATE signals SET subject_summary = $2, subject_summary_by = $3, subject_summary_at = $4
+WHERE id = $1`, s.ID, text, by.Sub, now)
+		return err
+	})
+	return wrapErr("set subject summary", err)
 }
 
 // hiddenFromRep is the SQL condition that the signal with id sig (a column) and category cat (a
@@ -303,7 +355,7 @@ func (db *DB) StaffSignals(ctx context.Context, limit int) ([]portal.Signal, err
 		return nil, fmt.Errorf("postgres: staff signals: %w", err)
 	}
 	for i := range ss {
-		ss[i].Reporter, ss[i].Nature.Summary = nil, ""
+		ss[i].Reporter, ss[i].Nature.Summary, ss[i].SummaryForSubject = nil, "", ""
 		full, err := db.signal(ctx, db.pool, ss[i].ID)
 		if err != nil {
 			return nil, err
@@ -464,7 +516,7 @@ func (db *DB) DecideRetention(ctx context.Context, id string, by portal.Staff, c
 		}
 		if _, err := tx.Exec(ctx, `UPDATE signals SET destroyed_at = $2, summary = NULL, reporter_kind = NULL,
  reporter_name = NULL, reporter_organization = NULL, reporter_contact = NULL, urgency = NULL, handling_team = NULL,
- content_hash = NULL WHERE id = $1`, id, now); err != nil {
+ content_hash = NULL, subject_summary = NULL, subject_summary_by = NULL, subject_summary_at = NULL WHERE id = $1`, id, now); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE signal_deferrals SET motivation = NULL WHERE signal_id = $1`, id)
@@ -474,7 +526,8 @@ func (db *DB) DecideRetention(ctx context.Context, id string, by portal.Staff, c
 }
 
 // SweepSignals ends what may not last: deferral requests not approved within their window lapse,
-// and every signal no deferral keeps hidden any more is told. A deferral never lapses silently.
+// and every signal no deferral and no hold keeps hidden any more is told. A deferral never lapses
+// silently, and a hold ends by telling unless a clerk asked for a deferral meanwhile.
 func (db *DB) SweepSignals(ctx context.Context) (portal.SignalSweepResult, error) {
 	now := db.now()
 	var res portal.SignalSweepResult
@@ -487,6 +540,7 @@ WHERE status = 'pending' AND approve_before <= $1`, now)
 		}
 		res.Lapsed = int(tag.RowsAffected())
 		rows, _ := tx.Query(ctx, `SELECT s.id::text FROM signals s WHERE s.told_at IS NULL
+ AND (s.hold_until IS NULL OR s.hold_until <= $1)
  AND NOT EXISTS (SELECT 1 FROM signal_deferrals d WHERE d.signal_id = s.id AND d.status = 'approved' AND d.review_at > $1)
  AND NOT EXISTS (SELECT 1 FROM signal_deferrals d WHERE d.signal_id = s.id AND d.status = 'pending' AND d.initial
                  AND d.approve_before > $1)

@@ -182,7 +182,8 @@ func TestSignalsToldAtOnce(t *testing.T) {
 		if got.ID != ns.ID || got.Reporter != nil || got.ReporterKind != "" || got.Deferrals != nil || got.RetentionBy != "" {
 			t.Errorf("the citizen sees who reported or staff details: %+v", got)
 		}
-		if got.Nature != ns.Nature || !got.ReceivedAt.Equal(ns.ReceivedAt.Truncate(time.Microsecond)) || !got.Told() {
+		// The reporter's summary is for staff: the citizen reads only the text written for them.
+		if got.Nature != (portal.Nature{Category: ns.Nature.Category}) || !got.ReceivedAt.Equal(ns.ReceivedAt.Truncate(time.Microsecond)) || !got.Told() {
 			t.Errorf("the citizen's view lacks the signal itself: %+v", got)
 		}
 	}
@@ -1125,7 +1126,7 @@ func TestSignalsRetentionChoices(t *testing.T) {
 	if st := db.sgStaffView(t, ns.ID); st.Destroyed() || st.HandlingTeam != sgTeam {
 		t.Errorf("content after actie: %+v", st)
 	}
-	if got, err := db.CitizenSignal(ctx, db.subject(t, bsnA), "", ns.ID); err != nil || got.Nature.Summary != sgSummary || got.Destroyed() {
+	if got, err := db.CitizenSignal(ctx, db.subject(t, bsnA), "", ns.ID); err != nil || got.HandlingTeam != sgTeam || got.Destroyed() {
 		t.Errorf("the citizen's view after actie: %+v %v", got, err)
 	}
 }

@@ -23,6 +23,7 @@ type signalStore interface {
 	RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error
 	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
 	TellSignal(ctx context.Context, id string) error
+	SetSubjectSummary(ctx context.Context, id string, by portal.Staff, text string) error
 	DecideRetention(ctx context.Context, id string, by portal.Staff, c portal.RetentionChoice, p portal.SignalPolicy) error
 	RequestSignalRelease(ctx context.Context, signalID, representationID, reason string, by portal.Staff) (portal.SignalRelease, error)
 	DecideSignalRelease(ctx context.Context, signalID string, releaseID int64, approve bool, by portal.Staff) error
@@ -35,6 +36,7 @@ type SignalView struct {
 	CategoryText string
 	RetentionTxt string
 	Hidden       bool // staff: the citizen has not been told
+	Held         bool // staff: held until HoldUntil, while a clerk decides whether to ask for a deferral
 	Pending      bool // staff: a deferral awaits a team lead
 	ReviewSoon   bool // staff: an approved deferral's review date is within a week, or passed
 	DecisionLate bool // staff: no retention decision by its due date
@@ -45,7 +47,7 @@ type SignalView struct {
 
 func (s *server) signalView(l string, sg portal.Signal) SignalView {
 	now := s.deps.Now()
-	v := SignalView{Signal: sg, CategoryText: s.t(l, "sigcat."+sg.Nature.Category), Hidden: !sg.Told()}
+	v := SignalView{Signal: sg, CategoryText: s.t(l, "sigcat."+sg.Nature.Category), Hidden: !sg.Told(), Held: sg.Held(now)}
 	if sg.Retention != "" {
 		v.RetentionTxt = s.t(l, "retention."+sg.Retention)
 	}
@@ -99,7 +101,7 @@ func (s *server) staffSignals(c *fiber.Ctx) error {
 	for _, sg := range ss {
 		v := s.signalView(l, sg)
 		all = append(all, v)
-		if v.Pending || v.ReviewSoon || v.DecisionLate || v.KeepReview {
+		if v.Pending || v.ReviewSoon || v.DecisionLate || v.KeepReview || v.Held {
 			attention = append(attention, v)
 		}
 		for k, on := range map[string]bool{"pending": v.Pending, "review": v.ReviewSoon, "late": v.DecisionLate,
@@ -146,7 +148,8 @@ func (s *server) staffSignal(c *fiber.Ctx) error {
 		CanDecide:   !sc.Signal.Destroyed(),
 		ApprovalIn:  p.ApprovalDays,
 		Defer:       s.deferForm(c, v.ID, deferForm{}),
-		Retain:      s.retainForm(c, v.ID, retainForm{})})
+		Retain:      s.retainForm(c, v.ID, retainForm{}),
+		Subject:     s.subjectForm(c, v.ID, subjectForm{Text: sc.Signal.SummaryForSubject})})
 }
 
 // staffSignalPage is the data of a signal as staff see it (opening it is recorded).
@@ -166,6 +169,7 @@ type staffSignalPage struct {
 	ApprovalIn         int // working days a team lead has to approve a deferral
 	Defer              deferForm
 	Retain             retainForm
+	Subject            subjectForm
 	// The person's representatives and whether this signal is shown to each (issue 16).
 	Reps           []repRow
 	HiddenFromReps bool // the signal is hidden from representatives unless released
@@ -315,6 +319,58 @@ type signalActionPage struct {
 	Defer   *deferForm
 	Retain  *retainForm
 	Release *releaseForm
+	Subject *subjectForm
+}
+
+// subjectForm is a clerk's text for the person about a signal, as typed, with its errors: what the
+// person reads instead of the reporter's summary.
+type subjectForm struct {
+	Lang, CSRF, ID string
+	Text           string
+	Max            int
+	Errors         formErrors
+}
+
+// The input of the text for the person.
+var (
+	subjectInputs = map[string]string{"summary_for_subject": "tekst_inwoner"}
+	subjectOrder  = []string{"tekst_inwoner"}
+)
+
+func (s *server) subjectForm(c *fiber.Ctx, id string, f subjectForm) subjectForm {
+	f.Lang, f.CSRF, f.ID, f.Max = lang(c), sessCSRF(c), id, portal.MaxSubjectSummary
+	return f
+}
+
+// setSubjectSummary stores a clerk's text for the person; a mistake shows the form again with what
+// was typed (on a page of its own: showing the signal's page would record another view).
+func (s *server) setSubjectSummary(c *fiber.Ctx) error {
+	l := lang(c)
+	id, err := signalID(c)
+	if err != nil {
+		return err
+	}
+	f := subjectForm{Text: c.FormValue("tekst_inwoner")}
+	_, verr := portal.CheckSubjectSummary(f.Text)
+	fe, err := s.fieldErrors(l, "ssig.err.", subjectInputs, verr)
+	if err != nil {
+		return err
+	}
+	if fe == nil {
+		me := staffOf(c)
+		err := s.signalStore.SetSubjectSummary(c.UserContext(), id, me, f.Text)
+		if fe, err = s.fieldErrors(l, "ssig.err.", subjectInputs, err); err != nil {
+			return err
+		}
+		if fe == nil {
+			s.deps.Log.Info("signal text for the person set", "signal", id, "staff", me.Sub)
+			return s.signalDone(c)
+		}
+	}
+	f = s.subjectForm(c, id, f)
+	f.Errors = fe
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.page(c, "mw_signaal_actie", s.t(l, "ssig.subject"), &signalActionPage{ID: id, Summary: fe.summary(subjectOrder), Subject: &f})
 }
 
 // signalID is the signal of the address, when it can be one.

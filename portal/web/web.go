@@ -319,6 +319,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/signalen/:id/vrijgeven/:rid/goedkeuren", leads, s.checkCSRF, s.decideRelease(true))
 	app.Post("/medewerker/signalen/:id/vrijgeven/:rid/afwijzen", leads, s.checkCSRF, s.decideRelease(false))
 	app.Post("/medewerker/signalen/:id/melden", handlers, s.checkCSRF, s.tellSignal)
+	app.Post("/medewerker/signalen/:id/tekst", handlers, s.checkCSRF, s.setSubjectSummary)
 	app.Post("/medewerker/signalen/:id/bewaarbesluit", handlers, s.checkCSRF, s.decideRetention)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such page") })
 	return app, nil

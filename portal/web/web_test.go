@@ -634,6 +634,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/medewerker/signalen/:id/vrijgeven/:rid/goedkeuren", "POST", "/medewerker/signalen/" + sigA.ID + "/vrijgeven/1/goedkeuren", nil, page(statuses{})},
 		{"/medewerker/signalen/:id/vrijgeven/:rid/afwijzen", "POST", "/medewerker/signalen/" + sigA.ID + "/vrijgeven/1/afwijzen", nil, page(statuses{})},
 		{"/medewerker/signalen/:id/melden", "POST", "/medewerker/signalen/" + sigA.ID + "/melden", nil, page(statuses{})},
+		{"/medewerker/signalen/:id/tekst", "POST", "/medewerker/signalen/" + sigA.ID + "/tekst", nil, page(statuses{})},
 		{"/medewerker/signalen/:id/bewaarbesluit", "POST", "/medewerker/signalen/" + sigA.ID + "/bewaarbesluit", nil, page(statuses{})},
 		{"/api/v1/signals", "POST", "/api/v1/signals", signal, api(statuses{KeySignals: 201})},
 		// Consent: a citizen reaches only their own requests; systems ask with consent:write and check with consent:read.
