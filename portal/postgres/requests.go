@@ -506,6 +506,19 @@ ORDER BY e.occurred_at DESC, e.id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
 // municipality, the clerk's role, the activity of handling rights requests and the access basis
 // (assigned when the request is assigned to this clerk, function otherwise).
 func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error) {
+	return db.openCaseFile(ctx, id, by, municipality, false)
+}
+
+// ReopenCaseFile is OpenCaseFile for the case page shown again right after the staff member's own
+// action on it: it records no view when this staff member's view of this request was recorded within
+// portal.CaseVisit, and records one as OpenCaseFile does otherwise, so a first view is never lost
+// (whatever the caller claims, a view is skipped only when one of the same case by the same person
+// is in the log minutes before).
+func (db *DB) ReopenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error) {
+	return db.openCaseFile(ctx, id, by, municipality, true)
+}
+
+func (db *DB) openCaseFile(ctx context.Context, id string, by portal.Staff, municipality string, reopen bool) (portal.CaseFile, error) {
 	var cf portal.CaseFile
 	now := db.now()
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
@@ -549,12 +562,23 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		if r.AssigneeSub != "" && r.AssigneeSub == by.Sub {
 			basis = portal.BasisAssigned
 		}
+		cf = portal.CaseFile{Request: r, BSN: bsn, Events: evs, More: more}
+		if reopen {
+			var seen bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM processing_events WHERE subject_id = $1
+ AND action = 'view' AND activity_id = $2 AND case_ref = $3 AND actor_employee_id = $4 AND occurred_at > $5)`,
+				subject.id, portal.RequestActivity, r.Reference, by.Sub, now.Add(-portal.CaseVisit)).Scan(&seen); err != nil {
+				return err
+			}
+			if seen {
+				return nil
+			}
+		}
 		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.RoleLabel(by.Role()),
 			Municipality: municipality, Activity: portal.RequestActivity, Level: "what", Categories: cats,
 			AccessBasis: basis, CaseRef: r.Reference}, now, nil); err != nil {
 			return err
 		}
-		cf = portal.CaseFile{Request: r, BSN: bsn, Events: evs, More: more}
 		return nil
 	})
 	return cf, wrapErr("open case file", err)

@@ -124,6 +124,12 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 		if by := map[portal.StepKind]*portal.OnBehalf{portal.StepFiled: r.FiledBy, portal.StepWithdrawn: r.WithdrawnBy}[st.Kind]; by != nil && st.ActorKind == portal.ByCitizen {
 			sv.What, sv.Who = s.t(l, "onbehalf.step."+string(st.Kind), s.representativeText(l, by), by.SubjectName), ""
 		}
+		if staff && st.ActorKind != portal.ByCitizen { // staff wording, not the sentence written to the citizen
+			sv.What = s.t(l, "staff.step."+string(st.Kind))
+			if st.Kind == portal.StepAssigned {
+				sv.What, sv.Who = s.t(l, "staff.step.assigned", st.ActorName), ""
+			}
+		}
 		switch st.Kind {
 		case portal.StepExtended, portal.StepWithdrawn:
 			sv.Note = st.Note

@@ -14,6 +14,9 @@ import (
 type caseStore interface {
 	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
 	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
+	// ReopenCaseFile is OpenCaseFile after the staff member's own action: no second view within
+	// portal.CaseVisit of their recorded one.
+	ReopenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
 	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
 	// RequestByID reads a request without recording a view: only for what shows nothing of the
 	// citizen's (the decision form shown again names the reference and the kind).
@@ -91,12 +94,34 @@ func (s *server) staffQueue(c *fiber.Ctx) error {
 		"FKind": string(f.Kind), "FStatus": status, "Updated": c.Query("bijgewerkt"), "Me": staffOf(c).Sub})
 }
 
+// doneParam is the query parameter with which an action returns to its case page: the step done, shown
+// as a notice. The page is then read with Reopen…, which records no second view of the case by the
+// same staff member within portal.CaseVisit (storage checks the log, so the parameter cannot hide a
+// first view).
+const doneParam = "gedaan"
+
+// requestDone returns to the request's page after a clerk's action on it.
+func requestDone(c *fiber.Ctx, id string, kind portal.StepKind) error {
+	return c.Redirect("/medewerker/verzoeken/"+id+"?"+doneParam+"="+string(kind), fiber.StatusSeeOther)
+}
+
+// requestDoneSteps are the steps a request's page has a notice for.
+var requestDoneSteps = []string{string(portal.StepAssigned), string(portal.StepStarted), string(portal.StepExtended), string(portal.StepDecided)}
+
 // staffRequest shows a request with the citizen's data in its scope. Opening it is recorded in the
-// citizen's processing log in the same transaction that reads the data.
+// citizen's processing log in the same transaction that reads the data; shown again right after the
+// staff member's own action (doneParam), it is read with ReopenCaseFile.
 func (s *server) staffRequest(c *fiber.Ctx) error {
 	l := lang(c)
 	me := staffOf(c)
-	cf, err := s.caseStore.OpenCaseFile(c.UserContext(), c.Params("id"), me, s.cfg.Municipality)
+	open := s.caseStore.OpenCaseFile
+	done := c.Query(doneParam)
+	if slices.Contains(requestDoneSteps, done) {
+		open = s.caseStore.ReopenCaseFile
+	} else {
+		done = ""
+	}
+	cf, err := open(c.UserContext(), c.Params("id"), me, s.cfg.Municipality)
 	if err != nil {
 		return err
 	}
@@ -111,7 +136,7 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 	}
 	v := s.requestView(l, cf.Request, true, byID)
 	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows,
-		More: cf.More, Staff: true, Max: portal.MaxCaseEvents,
+		More: cf.More, Staff: true, Max: portal.MaxCaseEvents, Done: done,
 		CanStart:  portal.CanMove(cf.Request.Status, portal.StatusHandling),
 		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
 		CanDecide: portal.CanMove(cf.Request.Status, portal.StatusDecided),
@@ -129,6 +154,7 @@ type staffRequestPage struct {
 	More                                 bool  // more than Max events
 	Staff                                bool  // the rows are shown to staff (no links to the citizen's pages)
 	Max                                  int
+	Done                                 string // the step just done by this staff member, for a notice
 	CanStart, CanExtend, CanDecide, Mine bool
 	Decision                             decisionForm
 	Extend                               extendForm
@@ -229,7 +255,7 @@ func (s *server) extend(c *fiber.Ctx) error {
 		}
 		if fe == nil {
 			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepExtended, "status", done.Status, "staff", me.Sub)
-			return c.Redirect("/medewerker/verzoeken?bijgewerkt="+done.Reference, fiber.StatusSeeOther)
+			return requestDone(c, done.ID, portal.StepExtended)
 		}
 	}
 	f.Lang, f.CSRF, f.ID, f.Errors = l, sessCSRF(c), r.ID, fe
@@ -264,7 +290,7 @@ func (s *server) decide(c *fiber.Ctx) error {
 		}
 		if fe == nil {
 			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepDecided, "status", done.Status, "staff", me.Sub)
-			return c.Redirect("/medewerker/verzoeken?bijgewerkt="+done.Reference, fiber.StatusSeeOther)
+			return requestDone(c, done.ID, portal.StepDecided)
 		}
 	}
 	f.Errors = fe
@@ -272,8 +298,8 @@ func (s *server) decide(c *fiber.Ctx) error {
 	return s.renderAction(c, "staff.decide.title", r, &actionPage{Summary: fe.summary(decisionOrder), Decision: &d})
 }
 
-// staffAct applies an action that takes no input (assign, start) and returns to the queue (a redirect to the request page would record
-// another view of the citizen's data that nobody asked for).
+// staffAct applies an action that takes no input (assign, start) and returns to the request's page
+// (read with ReopenCaseFile: no second view of the same visit in the citizen's log).
 func (s *server) staffAct(kind portal.StepKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		a := portal.Action{Kind: kind, Note: c.FormValue("toelichting"), Corrections: c.FormValue("correcties"),
@@ -284,6 +310,6 @@ func (s *server) staffAct(kind portal.StepKind) fiber.Handler {
 			return err
 		}
 		s.deps.Log.Info("rights request changed", "request", r.ID, "action", kind, "status", r.Status, "staff", me.Sub)
-		return c.Redirect("/medewerker/verzoeken?bijgewerkt="+r.Reference, fiber.StatusSeeOther)
+		return requestDone(c, r.ID, kind)
 	}
 }
