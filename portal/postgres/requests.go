@@ -352,20 +352,50 @@ func (db *DB) ActOnRequest(ctx context.Context, id string, by portal.Staff, a po
 	return out, wrapErr("act on request", err)
 }
 
-// Queue lists requests for the clerks, the nearest deadline first.
+// Queue lists requests for the clerks, the nearest deadline first, from f.Offset on. A BSN searched
+// for is looked up by its keyed HMAC only: it is neither stored nor sent to the database in clear.
 func (db *DB) Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error) {
 	q, args := requestQuery(f)
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
 	}
-	args = append(args, f.Limit)
-	q += fmt.Sprintf(" ORDER BY r.deadline, r.number LIMIT $%d", len(args))
+	if f.Reference != "" {
+		esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.TrimSpace(f.Reference))
+		args = append(args, "%"+esc+"%")
+		q += fmt.Sprintf(" AND r.reference ILIKE $%d", len(args))
+	}
+	if f.SubjectBSN != "" {
+		args = append(args, db.vault.Lookup(f.SubjectBSN))
+		q += fmt.Sprintf(" AND r.subject_id = (SELECT id FROM subjects WHERE bsn_hmac = $%d)", len(args))
+	}
+	args = append(args, f.Limit, max(f.Offset, 0))
+	q += fmt.Sprintf(" ORDER BY r.deadline, r.number LIMIT $%d OFFSET $%d", len(args)-1, len(args))
 	rows, _ := db.pool.Query(ctx, q, args...)
 	rs, err := collectRequests(rows)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: queue: %w", err)
 	}
 	return rs, nil
+}
+
+// MaskedBSNs returns the masked BSN (portal.MaskBSN) of each subject, for a list that names whom each
+// line is about without showing the number.
+func (db *DB) MaskedBSNs(ctx context.Context, subjectIDs []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(subjectIDs))
+	rows, _ := db.pool.Query(ctx, `SELECT id, bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = ANY($1)`, subjectIDs)
+	var s subjectRow
+	_, err := pgx.ForEachRow(rows, []any{&s.id, &s.keyID, &s.enc, &s.hmac}, func() error {
+		bsn, err := db.openBSN(s)
+		if err != nil {
+			return err
+		}
+		out[s.id] = portal.MaskBSN(bsn)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: masked bsns: %w", err)
+	}
+	return out, nil
 }
 
 func requestQuery(f portal.RequestFilter) (string, []any) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,6 +14,7 @@ import (
 // caseStore is the staff side of rights requests: the queue, the case file (opening it is logged) and the steps.
 type caseStore interface {
 	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
+	MaskedBSNs(ctx context.Context, subjectIDs []int64) (map[int64]string, error)
 	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
 	// ReopenCaseFile is OpenCaseFile after the staff member's own action: no second view within
 	// portal.CaseVisit of their recorded one.
@@ -70,28 +72,95 @@ func queueFilter(c *fiber.Ctx) (portal.RequestFilter, error) {
 	return f, nil
 }
 
+// queuePage is how many requests one page of the queue lists.
+const queuePage = 100
+
 func (s *server) staffQueue(c *fiber.Ctx) error {
-	l := lang(c)
 	f, err := queueFilter(c)
 	if err != nil {
 		return err
 	}
-	rs, err := s.caseStore.Queue(c.UserContext(), f)
+	page := 1
+	if p := c.Query("pagina"); p != "" {
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 100000 {
+			return portal.Errorf(portal.EINVALID, "unknown page")
+		}
+	}
+	f.Offset = (page - 1) * queuePage
+	return s.renderQueue(c, f, page, "", "")
+}
+
+// searchQueue finds requests by (part of) their reference or by the BSN of the person they are about.
+// It is a POST so that a BSN typed in is not in an address (browser history, proxy logs); storage looks
+// the person up by the BSN's keyed HMAC. Searching lists requests as the queue does: no view recorded.
+func (s *server) searchQueue(c *fiber.Ctx) error {
+	l := lang(c)
+	q := strings.TrimSpace(c.FormValue("zoek"))
+	f := portal.RequestFilter{}
+	digits := strings.ReplaceAll(strings.ReplaceAll(q, " ", ""), ".", "")
+	switch {
+	case q == "":
+		return s.renderQueue(c, f, 1, q, s.t(l, "staff.search.err.empty"))
+	case portal.ValidBSN(digits):
+		f.SubjectBSN = digits
+		q = portal.MaskBSN(digits) // the typed BSN is not shown back in clear
+	case len(digits) == 9 && strings.Trim(digits, "0123456789") == "":
+		return s.renderQueue(c, f, 1, "", s.t(l, "staff.search.err.bsn"))
+	default:
+		if len(q) > 40 {
+			return s.renderQueue(c, f, 1, "", s.t(l, "staff.search.err.long"))
+		}
+		f.Reference = q
+	}
+	return s.renderQueue(c, f, 1, q, "")
+}
+
+func (s *server) renderQueue(c *fiber.Ctx, f portal.RequestFilter, page int, search, searchErr string) error {
+	l := lang(c)
+	searching := search != "" || searchErr != ""
+	f.Limit = queuePage + 1
+	var rs []portal.RightsRequest
+	if searchErr == "" {
+		var err error
+		if rs, err = s.caseStore.Queue(c.UserContext(), f); err != nil {
+			return err
+		}
+	}
+	more := len(rs) > queuePage
+	if more {
+		rs = rs[:queuePage]
+	}
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.SubjectID
+	}
+	masked, err := s.caseStore.MaskedBSNs(c.UserContext(), ids)
 	if err != nil {
 		return err
 	}
-	views := make([]RequestView, len(rs))
+	views := make([]queueRow, len(rs))
 	for i, r := range rs {
-		views[i] = s.requestView(l, r, true, nil)
+		views[i] = queueRow{RequestView: s.requestView(l, r, true, nil), Citizen: masked[r.SubjectID]}
 	}
 	status := c.Query("status")
 	if status == "" {
 		status = "open"
 	}
+	if searchErr != "" {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
 	return s.page(c, "mw_verzoeken", s.t(l, "staff.queue"), fiber.Map{"Requests": views, "Kinds": portal.RequestKinds,
 		"Statuses": []portal.RequestStatus{portal.StatusReceived, portal.StatusHandling, portal.StatusExtended,
 			portal.StatusDecided, portal.StatusWithdrawn},
-		"FKind": string(f.Kind), "FStatus": status, "Updated": c.Query("bijgewerkt"), "Me": staffOf(c).Sub})
+		"FKind": string(f.Kind), "FStatus": status, "Updated": c.Query("bijgewerkt"), "Me": staffOf(c).Sub,
+		"Search": search, "Searching": searching, "SearchErr": searchErr,
+		"Page": page, "Prev": page - 1, "Next": page + 1, "More": more && !searching})
+}
+
+// queueRow is one line of the queue: the request and whom it is about, as a masked BSN.
+type queueRow struct {
+	RequestView
+	Citizen string
 }
 
 // doneParam is the query parameter with which an action returns to its case page: the step done, shown
