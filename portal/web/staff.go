@@ -146,14 +146,16 @@ func (s *server) renderQueue(c *fiber.Ctx, f portal.RequestFilter, page int, sea
 	if status == "" {
 		status = "open"
 	}
+	var summary []fieldMsg
 	if searchErr != "" {
 		c.Status(fiber.StatusUnprocessableEntity)
+		summary = []fieldMsg{{Input: "zoek", Text: searchErr}}
 	}
 	return s.page(c, "mw_verzoeken", s.t(l, "staff.queue"), fiber.Map{"Requests": views, "Kinds": portal.RequestKinds,
 		"Statuses": []portal.RequestStatus{portal.StatusReceived, portal.StatusHandling, portal.StatusExtended,
 			portal.StatusDecided, portal.StatusWithdrawn},
 		"FKind": string(f.Kind), "FStatus": status, "Updated": c.Query("bijgewerkt"), "Me": staffOf(c).Sub,
-		"Search": search, "Searching": searching, "SearchErr": searchErr,
+		"Search": search, "Searching": searching, "SearchErr": searchErr, "Summary": summary,
 		"Page": page, "Prev": page - 1, "Next": page + 1, "More": more && !searching})
 }
 

@@ -614,6 +614,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/email/bevestigen", "GET", "/email/bevestigen?token=x", nil, everyone(200)},
 		{"/email/bevestigen", "POST", "/email/bevestigen", nil, page(statuses{})},
 		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/verzoeken/zoeken", "POST", "/medewerker/verzoeken/zoeken", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, page(statuses{})},
