@@ -200,6 +200,11 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 	rows := make([]Row, len(cf.Events))
 	for i, e := range cf.Events {
 		rows[i] = s.row(l, e)
+		// The clerk deciding sees who did it in which system, as the oversight page shows.
+		rows[i].Employee, rows[i].System = e.Actor.EmployeeName, e.System
+		if rows[i].Employee == "" {
+			rows[i].Employee = e.Actor.EmployeeID
+		}
 	}
 	byID := make(map[string]portal.LoggedEvent, len(cf.Events))
 	for _, e := range cf.Events {

@@ -45,13 +45,23 @@ func fileRequest(t *testing.T, e *env, kind portal.RequestKind, text string) str
 func TestClerkActsAndReturnsToTheCase(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
+	e.ingest(event(bsnA, time.Now().Add(-time.Hour), func(ev *portal.Event) { ev.System = "Suite Sociaal Domein" }))
 	id := fileRequest(t, e, portal.KindInspection, "Welke gegevens heeft u?")
 	subject := mustSubject(t, e, bsnA)
 	clerk, csrf := e.staff("clerk")
 
-	resp, _ := e.do("GET", "/medewerker/verzoeken/"+id, clerk, "", nil)
+	resp, body := e.do("GET", "/medewerker/verzoeken/"+id, clerk, "", nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("open: %d", resp.StatusCode)
+	}
+	// The line in scope names the employee and the system (citizens' pages show the role only).
+	for _, want := range []string{"Jan Medewerker", "Suite Sociaal Domein"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the line in scope lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "besluit.pdf") {
+		t.Error("a decision letter link before the decision")
 	}
 	if n := staffViews(t, e, subject, portal.RequestActivity, "medewerker"); n != 1 {
 		t.Fatalf("opening recorded %d views, want 1", n)
@@ -89,8 +99,20 @@ func TestClerkActsAndReturnsToTheCase(t *testing.T) {
 	if !strings.Contains(body, "Het besluit is vastgelegd") {
 		t.Error("no notice after the decision")
 	}
+	// The decision letter, for staff, from the same visit.
+	link := "/medewerker/verzoeken/" + id + "/besluit.pdf"
+	if !strings.Contains(body, `href="`+link+`"`) {
+		t.Error("the decided request's page has no link to the decision letter")
+	}
+	resp, pdf := e.do("GET", link, clerk, "", nil)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("staff decision letter: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if txt := pdfText(t, pdf); !strings.Contains(txt, "Wij hebben geen gegevens van u.") || !strings.Contains(txt, "Wmo-onderzoek") {
+		t.Error("the staff copy of the letter lacks the motivation or the overview")
+	}
 	if n := staffViews(t, e, subject, portal.RequestActivity, "medewerker"); n != 1 {
-		t.Errorf("act and return left %d view lines in the citizen's log, want exactly 1", n)
+		t.Errorf("act and return (and the letter) left %d view lines in the citizen's log, want exactly 1", n)
 	}
 	r, err := e.db.RequestByID(context.Background(), id)
 	if err != nil || r.Status != portal.StatusDecided || r.Motivation != "Wij hebben geen gegevens van u." {

@@ -616,6 +616,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/verzoeken/zoeken", "POST", "/medewerker/verzoeken/zoeken", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/verzoeken/:id/besluit.pdf", "GET", "/medewerker/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id/verlengen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/verlengen", nil, page(statuses{})},
