@@ -290,6 +290,12 @@ type RequestFilter struct {
 	After    string // keyset: the last id of the previous page (API)
 	Limit    int
 	Assignee string
+	// Staff queue only: Reference matches part of a request's reference; SubjectBSN the person the
+	// request is about (storage looks it up by its keyed HMAC and never stores it); Offset skips
+	// that many requests (paging).
+	Reference  string
+	SubjectBSN string
+	Offset     int
 }
 
 // CaseFile is what a clerk sees when opening a request: the request, who it is about and the

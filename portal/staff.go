@@ -74,6 +74,12 @@ type StaffView struct {
 	Span Span
 }
 
+// CaseVisit is how long a staff member's visit to one case lasts after the view that was recorded:
+// the case page shown again after their own action (ReopenCaseFile, ReopenSignal) within it records
+// no second view. The gap this leaves in the log is at most CaseVisit after a recorded view, which
+// names the same person, case and data.
+const CaseVisit = 15 * time.Minute
+
 // Event is the processing event that records the view at now under the id given: action view,
 // system Inzicht, the municipality and the staff member as actor, and the view's span when set. It
 // carries no BSN: the storage knows whose log it goes into.

@@ -543,16 +543,19 @@ func TestBrowserJourneys(t *testing.T) {
 		clerk.click(`main a[href="/medewerker/verzoeken"]`)
 		clerk.click(`a[href="/medewerker/verzoeken/` + id + `"]`)
 		clerk.wantText(motivationText)
+		// Each action returns to the request's page with a notice (no second view in the citizen's log).
 		clerk.click(`form[action$="/toewijzen"] button`)
-		clerk.open("/medewerker/verzoeken/" + id)
+		clerk.wantPath("/medewerker/verzoeken/" + id)
+		clerk.wantText("Het verzoek is aan u toegewezen.", "Toegewezen aan")
 		clerk.click(`form[action$="/behandelen"] button`)
-		clerk.open("/medewerker/verzoeken/" + id)
+		clerk.wantPath("/medewerker/verzoeken/" + id)
 		decision := "Uw bezwaar is terecht: de verwerking was niet nodig."
 		clerk.do(chromedp.Click(chromedp.CSS(`input[name="besluit"][value="toegewezen"]`)),
 			chromedp.SendKeys(chromedp.CSS(`form[action$="/besluiten"] textarea[name="toelichting"]`), decision))
 		clerk.shot("journey-objection-clerk")
 		clerk.click(`form[action$="/besluiten"] button[type="submit"]`)
-		clerk.wantPath("/medewerker/verzoeken")
+		clerk.wantPath("/medewerker/verzoeken/" + id)
+		clerk.wantText("Het besluit is vastgelegd.")
 
 		citizen.open(requestPath)
 		citizen.wantText("Besluit genomen", decision)

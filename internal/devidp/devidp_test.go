@@ -303,6 +303,10 @@ func TestStaffCodeFlow(t *testing.T) {
 	if !strings.Contains(f.page, `<select id="username" name="username"`) || strings.Contains(f.page, `name="bsn"`) {
 		t.Fatalf("staff form expected: %s", f.page)
 	}
+	// The staff log-in is titled as what it is, not as DigiD.
+	if !strings.Contains(f.page, "<title>Inloggen voor medewerkers") || strings.Contains(f.page, "DigiD") {
+		t.Errorf("the staff log-in page is not titled as the staff log-in: %.400s", f.page)
+	}
 	code := e.code(f, e.submit(f, url.Values{"username": {"teamleider"}}))
 	claims, idt, _ := e.verify(f, code)
 	roles, _ := claims["roles"].([]any)

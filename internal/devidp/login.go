@@ -17,14 +17,20 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>DigiD-simulator (alleen voor demo en test)</title>
+<title>{{if eq .Kind "staff"}}Inloggen voor medewerkers – simulator (alleen voor demo en test){{else}}DigiD-simulator (alleen voor demo en test){{end}}</title>
 <link rel="stylesheet" href="/static/app.css">
 </head>
 <body>
 <main id="inhoud" class="container">
+{{- if eq .Kind "staff"}}
+<h1>Inloggen voor medewerkers – simulator (alleen voor demo en test)</h1>
+<p class="lead">Dit is niet het echte inlogsysteem van de gemeente. Met deze simulator logt u in het medewerkersportaal van Inzicht in met een demo-account.</p>
+<p class="hint" lang="en">Staff log-in simulator for demos and tests only; not the municipality's real identity provider.</p>
+{{- else}}
 <h1>DigiD-simulator (alleen voor demo en test)</h1>
 <p class="lead">Dit is niet de echte DigiD. Met deze simulator probeert u Inzicht uit met een nep-account.</p>
 <p class="hint" lang="en">This is not the real DigiD: a simulator for demos and tests only.</p>
+{{- end}}
 {{- if .Error}}
 <div class="mark" role="alert" id="fout"><p>{{.Error}}</p></div>
 {{- end}}

@@ -354,20 +354,50 @@ func (db *DB) ActOnRequest(ctx context.Context, id string, by portal.Staff, a po
 	return out, wrapErr("act on request", err)
 }
 
-// Queue lists requests for the clerks, the nearest deadline first.
+// Queue lists requests for the clerks, the nearest deadline first, from f.Offset on. A BSN searched
+// for is looked up by its keyed HMAC only: it is neither stored nor sent to the database in clear.
 func (db *DB) Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error) {
 	q, args := requestQuery(f)
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
 	}
-	args = append(args, f.Limit)
-	q += fmt.Sprintf(" ORDER BY r.deadline, r.number LIMIT $%d", len(args))
+	if f.Reference != "" {
+		esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.TrimSpace(f.Reference))
+		args = append(args, "%"+esc+"%")
+		q += fmt.Sprintf(" AND r.reference ILIKE $%d", len(args))
+	}
+	if f.SubjectBSN != "" {
+		args = append(args, db.vault.Lookup(f.SubjectBSN))
+		q += fmt.Sprintf(" AND r.subject_id = (SELECT id FROM subjects WHERE bsn_hmac = $%d)", len(args))
+	}
+	args = append(args, f.Limit, max(f.Offset, 0))
+	q += fmt.Sprintf(" ORDER BY r.deadline, r.number LIMIT $%d OFFSET $%d", len(args)-1, len(args))
 	rows, _ := db.pool.Query(ctx, q, args...)
 	rs, err := collectRequests(rows)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: queue: %w", err)
 	}
 	return rs, nil
+}
+
+// MaskedBSNs returns the masked BSN (portal.MaskBSN) of each subject, for a list that names whom each
+// line is about without showing the number.
+func (db *DB) MaskedBSNs(ctx context.Context, subjectIDs []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(subjectIDs))
+	rows, _ := db.pool.Query(ctx, `SELECT id, bsn_key_id, bsn_enc, bsn_hmac FROM subjects WHERE id = ANY($1)`, subjectIDs)
+	var s subjectRow
+	_, err := pgx.ForEachRow(rows, []any{&s.id, &s.keyID, &s.enc, &s.hmac}, func() error {
+		bsn, err := db.openBSN(s)
+		if err != nil {
+			return err
+		}
+		out[s.id] = portal.MaskBSN(bsn)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: masked bsns: %w", err)
+	}
+	return out, nil
 }
 
 func requestQuery(f portal.RequestFilter) (string, []any) {
@@ -508,6 +538,19 @@ ORDER BY e.occurred_at DESC, e.id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
 // municipality, the clerk's role, the activity of handling rights requests and the access basis
 // (assigned when the request is assigned to this clerk, function otherwise).
 func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error) {
+	return db.openCaseFile(ctx, id, by, municipality, false)
+}
+
+// ReopenCaseFile is OpenCaseFile for the case page shown again right after the staff member's own
+// action on it: it records no view when this staff member's view of this request was recorded within
+// portal.CaseVisit, and records one as OpenCaseFile does otherwise, so a first view is never lost
+// (whatever the caller claims, a view is skipped only when one of the same case by the same person
+// is in the log minutes before).
+func (db *DB) ReopenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error) {
+	return db.openCaseFile(ctx, id, by, municipality, true)
+}
+
+func (db *DB) openCaseFile(ctx context.Context, id string, by portal.Staff, municipality string, reopen bool) (portal.CaseFile, error) {
 	var cf portal.CaseFile
 	now := db.now()
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
@@ -551,12 +594,23 @@ func (db *DB) OpenCaseFile(ctx context.Context, id string, by portal.Staff, muni
 		if r.AssigneeSub != "" && r.AssigneeSub == by.Sub {
 			basis = portal.BasisAssigned
 		}
+		cf = portal.CaseFile{Request: r, BSN: bsn, Events: evs, More: more}
+		if reopen {
+			var seen bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM processing_events WHERE subject_id = $1
+ AND action = 'view' AND activity_id = $2 AND case_ref = $3 AND actor_employee_id = $4 AND occurred_at > $5)`,
+				subject.id, portal.RequestActivity, r.Reference, by.Sub, now.Add(-portal.CaseVisit)).Scan(&seen); err != nil {
+				return err
+			}
+			if seen {
+				return nil
+			}
+		}
 		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.RoleLabel(by.Role()),
 			Municipality: municipality, Activity: portal.RequestActivity, Level: "what", Categories: cats,
 			AccessBasis: basis, CaseRef: r.Reference}, now, nil); err != nil {
 			return err
 		}
-		cf = portal.CaseFile{Request: r, BSN: bsn, Events: evs, More: more}
 		return nil
 	})
 	return cf, wrapErr("open case file", err)

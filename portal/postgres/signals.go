@@ -307,6 +307,17 @@ func (db *DB) CitizenSignal(ctx context.Context, subjectID int64, repID, id stri
 // same transaction. While the person has not been told, the view event is confidential; it becomes
 // visible when they are told.
 func (db *DB) OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error) {
+	return db.openSignal(ctx, id, by, municipality, false)
+}
+
+// ReopenSignal is OpenSignal for the signal's page shown again right after the staff member's own
+// action on it: no view is recorded when this staff member's view of this signal was recorded within
+// portal.CaseVisit; otherwise one is, as OpenSignal does (see ReopenCaseFile).
+func (db *DB) ReopenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error) {
+	return db.openSignal(ctx, id, by, municipality, true)
+}
+
+func (db *DB) openSignal(ctx context.Context, id string, by portal.Staff, municipality string, reopen bool) (portal.SignalCase, error) {
 	var sc portal.SignalCase
 	now := db.now()
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
@@ -328,6 +339,17 @@ func (db *DB) OpenSignal(ctx context.Context, id string, by portal.Staff, munici
 		if err != nil {
 			return err
 		}
+		sc = portal.SignalCase{Signal: s, BSN: bsn, Earlier: earlier}
+		if reopen {
+			var seen bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM processing_events WHERE signal_id = $1
+ AND action = 'view' AND actor_employee_id = $2 AND occurred_at > $3)`, s.ID, by.Sub, now.Add(-portal.CaseVisit)).Scan(&seen); err != nil {
+				return err
+			}
+			if seen {
+				return nil
+			}
+		}
 		cats := []string{"signals"}
 		if len(earlier) > 0 {
 			cats = append(cats, "signals_earlier")
@@ -337,7 +359,6 @@ func (db *DB) OpenSignal(ctx context.Context, id string, by portal.Staff, munici
 			AccessBasis: portal.BasisFunction}, now, &s); err != nil {
 			return err
 		}
-		sc = portal.SignalCase{Signal: s, BSN: bsn, Earlier: earlier}
 		return nil
 	})
 	return sc, wrapErr("open signal", err)

@@ -69,6 +69,8 @@ type Row struct {
 	OriginOrg string
 	// SourceName is the sending system's own name of the processing (VNG), for staff.
 	SourceName string
+	// System is the system the processing was done in, shown to staff (Staff rows).
+	System string
 	// Span is the OTLP span the event came from, shown to staff only.
 	Span *portal.Span
 	// ActionID is the event's action as stored ("view", …), for grouping.

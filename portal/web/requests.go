@@ -124,6 +124,12 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 		if by := map[portal.StepKind]*portal.OnBehalf{portal.StepFiled: r.FiledBy, portal.StepWithdrawn: r.WithdrawnBy}[st.Kind]; by != nil && st.ActorKind == portal.ByCitizen {
 			sv.What, sv.Who = s.t(l, "onbehalf.step."+string(st.Kind), s.representativeText(l, by), by.SubjectName), ""
 		}
+		if staff && st.ActorKind != portal.ByCitizen { // staff wording, not the sentence written to the citizen
+			sv.What = s.t(l, "staff.step."+string(st.Kind))
+			if st.Kind == portal.StepAssigned {
+				sv.What, sv.Who = s.t(l, "staff.step.assigned", st.ActorName), ""
+			}
+		}
 		switch st.Kind {
 		case portal.StepExtended, portal.StepWithdrawn:
 			sv.Note = st.Note
@@ -506,13 +512,30 @@ func (s *server) receiptPDF(c *fiber.Ctx) error {
 }
 
 func (s *server) decisionPDF(c *fiber.Ctx) error {
-	sess, _ := session(c)
-	l := lang(c)
-	ctx := c.UserContext()
 	r, err := s.citizenRequest(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
+	return s.renderDecisionPDF(c, r)
+}
+
+// staffDecisionPDF is the decision letter of a decided request for staff, as the citizen received it.
+// Reading it is a view of the citizen's data: it is recorded as opening the case file is, and counts
+// as the same visit when the clerk downloads it from the request's page (ReopenCaseFile).
+func (s *server) staffDecisionPDF(c *fiber.Ctx) error {
+	cf, err := s.caseStore.ReopenCaseFile(c.UserContext(), c.Params("id"), staffOf(c), s.cfg.Municipality)
+	if err != nil {
+		return err
+	}
+	return s.renderDecisionPDF(c, cf.Request)
+}
+
+// renderDecisionPDF writes the decision letter of r, for the citizen, their representative (what
+// the representation covers) or staff (a staff session acts for no one: the whole letter).
+func (s *server) renderDecisionPDF(c *fiber.Ctx, r portal.RightsRequest) error {
+	sess, _ := session(c)
+	l := lang(c)
+	ctx := c.UserContext()
 	if r.Status != portal.StatusDecided || r.DecidedAt == nil {
 		return portal.Errorf(portal.ENOTFOUND, "no decision yet")
 	}

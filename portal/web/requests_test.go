@@ -229,7 +229,7 @@ func TestClerkHandlesARequestAndTheCitizenSeesIt(t *testing.T) {
 
 	// Assign, start, decide; a rejection needs a motivation.
 	for _, step := range []struct{ path string }{{"toewijzen"}, {"behandelen"}} {
-		if status, loc, _ := e.post("/medewerker/verzoeken/"+id+"/"+step.path, clerk, "csrf", ccsrf); status != 303 || !strings.HasPrefix(loc, "/medewerker/verzoeken?") {
+		if status, loc, _ := e.post("/medewerker/verzoeken/"+id+"/"+step.path, clerk, "csrf", ccsrf); status != 303 || loc != "/medewerker/verzoeken/"+id+"?gedaan="+map[string]string{"toewijzen": "assigned", "behandelen": "started"}[step.path] {
 			t.Fatalf("%s: %d %s", step.path, status, loc)
 		}
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,8 @@ type signalStore interface {
 	CitizenSignals(ctx context.Context, subjectID int64, repID string) ([]portal.Signal, error)
 	CitizenSignal(ctx context.Context, subjectID int64, repID, id string) (portal.Signal, error)
 	OpenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error)
+	// ReopenSignal is OpenSignal after the staff member's own action (see ReopenCaseFile).
+	ReopenSignal(ctx context.Context, id string, by portal.Staff, municipality string) (portal.SignalCase, error)
 	StaffSignals(ctx context.Context, limit int) ([]portal.Signal, error)
 	RequestDeferral(ctx context.Context, id string, by portal.Staff, d portal.DeferralRequest, p portal.SignalPolicy) error
 	DecideDeferral(ctx context.Context, id string, deferralID int64, by portal.Staff, approve bool) error
@@ -115,10 +118,21 @@ func (s *server) staffSignals(c *fiber.Ctx) error {
 		"Updated": c.Query("bijgewerkt") != "", "Me": staffOf(c).Sub})
 }
 
+// signalDoneSteps are the actions a signal's page has a notice for (see doneParam).
+var signalDoneSteps = []string{"nieuw", "uitstel", "uitstel_goedgekeurd", "uitstel_afgewezen", "vrijgeven",
+	"vrijgeven_goedgekeurd", "vrijgeven_afgewezen", "gemeld", "bewaarbesluit", "tekst"}
+
 func (s *server) staffSignal(c *fiber.Ctx) error {
 	l := lang(c)
 	me := staffOf(c)
-	sc, err := s.signalStore.OpenSignal(c.UserContext(), strings.ToLower(c.Params("id")), me, s.cfg.Municipality)
+	open := s.signalStore.OpenSignal
+	done := c.Query(doneParam)
+	if slices.Contains(signalDoneSteps, done) {
+		open = s.signalStore.ReopenSignal
+	} else {
+		done = ""
+	}
+	sc, err := open(c.UserContext(), strings.ToLower(c.Params("id")), me, s.cfg.Municipality)
 	if err != nil {
 		return err
 	}
@@ -135,7 +149,7 @@ func (s *server) staffSignal(c *fiber.Ctx) error {
 		return err
 	}
 	return s.page(c, "mw_signaal", s.t(l, "ssig.detail"), &staffSignalPage{S: v, BSN: sc.BSN, Earlier: earlier,
-		Reps: reps, HiddenFromReps: sc.Signal.HiddenFromRepresentatives(),
+		Reps: reps, HiddenFromReps: sc.Signal.HiddenFromRepresentatives(), Done: done,
 		CanRelease: portal.HasAnyRole(me.Roles, portal.RequestHandlerRoles...),
 		Reasons:    portal.DeferralReasons, Decisions: portal.RetentionDecisions,
 		MaxReview:   now.Add(p.MaxDeferral).In(amsterdam).Format("2006-01-02"),
@@ -172,8 +186,9 @@ type staffSignalPage struct {
 	Subject            subjectForm
 	// The person's representatives and whether this signal is shown to each (issue 16).
 	Reps           []repRow
-	HiddenFromReps bool // the signal is hidden from representatives unless released
-	CanRelease     bool // the staff member may ask for a release
+	HiddenFromReps bool   // the signal is hidden from representatives unless released
+	CanRelease     bool   // the staff member may ask for a release
+	Done           string // the action just done by this staff member, for a notice (signalDoneSteps)
 }
 
 // repRow is one representation of the signal's subject on the staff's signal page: who, in which
@@ -237,8 +252,10 @@ func endOfDate(v string) (time.Time, bool) {
 	return t.AddDate(0, 0, 1).Add(-time.Second), true
 }
 
-func (s *server) signalDone(c *fiber.Ctx) error {
-	return c.Redirect("/medewerker/signalen?bijgewerkt=1", fiber.StatusSeeOther)
+// signalDone returns to the signal's page after a staff member's action on it, with a notice (see
+// doneParam).
+func (s *server) signalDone(c *fiber.Ctx, id, what string) error {
+	return c.Redirect("/medewerker/signalen/"+strings.ToLower(id)+"?"+doneParam+"="+what, fiber.StatusSeeOther)
 }
 
 // deferForm is the form asking to defer telling the citizen about a signal, as typed, with its
@@ -364,7 +381,7 @@ func (s *server) setSubjectSummary(c *fiber.Ctx) error {
 		}
 		if fe == nil {
 			s.deps.Log.Info("signal text for the person set", "signal", id, "staff", me.Sub)
-			return s.signalDone(c)
+			return s.signalDone(c, id, "tekst")
 		}
 	}
 	f = s.subjectForm(c, id, f)
@@ -402,7 +419,7 @@ func (s *server) requestDeferral(c *fiber.Ctx) error {
 			return err
 		}
 		if fe == nil {
-			return s.signalDone(c)
+			return s.signalDone(c, id, "uitstel")
 		}
 	}
 	f = s.deferForm(c, id, f)
@@ -420,7 +437,11 @@ func (s *server) decideDeferral(approve bool) fiber.Handler {
 		if err := s.signalStore.DecideDeferral(c.UserContext(), c.Params("id"), did, staffOf(c), approve); err != nil {
 			return err
 		}
-		return s.signalDone(c)
+		what := "uitstel_afgewezen"
+		if approve {
+			what = "uitstel_goedgekeurd"
+		}
+		return s.signalDone(c, c.Params("id"), what)
 	}
 }
 
@@ -446,7 +467,7 @@ func (s *server) requestRelease(c *fiber.Ctx) error {
 		}
 		if fe == nil {
 			s.deps.Log.Info("signal release requested", "signal", id, "release", rel.ID, "staff", me.Sub)
-			return s.signalDone(c)
+			return s.signalDone(c, id, "vrijgeven")
 		}
 	}
 	f = s.releaseForm(c, id, f)
@@ -471,7 +492,11 @@ func (s *server) decideRelease(approve bool) fiber.Handler {
 			return err
 		}
 		s.deps.Log.Info("signal release decided", "signal", id, "release", rid, "approved", approve, "staff", me.Sub)
-		return s.signalDone(c)
+		what := "vrijgeven_afgewezen"
+		if approve {
+			what = "vrijgeven_goedgekeurd"
+		}
+		return s.signalDone(c, id, what)
 	}
 }
 
@@ -479,7 +504,7 @@ func (s *server) tellSignal(c *fiber.Ctx) error {
 	if err := s.signalStore.TellSignal(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
-	return s.signalDone(c)
+	return s.signalDone(c, c.Params("id"), "gemeld")
 }
 
 func (s *server) decideRetention(c *fiber.Ctx) error {
@@ -501,7 +526,7 @@ func (s *server) decideRetention(c *fiber.Ctx) error {
 			return err
 		}
 		if fe == nil {
-			return s.signalDone(c)
+			return s.signalDone(c, id, "bewaarbesluit")
 		}
 	}
 	f = s.retainForm(c, id, f)
@@ -612,7 +637,7 @@ func (s *server) createSignal(c *fiber.Ctx) error {
 		}
 		if fe == nil {
 			s.deps.Log.Info("signal registered", "signal", sg.ID, "staff", me.Sub, "deferral_requested", d != nil)
-			return s.signalDone(c)
+			return s.signalDone(c, sg.ID, "nieuw")
 		}
 	}
 	f.Errors = fe

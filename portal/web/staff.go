@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,7 +14,11 @@ import (
 // caseStore is the staff side of rights requests: the queue, the case file (opening it is logged) and the steps.
 type caseStore interface {
 	Queue(ctx context.Context, f portal.RequestFilter) ([]portal.RightsRequest, error)
+	MaskedBSNs(ctx context.Context, subjectIDs []int64) (map[int64]string, error)
 	OpenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
+	// ReopenCaseFile is OpenCaseFile after the staff member's own action: no second view within
+	// portal.CaseVisit of their recorded one.
+	ReopenCaseFile(ctx context.Context, id string, by portal.Staff, municipality string) (portal.CaseFile, error)
 	ActOnRequest(ctx context.Context, id string, by portal.Staff, a portal.Action) (portal.RightsRequest, error)
 	// RequestByID reads a request without recording a view: only for what shows nothing of the
 	// citizen's (the decision form shown again names the reference and the kind).
@@ -73,36 +78,127 @@ func queueFilter(c *fiber.Ctx) (portal.RequestFilter, error) {
 	return f, nil
 }
 
+// queuePage is how many requests one page of the queue lists.
+const queuePage = 100
+
 func (s *server) staffQueue(c *fiber.Ctx) error {
-	l := lang(c)
 	f, err := queueFilter(c)
 	if err != nil {
 		return err
 	}
-	rs, err := s.caseStore.Queue(c.UserContext(), f)
+	page := 1
+	if p := c.Query("pagina"); p != "" {
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 100000 {
+			return portal.Errorf(portal.EINVALID, "unknown page")
+		}
+	}
+	f.Offset = (page - 1) * queuePage
+	return s.renderQueue(c, f, page, "", "")
+}
+
+// searchQueue finds requests by (part of) their reference or by the BSN of the person they are about.
+// It is a POST so that a BSN typed in is not in an address (browser history, proxy logs); storage looks
+// the person up by the BSN's keyed HMAC. Searching lists requests as the queue does: no view recorded.
+func (s *server) searchQueue(c *fiber.Ctx) error {
+	l := lang(c)
+	q := strings.TrimSpace(c.FormValue("zoek"))
+	f := portal.RequestFilter{}
+	digits := strings.ReplaceAll(strings.ReplaceAll(q, " ", ""), ".", "")
+	switch {
+	case q == "":
+		return s.renderQueue(c, f, 1, q, s.t(l, "staff.search.err.empty"))
+	case portal.ValidBSN(digits):
+		f.SubjectBSN = digits
+		q = portal.MaskBSN(digits) // the typed BSN is not shown back in clear
+	case len(digits) == 9 && strings.Trim(digits, "0123456789") == "":
+		return s.renderQueue(c, f, 1, "", s.t(l, "staff.search.err.bsn"))
+	default:
+		if len(q) > 40 {
+			return s.renderQueue(c, f, 1, "", s.t(l, "staff.search.err.long"))
+		}
+		f.Reference = q
+	}
+	return s.renderQueue(c, f, 1, q, "")
+}
+
+func (s *server) renderQueue(c *fiber.Ctx, f portal.RequestFilter, page int, search, searchErr string) error {
+	l := lang(c)
+	searching := search != "" || searchErr != ""
+	f.Limit = queuePage + 1
+	var rs []portal.RightsRequest
+	if searchErr == "" {
+		var err error
+		if rs, err = s.caseStore.Queue(c.UserContext(), f); err != nil {
+			return err
+		}
+	}
+	more := len(rs) > queuePage
+	if more {
+		rs = rs[:queuePage]
+	}
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.SubjectID
+	}
+	masked, err := s.caseStore.MaskedBSNs(c.UserContext(), ids)
 	if err != nil {
 		return err
 	}
-	views := make([]RequestView, len(rs))
+	views := make([]queueRow, len(rs))
 	for i, r := range rs {
-		views[i] = s.requestView(l, r, true, nil)
+		views[i] = queueRow{RequestView: s.requestView(l, r, true, nil), Citizen: masked[r.SubjectID]}
 	}
 	status := c.Query("status")
 	if status == "" {
 		status = "open"
 	}
+	var summary []fieldMsg
+	if searchErr != "" {
+		c.Status(fiber.StatusUnprocessableEntity)
+		summary = []fieldMsg{{Input: "zoek", Text: searchErr}}
+	}
 	return s.page(c, "mw_verzoeken", s.t(l, "staff.queue"), fiber.Map{"Requests": views, "Kinds": portal.RequestKinds,
 		"Statuses": []portal.RequestStatus{portal.StatusReceived, portal.StatusHandling, portal.StatusExtended,
 			portal.StatusDecided, portal.StatusWithdrawn},
-		"FKind": string(f.Kind), "FStatus": status, "Updated": c.Query("bijgewerkt"), "Me": staffOf(c).Sub})
+		"FKind": string(f.Kind), "FStatus": status, "Updated": c.Query("bijgewerkt"), "Me": staffOf(c).Sub,
+		"Search": search, "Searching": searching, "SearchErr": searchErr, "Summary": summary,
+		"Page": page, "Prev": page - 1, "Next": page + 1, "More": more && !searching})
 }
 
+// queueRow is one line of the queue: the request and whom it is about, as a masked BSN.
+type queueRow struct {
+	RequestView
+	Citizen string
+}
+
+// doneParam is the query parameter with which an action returns to its case page: the step done, shown
+// as a notice. The page is then read with Reopen…, which records no second view of the case by the
+// same staff member within portal.CaseVisit (storage checks the log, so the parameter cannot hide a
+// first view).
+const doneParam = "gedaan"
+
+// requestDone returns to the request's page after a clerk's action on it.
+func requestDone(c *fiber.Ctx, id string, kind portal.StepKind) error {
+	return c.Redirect("/medewerker/verzoeken/"+id+"?"+doneParam+"="+string(kind), fiber.StatusSeeOther)
+}
+
+// requestDoneSteps are the steps a request's page has a notice for.
+var requestDoneSteps = []string{string(portal.StepAssigned), string(portal.StepStarted), string(portal.StepExtended), string(portal.StepDecided)}
+
 // staffRequest shows a request with the citizen's data in its scope. Opening it is recorded in the
-// citizen's processing log in the same transaction that reads the data.
+// citizen's processing log in the same transaction that reads the data; shown again right after the
+// staff member's own action (doneParam), it is read with ReopenCaseFile.
 func (s *server) staffRequest(c *fiber.Ctx) error {
 	l := lang(c)
 	me := staffOf(c)
-	cf, err := s.caseStore.OpenCaseFile(c.UserContext(), c.Params("id"), me, s.cfg.Municipality)
+	open := s.caseStore.OpenCaseFile
+	done := c.Query(doneParam)
+	if slices.Contains(requestDoneSteps, done) {
+		open = s.caseStore.ReopenCaseFile
+	} else {
+		done = ""
+	}
+	cf, err := open(c.UserContext(), c.Params("id"), me, s.cfg.Municipality)
 	if err != nil {
 		return err
 	}
@@ -110,6 +206,11 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 	rows := make([]Row, len(cf.Events))
 	for i, e := range cf.Events {
 		rows[i] = s.row(l, e)
+		// The clerk deciding sees who did it in which system, as the oversight page shows.
+		rows[i].Employee, rows[i].System = e.Actor.EmployeeName, e.System
+		if rows[i].Employee == "" {
+			rows[i].Employee = e.Actor.EmployeeID
+		}
 	}
 	byID := make(map[string]portal.LoggedEvent, len(cf.Events))
 	for _, e := range cf.Events {
@@ -121,7 +222,7 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 		return err
 	}
 	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows, Judged: judged,
-		More: cf.More, Staff: true, Max: portal.MaxCaseEvents,
+		More: cf.More, Staff: true, Max: portal.MaxCaseEvents, Done: done,
 		CanStart:  portal.CanMove(cf.Request.Status, portal.StatusHandling),
 		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
 		CanDecide: portal.CanMove(cf.Request.Status, portal.StatusDecided),
@@ -140,6 +241,7 @@ type staffRequestPage struct {
 	More                                 bool             // more than Max events
 	Staff                                bool             // the rows are shown to staff (no links to the citizen's pages)
 	Max                                  int
+	Done                                 string // the step just done by this staff member, for a notice
 	CanStart, CanExtend, CanDecide, Mine bool
 	Decision                             decisionForm
 	Extend                               extendForm
@@ -240,7 +342,7 @@ func (s *server) extend(c *fiber.Ctx) error {
 		}
 		if fe == nil {
 			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepExtended, "status", done.Status, "staff", me.Sub)
-			return c.Redirect("/medewerker/verzoeken?bijgewerkt="+done.Reference, fiber.StatusSeeOther)
+			return requestDone(c, done.ID, portal.StepExtended)
 		}
 	}
 	f.Lang, f.CSRF, f.ID, f.Errors = l, sessCSRF(c), r.ID, fe
@@ -275,7 +377,7 @@ func (s *server) decide(c *fiber.Ctx) error {
 		}
 		if fe == nil {
 			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepDecided, "status", done.Status, "staff", me.Sub)
-			return c.Redirect("/medewerker/verzoeken?bijgewerkt="+done.Reference, fiber.StatusSeeOther)
+			return requestDone(c, done.ID, portal.StepDecided)
 		}
 	}
 	f.Errors = fe
@@ -283,8 +385,8 @@ func (s *server) decide(c *fiber.Ctx) error {
 	return s.renderAction(c, "staff.decide.title", r, &actionPage{Summary: fe.summary(decisionOrder), Decision: &d})
 }
 
-// staffAct applies an action that takes no input (assign, start) and returns to the queue (a redirect to the request page would record
-// another view of the citizen's data that nobody asked for).
+// staffAct applies an action that takes no input (assign, start) and returns to the request's page
+// (read with ReopenCaseFile: no second view of the same visit in the citizen's log).
 func (s *server) staffAct(kind portal.StepKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		a := portal.Action{Kind: kind, Note: c.FormValue("toelichting"), Corrections: c.FormValue("correcties"),
@@ -295,6 +397,6 @@ func (s *server) staffAct(kind portal.StepKind) fiber.Handler {
 			return err
 		}
 		s.deps.Log.Info("rights request changed", "request", r.ID, "action", kind, "status", r.Status, "staff", me.Sub)
-		return c.Redirect("/medewerker/verzoeken?bijgewerkt="+r.Reference, fiber.StatusSeeOther)
+		return requestDone(c, r.ID, kind)
 	}
 }

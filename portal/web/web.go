@@ -293,6 +293,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/medewerker", s.requireStaff, s.staffHome)
 	handlers := s.requireRole(portal.RequestHandlerRoles...)
 	app.Get("/medewerker/verzoeken", handlers, s.staffQueue)
+	app.Post("/medewerker/verzoeken/zoeken", handlers, s.checkCSRF, s.searchQueue)
+	app.Get("/medewerker/verzoeken/:id/besluit.pdf", handlers, noHead, s.staffDecisionPDF)
 	app.Get("/medewerker/verzoeken/:id", handlers, noHead, s.staffRequest)
 	app.Post("/medewerker/verzoeken/:id/toewijzen", handlers, s.checkCSRF, s.staffAct(portal.StepAssigned))
 	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
