@@ -43,7 +43,7 @@ func (e *env) srSignal(cat, summary string) portal.Signal {
 	e.t.Helper()
 	s, _, err := e.db.RegisterSignal(context.Background(), portal.NewSignal{ID: uuid.NewString(), SubjectBSN: srChildBSN,
 		ReceivedAt: time.Now().Add(-time.Hour), ReporterKind: "school", Nature: portal.Nature{Category: cat, Summary: summary},
-		Urgency: "normal", HandlingTeam: "Wijkteam Zuid"}, "api", 0, nil, nil, portal.SignalPolicy{})
+		SummaryForSubject: summary, Urgency: "normal", HandlingTeam: "Wijkteam Zuid"}, "api", 0, nil, nil, portal.SignalPolicy{})
 	if err != nil || !s.Told() {
 		e.t.Fatalf("RegisterSignal: %v (told %v)", err, s.Told())
 	}
@@ -69,12 +69,12 @@ func (e *env) srSees(cookie string, s portal.Signal) bool {
 	if inList != seen || inInbox != seen {
 		e.t.Errorf("signal %s: listed %v, page %d, in the inbox %v", s.Nature.Category, inList, resp.StatusCode, inInbox)
 	}
-	if seen && !strings.Contains(one, s.Nature.Summary) {
-		e.t.Errorf("the signal's page does not show its summary")
+	if seen && !strings.Contains(one, s.SummaryForSubject) {
+		e.t.Errorf("the signal's page does not show its text for the person")
 	}
 	if !seen {
 		for name, body := range map[string]string{"list": list, "inbox": inbox} {
-			if strings.Contains(body, s.Nature.Summary) || strings.Contains(body, s.ID) {
+			if strings.Contains(body, s.SummaryForSubject) || strings.Contains(body, s.ID) {
 				e.t.Errorf("the %s shows a trace of the hidden %s signal", name, s.Nature.Category)
 			}
 		}
@@ -262,7 +262,7 @@ func TestSignalsHiddenFromRepresentatives(t *testing.T) {
 	if st, _, _ := e.post(base+"/melden", clerk, "csrf", clerkCSRF); st != 303 {
 		t.Fatalf("tell: %d", st)
 	}
-	deferred.Nature.Summary = srDeferText
+	deferred.SummaryForSubject = srDeferText
 	if !e.srSees(child, deferred) {
 		t.Error("the child does not see the told signal")
 	}
