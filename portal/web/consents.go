@@ -245,6 +245,7 @@ func (s *server) recordConsent(c *fiber.Ctx, decision string) error {
 type ReceiptJSON struct {
 	Version        string     `json:"version"`
 	ReceiptID      string     `json:"consentReceiptID"`
+	Reference      string     `json:"consentReference"` // TS-YYYY-NNNNNN, as on the citizen's pages
 	ConsentTime    time.Time  `json:"consentTimestamp"`
 	Jurisdiction   string     `json:"jurisdiction"`
 	Controller     string     `json:"piiControllers"`
@@ -314,7 +315,7 @@ func (s *server) receipt(c *fiber.Ctx) (portal.Consent, ReceiptJSON, error) {
 	r := x.RequestedBy
 	requester := strings.Join(nonBlank(r.Organization, r.Team, r.Role), ", ")
 	l := lang(c)
-	out := ReceiptJSON{Version: "KI-CR-v1.1.0", ReceiptID: x.ID, ConsentTime: x.DecidedAt.UTC(), Jurisdiction: "NL",
+	out := ReceiptJSON{Version: "KI-CR-v1.1.0", ReceiptID: x.ID, Reference: x.Reference, ConsentTime: x.DecidedAt.UTC(), Jurisdiction: "NL",
 		Controller: s.cfg.Municipality, Requester: requester, Subject: portal.MaskBSN(bsn), Purpose: x.Purpose,
 		Necessity: x.Necessity, LegalGround: x.LegalGround, DataItem: x.DataItem, DataHolder: x.DataHolder,
 		ConsentType: "EXPLICIT", Decision: decision, ValidUntil: x.ValidUntil, Withdrawn: x.WithdrawnAt, CaseRef: x.CaseRef,
@@ -346,7 +347,7 @@ func (s *server) receiptJSON(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="toestemmingsbewijs-`+r.ReceiptID+`.json"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="toestemmingsbewijs-`+r.Reference+`.json"`)
 	return c.Send(b)
 }
 
@@ -388,7 +389,7 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 		ownAnswer = s.t(l, "consent.own."+x.OwnAnswer, FormatDateTime(l, *x.OwnAnswerAt))
 	}
 	doc := pdfexport.ConsentReceipt{
-		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.ID, IssuedAt: s.deps.Now(),
+		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.Reference, IssuedAt: s.deps.Now(),
 			MaskedBSN: r.Subject},
 		Title: s.t(l, "consent.receipt.title"), Intro: s.t(l, "consent.receipt.intro"), Decision: decision,
 		Fields: [][2]string{{s.t(l, "consent.asker"), r.Requester}, {s.t(l, "consent.item"), x.DataItem},
@@ -399,7 +400,7 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 			{s.t(l, "consent.withdrawn"), withdrawn}},
 		Closing: s.t(l, "consent.receipt.closing"),
 	}
-	sendPDF(c, "toestemmingsbewijs-"+x.ID+".pdf")
+	sendPDF(c, "toestemmingsbewijs-"+x.Reference+".pdf")
 	return s.pdf.RenderConsentReceipt(c.Response().BodyWriter(), doc)
 }
 
