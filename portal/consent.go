@@ -53,6 +53,13 @@ var (
 	plural = regexp.MustCompile(`(?i)[;,\n/+&]|\b(en|and|of|or|plus|alle|all|alles|everything|overige|other)\b`)
 )
 
+// blanket finds the words of a request for everything ("alle medische gegevens", "all data").
+var blanket = regexp.MustCompile(`(?i)\b(alle|all|alles|everything|overige|other)\b`)
+
+// BlanketConsent reports whether a data item asks for everything of a kind ("Alle medische
+// gegevens") rather than one specific item: general consent cannot be asked (Validate refuses it).
+func BlanketConsent(dataItem string) bool { return blanket.MatchString(dataItem) }
+
 // ValidUntilTime is the end of the last valid day, or zero when ValidUntil is not a date.
 func (c NewConsent) ValidUntilTime() time.Time {
 	t, err := time.ParseInLocation("2006-01-02", c.ValidUntil, Amsterdam)

@@ -20,6 +20,8 @@ type consentStore interface {
 	DecideConsentBy(ctx context.Context, subjectID int64, id, decision, comment, repID string) (portal.Consent, error)
 	RecordOwnConsentAnswer(ctx context.Context, subjectID int64, id, answer, comment string) (portal.Consent, error)
 	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
+	StaffConsents(ctx context.Context, f portal.ConsentFilter) ([]portal.StaffConsent, error)
+	OpenConsent(ctx context.Context, id string, by portal.Staff, municipality string) (portal.StaffConsent, error)
 }
 
 // ConsentView is a consent request as the citizen sees it.
@@ -464,14 +466,18 @@ func (s *server) createConsentStaff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if fe["gegeven"] != "" && portal.BlanketConsent(f.Item) {
+		fe["gegeven"] = s.t(l, "sconsent.err.gegeven.blanket") // the rule itself: no general consent
+	}
 	if fe == nil {
 		x, _, err := s.consentStore.CreateConsent(c.UserContext(), nc, "staff", 0)
 		if fe, err = s.fieldErrors(l, "sconsent.err.", consentInputs, err); err != nil {
 			return err
 		}
 		if fe == nil {
-			s.deps.Log.Info("consent requested", "consent", x.ID, "staff", me.Sub)
-			return c.Redirect("/medewerker?toestemming="+x.ID, fiber.StatusSeeOther)
+			s.deps.Log.Info("consent requested", "consent", x.ID, "reference", x.Reference, "staff", me.Sub)
+			// To the list, not the request: re-showing it after one's own action is no new view.
+			return c.Redirect("/medewerker/toestemmingen?toestemming="+x.Reference, fiber.StatusSeeOther)
 		}
 	}
 	f.Errors = fe
