@@ -45,46 +45,45 @@ type staffConsentFilter struct {
 
 var staffConsentFilterOrder = []string{"status", "van", "tot", "zoek"}
 
-// decode reads the filter from the query; a value that is not one gives a message at its field and
-// is left out of the selection.
-func (f *staffConsentFilter) decode(s *server, c *fiber.Ctx) portal.ConsentFilter {
+// decodeStaffConsentFilter reads the filter from the query, as typed and as a selection; a value that
+// is not one gives a message at its field and is left out of the selection.
+func (s *server) decodeStaffConsentFilter(c *fiber.Ctx) (staffConsentFilter, portal.ConsentFilter) {
 	l := lang(c)
-	f.State, f.From, f.To = c.Query("status"), strings.TrimSpace(c.Query("van")), strings.TrimSpace(c.Query("tot"))
-	f.Search = strings.TrimSpace(c.Query("zoek"))
+	f := staffConsentFilter{State: c.Query("status"), From: strings.TrimSpace(c.Query("van")),
+		To: strings.TrimSpace(c.Query("tot")), Search: strings.TrimSpace(c.Query("zoek"))}
+	errs := formErrors{}
 	var out portal.ConsentFilter
-	bad := func(in string) {
-		if f.Errors == nil {
-			f.Errors = formErrors{}
-		}
-		f.Errors[in] = s.t(l, "sconsent.filter.err."+in)
-	}
 	switch {
 	case f.State == "":
 	case containsString(portal.ConsentStates, f.State):
 		out.State = f.State
 	default:
-		bad("status")
+		errs["status"] = s.t(l, "sconsent.filter.err.status")
 	}
-	day := func(in, v string) time.Time {
-		if v == "" {
-			return time.Time{}
+	for _, d := range []struct {
+		in, v string
+		to    *time.Time
+		days  int
+	}{{"van", f.From, &out.From, 0}, {"tot", f.To, &out.To, 1}} { // the last day counts
+		if d.v == "" {
+			continue
 		}
-		t, err := time.ParseInLocation("2006-01-02", v, amsterdam)
+		t, err := time.ParseInLocation("2006-01-02", d.v, amsterdam)
 		if err != nil {
-			bad(in)
+			errs[d.in] = s.t(l, "sconsent.filter.err."+d.in)
+			continue
 		}
-		return t
-	}
-	out.From = day("van", f.From)
-	if to := day("tot", f.To); !to.IsZero() {
-		out.To = to.AddDate(0, 0, 1) // the last day counts
+		*d.to = t.AddDate(0, 0, d.days)
 	}
 	if m := portal.CheckText(f.Search, 200); m != "" {
-		bad("zoek")
+		errs["zoek"] = s.t(l, "sconsent.filter.err.zoek")
 	} else {
 		out.Search = f.Search
 	}
-	return out
+	if len(errs) > 0 {
+		f.Errors = errs
+	}
+	return f, out
 }
 
 func containsString(ss []string, s string) bool {
@@ -100,8 +99,7 @@ func containsString(ss []string, s string) bool {
 // (422) and the list shows without it.
 func (s *server) staffConsents(c *fiber.Ctx) error {
 	l := lang(c)
-	var f staffConsentFilter
-	cf := f.decode(s, c)
+	f, cf := s.decodeStaffConsentFilter(c)
 	xs, err := s.consentStore.StaffConsents(c.UserContext(), cf)
 	if err != nil {
 		return err
