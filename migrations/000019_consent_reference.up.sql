@@ -6,7 +6,7 @@ ALTER TABLE consents ADD COLUMN number bigint UNIQUE, ADD COLUMN reference text 
 WITH ordered AS (
     SELECT id, created_at, row_number() OVER (ORDER BY created_at, id) AS n FROM consents)
 UPDATE consents c SET number = o.n,
-    reference = 'TS-' || to_char(o.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY') || '-' || lpad(o.n::text, 6, '0')
+    reference = 'TS-' || to_char(o.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY') || '-' || lpad(o.n::text, greatest(6, length(o.n::text)), '0')
 FROM ordered o WHERE c.id = o.id;
 SELECT setval('consent_number', coalesce((SELECT max(number) FROM consents), 0) + 1, false);
 ALTER TABLE consents ALTER COLUMN number SET NOT NULL, ALTER COLUMN number SET DEFAULT nextval('consent_number'),
