@@ -12,6 +12,7 @@ import (
 // holder. It carries no BSN: the system asking knows whom it asked about.
 type ConsentState struct {
 	ID          string     `json:"id"`
+	Reference   string     `json:"reference"`
 	Status      string     `json:"status"`
 	CaseRef     string     `json:"case_ref"`
 	DataItem    string     `json:"data_item"`
@@ -55,7 +56,7 @@ func utc(t *time.Time) *time.Time {
 
 func (h *handlers) consentState(c portal.Consent) ConsentState {
 	now := h.cfg.Now()
-	return ConsentState{ID: c.ID, Status: c.StatusAt(now), CaseRef: c.CaseRef, DataItem: c.DataItem, DataHolder: c.DataHolder,
+	return ConsentState{ID: c.ID, Reference: c.Reference, Status: c.StatusAt(now), CaseRef: c.CaseRef, DataItem: c.DataItem, DataHolder: c.DataHolder,
 		ValidUntil: c.ValidUntil, CreatedAt: c.CreatedAt.UTC(), DecidedAt: utc(c.DecidedAt), GrantedAt: utc(c.GrantedAt),
 		WithdrawnAt: utc(c.WithdrawnAt), Valid: c.Covers(c.SubjectID, now), DecidedBy: onBehalf(c.DecidedBy),
 		WithdrawnBy: onBehalf(c.WithdrawnBy), OwnAnswer: c.OwnAnswer, OwnAnswerAt: utc(c.OwnAnswerAt),

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -51,6 +52,13 @@ var (
 	// plural finds lists: separators and joining words that make one field name several things.
 	plural = regexp.MustCompile(`(?i)[;,\n/+&]|\b(en|and|of|or|plus|alle|all|alles|everything|overige|other)\b`)
 )
+
+// blanket finds the words of a request for everything ("alle medische gegevens", "all data").
+var blanket = regexp.MustCompile(`(?i)\b(alle|all|alles|everything|overige|other)\b`)
+
+// BlanketConsent reports whether a data item asks for everything of a kind ("Alle medische
+// gegevens") rather than one specific item: general consent cannot be asked (Validate refuses it).
+func BlanketConsent(dataItem string) bool { return blanket.MatchString(dataItem) }
 
 // ValidUntilTime is the end of the last valid day, or zero when ValidUntil is not a date.
 func (c NewConsent) ValidUntilTime() time.Time {
@@ -121,6 +129,9 @@ func (c *NewConsent) Validate(now time.Time) error {
 // Consent is a stored consent request with the citizen's decision.
 type Consent struct {
 	NewConsent
+	// Reference is the request's human-readable reference, TS-YYYY-NNNNNN, used on pages, receipts,
+	// in the API and in log lines that cite the consent.
+	Reference   string
 	SubjectID   int64
 	CreatedAt   time.Time
 	Status      string
@@ -138,6 +149,19 @@ type Consent struct {
 	OwnAnswer        string
 	OwnAnswerAt      *time.Time
 	OwnAnswerComment string
+}
+
+// ConsentReferencePattern matches a consent request's human-readable reference.
+var ConsentReferencePattern = regexp.MustCompile(`^TS-\d{4}-\d{6}$`)
+
+// IsConsentReference reports whether s is a consent reference (TS-YYYY-NNNNNN, any case).
+func IsConsentReference(s string) bool {
+	return ConsentReferencePattern.MatchString(strings.ToUpper(strings.TrimSpace(s)))
+}
+
+// ConsentReference is the reference of the consent request numbered number, made at now.
+func ConsentReference(now time.Time, number int64) string {
+	return fmt.Sprintf("TS-%d-%06d", now.In(Amsterdam).Year(), number)
 }
 
 // StatusAt is the state at t: a pending or granted request whose end date passed is expired.

@@ -522,6 +522,9 @@ type LoggedEvent struct {
 	// ConsentCovered is set for events with access basis consent: whether the cited consent was the
 	// same person's, granted, and neither withdrawn nor expired at the event's time.
 	ConsentCovered *bool
+	// ConsentID and ConsentReference identify the consent request an event cites (its consent_ref may
+	// hold the request's UUID or its TS reference); "" when it cites none that is stored.
+	ConsentID, ConsentReference string
 	// Origin is set, on a single event read for its detail page, when the event was part of a chain
 	// that started at another organisation: the span's own foreign operation, or else that of a span
 	// kept for its chain (same trace). OriginOrganization names that organisation when it is known.

@@ -13,7 +13,7 @@ const RequestActivity = "inzicht-rechtenverzoeken"
 // municipality.
 func InternalActivities(controller string) []Activity {
 	return []Activity{RequestHandlingActivity(controller), SignalHandlingActivity(controller), OversightActivityEntry(controller),
-		APIReadActivityEntry(controller), RepresentativeActivityEntry(controller)}
+		APIReadActivityEntry(controller), RepresentativeActivityEntry(controller), ConsentActivityEntry(controller)}
 }
 
 // RequestHandlingActivity is the register entry under which the municipality handles rights

@@ -114,17 +114,20 @@ FROM generate_series(1, greatest($2::int / 10, 1)) AS i,
 		}
 		if _, err := tx.Exec(ctx, `
 INSERT INTO consents (id, subject_id, case_ref, req_org, req_role, data_item, data_holder, purpose, necessity,
-  legal_ground, if_refused, valid_until, source, content_hash, created_at, status, decided_at, granted_at, withdrawn_at, expired_at)
+  legal_ground, if_refused, valid_until, source, content_hash, created_at, status, decided_at, granted_at, withdrawn_at, expired_at,
+  number, reference)
 SELECT gen_random_uuid(), ($1::bigint[])[1 + ((i::bigint * 7919) % cardinality($1::bigint[]))], 'Z-' || i, 'Gemeente Voorbeeldstad',
   'Wmo-consulent', 'Medische gegevens', 'Huisarts', 'Onderzoek naar ondersteuning', 'Nodig voor het besluit', 'Toestemming',
   'Het onderzoek gaat verder zonder deze gegevens', (created + interval '6 months')::date, 'api', sha256(int8send(i)), created, st,
   CASE WHEN st <> 'pending' THEN created + interval '2 days' END,
   CASE WHEN st IN ('granted','withdrawn','expired') THEN created + interval '2 days' END,
   CASE WHEN st = 'withdrawn' THEN created + interval '30 days' END,
-  CASE WHEN st = 'expired' THEN created + interval '6 months' END
+  CASE WHEN st = 'expired' THEN created + interval '6 months' END,
+  nx.n, 'TS-' || to_char(created AT TIME ZONE 'Europe/Amsterdam', 'YYYY') || '-' || lpad(nx.n::text, greatest(6, length(nx.n::text)), '0')
 FROM generate_series(1, greatest($2::int / 5, 1)) AS i,
   LATERAL (SELECT $3::timestamptz + (i::float8 / greatest($2::int / 5, 1)) * ($4::timestamptz - $3::timestamptz) AS created,
-                  (ARRAY['granted','granted','granted','refused','withdrawn','expired','pending'])[1 + i % 7] AS st) t`,
+                  (ARRAY['granted','granted','granted','refused','withdrawn','expired','pending'])[1 + i % 7] AS st) t,
+  LATERAL (SELECT nextval('consent_number') + 0 * i AS n) nx`,
 			subjects, requests, from, until); err != nil {
 			return fmt.Errorf("consents: %w", err)
 		}

@@ -137,12 +137,13 @@ SELECT gen_random_uuid(), 1 + i % $1::int, $2::timestamptz - (i % 1825) * interv
   $2::timestamptz - (i % 1825) * interval '1 day' + interval '1 month', (ARRAY['','vernietigen','actie','bewaren'])[1 + i % 4]
 FROM generate_series(1, ` + fmt.Sprint(councilSignals) + `) AS i`,
 		`INSERT INTO consents (id, subject_id, case_ref, req_org, req_role, data_item, data_holder, purpose, necessity,
-  legal_ground, if_refused, valid_until, source, content_hash, created_at, status, decided_at, granted_at)
+  legal_ground, if_refused, valid_until, source, content_hash, created_at, status, decided_at, granted_at, number, reference)
 SELECT gen_random_uuid(), 1 + i % $1::int, 'Z-1', 'Gemeente', 'Consulent', 'inkomen', 'UWV', 'p', 'n', 'l', 'r',
   ($2::timestamptz - (i % 1825) * interval '1 day' + interval '1 year')::date, 'api', '\x00',
   $2::timestamptz - (i % 1825) * interval '1 day', (ARRAY['pending','granted','refused'])[1 + i % 3],
   CASE WHEN i % 3 > 0 THEN $2::timestamptz - (i % 1825) * interval '1 day' END,
-  CASE WHEN i % 3 = 1 THEN $2::timestamptz - (i % 1825) * interval '1 day' END
+  CASE WHEN i % 3 = 1 THEN $2::timestamptz - (i % 1825) * interval '1 day' END,
+  i, 'TS-2025-' || lpad(i::text, greatest(6, length(i::text)), '0')
 FROM generate_series(1, ` + fmt.Sprint(councilConsents) + `) AS i`,
 	} {
 		if _, err := bb.raw.Exec(ctx, q, councilSubjects, t0); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,21 +18,27 @@ import (
 
 var errNoConsent = portal.Errorf(portal.ENOTFOUND, "no such consent request")
 
-var consentCols = `c.id::text, c.subject_id, c.case_ref, c.req_org, c.req_team, c.req_role, c.req_employee, c.data_item,
+var consentCols = `c.id::text, c.reference, c.subject_id, c.case_ref, c.req_org, c.req_team, c.req_role, c.req_employee, c.data_item,
  c.data_holder, c.purpose, c.necessity, c.legal_ground, c.if_refused, to_char(c.valid_until, 'YYYY-MM-DD'), c.created_at,
  c.status, c.decided_at, c.granted_at, c.withdrawn_at, c.expired_at, c.comment, coalesce(c.own_answer, ''), c.own_answer_at,
  c.own_answer_comment, ` + onBehalfCols("c.decided_by_representation") + `, ` + onBehalfCols("c.withdrawn_by_representation")
 
 func scanConsent(row pgx.Row) (portal.Consent, error) {
 	var c portal.Consent
+	err := scanConsentInto(row, &c)
+	return c, err
+}
+
+// scanConsentInto reads consentCols into c, and the columns after them into extra.
+func scanConsentInto(row pgx.Row, c *portal.Consent, extra ...any) error {
 	var decided, withdrawn onBehalfRow
 	r := &c.RequestedBy
-	err := row.Scan(&c.ID, &c.SubjectID, &c.CaseRef, &r.Organization, &r.Team, &r.Role, &r.Employee, &c.DataItem,
-		&c.DataHolder, &c.Purpose, &c.Necessity, &c.LegalGround, &c.IfRefused, &c.ValidUntil, &c.CreatedAt, &c.Status,
+	err := row.Scan(append([]any{&c.ID, &c.Reference, &c.SubjectID, &c.CaseRef, &r.Organization, &r.Team, &r.Role, &r.Employee,
+		&c.DataItem, &c.DataHolder, &c.Purpose, &c.Necessity, &c.LegalGround, &c.IfRefused, &c.ValidUntil, &c.CreatedAt, &c.Status,
 		&c.DecidedAt, &c.GrantedAt, &c.WithdrawnAt, &c.ExpiredAt, &c.Comment, &c.OwnAnswer, &c.OwnAnswerAt, &c.OwnAnswerComment,
-		&decided.id, &decided.kind, &withdrawn.id, &withdrawn.kind)
+		&decided.id, &decided.kind, &withdrawn.id, &withdrawn.kind}, extra...)...)
 	c.DecidedBy, c.WithdrawnBy = decided.onBehalf(), withdrawn.onBehalf()
-	return c, err
+	return err
 }
 
 // fillConsentNames opens the names of the representatives who decided or withdrew.
@@ -90,11 +97,16 @@ func (db *DB) CreateConsent(ctx context.Context, nc portal.NewConsent, source st
 			key = apiKeyID
 		}
 		r := nc.RequestedBy
+		var number int64
+		if err := tx.QueryRow(ctx, `SELECT nextval('consent_number')`).Scan(&number); err != nil {
+			return err
+		}
+		ref := portal.ConsentReference(now, number)
 		if _, err := tx.Exec(ctx, `INSERT INTO consents (id, subject_id, case_ref, req_org, req_team, req_role, req_employee,
  data_item, data_holder, purpose, necessity, legal_ground, if_refused, valid_until, source, api_key_id, content_hash,
- created_at, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::date,$15,$16,$17,$18,'pending')`,
+ created_at, status, number, reference) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::date,$15,$16,$17,$18,'pending',$19,$20)`,
 			nc.ID, ids[nc.SubjectBSN], nc.CaseRef, r.Organization, r.Team, r.Role, r.Employee, nc.DataItem, nc.DataHolder,
-			nc.Purpose, nc.Necessity, nc.LegalGround, nc.IfRefused, nc.ValidUntil, source, key, hash, now); err != nil {
+			nc.Purpose, nc.Necessity, nc.LegalGround, nc.IfRefused, nc.ValidUntil, source, key, hash, now, number, ref); err != nil {
 			return err
 		}
 		return db.consentMessage(ctx, tx, ids[nc.SubjectBSN], nc.ID, "consent_asked", now)
@@ -284,25 +296,30 @@ RETURNING id::text, subject_id`, now)
 // Events with other access bases get NULL.
 func (db *DB) consentCoverage(ctx context.Context, tx pgx.Tx, events []portal.Event, fresh []int, subjects map[string]int64) (map[int]*bool, error) {
 	out := map[int]*bool{}
-	var refs []string
+	var refs, tsRefs []string
 	for _, i := range fresh {
 		if e := events[i]; e.AccessBasis == portal.BasisConsent {
 			// The parsed form: uuid.Parse also accepts spellings ("urn:uuid:…", braces) that
 			// PostgreSQL's uuid cast refuses, which would fail the whole batch.
 			if u, err := uuid.Parse(e.ConsentRef); err == nil {
 				refs = append(refs, u.String())
+			} else if portal.IsConsentReference(e.ConsentRef) {
+				tsRefs = append(tsRefs, consentRefKey(e.ConsentRef))
 			}
 		}
 	}
+	// Keyed by the UUID and by the TS reference: an event may cite either.
 	consents := map[string]portal.Consent{}
-	if len(refs) > 0 {
-		rows, _ := tx.Query(ctx, `SELECT `+consentCols+` FROM unnest($1::uuid[]) AS r(id) JOIN consents c ON c.id = r.id`, refs)
+	if len(refs)+len(tsRefs) > 0 {
+		rows, _ := tx.Query(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.id = ANY($1::uuid[]) OR c.reference = ANY($2::text[])`,
+			refs, tsRefs)
 		cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Consent, error) { return scanConsent(r) })
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range cs {
 			consents[c.ID] = c
+			consents[c.Reference] = c
 		}
 	}
 	for _, i := range fresh {
@@ -311,12 +328,21 @@ func (db *DB) consentCoverage(ctx context.Context, tx pgx.Tx, events []portal.Ev
 			continue
 		}
 		ok := false
-		if c, found := consents[normalizeUUID(e.ConsentRef)]; found {
+		if c, found := consents[consentRefKey(e.ConsentRef)]; found {
 			ok = c.Covers(subjects[e.SubjectBSN], e.OccurredAt)
 		}
 		out[i] = &ok
 	}
 	return out, nil
+}
+
+// consentRefKey is the form of an event's consent_ref under which consentCoverage finds the request:
+// the canonical UUID, or the TS reference in capitals.
+func consentRefKey(s string) string {
+	if portal.IsConsentReference(s) {
+		return strings.ToUpper(strings.TrimSpace(s))
+	}
+	return normalizeUUID(s)
 }
 
 func normalizeUUID(s string) string {

@@ -339,7 +339,13 @@ const eventCols = `e.id::text, e.occurred_at, e.received_at, e.action, e.data_ca
  e.access_basis, e.break_glass_reason, e.consent_ref, e.against_will_decision_ref, e.against_will_reason,
  e.against_will_approved_by, e.confidential_until, e.confidential_reason,
  a.id, a.name_nl, a.name_en, a.purpose_nl, a.purpose_en, a.legal_basis_nl, a.legal_basis_en, a.data_categories,
- a.retention, a.controller, e.consent_covered, ` + spanCols
+ a.retention, a.controller, e.consent_covered, ` + consentOfEventCols + `, ` + spanCols
+
+// consentOfEventCols are the id and reference of the consent request an event cites by UUID or by
+// TS reference (” when none).
+const consentOfEventCols = `coalesce((SELECT c.id::text || ' ' || c.reference FROM consents c WHERE e.access_basis = 'consent'
+ AND (c.reference = upper(e.consent_ref) OR c.id = CASE WHEN e.consent_ref ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+ THEN e.consent_ref::uuid END) LIMIT 1), '')`
 
 // spanCols are the columns of the span an event came from (migrations 13 and 14), read by spanScan.
 const spanCols = `e.trace_id, e.span_id, e.parent_span_id, e.span_name, e.failed, e.foreign_trace_id, e.foreign_span_id,
@@ -379,9 +385,10 @@ func scanEvent(row pgx.CollectableRow) (portal.LoggedEvent, error) {
 
 // scannedEvent receives one row of eventCols.
 type scannedEvent struct {
-	e  portal.LoggedEvent
-	aw portal.AgainstWill
-	sp spanScan
+	e       portal.LoggedEvent
+	consent string // "id reference" of the cited consent request
+	aw      portal.AgainstWill
+	sp      spanScan
 }
 
 func (s *scannedEvent) dest() []any {
@@ -391,12 +398,13 @@ func (s *scannedEvent) dest() []any {
 		&e.AccessBasis, &e.BreakGlassReason, &e.ConsentRef, &s.aw.DecisionRef, &s.aw.Reason, &s.aw.ApprovedBy,
 		&e.ConfidentialUntil, &e.ConfidentialReason,
 		&a.ID, &a.Name.NL, &a.Name.EN, &a.Purpose.NL, &a.Purpose.EN, &a.LegalBasis.NL, &a.LegalBasis.EN,
-		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered}, s.sp.dest()...)
+		&a.DataCategories, &a.Retention, &a.Controller, &e.ConsentCovered, &s.consent}, s.sp.dest()...)
 }
 
 func (s *scannedEvent) event() portal.LoggedEvent {
 	e := s.e
 	e.Span = s.sp.result()
+	e.ConsentID, e.ConsentReference, _ = strings.Cut(s.consent, " ")
 	if s.aw != (portal.AgainstWill{}) {
 		aw := s.aw
 		e.AgainstWill = &aw
@@ -637,6 +645,9 @@ UNION ALL
 // Summary returns counts over a citizen's visible events: the pre-aggregated summary of the events
 // that were never confidential (subject_summaries, kept by triggers), plus a live count of the rare
 // ones that were confidential and are visible now. Its cost does not grow with the size of the log.
+// The consent count is of lines whose consent held: the summary counts every consent line, so the
+// rare lines whose consent did not hold (consent_covered = false, found through a small partial
+// index) are taken off live.
 func (db *DB) Summary(ctx context.Context, subjectID int64) (portal.Summary, error) {
 	return db.SummaryFor(ctx, subjectID, nil)
 }
@@ -662,7 +673,8 @@ SELECT coalesce((SELECT total FROM sum), 0) + (SELECT count(*) FROM live),
               AND confidential_until IS NOT NULL AND confidential_until > $2),
        coalesce((SELECT break_glass FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'break_glass'),
        coalesce((SELECT against_will FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'against_will'),
-       coalesce((SELECT consent FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'consent'),
+       coalesce((SELECT consent FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'consent' AND consent_covered IS NOT FALSE)
+         - (SELECT count(*) FROM processing_events WHERE subject_id = $1 AND consent_covered = false AND confidential_until IS NULL),
        greatest((SELECT latest FROM sum), (SELECT max(occurred_at) FROM live)),
        ARRAY(SELECT DISTINCT o FROM (SELECT unnest(organizations) FROM sum
                                       UNION ALL SELECT actor_organization FROM live WHERE actor_organization <> '') AS x(o) ORDER BY o),
@@ -689,7 +701,7 @@ func (db *DB) actingSummary(ctx context.Context, subjectID int64, acting *portal
 	err := db.pool.QueryRow(ctx, `
 WITH v AS (SELECT * FROM processing_events e WHERE e.subject_id = $1 AND `+visibleSQL("$2")+cond+`)
 SELECT count(*), count(*) FILTER (WHERE occurred_at >= $3), count(*) FILTER (WHERE access_basis = 'break_glass'),
-       count(*) FILTER (WHERE access_basis = 'against_will'), count(*) FILTER (WHERE access_basis = 'consent'),
+       count(*) FILTER (WHERE access_basis = 'against_will'), count(*) FILTER (WHERE access_basis = 'consent' AND consent_covered IS NOT FALSE),
        max(occurred_at),
        ARRAY(SELECT DISTINCT actor_organization FROM v WHERE actor_organization <> '' ORDER BY 1),
        ARRAY(SELECT DISTINCT c FROM v, unnest(v.data_categories) AS c ORDER BY 1)

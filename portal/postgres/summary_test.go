@@ -23,7 +23,7 @@ func liveSummary(t *testing.T, db *testDB, subjectID int64) portal.Summary {
 	err := db.raw.QueryRow(context.Background(), `
 SELECT count(*), count(*) FILTER (WHERE occurred_at >= $3),
        count(*) FILTER (WHERE access_basis = 'break_glass'), count(*) FILTER (WHERE access_basis = 'against_will'),
-       count(*) FILTER (WHERE access_basis = 'consent'), max(occurred_at),
+       count(*) FILTER (WHERE access_basis = 'consent' AND consent_covered IS NOT FALSE), max(occurred_at),
        coalesce(array_agg(DISTINCT actor_organization) FILTER (WHERE actor_organization <> ''), '{}'),
        coalesce((SELECT array_agg(DISTINCT c) FROM processing_events e2, unnest(e2.data_categories) c
                  WHERE e2.subject_id = $1 AND (e2.confidential_until IS NULL OR e2.confidential_until <= $2)), '{}')

@@ -20,6 +20,8 @@ type consentStore interface {
 	DecideConsentBy(ctx context.Context, subjectID int64, id, decision, comment, repID string) (portal.Consent, error)
 	RecordOwnConsentAnswer(ctx context.Context, subjectID int64, id, answer, comment string) (portal.Consent, error)
 	CreateConsent(ctx context.Context, nc portal.NewConsent, source string, apiKeyID int64) (portal.Consent, bool, error)
+	StaffConsents(ctx context.Context, f portal.ConsentFilter) ([]portal.StaffConsent, error)
+	OpenConsent(ctx context.Context, id string, by portal.Staff, municipality string) (portal.StaffConsent, error)
 }
 
 // ConsentView is a consent request as the citizen sees it.
@@ -245,6 +247,7 @@ func (s *server) recordConsent(c *fiber.Ctx, decision string) error {
 type ReceiptJSON struct {
 	Version        string     `json:"version"`
 	ReceiptID      string     `json:"consentReceiptID"`
+	Reference      string     `json:"consentReference"` // TS-YYYY-NNNNNN, as on the citizen's pages
 	ConsentTime    time.Time  `json:"consentTimestamp"`
 	Jurisdiction   string     `json:"jurisdiction"`
 	Controller     string     `json:"piiControllers"`
@@ -314,7 +317,7 @@ func (s *server) receipt(c *fiber.Ctx) (portal.Consent, ReceiptJSON, error) {
 	r := x.RequestedBy
 	requester := strings.Join(nonBlank(r.Organization, r.Team, r.Role), ", ")
 	l := lang(c)
-	out := ReceiptJSON{Version: "KI-CR-v1.1.0", ReceiptID: x.ID, ConsentTime: x.DecidedAt.UTC(), Jurisdiction: "NL",
+	out := ReceiptJSON{Version: "KI-CR-v1.1.0", ReceiptID: x.ID, Reference: x.Reference, ConsentTime: x.DecidedAt.UTC(), Jurisdiction: "NL",
 		Controller: s.cfg.Municipality, Requester: requester, Subject: portal.MaskBSN(bsn), Purpose: x.Purpose,
 		Necessity: x.Necessity, LegalGround: x.LegalGround, DataItem: x.DataItem, DataHolder: x.DataHolder,
 		ConsentType: "EXPLICIT", Decision: decision, ValidUntil: x.ValidUntil, Withdrawn: x.WithdrawnAt, CaseRef: x.CaseRef,
@@ -346,7 +349,7 @@ func (s *server) receiptJSON(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="toestemmingsbewijs-`+r.ReceiptID+`.json"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="toestemmingsbewijs-`+r.Reference+`.json"`)
 	return c.Send(b)
 }
 
@@ -388,7 +391,7 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 		ownAnswer = s.t(l, "consent.own."+x.OwnAnswer, FormatDateTime(l, *x.OwnAnswerAt))
 	}
 	doc := pdfexport.ConsentReceipt{
-		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.ID, IssuedAt: s.deps.Now(),
+		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.Reference, IssuedAt: s.deps.Now(),
 			MaskedBSN: r.Subject},
 		Title: s.t(l, "consent.receipt.title"), Intro: s.t(l, "consent.receipt.intro"), Decision: decision,
 		Fields: [][2]string{{s.t(l, "consent.asker"), r.Requester}, {s.t(l, "consent.item"), x.DataItem},
@@ -399,7 +402,7 @@ func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
 			{s.t(l, "consent.withdrawn"), withdrawn}},
 		Closing: s.t(l, "consent.receipt.closing"),
 	}
-	sendPDF(c, "toestemmingsbewijs-"+x.ID+".pdf")
+	sendPDF(c, "toestemmingsbewijs-"+x.Reference+".pdf")
 	return s.pdf.RenderConsentReceipt(c.Response().BodyWriter(), doc)
 }
 
@@ -463,14 +466,18 @@ func (s *server) createConsentStaff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if fe["gegeven"] != "" && portal.BlanketConsent(f.Item) {
+		fe["gegeven"] = s.t(l, "sconsent.err.gegeven.blanket") // the rule itself: no general consent
+	}
 	if fe == nil {
 		x, _, err := s.consentStore.CreateConsent(c.UserContext(), nc, "staff", 0)
 		if fe, err = s.fieldErrors(l, "sconsent.err.", consentInputs, err); err != nil {
 			return err
 		}
 		if fe == nil {
-			s.deps.Log.Info("consent requested", "consent", x.ID, "staff", me.Sub)
-			return c.Redirect("/medewerker?toestemming="+x.ID, fiber.StatusSeeOther)
+			s.deps.Log.Info("consent requested", "consent", x.ID, "reference", x.Reference, "staff", me.Sub)
+			// To the list, not the request: re-showing it after one's own action is no new view.
+			return c.Redirect("/medewerker/toestemmingen?toestemming="+x.Reference, fiber.StatusSeeOther)
 		}
 	}
 	f.Errors = fe

@@ -93,7 +93,7 @@ func TestStaffConsentFormShowsFieldErrors(t *testing.T) {
 	e := newEnv(t, web.Config{}, web.Deps{})
 	clerk, csrf := e.staff("clerk")
 	until := time.Now().AddDate(0, 6, 0).Format("2006-01-02")
-	for _, lang := range []struct{ cookie, rule string }{{"", "alle (medische) gegevens"}, {"en", "all (medical) data"}} {
+	for _, lang := range []struct{ cookie, rule string }{{"", "is te ruim (geen algemene toestemming)"}, {"en", "is too broad (no general consent)"}} {
 		t.Run("lang="+lang.cookie, func(t *testing.T) {
 			fields := []string{"csrf", csrf, "bsn", bsnA, "zaak", "Z-2026-7", "team", "Wijkteam Noord", "functie", "Wmo-consulent",
 				"gegeven", "Alle medische gegevens", "houder", "Huisartsenpraktijk De Linde", "doel", "Passende zorg bepalen",

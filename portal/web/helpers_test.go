@@ -48,7 +48,8 @@ func newEnv(t *testing.T, cfg web.Config, deps web.Deps) *env {
 		t.Fatal(err)
 	}
 	for _, a := range []portal.Activity{portal.RequestHandlingActivity("Gemeente Voorbeeldstad"), portal.SignalHandlingActivity("Gemeente Voorbeeldstad"),
-		portal.OversightActivityEntry("Gemeente Voorbeeldstad"), portal.RepresentativeActivityEntry("Gemeente Voorbeeldstad")} {
+		portal.OversightActivityEntry("Gemeente Voorbeeldstad"), portal.RepresentativeActivityEntry("Gemeente Voorbeeldstad"),
+		portal.ConsentActivityEntry("Gemeente Voorbeeldstad")} {
 		if err := db.EnsureActivity(ctx, a); err != nil {
 			t.Fatal(err)
 		}

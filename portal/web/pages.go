@@ -164,12 +164,17 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 	case portal.BasisBreakGlass:
 		r.Marks = append(r.Marks, s.t(l, "mark.break_glass", strings.TrimSpace(e.BreakGlassReason)))
 	case portal.BasisConsent:
+		// The line names the request by its TS reference, whether it cited that or the UUID.
+		ref := e.ConsentRef
+		if e.ConsentReference != "" {
+			ref = e.ConsentReference
+		}
 		if e.ConsentCovered != nil && !*e.ConsentCovered {
-			r.Marks = append(r.Marks, s.t(l, "mark.consent_uncovered", e.ConsentRef))
+			r.Marks = append(r.Marks, s.t(l, "mark.consent_uncovered", ref))
 		} else {
-			r.Marks = append(r.Marks, s.t(l, "mark.consent", e.ConsentRef))
-			if e.ConsentCovered != nil {
-				r.ConsentLink = "/toestemmingen/" + e.ConsentRef
+			r.Marks = append(r.Marks, s.t(l, "mark.consent", ref))
+			if e.ConsentCovered != nil && e.ConsentID != "" {
+				r.ConsentLink = "/toestemmingen/" + e.ConsentID
 			}
 		}
 	case portal.BasisAgainstWill:

@@ -309,6 +309,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/toezicht/export.csv", officer, noHead, s.oversightCSV)
 	app.Get("/medewerker/toestemmingen/nieuw", handlers, s.newConsentPage)
 	app.Post("/medewerker/toestemmingen", handlers, s.checkCSRF, s.createConsentStaff)
+	app.Get("/medewerker/toestemmingen", handlers, s.staffConsents)
+	app.Get("/medewerker/toestemmingen/:id", handlers, noHead, s.staffConsent)
 	leads := s.requireRole(portal.RoleTeamLead)
 	app.Get("/medewerker/signalen", handlers, s.staffSignals)
 	app.Get("/medewerker/signalen/nieuw", handlers, s.newSignalPage)

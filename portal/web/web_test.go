@@ -648,6 +648,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/toestemmingen/:id/bewijs.json", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.json", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
 		{"/medewerker/toestemmingen/nieuw", "GET", "/medewerker/toestemmingen/nieuw", nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/toestemmingen", "POST", "/medewerker/toestemmingen", nil, page(statuses{})},
+		// Staff see every consent request (clerks and team leads); opening one is a recorded view.
+		{"/medewerker/toestemmingen", "GET", "/medewerker/toestemmingen", nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/toestemmingen/:id", "GET", "/medewerker/toestemmingen/" + consentA.ID, nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/toestemmingen/:id", "GET", "/medewerker/toestemmingen/" + uuid.NewString(), nil, page(statuses{Clerk: 404, Lead: 404})},
 		// Acting on behalf of someone else: every citizen chooses for themselves and sees their own lists.
 		{"/namens", "GET", "/namens", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/namens", "POST", "/namens", nil, page(statuses{})},
