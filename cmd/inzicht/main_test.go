@@ -504,8 +504,9 @@ func TestDemoRightsRequestAcceptance(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(page, "Ik ben het niet eens met deze verwerking.") {
 		t.Fatalf("clerk's request page: %d", resp.StatusCode)
 	}
+	// Every action returns to the request's own page (issue 17), not to the queue.
 	resp, _ = submitForm(t, clerk, resp.Request.URL, []byte(page), map[string]string{"_action": "/toewijzen"})
-	if resp.StatusCode != 200 || resp.Request.URL.Path != "/medewerker/verzoeken" {
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/medewerker/verzoeken/"+id {
 		t.Fatalf("assign: %d %s", resp.StatusCode, resp.Request.URL)
 	}
 	_, page = get(t, clerk, base+"/medewerker/verzoeken/"+id)
@@ -517,7 +518,7 @@ func TestDemoRightsRequestAcceptance(t *testing.T) {
 	motivation := "Uw bezwaar is terecht: de verwerking was niet nodig. Wij hebben haar beëindigd."
 	resp, _ = submitForm(t, clerk, mustURL(base+"/medewerker/verzoeken/"+id), []byte(page),
 		map[string]string{"_action": "/besluiten", "besluit": "toegewezen", "toelichting": motivation})
-	if resp.StatusCode != 200 || resp.Request.URL.Path != "/medewerker/verzoeken" {
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/medewerker/verzoeken/"+id {
 		t.Fatalf("decide: %d %s", resp.StatusCode, resp.Request.URL)
 	}
 
