@@ -48,6 +48,9 @@ type Decision struct {
 	Inspection      bool      // an inspection request: the overview is printed, with a "none found" line when Overview is empty
 	Overview        []Row     // every processing event in scope; printed when Inspection or not empty
 	FiledBy         string    // as in Receipt
+	// Draft, when set, is printed in a box above the letter: a clerk's preview before deciding
+	// ("CONCEPT — dit besluit is nog niet genomen"). Nothing else in the letter differs.
+	Draft string
 }
 
 // RenderReceipt writes the confirmation of receipt as a PDF to w.
@@ -541,6 +544,9 @@ func (e *Exporter) buildDecision(d Decision) *gofpdf.Fpdf {
 	lb := e.newLetterBuilder(d.Letter, func(l *letterLabels) string { return l.decisionTitle })
 	ll := lb.ll
 	lb.opening(ll.decisionIntro)
+	if d.Draft != "" {
+		lb.box(d.Draft, "")
+	}
 	lb.request(ll.decisionRequest, d.Kind, d.ReceivedAt, d.Scope, d.Description, d.FiledBy)
 
 	decided := d.DecidedAt

@@ -533,12 +533,18 @@ func (s *server) staffDecisionPDF(c *fiber.Ctx) error {
 // renderDecisionPDF writes the decision letter of r, for the citizen, their representative (what
 // the representation covers) or staff (a staff session acts for no one: the whole letter).
 func (s *server) renderDecisionPDF(c *fiber.Ctx, r portal.RightsRequest) error {
-	sess, _ := session(c)
-	l := lang(c)
-	ctx := c.UserContext()
 	if r.Status != portal.StatusDecided || r.DecidedAt == nil {
 		return portal.Errorf(portal.ENOTFOUND, "no decision yet")
 	}
+	return s.writeDecisionPDF(c, r, "")
+}
+
+// writeDecisionPDF writes the decision letter of r as decided (r.Outcome, r.Motivation, r.DecidedAt);
+// draft, when set, marks it as a clerk's preview of a decision not yet taken.
+func (s *server) writeDecisionPDF(c *fiber.Ctx, r portal.RightsRequest, draft string) error {
+	sess, _ := session(c)
+	l := lang(c)
+	ctx := c.UserContext()
 	lt, err := s.letter(c, r)
 	if err != nil {
 		return err
@@ -551,7 +557,7 @@ func (s *server) renderDecisionPDF(c *fiber.Ctx, r portal.RightsRequest) error {
 	doc := pdfexport.Decision{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
 		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, "outcome.short."+string(r.Outcome)),
 		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
-		Inspection: r.Kind == portal.KindInspection, FiledBy: s.letterFiledBy(l, r.FiledBy)}
+		Inspection: r.Kind == portal.KindInspection, FiledBy: s.letterFiledBy(l, r.FiledBy), Draft: draft}
 	if doc.Inspection {
 		// The overview as the log stood at the decision: the letter does not change after it is sent.
 		evs, more, err := s.requestStore.ScopeEventsAsOf(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents, *r.DecidedAt)
@@ -584,7 +590,11 @@ func (s *server) renderDecisionPDF(c *fiber.Ctx, r portal.RightsRequest) error {
 				Purpose: rw.Purpose, LegalBasis: rw.Legal, Marks: rw.Marks})
 		}
 	}
-	sendPDF(c, "besluit-"+r.Reference+".pdf")
+	name := "besluit-" + r.Reference + ".pdf"
+	if draft != "" {
+		name = "concept-" + name
+	}
+	sendPDF(c, name)
 	return s.pdf.RenderDecision(c.Response().BodyWriter(), doc)
 }
 

@@ -370,6 +370,20 @@ func (s *server) decide(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	if fe == nil && c.FormValue("voorbeeld") != "" {
+		// A preview of the letter as it would be sent: nothing is stored. The letter shows the citizen's
+		// data, so it is read as a view of the same case visit (ReopenCaseFile).
+		if !portal.CanMove(r.Status, portal.StatusDecided) {
+			return portal.Errorf(portal.EINVALID, "this request cannot be decided now")
+		}
+		cf, err := s.caseStore.ReopenCaseFile(ctx, r.ID, me, s.cfg.Municipality)
+		if err != nil {
+			return err
+		}
+		draft, now := cf.Request, s.deps.Now()
+		draft.Outcome, draft.Motivation, draft.Corrections, draft.DecidedAt = a.Outcome, a.Note, a.Corrections, &now
+		return s.writeDecisionPDF(c, draft, s.t(l, "staff.decide.draft"))
+	}
 	if fe == nil {
 		done, err := s.caseStore.ActOnRequest(ctx, r.ID, me, a)
 		if fe, err = s.fieldErrors(l, "staff.err.", decisionInputs, err); err != nil {
