@@ -662,6 +662,14 @@ func TestBrowserJourneys(t *testing.T) {
 		b.open("/medewerker/signalen/nieuw")
 		b.open("/medewerker/toestemmingen/nieuw")
 		b.open("/medewerker/verzoeken?status=alle")
+		// Issue 17: the team lead's home (deferrals to approve, emergency access) and consent for staff.
+		b.open("/medewerker")
+		b.wantText("Noodtoegang in de afgelopen 30 dagen")
+		b.shot("staff-teamlead-home")
+		b.open("/medewerker/toestemmingen")
+		b.click(`main a[href^="/medewerker/toestemmingen/"]:not([href$="/nieuw"])`)
+		b.wantText("TS-")
+		b.shot("staff-consent")
 	})
 
 	t.Run("error-pages", func(t *testing.T) {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,10 @@ func TestTeamLeadHome(t *testing.T) {
 	old := event(bsnA, now.Add(-40*24*time.Hour), func(ev *portal.Event) {
 		ev.AccessBasis, ev.BreakGlassReason, ev.Actor.EmployeeName = portal.BasisBreakGlass, "Te oud om te tonen", "Otto Oud"
 	})
-	e.ingest(glass, old)
+	other := event(bsnB, now.Add(-2*24*time.Hour), func(ev *portal.Event) {
+		ev.AccessBasis, ev.BreakGlassReason, ev.Actor.EmployeeName = portal.BasisBreakGlass, "Crisis in het gezin, geen tijd", "Nora Nood"
+	})
+	e.ingest(glass, old, other)
 
 	lead, _ := e.staff("team_lead")
 	st, body := e.get(lead, "/medewerker")
@@ -46,7 +50,15 @@ func TestTeamLeadHome(t *testing.T) {
 			t.Errorf("the team lead's home lacks %q", want)
 		}
 	}
-	for _, not := range []string{"Otto Oud", bsnA, portal.MaskBSN(bsnA)} {
+	// Two people's accesses are told apart by the pseudonymous code, never by a BSN.
+	if n := len(regexp.MustCompile(`P-[0-9A-F]{6}`).FindAllString(body, -1)); n != 2 {
+		t.Errorf("%d person codes on the page, want 2", n)
+	}
+	codes := regexp.MustCompile(`P-[0-9A-F]{6}`).FindAllString(body, -1)
+	if len(codes) == 2 && codes[0] == codes[1] {
+		t.Errorf("two people's accesses carry the same code %s", codes[0])
+	}
+	for _, not := range []string{"Otto Oud", bsnA, portal.MaskBSN(bsnA), bsnB} {
 		if strings.Contains(body, not) {
 			t.Errorf("the team lead's home shows %q", not)
 		}
