@@ -132,7 +132,7 @@ func (a RepresentativeAct) Event(municipality, capacity string) Event {
 	return Event{ID: a.EventID, OccurredAt: a.At, Activity: RepresentativeActivity, Action: "view",
 		DataCategories: ActCategories(a.What), Level: "what",
 		Actor:  Actor{Organization: municipality, Role: capacity, EmployeeName: name},
-		System: "Inzicht", CaseRef: shortRef(a.RepresentationID), Recipient: recipientName(name, capacity)}
+		System: "Inzicht", CaseRef: RepresentationRef(a.RepresentationID), Recipient: recipientName(name, capacity)}
 }
 
 func recipientName(name, capacity string) string {
@@ -142,8 +142,9 @@ func recipientName(name, capacity string) string {
 	return name + " (" + capacity + ")"
 }
 
-// shortRef is the first block of a UUID, as people read references aloud.
-func shortRef(id string) string {
+// RepresentationRef is a representation's short reference (V- and the first block of its UUID), as
+// people read it aloud and as the log, letters and pages cite it.
+func RepresentationRef(id string) string {
 	if len(id) >= 8 {
 		return "V-" + id[:8]
 	}

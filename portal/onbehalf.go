@@ -14,7 +14,7 @@ type OnBehalf struct {
 }
 
 // Ref is the representation's short reference, as staff read it aloud (V-1a2b3c4d).
-func (o OnBehalf) Ref() string { return shortRef(o.RepresentationID) }
+func (o OnBehalf) Ref() string { return RepresentationRef(o.RepresentationID) }
 
 // MessageByRepresentative ends the kind of an inbox message about something a representative did for
 // the person ("withdrawn_rep", "consent_granted_rep"), so the message does not say "you did".

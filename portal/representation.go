@@ -286,18 +286,44 @@ func AgeRuleAt(birth time.Time, kind string, at time.Time) AgeRule {
 // by the age rules. Guardianship (voogdij) exists over minors only: it ends at the 18th birthday
 // (BW 1:233, majority), also when the municipality registered no end date.
 func (r Representation) ActsAt(at time.Time) bool {
-	birth, ok := ParseDate(r.SubjectBirthDate)
-	if !ok || !r.InForce(at) {
+	if _, ok := ParseDate(r.SubjectBirthDate); !ok || !r.InForce(at) {
 		return false
 	}
-	if r.Kind == RepGuardianship && !at.Before(Birthday(birth, AgeOfMajority)) {
-		return false
-	}
-	return AgeRuleAt(birth, r.Kind, at).RepresentativeActs
+	end := r.Until() // valid_until (InForce checked it) or the end by age
+	return end == nil || at.Before(*end)
 }
 
 // AgeOfMajority is the age at which a person comes of age (BW 1:233) and guardianship ends.
 const AgeOfMajority = 18
+
+// endAge is the age at which a kind of representation ends by the age rules (0: not by age).
+var endAge = map[string]int{RepParentalAuthority: ageOwnConsent, RepGuardianship: AgeOfMajority}
+
+// Until returns the first day (00:00 Europe/Amsterdam) on which the representation no longer applies by
+// its dates and the age rules: its valid_until, the 16th birthday (parental authority) or the 18th
+// (guardianship), whichever comes first; nil when none applies.
+func (r Representation) Until() *time.Time {
+	var end *time.Time
+	if u, ok := ParseDate(r.ValidUntil); ok {
+		end = &u
+	}
+	if b, ok := ParseDate(r.SubjectBirthDate); ok && endAge[r.Kind] > 0 {
+		if bd := Birthday(b, endAge[r.Kind]); end == nil || bd.Before(*end) {
+			end = &bd
+		}
+	}
+	return end
+}
+
+// Ended returns when the representation ended or ends: ended through the API, or Until, whichever
+// comes first; nil when neither applies.
+func (s StoredRepresentation) Ended() *time.Time {
+	end := s.Until()
+	if s.EndedAt != nil && (end == nil || s.EndedAt.Before(*end)) {
+		end = s.EndedAt
+	}
+	return end
+}
 
 // StoredRepresentation is a representation as stored, with when it was registered, last changed
 // and ended (DELETE through the API ends a representation; it is never removed).

@@ -81,14 +81,19 @@ const MaxSubjectSummary = 4000
 // CheckSubjectSummary trims a text for the person and returns an EINVALID *Error naming field
 // summary_for_subject when it is empty or too long.
 func CheckSubjectSummary(text string) (string, error) {
+	return requiredText(text, MaxSubjectSummary, "summary_for_subject", "the text for the person is invalid")
+}
+
+// requiredText trims text and returns an EINVALID *Error naming field when it is empty or breaks
+// CheckText's rules (at most max bytes, no control characters).
+func requiredText(text string, max int, field, message string) (string, error) {
 	text = strings.TrimSpace(text)
-	msg := CheckText(text, MaxSubjectSummary)
+	msg := CheckText(text, max)
 	if text == "" {
 		msg = "required"
 	}
 	if msg != "" {
-		return text, &Error{Code: EINVALID, Message: "the text for the person is invalid",
-			Fields: []FieldError{{Index: -1, Field: "summary_for_subject", Message: msg}}}
+		return text, &Error{Code: EINVALID, Message: message, Fields: []FieldError{{Index: -1, Field: field, Message: msg}}}
 	}
 	return text, nil
 }
@@ -343,16 +348,7 @@ func (r SignalRelease) Open() bool { return r.Status == ReleasePending || r.Stat
 // CheckReleaseReason trims a release's reason and returns an EINVALID *Error naming field reason when
 // it is empty or too long.
 func CheckReleaseReason(reason string) (string, error) {
-	reason = strings.TrimSpace(reason)
-	msg := CheckText(reason, MaxReleaseReason)
-	if reason == "" {
-		msg = "required"
-	}
-	if msg != "" {
-		return reason, &Error{Code: EINVALID, Message: "the release is incomplete",
-			Fields: []FieldError{{Index: -1, Field: "reason", Message: msg}}}
-	}
-	return reason, nil
+	return requiredText(reason, MaxReleaseReason, "reason", "the release is incomplete")
 }
 
 // RetentionChoice is a staff decision on what is kept of a signal.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -26,7 +25,7 @@ func (db *DB) representationsWhere(ctx context.Context, col string, id int64) ([
 	}
 	out := make([]portal.StoredRepresentation, 0, len(list))
 	for _, r := range list {
-		o, err := db.openRep(ctx, db.pool, r)
+		o, err := db.openRepForPortal(r)
 		if err != nil {
 			return nil, err
 		}
@@ -158,13 +157,13 @@ func (db *DB) RepresentativeActs(ctx context.Context, f portal.ActFilter) ([]por
 	for i := range acts {
 		r, ok := reps[acts[i].RepresentationID]
 		if !ok {
-			if r, err = db.Representation(ctx, acts[i].RepresentationID); err != nil {
+			if r, err = db.RepresentationForPortal(ctx, acts[i].RepresentationID); err != nil {
 				return nil, err
 			}
 			reps[acts[i].RepresentationID] = r
 		}
 		acts[i].Kind, acts[i].SubjectName, acts[i].RepresentativeName = r.Kind, r.SubjectName, r.RepresentativeName
-		acts[i].RepresentationEnd = repEnd(r)
+		acts[i].RepresentationEnd = r.Ended()
 	}
 	return acts, nil
 }
@@ -175,30 +174,6 @@ func birthdaySQL(years int) string {
 	y := fmt.Sprintf("interval '%d years'", years)
 	return `((r.subject_birth_date + ` + y + `)::date + CASE WHEN to_char(r.subject_birth_date, 'MM-DD') = '02-29'
  AND extract(day FROM r.subject_birth_date + ` + y + `) = 28 THEN 1 ELSE 0 END)`
-}
-
-// repEnd is when a representation ended or ends: through the API, at its valid_until date, or (parental
-// authority) on the 16th birthday, whichever comes first; nil when none applies.
-func repEnd(r portal.StoredRepresentation) *time.Time {
-	var end *time.Time
-	earlier := func(t time.Time) {
-		if end == nil || t.Before(*end) {
-			end = &t
-		}
-	}
-	if r.EndedAt != nil {
-		earlier(*r.EndedAt)
-	}
-	if u, ok := portal.ParseDate(r.ValidUntil); ok && r.ValidUntil != "" {
-		earlier(u)
-	}
-	if b, ok := portal.ParseDate(r.SubjectBirthDate); ok && r.Kind == portal.RepParentalAuthority {
-		earlier(portal.Birthday(b, 16))
-	}
-	if b, ok := portal.ParseDate(r.SubjectBirthDate); ok && r.Kind == portal.RepGuardianship {
-		earlier(portal.Birthday(b, portal.AgeOfMajority))
-	}
-	return end
 }
 
 // DisputeRepresentation records that the represented person subjectID disputes representation id,
@@ -246,7 +221,7 @@ ORDER BY disputed_at DESC, id DESC LIMIT $1`, limit)
 		return nil, wrapErr("disputes", err)
 	}
 	for i := range list {
-		if list[i].Rep, err = db.Representation(ctx, list[i].Rep.ID); err != nil {
+		if list[i].Rep, err = db.RepresentationForPortal(ctx, list[i].Rep.ID); err != nil {
 			return nil, err
 		}
 	}

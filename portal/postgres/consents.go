@@ -176,13 +176,7 @@ func (db *DB) DecideConsentBy(ctx context.Context, subjectID int64, id, decision
 	}
 	var out portal.Consent
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		if _, err := uuid.Parse(id); err != nil {
-			return errNoConsent
-		}
-		c, err := scanConsent(tx.QueryRow(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.id = $1 AND c.subject_id = $2 FOR UPDATE`, id, subjectID))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNoConsent
-		}
+		c, err := lockConsent(ctx, tx, id, subjectID)
 		if err != nil {
 			return err
 		}
@@ -239,13 +233,7 @@ func (db *DB) RecordOwnConsentAnswer(ctx context.Context, subjectID int64, id, a
 	}
 	var out portal.Consent
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		if _, err := uuid.Parse(id); err != nil {
-			return errNoConsent
-		}
-		c, err := scanConsent(tx.QueryRow(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.id = $1 AND c.subject_id = $2 FOR UPDATE`, id, subjectID))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNoConsent
-		}
+		c, err := lockConsent(ctx, tx, id, subjectID)
 		if err != nil {
 			return err
 		}
@@ -351,4 +339,17 @@ func normalizeUUID(s string) string {
 		return s
 	}
 	return u.String()
+}
+
+// lockConsent reads the person's consent request id for update in tx; ENOTFOUND (errNoConsent) for an
+// id that is not a UUID, unknown, or another person's.
+func lockConsent(ctx context.Context, tx pgx.Tx, id string, subjectID int64) (portal.Consent, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return portal.Consent{}, errNoConsent
+	}
+	c, err := scanConsent(tx.QueryRow(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.id = $1 AND c.subject_id = $2 FOR UPDATE`, id, subjectID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, errNoConsent
+	}
+	return c, err
 }

@@ -95,6 +95,24 @@ func (db *DB) openRep(ctx context.Context, q querier, r repRow) (portal.StoredRe
 	return s, err
 }
 
+// openRepForPortal turns a row into the domain type for the portal: the names opened, the persons
+// as subject ids only. The portal never shows a representation's BSNs, so it reads no subject rows
+// and decrypts no BSN (RepresentativeBSN and SubjectBSN stay empty); the API uses openRep.
+func (db *DB) openRepForPortal(r repRow) (portal.StoredRepresentation, error) {
+	c := r.content()
+	s := portal.StoredRepresentation{CreatedAt: r.createdAt, UpdatedAt: r.updatedAt, EndedAt: r.endedAt,
+		RepresentativeID: r.representative, SubjectID: r.person, Representation: portal.Representation{ID: r.id,
+			SubjectBirthDate: c.SubjectBirthDate, Kind: c.Kind, Parts: c.Parts, LegalBasis: c.LegalBasis,
+			ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil}}
+	name, err := db.vault.OpenWith(r.nameKey, r.nameEnc, representationNameAD(r.id))
+	if err != nil {
+		return s, err
+	}
+	s.SubjectName = string(name)
+	s.RepresentativeName, err = db.openRepName(r.id, r.repNameKey, r.repNameEnc)
+	return s, err
+}
+
 // openRepName opens a sealed representative's name; "" when none was given.
 func (db *DB) openRepName(id string, key *string, enc []byte) (string, error) {
 	if key == nil || len(enc) == 0 {
@@ -282,6 +300,23 @@ func (db *DB) Representation(ctx context.Context, id string) (portal.StoredRepre
 		return portal.StoredRepresentation{}, wrapErr("representation", err)
 	}
 	s, err := db.openRep(ctx, db.pool, row)
+	return s, wrapErr("representation", err)
+}
+
+// RepresentationForPortal is Representation for the portal (openRepForPortal: no BSNs); ENOTFOUND
+// when there is none.
+func (db *DB) RepresentationForPortal(ctx context.Context, id string) (portal.StoredRepresentation, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return portal.StoredRepresentation{}, errNoRepresentation
+	}
+	row, err := scanRep(db.pool.QueryRow(ctx, `SELECT `+repCols+` FROM representations WHERE id = $1::uuid`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return portal.StoredRepresentation{}, errNoRepresentation
+	}
+	if err != nil {
+		return portal.StoredRepresentation{}, wrapErr("representation", err)
+	}
+	s, err := db.openRepForPortal(row)
 	return s, wrapErr("representation", err)
 }
 

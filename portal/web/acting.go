@@ -13,7 +13,7 @@ import (
 
 // repStore is what acting on behalf of someone else needs from storage (issue 16).
 type repStore interface {
-	Representation(ctx context.Context, id string) (portal.StoredRepresentation, error)
+	RepresentationForPortal(ctx context.Context, id string) (portal.StoredRepresentation, error)
 	RepresentationsBy(ctx context.Context, actorID int64) ([]portal.StoredRepresentation, error)
 	RepresentationsFor(ctx context.Context, subjectID int64) ([]portal.StoredRepresentation, error)
 	SetSessionActing(ctx context.Context, rawID, repID string) error
@@ -112,7 +112,7 @@ type ActView struct {
 }
 
 func (s *server) repView(l string, r portal.StoredRepresentation, now time.Time) RepView {
-	v := RepView{ID: r.ID, Ref: repRef(r.ID), SubjectName: r.SubjectName, RepresentativeName: r.RepresentativeName,
+	v := RepView{ID: r.ID, Ref: portal.RepresentationRef(r.ID), SubjectName: r.SubjectName, RepresentativeName: r.RepresentativeName,
 		Capacity: s.t(l, "rep.capacity."+r.Kind), Basis: s.t(l, "rep.basis."+r.LegalBasis.Kind) + ": " + r.LegalBasis.Reference,
 		Active: r.ActiveAt(now)}
 	if age, ok := r.Age(now); ok && age < 18 {
@@ -124,7 +124,7 @@ func (s *server) repView(l string, r portal.StoredRepresentation, now time.Time)
 	if t, ok := portal.ParseDate(r.ValidFrom); ok {
 		v.From = FormatDate(l, t)
 	}
-	if end := repUntil(r); end != nil {
+	if end := r.Until(); end != nil {
 		v.Until = FormatDate(l, end.AddDate(0, 0, -1))
 	}
 	if r.EndedAt != nil {
@@ -133,36 +133,13 @@ func (s *server) repView(l string, r portal.StoredRepresentation, now time.Time)
 	return v
 }
 
-// repUntil is the first day the representation no longer applies by its dates: its valid_until, or
-// the 16th birthday (parental authority) or 18th (guardianship), whichever comes first.
-func repUntil(r portal.StoredRepresentation) *time.Time {
-	var end *time.Time
-	if u, ok := portal.ParseDate(r.ValidUntil); ok {
-		end = &u
-	}
-	if b, ok := portal.ParseDate(r.SubjectBirthDate); ok {
-		age := map[string]int{portal.RepParentalAuthority: 16, portal.RepGuardianship: portal.AgeOfMajority}[r.Kind]
-		if bd := portal.Birthday(b, age); age > 0 && (end == nil || bd.Before(*end)) {
-			end = &bd
-		}
-	}
-	return end
-}
-
-func repRef(id string) string {
-	if len(id) >= 8 {
-		return "V-" + id[:8]
-	}
-	return id
-}
-
 func (s *server) actView(l string, a portal.RepresentativeAct) ActView {
 	name := a.RepresentativeName
 	if name == "" {
 		name = s.t(l, "reps.someone")
 	}
 	return ActView{At: a.At, What: s.t(l, "act."+a.What), SubjectName: a.SubjectName, RepresentativeName: name,
-		Capacity: s.t(l, "rep.capacity."+a.Kind), Ref: repRef(a.RepresentationID), EventID: a.EventID,
+		Capacity: s.t(l, "rep.capacity."+a.Kind), Ref: portal.RepresentationRef(a.RepresentationID), EventID: a.EventID,
 		EndedOrDisputed: a.Disputed || (a.RepresentationEnd != nil && !s.deps.Now().Before(*a.RepresentationEnd))}
 }
 
@@ -220,7 +197,7 @@ func (s *server) chooseActing(c *fiber.Ctx) error {
 		}
 		return c.Redirect("/overzicht", fiber.StatusSeeOther)
 	}
-	rep, err := s.repStore.Representation(ctx, choice)
+	rep, err := s.repStore.RepresentationForPortal(ctx, choice)
 	if portal.ErrorCode(err) == portal.ENOTFOUND || (err == nil && (rep.RepresentativeID != sess.Self || !rep.ActiveAt(s.deps.Now()))) {
 		return portal.Errorf(portal.EFORBIDDEN, "you may not act for this person now")
 	}

@@ -75,7 +75,7 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 // citizen's and in force (not ended, within its dates, not ended by the age rules); then the pages
 // show the represented person's data. Otherwise the session acts for the citizen themselves again.
 func (s *server) resolveActing(c *fiber.Ctx, live *liveSession) error {
-	rep, err := s.repStore.Representation(c.UserContext(), live.ActingFor)
+	rep, err := s.repStore.RepresentationForPortal(c.UserContext(), live.ActingFor)
 	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
 		return err
 	}
