@@ -129,6 +129,8 @@ type RightsRequest struct {
 	Outcome         Outcome
 	Motivation      string
 	Corrections     string
+	Ground          RefusalGround // why it was not granted in full
+	CoSignerName    string        // the team lead who co-signed a decision against the person's will
 	DecidedAt       *time.Time
 	RemindedAt      *time.Time // clerks were reminded of the deadline
 	OverdueAt       *time.Time // the deadline passed without a decision
@@ -173,6 +175,8 @@ const (
 	StepWithdrawn StepKind = "withdrawn"
 	StepReminder  StepKind = "reminder" // clerks reminded seven days before the deadline
 	StepOverdue   StepKind = "overdue"  // the deadline passed
+	StepProposed  StepKind = "proposed" // a decision against the person's will awaits a team lead's co-signature
+	StepReturned  StepKind = "returned" // the team lead returned the proposed decision to the clerk
 )
 
 // Actor kinds of a step.
@@ -196,11 +200,12 @@ type Step struct {
 
 // Action is a clerk's change to a request.
 type Action struct {
-	Kind        StepKind // started, assigned, extended, decided
-	Months      int      // extended: 1 or 2
-	Outcome     Outcome  // decided
-	Note        string   // extended: the reason; decided: the motivation
-	Corrections string   // decided, corrections: what was corrected where
+	Kind        StepKind      // started, assigned, extended, decided
+	Months      int           // extended: 1 or 2
+	Outcome     Outcome       // decided
+	Note        string        // extended: the reason; decided: the motivation
+	Corrections string        // decided, corrections: what was corrected where
+	Ground      RefusalGround // decided, not granted in full: why
 }
 
 // Validate checks an action on its own (the request's state is checked when it is applied).
@@ -230,6 +235,9 @@ func (a *Action) Validate(kind RequestKind) error {
 		}
 		if a.Outcome != OutcomeGranted && a.Note == "" {
 			add("note", "a motivation is required unless the request is granted in full")
+		}
+		if m := validGround(kind, a); m != "" {
+			add("ground", m)
 		}
 		if kind == KindCorrection && a.Outcome != OutcomeRejected && a.Corrections == "" {
 			add("corrections", "record what was corrected where")
