@@ -26,6 +26,8 @@ type RightsRequest struct {
 	Outcome         string        `json:"outcome,omitempty"`
 	Motivation      string        `json:"motivation,omitempty"`
 	Corrections     string        `json:"corrections,omitempty"`
+	RefusalGround   string        `json:"refusal_ground,omitempty"`
+	CoSigned        bool          `json:"cosigned,omitempty"`
 	DecidedAt       *time.Time    `json:"decided_at,omitempty"`
 	FiledBy         *OnBehalf     `json:"filed_by,omitempty"`
 	WithdrawnBy     *OnBehalf     `json:"withdrawn_by,omitempty"`
@@ -49,7 +51,7 @@ func requestDTO(r portal.BackOfficeRequest, withTimeline bool) RightsRequest {
 		Scope: r.Scope, Description: r.Description, ReceivedAt: r.ReceivedAt.UTC(), FirstDeadline: r.FirstDeadline.UTC(),
 		Deadline: r.Deadline.UTC(), ExtensionReason: r.ExtensionReason, Outcome: string(r.Outcome), Motivation: r.Motivation,
 		Corrections: r.Corrections, DecidedAt: r.DecidedAt, FiledBy: onBehalf(r.FiledBy), WithdrawnBy: onBehalf(r.WithdrawnBy),
-		SignalID: r.SignalID}
+		SignalID: r.SignalID, RefusalGround: string(r.Ground), CoSigned: r.CoSigned}
 	if d.DecidedAt != nil {
 		t := d.DecidedAt.UTC()
 		d.DecidedAt = &t

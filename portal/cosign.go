@@ -2,6 +2,7 @@ package portal
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -98,6 +99,7 @@ type CoSign struct {
 
 // Validate checks the answer on its own.
 func (c *CoSign) Validate() error {
+	c.Reason = strings.TrimSpace(c.Reason)
 	if !c.Approve {
 		if m := CheckText(c.Reason, MaxNoteLength); m != "" {
 			return &Error{Code: EINVALID, Message: "the reason is not valid", Fields: []FieldError{{Index: -1, Field: "reason", Message: m}}}

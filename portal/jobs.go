@@ -65,3 +65,14 @@ type SignalSweepResult struct {
 	Lapsed int // deferrals not approved in time
 	Told   int // citizens told because no deferral keeps the signal hidden any more
 }
+
+// BreakGlassAlertJob tells the team leads by e-mail that an emergency access (break-the-glass) to a
+// person's data was registered (PIA §5.3.3). It carries when and by which organisation, never whom.
+type BreakGlassAlertJob struct {
+	NotificationID int64     `json:"notification_id"`
+	OccurredAt     time.Time `json:"occurred_at"`
+	Organization   string    `json:"organization"`
+}
+
+// Kind names the job.
+func (BreakGlassAlertJob) Kind() string { return "alert_break_glass" }

@@ -130,7 +130,8 @@ type RightsRequest struct {
 	Motivation      string
 	Corrections     string
 	Ground          RefusalGround // why it was not granted in full
-	CoSignerName    string        // the team lead who co-signed a decision against the person's will
+	CoSigned        bool          // a decision against the person's will, co-signed by a team lead
+	CoSignerName    string        // the team lead who co-signed it
 	DecidedAt       *time.Time
 	RemindedAt      *time.Time // clerks were reminded of the deadline
 	OverdueAt       *time.Time // the deadline passed without a decision

@@ -60,6 +60,8 @@ type Config struct {
 
 	SMTP       *mail.Config // nil: no e-mail
 	ClerkEmail string       // receives the deadline reminders
+	// TeamLeadEmail receives an alert at each emergency access by the municipality's staff.
+	TeamLeadEmail string
 
 	// Input the API accepts (see the block "API input bounds" in loadConfig).
 	EventsNotBefore time.Time
@@ -223,6 +225,12 @@ func (r *envReader) base(mode string) Config {
 	if c.ClerkEmail != "" {
 		if a, err := netmail.ParseAddress(c.ClerkEmail); err != nil || a.Address != c.ClerkEmail {
 			r.bad("INZICHT_CLERK_EMAIL: want one plain address such as privacy@gemeente.nl")
+		}
+	}
+	c.TeamLeadEmail = r.get("INZICHT_TEAM_LEAD_EMAIL", "")
+	if c.TeamLeadEmail != "" {
+		if a, err := netmail.ParseAddress(c.TeamLeadEmail); err != nil || a.Address != c.TeamLeadEmail {
+			r.bad("INZICHT_TEAM_LEAD_EMAIL: want one plain address such as teamleiders@gemeente.nl")
 		}
 	}
 	switch c.Env {

@@ -62,6 +62,7 @@ func TestServeConfigRefusals(t *testing.T) {
 		{"smtp url without sender", map[string]string{"INZICHT_SMTP_URL": "smtp://mail.voorbeeldstad.nl:587"}, "INZICHT_SMTP_URL"},
 		{"smtp password over plain text", map[string]string{"INZICHT_SMTP_URL": "smtp://u:geheim@mail.voorbeeldstad.nl:25?from=noreply@voorbeeldstad.nl&starttls=off"}, "INZICHT_SMTP_URL"},
 		{"clerk e-mail with a name", map[string]string{"INZICHT_CLERK_EMAIL": "Privacy <privacy@voorbeeldstad.nl>"}, "INZICHT_CLERK_EMAIL"},
+		{"team lead e-mail with a name", map[string]string{"INZICHT_TEAM_LEAD_EMAIL": "Leiders <tl@voorbeeldstad.nl>"}, "INZICHT_TEAM_LEAD_EMAIL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := prodEnv()

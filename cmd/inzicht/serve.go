@@ -163,7 +163,8 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	jcfg := jobs.Config{BaseURL: a.cfg.BaseURL, Municipality: a.cfg.Municipality, ClerkEmail: a.cfg.ClerkEmail, Log: a.log}
+	jcfg := jobs.Config{BaseURL: a.cfg.BaseURL, Municipality: a.cfg.Municipality, ClerkEmail: a.cfg.ClerkEmail,
+		TeamLeadEmail: a.cfg.TeamLeadEmail, Log: a.log}
 	if a.cfg.SMTP != nil {
 		jcfg.Mailer = mail.New(*a.cfg.SMTP)
 	}

@@ -48,6 +48,9 @@ type Config struct {
 	Municipality string
 	// ClerkEmail receives the deadline reminders; "" = reminders only show in the queue.
 	ClerkEmail string
+	// TeamLeadEmail receives an alert at each emergency access (break-the-glass) by the municipality's
+	// staff; "" = the alert shows on the team lead's home only.
+	TeamLeadEmail string
 	// Mailer sends e-mail; nil = no SMTP configured: e-mail jobs wait (snooze) until one is.
 	Mailer     Mailer
 	Workers    int           // concurrent jobs (default 5)
@@ -91,6 +94,7 @@ func New(store Store, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &notifyWorker{store: store, cfg: cfg})
 	river.AddWorker(workers, &confirmWorker{store: store, cfg: cfg})
 	river.AddWorker(workers, &reminderWorker{store: store, cfg: cfg})
+	river.AddWorker(workers, &breakGlassWorker{cfg: cfg})
 	river.AddWorker(workers, &sweepWorker{store: store, log: cfg.Log})
 	river.AddWorker(workers, &retentionWorker{store: store, log: cfg.Log})
 	river.AddWorker(workers, &statsWorker{store: store, now: cfg.Now, log: cfg.Log})
@@ -309,6 +313,44 @@ func ReminderMail(to, baseURL string, r portal.RightsRequest) mail.Message {
 		Body: "Het verzoek " + r.Reference + " (" + string(r.Kind) + ") moet uiterlijk " + due + " besloten zijn.\n" +
 			"Status: " + string(r.Status) + ".\n\n" +
 			"Open het verzoek:\n" + strings.TrimRight(baseURL, "/") + "/medewerker/verzoeken/" + r.ID + "\n",
+	}
+}
+
+// breakGlassWorker tells the team leads' mailbox that an emergency access by the municipality's
+// staff was registered. The e-mail says when, never whose data or who looked: that is read in Inzicht.
+type breakGlassWorker struct {
+	river.WorkerDefaults[portal.BreakGlassAlertJob]
+	cfg Config
+}
+
+func (w *breakGlassWorker) Work(ctx context.Context, job *river.Job[portal.BreakGlassAlertJob]) error {
+	if w.cfg.TeamLeadEmail == "" || job.Args.Organization != w.cfg.Municipality {
+		return nil // no mailbox; or another organisation's access, which its own team lead oversees
+	}
+	if w.cfg.Mailer == nil {
+		return river.JobSnooze(time.Hour)
+	}
+	if err := w.cfg.Mailer.Send(ctx, BreakGlassMail(w.cfg.TeamLeadEmail, w.cfg.BaseURL, job.Args.OccurredAt)); err != nil {
+		if mail.IsPermanent(err) {
+			return river.JobCancel(safeErr(err))
+		}
+		return safeErr(err)
+	}
+	return nil
+}
+
+// BreakGlassMail is the team leads' alert of an emergency access.
+func BreakGlassMail(to, baseURL string, at time.Time) mail.Message {
+	when := at.In(portal.Amsterdam).Format("02-01-2006 15:04")
+	link := strings.TrimRight(baseURL, "/") + "/medewerker"
+	return mail.Message{
+		To:      to,
+		Subject: "Noodtoegang geregistreerd op " + when + " / Emergency access registered",
+		Body: "Een medewerker van uw organisatie heeft op " + when + " met noodtoegang (break-the-glass) gegevens van een inwoner bekeken.\n" +
+			"Bekijk de toegang en de reden op uw startpagina in Inzicht:\n" + link + "\n\n" +
+			"---\n\n" +
+			"An employee of your organisation used emergency access (break-the-glass) to a resident's data on " + when + ".\n" +
+			"See the access and its reason on your home page in Inzicht:\n" + link + "\n",
 	}
 }
 

@@ -43,6 +43,8 @@ type Decision struct {
 	Outcome         string    // already translated: "Toegewezen" / "Gedeeltelijk toegewezen" / "Afgewezen"
 	Motivation      string    // may be long
 	Corrections     string    // what was corrected where; "" = section omitted
+	Ground          string    // already translated: why it was not granted in full; "" = omitted
+	CoSigned        bool      // a decision against the person's will, co-signed by a team lead (four eyes)
 	ExtensionReason string    // "" = omitted; else why the deadline was extended
 	DecidedAt       time.Time // zero: the letter date
 	Inspection      bool      // an inspection request: the overview is printed, with a "none found" line when Overview is empty
@@ -555,8 +557,12 @@ func (e *Exporter) buildDecision(d Decision) *gofpdf.Fpdf {
 	}
 	lb.box(fmt.Sprintf(ll.outcomeFmt, strings.TrimSpace(d.Outcome)), fmt.Sprintf(ll.decidedFmt, date(decided)))
 
+	lb.section(ll.ground, d.Ground)
 	lb.section(ll.why, d.Motivation)
 	lb.section(ll.corrections, d.Corrections)
+	if d.CoSigned {
+		lb.section(ll.cosignedHeading, ll.cosigned)
+	}
 	if reason := strings.TrimSpace(d.ExtensionReason); reason != "" {
 		lb.section(ll.extensionHeading, fmt.Sprintf(ll.extensionFmt, reason))
 	}

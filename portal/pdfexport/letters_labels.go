@@ -38,6 +38,9 @@ type letterLabels struct {
 	decidedFmt       string // date
 	why              string
 	corrections      string
+	ground           string
+	cosignedHeading  string
+	cosigned         string
 	extensionHeading string
 	extensionFmt     string // reason
 	overview         string
@@ -94,6 +97,9 @@ func letterLabelsFrom(dutch bool, t func(key string) string) *letterLabels {
 		decidedFmt:       t("pdf.letter.decided.fmt"),
 		why:              t("req.motivation"),
 		corrections:      t("req.corrections"),
+		ground:           t("pdf.letter.ground"),
+		cosignedHeading:  t("pdf.letter.cosigned.heading"),
+		cosigned:         t("pdf.letter.cosigned"),
 		extensionHeading: t("pdf.letter.extension.heading"),
 		extensionFmt:     t("pdf.letter.extension.fmt"),
 		overview:         t("pdf.letter.overview"),

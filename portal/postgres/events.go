@@ -219,6 +219,9 @@ func (db *DB) ingestTx(ctx context.Context, tx pgx.Tx, apiKeyID int64, events []
 	if err != nil {
 		return res, err
 	}
+	if err := db.alertBreakGlass(ctx, tx, events, fresh, now); err != nil {
+		return res, err
+	}
 	res.Accepted = int(n)
 	res.Duplicates = len(events) - res.Accepted
 	return res, nil

@@ -23,24 +23,29 @@ var requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.sc
  r.received_at, r.first_deadline, r.deadline, r.extension_reason, r.assignee_sub, r.assignee_name, r.outcome,
  r.motivation, r.corrections, r.decided_at, r.reminded_at, r.overdue_at,
  ` + onBehalfCols("r.filed_by_representation") + `, ` + onBehalfCols("r.withdrawn_by_representation") + `,
- coalesce(r.signal_id::text, '')`
+ coalesce(r.signal_id::text, ''), r.refusal_ground, r.cosigned_by <> '', r.cosigner_name`
 
 func scanRequest(row pgx.Row) (portal.RightsRequest, error) {
 	var r portal.RightsRequest
+	return r, scanRequestInto(row, &r)
+}
+
+// scanRequestInto reads requestCols into r, after the prefix columns (read into prefix).
+func scanRequestInto(row pgx.Row, r *portal.RightsRequest, prefix ...any) error {
 	var scope []byte
 	var filed, withdrawn onBehalfRow
-	err := row.Scan(&r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description, &r.HasEmail,
+	err := row.Scan(append(prefix, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description, &r.HasEmail,
 		&r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName, &r.Outcome,
 		&r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt, &filed.id, &filed.kind,
-		&withdrawn.id, &withdrawn.kind, &r.SignalID)
+		&withdrawn.id, &withdrawn.kind, &r.SignalID, &r.Ground, &r.CoSigned, &r.CoSignerName)...)
 	if err != nil {
-		return r, err
+		return err
 	}
 	r.FiledBy, r.WithdrawnBy = filed.onBehalf(), withdrawn.onBehalf()
 	if err := json.Unmarshal(scope, &r.Scope); err != nil {
-		return r, fmt.Errorf("scope of request %s: %w", r.ID, err)
+		return fmt.Errorf("scope of request %s: %w", r.ID, err)
 	}
-	return r, nil
+	return nil
 }
 
 func collectRequests(rows pgx.Rows) ([]portal.RightsRequest, error) {
@@ -336,8 +341,19 @@ func (db *DB) ActOnRequest(ctx context.Context, id string, by portal.Staff, a po
 			_, err = tx.Exec(ctx, `UPDATE rights_requests SET status = $2, deadline = $3, extension_reason = $4, updated_at = $5,
  reminded_at = NULL WHERE id = $1`, id, status, deadline, a.Note, now)
 		case portal.StepDecided:
+			if err := pendingProposal(ctx, tx, id); err != nil {
+				return err
+			}
+			if portal.DecisionAgainstWill(r.Kind, a.Outcome) {
+				// Against the person's will: a proposal for a team lead's co-signature, not yet a decision.
+				if err := db.propose(ctx, tx, r, by, a, now); err != nil {
+					return err
+				}
+				out, err = db.request(ctx, tx, id, 0)
+				return err
+			}
 			_, err = tx.Exec(ctx, `UPDATE rights_requests SET status = $2, outcome = $3, motivation = $4, corrections = $5,
- decided_at = $6, updated_at = $6 WHERE id = $1`, id, status, a.Outcome, a.Note, a.Corrections, now)
+ refusal_ground = $7, decided_at = $6, updated_at = $6 WHERE id = $1`, id, status, a.Outcome, a.Note, a.Corrections, now, a.Ground)
 			st.Note = string(a.Outcome)
 		}
 		if err != nil {
@@ -450,21 +466,11 @@ func (db *DB) APIRequests(ctx context.Context, f portal.RequestFilter, after int
 func (db *DB) scanAPIRequest(row pgx.Row) (portal.BackOfficeRequest, error) {
 	var a portal.BackOfficeRequest
 	var subject subjectRow
-	var scope []byte
-	var filed, withdrawn onBehalfRow
-	r := &a.RightsRequest
-	err := row.Scan(&a.Number, &subject.keyID, &subject.enc, &subject.hmac, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description,
-		&r.HasEmail, &r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName,
-		&r.Outcome, &r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt, &filed.id, &filed.kind,
-		&withdrawn.id, &withdrawn.kind, &r.SignalID)
-	if err != nil {
+	if err := scanRequestInto(row, &a.RightsRequest, &a.Number, &subject.keyID, &subject.enc, &subject.hmac); err != nil {
 		return a, err
 	}
-	r.FiledBy, r.WithdrawnBy = filed.onBehalf(), withdrawn.onBehalf()
-	if err := json.Unmarshal(scope, &r.Scope); err != nil {
-		return a, err
-	}
-	subject.id = r.SubjectID
+	subject.id = a.SubjectID
+	var err error
 	a.BSN, err = db.openBSN(subject)
 	return a, err
 }

@@ -528,7 +528,8 @@ func TestActOnRequestLifecycle(t *testing.T) {
 	db.clock.Advance(48 * time.Hour)
 	tDecide := db.clock.Now()
 	const motivation = "Een deel van de gegevens valt onder een uitzondering."
-	got = db.reqAct(t, r.ID, reqLead, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomePartly, Note: motivation})
+	got = db.reqAct(t, r.ID, reqLead, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomePartly, Note: motivation,
+		Ground: portal.GroundRightsOfOthers})
 	if got.Status != portal.StatusDecided || got.Outcome != portal.OutcomePartly || got.Motivation != motivation ||
 		got.DecidedAt == nil || !reqSame(*got.DecidedAt, tDecide) || got.Open() {
 		t.Errorf("after decision: %+v", got)

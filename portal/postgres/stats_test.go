@@ -52,8 +52,12 @@ func statsFixture(t *testing.T, db *testDB) {
 	}
 	act := func(id string, as ...portal.Action) {
 		for _, a := range as {
-			if _, err := db.ActOnRequest(ctx, id, lead, a); err != nil {
+			r, err := db.ActOnRequest(ctx, id, lead, a)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if a.Kind == portal.StepDecided && r.Status != portal.StatusDecided {
+				db.coSignLatest(t, id) // against the person's will: a second team lead co-signs
 			}
 		}
 	}
@@ -61,10 +65,10 @@ func statsFixture(t *testing.T, db *testDB) {
 	r1, r2, r3, r4 := file(portal.KindObjection), file(portal.KindObjection), file(portal.KindObjection), file(portal.KindInspection)
 	db.clock.Set(t0.Add(10 * 24 * time.Hour))
 	act(r1.ID, start, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomeGranted})
-	act(r2.ID, start, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomePartly, Note: "deels"})
+	act(r2.ID, start, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomePartly, Note: "deels", Ground: portal.GroundCompelling})
 	act(r3.ID, start, portal.Action{Kind: portal.StepExtended, Months: 1, Note: "drukte"})
 	db.clock.Set(t0.Add(45 * 24 * time.Hour)) // after the first deadline, within the extended one
-	act(r3.ID, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomeRejected, Note: "nee"})
+	act(r3.ID, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomeRejected, Note: "nee", Ground: portal.GroundLegalObligation})
 	if err := db.WithdrawRequest(ctx, sub, r4.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -557,6 +557,7 @@ func (s *server) writeDecisionPDF(c *fiber.Ctx, r portal.RightsRequest, draft st
 	doc := pdfexport.Decision{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
 		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, "outcome.short."+string(r.Outcome)),
 		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
+		Ground: s.groundLetter(l, r.Ground), CoSigned: r.CoSigned,
 		Inspection: r.Kind == portal.KindInspection, FiledBy: s.letterFiledBy(l, r.FiledBy), Draft: draft}
 	if doc.Inspection {
 		// The overview as the log stood at the decision: the letter does not change after it is sent.
@@ -659,4 +660,12 @@ func (s *server) markRead(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/berichten", fiber.StatusSeeOther)
+}
+
+// groundLetter is the ground of a (partial) refusal in the letter's words, or "".
+func (s *server) groundLetter(l string, g portal.RefusalGround) string {
+	if g == "" {
+		return ""
+	}
+	return s.t(l, "ground.letter."+string(g))
 }

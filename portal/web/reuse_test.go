@@ -172,9 +172,9 @@ func TestStaffActTakesEachFormAsItComes(t *testing.T) {
 	}
 	act(ids[0], "verlengen", "maanden", "2", "toelichting", "Veel gegevens bij drie organisaties")
 	act(ids[1], "verlengen", "maanden", "1", "toelichting", "Gegevens liggen in het archief")
-	act(ids[2], "besluiten", "besluit", "afgewezen", "toelichting", "Het verzoek is kennelijk ongegrond")
+	act(ids[2], "besluiten", "besluit", "afgewezen", "grond", "manifestly_unfounded", "toelichting", "Het verzoek is kennelijk ongegrond")
 	act(ids[3], "besluiten", "besluit", "toegewezen")
-	act(ids[0], "besluiten", "besluit", "deels_toegewezen", "toelichting", "Een deel valt onder een uitzondering")
+	act(ids[0], "besluiten", "besluit", "deels_toegewezen", "grond", "rights_of_others", "toelichting", "Een deel valt onder een uitzondering")
 
 	got := func(id string) portal.RightsRequest {
 		r, err := e.db.Request(ctx, subject, id)

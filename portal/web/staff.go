@@ -23,6 +23,10 @@ type caseStore interface {
 	// RequestByID reads a request without recording a view: only for what shows nothing of the
 	// citizen's (the decision form shown again names the reference and the kind).
 	RequestByID(ctx context.Context, id string) (portal.RightsRequest, error)
+	// Four eyes on decisions against the person's will (cosign.go).
+	Proposals(ctx context.Context, requestID string) ([]portal.DecisionProposal, error)
+	WaitingProposals(ctx context.Context, limit int) ([]portal.WaitingProposal, error)
+	CoSignDecision(ctx context.Context, requestID string, by portal.Staff, cs portal.CoSign) (portal.RightsRequest, error)
 }
 
 // requireRole lets through only staff holding one of the roles.
@@ -183,7 +187,8 @@ func requestDone(c *fiber.Ctx, id string, kind portal.StepKind) error {
 }
 
 // requestDoneSteps are the steps a request's page has a notice for.
-var requestDoneSteps = []string{string(portal.StepAssigned), string(portal.StepStarted), string(portal.StepExtended), string(portal.StepDecided)}
+var requestDoneSteps = []string{string(portal.StepAssigned), string(portal.StepStarted), string(portal.StepExtended),
+	string(portal.StepDecided), string(portal.StepProposed), string(portal.StepReturned)}
 
 // staffRequest shows a request with the citizen's data in its scope. Opening it is recorded in the
 // citizen's processing log in the same transaction that reads the data; shown again right after the
@@ -221,11 +226,16 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	four, err := s.fourEyes(c, cf.Request)
+	if err != nil {
+		return err
+	}
 	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows, Judged: judged,
 		More: cf.More, Staff: true, Max: portal.MaxCaseEvents, Done: done,
 		CanStart:  portal.CanMove(cf.Request.Status, portal.StatusHandling),
 		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
-		CanDecide: portal.CanMove(cf.Request.Status, portal.StatusDecided),
+		CanDecide: portal.CanMove(cf.Request.Status, portal.StatusDecided) && four.Pending == nil,
+		FourEyes:  four,
 		Mine:      cf.Request.AssigneeSub == me.Sub,
 		Decision:  s.decisionForm(c, cf.Request, decisionForm{}),
 		Extend:    extendForm{Lang: l, CSRF: sessCSRF(c), ID: cf.Request.ID}})
@@ -245,6 +255,7 @@ type staffRequestPage struct {
 	CanStart, CanExtend, CanDecide, Mine bool
 	Decision                             decisionForm
 	Extend                               extendForm
+	FourEyes                             fourEyesView
 }
 
 // decisionForm is the form deciding a request, as typed, with its errors; it is shown on the
@@ -255,15 +266,18 @@ type decisionForm struct {
 	Correction  bool   // a correction request: record what was corrected where
 	Outcomes    []portal.Outcome
 	Outcome     string
+	Ground      string
 	Motivation  string
 	Corrections string
+	Grounds     []portal.RefusalGround // the grounds for this kind of request
+	CoSignKind  bool                   // a (partial) refusal of this kind is co-signed by a team lead
 	Errors      formErrors
 }
 
 // decisionInputs names the input of each field of a decision; decisionOrder is their order.
 var (
-	decisionInputs = map[string]string{"outcome": "besluit", "note": "toelichting", "corrections": "correcties"}
-	decisionOrder  = []string{"besluit", "toelichting", "correcties"}
+	decisionInputs = map[string]string{"outcome": "besluit", "ground": "grond", "note": "toelichting", "corrections": "correcties"}
+	decisionOrder  = []string{"besluit", "grond", "toelichting", "correcties"}
 )
 
 // sessCSRF is the session's CSRF token, for a form rendered in a partial.
@@ -275,6 +289,7 @@ func sessCSRF(c *fiber.Ctx) string {
 func (s *server) decisionForm(c *fiber.Ctx, r portal.RightsRequest, f decisionForm) decisionForm {
 	f.Lang, f.CSRF, f.ID, f.Outcomes = lang(c), sessCSRF(c), r.ID, portal.Outcomes
 	f.Correction = r.Kind == portal.KindCorrection
+	f.Grounds, f.CoSignKind = portal.GroundsFor(r.Kind), portal.DecisionAgainstWill(r.Kind, portal.OutcomeRejected)
 	return f
 }
 
@@ -303,6 +318,7 @@ type actionPage struct {
 	Summary   []fieldMsg
 	Decision  *decisionForm
 	Extend    *extendForm
+	Return    *cosignForm
 }
 
 // actionRequest reads the request an action is about without recording a view (see actionPage).
@@ -358,8 +374,10 @@ func (s *server) decide(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	l := lang(c)
 	me := staffOf(c)
-	f := decisionForm{Outcome: c.FormValue("besluit"), Motivation: c.FormValue("toelichting"), Corrections: c.FormValue("correcties")}
-	a := portal.Action{Kind: portal.StepDecided, Note: f.Motivation, Corrections: f.Corrections, Outcome: portal.Outcome(f.Outcome)}
+	f := decisionForm{Outcome: c.FormValue("besluit"), Ground: c.FormValue("grond"), Motivation: c.FormValue("toelichting"),
+		Corrections: c.FormValue("correcties")}
+	a := portal.Action{Kind: portal.StepDecided, Note: f.Motivation, Corrections: f.Corrections, Outcome: portal.Outcome(f.Outcome),
+		Ground: portal.RefusalGround(f.Ground)}
 	r, err := s.actionRequest(c)
 	if err != nil {
 		return err
@@ -381,7 +399,8 @@ func (s *server) decide(c *fiber.Ctx) error {
 			return err
 		}
 		draft, now := cf.Request, s.deps.Now()
-		draft.Outcome, draft.Motivation, draft.Corrections, draft.DecidedAt = a.Outcome, a.Note, a.Corrections, &now
+		draft.Outcome, draft.Motivation, draft.Corrections, draft.Ground, draft.DecidedAt = a.Outcome, a.Note, a.Corrections, a.Ground, &now
+		draft.CoSigned = portal.DecisionAgainstWill(r.Kind, a.Outcome) // as it will read once co-signed
 		return s.writeDecisionPDF(c, draft, s.t(l, "staff.decide.draft"))
 	}
 	if fe == nil {
@@ -390,8 +409,12 @@ func (s *server) decide(c *fiber.Ctx) error {
 			return err
 		}
 		if fe == nil {
-			s.deps.Log.Info("rights request changed", "request", done.ID, "action", portal.StepDecided, "status", done.Status, "staff", me.Sub)
-			return requestDone(c, done.ID, portal.StepDecided)
+			step := portal.StepDecided
+			if done.Status != portal.StatusDecided { // against the person's will: proposed to a team lead
+				step = portal.StepProposed
+			}
+			s.deps.Log.Info("rights request changed", "request", done.ID, "action", step, "status", done.Status, "staff", me.Sub)
+			return requestDone(c, done.ID, step)
 		}
 	}
 	f.Errors = fe

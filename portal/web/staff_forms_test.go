@@ -91,7 +91,7 @@ func TestClerkActsAndReturnsToTheCase(t *testing.T) {
 		t.Error("the chosen outcome is lost")
 	}
 	status, loc, _ := e.post("/medewerker/verzoeken/"+id+"/besluiten", clerk, "csrf", csrf, "besluit", "afgewezen",
-		"toelichting", "Wij hebben geen gegevens van u.")
+		"grond", "other", "toelichting", "Wij hebben geen gegevens van u.")
 	if status != 303 || loc != "/medewerker/verzoeken/"+id+"?gedaan=decided" {
 		t.Fatalf("decide: %d %s", status, loc)
 	}

@@ -621,6 +621,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id/verlengen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/verlengen", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id/besluiten", "POST", "/medewerker/verzoeken/" + reqA.ID + "/besluiten", nil, page(statuses{})},
+		{"/medewerker/verzoeken/:id/medeondertekenen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/medeondertekenen", nil, page(statuses{})},
+		{"/medewerker/verzoeken/:id/terugsturen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/terugsturen", nil, page(statuses{})},
+		{"/medewerker/noodtoegang/gezien", "POST", "/medewerker/noodtoegang/gezien", nil, page(statuses{})},
 		// Signals: citizens see only their own told signals; clerks and team leads handle them; only team
 		// leads decide on deferrals (all POSTs here lack the CSRF token, so they are refused).
 		{"/signalen", "GET", "/signalen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
