@@ -72,4 +72,3 @@ func TestBreakGlassAlerts(t *testing.T) {
 		t.Errorf("lead 2 is affected by lead 1's marking: %v", u)
 	}
 }
-
