@@ -320,7 +320,7 @@ WHERE r.id = $1 AND e.activity_id = $2 AND e.case_ref = r.reference AND e.action
 	if len(lines) != 2 {
 		t.Fatalf("the citizen's log shows the clerk's 3 views as %d lines, want 2 (the later two grouped):\n%s", len(lines), strings.Join(lines, "\n---\n"))
 	}
-	if !strings.Contains(lines[0], "2 keer tussen") || strings.Contains(lines[1], "keer tussen") {
+	if grouped := regexp.MustCompile(`Bekeken, 2 keer (om|tussen) `); !grouped.MatchString(lines[0]) || strings.Contains(lines[1], " keer ") {
 		t.Errorf("the newest line does not group the two views by the assigned clerk:\n%s", strings.Join(lines, "\n---\n"))
 	}
 	citizen.shot("journey-clerk-views-in-log")
@@ -515,6 +515,9 @@ WHERE m.review_event_id = $1 AND m.subject_id = e.subject_id AND m.kind = $2`, [
 	citizen.loginCitizen(bsn)
 	citizen.click(`nav a[href="/berichten"]`)
 	citizen.wantText("niet had mogen bekijken")
+	if !eval[bool](citizen, `document.querySelector('main a[href="/verwerkingen/`+recentID+`"]') !== null`) {
+		t.Error("the message does not link to the access it is about")
+	}
 	citizen.shot("journey-officer-message")
 }
 
