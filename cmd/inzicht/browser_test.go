@@ -739,6 +739,8 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("acting-for-a-child", func(t *testing.T) { actingJourney(t, s) })
 	t.Run("child-answers-and-administrator", func(t *testing.T) { childAndAdministratorJourney(t, s) })
 	t.Run("team-lead-cosigns", func(t *testing.T) { cosignJourney(t, s) })
+	t.Run("clerk-decides", func(t *testing.T) { clerkDecidesJourney(t, s) })
+	t.Run("officer-exports", func(t *testing.T) { officerExportsJourney(t, s) })
 }
 
 // childAndAdministratorJourney: Noor (14) answers a consent request herself and is told her parents

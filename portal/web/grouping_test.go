@@ -43,3 +43,21 @@ func TestLogGroupsRepeatedViews(t *testing.T) {
 		t.Errorf("the CSV has %d lines, want a header and 20 events", strings.Count(csv, "\n"))
 	}
 }
+
+// TestLogGroupsViewsWithinOneMinute: views of one case by one person within the same minute read
+// "2 keer om 10:04", not "tussen 10:04 en 10:04".
+func TestLogGroupsViewsWithinOneMinute(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Config{}, web.Deps{})
+	base := time.Now().Add(-3 * time.Hour).Truncate(time.Minute)
+	e.ingest(event(bsnA, base.Add(10*time.Second)), event(bsnA, base.Add(40*time.Second)))
+	ca, _ := e.citizen(bsnA)
+	st, body := e.get(ca, "/verwerkingen")
+	if st != 200 {
+		t.Fatalf("/verwerkingen: %d", st)
+	}
+	at := base.In(portal.Amsterdam).Format("15:04")
+	if n := strings.Count(body, `<li class="event`); n != 1 || !strings.Contains(body, "Bekeken, 2 keer om "+at) || strings.Contains(body, "keer tussen") {
+		t.Errorf("%d lines; the grouped line does not say 'Bekeken, 2 keer om %s':\n%s", n, at, body)
+	}
+}

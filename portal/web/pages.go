@@ -115,7 +115,11 @@ func (s *server) groupViews(l string, rows []Row) []Row {
 			if FormatDate(l, g.First) == FormatDate(l, g.When) {
 				from, to = g.First.In(amsterdam).Format("15:04"), g.When.In(amsterdam).Format("15:04")
 			}
-			g.Grouped = s.t(l, "log.grouped", g.Action, g.Times, from, to)
+			if from == to { // all in one minute: "2 keer om 10:04", not "tussen 10:04 en 10:04"
+				g.Grouped = s.t(l, "log.grouped.at", g.Action, g.Times, to)
+			} else {
+				g.Grouped = s.t(l, "log.grouped", g.Action, g.Times, from, to)
+			}
 		}
 	}
 	return out
