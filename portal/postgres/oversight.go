@@ -104,6 +104,10 @@ func (db *DB) ReviewBreakGlass(ctx context.Context, eventID string, by portal.St
 	if m := portal.CheckText(note, portal.MaxNoteLength); m != "" {
 		return &portal.Error{Code: portal.EINVALID, Message: "note: " + m}
 	}
+	if !justified && strings.TrimSpace(note) == "" {
+		// The person is told; the objection and the council's figures lean on the reason.
+		return &portal.Error{Code: portal.EINVALID, Message: "note: say why the access was not justified"}
+	}
 	now := db.now()
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO break_glass_reviews (event_id, justified, note, reviewed_by, reviewer_name, reviewed_at)

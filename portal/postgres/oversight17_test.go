@@ -186,7 +186,10 @@ WHERE id = $1`, other.ID, a1.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Without an objection the message stands alone.
-	if err := db.ReviewBreakGlass(ctx, a2.ID, officer, false, ""); err != nil {
+	if err := db.ReviewBreakGlass(ctx, a2.ID, officer, false, "  "); portal.ErrorCode(err) != portal.EINVALID {
+		t.Errorf("'not justified' without a note: %v", err)
+	}
+	if err := db.ReviewBreakGlass(ctx, a2.ID, officer, false, "geen spoed"); err != nil {
 		t.Fatal(err)
 	}
 	if ms, err = db.Messages(ctx, subA, 100); err != nil || len(ms) != before[subA]+2 {
@@ -233,7 +236,7 @@ func TestUnjustifiedMessageForRepresentatives(t *testing.T) {
 	}
 	b1 := breakGlass(bsnB, t0.Add(-time.Hour), "crisis")
 	db.ingest(t, []portal.Event{b1})
-	if err := db.ReviewBreakGlass(ctx, b1.ID, portal.Staff{Sub: "fg", Name: "FG"}, false, ""); err != nil {
+	if err := db.ReviewBreakGlass(ctx, b1.ID, portal.Staff{Sub: "fg", Name: "FG"}, false, "geen crisis"); err != nil {
 		t.Fatal(err)
 	}
 	subB := db.subject(t, bsnB)

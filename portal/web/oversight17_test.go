@@ -253,8 +253,15 @@ func TestUnjustifiedJudgementTellsTheCitizen(t *testing.T) {
 	beforeB, _ := e.db.Messages(ctx, subB, 100)
 
 	officer, csrf := e.staff("privacy_officer")
+	// "Niet terecht" without saying why is refused: nothing stored, nobody told.
+	if status, _, _ := e.post("/toezicht/noodtoegang/"+a1.ID, officer, "csrf", csrf, "oordeel", "onterecht", "notitie", "  "); status != 400 && status != 422 {
+		t.Errorf("'niet terecht' without a note: %d", status)
+	}
+	if ms, _ := e.db.Messages(ctx, subA, 100); len(ms) != len(beforeA) {
+		t.Fatalf("a refused judgement told the person")
+	}
 	for range 2 {
-		if status, _, _ := e.post("/toezicht/noodtoegang/"+a1.ID, officer, "csrf", csrf, "oordeel", "onterecht"); status != 303 {
+		if status, _, _ := e.post("/toezicht/noodtoegang/"+a1.ID, officer, "csrf", csrf, "oordeel", "onterecht", "notitie", "Geen spoed"); status != 303 {
 			t.Fatalf("judge: %d", status)
 		}
 	}
