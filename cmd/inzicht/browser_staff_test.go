@@ -292,6 +292,7 @@ func clerkDecidesJourney(t *testing.T, s *browserSuite) {
 	if strings.Contains(second.text(), "Het besluit is vastgelegd") {
 		t.Error("the second tab decided the request again")
 	}
+	second.wantText("kan niet meer besloten worden")
 	if st2, outcome2, mot2, _ := stored(); st2 != st || outcome2 != outcome || mot2 != mot {
 		t.Errorf("a second decision changed the stored one: %s/%q/%q", st2, outcome2, mot2)
 	}

@@ -66,6 +66,11 @@ func TestFourEyesOnDecisionsAgainstWill(t *testing.T) {
 	if strings.Contains(body, `action="`+base+`/besluiten"`) {
 		t.Error("the decision form is still offered while the proposal waits")
 	}
+	// A second tab still shows the form: deciding there says a proposal waits, and changes nothing.
+	status, _, body = e.post(base+"/besluiten", clerk, "csrf", ccsrf, "besluit", "toegewezen")
+	if status != 409 || !strings.Contains(body, "ligt al een voorgesteld besluit") || strings.Contains(body, `action="`+base+`/besluiten"`) {
+		t.Errorf("deciding past a waiting proposal: %d", status)
+	}
 	// B's objection granted: decided at once, no co-signature.
 	if status, _, _ := e.post("/medewerker/verzoeken/"+rb.ID+"/besluiten", clerk, "csrf", ccsrf, "besluit", "toegewezen"); status != 303 {
 		t.Fatalf("grant B: %d", status)
@@ -134,6 +139,10 @@ func TestFourEyesOnDecisionsAgainstWill(t *testing.T) {
 	}
 	if status, _, _ := e.post(base+"/medeondertekenen", lead, "csrf", lcsrf, "voorstel", pid); status != 409 {
 		t.Errorf("a second co-signature: %d, want 409", status)
+	}
+	status, _, body = e.post(base+"/besluiten", clerk, "csrf", ccsrf, "besluit", "toegewezen")
+	if status != 409 || !strings.Contains(body, "kan niet meer besloten worden") {
+		t.Errorf("deciding a decided request: %d", status)
 	}
 	got, err := e.db.Request(ctx, subA, ra.ID)
 	if err != nil || got.Status != portal.StatusDecided || got.Outcome != portal.OutcomePartly || got.Ground != portal.GroundLegalObligation ||

@@ -271,6 +271,7 @@ type decisionForm struct {
 	Corrections string
 	Grounds     []portal.RefusalGround // the grounds for this kind of request
 	CoSignKind  bool                   // a (partial) refusal of this kind is co-signed by a team lead
+	Closed      bool                   // the request cannot be decided now: the form is not shown
 	Errors      formErrors
 }
 
@@ -382,11 +383,13 @@ func (s *server) decide(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var fe formErrors
-	if portal.CanMove(r.Status, portal.StatusDecided) { // else storage says why it cannot be decided
-		if fe, err = s.fieldErrors(l, "staff.err.", decisionInputs, a.Validate(r.Kind)); err != nil {
-			return err
-		}
+	if !portal.CanMove(r.Status, portal.StatusDecided) {
+		// A second tab, the back button or a colleague was first: say so, with the way back.
+		return s.decisionRefused(c, r, "staff.err.closed")
+	}
+	fe, err := s.fieldErrors(l, "staff.err.", decisionInputs, a.Validate(r.Kind))
+	if err != nil {
+		return err
 	}
 	if fe == nil && c.FormValue("voorbeeld") != "" {
 		// A preview of the letter as it would be sent: nothing is stored. The letter shows the citizen's
@@ -405,6 +408,14 @@ func (s *server) decide(c *fiber.Ctx) error {
 	}
 	if fe == nil {
 		done, err := s.caseStore.ActOnRequest(ctx, r.ID, me, a)
+		switch portal.ErrorCode(err) {
+		case portal.ECONFLICT:
+			return s.decisionRefused(c, r, "staff.err.waiting")
+		case portal.EINVALID:
+			if cur, rerr := s.actionRequest(c); rerr == nil && !portal.CanMove(cur.Status, portal.StatusDecided) {
+				return s.decisionRefused(c, cur, "staff.err.closed") // decided or withdrawn meanwhile
+			}
+		}
 		if fe, err = s.fieldErrors(l, "staff.err.", decisionInputs, err); err != nil {
 			return err
 		}
@@ -420,6 +431,18 @@ func (s *server) decide(c *fiber.Ctx) error {
 	f.Errors = fe
 	d := s.decisionForm(c, r, f)
 	return s.renderAction(c, "staff.decide.title", r, &actionPage{Summary: fe.summary(decisionOrder), Decision: &d})
+}
+
+// decisionRefused shows why a request cannot be decided now (decided or withdrawn already, or a
+// proposal waits for a team lead), with the way back to the request; nothing was stored.
+func (s *server) decisionRefused(c *fiber.Ctx, r portal.RightsRequest, key string) error {
+	l := lang(c)
+	d := s.decisionForm(c, r, decisionForm{})
+	d.Closed = true
+	p := &actionPage{Summary: []fieldMsg{{Text: s.t(l, key)}}, Decision: &d, Reference: r.Reference,
+		KindText: s.t(l, "kind.law."+string(r.Kind))}
+	c.Status(fiber.StatusConflict)
+	return s.page(c, "mw_actie", s.t(l, "staff.decide.title", r.Reference), p)
 }
 
 // staffAct applies an action that takes no input (assign, start) and returns to the request's page
