@@ -39,6 +39,7 @@ type ConsentFilter struct {
 	// Search finds a part of the TS reference or of the case reference (case-insensitive).
 	Search string
 	Limit  int
+	Offset int // paging: skip this many
 }
 
 // StaffConsent is a consent request as staff see it: with the citizen's masked BSN.

@@ -55,7 +55,7 @@ func (db *DB) StaffConsents(ctx context.Context, f portal.ConsentFilter) ([]port
 	}
 	rows, _ := db.pool.Query(ctx, `SELECT `+consentCols+`, s.bsn_key_id, s.bsn_enc, s.bsn_hmac
 FROM consents c JOIN subjects s ON s.id = c.subject_id WHERE `+cond+`
-ORDER BY c.created_at DESC, c.number DESC LIMIT `+arg(f.Limit), args...)
+ORDER BY c.created_at DESC, c.number DESC LIMIT `+arg(f.Limit)+` OFFSET `+arg(max(f.Offset, 0)), args...)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.StaffConsent, error) {
 		return db.scanStaffConsent(r)
 	})

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,7 @@ func (s *server) staffConsentView(l string, x portal.StaffConsent) StaffConsentV
 // staffConsentFilter is the list's filter as typed, with its errors.
 type staffConsentFilter struct {
 	State, From, To, Search string
+	Page                    int
 	Errors                  formErrors
 }
 
@@ -80,11 +83,24 @@ func (s *server) decodeStaffConsentFilter(c *fiber.Ctx) (staffConsentFilter, por
 	} else {
 		out.Search = f.Search
 	}
+	f.Page = 1
+	if p := c.Query("pagina"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			errs[formInvalid] = s.t(l, "sconsent.filter.err.page")
+		} else {
+			f.Page = n
+		}
+	}
+	out.Offset, out.Limit = (f.Page-1)*staffConsentPage, staffConsentPage+1
 	if len(errs) > 0 {
 		f.Errors = errs
 	}
 	return f, out
 }
+
+// staffConsentPage is how many consent requests one page of the staff list shows.
+const staffConsentPage = 100
 
 func containsString(ss []string, s string) bool {
 	for _, x := range ss {
@@ -104,6 +120,10 @@ func (s *server) staffConsents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	more := len(xs) > staffConsentPage
+	if more {
+		xs = xs[:staffConsentPage]
+	}
 	rows := make([]StaffConsentView, len(xs))
 	for i, x := range xs {
 		rows[i] = s.staffConsentView(l, x)
@@ -116,7 +136,8 @@ func (s *server) staffConsents(c *fiber.Ctx) error {
 		sent = strings.ToUpper(ref)
 	}
 	return s.page(c, "mw_toestemmingen", s.t(l, "sconsent.title"), fiber.Map{"Rows": rows, "States": portal.ConsentStates,
-		"Filter": f, "Summary": f.Errors.summary(staffConsentFilterOrder), "Sent": sent})
+		"Filter": f, "Summary": f.Errors.summary(staffConsentFilterOrder), "Sent": sent,
+		"More": more, "Page": f.Page, "PrevURL": f.pageURL(f.Page - 1), "NextURL": f.pageURL(f.Page + 1)})
 }
 
 // staffConsent shows one consent request; opening it is recorded in the citizen's log.
@@ -130,4 +151,15 @@ func (s *server) staffConsent(c *fiber.Ctx) error {
 	s.deps.Log.Info("consent opened", "consent", x.ID, "reference", x.Reference, "staff", me.Sub, "role", me.Role())
 	v := s.staffConsentView(l, x)
 	return s.page(c, "mw_toestemming", s.t(l, "sconsent.detail", x.Reference), fiber.Map{"C": v})
+}
+
+// pageURL is the address of page n of the list as filtered.
+func (f staffConsentFilter) pageURL(n int) string {
+	v := url.Values{"pagina": {strconv.Itoa(n)}}
+	for k, x := range map[string]string{"status": f.State, "van": f.From, "tot": f.To, "zoek": f.Search} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	return "/medewerker/toestemmingen?" + v.Encode()
 }
