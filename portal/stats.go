@@ -213,7 +213,12 @@ func Publish(pc PeriodCounts, k int) Published {
 	for _, g := range RefusalGrounds {
 		grounds = append(grounds, string(g))
 	}
-	grounds = append(grounds, GroundNotRecorded)
+	// Refusals without a recorded ground exist only among decisions made before grounds were kept: a
+	// period without any leaves the row out instead of showing a zero as "< k" (which would also hide
+	// a second ground to protect it).
+	if pc.RefusalGrounds[GroundNotRecorded] > 0 {
+		grounds = append(grounds, GroundNotRecorded)
+	}
 	deferrals, categories := DeferralReasons, SignalCategories
 	p := Published{Period: pc.Label, SuppressBelow: k, Names: Names{kinds, outcomes, retention, consent, grounds, deferrals, categories}}
 	t, parts := split(kinds, pc.RequestsByKind)

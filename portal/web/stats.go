@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -239,10 +240,24 @@ func (s *server) comparison(l string, this, last portal.Published, k int) []comp
 	figs, lastFigs := figureGroups(this), figureGroups(last)
 	for gi, g := range breakdowns(this) {
 		cg := compareGroup{Heading: s.t(l, g.key)}
-		for i, n := range g.b.Names {
-			cg.Rows = append(cg.Rows, row(s.t(l, g.prefix+n), g.b.Parts[i], lastB[gi].b.Parts[i], false))
+		// By name: a row may be left out in one year (portal.GroundNotRecorded); there it counts 0.
+		lb := lastB[gi].b
+		part := func(b portal.Breakdown, n string) portal.Cell {
+			if i := slices.Index(b.Names, n); i >= 0 {
+				return b.Parts[i]
+			}
+			return portal.Cell{}
 		}
-		cg.Rows = append(cg.Rows, row(s.t(l, "council.total"), g.b.Total, lastB[gi].b.Total, true))
+		names := slices.Clone(g.b.Names)
+		for _, n := range lb.Names {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		for _, n := range names {
+			cg.Rows = append(cg.Rows, row(s.t(l, g.prefix+n), part(g.b, n), part(lb, n), false))
+		}
+		cg.Rows = append(cg.Rows, row(s.t(l, "council.total"), g.b.Total, lb.Total, true))
 		out = append(out, cg)
 		// The single figures follow the breakdowns of their subject.
 		var fg int
