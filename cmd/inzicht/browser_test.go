@@ -738,6 +738,7 @@ func TestBrowserJourneys(t *testing.T) {
 
 	t.Run("acting-for-a-child", func(t *testing.T) { actingJourney(t, s) })
 	t.Run("child-answers-and-administrator", func(t *testing.T) { childAndAdministratorJourney(t, s) })
+	t.Run("council-readable", func(t *testing.T) { councilReadableJourney(t, s) })
 }
 
 // childAndAdministratorJourney: Noor (14) answers a consent request herself and is told her parents

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -276,7 +277,23 @@ func (s *server) comparison(l string, this, last portal.Published, k int) []comp
 			cg.Rows = append(cg.Rows, row(s.t(l, f.key), f.c, lastFigs[fg].figs[i].c, false))
 		}
 		if fg == 0 {
-			cg.Rows = append(cg.Rows, compareRow{Label: s.t(l, "council.median"), This: medianText(s, l, this), Last: medianText(s, l, last), Change: ""})
+			// Handling times, each shown only with at least k decisions; a change only when both are.
+			for _, m := range []struct {
+				key        string
+				this, last *float64
+			}{{"council.median.p50", this.MedianDays, last.MedianDays}, {"council.median.p90", this.P90Days, last.P90Days}} {
+				r := compareRow{Label: s.t(l, m.key), This: "–", Last: "–", Change: "–"}
+				if m.this != nil {
+					r.This = fmt.Sprintf("%.1f", *m.this)
+				}
+				if m.last != nil {
+					r.Last = fmt.Sprintf("%.1f", *m.last)
+				}
+				if m.this != nil && m.last != nil {
+					r.Change = strings.Replace(fmt.Sprintf("%+.1f", *m.this-*m.last), "-", "\u2212", 1)
+				}
+				cg.Rows = append(cg.Rows, r)
+			}
 		}
 		out = append(out, cg)
 	}
