@@ -44,11 +44,11 @@ type DemoSignal struct {
 
 // DemoConsent is an answered consent request.
 type DemoConsent struct {
-	ID, BSN, Status                      string // granted, refused, withdrawn, expired
-	DataItem, DataHolder, Purpose, Org   string
-	CreatedAt, DecidedAt                 time.Time
-	WithdrawnAt                          *time.Time
-	ValidUntil                           time.Time // a date (Europe/Amsterdam)
+	ID, BSN, Status                    string // granted, refused, withdrawn, expired
+	DataItem, DataHolder, Purpose, Org string
+	CreatedAt, DecidedAt               time.Time
+	WithdrawnAt                        *time.Time
+	ValidUntil                         time.Time // a date (Europe/Amsterdam)
 }
 
 // DemoHistory is what LoadDemoHistory writes.

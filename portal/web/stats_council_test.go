@@ -63,15 +63,15 @@ func TestCouncilDemoShowsTwoYears(t *testing.T) {
 	}
 	tables := councilTables(page)
 	main := map[string][]string{
-		"Verzoeken naar soort":                           {"Totaal", "Inzage", "Correctie", "Bezwaar"},
-		"Besluiten naar uitkomst":                        {"Totaal", "Toegewezen", "Afgewezen"},
-		"Waarom een verzoek niet helemaal is toegewezen": {"Totaal"},
-		"Verzoeken van inwoners":                         {"Besloten binnen de wettelijke termijn", "Besluiten tegen de wil van de inwoner (correctie, verwijderen, beperken of bezwaar niet helemaal toegewezen)"},
-		"Meldingen naar onderwerp":                       {"Totaal", "Welzijn", "Zorg en ondersteuning", "Huiselijk geweld", "Veiligheid van een kind"},
+		"Verzoeken naar soort":                                             {"Totaal", "Inzage", "Correctie", "Bezwaar"},
+		"Besluiten naar uitkomst":                                          {"Totaal", "Toegewezen", "Afgewezen"},
+		"Waarom een verzoek niet helemaal is toegewezen":                   {"Totaal"},
+		"Verzoeken van inwoners":                                           {"Besloten binnen de wettelijke termijn", "Besluiten tegen de wil van de inwoner (correctie, verwijderen, beperken of bezwaar niet helemaal toegewezen)"},
+		"Meldingen naar onderwerp":                                         {"Totaal", "Welzijn", "Zorg en ondersteuning", "Huiselijk geweld", "Veiligheid van een kind"},
 		"Waarom melden aan de inwoner is uitgesteld (goedgekeurd uitstel)": {"Totaal"},
-		"Meldingen": {"Direct aan de inwoner gemeld", "Melden uitgesteld (goedgekeurd)"},
+		"Meldingen":                           {"Direct aan de inwoner gemeld", "Melden uitgesteld (goedgekeurd)"},
 		"Vragen om toestemming naar uitkomst": {"Totaal", "Geweigerd"},
-		"Toestemming": {"Verwerkingen niet gedekt door toestemming", "Verwerkingen tegen de wil van de inwoner", "Noodtoegang (break-the-glass)"},
+		"Toestemming":                         {"Verwerkingen niet gedekt door toestemming", "Verwerkingen tegen de wil van de inwoner", "Noodtoegang (break-the-glass)"},
 	}
 	for caption, labels := range main {
 		rows, ok := tables[caption]
@@ -126,7 +126,7 @@ func TestCouncilDemoShowsTwoYears(t *testing.T) {
 	_, open := e.do("GET", "/open-data/statistieken.json", "", "", nil)
 	var doc struct {
 		Periods []struct {
-			Period     string `json:"period"`
+			Period     string                     `json:"period"`
 			Grounds    map[string]json.RawMessage `json:"refusal_grounds"`
 			Deferrals  map[string]json.RawMessage `json:"deferral_reasons"`
 			Categories struct {
