@@ -130,7 +130,26 @@ type PeriodCounts struct {
 
 	AgainstWill int
 	BreakGlass  int
+
+	// The reasons (PIA §8: "analyse van de redenen voor afwijkingen"), added in statistics version 2.
+	RefusalGrounds       map[string]int // decisions not granted in full, by ground; GroundNotRecorded before grounds were kept
+	AgainstWillDecisions int            // decisions against the person's will (DecisionAgainstWill)
+	CoSigned             int            // of those, co-signed by a team lead
+	DeferralReasons      map[string]int // deferred signals by the reason of their first approved deferral
+	SignalCategories     map[string]int // signals by category
+
+	// Version is the StatsVersion the counts were computed with; stored counts of an older version
+	// lack figures and are computed again (NeedsRefresh).
+	Version int `json:",omitempty"`
 }
+
+// StatsVersion is the version of PeriodCounts: 2 added the reasons (refusal grounds, deferral
+// reasons, signal categories) and the co-signed decisions against the person's will.
+const StatsVersion = 2
+
+// GroundNotRecorded names the refusals decided before a ground was recorded with each one
+// (migration 22).
+const GroundNotRecorded = "not_recorded"
 
 // Published is a period's figures as anyone may see them: every count suppressed below the threshold.
 type Published struct {
@@ -153,13 +172,19 @@ type Published struct {
 	NotCovered      Cell      `json:"processing_not_covered_by_consent"`
 	AgainstWill     Cell      `json:"processing_against_will"`
 	BreakGlass      Cell      `json:"break_glass_accesses"`
+	// Why rights were not granted in full, why telling was deferred, and what signals were about.
+	RefusalGrounds   Breakdown `json:"refusal_grounds"`
+	AgainstWillDecs  Cell      `json:"decisions_against_will"`
+	CoSigned         Cell      `json:"decisions_against_will_cosigned"`
+	DeferralReasons  Breakdown `json:"deferral_reasons"`
+	SignalCategories Breakdown `json:"signals_by_category"`
 	// ComputedAt is when the counts were computed (the refresh_statistics job stores them).
 	ComputedAt *time.Time `json:"computed_at,omitempty"`
 	Names      Names      `json:"-"`
 }
 
 // Names are the keys of the breakdowns, in display order.
-type Names struct{ Kinds, Outcomes, Retention, Consent []string }
+type Names struct{ Kinds, Outcomes, Retention, Consent, Grounds, Deferrals, Categories []string }
 
 // Publish suppresses a period's counts with threshold k.
 func Publish(pc PeriodCounts, k int) Published {
@@ -184,7 +209,18 @@ func Publish(pc PeriodCounts, k int) Published {
 		}
 		return total, parts
 	}
-	p := Published{Period: pc.Label, SuppressBelow: k, Names: Names{kinds, outcomes, retention, consent}}
+	grounds := make([]string, 0, len(RefusalGrounds)+1)
+	for _, g := range RefusalGrounds {
+		grounds = append(grounds, string(g))
+	}
+	// Refusals without a recorded ground exist only among decisions made before grounds were kept: a
+	// period without any leaves the row out instead of showing a zero as "< k" (which would also hide
+	// a second ground to protect it).
+	if pc.RefusalGrounds[GroundNotRecorded] > 0 {
+		grounds = append(grounds, GroundNotRecorded)
+	}
+	deferrals, categories := DeferralReasons, SignalCategories
+	p := Published{Period: pc.Label, SuppressBelow: k, Names: Names{kinds, outcomes, retention, consent, grounds, deferrals, categories}}
 	t, parts := split(kinds, pc.RequestsByKind)
 	p.Requests = Suppress(k, t, kinds, parts)
 	t, parts = split(outcomes, pc.Outcomes)
@@ -193,6 +229,14 @@ func Publish(pc PeriodCounts, k int) Published {
 	p.Signals = Suppress(k, t, retention, parts)
 	t, parts = split(consent, pc.ConsentOutcomes)
 	p.Consent = Suppress(k, t, consent, parts)
+	t, parts = split(grounds, pc.RefusalGrounds)
+	p.RefusalGrounds = Suppress(k, t, grounds, parts)
+	t, parts = split(deferrals, pc.DeferralReasons)
+	p.DeferralReasons = Suppress(k, t, deferrals, parts)
+	t, parts = split(categories, pc.SignalCategories)
+	p.SignalCategories = Suppress(k, t, categories, parts)
+	p.AgainstWillDecs = Single(k, pc.AgainstWillDecisions)
+	p.CoSigned = Subset(k, pc.AgainstWillDecisions, pc.CoSigned)
 	// A part of a published total is published with its complement in mind: 6 of 7 decisions within
 	// the deadline would tell that 1 was late.
 	requests := 0
@@ -298,13 +342,13 @@ type StoredCounts struct {
 const ClosedStatsMaxAge = 24 * time.Hour
 
 // NeedsRefresh reports whether a period's figures must be computed (again) at now: a current period
-// always; a closed one when it has none, when they were computed before it closed, or when they are
-// older than ClosedStatsMaxAge.
+// always; a closed one when it has none, when they were computed before it closed or by an older
+// StatsVersion (they lack figures), or when they are older than ClosedStatsMaxAge.
 func NeedsRefresh(p Period, stored *StoredCounts, now time.Time) bool {
 	switch {
 	case p.Current(now), stored == nil:
 		return true
-	case stored.ComputedAt.Before(p.To):
+	case stored.ComputedAt.Before(p.To), stored.Counts.Version < StatsVersion:
 		return true
 	}
 	return now.Sub(stored.ComputedAt) >= ClosedStatsMaxAge
@@ -317,6 +361,16 @@ func PublishStored(s StoredCounts, k int) Published {
 	at := s.ComputedAt
 	p.ComputedAt = &at
 	return p
+}
+
+// Change is the difference cur − prev of two published cells, for a year-on-year comparison. It is
+// shown only when both cells are: a suppressed cell is never used to compute a shown difference (it
+// would reveal the hidden count).
+func Change(cur, prev Cell) (int, bool) {
+	if cur.Suppressed || prev.Suppressed {
+		return 0, false
+	}
+	return cur.Value - prev.Value, true
 }
 
 func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }

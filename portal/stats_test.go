@@ -119,7 +119,7 @@ func TestNeedsRefresh(t *testing.T) {
 	now := time.Date(2025, 5, 10, 9, 0, 0, 0, portal.Amsterdam)
 	cur, closed := portal.QuarterOf(now), portal.Quarter(2025, 1)
 	stored := func(p portal.Period, at time.Time) *portal.StoredCounts {
-		return &portal.StoredCounts{Period: p, ComputedAt: at}
+		return &portal.StoredCounts{Period: p, ComputedAt: at, Counts: portal.PeriodCounts{Version: portal.StatsVersion}}
 	}
 	for _, c := range []struct {
 		name string
@@ -131,6 +131,7 @@ func TestNeedsRefresh(t *testing.T) {
 		{"closed, missing", closed, nil, true},
 		{"closed, computed an hour ago", closed, stored(closed, now.Add(-time.Hour)), false},
 		{"closed, computed 25 hours ago", closed, stored(closed, now.Add(-25*time.Hour)), true},
+		{"closed, computed an hour ago by an older version", closed, &portal.StoredCounts{Period: closed, ComputedAt: now.Add(-time.Hour)}, true},
 	} {
 		if got := portal.NeedsRefresh(c.p, c.s, now); got != c.want {
 			t.Errorf("%s: NeedsRefresh = %v, want %v", c.name, got, c.want)
@@ -139,5 +140,72 @@ func TestNeedsRefresh(t *testing.T) {
 	// An hour after the quarter closed, figures computed a minute before its end are computed again.
 	if !portal.NeedsRefresh(closed, stored(closed, closed.To.Add(-time.Minute)), closed.To.Add(time.Hour)) {
 		t.Error("figures computed before the period closed are not computed again")
+	}
+}
+
+// TestReasonsSuppressLikeEveryBreakdown: one small reason among large ones hides a second, so the
+// small one cannot be found by subtraction from the total.
+func TestReasonsSuppressLikeEveryBreakdown(t *testing.T) {
+	pc := portal.PeriodCounts{Label: "2025",
+		DeferralReasons:  map[string]int{"danger": 9, "crisis_intervention": 6, "investigation": 7, "third_party": 2},
+		SignalCategories: map[string]int{"wellbeing": 20, "care_needs": 12, "domestic_violence": 9, "child_safety": 8, "neglect": 6, "debts": 7, "housing": 5, "nuisance": 5, "health": 5, "other": 5},
+		RefusalGrounds:   map[string]int{"data_correct": 3}, AgainstWillDecisions: 12, CoSigned: 12}
+	p := portal.Publish(pc, 5)
+	hidden := func(b portal.Breakdown) []string {
+		var out []string
+		for i, c := range b.Parts {
+			if c.Suppressed {
+				out = append(out, b.Names[i])
+			}
+		}
+		return out
+	}
+	if got := hidden(p.DeferralReasons); len(got) != 2 || got[0] != "crisis_intervention" || got[1] != "third_party" || p.DeferralReasons.Total.Value != 24 {
+		t.Errorf("deferral reasons: hidden %v, total %+v; want third_party and the smallest other (crisis_intervention)", got, p.DeferralReasons.Total)
+	}
+	if got := hidden(p.SignalCategories); len(got) != 0 || p.SignalCategories.Total.Value != 82 {
+		t.Errorf("signal categories: hidden %v, total %+v", got, p.SignalCategories.Total)
+	}
+	if !p.RefusalGrounds.Total.Suppressed {
+		t.Errorf("3 refusals shown: %+v", p.RefusalGrounds.Total)
+	}
+	for _, n := range p.RefusalGrounds.Names {
+		if n == portal.GroundNotRecorded {
+			t.Error("a not-recorded row without such refusals")
+		}
+	}
+	// 12 of 12 co-signed: its complement 0 is below k, like every subset.
+	if p.AgainstWillDecs.Value != 12 || !p.CoSigned.Suppressed {
+		t.Errorf("against the will %+v, co-signed %+v", p.AgainstWillDecs, p.CoSigned)
+	}
+	pc.RefusalGrounds[portal.GroundNotRecorded] = 1
+	if p := portal.Publish(pc, 5); p.RefusalGrounds.Names[len(p.RefusalGrounds.Names)-1] != portal.GroundNotRecorded {
+		t.Errorf("refusals without a ground have no row: %v", p.RefusalGrounds.Names)
+	}
+}
+
+// TestChangeNeverUsesASuppressedCell: the year-on-year change shows only when both years show.
+func TestChangeNeverUsesASuppressedCell(t *testing.T) {
+	for _, c := range []struct {
+		cur, prev portal.Cell
+		want      int
+		ok        bool
+	}{
+		{portal.Cell{Value: 12}, portal.Cell{Value: 9}, 3, true},
+		{portal.Cell{Value: 9}, portal.Cell{Value: 12}, -3, true},
+		{portal.Cell{Value: 7}, portal.Cell{Value: 7}, 0, true},
+		{portal.Cell{Suppressed: true}, portal.Cell{Value: 12}, 0, false},
+		{portal.Cell{Value: 12}, portal.Cell{Suppressed: true}, 0, false},
+		{portal.Cell{Suppressed: true}, portal.Cell{Suppressed: true}, 0, false},
+	} {
+		if d, ok := portal.Change(c.cur, c.prev); d != c.want || ok != c.ok {
+			t.Errorf("Change(%+v, %+v) = %d, %v; want %d, %v", c.cur, c.prev, d, ok, c.want, c.ok)
+		}
+	}
+	// Through Publish: a year whose count is hidden gives no change, whatever the other year shows.
+	this := portal.Publish(portal.PeriodCounts{BreakGlass: 3}, 5)
+	last := portal.Publish(portal.PeriodCounts{BreakGlass: 40}, 5)
+	if _, ok := portal.Change(this.BreakGlass, last.BreakGlass); ok {
+		t.Error("a change computed from a hidden count")
 	}
 }

@@ -116,6 +116,11 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("load the demo family: %w", err)
 	}
+	// Two years of history for the council's figures, and those figures computed (see the package).
+	history, err := demo.LoadHistory(ctx, db, time.Now())
+	if err != nil {
+		return fmt.Errorf("load the demo history: %w", err)
+	}
 	if err := db.RevokeSystemKeys(ctx, "demo"); err != nil {
 		return err
 	}
@@ -169,6 +174,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fmt.Fprintf(stdout, "  DigiD simulator:  %s (log in at the portal)\n", issuer)
 	fmt.Fprintf(stdout, "  Demo data:        %d new register entries, %d new events (%d already there), %d new signals, %d new consent requests\n",
 		res.Activities, res.Events, res.Existing, nSignals, nConsents)
+	fmt.Fprintf(stdout, "  Council history:  %d new requests, %d new signals, %d new consent requests, %d new events (last year and this year)\n",
+		history.Requests, history.Signals, history.Consents, history.Events)
 	fmt.Fprintf(stdout, "\n  Demo BSNs (type one in the simulator's login form):\n")
 	for _, c := range demo.Citizens {
 		fmt.Fprintf(stdout, "    %s  %s\n", c.BSN, c.Story)

@@ -25,10 +25,13 @@ type Chart struct {
 	Texts      []string
 }
 
-// ReportSection is a heading with label–value rows.
+// ReportSection is a heading with label–value rows, or, when Columns is set, a table: a header row
+// and rows of as many cells (the first a label, the others right-aligned figures).
 type ReportSection struct {
 	Heading string
 	Rows    [][2]string
+	Columns []string
+	Table   [][]string
 }
 
 // RenderReport writes the report as a PDF.
@@ -107,8 +110,50 @@ func (e *Exporter) buildReport(r Report) *gofpdf.Fpdf {
 		for _, row := range s.Rows {
 			lb.fact(row[0], []string{row[1]})
 		}
+		if len(s.Columns) > 0 {
+			lb.table(s.Columns, s.Table)
+		}
 	}
 	return lb.pdf
+}
+
+// table draws a header row and rows: the first column takes what the figures leave, each figure
+// column a fixed width; a row that does not fit starts a new page under a repeated header.
+func (lb *letterBuilder) table(cols []string, rows [][]string) {
+	p := lb.pdf
+	cw := lb.contentWidth()
+	figW := 28.0
+	first := cw - figW*float64(len(cols)-1)
+	draw := func(cells []string, bold bool) {
+		style := ""
+		if bold {
+			style = "B"
+		}
+		p.SetFont(fontFamily, style, bodySize)
+		setText(p, colText)
+		// The label may wrap; the figures sit on its first line.
+		lines := p.SplitLines([]byte(lb.enc(cells[0])), first-2)
+		h := float64(max1(len(lines))) * lineH
+		y := p.GetY()
+		p.SetXY(marginL, y)
+		p.MultiCell(first-2, lineH, lb.enc(cells[0]), "", "L", false)
+		for i := 1; i < len(cells) && i < len(cols); i++ {
+			p.SetXY(marginL+first+float64(i-1)*figW, y)
+			p.CellFormat(figW, lineH, lb.enc(cells[i]), "", 0, "R", false, 0, "")
+		}
+		setDraw(p, colRule)
+		p.SetLineWidth(0.2)
+		p.Line(marginL, y+h+0.5, marginL+cw, y+h+0.5)
+		p.SetXY(marginL, y+h+1)
+	}
+	draw(cols, true)
+	for _, r := range rows {
+		if p.GetY()+2*lineH > lb.bottom() {
+			p.AddPage()
+			draw(cols, true)
+		}
+		draw(r, false)
+	}
 }
 
 func max1(n int) int {

@@ -15,7 +15,8 @@ import (
 // this function: no BSN, name or single case.
 func (db *DB) PeriodCounts(ctx context.Context, label string, from, to time.Time) (portal.PeriodCounts, error) {
 	pc := portal.PeriodCounts{Label: label, RequestsByKind: map[string]int{}, Outcomes: map[string]int{},
-		SignalRetention: map[string]int{}, ConsentOutcomes: map[string]int{}}
+		SignalRetention: map[string]int{}, ConsentOutcomes: map[string]int{}, RefusalGrounds: map[string]int{},
+		DeferralReasons: map[string]int{}, SignalCategories: map[string]int{}, Version: portal.StatsVersion}
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		// A repeatable-read snapshot, so every figure describes the same moment.
 		if _, err := tx.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`); err != nil {
@@ -52,6 +53,27 @@ FROM rights_requests WHERE received_at >= $1 AND received_at < $2 GROUP BY kind`
 FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2`, from, to).Scan(&pc.Decided, &pc.WithinDeadline,
 			&pc.MedianDays, &pc.P90Days, &pc.ObjectionsGranted); err != nil {
 			return fmt.Errorf("decisions: %w", err)
+		}
+		// Why decisions were not a full grant; decisions made before grounds were recorded have none.
+		if err := byKey(`SELECT CASE refusal_ground WHEN '' THEN '`+portal.GroundNotRecorded+`' ELSE refusal_ground END, count(*)
+FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2 AND outcome IN ('deels_toegewezen','afgewezen') GROUP BY 1`, pc.RefusalGrounds); err != nil {
+			return fmt.Errorf("refusal grounds: %w", err)
+		}
+		// Decisions against the person's will (portal.DecisionAgainstWill) and how many a team lead co-signed.
+		if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE cosigned_by <> '')
+FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2 AND kind <> 'inzage' AND outcome IN ('deels_toegewezen','afgewezen')`,
+			from, to).Scan(&pc.AgainstWillDecisions, &pc.CoSigned); err != nil {
+			return fmt.Errorf("decisions against the will: %w", err)
+		}
+		if err := byKey(`SELECT category, count(*) FROM signals WHERE registered_at >= $1 AND registered_at < $2 GROUP BY category`, pc.SignalCategories); err != nil {
+			return fmt.Errorf("signal categories: %w", err)
+		}
+		// Each deferred signal counts once, under the reason of its first approved deferral, so that
+		// the reasons add up to the deferred signals.
+		if err := byKey(`SELECT reason, count(*) FROM (SELECT DISTINCT ON (d.signal_id) d.reason
+  FROM signals s JOIN signal_deferrals d ON d.signal_id = s.id AND d.status = 'approved'
+  WHERE s.registered_at >= $1 AND s.registered_at < $2 ORDER BY d.signal_id, d.id) first GROUP BY reason`, pc.DeferralReasons); err != nil {
+			return fmt.Errorf("deferral reasons: %w", err)
 		}
 		if err := byKey(`SELECT retention, count(*) FROM signals WHERE registered_at >= $1 AND registered_at < $2 GROUP BY retention`, pc.SignalRetention); err != nil {
 			return err

@@ -34,7 +34,12 @@ var fixtureCounts2025 = portal.PeriodCounts{Label: "2025",
 	WithinDeadline: 3, Extended: 1, Withdrawn: 1, MedianDays: 10, P90Days: 38, ObjectionsGranted: 2,
 	Signals: 3, ToldAtOnce: 2, Deferred: 1, SignalRetention: map[string]int{"bewaren": 1, "vernietigen": 1, "": 1},
 	KeptThenNewAgain: 1, ConsentAsked: 2, ConsentOutcomes: map[string]int{"granted": 1, "refused": 1},
-	NotCovered: 1, AgainstWill: 1, BreakGlass: 1}
+	NotCovered: 1, AgainstWill: 1, BreakGlass: 1,
+	// r2 was partly granted on compelling grounds and co-signed; r3 was rejected before grounds were
+	// recorded. Both are decisions against the person's will (objections not granted in full).
+	RefusalGrounds: map[string]int{"compelling_grounds": 1, portal.GroundNotRecorded: 1}, AgainstWillDecisions: 2, CoSigned: 1,
+	SignalCategories: map[string]int{"domestic_violence": 3}, DeferralReasons: map[string]int{"investigation": 1},
+	Version: portal.StatsVersion}
 
 // statsFixture files requests, signals, consents and events around t0 (2025) whose figures are
 // fixtureCounts2025. It leaves the clock at t0.
@@ -68,7 +73,11 @@ func statsFixture(t *testing.T, db *testDB) {
 	act(r2.ID, start, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomePartly, Note: "deels", Ground: portal.GroundCompelling})
 	act(r3.ID, start, portal.Action{Kind: portal.StepExtended, Months: 1, Note: "drukte"})
 	db.clock.Set(t0.Add(45 * 24 * time.Hour)) // after the first deadline, within the extended one
-	act(r3.ID, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomeRejected, Note: "nee", Ground: portal.GroundLegalObligation})
+	act(r3.ID, portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomeRejected, Note: "nee", Ground: portal.GroundCompelling})
+	// As if decided before migration 22: no ground recorded, nobody co-signed.
+	if _, err := db.raw.Exec(ctx, `UPDATE rights_requests SET refusal_ground = '', cosigned_by = '', cosigner_name = '' WHERE id = $1`, r3.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.WithdrawRequest(ctx, sub, r4.ID); err != nil {
 		t.Fatal(err)
 	}

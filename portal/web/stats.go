@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,7 +32,8 @@ type statsSnapshot struct {
 
 // figures reads the figures the refresh_statistics job stored, in one query, instead of counting:
 // the pages stay fast on years of data. A period that has none yet (a fresh install before the job
-// first ran) is computed now, once, and stored.
+// first ran), or only figures of an older portal.StatsVersion (which lack the reasons), is computed
+// now, once, and stored.
 func (s *server) figures(c *fiber.Ctx) ([]portal.Published, statsSnapshot, error) {
 	ctx := c.UserContext()
 	now := s.deps.Now()
@@ -44,7 +47,7 @@ func (s *server) figures(c *fiber.Ctx) ([]portal.Published, statsSnapshot, error
 		return nil, statsSnapshot{}, err
 	}
 	for _, p := range periods {
-		if _, ok := stored[p.Label]; ok {
+		if sc, ok := stored[p.Label]; ok && sc.Counts.Version >= portal.StatsVersion {
 			continue
 		}
 		sc, err := s.statsStore.RefreshPeriod(ctx, p)
@@ -82,7 +85,9 @@ type Trend struct {
 	Bars  []Bar
 }
 
-// Bar is one bar of a server-rendered SVG chart (in a 0–100 box).
+// Bar is one bar of a server-rendered SVG chart (in a 0–100 box, stretched to the chart's width). The
+// SVG draws the bars only: their counts and the quarters are HTML text above and below it, so they
+// keep the page's font size at any width instead of being scaled with the drawing.
 type Bar struct {
 	X, Y, W, H float64
 	Label      string
@@ -131,11 +136,11 @@ func trends(qs []portal.PeriodCounts, k int) []Trend {
 		}
 		w := 100.0 / float64(len(qs))
 		for i, c := range tr.Cells {
-			h := float64(c.Value) / float64(max) * 80
+			h := float64(c.Value) / float64(max) * 94
 			if c.Suppressed {
-				h = 4
+				h = 5
 			}
-			tr.Bars = append(tr.Bars, Bar{X: float64(i)*w + w*0.15, Y: 85 - h, W: w * 0.7, H: h, Label: c.Text(k), Suppressed: c.Suppressed})
+			tr.Bars = append(tr.Bars, Bar{X: float64(i)*w + w*0.15, Y: 98 - h, W: w * 0.7, H: h, Label: c.Text(k), Suppressed: c.Suppressed})
 		}
 		out = append(out, tr)
 	}
@@ -169,7 +174,148 @@ func (s *server) council(c *fiber.Ctx) error {
 		labels = append(labels, q.Period)
 	}
 	return s.page(c, "raad", s.t(l, "council.title"), fiber.Map{"Periods": ps, "K": k, "Quarters": labels,
-		"Trends": trends(snap.rawQ, k), "Computed": snap.computed})
+		"Trends": trends(snap.rawQ, k), "Computed": snap.computed, "This": ps[0].Period, "Last": ps[1].Period,
+		"Compare": s.comparison(l, ps[0], ps[1], k)})
+}
+
+// compareGroup is one table of the year-on-year comparison: a figure per row, this year next to last
+// year, and the change.
+type compareGroup struct {
+	Heading string
+	Rows    []compareRow
+}
+
+type compareRow struct {
+	Label, This, Last, Change string
+	Total                     bool
+}
+
+// statGroup is a breakdown with the prefix of its names' translation keys.
+type statGroup struct {
+	key, prefix string
+	b           portal.Breakdown
+}
+
+func breakdowns(p portal.Published) []statGroup {
+	return []statGroup{{"council.requests.kind", "stat.", p.Requests}, {"council.requests.outcome", "stat.", p.Outcomes},
+		{"council.grounds", "stat.", p.RefusalGrounds}, {"council.signals.category", "stat.cat.", p.SignalCategories},
+		{"council.signals.retention", "stat.", p.Signals}, {"council.deferral.reasons", "reason.", p.DeferralReasons},
+		{"council.consent.state", "stat.", p.Consent}}
+}
+
+type statFigure struct {
+	key string
+	c   portal.Cell
+}
+
+// figureGroups are the single figures, under the heading of their subject.
+func figureGroups(p portal.Published) []struct {
+	key  string
+	figs []statFigure
+} {
+	return []struct {
+		key  string
+		figs []statFigure
+	}{
+		{"council.requests", []statFigure{{"council.within", p.WithinDeadline}, {"council.extended", p.Extended},
+			{"council.withdrawn", p.Withdrawn}, {"council.objections", p.ObjectionsGrant},
+			{"council.againstwill.decisions", p.AgainstWillDecs}, {"council.cosigned", p.CoSigned}}},
+		{"council.signals", []statFigure{{"council.told", p.ToldAtOnce}, {"council.deferred", p.Deferred}, {"council.keptnew", p.KeptThenNew}}},
+		{"council.consent", []statFigure{{"council.notcovered", p.NotCovered}, {"council.againstwill", p.AgainstWill},
+			{"council.breakglass", p.BreakGlass}}},
+	}
+}
+
+// comparison puts this year's figures next to last year's, with the change. A change is shown only
+// when both counts are (portal.Change): a suppressed count is never used in a shown difference.
+func (s *server) comparison(l string, this, last portal.Published, k int) []compareGroup {
+	row := func(label string, a, b portal.Cell, total bool) compareRow {
+		r := compareRow{Label: label, This: a.Text(k), Last: b.Text(k), Change: "–", Total: total}
+		if d, ok := portal.Change(a, b); ok {
+			r.Change = signed(d)
+		}
+		return r
+	}
+	var out []compareGroup
+	lastB := breakdowns(last)
+	figs, lastFigs := figureGroups(this), figureGroups(last)
+	for gi, g := range breakdowns(this) {
+		cg := compareGroup{Heading: s.t(l, g.key)}
+		// By name: a row may be left out in one year (portal.GroundNotRecorded); there it counts 0.
+		lb := lastB[gi].b
+		part := func(b portal.Breakdown, n string) portal.Cell {
+			if i := slices.Index(b.Names, n); i >= 0 {
+				return b.Parts[i]
+			}
+			return portal.Cell{}
+		}
+		names := slices.Clone(g.b.Names)
+		for _, n := range lb.Names {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		for _, n := range names {
+			cg.Rows = append(cg.Rows, row(s.t(l, g.prefix+n), part(g.b, n), part(lb, n), false))
+		}
+		cg.Rows = append(cg.Rows, row(s.t(l, "council.total"), g.b.Total, lb.Total, true))
+		out = append(out, cg)
+		// The single figures follow the breakdowns of their subject.
+		var fg int
+		switch g.key {
+		case "council.grounds":
+			fg = 0
+		case "council.deferral.reasons":
+			fg = 1
+		case "council.consent.state":
+			fg = 2
+		default:
+			continue
+		}
+		cg = compareGroup{Heading: s.t(l, figs[fg].key)}
+		for i, f := range figs[fg].figs {
+			cg.Rows = append(cg.Rows, row(s.t(l, f.key), f.c, lastFigs[fg].figs[i].c, false))
+		}
+		if fg == 0 {
+			// Handling times, each shown only with at least k decisions; a change only when both are.
+			for _, m := range []struct {
+				key        string
+				this, last *float64
+			}{{"council.median.p50", this.MedianDays, last.MedianDays}, {"council.median.p90", this.P90Days, last.P90Days}} {
+				r := compareRow{Label: s.t(l, m.key), This: "–", Last: "–", Change: "–"}
+				if m.this != nil {
+					r.This = fmt.Sprintf("%.1f", *m.this)
+				}
+				if m.last != nil {
+					r.Last = fmt.Sprintf("%.1f", *m.last)
+				}
+				if m.this != nil && m.last != nil {
+					r.Change = strings.Replace(fmt.Sprintf("%+.1f", *m.this-*m.last), "-", "\u2212", 1)
+				}
+				cg.Rows = append(cg.Rows, r)
+			}
+		}
+		out = append(out, cg)
+	}
+	return out
+}
+
+func medianText(s *server, l string, p portal.Published) string {
+	if p.MedianDays == nil {
+		return s.t(l, "council.toofew")
+	}
+	return fmt.Sprintf("%.1f / %.1f", *p.MedianDays, *p.P90Days)
+}
+
+// signed writes a change with its sign: "+3", "−2" (a real minus sign), "0".
+func signed(d int) string {
+	switch {
+	case d > 0:
+		return "+" + strconv.Itoa(d)
+	case d < 0:
+		return "\u2212" + strconv.Itoa(-d)
+	}
+	return "0"
 }
 
 // councilCSV writes the published figures as CSV: one row per period and figure, suppressed alike.
@@ -186,24 +332,16 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 	w.Comma = ';'
 	_ = w.Write([]string{"\ufeff" + s.t(l, "council.col.period"), s.t(l, "council.col.group"), s.t(l, "council.col.what"), s.t(l, "council.col.count")})
 	for _, p := range ps {
-		for _, g := range []struct {
-			key string
-			b   portal.Breakdown
-		}{{"council.requests.kind", p.Requests}, {"council.requests.outcome", p.Outcomes},
-			{"council.signals.retention", p.Signals}, {"council.consent.state", p.Consent}} {
+		for _, g := range breakdowns(p) {
 			for i, n := range g.b.Names {
-				_ = w.Write([]string{p.Period, s.t(l, g.key), s.t(l, "stat."+n), g.b.Parts[i].Text(k)})
+				_ = w.Write([]string{p.Period, s.t(l, g.key), s.t(l, g.prefix+n), g.b.Parts[i].Text(k)})
 			}
 			_ = w.Write([]string{p.Period, s.t(l, g.key), s.t(l, "council.total"), g.b.Total.Text(k)})
 		}
-		for _, f := range []struct {
-			key string
-			c   portal.Cell
-		}{{"council.within", p.WithinDeadline}, {"council.extended", p.Extended}, {"council.withdrawn", p.Withdrawn},
-			{"council.objections", p.ObjectionsGrant}, {"council.told", p.ToldAtOnce}, {"council.deferred", p.Deferred},
-			{"council.keptnew", p.KeptThenNew}, {"council.notcovered", p.NotCovered}, {"council.againstwill", p.AgainstWill},
-			{"council.breakglass", p.BreakGlass}} {
-			_ = w.Write([]string{p.Period, "", s.t(l, f.key), f.c.Text(k)})
+		for _, g := range figureGroups(p) {
+			for _, f := range g.figs {
+				_ = w.Write([]string{p.Period, "", s.t(l, f.key), f.c.Text(k)})
+			}
 		}
 	}
 	w.Flush()
@@ -249,29 +387,44 @@ func (s *server) councilReport(c *fiber.Ctx) error {
 		}
 		doc.Charts = append(doc.Charts, ch)
 	}
-	breakdown := func(key string, b portal.Breakdown) pdfexport.ReportSection {
-		sec := pdfexport.ReportSection{Heading: s.t(l, key)}
-		for i, n := range b.Names {
-			sec.Rows = append(sec.Rows, [2]string{s.t(l, "stat."+n), b.Parts[i].Text(k)})
+	// Every figure of the year next to the year before, when that is among the years shown.
+	var prev *portal.Published
+	for i := range ps {
+		if ps[i].Period == strconv.Itoa(y-1) {
+			prev = &ps[i]
 		}
-		sec.Rows = append(sec.Rows, [2]string{s.t(l, "council.total"), b.Total.Text(k)})
-		return sec
 	}
-	doc.Sections = append(doc.Sections, breakdown("council.requests.kind", yp.Requests), breakdown("council.requests.outcome", yp.Outcomes))
-	median := s.t(l, "council.toofew")
-	if yp.MedianDays != nil {
-		median = fmt.Sprintf("%.1f / %.1f", *yp.MedianDays, *yp.P90Days)
+	if prev != nil {
+		doc.Intro += " " + s.t(l, "council.report.compare", strconv.Itoa(y-1))
+		cols := []string{s.t(l, "council.col.what"), year, prev.Period, s.t(l, "council.col.change")}
+		for _, g := range s.comparison(l, *yp, *prev, k) {
+			sec := pdfexport.ReportSection{Heading: g.Heading, Columns: cols}
+			for _, r := range g.Rows {
+				sec.Table = append(sec.Table, []string{r.Label, r.This, r.Last, r.Change})
+			}
+			doc.Sections = append(doc.Sections, sec)
+		}
+	} else {
+		// The oldest year shown: its figures alone.
+		for _, g := range breakdowns(*yp) {
+			sec := pdfexport.ReportSection{Heading: s.t(l, g.key)}
+			for i, n := range g.b.Names {
+				sec.Rows = append(sec.Rows, [2]string{s.t(l, g.prefix+n), g.b.Parts[i].Text(k)})
+			}
+			sec.Rows = append(sec.Rows, [2]string{s.t(l, "council.total"), g.b.Total.Text(k)})
+			doc.Sections = append(doc.Sections, sec)
+		}
+		for _, g := range figureGroups(*yp) {
+			sec := pdfexport.ReportSection{Heading: s.t(l, g.key)}
+			for _, f := range g.figs {
+				sec.Rows = append(sec.Rows, [2]string{s.t(l, f.key), f.c.Text(k)})
+			}
+			if g.key == "council.requests" {
+				sec.Rows = append(sec.Rows, [2]string{s.t(l, "council.median"), medianText(s, l, *yp)})
+			}
+			doc.Sections = append(doc.Sections, sec)
+		}
 	}
-	doc.Sections = append(doc.Sections, pdfexport.ReportSection{Heading: s.t(l, "council.requests"), Rows: [][2]string{
-		{s.t(l, "council.within"), yp.WithinDeadline.Text(k)}, {s.t(l, "council.extended"), yp.Extended.Text(k)},
-		{s.t(l, "council.withdrawn"), yp.Withdrawn.Text(k)}, {s.t(l, "council.median"), median},
-		{s.t(l, "council.objections"), yp.ObjectionsGrant.Text(k)}}},
-		breakdown("council.signals.retention", yp.Signals),
-		pdfexport.ReportSection{Heading: s.t(l, "council.signals"), Rows: [][2]string{{s.t(l, "council.told"), yp.ToldAtOnce.Text(k)},
-			{s.t(l, "council.deferred"), yp.Deferred.Text(k)}, {s.t(l, "council.keptnew"), yp.KeptThenNew.Text(k)}}},
-		breakdown("council.consent.state", yp.Consent),
-		pdfexport.ReportSection{Heading: s.t(l, "council.consent"), Rows: [][2]string{{s.t(l, "council.notcovered"), yp.NotCovered.Text(k)},
-			{s.t(l, "council.againstwill"), yp.AgainstWill.Text(k)}, {s.t(l, "council.breakglass"), yp.BreakGlass.Text(k)}}})
 	sendPDF(c, "inzicht-rapportage-"+year+".pdf")
 	return s.pdf.RenderReport(c.Response().BodyWriter(), doc)
 }
