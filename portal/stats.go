@@ -237,6 +237,13 @@ func Publish(pc PeriodCounts, k int) Published {
 	p.SignalCategories = Suppress(k, t, categories, parts)
 	p.AgainstWillDecs = Single(k, pc.AgainstWillDecisions)
 	p.CoSigned = Subset(k, pc.AgainstWillDecisions, pc.CoSigned)
+	if pc.CoSigned == pc.AgainstWillDecisions {
+		// Every such decision was co-signed (the rule since the four-eyes co-signature): the complement
+		// is zero, which tells that no decision skipped the second pair of eyes and nothing about any
+		// person, so the count is published on its own rather than hidden as "< k" beside a total that
+		// shows it (which would read as if almost none were co-signed).
+		p.CoSigned = Single(k, pc.CoSigned)
+	}
 	// A part of a published total is published with its complement in mind: 6 of 7 decisions within
 	// the deadline would tell that 1 was late.
 	requests := 0

@@ -174,9 +174,15 @@ func TestReasonsSuppressLikeEveryBreakdown(t *testing.T) {
 			t.Error("a not-recorded row without such refusals")
 		}
 	}
-	// 12 of 12 co-signed: its complement 0 is below k, like every subset.
-	if p.AgainstWillDecs.Value != 12 || !p.CoSigned.Suppressed {
+	// 12 of 12 co-signed: the zero complement says only that none skipped the four eyes, so it shows.
+	if p.AgainstWillDecs.Value != 12 || p.CoSigned.Suppressed || p.CoSigned.Value != 12 {
 		t.Errorf("against the will %+v, co-signed %+v", p.AgainstWillDecs, p.CoSigned)
+	}
+	// 10 of 12: the two without a co-signature are below k, so the part is hidden as any subset.
+	pc2 := pc
+	pc2.CoSigned = 10
+	if p := portal.Publish(pc2, 5); !p.CoSigned.Suppressed {
+		t.Errorf("10 of 12 co-signed shown: %+v", p.CoSigned)
 	}
 	pc.RefusalGrounds[portal.GroundNotRecorded] = 1
 	if p := portal.Publish(pc, 5); p.RefusalGrounds.Names[len(p.RefusalGrounds.Names)-1] != portal.GroundNotRecorded {
