@@ -53,6 +53,18 @@ type Decision struct {
 	// Draft, when set, is printed in a box above the letter: a clerk's preview before deciding
 	// ("CONCEPT — dit besluit is nog niet genomen"). Nothing else in the letter differs.
 	Draft string
+	// NotesListed: the letter lists the internal notes about the person (the answer to an inspection
+	// request granted in full or in part), with a "none" line when Notes is empty.
+	NotesListed bool
+	Notes       []InternalNote // printed when NotesListed or not empty
+}
+
+// InternalNote is a staff member's internal note about the person, as the inspection answer lists it.
+type InternalNote struct {
+	At        time.Time // shown as a date in Europe/Amsterdam
+	Author    string    // already as shown: the author's role (or name)
+	Reference string    // the request the note was written on
+	Text      string
 }
 
 // RenderReceipt writes the confirmation of receipt as a PDF to w.
@@ -569,6 +581,9 @@ func (e *Exporter) buildDecision(d Decision) *gofpdf.Fpdf {
 	if d.Inspection || len(d.Overview) > 0 { // rows given are never dropped
 		lb.overview(d.Overview)
 	}
+	if d.NotesListed || len(d.Notes) > 0 { // notes given are never dropped
+		lb.notes(d.Notes)
+	}
 	lb.objection()
 	lb.signOff()
 	return lb.pdf
@@ -595,5 +610,33 @@ func (lb *letterBuilder) overview(rows []Row) {
 	lb.pdf.Ln(1)
 	for _, r := range rows {
 		lb.row(r)
+	}
+}
+
+// notes writes the internal notes about the person: per note a line with the date, the author and the
+// request, and the note's words as a quote; or a clear line that there are none.
+func (lb *letterBuilder) notes(ns []InternalNote) {
+	ll := lb.ll
+	need := lb.paraHeight(ll.notesIntro) + 3*lineH
+	if len(ns) == 0 {
+		need = lb.paraHeight(ll.notesIntro) + lb.paraHeight(ll.notesEmpty)
+	}
+	lb.heading(ll.notesHeading, need)
+	lb.para(ll.notesIntro)
+	if len(ns) == 0 {
+		lb.boldPara(ll.notesEmpty)
+		return
+	}
+	p := lb.pdf
+	for _, n := range ns {
+		if p.GetY()+lineH+1.5+2*lineH > lb.bottom() { // the line with the first lines of the note
+			p.AddPage()
+		}
+		p.SetFont(fontFamily, "B", bodySize)
+		setText(p, colText)
+		p.SetX(marginL)
+		p.MultiCell(lb.contentWidth(), lineH, lb.enc(fmt.Sprintf(ll.noteLineFmt, date(n.At), strings.TrimSpace(n.Author),
+			strings.TrimSpace(n.Reference))), "", "L", false)
+		lb.words(n.Text)
 	}
 }

@@ -46,6 +46,10 @@ type letterLabels struct {
 	overview         string
 	overviewIntro    string
 	overviewEmpty    string
+	notesHeading     string
+	notesIntro       string
+	notesEmpty       string
+	noteLineFmt      string // date, author, reference
 
 	// How to object; objectFmt takes the college phrase and the reference
 	// phrase.
@@ -105,6 +109,10 @@ func letterLabelsFrom(dutch bool, t func(key string) string) *letterLabels {
 		overview:         t("pdf.letter.overview"),
 		overviewIntro:    t("pdf.letter.overview.intro"),
 		overviewEmpty:    t("pdf.letter.overview.empty"),
+		notesHeading:     t("pdf.letter.notes"),
+		notesIntro:       t("pdf.letter.notes.intro"),
+		notesEmpty:       t("pdf.letter.notes.empty"),
+		noteLineFmt:      t("pdf.letter.notes.line"),
 
 		objectHeading: t("pdf.letter.object.heading"),
 		objectFmt:     t("pdf.letter.object.fmt"),

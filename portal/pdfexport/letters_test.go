@@ -430,7 +430,7 @@ func headingsOf(t *testing.T) []string {
 	var hs []string
 	for _, l := range []*letterLabels{e.letterNL, e.letterEN} {
 		hs = append(hs, l.receiptRequest, l.decisionRequest, l.nextHeading, l.followHeading, l.why,
-			l.corrections, l.extensionHeading, l.overview, l.objectHeading, l.words+":")
+			l.corrections, l.extensionHeading, l.overview, l.notesHeading, l.objectHeading, l.words+":")
 	}
 	return hs
 }

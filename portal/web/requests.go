@@ -591,6 +591,9 @@ func (s *server) writeDecisionPDF(c *fiber.Ctx, r portal.RightsRequest, draft st
 				Purpose: rw.Purpose, LegalBasis: rw.Legal, Marks: rw.Marks})
 		}
 	}
+	if err := s.letterNotes(c, r, &doc); err != nil { // issue 17: the internal notes (notes.go)
+		return err
+	}
 	name := "besluit-" + r.Reference + ".pdf"
 	if draft != "" {
 		name = "concept-" + name

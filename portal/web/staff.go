@@ -188,7 +188,7 @@ func requestDone(c *fiber.Ctx, id string, kind portal.StepKind) error {
 
 // requestDoneSteps are the steps a request's page has a notice for.
 var requestDoneSteps = []string{string(portal.StepAssigned), string(portal.StepStarted), string(portal.StepExtended),
-	string(portal.StepDecided), string(portal.StepProposed), string(portal.StepReturned)}
+	string(portal.StepDecided), string(portal.StepProposed), string(portal.StepReturned), string(noteDone)}
 
 // staffRequest shows a request with the citizen's data in its scope. Opening it is recorded in the
 // citizen's processing log in the same transaction that reads the data; shown again right after the
@@ -198,7 +198,7 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 	me := staffOf(c)
 	open := s.caseStore.OpenCaseFile
 	done := c.Query(doneParam)
-	if slices.Contains(requestDoneSteps, done) {
+	if _, retyped := c.Locals(noteRetyped).(*noteForm); retyped || slices.Contains(requestDoneSteps, done) { // retyped: a refused note (notes.go)
 		open = s.caseStore.ReopenCaseFile
 	} else {
 		done = ""
@@ -230,6 +230,10 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	notes, note, err := s.caseNotes(c, cf.Request) // issue 17: internal notes
+	if err != nil {
+		return err
+	}
 	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows, Judged: judged,
 		More: cf.More, Staff: true, Max: portal.MaxCaseEvents, Done: done,
 		CanStart:  portal.CanMove(cf.Request.Status, portal.StatusHandling),
@@ -238,7 +242,8 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 		FourEyes:  four,
 		Mine:      cf.Request.AssigneeSub == me.Sub,
 		Decision:  s.decisionForm(c, cf.Request, decisionForm{}),
-		Extend:    extendForm{Lang: l, CSRF: sessCSRF(c), ID: cf.Request.ID}})
+		Extend:    extendForm{Lang: l, CSRF: sessCSRF(c), ID: cf.Request.ID},
+		Notes:     notes, Note: note})
 }
 
 // staffRequestPage is the data of a clerk's view of a request (mw_verzoek).
@@ -256,6 +261,8 @@ type staffRequestPage struct {
 	Decision                             decisionForm
 	Extend                               extendForm
 	FourEyes                             fourEyesView
+	Notes                                []noteView // internal notes, newest first (notes.go)
+	Note                                 noteForm
 }
 
 // decisionForm is the form deciding a request, as typed, with its errors; it is shown on the

@@ -56,6 +56,7 @@ type Store interface {
 	oversightStore
 	repStore
 	teamLeadStore
+	noteStore
 }
 
 // Config holds the portal's settings.
@@ -129,6 +130,7 @@ type server struct {
 	oversightStore oversightStore
 	repStore       repStore
 	teamLeadStore  teamLeadStore
+	noteStore      noteStore
 }
 
 // New builds the portal's HTTP application: its pages, and the development identity provider (and,
@@ -174,7 +176,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	st := deps.Store
 	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf, healthStore: st, sessionStore: st, logStore: st,
 		requestStore: st, inboxStore: st, emailStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st,
-		oversightStore: st, repStore: st, teamLeadStore: st}
+		oversightStore: st, repStore: st, teamLeadStore: st, noteStore: st}
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
@@ -304,6 +306,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/medewerker/verzoeken/:id/medeondertekenen", leads, s.checkCSRF, s.coSign)
 	app.Post("/medewerker/verzoeken/:id/terugsturen", leads, s.checkCSRF, s.returnProposal)
 	app.Post("/medewerker/noodtoegang/gezien", leads, s.checkCSRF, s.markBreakGlassSeen)
+	app.Post("/medewerker/verzoeken/:id/notities", handlers, s.checkCSRF, s.addNote)
 	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
 	app.Get("/raad/cijfers.csv", s.requireRole(portal.RoleCouncil), s.councilCSV)
 	app.Get("/raad/rapportage.pdf", s.requireRole(portal.RoleCouncil), s.councilReport)

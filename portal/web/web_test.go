@@ -624,6 +624,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/medewerker/verzoeken/:id/medeondertekenen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/medeondertekenen", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id/terugsturen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/terugsturen", nil, page(statuses{})},
 		{"/medewerker/noodtoegang/gezien", "POST", "/medewerker/noodtoegang/gezien", nil, page(statuses{})},
+		// Internal notes (issue 17): clerks and team leads only; without the CSRF token refused too.
+		{"/medewerker/verzoeken/:id/notities", "POST", "/medewerker/verzoeken/" + reqA.ID + "/notities", nil, page(statuses{})},
 		// Signals: citizens see only their own told signals; clerks and team leads handle them; only team
 		// leads decide on deferrals (all POSTs here lack the CSRF token, so they are refused).
 		{"/signalen", "GET", "/signalen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
