@@ -349,3 +349,51 @@ func TestNoteRefusedWithoutTheRole(t *testing.T) {
 		t.Errorf("a note on an unknown request: %d, want 404", status)
 	}
 }
+
+// TestNotesInARepresentativesCopy: an administrator (bewind) sees only the requests filed under their
+// own representation, so their copy of the inspection answer lists only the notes on those; the
+// person's own copy lists every note about them.
+func TestNotesInARepresentativesCopy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Config{}, web.Deps{})
+	const adultBSN, adminBSN = "999990172", "999990184"
+	e.ingest(event(adultBSN, time.Now().Add(-time.Hour)))
+	own := fileAs(t, e, adultBSN, portal.KindObjection, "Mijn eigen bezwaar.")
+	adm := e.represent(adminBSN, adultBSN, portal.RepAdministration, obBirth(40), portal.PartLog, portal.PartRequests)
+	ac, acsrf := e.citizen(adminBSN)
+	e.actFor(ac, adm.ID)
+	status, loc, _ := e.post("/verzoeken", ac, "csrf", acsrf, "soort", "inzage", "omvang", "alles", "toelichting", "Inzage namens de inwoner.")
+	if status != 303 {
+		t.Fatalf("the administrator files: %d", status)
+	}
+	insp := strings.TrimSuffix(strings.TrimPrefix(loc, "/verzoeken/"), "?nieuw=1")
+	clerk, csrf := e.staff("clerk")
+	for id, text := range map[string]string{own: "Notitie bij het eigen bezwaar.", insp: "Notitie bij de inzage van de bewindvoerder."} {
+		_, body := e.do("GET", "/medewerker/verzoeken/"+id, clerk, "", nil)
+		if status, _, _ := e.post("/medewerker/verzoeken/"+id+"/notities", clerk, "csrf", csrf, "sleutel", noteToken(t, body), "notitie", text); status != 303 {
+			t.Fatalf("note: %d", status)
+		}
+	}
+	for _, step := range []string{"behandelen", "besluiten"} {
+		if status, _, _ := e.post("/medewerker/verzoeken/"+insp+"/"+step, clerk, "csrf", csrf, "besluit", "toegewezen"); status != 303 {
+			t.Fatalf("%s: %d", step, status)
+		}
+	}
+	pc, _ := e.citizen(adultBSN)
+	for _, c := range []struct {
+		who, cookie string
+		ownNote     bool
+	}{{"administrator", ac, false}, {"person", pc, true}} {
+		resp, pdf := e.do("GET", "/verzoeken/"+insp+"/besluit.pdf", c.cookie, "", nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s's letter: %d", c.who, resp.StatusCode)
+		}
+		txt := strings.Join(strings.Fields(pdfText(t, pdf)), " ")
+		if !strings.Contains(txt, "Notitie bij de inzage van de bewindvoerder.") {
+			t.Errorf("%s's letter lacks the note on the inspection request", c.who)
+		}
+		if got := strings.Contains(txt, "Notitie bij het eigen bezwaar."); got != c.ownNote {
+			t.Errorf("%s's letter lists the note on the person's own objection: %v, want %v", c.who, got, c.ownNote)
+		}
+	}
+}
