@@ -227,7 +227,7 @@ func TestInternalNotes(t *testing.T) {
 
 	// The inspection request is granted: its letter lists the notes about A, on both requests.
 	for _, step := range []string{"behandelen", "besluiten"} {
-		status, loc, _ := e.post("/medewerker/verzoeken/"+inspA+"/"+step, carla, "csrf", csrfC, "besluit", "deels_toegewezen",
+		status, loc, _ := e.post("/medewerker/verzoeken/"+inspA+"/"+step, carla, "csrf", csrfC, "besluit", "deels_toegewezen", "grond", "rights_of_others",
 			"toelichting", "U krijgt uw gegevens, behalve wat over anderen gaat.")
 		if status != 303 {
 			t.Fatalf("%s: %d %s", step, status, loc)
@@ -275,7 +275,7 @@ func TestInternalNotes(t *testing.T) {
 
 	// B's request rejected: no notes in that letter.
 	for _, step := range []string{"behandelen", "besluiten"} {
-		if status, _, _ := e.post("/medewerker/verzoeken/"+reqB+"/"+step, kees, "csrf", csrfK, "besluit", "afgewezen",
+		if status, _, _ := e.post("/medewerker/verzoeken/"+reqB+"/"+step, kees, "csrf", csrfK, "besluit", "afgewezen", "grond", "other",
 			"toelichting", "Wij hebben geen gegevens van u."); status != 303 {
 			t.Fatalf("B %s: %d", step, status)
 		}
@@ -306,7 +306,7 @@ func TestNotesInTheInspectionPreview(t *testing.T) {
 		want    bool
 	}{{"toegewezen", true}, {"afgewezen", false}} {
 		resp, pdf := e.do("POST", "/medewerker/verzoeken/"+id+"/besluiten", clerk, "",
-			form("csrf", csrf, "besluit", c.outcome, "toelichting", "Zie+de+brief.", "voorbeeld", "1"), formCT...)
+			form("csrf", csrf, "besluit", c.outcome, "grond", "other", "toelichting", "Zie+de+brief.", "voorbeeld", "1"), formCT...)
 		if resp.StatusCode != 200 {
 			t.Fatalf("preview %s: %d", c.outcome, resp.StatusCode)
 		}
