@@ -26,6 +26,11 @@ func cosignJourney(t *testing.T, s *browserSuite) {
 	clerk.loginStaff("medewerker")
 	clerk.open("/medewerker/verzoeken/" + id)
 	clerk.click(`form[action$="/behandelen"] button`)
+	// An internal note: kept for staff, never shown to the citizen.
+	note := "Gebeld met de inwoner: de melding gaat over een betalingsregeling uit 2024."
+	clerk.do(chromedp.SendKeys(chromedp.CSS("#notitie"), note))
+	clerk.click(`form[action$="/notities"] button`)
+	clerk.wantText("De notitie is bewaard", note)
 	clerk.do(chromedp.Click(chromedp.CSS(`input[name="besluit"][value="afgewezen"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="grond"][value="legal_obligation"]`)),
 		chromedp.SendKeys(chromedp.CSS(`form[action$="/besluiten"] textarea[name="toelichting"]`),
@@ -57,5 +62,8 @@ func cosignJourney(t *testing.T, s *browserSuite) {
 
 	citizen.open(requestPath)
 	citizen.wantText("Besluit genomen", "De wet zegt dat wij deze gegevens moeten bewaren", "Twee medewerkers keken naar dit besluit")
+	if strings.Contains(citizen.text(), note) {
+		t.Error("the citizen reads the internal note")
+	}
 	citizen.shot("journey-cosign-citizen")
 }
