@@ -618,7 +618,10 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 
 		b.open("/toestemmingen/" + consentID)
+		b.click(`a[href$="/intrekken"]`) // asks first, says what happens
+		b.wantText("Weet u zeker dat u uw toestemming wilt intrekken?")
 		b.click(`form[action$="/intrekken"] button`)
+		b.wantText("U heeft uw toestemming ingetrokken.")
 		if _, body := s.api(t, "GET", "/consent-requests/"+consentID, ""); !strings.Contains(body, `"status":"withdrawn"`) {
 			t.Fatalf("after withdrawing in the browser, the API says %s", body)
 		}

@@ -667,8 +667,8 @@ func TestDemoConsentAcceptance(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(receipt, `"decision": "granted"`) || strings.Contains(receipt, "999993653") {
 		t.Errorf("receipt: %d %s", resp.StatusCode, receipt)
 	}
-	_, page = get(t, c, base+"/toestemmingen/"+id)
-	resp, _ = submitForm(t, c, mustURL(base+"/toestemmingen/"+id), []byte(page), map[string]string{"_action": "/intrekken"})
+	_, page = get(t, c, base+"/toestemmingen/"+id+"/intrekken") // the confirmation page holds the form
+	resp, _ = submitForm(t, c, mustURL(base+"/toestemmingen/"+id+"/intrekken"), []byte(page), map[string]string{"_action": "/intrekken"})
 	if resp.StatusCode != 200 {
 		t.Fatalf("withdraw: %d", resp.StatusCode)
 	}

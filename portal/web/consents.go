@@ -112,6 +112,10 @@ type consentPage struct {
 	// their name in Person).
 	OwnSay bool
 	Person string
+	// Confirm: the page asks to confirm a withdrawal (GET …/intrekken). Done: the decision just
+	// recorded, for a notice ("granted", "refused", "withdrawn").
+	Confirm bool
+	Done    string
 }
 
 // consentDecisionForm is the citizen's answer to a consent request, as typed, with its errors.
@@ -148,6 +152,9 @@ func (s *server) citizenConsent(c *fiber.Ctx) error {
 		return err
 	}
 	p.Saved = c.Query("opgeslagen") == "1" && p.Child
+	if d := c.Query("gedaan"); d == portal.ConsentGranted || d == portal.ConsentRefused || d == portal.ConsentWithdrawn {
+		p.Done = d
+	}
 	if p.Child && p.C.OwnAnswer != "" {
 		p.Form = consentDecisionForm{Decision: p.C.OwnAnswer, Comment: p.C.OwnAnswerComment}
 	}
@@ -240,7 +247,21 @@ func (s *server) recordConsent(c *fiber.Ctx, decision string) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/toestemmingen/"+x.ID, fiber.StatusSeeOther)
+	return c.Redirect("/toestemmingen/"+x.ID+"?gedaan="+decision, fiber.StatusSeeOther)
+}
+
+// withdrawConsentPage asks the person to confirm withdrawing their consent, saying what happens then;
+// nothing changes until they confirm (the POST). A request that is no longer granted goes back to its page.
+func (s *server) withdrawConsentPage(c *fiber.Ctx) error {
+	p, err := s.consentPageData(c)
+	if err != nil {
+		return err
+	}
+	if p.C.State != portal.ConsentGranted || p.Child || p.NotYours {
+		return c.Redirect("/toestemmingen/"+p.C.ID, fiber.StatusSeeOther)
+	}
+	p.Confirm = true
+	return s.page(c, "toestemming", s.t(lang(c), "consent.withdraw.confirm.title"), p)
 }
 
 // ReceiptJSON is the consent receipt as JSON, after the Kantara Consent Receipt specification.

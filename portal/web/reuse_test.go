@@ -89,7 +89,7 @@ func TestConsentDecisionsAreEachCitizensOwn(t *testing.T) {
 		if choice == portal.ConsentWithdrawn {
 			path, kv = "/toestemmingen/"+id+"/intrekken", kv[:2]
 		}
-		if status, loc, body := e.post(path, c.cookie, kv...); status != 303 || loc != "/toestemmingen/"+id {
+		if status, loc, body := e.post(path, c.cookie, kv...); status != 303 || loc != "/toestemmingen/"+id+"?gedaan="+choice {
 			t.Errorf("%s %s: %d %s %s", choice, id, status, loc, body)
 		}
 	}

@@ -283,6 +283,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/toestemmingen", s.citizenPart(portal.PartConsent, portal.ActViewConsents), s.citizenConsents)
 	app.Get("/toestemmingen/:id", s.citizenPart(portal.PartConsent, portal.ActViewConsent), s.citizenConsent)
 	app.Post("/toestemmingen/:id/besluit", s.citizenPart(portal.PartConsent, portal.ActDecideConsent), s.checkCSRF, s.decideConsent)
+	app.Get("/toestemmingen/:id/intrekken", s.citizenPart(portal.PartConsent, portal.ActViewConsent), s.withdrawConsentPage)
 	app.Post("/toestemmingen/:id/intrekken", s.citizenPart(portal.PartConsent, portal.ActWithdrawConsent), s.checkCSRF, s.withdrawConsent)
 	app.Get("/toestemmingen/:id/bewijs.pdf", s.citizenPart(portal.PartConsent, portal.ActDownloadReceipt), s.receiptPDFConsent)
 	app.Get("/toestemmingen/:id/bewijs.json", s.citizenPart(portal.PartConsent, portal.ActDownloadReceipt), s.receiptJSON)

@@ -648,6 +648,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/toestemmingen", "GET", "/toestemmingen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/toestemmingen/:id", "GET", "/toestemmingen/" + consentA.ID + "", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
 		{"/toestemmingen/:id/besluit", "POST", "/toestemmingen/" + consentA.ID + "/besluit", nil, page(statuses{})},
+		// The confirmation page: A, a child under parental authority, cannot withdraw (back to the
+		// request, 303); the parent can (200); the administrator's representation has no consent part.
+		{"/toestemmingen/:id/intrekken", "GET", "/toestemmingen/" + consentA.ID + "/intrekken", nil, page(statuses{CitizenA: 303, CitizenB: 404, ParentA: 200, AdminA: 403})},
 		{"/toestemmingen/:id/intrekken", "POST", "/toestemmingen/" + consentA.ID + "/intrekken", nil, page(statuses{})},
 		{"/toestemmingen/:id/bewijs.pdf", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
 		{"/toestemmingen/:id/bewijs.json", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.json", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
