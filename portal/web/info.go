@@ -65,6 +65,8 @@ type infoData struct {
 	pageBase
 	Bases   []string  // every access basis, in display order (help)
 	Checked time.Time // the date of the accessibility statement
+	// IdleMinutes and MaxHours are the session limits the privacy statement names.
+	IdleMinutes, MaxHours int
 }
 
 // infoPage renders one of the public pages (help, privacy, toegankelijkheid, contact): open to
@@ -72,6 +74,7 @@ type infoData struct {
 func (s *server) infoPage(name string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		return s.page(c, name, s.t(lang(c), "info."+name+".title"),
-			&infoData{Bases: portal.AccessBases, Checked: accessibilityChecked()})
+			&infoData{Bases: portal.AccessBases, Checked: accessibilityChecked(),
+				IdleMinutes: int(s.cfg.IdleTimeout.Minutes()), MaxHours: int(s.cfg.AbsoluteTimeout.Hours())})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/i18n"
@@ -46,7 +47,7 @@ func TestInfoPagesForEveryone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, web.Config{Contact: demoContact}, web.Deps{})
+	e := newEnv(t, web.Config{Contact: demoContact, IdleTimeout: 10 * time.Minute, AbsoluteTimeout: 8 * time.Hour}, web.Deps{})
 	citizen, _ := e.citizen(bsnA)
 	clerk, _ := e.staff("clerk")
 	callers := []struct{ name, cookie string }{{"anonymous", ""}, {"citizen", citizen}, {"staff", clerk}}
@@ -112,6 +113,10 @@ func TestInfoPagesForEveryone(t *testing.T) {
 		_, priv := e.getLang("/privacy", lang, "")
 		if !strings.Contains(priv, template(cat.T(lang, "privacy.controller", "Gemeente Voorbeeldstad"))) {
 			t.Errorf("%s /privacy does not name the municipality as controller", lang)
+		}
+		// The retention of a session is the configured one.
+		if !strings.Contains(priv, template(cat.T(lang, "privacy.retention.session", 10, 8))) {
+			t.Errorf("%s /privacy does not name the configured session limits (10 minutes, 8 hours)", lang)
 		}
 		_, a11y := e.getLang("/toegankelijkheid", lang, "")
 		for _, want := range []string{cat.T(lang, "a11y.status"), "axe-core", "WCAG 2.1", "320", template(cat.T(lang, "a11y.limits.pdf")),

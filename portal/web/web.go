@@ -63,7 +63,7 @@ type Store interface {
 type Config struct {
 	BaseURL         string // public URL, e.g. https://inzicht.gemeente.nl
 	Production      bool   // HSTS and strict checks
-	Municipality    string // shown in documents
+	Municipality    string // in the header, the help and statement pages and the documents
 	ShowEmployee    bool   // show employees' names (INZICHT_SHOW_EMPLOYEE=name)
 	IdleTimeout     time.Duration
 	AbsoluteTimeout time.Duration
