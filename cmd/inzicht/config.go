@@ -31,6 +31,14 @@ type Config struct {
 	Municipality string
 	ShowEmployee bool
 
+	// Contact is the team's phone, e-mail, address and opening hours, shown in the footer, on the
+	// contact page and in the letters (INZICHT_CONTACT_*). The demo fills in fictitious values.
+	Contact portal.Contact
+	// Logo is the municipality's logo (INZICHT_LOGO_PATH, SVG or PNG), read once at start; nil: the
+	// header shows the municipality's name as text.
+	Logo     []byte
+	LogoType string // image/svg+xml or image/png
+
 	OIDC       OIDCConfig // citizens (DigiD)
 	StaffOIDC  OIDCConfig // staff
 	BSNClaim   string
@@ -246,6 +254,7 @@ func (r *envReader) base(mode string) Config {
 		r.bad("INZICHT_SHOW_EMPLOYEE: want role or name, got %q", v)
 	}
 	r.acting(&c)
+	r.contact(&c, mode)
 	c.MinLoA = portal.ParseLoA(r.get("INZICHT_MIN_LOA", "substantieel"))
 	if c.MinLoA == portal.LoAUnknown {
 		r.bad("INZICHT_MIN_LOA: want basis, midden, substantieel or hoog")
@@ -272,6 +281,87 @@ func (r *envReader) acting(c *Config) {
 	case len(c.ActingServices) > 0 && c.ActingServiceClaim == "":
 		r.bad("INZICHT_OIDC_ACTING_SERVICES: set INZICHT_OIDC_ACTING_SERVICE_CLAIM too (the claim with the service id)")
 	}
+}
+
+// Limits of the contact settings and the logo.
+const (
+	maxContactText = 200
+	maxLogoBytes   = 256 << 10
+)
+
+// contact reads the team's contact details and the logo. The demo shows fictitious values where none
+// are set, so that every page and letter can be seen with them.
+func (r *envReader) contact(c *Config, mode string) {
+	def := portal.Contact{}
+	if mode == "demo" {
+		def = portal.Contact{Phone: "14 0XX", Email: "privacy@voorbeeldstad.nl",
+			Address: "Postbus 100, 1234 AB Voorbeeldstad", Hours: "maandag tot en met vrijdag van 9.00 tot 17.00 uur"}
+	}
+	c.Contact = portal.Contact{
+		Phone:   r.get("INZICHT_CONTACT_PHONE", def.Phone),
+		Email:   r.get("INZICHT_CONTACT_EMAIL", def.Email),
+		Address: r.get("INZICHT_CONTACT_ADDRESS", def.Address),
+		Hours:   r.get("INZICHT_CONTACT_HOURS", def.Hours),
+	}
+	if p := c.Contact.Phone; p != "" {
+		digits := 0
+		for _, ch := range p {
+			switch {
+			case ch >= '0' && ch <= '9':
+				digits++
+			case strings.ContainsRune(" +-().X", ch):
+			default:
+				digits = -100
+			}
+		}
+		if digits < 2 || len(p) > 30 {
+			r.bad("INZICHT_CONTACT_PHONE: want a phone number such as 14 020 or +31 20 123 4567, got %q", p)
+		}
+	}
+	if e := c.Contact.Email; e != "" {
+		if a, err := netmail.ParseAddress(e); err != nil || a.Address != e {
+			r.bad("INZICHT_CONTACT_EMAIL: want one plain address such as privacy@gemeente.nl, got %q", e)
+		}
+	}
+	for k, v := range map[string]string{"INZICHT_CONTACT_ADDRESS": c.Contact.Address, "INZICHT_CONTACT_HOURS": c.Contact.Hours} {
+		if len([]rune(v)) > maxContactText || strings.ContainsFunc(v, func(ch rune) bool { return ch < ' ' || ch == 0x7f }) {
+			r.bad("%s: want one line of at most %d characters", k, maxContactText)
+		}
+	}
+	path := r.get("INZICHT_LOGO_PATH", "")
+	if path == "" {
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		r.bad("INZICHT_LOGO_PATH: cannot read the logo: %v", err)
+		return
+	}
+	typ, problem := logoType(path, b)
+	if problem != "" {
+		r.bad("INZICHT_LOGO_PATH: %s", problem)
+		return
+	}
+	c.Logo, c.LogoType = b, typ
+}
+
+// logoType checks a logo file: an SVG or PNG image (by name and content) of at most 256 KiB,
+// an SVG without scripts.
+func logoType(path string, b []byte) (typ, problem string) {
+	if len(b) == 0 || len(b) > maxLogoBytes {
+		return "", fmt.Sprintf("want a file of at most %d KiB, not empty", maxLogoBytes>>10)
+	}
+	lower := strings.ToLower(string(b))
+	switch ext := strings.ToLower(path[strings.LastIndexByte(path, '.')+1:]); {
+	case ext == "png" && strings.HasPrefix(string(b), "\x89PNG\r\n\x1a\n"):
+		return "image/png", ""
+	case ext == "svg" && strings.Contains(lower, "<svg"):
+		if strings.Contains(lower, "<script") || strings.Contains(lower, "<foreignobject") {
+			return "", "an SVG logo must not contain scripts or foreignObject"
+		}
+		return "image/svg+xml", ""
+	}
+	return "", "want an SVG (.svg) or PNG (.png) image"
 }
 
 // apiBounds reads the API's input bounds: the plausible window of an event's occurred_at, and the

@@ -72,6 +72,7 @@ func (a *app) build() (*fiber.App, error) {
 		StaffRolesClaim: a.cfg.RolesClaim, LoginRate: a.cfg.LoginRate, FormActions: formActions,
 		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken, MailEnabled: a.cfg.SMTP != nil,
 		Signals: a.cfg.Signals, SuppressBelow: a.cfg.SuppressBelow,
+		Contact: a.cfg.Contact, Logo: a.cfg.Logo, LogoType: a.cfg.LogoType,
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,

@@ -32,7 +32,7 @@ func (e *Exporter) buildConsentReceipt(r ConsentReceipt) *gofpdf.Fpdf {
 			lb.section(f[0], f[1])
 		}
 	}
-	lb.sectionWithTail("", signOffHeight(), r.Closing)
+	lb.sectionWithTail("", lb.signOffHeight(), r.Closing)
 	lb.signOff()
 	return lb.pdf
 }

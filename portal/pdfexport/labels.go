@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/i18n"
 )
 
@@ -12,11 +13,21 @@ import (
 type Exporter struct {
 	nl, en             labels
 	letterNL, letterEN *letterLabels
+	contact            portal.Contact // the team's contact, printed in every letter's sign-off
+}
+
+// Option sets up an Exporter beyond its texts.
+type Option func(*Exporter)
+
+// WithContact prints the team's phone, e-mail, address and hours under every letter (fields left
+// empty are left out) and names the address in the decision's objection paragraph.
+func WithContact(c portal.Contact) Option {
+	return func(e *Exporter) { e.contact = c }
 }
 
 // New reads the documents' fixed texts from cat. It returns an error naming the keys cat lacks in
 // Dutch or English, so a broken catalogue stops the start-up instead of printing keys in a letter.
-func New(cat *i18n.Catalog) (*Exporter, error) {
+func New(cat *i18n.Catalog, opts ...Option) (*Exporter, error) {
 	var missing []string
 	text := func(lang string) func(key string) string {
 		return func(key string) string {
@@ -31,6 +42,9 @@ func New(cat *i18n.Catalog) (*Exporter, error) {
 		en:       labelsFrom(text("en")),
 		letterNL: letterLabelsFrom(true, text("nl")),
 		letterEN: letterLabelsFrom(false, text("en")),
+	}
+	for _, o := range opts {
+		o(e)
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("pdfexport: the catalogue lacks %s", strings.Join(missing, ", "))

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
+
+	"github.com/inzicht/inzicht/portal"
 )
 
 // Letter is what every letter carries.
@@ -99,7 +101,11 @@ type letterBuilder struct {
 	ll    *letterLabels
 	lt    Letter
 	title string
-	kw    float64 // width of the label column of the facts
+	// contact is the team's contact (from the Exporter); signatory adds the line "namens het
+	// college van burgemeester en wethouders van …" to the sign-off (decisions).
+	contact   portal.Contact
+	signatory bool
+	kw        float64 // width of the label column of the facts
 }
 
 func (e *Exporter) newLetterBuilder(l Letter, title func(*letterLabels) string) *letterBuilder {
@@ -108,7 +114,7 @@ func (e *Exporter) newLetterBuilder(l Letter, title func(*letterLabels) string) 
 		l.IssuedAt = time.Now()
 	}
 	b := e.newBuilder(Document{Lang: l.Lang, Municipality: l.Municipality, MaskedBSN: l.MaskedBSN, IssuedAt: l.IssuedAt})
-	lb := &letterBuilder{builder: b, ll: e.letterLabelsFor(l.Lang), lt: l}
+	lb := &letterBuilder{builder: b, ll: e.letterLabelsFor(l.Lang), lt: l, contact: e.contact}
 	lb.title = title(lb.ll)
 
 	p := b.pdf
@@ -453,18 +459,70 @@ func (lb *letterBuilder) sectionWithTail(heading string, tail float64, paras ...
 }
 
 // signOffHeight is the height signOff needs.
-func signOffHeight() float64 { return sectionGap - paraGap + lineH + paraGap + lineH }
+func (lb *letterBuilder) signOffHeight() float64 {
+	h := sectionGap - paraGap + lineH + paraGap + lineH
+	if lb.signatory {
+		h += lb.linesHeight(lb.signatoryLine())
+	}
+	if lines := lb.contactLines(); len(lines) > 0 {
+		h += sectionGap + lineH*float64(len(lines)+1)
+	}
+	return h
+}
 
-// signOff writes the closing and the sender, kept together.
+// linesHeight is the height of s written in full width, without a paragraph gap.
+func (lb *letterBuilder) linesHeight(s string) float64 {
+	return float64(len(lb.pdf.SplitText(lb.enc(s), lb.contentWidth()))) * lineH
+}
+
+// signatoryLine is "namens het college van burgemeester en wethouders van de gemeente …,".
+func (lb *letterBuilder) signatoryLine() string {
+	return fmt.Sprintf(lb.ll.signatoryFmt, lb.college())
+}
+
+// contactLines are the team's contact details, one "Label: value" line each; empty fields are left out.
+func (lb *letterBuilder) contactLines() []string {
+	var lines []string
+	for _, f := range []struct{ label, value string }{
+		{lb.ll.phone, lb.contact.Phone}, {lb.ll.hours, lb.contact.Hours},
+		{lb.ll.email, lb.contact.Email}, {lb.ll.address, lb.contact.Address},
+	} {
+		if v := strings.TrimSpace(f.value); v != "" {
+			lines = append(lines, f.label+": "+v)
+		}
+	}
+	return lines
+}
+
+// signOff writes the closing, the signatory (decisions) and the sender, kept together, and under
+// them how to reach the team.
 func (lb *letterBuilder) signOff() {
 	p := lb.pdf
 	p.Ln(sectionGap - paraGap)
-	lb.keep(lineH + paraGap + lineH)
+	lb.keep(lb.signOffHeight() - (sectionGap - paraGap))
 	lb.para(lb.ll.closing)
-	p.SetFont(fontFamily, "B", bodySize)
 	setText(p, colText)
+	if lb.signatory {
+		p.SetFont(fontFamily, "", bodySize)
+		p.SetX(marginL)
+		p.MultiCell(lb.contentWidth(), lineH, lb.enc(lb.signatoryLine()), "", "L", false)
+	}
+	p.SetFont(fontFamily, "B", bodySize)
 	p.SetX(marginL)
 	p.MultiCell(lb.contentWidth(), lineH, lb.enc(strings.TrimSpace(lb.lt.Municipality)), "", "L", false)
+	lines := lb.contactLines()
+	if len(lines) == 0 {
+		return
+	}
+	p.Ln(sectionGap)
+	p.SetFont(fontFamily, "B", bodySize)
+	p.SetX(marginL)
+	p.MultiCell(lb.contentWidth(), lineH, lb.enc(lb.ll.contactHeading), "", "L", false)
+	p.SetFont(fontFamily, "", bodySize)
+	for _, l := range lines {
+		p.SetX(marginL)
+		p.MultiCell(lb.contentWidth(), lineH, lb.enc(l), "", "L", false)
+	}
 }
 
 // college names the municipality as the addressee of an objection: in Dutch
@@ -502,12 +560,16 @@ func (lb *letterBuilder) objection() {
 	if strings.TrimSpace(lb.lt.Reference) == "" {
 		ref = ll.refPhraseNone
 	}
+	object := fmt.Sprintf(ll.objectFmt, lb.college(), ref)
+	if a := strings.TrimSpace(lb.contact.Address); a != "" {
+		object += " " + fmt.Sprintf(ll.objectAddress, a)
+	}
 	paras := []string{
-		fmt.Sprintf(ll.objectFmt, lb.college(), ref),
+		object,
 		fmt.Sprintf(ll.lastDayFmt, date(objectionLastDay(lb.lt.IssuedAt))),
 		ll.complaint,
 	}
-	need := signOffHeight()
+	need := lb.signOffHeight()
 	for _, s := range paras {
 		need += lb.paraHeight(s)
 	}
@@ -548,7 +610,7 @@ func (e *Exporter) buildReceipt(r Receipt) *gofpdf.Fpdf {
 	if ref := strings.TrimSpace(r.Reference); ref != "" {
 		questions = fmt.Sprintf(ll.questionsFmt, ref)
 	}
-	lb.sectionWithTail(ll.followHeading, signOffHeight(), ll.follow, news, questions)
+	lb.sectionWithTail(ll.followHeading, lb.signOffHeight(), ll.follow, news, questions)
 	lb.signOff()
 	return lb.pdf
 }
@@ -584,6 +646,7 @@ func (e *Exporter) buildDecision(d Decision) *gofpdf.Fpdf {
 	if d.NotesListed || len(d.Notes) > 0 { // notes given are never dropped
 		lb.notes(d.Notes)
 	}
+	lb.signatory = true
 	lb.objection()
 	lb.signOff()
 	return lb.pdf

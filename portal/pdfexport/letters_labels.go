@@ -60,6 +60,13 @@ type letterLabels struct {
 	lastDayFmt    string // date
 	complaint     string
 	collegeNone   string // the addressee of an objection when no municipality is set
+	objectAddress string // address: where to send an objection
+
+	// The decision's signatory line (college phrase) and the team's contact under every letter.
+	signatoryFmt   string
+	contactHeading string
+	phone, email   string // labels, shared with the portal's footer and contact page
+	address, hours string
 }
 
 // letterLabelsFrom reads the letter texts of one language. The facts of the request share their
@@ -118,9 +125,17 @@ func letterLabelsFrom(dutch bool, t func(key string) string) *letterLabels {
 		objectFmt:     t("pdf.letter.object.fmt"),
 		refPhraseFmt:  t("pdf.letter.refphrase.fmt"),
 		refPhraseNone: t("pdf.letter.refphrase.none"),
-		lastDayFmt:    t("pdf.letter.lastday.fmt"),
-		complaint:     t("pdf.letter.complaint"),
-		collegeNone:   t("pdf.letter.college.none"),
+		objectAddress: t("pdf.letter.object.address"),
+
+		signatoryFmt:   t("pdf.letter.signatory"),
+		contactHeading: t("pdf.letter.contact.heading"),
+		phone:          t("contact.phone"),
+		email:          t("contact.email"),
+		address:        t("contact.address"),
+		hours:          t("contact.hours"),
+		lastDayFmt:     t("pdf.letter.lastday.fmt"),
+		complaint:      t("pdf.letter.complaint"),
+		collegeNone:    t("pdf.letter.college.none"),
 	}
 }
 

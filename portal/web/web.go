@@ -63,7 +63,7 @@ type Store interface {
 type Config struct {
 	BaseURL         string // public URL, e.g. https://inzicht.gemeente.nl
 	Production      bool   // HSTS and strict checks
-	Municipality    string // shown in documents
+	Municipality    string // in the header, the help and statement pages and the documents
 	ShowEmployee    bool   // show employees' names (INZICHT_SHOW_EMPLOYEE=name)
 	IdleTimeout     time.Duration
 	AbsoluteTimeout time.Duration
@@ -85,6 +85,13 @@ type Config struct {
 	Signals portal.SignalPolicy
 	// SuppressBelow hides published counts below it (default 5).
 	SuppressBelow int
+	// Contact is the team's phone, e-mail, address and hours: in the footer, on /contact and in the
+	// letters. Empty fields are left out.
+	Contact portal.Contact
+	// Logo, when set, is the municipality's logo (LogoType image/svg+xml or image/png), served under
+	// /logo/<hash> with a long cache and shown in the header instead of the name as text.
+	Logo     []byte
+	LogoType string
 }
 
 // Deps are the portal's collaborators.
@@ -115,6 +122,7 @@ type server struct {
 	csp  string
 	cat  *i18n.Catalog
 	pdf  *pdfexport.Exporter
+	site *siteInfo // the municipality, its logo and the team's contact, for the layout
 
 	// The parts of deps.Store, one per feature.
 	healthStore    healthStore
@@ -169,7 +177,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 		}
 		deps.Catalog = cat
 	}
-	pdf, err := pdfexport.New(deps.Catalog)
+	pdf, err := pdfexport.New(deps.Catalog, pdfexport.WithContact(cfg.Contact))
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +185,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf, healthStore: st, sessionStore: st, logStore: st,
 		requestStore: st, inboxStore: st, emailStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st,
 		oversightStore: st, repStore: st, teamLeadStore: st, noteStore: st}
+	s.site = newSiteInfo(cfg)
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
@@ -240,6 +249,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if deps.Metrics != nil && (cfg.MetricsToken != "" || !cfg.Production) {
 		app.Get("/metrics", s.metricsAuth, adaptor.HTTPHandler(deps.Metrics))
 	}
+	if s.site.LogoURL != "" {
+		app.Get(s.site.LogoURL, s.logo)
+	}
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	if deps.API != nil {
 		app.Mount("/api/v1", deps.API)
@@ -260,6 +272,11 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/uitloggen", s.requireAny, s.logoutPage)
 	app.Post("/uitloggen", s.requireAny, s.checkCSRF, s.logout)
 	app.Get("/uitgelogd", s.loggedOut)
+	// Help, the statements and the team's contact: public, also without login (issue 18).
+	app.Get("/help", s.infoPage("help"))
+	app.Get("/privacy", s.infoPage("privacy"))
+	app.Get("/toegankelijkheid", s.infoPage("toegankelijkheid"))
+	app.Get("/contact", s.infoPage("contact"))
 	app.Get("/overzicht", s.citizenPart(portal.PartLog, portal.ActViewOverview), s.overview)
 	app.Get("/verwerkingen", s.citizenPart(portal.PartLog, portal.ActViewLog), s.processingLog)
 	app.Get("/verwerkingen.pdf", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingPDF)
@@ -467,6 +484,8 @@ type pageBase struct {
 	Banner *actingBanner
 	// ActingEnded: the representation the session acted under was found no longer in force.
 	ActingEnded bool
+	// Site is the municipality, its logo and the team's contact (header and footer).
+	Site *siteInfo
 }
 
 // actingBanner is the persistent notice while a citizen acts for someone else.
@@ -484,7 +503,7 @@ type pageData interface{ base() *pageBase }
 // page renders a template inside the layout with the common data. data is a pointer to a struct
 // embedding pageBase (or, for the small pages not yet typed, a fiber.Map or nil).
 func (s *server) page(c *fiber.Ctx, name, title string, data any) error {
-	b := pageBase{Lang: lang(c), Title: title, Path: c.Path()}
+	b := pageBase{Lang: lang(c), Title: title, Path: c.Path(), Site: s.site}
 	counted := false
 	if sess, ok := session(c); ok {
 		b.Session, b.CSRF = &sess, sess.CSRFToken
@@ -503,7 +522,7 @@ func (s *server) page(c *fiber.Ctx, name, title string, data any) error {
 	case pageData:
 		*d.base() = b
 	case fiber.Map:
-		d["Lang"], d["Title"], d["Path"] = b.Lang, b.Title, b.Path
+		d["Lang"], d["Title"], d["Path"], d["Site"] = b.Lang, b.Title, b.Path, b.Site
 		if b.Session != nil {
 			d["Session"], d["CSRF"] = b.Session, b.CSRF
 			d["Parts"], d["Banner"], d["ActingEnded"] = b.Parts, b.Banner, b.ActingEnded

@@ -583,6 +583,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/medewerker/inloggen", "GET", "/medewerker/inloggen", nil, everyone(404)}, // no staff client configured here
 		{"/medewerker/inloggen/callback", "GET", "/medewerker/inloggen/callback?code=x&state=y", nil, everyone(400)},
 		{"/uitgelogd", "GET", "/uitgelogd", nil, everyone(200)},
+		// Help, the statements and the contact page are public (issue 18).
+		{"/help", "GET", "/help", nil, everyone(200)},
+		{"/privacy", "GET", "/privacy", nil, everyone(200)},
+		{"/toegankelijkheid", "GET", "/toegankelijkheid", nil, everyone(200)},
+		{"/contact", "GET", "/contact", nil, everyone(200)},
 		{"/overzicht", "GET", "/overzicht", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verwerkingen", "GET", "/verwerkingen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		// evA is not financial processing: the administrator does not see it.
