@@ -86,7 +86,7 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, r.ID, st.At, st.Kind, st.From, st.To, 
 VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, msgKind, st.To, note, st.At).Scan(&msgID); err != nil {
 		return fmt.Errorf("message: %w", err)
 	}
-	if ok, err := notifiable(ctx, tx, r.SubjectID); err != nil || !ok {
+	if ok, err := wantsMail(ctx, tx, r.SubjectID, portal.TopicRequests); err != nil || !ok {
 		return err
 	}
 	if _, err := db.jobs.InsertTx(ctx, tx, portal.NotifyJob{MessageID: msgID},
@@ -637,7 +637,7 @@ func (db *DB) Messages(ctx context.Context, subjectID int64, limit int) ([]porta
 		limit = 100
 	}
 	rows, _ := db.pool.Query(ctx, `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
- coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
+ coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
 FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id WHERE m.subject_id = $1 ORDER BY m.id DESC LIMIT $2`, subjectID, limit)
 	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Message, error) {
 		var m portal.Message
