@@ -212,3 +212,22 @@ RETURNING id, subject_id, EXISTS (SELECT 1 FROM subject_emails se WHERE se.subje
 	}
 	return nil
 }
+
+// EmailAddress returns the person's notification address (confirmed or not), or "" without one. Only
+// the person's own settings page shows it.
+func (db *DB) EmailAddress(ctx context.Context, subjectID int64) (string, error) {
+	var kid string
+	var enc []byte
+	err := db.pool.QueryRow(ctx, `SELECT email_key_id, email_enc FROM subject_emails WHERE subject_id = $1`, subjectID).Scan(&kid, &enc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: e-mail address: %w", err)
+	}
+	b, err := db.vault.OpenWith(kid, enc, subjectEmailAD(subjectID))
+	if err != nil {
+		return "", fmt.Errorf("postgres: e-mail address: %w", err)
+	}
+	return string(b), nil
+}
