@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -162,6 +163,8 @@ WHERE EXISTS (SELECT 1 FROM processing_events p WHERE p.subject_id = q.s AND p.a
 			return fmt.Errorf("known organisations: %w", err)
 		}
 	}
+	// The earliest event of an organisation new to the person is the one that alerts.
+	slices.SortStableFunc(cands, func(x, y int) int { return events[x].OccurredAt.Compare(events[y].OccurredAt) })
 	var msgSubjects []int64
 	var msgEvents, msgReasons []string
 	mail := map[int64]bool{}

@@ -146,3 +146,25 @@ WHERE j.kind = 'notify_citizen' AND m.subject_id = $1`, subject)
 		t.Fatalf("after deleting the address the queued e-mail still finds one: %v", err)
 	}
 }
+
+// TestRequestEmailChoiceShown: a request says it is mailed about only while the person has a
+// confirmed address and did not switch off e-mails about requests.
+func TestRequestEmailChoiceShown(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	a := db.subject(t, bsnA)
+	db.confirmEmail(t, a, "a@example.nl")
+	r, err := db.CreateRequest(ctx, a, portal.NewRequest{Kind: portal.KindInspection, Scope: portal.Scope{All: true}})
+	if err != nil || !r.HasEmail {
+		t.Fatalf("with the defaults: HasEmail %v, %v", r.HasEmail, err)
+	}
+	s := portal.DefaultNotificationSettings()
+	s.EmailRequests = false
+	if err := db.SetNotificationSettings(ctx, a, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.RequestByID(ctx, r.ID)
+	if err != nil || got.HasEmail {
+		t.Fatalf("after switching request e-mails off: HasEmail %v, %v", got.HasEmail, err)
+	}
+}
