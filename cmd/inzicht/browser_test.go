@@ -746,6 +746,7 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("officer-exports", func(t *testing.T) { officerExportsJourney(t, s) })
 	t.Run("council-readable", func(t *testing.T) { councilReadableJourney(t, s) })
 	t.Run("help-and-statements", func(t *testing.T) { helpJourney(t, s) })
+	t.Run("access-alert", func(t *testing.T) { accessAlertJourney(t, s) })
 }
 
 // childAndAdministratorJourney: Noor (14) answers a consent request herself and is told her parents

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"time"
@@ -18,8 +19,10 @@ import (
 
 	"github.com/inzicht/inzicht/internal/demo"
 	"github.com/inzicht/inzicht/internal/devidp"
+	"github.com/inzicht/inzicht/internal/devmail"
 	"github.com/inzicht/inzicht/internal/pgcluster"
 	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/mail"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 	"github.com/inzicht/inzicht/portal/postgres"
 )
@@ -167,11 +170,29 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		_ = ln.Close()
 		return err
 	}
+	// Without an SMTP server configured, the demo catches its own mail (issue 18): a small SMTP server
+	// on the loopback address, its mails listed at /dev-mail.
+	mailNote := "none: e-mail goes to the server in INZICHT_SMTP_URL"
+	if cfg.SMTP == nil {
+		catcher, err := devmail.Start("127.0.0.1:0")
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("start the demo mail catcher: %w", err)
+		}
+		defer catcher.Close()
+		mc, err := mail.ParseURL("smtp://" + catcher.Addr() + "?starttls=off&from=" + neturl.QueryEscape("Inzicht demo <noreply@inzicht.invalid>"))
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		cfg.SMTP, a.devMail, mailNote = &mc, catcher.Handler(), cfg.BaseURL+"/dev-mail"
+	}
 	a.cfg, a.devIDP = cfg, idp.Handler()
 
 	fmt.Fprintf(stdout, "\nInzicht demo — %s\n\n", cfg.Municipality)
 	fmt.Fprintf(stdout, "  Portal:           %s\n", cfg.BaseURL)
 	fmt.Fprintf(stdout, "  DigiD simulator:  %s (log in at the portal)\n", issuer)
+	fmt.Fprintf(stdout, "  Demo mailbox:     %s\n", mailNote)
 	fmt.Fprintf(stdout, "  Demo data:        %d new register entries, %d new events (%d already there), %d new signals, %d new consent requests\n",
 		res.Activities, res.Events, res.Existing, nSignals, nConsents)
 	fmt.Fprintf(stdout, "  Council history:  %d new requests, %d new signals, %d new consent requests, %d new events (last year and this year)\n",

@@ -35,6 +35,8 @@ type app struct {
 	log *slog.Logger
 	// devIDP is mounted at /dev-idp (demo only).
 	devIDP http.Handler
+	// devMail is the demo's mail catcher's page, mounted at /dev-mail (demo only).
+	devMail http.Handler
 }
 
 // build wires the HTTP application from the configuration.
@@ -75,7 +77,7 @@ func (a *app) build() (*fiber.App, error) {
 		Contact: a.cfg.Contact, Logo: a.cfg.Logo, LogoType: a.cfg.LogoType,
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
-		DevIDP: a.devIDP, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
+		DevIDP: a.devIDP, DevMail: a.devMail, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
 	})
 	if err != nil {
 		return nil, err

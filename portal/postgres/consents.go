@@ -61,15 +61,15 @@ func (db *DB) consentHash(nc portal.NewConsent) []byte {
 	return h.Sum(nil)
 }
 
-// message adds an inbox message about a consent request and, when the citizen ever gave an address, an
-// e-mail job; all in tx.
+// message adds an inbox message about a consent request and, when the citizen has a confirmed address
+// and did not switch off e-mails about consent, an e-mail job; all in tx.
 func (db *DB) consentMessage(ctx context.Context, tx pgx.Tx, subject int64, id, kind string, now time.Time) error {
 	var msgID int64
 	if err := tx.QueryRow(ctx, `INSERT INTO messages (subject_id, consent_id, kind, status, created_at)
 VALUES ($1,$2,$3,$3,$4) RETURNING id`, subject, id, kind, now).Scan(&msgID); err != nil {
 		return fmt.Errorf("message: %w", err)
 	}
-	hasAddress, err := notifiable(ctx, tx, subject)
+	hasAddress, err := wantsMail(ctx, tx, subject, portal.TopicConsent)
 	if err != nil {
 		return err
 	}

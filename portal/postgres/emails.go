@@ -166,11 +166,3 @@ func (db *DB) ConfirmEmail(ctx context.Context, subjectID int64, token string) e
 	}
 	return nil
 }
-
-// notifiable reports whether the person has a confirmed notification address, in tx.
-func notifiable(ctx context.Context, tx pgx.Tx, subjectID int64) (bool, error) {
-	var ok bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subject_emails WHERE subject_id = $1 AND confirmed_at IS NOT NULL)`,
-		subjectID).Scan(&ok)
-	return ok, err
-}

@@ -222,6 +222,10 @@ func (db *DB) ingestTx(ctx context.Context, tx pgx.Tx, apiKeyID int64, events []
 	if err := db.alertBreakGlass(ctx, tx, events, fresh, now); err != nil {
 		return res, err
 	}
+	// The persons' own access alerts (issue 18); one cheap query when nobody in the batch has one.
+	if err := db.alertCitizens(ctx, tx, events, fresh, subjects, now); err != nil {
+		return res, err
+	}
 	res.Accepted = int(n)
 	res.Duplicates = len(events) - res.Accepted
 	return res, nil

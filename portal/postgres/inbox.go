@@ -28,7 +28,8 @@ var actingInbox = `m.subject_id = $1
       AND ` + hiddenFromRep("s.id", "s.category", "$5", "$6") + `)))
  AND (m.consent_id IS NULL OR $4)
  AND (m.review_event_id IS NULL OR m.request_id IS NOT NULL
-      OR EXISTS (SELECT 1 FROM representations WHERE id = $5::uuid AND 'log' = ANY(parts)))`
+      OR EXISTS (SELECT 1 FROM representations WHERE id = $5::uuid AND 'log' = ANY(parts)))
+ AND (m.alert_event_id IS NULL OR EXISTS (SELECT 1 FROM representations WHERE id = $5::uuid AND 'log' = ANY(parts)))`
 
 func actingArgs(f portal.MessageFilter, more ...any) []any {
 	return append([]any{f.SubjectID, f.Covers(portal.PartRequests), f.Covers(portal.PartSignals), f.Covers(portal.PartConsent),
@@ -47,7 +48,7 @@ func (db *DB) InboxMessages(ctx context.Context, f portal.MessageFilter, limit i
 		limit = 100
 	}
 	rows, _ := db.pool.Query(ctx, `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
- coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
+ coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
 FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id WHERE `+actingInbox+` ORDER BY m.id DESC LIMIT $7`,
 		actingArgs(f, limit)...)
 	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Message, error) {

@@ -16,10 +16,12 @@ import (
 )
 
 // requestCols reads HasEmail from the person's address (confirmed ones only), not from the request's
-// own email_enc (emptied by migration 11: those addresses were never confirmed). It is the SQL form of
-// notifiable (emails.go), inlined so that a list of requests reads it in the same query.
+// own email_enc (emptied by migration 11: those addresses were never confirmed), and from their choice
+// of e-mails about requests (issue 18). It is the SQL form of wantsMail(…, portal.TopicRequests)
+// (settings.go), inlined so that a list of requests reads it in the same query.
 var requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.scope, r.description,
- EXISTS (SELECT 1 FROM subject_emails se WHERE se.subject_id = r.subject_id AND se.confirmed_at IS NOT NULL),
+ (EXISTS (SELECT 1 FROM subject_emails se WHERE se.subject_id = r.subject_id AND se.confirmed_at IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM notification_settings ns WHERE ns.subject_id = r.subject_id AND NOT ns.email_requests)),
  r.received_at, r.first_deadline, r.deadline, r.extension_reason, r.assignee_sub, r.assignee_name, r.outcome,
  r.motivation, r.corrections, r.decided_at, r.reminded_at, r.overdue_at,
  ` + onBehalfCols("r.filed_by_representation") + `, ` + onBehalfCols("r.withdrawn_by_representation") + `,
@@ -86,7 +88,7 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, r.ID, st.At, st.Kind, st.From, st.To, 
 VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, msgKind, st.To, note, st.At).Scan(&msgID); err != nil {
 		return fmt.Errorf("message: %w", err)
 	}
-	if ok, err := notifiable(ctx, tx, r.SubjectID); err != nil || !ok {
+	if ok, err := wantsMail(ctx, tx, r.SubjectID, portal.TopicRequests); err != nil || !ok {
 		return err
 	}
 	if _, err := db.jobs.InsertTx(ctx, tx, portal.NotifyJob{MessageID: msgID},
@@ -161,7 +163,7 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9,$12,$13::uuid)`, r.ID, number, r.R
 			r.Description, r.ReceivedAt, r.FirstDeadline, r.Deadline, repIDArg(r.FiledBy), nullText(r.SignalID)); err != nil {
 			return err
 		}
-		if r.HasEmail, err = notifiable(ctx, tx, subjectID); err != nil {
+		if r.HasEmail, err = wantsMail(ctx, tx, subjectID, portal.TopicRequests); err != nil {
 			return err
 		}
 		return db.insertStepBy(ctx, tx, r, portal.Step{At: now, Kind: portal.StepFiled, From: r.Status, To: r.Status,
@@ -637,7 +639,7 @@ func (db *DB) Messages(ctx context.Context, subjectID int64, limit int) ([]porta
 		limit = 100
 	}
 	rows, _ := db.pool.Query(ctx, `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
- coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
+ coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
 FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id WHERE m.subject_id = $1 ORDER BY m.id DESC LIMIT $2`, subjectID, limit)
 	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Message, error) {
 		var m portal.Message

@@ -162,7 +162,7 @@ VALUES ($1,$2,'signal','told',$3) RETURNING id`, subject, id, now).Scan(&msgID);
 WHERE signal_id = $1 AND confidential_until = 'infinity'`, id, now); err != nil {
 		return fmt.Errorf("reveal views: %w", err)
 	}
-	hasAddress, err := notifiable(ctx, tx, subject)
+	hasAddress, err := wantsMail(ctx, tx, subject, portal.TopicSignals)
 	if err != nil {
 		return err
 	}

@@ -621,7 +621,9 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 	var unread []string
 	for i, m := range ms {
 		var text string
-		if m.Kind == portal.MessageUnjustifiedAccess {
+		if m.Kind == portal.MessageAccessAlert {
+			text = s.t(l, "msg.access_alert."+string(m.Status))
+		} else if m.Kind == portal.MessageUnjustifiedAccess {
 			text = s.t(l, "msg.unjustified_access")
 			if m.Reference != "" {
 				text += " " + s.t(l, "msg.unjustified_access.objection", m.Reference)

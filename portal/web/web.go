@@ -57,6 +57,7 @@ type Store interface {
 	repStore
 	teamLeadStore
 	noteStore
+	settingsStore
 }
 
 // Config holds the portal's settings.
@@ -101,6 +102,7 @@ type Deps struct {
 	StaffRP   *oidcrp.RP // may be nil: no staff login
 	API       *fiber.App // mounted at /api/v1 when not nil, under the portal's limits (see New)
 	DevIDP    http.Handler
+	DevMail   http.Handler // the demo's mail catcher, mounted at /dev-mail (demo only)
 	Metrics   http.Handler // served at /metrics when not nil
 	Log       *slog.Logger
 	Now       func() time.Time
@@ -139,6 +141,7 @@ type server struct {
 	repStore       repStore
 	teamLeadStore  teamLeadStore
 	noteStore      noteStore
+	settingsStore  settingsStore
 }
 
 // New builds the portal's HTTP application: its pages, and the development identity provider (and,
@@ -183,7 +186,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	}
 	st := deps.Store
 	s := &server{cfg: cfg, deps: deps, cat: deps.Catalog, pdf: pdf, healthStore: st, sessionStore: st, logStore: st,
-		requestStore: st, inboxStore: st, emailStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st,
+		requestStore: st, inboxStore: st, emailStore: st, settingsStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st,
 		oversightStore: st, repStore: st, teamLeadStore: st, noteStore: st}
 	s.site = newSiteInfo(cfg)
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
@@ -259,6 +262,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	if deps.DevIDP != nil {
 		app.Use("/dev-idp", adaptor.HTTPHandler(deps.DevIDP))
 	}
+	if deps.DevMail != nil {
+		app.Use("/dev-mail", adaptor.HTTPHandler(deps.DevMail))
+	}
 
 	app.Use(s.loadSession)
 	loginLimit := limiter.New(limiter.Config{Max: cfg.LoginRate, Expiration: time.Minute,
@@ -295,6 +301,11 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/berichten/gelezen", s.citizenPart("", portal.ActReadMessages), s.checkCSRF, s.markRead)
 	app.Get("/email/bevestigen", s.confirmEmailPage)
 	app.Post("/email/bevestigen", s.requireCitizen, s.checkCSRF, s.confirmEmail)
+	// Issue 18: the citizen's own notification address and choices (a representative sees why not).
+	app.Get("/instellingen", s.requireCitizen, s.settings)
+	app.Post("/instellingen/email", s.requireCitizen, s.checkCSRF, ownSettings, s.setEmail)
+	app.Post("/instellingen/email/verwijderen", s.requireCitizen, s.checkCSRF, ownSettings, s.deleteEmail)
+	app.Post("/instellingen/keuzes", s.requireCitizen, s.checkCSRF, ownSettings, s.saveChoices)
 	app.Get("/signalen", s.citizenPart(portal.PartSignals, portal.ActViewSignals), s.citizenSignals)
 	app.Get("/signalen/:id", s.citizenPart(portal.PartSignals, portal.ActViewSignal), s.citizenSignal)
 	app.Get("/toestemmingen", s.citizenPart(portal.PartConsent, portal.ActViewConsents), s.citizenConsents)

@@ -618,6 +618,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// button); confirming is a citizen's POST with the CSRF token.
 		{"/email/bevestigen", "GET", "/email/bevestigen?token=x", nil, everyone(200)},
 		{"/email/bevestigen", "POST", "/email/bevestigen", nil, page(statuses{})},
+		// Issue 18: every citizen sees their settings page (someone acting for another sees why the
+		// settings are not theirs to change); the changes are citizens' POSTs with the CSRF token.
+		{"/instellingen", "GET", "/instellingen", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/instellingen/email", "POST", "/instellingen/email", nil, page(statuses{})},
+		{"/instellingen/email/verwijderen", "POST", "/instellingen/email/verwijderen", nil, page(statuses{})},
+		{"/instellingen/keuzes", "POST", "/instellingen/keuzes", nil, page(statuses{})},
 		{"/medewerker/verzoeken", "GET", "/medewerker/verzoeken", nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/verzoeken/zoeken", "POST", "/medewerker/verzoeken/zoeken", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, page(statuses{Clerk: 200, Lead: 200})},
