@@ -268,8 +268,9 @@ var (
 	dateDMYRe = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$`)
 )
 
-// parseLogDate reads a date of the log's filter: yyyy-mm-dd, as a date input sends it, or the
-// d-m-yyyy a person types where the browser shows a plain text box. It must be a real day.
+// parseLogDate reads a date of the log's filter: the d-m-yyyy a person types (the form has text
+// inputs, as GOV.UK advises: a browser's date picker is hard to use with a keyboard or a screen
+// reader), or yyyy-mm-dd as older links and date inputs send it. It must be a real day.
 func parseLogDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if m := dateDMYRe.FindStringSubmatch(s); m != nil {
