@@ -475,17 +475,23 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		return s.page(c, "verwerkingen", s.t(l, "log.title"), data)
 	}
 	f.For = sess.Acting
-	// The count: the summary's total for the whole log; else the filtered rows, bounded.
-	total, capped := sum.Total, false
-	if data.Filtered {
-		n, err := s.logStore.CountEvents(ctx, sess.SubjectID, f, logCountCap)
-		if err != nil {
-			return err
+	// The count: the summary's total for the whole log; under a filter the matching rows, bounded at
+	// logCountCap — or, when the whole match fits on the first page, that page itself (so a search that
+	// finds little, the costly case, reads the person's rows once, not twice).
+	total, capped, counted := sum.Total, false, !data.Filtered
+	count := func() error {
+		if counted {
+			return nil
 		}
-		total, capped = min(n, logCountCap), n > logCountCap
+		n, err := s.logStore.CountEvents(ctx, sess.SubjectID, f, logCountCap)
+		total, capped, counted = min(n, logCountCap), n > logCountCap, true
+		return err
 	}
 	f.Limit = logPageSize
 	if q.Last {
+		if err := count(); err != nil {
+			return err
+		}
 		if capped {
 			return portal.Errorf(portal.EINVALID, "no last page of more than %d events", logCountCap)
 		}
@@ -511,6 +517,12 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		start = total - len(evs) + 1
 	case f.After == nil && f.Before == nil:
 		start = 1
+	}
+	if !counted && f.After == nil && f.Before == nil && !f.Oldest && !more {
+		total, counted = len(evs), true
+	}
+	if err := count(); err != nil {
+		return err
 	}
 	// Whether there are older (next) and newer (previous) events than this page.
 	older, newer := more, f.After != nil
