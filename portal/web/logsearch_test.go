@@ -75,7 +75,7 @@ func TestLogSearchAndPaging(t *testing.T) {
 		}))
 	}
 	e.ingest(append(evsA, evsB...)...)
-	ca, _ := e.citizen(bsnA)
+	ca, csrfA := e.citizen(bsnA)
 	cb, _ := e.citizen(bsnB)
 
 	// Unfiltered: the total comes from the summary.
@@ -173,6 +173,17 @@ func TestLogSearchAndPaging(t *testing.T) {
 	st, en := e.getEN("/verwerkingen?actie=disclose&zoek=UWV", ca)
 	if st != 200 || !strings.Contains(en, "Processing 1–20 of 20") || !strings.Contains(en, `value="UWV"`) {
 		t.Errorf("the English page (%d) lacks the position or the search", st)
+	}
+	// Logging out forgets the search, for the next person at the same computer.
+	resp, _ = e.do("POST", "/uitloggen", ca, "", strings.NewReader("csrf="+url.QueryEscape(csrfA)), formCT...)
+	cleared := false
+	for _, c := range resp.Cookies() {
+		if c.Name == "inzicht_logq" && c.Value == "" && c.Path == "/taal" && c.Expires.Before(time.Now()) {
+			cleared = true
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || !cleared {
+		t.Errorf("logout (%d) does not clear the remembered search: %v", resp.StatusCode, resp.Header.Values("Set-Cookie"))
 	}
 }
 

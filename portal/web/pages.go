@@ -431,7 +431,8 @@ func withQuery(path string, v url.Values) string {
 
 // logQueryCookie remembers the query of the log page last shown, for the language switch only (its
 // path is /taal): the layout's switch link names the page's path, and the filters and the page then
-// survive the switch. It lives for an hour and holds nothing the address bar did not.
+// survive the switch. It holds nothing the address bar did not, lives for an hour at most and is
+// cleared at logout, so the next person at a shared computer does not get the search.
 const logQueryCookie = "inzicht_logq"
 
 func (s *server) rememberLogQuery(c *fiber.Ctx) {
@@ -439,9 +440,15 @@ func (s *server) rememberLogQuery(c *fiber.Ctx) {
 	ck := &fiber.Cookie{Name: logQueryCookie, Value: url.QueryEscape(v), Path: "/taal", Secure: true, HTTPOnly: true,
 		SameSite: "Lax", MaxAge: 3600}
 	if v == "" || len(v) > 2000 {
-		ck.Value, ck.MaxAge = "", -1
+		forgetLogQuery(c)
+		return
 	}
 	c.Cookie(ck)
+}
+
+func forgetLogQuery(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: logQueryCookie, Value: "", Path: "/taal", Secure: true, HTTPOnly: true, SameSite: "Lax",
+		Expires: time.Unix(1, 0)})
 }
 
 // processingLog is /verwerkingen: a page of the person's log, filtered and searched, with where the
