@@ -17,7 +17,9 @@ func logSearchJourney(t *testing.T, s *browserSuite) {
 	b.loginCitizen("999993653")
 	b.tabTo(`nav a[href="/verwerkingen"]`)
 	b.enter()
-	status := func() string { return strings.TrimSpace(eval[string](b, `document.querySelector(".pager-status").textContent`)) }
+	status := func() string {
+		return strings.TrimSpace(eval[string](b, `document.querySelector(".pager-status").textContent`))
+	}
 	if st := status(); !strings.HasPrefix(st, "Verwerking 1–25 van ") {
 		t.Fatalf("the log says %q", st)
 	}
