@@ -507,11 +507,36 @@ type EventFilter struct {
 	Category     string
 	AccessBasis  string
 	After        *Cursor // continue after this position (older events)
-	Limit        int
+	// Before takes the Limit events just newer than this position (the previous page); Oldest takes
+	// the Limit oldest events (the last page). Either way the page is returned newest first, and the
+	// "more" result of Events says whether newer events follow.
+	Before *Cursor
+	Oldest bool
+	Limit  int
+	// Action and Recipient select one action ("view", …) and one recipient (passed on to whom).
+	Action    string
+	Recipient string
+	// Search, when set, keeps the events on whose line the citizen reads its text.
+	Search *LogSearch
 	// For is set when someone acts for the person (a representative): an administrator
 	// (bewindvoerder) then sees only events of register entries marked financial, and no
 	// representative sees the records of staff views of a signal hidden from them.
 	For *Acting
+}
+
+// MaxSearchLen caps the text of a search in the citizen's log (in characters).
+const MaxSearchLen = 100
+
+// LogSearch is a text search over what the citizen reads on a line of their log: the activity's name
+// and purpose in their language, organisation, team, role, recipient and case reference, matched as
+// typed (a "%" or "_" is a character, not a wildcard) and regardless of case. The labels of actions and
+// data categories are texts of the portal, not stored: the caller finds the codes whose label in Lang
+// contains Text and passes them in Actions and Categories.
+type LogSearch struct {
+	Text       string
+	Lang       string // "nl" or "en"
+	Actions    []string
+	Categories []string
 }
 
 // LoggedEvent is a stored event as the citizen may see it, joined with its register entry.

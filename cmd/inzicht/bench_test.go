@@ -46,7 +46,8 @@ func TestBenchTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"INGEST", "OTLP INGEST", "/verwerkingen first page", "/verwerkingen deep page", "/overzicht", "/raad",
+	for _, want := range []string{"INGEST", "OTLP INGEST", "/verwerkingen first page", "/verwerkingen deep page", "/overzicht",
+		"/verwerkingen search + filter", "/verwerkingen search, no match, heaviest 1 %", "/raad",
 		"/open-data/statistieken.json", "MEMORY"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, stdout.String())
@@ -69,7 +70,7 @@ func TestBenchTiny(t *testing.T) {
 	if res.EventsInTable < 8000 {
 		t.Errorf("events in table: %d, want at least 8000 (6000 and 2000 spans)", res.EventsInTable)
 	}
-	if len(res.Reading) != 3 || len(res.Statistics) != 4 {
+	if len(res.Reading) != 5 || len(res.Statistics) != 4 {
 		t.Fatalf("scenarios: %d reading, %d statistics", len(res.Reading), len(res.Statistics))
 	}
 	for _, l := range append(res.Reading, res.Statistics...) {

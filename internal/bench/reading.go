@@ -115,15 +115,36 @@ func (b *runner) reading(ctx context.Context, res *Result) error {
 		}
 		deep = append(deep, hit{"/verwerkingen?na=" + web.LogCursor(c), s})
 	}
+	// Filtered and searched (issue 18): a search with a filter, which also counts the matches
+	// (bounded at 1,000); and the worst case, a search that matches nothing among the heaviest
+	// hundredth, which reads every row of the person's log twice (page and count). No target of their
+	// own: the figures are reported beside the first and deep pages.
+	var searched, nomatch []hit
+	for k := range b.o.Reads {
+		s, err := sess(r.IntN(len(b.subjects)))
+		if err != nil {
+			return err
+		}
+		searched = append(searched, hit{"/verwerkingen?zoek=team&actie=view", s})
+		i := many[k%len(many)]
+		if s, err = sess(i); err != nil {
+			return err
+		}
+		nomatch = append(nomatch, hit{"/verwerkingen?zoek=geen-treffer-50%25", s})
+	}
 	for _, sc := range []struct {
-		name string
-		hits []hit
-	}{{"/verwerkingen first page", first}, {"/verwerkingen deep page", deep}, {"/overzicht", overview}} {
+		name   string
+		hits   []hit
+		target bool
+	}{{"/verwerkingen first page", first, true}, {"/verwerkingen deep page", deep, true}, {"/overzicht", overview, true},
+		{"/verwerkingen search + filter", searched, false}, {"/verwerkingen search, no match, heaviest 1 %", nomatch, false}} {
 		l, err := b.measure(ctx, sc.name, sc.hits)
 		if err != nil {
 			return err
 		}
-		l.judge("p99 ≤ 20 ms", 20)
+		if sc.target {
+			l.judge("p99 ≤ 20 ms", 20)
+		}
 		res.Reading = append(res.Reading, l)
 		b.logf("%s: p50 %.1f ms, p99 %.1f ms", l.Name, l.P50ms, l.P99ms)
 	}

@@ -504,16 +504,20 @@ WHERE ` + visibleSQL("$1"))
 	if f.Category != "" {
 		sb.WriteString(" AND " + arg(f.Category) + " = ANY(e.data_categories)")
 	}
-	if f.AccessBasis != "" {
-		sb.WriteString(" AND e.access_basis = " + arg(f.AccessBasis))
-	}
-	if f.For != nil {
-		sb.WriteString(actingSQL(f.For, arg))
-	}
+	sb.WriteString(filterSQL(f, arg))
 	if f.After != nil {
 		sb.WriteString(fmt.Sprintf(" AND (e.occurred_at, e.id) < (%s, %s::uuid)", arg(f.After.OccurredAt), arg(f.After.ID)))
 	}
-	sb.WriteString(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT " + arg(f.Limit+1))
+	// The previous and the last page are read from the other end of the same index and turned round.
+	reverse := f.Before != nil || f.Oldest
+	if f.Before != nil {
+		sb.WriteString(fmt.Sprintf(" AND (e.occurred_at, e.id) > (%s, %s::uuid)", arg(f.Before.OccurredAt), arg(f.Before.ID)))
+	}
+	if reverse {
+		sb.WriteString(" ORDER BY e.occurred_at, e.id LIMIT " + arg(f.Limit+1))
+	} else {
+		sb.WriteString(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT " + arg(f.Limit+1))
+	}
 	rows, err := db.Query(ctx, sb.String(), args...)
 	if err != nil {
 		return nil, false, err
@@ -532,7 +536,112 @@ WHERE ` + visibleSQL("$1"))
 	if more {
 		evs = evs[:f.Limit]
 	}
+	if reverse {
+		slices.Reverse(evs)
+	}
 	return evs, more, nil
+}
+
+// filterSQL is the condition of a person's log filter f on events e joined with their register entry a,
+// apart from the position in the log (After, Before): the period, organisation, category, access basis,
+// action, recipient, the text search, and what someone acting for the person may see. arg adds a
+// parameter and returns its placeholder.
+func filterSQL(f portal.EventFilter, arg func(any) string) string {
+	sb := strings.Builder{}
+	if f.Organization != "" {
+		sb.WriteString(" AND e.actor_organization = " + arg(f.Organization))
+	}
+	if f.Category != "" {
+		sb.WriteString(" AND " + arg(f.Category) + " = ANY(e.data_categories)")
+	}
+	if f.AccessBasis != "" {
+		sb.WriteString(" AND e.access_basis = " + arg(f.AccessBasis))
+	}
+	if f.Action != "" {
+		sb.WriteString(" AND e.action = " + arg(f.Action))
+	}
+	if f.Recipient != "" {
+		sb.WriteString(" AND e.recipient = " + arg(f.Recipient))
+	}
+	if f.Search != nil && f.Search.Text != "" {
+		sb.WriteString(searchSQL(*f.Search, arg))
+	}
+	if f.For != nil {
+		sb.WriteString(actingSQL(f.For, arg))
+	}
+	return sb.String()
+}
+
+// searchSQL is the condition that the line of event e (with register entry a) shows the text of s.
+// It is a case-insensitive substring match (ILIKE) with the LIKE wildcards of the text escaped, so
+// that what the citizen typed is matched literally. It has no index of its own and needs none: it is
+// only ever added to a query bounded to one person (subject_id), whose rows the index on
+// (subject_id, occurred_at, id) delivers newest first, so its cost is at most the person's own rows
+// (and a page stops as soon as it is full).
+func searchSQL(s portal.LogSearch, arg func(any) string) string {
+	p := arg("%" + likeEscaper.Replace(s.Text) + "%")
+	name, purpose := "a.name_nl", "a.purpose_nl"
+	if s.Lang == "en" { // as portal.Text.In: the English text when there is one
+		name, purpose = "coalesce(nullif(a.name_en, ''), a.name_nl)", "coalesce(nullif(a.purpose_en, ''), a.purpose_nl)"
+	}
+	cols := []string{name, purpose, "e.actor_organization", "e.actor_team", "e.actor_role", "e.recipient", "e.case_ref"}
+	conds := make([]string, 0, len(cols)+2)
+	for _, c := range cols {
+		conds = append(conds, c+" ILIKE "+p)
+	}
+	if len(s.Actions) > 0 {
+		conds = append(conds, "e.action = ANY("+arg(s.Actions)+"::text[])")
+	}
+	if len(s.Categories) > 0 {
+		conds = append(conds, "e.data_categories && "+arg(s.Categories)+"::text[]")
+	}
+	return " AND (" + strings.Join(conds, " OR ") + ")"
+}
+
+// likeEscaper escapes the LIKE wildcards (and the escape character itself, backslash by default).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// CountEvents counts the events of a person's log that filter f selects (its position and limit aside),
+// stopping at max: it returns max+1 when there are more. It is the same bounded query as Events — one
+// person's rows through the (subject_id, occurred_at, id) index, filtered — without the page limit,
+// so its cost grows with the person's matching events up to max, never past them and never with other
+// people's events. The page uses it only with a filter: the unfiltered total is in the summary.
+func (db *DB) CountEvents(ctx context.Context, subjectID int64, f portal.EventFilter, max int) (int, error) {
+	args := []any{db.now(), subjectID}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	q := `SELECT count(*) FROM (SELECT 1 FROM processing_events e JOIN processing_activities a ON a.id = e.activity_id
+WHERE ` + visibleSQL("$1") + " AND e.subject_id = $2"
+	if !f.From.IsZero() {
+		q += " AND e.occurred_at >= " + arg(f.From)
+	}
+	if !f.To.IsZero() {
+		q += " AND e.occurred_at < " + arg(f.To)
+	}
+	q += filterSQL(f, arg) + " LIMIT " + arg(max+1) + ") x"
+	var n int
+	if err := db.pool.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count events: %w", err)
+	}
+	return n, nil
+}
+
+// LogOptions returns the actions and recipients in a person's visible log, as someone acting for them
+// (acting, nil for the person themselves) may see it, for the filters of /verwerkingen. It reads the
+// person's own rows only (through the subject_id index), so it costs what the person's log is long.
+func (db *DB) LogOptions(ctx context.Context, subjectID int64, acting *portal.Acting) (actions, recipients []string, err error) {
+	args := []any{db.now(), subjectID}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	cond := ""
+	if acting != nil {
+		cond = actingSQL(acting, arg)
+	}
+	err = db.pool.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT e.action) FILTER (WHERE e.action <> ''), '{}'),
+       coalesce(array_agg(DISTINCT e.recipient) FILTER (WHERE e.recipient <> ''), '{}')
+FROM processing_events e WHERE `+visibleSQL("$1")+` AND e.subject_id = $2`+cond, args...).Scan(&actions, &recipients)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: log options: %w", err)
+	}
+	return actions, recipients, nil
 }
 
 // financialSQL is the condition that event e falls under a register entry marked financial.

@@ -150,10 +150,26 @@ func TestCitizenQueriesUseIndexes(t *testing.T) {
 		{Limit: 25, Category: deep.DataCategories[0]},
 		{Limit: 25, AccessBasis: portal.BasisBreakGlass},
 		{Limit: 25, From: t0.AddDate(-1, 0, 0), To: t0},
+		// The filters and search of /verwerkingen (issue 18), the previous and the last page, the count.
+		{Limit: 25, Action: "disclose"},
+		{Limit: 25, Recipient: "UWV"},
+		{Limit: 25, Search: &portal.LogSearch{Text: "uwv 50%_", Lang: "en", Actions: []string{"disclose"}, Categories: []string{"income"}}},
+		{Limit: 25, Search: &portal.LogSearch{Text: "team", Lang: "nl"}, Organization: deep.Actor.Organization,
+			From: t0.AddDate(-2, 0, 0), To: t0},
+		{Limit: 25, Before: &portal.Cursor{OccurredAt: deep.OccurredAt, ID: deep.ID}},
+		{Limit: 10, Oldest: true, Action: "view"},
 	} {
 		if _, _, err := db.Events(ctx, who, f); err != nil {
 			t.Fatal(err)
 		}
+		if f.After == nil && f.Before == nil && !f.Oldest {
+			if _, err := db.CountEvents(ctx, who, f, 1000); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, _, err := db.LogOptions(ctx, who, nil); err != nil {
+		t.Fatal(err)
 	}
 	calls := []func() error{
 		func() error { _, err := db.Event(ctx, who, deep.ID); return err },

@@ -316,6 +316,7 @@ func (s *server) logout(c *fiber.Ctx) error {
 		return err
 	}
 	s.clearCookie(c, sessionCookie)
+	forgetLogQuery(c)
 	back := s.cfg.BaseURL + "/uitgelogd"
 	if rp := s.rp(sess.Kind); rp != nil {
 		if u := rp.EndSessionURL(c.UserContext(), back, idToken); u != "" {

@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -25,6 +27,10 @@ type logStore interface {
 	// EventFor and SummaryFor read for someone who may see only financial processing (an
 	// administrator acting for the person) when financialOnly.
 	EventFor(ctx context.Context, subjectID int64, id string, acting *portal.Acting) (portal.LoggedEvent, error)
+	// CountEvents counts the events f selects up to max (max+1: more); LogOptions lists the actions
+	// and recipients in the log as acting may see it.
+	CountEvents(ctx context.Context, subjectID int64, f portal.EventFilter, max int) (int, error)
+	LogOptions(ctx context.Context, subjectID int64, acting *portal.Acting) (actions, recipients []string, err error)
 	SummaryFor(ctx context.Context, subjectID int64, acting *portal.Acting) (portal.Summary, error)
 }
 
@@ -239,56 +245,147 @@ func (s *server) overview(c *fiber.Ctx) error {
 	return s.page(c, "overzicht", s.t(l, "overview.title"), data)
 }
 
-// logQuery is the filter of /verwerkingen, parsed from the query string.
+// logQuery is the filter of /verwerkingen, parsed from the query string, as typed.
 type logQuery struct {
-	From, To     string // yyyy-mm-dd as typed
+	From, To     string // a date as typed: yyyy-mm-dd (what a date input sends) or d-m-yyyy
 	Organization string
 	Category     string
 	Basis        string
-	After        string // cursor
+	Action       string
+	Recipient    string
+	Search       string
+	After        string // cursor: the page of older events after this position
+	Before       string // cursor: the page of newer events before this position
+	Last         bool   // the last page (the oldest events)
+	Start        int    // the number of the page's first line (1-based), when the link knew it
 }
 
-var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+// logInputs are the inputs of the log's filter form, in their order on the page.
+var logInputs = []string{"zoek", "actie", "organisatie", "ontvanger", "categorie", "grondslag", "van", "tot"}
 
-func parseLogQuery(c *fiber.Ctx) (logQuery, portal.EventFilter, error) {
-	q := logQuery{From: c.Query("van"), To: c.Query("tot"), Organization: c.Query("organisatie"),
-		Category: c.Query("categorie"), Basis: c.Query("grondslag"), After: c.Query("na")}
-	var f portal.EventFilter
-	bad := func(field string) error {
-		return &portal.Error{Code: portal.EINVALID, Message: "invalid filter", Fields: []portal.FieldError{{Index: -1, Field: field, Message: "invalid"}}}
+var (
+	dateRe    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	dateDMYRe = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$`)
+)
+
+// parseLogDate reads a date of the log's filter: the d-m-yyyy a person types (the form has text
+// inputs, as GOV.UK advises: a browser's date picker is hard to use with a keyboard or a screen
+// reader), or yyyy-mm-dd as older links and date inputs send it. It must be a real day.
+func parseLogDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if m := dateDMYRe.FindStringSubmatch(s); m != nil {
+		d, _ := strconv.Atoi(m[1])
+		mo, _ := strconv.Atoi(m[2])
+		s = fmt.Sprintf("%s-%02d-%02d", m[3], mo, d)
 	}
+	if !dateRe.MatchString(s) {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, amsterdam)
+	return t, err == nil
+}
+
+// logPageSize is the number of events on a page of /verwerkingen.
+const logPageSize = 25
+
+// logCountCap bounds the count of a filtered log: past it the page says "more than 1000".
+const logCountCap = 1000
+
+// parseLogQuery reads the log's filter from the query string. Mistakes in what the person chose or
+// typed come back as messages at the form's inputs (fe); a malformed page position, which no form
+// sends, as an error.
+func (s *server) parseLogQuery(c *fiber.Ctx) (logQuery, portal.EventFilter, formErrors, error) {
+	l := lang(c)
+	q := logQuery{From: c.Query("van"), To: c.Query("tot"), Organization: c.Query("organisatie"),
+		Category: c.Query("categorie"), Basis: c.Query("grondslag"), Action: c.Query("actie"),
+		Recipient: c.Query("ontvanger"), Search: strings.TrimSpace(c.Query("zoek")), After: c.Query("na"),
+		Before: c.Query("voor"), Last: c.Query("laatste") == "1"}
+	var f portal.EventFilter
+	fe := formErrors{}
 	if q.From != "" {
-		t, err := time.ParseInLocation("2006-01-02", q.From, amsterdam)
-		if err != nil || !dateRe.MatchString(q.From) {
-			return q, f, bad("van")
+		if t, ok := parseLogDate(q.From); ok {
+			f.From = t
+		} else {
+			fe["van"] = s.t(l, "log.err.date")
 		}
-		f.From = t
 	}
 	if q.To != "" {
-		t, err := time.ParseInLocation("2006-01-02", q.To, amsterdam)
-		if err != nil || !dateRe.MatchString(q.To) {
-			return q, f, bad("tot")
+		if t, ok := parseLogDate(q.To); ok {
+			f.To = t.AddDate(0, 0, 1) // inclusive of the whole day
+		} else {
+			fe["tot"] = s.t(l, "log.err.date")
 		}
-		f.To = t.AddDate(0, 0, 1) // inclusive of the whole day
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		fe["tot"] = s.t(l, "log.err.order")
 	}
 	if q.Basis != "" && !slices.Contains(portal.AccessBases, q.Basis) {
-		return q, f, bad("grondslag")
+		fe["grondslag"] = s.t(l, "log.err.choice")
+	}
+	if q.Action != "" && !slices.Contains(portal.Actions, q.Action) {
+		fe["actie"] = s.t(l, "log.err.choice")
 	}
 	if portal.CheckText(q.Organization, 500) != "" {
-		return q, f, bad("organisatie")
+		fe["organisatie"] = s.t(l, "log.err.choice")
+	}
+	if portal.CheckText(q.Recipient, 500) != "" {
+		fe["ontvanger"] = s.t(l, "log.err.choice")
 	}
 	if q.Category != "" && !portal.ValidCategory(q.Category) {
-		return q, f, bad("categorie")
+		fe["categorie"] = s.t(l, "log.err.choice")
 	}
-	f.Organization, f.Category, f.AccessBasis = q.Organization, q.Category, q.Basis
-	if q.After != "" {
-		cur, err := parseCursor(q.After)
-		if err != nil {
-			return q, f, bad("na")
+	if utf8.RuneCountInString(q.Search) > portal.MaxSearchLen || portal.CheckText(q.Search, 4*portal.MaxSearchLen) != "" {
+		fe["zoek"] = s.t(l, "log.err.search", portal.MaxSearchLen)
+	}
+	f.Organization, f.Category, f.AccessBasis, f.Action, f.Recipient = q.Organization, q.Category, q.Basis, q.Action, q.Recipient
+	if q.Search != "" {
+		f.Search = s.logSearch(l, q.Search)
+	}
+	bad := func(field string) error {
+		return &portal.Error{Code: portal.EINVALID, Message: "invalid page position", Fields: []portal.FieldError{{Index: -1, Field: field, Message: "invalid"}}}
+	}
+	for _, cur := range []struct {
+		name, v string
+		to      **portal.Cursor
+	}{{"na", q.After, &f.After}, {"voor", q.Before, &f.Before}} {
+		if cur.v == "" {
+			continue
 		}
-		f.After = &cur
+		p, err := parseCursor(cur.v)
+		if err != nil {
+			return q, f, fe, bad(cur.name)
+		}
+		*cur.to = &p
 	}
-	return q, f, nil
+	if v := c.Query("vanaf"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return q, f, fe, bad("vanaf")
+		}
+		q.Start = n
+	}
+	if len(fe) == 0 {
+		fe = nil
+	}
+	return q, f, fe, nil
+}
+
+// logSearch is the search for text on a line of the log in language l. The labels of actions and of
+// data categories are the portal's own texts: the codes whose label holds the text are passed on.
+func (s *server) logSearch(l, text string) *portal.LogSearch {
+	ls := &portal.LogSearch{Text: text, Lang: l}
+	needle := strings.ToLower(text)
+	for _, a := range portal.Actions {
+		if strings.Contains(strings.ToLower(s.t(l, "action."+a)), needle) {
+			ls.Actions = append(ls.Actions, a)
+		}
+	}
+	for _, k := range s.cat.Keys(l) {
+		if id, ok := strings.CutPrefix(k, "category."); ok && strings.Contains(strings.ToLower(s.cat.Category(l, id)), needle) {
+			ls.Categories = append(ls.Categories, id)
+		}
+	}
+	return ls
 }
 
 func parseCursor(s string) (portal.Cursor, error) {
@@ -312,9 +409,11 @@ func LogCursor(c portal.Cursor) string {
 	return c.OccurredAt.UTC().Format(time.RFC3339Nano) + "_" + c.ID
 }
 
+// values is the filter as query parameters, without the position in the log.
 func (q logQuery) values() url.Values {
 	v := url.Values{}
-	for k, val := range map[string]string{"van": q.From, "tot": q.To, "organisatie": q.Organization, "categorie": q.Category, "grondslag": q.Basis} {
+	for k, val := range map[string]string{"zoek": q.Search, "actie": q.Action, "organisatie": q.Organization,
+		"ontvanger": q.Recipient, "categorie": q.Category, "grondslag": q.Basis, "van": q.From, "tot": q.To} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -330,40 +429,155 @@ func withQuery(path string, v url.Values) string {
 	return path + "?" + v.Encode()
 }
 
+// logQueryCookie remembers the query of the log page last shown, for the language switch only (its
+// path is /taal): the layout's switch link names the page's path, and the filters and the page then
+// survive the switch. It holds nothing the address bar did not, lives for an hour at most and is
+// cleared at logout, so the next person at a shared computer does not get the search.
+const logQueryCookie = "inzicht_logq"
+
+func (s *server) rememberLogQuery(c *fiber.Ctx) {
+	v := string(c.Request().URI().QueryString())
+	ck := &fiber.Cookie{Name: logQueryCookie, Value: url.QueryEscape(v), Path: "/taal", Secure: true, HTTPOnly: true,
+		SameSite: "Lax", MaxAge: 3600}
+	if v == "" || len(v) > 2000 {
+		forgetLogQuery(c)
+		return
+	}
+	c.Cookie(ck)
+}
+
+func forgetLogQuery(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: logQueryCookie, Value: "", Path: "/taal", Secure: true, HTTPOnly: true, SameSite: "Lax",
+		Expires: time.Unix(1, 0)})
+}
+
+// processingLog is /verwerkingen: a page of the person's log, filtered and searched, with where the
+// page is ("26–50 van 60"). Its round trips: the summary (for the options of organisation and
+// category and the unfiltered total), the options of action and recipient (the person's own rows),
+// the page (keyset, from either end of the (subject_id, occurred_at, id) index), and only when a filter
+// is set a count of the filtered rows, bounded at logCountCap+1 (see docs/performance.md).
 func (s *server) processingLog(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	ctx := c.UserContext()
 	l := lang(c)
-	q, f, err := parseLogQuery(c)
+	q, f, fe, err := s.parseLogQuery(c)
 	if err != nil {
 		return err
 	}
-	f.Limit = 25
+	s.rememberLogQuery(c)
+	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting)
+	if err != nil {
+		return err
+	}
+	actions, recipients, err := s.logStore.LogOptions(ctx, sess.SubjectID, sess.Acting)
+	if err != nil {
+		return err
+	}
+	base := q.values()
+	data := &logPage{Q: q, Summary: sum, Bases: portal.AccessBases, Filtered: len(base) > 0, Actions: actions,
+		Recipients: recipients, Errors: fe, ErrSummary: fe.summary(logInputs)}
+	data.PDF, data.CSV = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base)
+	if fe != nil {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.page(c, "verwerkingen", s.t(l, "log.title"), data)
+	}
 	f.For = sess.Acting
+	// The count: the summary's total for the whole log; under a filter the matching rows, bounded at
+	// logCountCap — or, when the whole match fits on the first page, that page itself (so a search that
+	// finds little, the costly case, reads the person's rows once, not twice).
+	total, capped, counted := sum.Total, false, !data.Filtered
+	count := func() error {
+		if counted {
+			return nil
+		}
+		n, err := s.logStore.CountEvents(ctx, sess.SubjectID, f, logCountCap)
+		total, capped, counted = min(n, logCountCap), n > logCountCap, true
+		return err
+	}
+	f.Limit = logPageSize
+	if q.Last {
+		if err := count(); err != nil {
+			return err
+		}
+		if capped {
+			return portal.Errorf(portal.EINVALID, "no last page of more than %d events", logCountCap)
+		}
+		f.Oldest, f.After, f.Before = true, nil, nil
+		if r := total % logPageSize; r != 0 {
+			f.Limit = r // the pages then line up with those counted from the newest
+		}
+	}
 	evs, more, err := s.logStore.Events(ctx, sess.SubjectID, f)
 	if err != nil {
 		return err
 	}
-	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting)
-	if err != nil {
+	start := q.Start
+	switch {
+	case f.Before != nil && !more:
+		// Back at the newest events: show the first page, whole.
+		f.Before, f.Limit = nil, logPageSize
+		if evs, more, err = s.logStore.Events(ctx, sess.SubjectID, f); err != nil {
+			return err
+		}
+		start = 1
+	case q.Last:
+		start = total - len(evs) + 1
+	case f.After == nil && f.Before == nil:
+		start = 1
+	}
+	if !counted && f.After == nil && f.Before == nil && !f.Oldest && !more {
+		total, counted = len(evs), true
+	}
+	if err := count(); err != nil {
 		return err
+	}
+	// Whether there are older (next) and newer (previous) events than this page.
+	older, newer := more, f.After != nil
+	if f.Before != nil || q.Last {
+		older, newer = f.Before != nil, more
+	}
+	if start < 1 || (len(evs) > 0 && start+len(evs)-1 > total && !capped) {
+		start = 0 // a position from an old link that no longer fits: not shown
 	}
 	rows := make([]Row, len(evs))
 	for i, e := range evs {
 		rows[i] = s.row(l, e)
 	}
-	data := &logPage{Rows: s.groupViews(l, rows), Q: q, Summary: sum, Bases: portal.AccessBases, Filtered: len(q.values()) > 0}
-	// Whole URLs, built here: html/template escapes a query string placed after "?" in an href as one
-	// value ("=" becomes %3d), and the downloads then ignored the filter.
-	base := q.values()
-	data.PDF, data.CSV = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base)
-	if more {
-		next := q.values()
-		next.Set("na", formatCursor(evs[len(evs)-1]))
-		data.Next = "/verwerkingen?" + next.Encode()
+	data.Rows = s.groupViews(l, rows)
+	data.Total, data.Capped = total, capped
+	if start > 0 && len(evs) > 0 {
+		data.From, data.To = start, start+len(evs)-1
 	}
-	if q.After != "" {
+	link := func(set map[string]string) string {
+		v := q.values()
+		for k, val := range set {
+			v.Set(k, val)
+		}
+		return "/verwerkingen?" + v.Encode()
+	}
+	pos := func(n int) string {
+		if start == 0 || n < 1 {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	if newer && len(evs) > 0 {
 		data.First = withQuery("/verwerkingen", base)
+		set := map[string]string{"voor": formatCursor(evs[0])}
+		if p := pos(start - logPageSize); p != "" {
+			set["vanaf"] = p
+		}
+		data.Prev = link(set)
+	}
+	if older && len(evs) > 0 {
+		set := map[string]string{"na": formatCursor(evs[len(evs)-1])}
+		if p := pos(start + len(evs)); p != "" {
+			set["vanaf"] = p
+		}
+		data.Next = link(set)
+		if !capped {
+			data.Last = link(map[string]string{"laatste": "1"})
+		}
 	}
 	return s.page(c, "verwerkingen", s.t(l, "log.title"), data)
 }
@@ -371,15 +585,23 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 // logPage is the data of the citizen's processing log (/verwerkingen).
 type logPage struct {
 	pageBase
-	Rows     []Row
-	Staff    bool // false: the rows link to the citizen's own detail pages
-	Q        logQuery
-	Summary  portal.Summary
-	Bases    []string
-	Filtered bool
-	PDF, CSV string // the downloads, with the filter
-	Next     string // the next page, when there is one
-	First    string // back to the first page, when not on it
+	Rows       []Row
+	Staff      bool // false: the rows link to the citizen's own detail pages
+	Q          logQuery
+	Summary    portal.Summary
+	Bases      []string
+	Actions    []string // the actions in the person's log, for the filter
+	Recipients []string // to whom their data were passed on, for the filter
+	Filtered   bool
+	Errors     formErrors
+	ErrSummary []fieldMsg
+	PDF, CSV   string // the downloads, with the filter
+	// Where the page is: lines From–To of Total (Capped: of more than Total). From is 0 when the
+	// position is not known (a link from elsewhere into the middle of the log).
+	From, To, Total int
+	Capped          bool
+	First, Prev     string // to the newest page and the page before, when not on the first
+	Next, Last      string // to the page after and the last page, when there are older events
 }
 
 func (s *server) processingDetail(c *fiber.Ctx) error {
@@ -405,6 +627,26 @@ func (s *server) processingDetail(c *fiber.Ctx) error {
 		}
 	}
 	return s.page(c, "verwerking", s.t(l, "detail.title"), data)
+}
+
+// downloadFilter is the filter of a download of the log: the page's own filter and search (a mistake
+// in them is an error here: the page shows the messages), the whole log, not one page.
+func (s *server) downloadFilter(c *fiber.Ctx) (portal.EventFilter, error) {
+	_, f, fe, err := s.parseLogQuery(c)
+	if err != nil {
+		return f, err
+	}
+	if fe != nil {
+		fields := make([]portal.FieldError, 0, len(fe))
+		for _, in := range logInputs {
+			if _, ok := fe[in]; ok {
+				fields = append(fields, portal.FieldError{Index: -1, Field: in, Message: "invalid"})
+			}
+		}
+		return f, &portal.Error{Code: portal.EINVALID, Message: "invalid filter", Fields: fields}
+	}
+	f.After, f.Before, f.Oldest = nil, nil, false
+	return f, nil
 }
 
 // maxExport bounds one download; the citizen can narrow the period for more.
@@ -435,11 +677,10 @@ func (s *server) allEvents(c *fiber.Ctx, subjectID int64, f portal.EventFilter) 
 
 func (s *server) processingPDF(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	_, f, err := parseLogQuery(c)
+	f, err := s.downloadFilter(c)
 	if err != nil {
 		return err
 	}
-	f.After = nil
 	evs, err := s.allEvents(c, sess.SubjectID, f)
 	if err != nil {
 		return err
@@ -475,11 +716,10 @@ func csvSafe(s string) string {
 
 func (s *server) processingCSV(c *fiber.Ctx) error {
 	sess, _ := session(c)
-	_, f, err := parseLogQuery(c)
+	f, err := s.downloadFilter(c)
 	if err != nil {
 		return err
 	}
-	f.After = nil
 	evs, err := s.allEvents(c, sess.SubjectID, f)
 	if err != nil {
 		return err

@@ -467,7 +467,11 @@ func (s *server) setLanguage(c *fiber.Ctx) error {
 	}
 	c.Cookie(&fiber.Cookie{Name: langCookie, Value: l, Path: "/", Secure: true, HTTPOnly: true, SameSite: "Lax",
 		MaxAge: 365 * 24 * 3600})
-	return c.Redirect(localPath(c.Query("terug")), fiber.StatusSeeOther)
+	back := localPath(c.Query("terug"))
+	if q, err := url.QueryUnescape(c.Cookies(logQueryCookie)); err == nil && q != "" && back == "/verwerkingen" {
+		back += "?" + q // the log's filters and page survive the switch (rememberLogQuery)
+	}
+	return c.Redirect(back, fiber.StatusSeeOther)
 }
 
 // localPath accepts only a path on this site (no scheme, no host, no "//"), to avoid open redirects.
