@@ -64,7 +64,7 @@ func (r *NewRequest) Validate() error {
 		add("kind", "choose a kind of request")
 	}
 	r.Description = strings.TrimSpace(r.Description)
-	if r.Description == "" {
+	if r.Description == "" && r.Kind.NeedsDescription() {
 		add("description", "required")
 	} else if m := CheckText(r.Description, MaxRequestText); m != "" {
 		add("description", m)

@@ -67,9 +67,20 @@ func TestNewRequestValidate(t *testing.T) {
 		{name: "kind empty", mod: func(r *portal.NewRequest) { r.Kind = "" }, want: []string{"kind"}},
 		{name: "kind unknown", mod: func(r *portal.NewRequest) { r.Kind = "inspectie" }, want: []string{"kind"}},
 		{name: "kind in upper case", mod: func(r *portal.NewRequest) { r.Kind = "INZAGE" }, want: []string{"kind"}},
-		{name: "description empty", mod: func(r *portal.NewRequest) { r.Description = "" }, want: []string{"description"},
-			msg: "description: required"},
-		{name: "description whitespace", mod: func(r *portal.NewRequest) { r.Description = " \n\t  " },
+		// An inspection needs no explanation (AVG art. 15 asks for none); every other kind does.
+		{name: "inspection without description", mod: func(r *portal.NewRequest) { r.Description = " \n " },
+			check: func(t *testing.T, r portal.NewRequest) {
+				if r.Description != "" {
+					t.Errorf("description %q, want it empty", r.Description)
+				}
+			}},
+		{name: "objection description empty", mod: func(r *portal.NewRequest) { r.Kind, r.Description = portal.KindObjection, "" },
+			want: []string{"description"}, msg: "description: required"},
+		{name: "correction description whitespace", mod: func(r *portal.NewRequest) { r.Kind, r.Description = portal.KindCorrection, " \n\t  " },
+			want: []string{"description"}, msg: "description: required"},
+		{name: "erasure description empty", mod: func(r *portal.NewRequest) { r.Kind, r.Description = portal.KindErasure, "" },
+			want: []string{"description"}, msg: "description: required"},
+		{name: "restriction description empty", mod: func(r *portal.NewRequest) { r.Kind, r.Description = portal.KindRestriction, "" },
 			want: []string{"description"}, msg: "description: required"},
 		{name: "description trimmed", mod: func(r *portal.NewRequest) { r.Description = "  Graag inzage.\n " },
 			check: func(t *testing.T, r portal.NewRequest) {

@@ -21,6 +21,11 @@ const (
 // RequestKinds lists every kind in display order.
 var RequestKinds = []RequestKind{KindInspection, KindCorrection, KindErasure, KindRestriction, KindObjection}
 
+// NeedsDescription reports whether a request of the kind must say something in the citizen's own
+// words. An inspection (AVG art. 15) needs no reason: the law asks for none, so the portal asks for
+// none either (issue 18). Every other kind must say what it is about.
+func (k RequestKind) NeedsDescription() bool { return k != KindInspection }
+
 // RequestStatus is where a rights request stands.
 type RequestStatus string
 
