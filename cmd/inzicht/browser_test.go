@@ -742,6 +742,7 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("clerk-decides", func(t *testing.T) { clerkDecidesJourney(t, s) })
 	t.Run("officer-exports", func(t *testing.T) { officerExportsJourney(t, s) })
 	t.Run("council-readable", func(t *testing.T) { councilReadableJourney(t, s) })
+	t.Run("question-about-a-line", func(t *testing.T) { questionJourney(t, s) })
 }
 
 // childAndAdministratorJourney: Noor (14) answers a consent request herself and is told her parents

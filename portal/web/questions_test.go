@@ -53,7 +53,7 @@ func TestQuestionsInspectionWithoutTextAndAwbObjections(t *testing.T) {
 
 	// A: the line's page offers a question as its first, simplest button.
 	_, body := e.do("GET", "/verwerkingen/"+evA.ID, ca, "", nil)
-	ask := "/verzoeken/nieuw?verwerking=" + evA.ID + "&soort=vraag"
+	ask := "/verzoeken/nieuw?soort=vraag&verwerking=" + evA.ID
 	d := doc(t, body)
 	if href, _ := d.Find(`p.actions a.button`).First().Attr("href"); href != ask || !strings.Contains(body, "Een vraag over deze regel") {
 		t.Fatalf("the line's page does not offer the question first: %q", href)
@@ -197,6 +197,9 @@ func TestQuestionsInspectionWithoutTextAndAwbObjections(t *testing.T) {
 		t.Errorf("an answer went to a team lead: %v %v", ps, err)
 	}
 	_, body = e.do("GET", "/verzoeken/"+qA.ID, ca, "", nil)
+	if strings.Contains(body, "Besluit genomen") || !strings.Contains(body, "Beantwoord") {
+		t.Error("A's answered question shows as decided, not answered")
+	}
 	for _, want := range []string{"Ons antwoord", answer, "Uw vraag is beantwoord"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("A's answered question lacks %q", want)

@@ -115,6 +115,9 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 		StatusText: s.t(l, "status."+string(r.Status)), Scope: s.scopeLines(l, r.Scope, events),
 		DaysLeft: r.DaysLeft(now), Late: r.Overdue(now)}
 	v.Question = r.Kind.Answered()
+	if v.Question && r.Status == portal.StatusDecided {
+		v.StatusText = s.t(l, "req.answered") // a question is answered, not decided
+	}
 	if r.Outcome != "" {
 		v.Outcome = s.t(l, "outcome.short."+string(r.Outcome))
 		if v.Question {
