@@ -282,6 +282,10 @@ func TestQuestionsInspectionWithoutTextAndAwbObjections(t *testing.T) {
 	if !strings.Contains(body, `href="/verzoeken/`+inspB.ID+`"`) || !strings.Contains(body, "Bezwaarschrift") {
 		t.Error("the objection's page does not link the decision")
 	}
+	_, body = e.do("GET", "/medewerker/verzoeken/"+objB.ID, clerk, "", nil)
+	if !strings.Contains(body, `href="/medewerker/verzoeken/`+inspB.ID+`"`) {
+		t.Error("the clerk's page of the objection does not link the decision objected to")
+	}
 	_, body = e.do("GET", "/medewerker/verzoeken?soort=awb_bezwaar", clerk, "", nil)
 	if !strings.Contains(body, "/medewerker/verzoeken/"+objB.ID) {
 		t.Error("the objection is not in the clerks' queue")
