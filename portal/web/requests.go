@@ -587,7 +587,7 @@ func (s *server) writeDecisionPDF(c *fiber.Ctx, r portal.RightsRequest, draft st
 		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, "outcome.short."+string(r.Outcome)),
 		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
 		Ground: s.groundLetter(l, r.Ground), CoSigned: r.CoSigned,
-		Inspection: r.Kind == portal.KindInspection, FiledBy: s.letterFiledBy(l, r.FiledBy), Draft: draft}
+		Inspection: r.Kind == portal.KindInspection, Appeal: r.Kind == portal.KindAwbObjection, FiledBy: s.letterFiledBy(l, r.FiledBy), Draft: draft}
 	if doc.Inspection {
 		// The overview as the log stood at the decision: the letter does not change after it is sent.
 		evs, more, err := s.requestStore.ScopeEventsAsOf(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents, *r.DecidedAt)
