@@ -32,6 +32,7 @@ type RightsRequest struct {
 	FiledBy         *OnBehalf     `json:"filed_by,omitempty"`
 	WithdrawnBy     *OnBehalf     `json:"withdrawn_by,omitempty"`
 	SignalID        string        `json:"signal_id,omitempty"`
+	ObjectsTo       string        `json:"objects_to,omitempty"`
 	Timeline        []TimelineDTO `json:"timeline,omitempty"`
 }
 
@@ -51,7 +52,7 @@ func requestDTO(r portal.BackOfficeRequest, withTimeline bool) RightsRequest {
 		Scope: r.Scope, Description: r.Description, ReceivedAt: r.ReceivedAt.UTC(), FirstDeadline: r.FirstDeadline.UTC(),
 		Deadline: r.Deadline.UTC(), ExtensionReason: r.ExtensionReason, Outcome: string(r.Outcome), Motivation: r.Motivation,
 		Corrections: r.Corrections, DecidedAt: r.DecidedAt, FiledBy: onBehalf(r.FiledBy), WithdrawnBy: onBehalf(r.WithdrawnBy),
-		SignalID: r.SignalID, RefusalGround: string(r.Ground), CoSigned: r.CoSigned}
+		SignalID: r.SignalID, RefusalGround: string(r.Ground), CoSigned: r.CoSigned, ObjectsTo: r.ObjectsTo}
 	if d.DecidedAt != nil {
 		t := d.DecidedAt.UTC()
 		d.DecidedAt = &t

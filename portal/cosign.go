@@ -38,7 +38,11 @@ func GroundsFor(kind RequestKind) []RefusalGround {
 		return []RefusalGround{GroundDataCorrect, GroundLegalObligation, GroundManifestlyUnfounded, GroundOther}
 	case KindObjection:
 		return []RefusalGround{GroundCompelling, GroundLegalObligation, GroundManifestlyUnfounded, GroundOther}
+	case KindAwbObjection:
+		// An Awb objection not upheld is reasoned in the motivation (Awb 7:12).
+		return []RefusalGround{GroundManifestlyUnfounded, GroundOther}
 	}
+	// A question is answered, never refused: it has no grounds.
 	return nil
 }
 
@@ -46,9 +50,12 @@ func GroundsFor(kind RequestKind) []RefusalGround {
 // go on processing the person's data against their stated will: a correction, erasure, restriction or
 // objection not granted in full. Such a decision needs a second pair of eyes (PIA §4.1.2: the
 // "4-ogen principe", a team lead): the clerk proposes it and a team lead co-signs it before it is made.
-// An inspection refused is not processing against the person's will (and is still reasoned).
+// An inspection refused is not processing against the person's will (and is still reasoned). A question
+// is answered, not decided. An Awb objection reviews an earlier decision; when that one went against the
+// person's will it was co-signed already, and Awb 7:5 asks that someone other than the first decider
+// handles the objection — the portal does not add a third pair of eyes.
 func DecisionAgainstWill(kind RequestKind, o Outcome) bool {
-	return kind != KindInspection && (o == OutcomePartly || o == OutcomeRejected)
+	return kind.AVG() && kind != KindInspection && (o == OutcomePartly || o == OutcomeRejected)
 }
 
 // Proposal states.

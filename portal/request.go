@@ -54,6 +54,8 @@ type NewRequest struct {
 	ByRepresentation string
 	// SignalID names the signal the request is about, when it was filed from that signal's page.
 	SignalID string
+	// ObjectsTo names the decided request an Awb objection is against; "" for every other kind.
+	ObjectsTo string
 }
 
 // Validate checks a new request and returns an EINVALID *Error naming every bad field.
@@ -64,7 +66,7 @@ func (r *NewRequest) Validate() error {
 		add("kind", "choose a kind of request")
 	}
 	r.Description = strings.TrimSpace(r.Description)
-	if r.Description == "" {
+	if r.Description == "" && r.Kind.NeedsDescription() {
 		add("description", "required")
 	} else if m := CheckText(r.Description, MaxRequestText); m != "" {
 		add("description", m)
@@ -74,6 +76,10 @@ func (r *NewRequest) Validate() error {
 		if _, ok := CheckEmail(r.Email); !ok {
 			add("email", "not a valid e-mail address")
 		}
+	}
+	r.ObjectsTo = strings.ToLower(strings.TrimSpace(r.ObjectsTo))
+	if (r.Kind == KindAwbObjection) != (r.ObjectsTo != "") || (r.ObjectsTo != "" && !ValidEventID(r.ObjectsTo)) {
+		add("objects_to", "an Awb objection names the decision it objects to, and only it does")
 	}
 	if r.Scope.Empty() {
 		add("scope", "choose what the request is about")
@@ -142,6 +148,8 @@ type RightsRequest struct {
 	// SignalID is the signal the request is about, or "".
 	SignalID    string
 	WithdrawnBy *OnBehalf
+	// ObjectsTo is, for an Awb objection, the decided request it objects to; "" otherwise.
+	ObjectsTo string
 }
 
 // Open reports whether the request still awaits a decision.
@@ -231,6 +239,14 @@ func (a *Action) Validate(kind RequestKind) error {
 			add("note", "give the reason for the extension")
 		}
 	case StepDecided:
+		if kind.Answered() {
+			// A question is closed with its answer: the outcome is implied, no ground, no corrections.
+			a.Outcome, a.Ground, a.Corrections = OutcomeGranted, "", ""
+			if a.Note == "" {
+				add("note", "write the answer")
+			}
+			break
+		}
 		if !slices.Contains(Outcomes, a.Outcome) {
 			add("outcome", "choose granted, partly granted or rejected")
 		}
@@ -264,6 +280,9 @@ func (a Action) Apply(r RightsRequest, now time.Time) (RequestStatus, time.Time,
 	case StepStarted:
 		return StatusHandling, r.Deadline, Move(r.Status, StatusHandling)
 	case StepExtended:
+		if !r.Kind.Extendable() {
+			return "", time.Time{}, Errorf(EINVALID, "the deadline of a %s cannot be extended", r.Kind)
+		}
 		if err := Move(r.Status, StatusExtended); err != nil {
 			return "", time.Time{}, err
 		}
@@ -284,11 +303,14 @@ type Message struct {
 	ConsentID string
 	EventID   string // a MessageUnjustifiedAccess message: the judged access (RequestID: the objection, if any)
 	Reference string
-	Kind      StepKind
-	Status    RequestStatus
-	Note      string // the reason of an extension, shown to the citizen
-	CreatedAt time.Time
-	ReadAt    *time.Time
+	// RequestKind is the kind of the request the message is about ("" for others): a question is
+	// answered, not decided, and its messages say so.
+	RequestKind RequestKind
+	Kind        StepKind
+	Status      RequestStatus
+	Note        string // the reason of an extension, shown to the citizen
+	CreatedAt   time.Time
+	ReadAt      *time.Time
 }
 
 // RequestFilter narrows the clerks' queue and the API's list.

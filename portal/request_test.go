@@ -67,9 +67,20 @@ func TestNewRequestValidate(t *testing.T) {
 		{name: "kind empty", mod: func(r *portal.NewRequest) { r.Kind = "" }, want: []string{"kind"}},
 		{name: "kind unknown", mod: func(r *portal.NewRequest) { r.Kind = "inspectie" }, want: []string{"kind"}},
 		{name: "kind in upper case", mod: func(r *portal.NewRequest) { r.Kind = "INZAGE" }, want: []string{"kind"}},
-		{name: "description empty", mod: func(r *portal.NewRequest) { r.Description = "" }, want: []string{"description"},
-			msg: "description: required"},
-		{name: "description whitespace", mod: func(r *portal.NewRequest) { r.Description = " \n\t  " },
+		// An inspection needs no explanation (AVG art. 15 asks for none); every other kind does.
+		{name: "inspection without description", mod: func(r *portal.NewRequest) { r.Description = " \n " },
+			check: func(t *testing.T, r portal.NewRequest) {
+				if r.Description != "" {
+					t.Errorf("description %q, want it empty", r.Description)
+				}
+			}},
+		{name: "objection description empty", mod: func(r *portal.NewRequest) { r.Kind, r.Description = portal.KindObjection, "" },
+			want: []string{"description"}, msg: "description: required"},
+		{name: "correction description whitespace", mod: func(r *portal.NewRequest) { r.Kind, r.Description = portal.KindCorrection, " \n\t  " },
+			want: []string{"description"}, msg: "description: required"},
+		{name: "erasure description empty", mod: func(r *portal.NewRequest) { r.Kind, r.Description = portal.KindErasure, "" },
+			want: []string{"description"}, msg: "description: required"},
+		{name: "restriction description empty", mod: func(r *portal.NewRequest) { r.Kind, r.Description = portal.KindRestriction, "" },
 			want: []string{"description"}, msg: "description: required"},
 		{name: "description trimmed", mod: func(r *portal.NewRequest) { r.Description = "  Graag inzage.\n " },
 			check: func(t *testing.T, r portal.NewRequest) {
@@ -192,15 +203,52 @@ func TestNewRequestValidate(t *testing.T) {
 }
 
 func TestNewRequestValidateEveryKind(t *testing.T) {
-	if len(portal.RequestKinds) != 5 {
-		t.Errorf("%d kinds, want 5", len(portal.RequestKinds))
+	if len(portal.RequestKinds) != 7 {
+		t.Errorf("%d kinds, want 7", len(portal.RequestKinds))
 	}
 	for _, k := range portal.RequestKinds {
 		r := validNewRequest()
 		r.Kind = k
+		if k == portal.KindAwbObjection {
+			r.ObjectsTo = "0F8FAD5B-D9CB-469F-A165-70867728950E"
+		}
 		if err := r.Validate(); err != nil {
 			t.Errorf("kind %s: %v %v", k, err, reqMessages(err))
 		}
+	}
+	// The form offers the question first, then the five AVG rights; never the Awb objection.
+	if portal.FormKinds[0] != portal.KindQuestion || len(portal.FormKinds) != 6 || slices.Contains(portal.FormKinds, portal.KindAwbObjection) {
+		t.Errorf("form kinds %v", portal.FormKinds)
+	}
+}
+
+// An Awb objection names the decision it objects to, and no other kind does; a question needs its text.
+func TestNewRequestObjectsTo(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		kind      portal.RequestKind
+		objectsTo string
+		text      string
+		want      []string
+	}{
+		{"awb objection without its decision", portal.KindAwbObjection, "", "x", []string{"objects_to"}},
+		{"awb objection with a bad id", portal.KindAwbObjection, "AVG-2026-000001", "x", []string{"objects_to"}},
+		{"awb objection without text", portal.KindAwbObjection, "0f8fad5b-d9cb-469f-a165-70867728950e", " ", []string{"description"}},
+		{"inspection naming a decision", portal.KindInspection, "0f8fad5b-d9cb-469f-a165-70867728950e", "", []string{"objects_to"}},
+		{"question without text", portal.KindQuestion, "", " \n", []string{"description"}},
+		{"question", portal.KindQuestion, "", "Wat is dit?", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := validNewRequest()
+			r.Kind, r.ObjectsTo, r.Description = tc.kind, tc.objectsTo, tc.text
+			err := r.Validate()
+			if diff := cmp.Diff(tc.want, reqFields(err)); diff != "" {
+				t.Errorf("invalid fields (-want +got):\n%s\n%v", diff, reqMessages(err))
+			}
+			if err == nil && r.ObjectsTo != strings.ToLower(r.ObjectsTo) {
+				t.Errorf("objects_to %q not lower case", r.ObjectsTo)
+			}
+		})
 	}
 }
 
@@ -319,9 +367,20 @@ func TestActionValidate(t *testing.T) {
 		})
 	}
 
+	// A question is closed with its answer: the outcome is implied, a ground or corrections are dropped,
+	// and the answer is required.
+	q := portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomeRejected, Ground: portal.GroundOther, Corrections: "c", Note: " Het antwoord. "}
+	if err := q.Validate(portal.KindQuestion); err != nil || q.Outcome != portal.OutcomeGranted || q.Ground != "" || q.Corrections != "" || q.Note != "Het antwoord." {
+		t.Errorf("question answered: %v %+v", err, q)
+	}
+	q = portal.Action{Kind: portal.StepDecided}
+	if err := q.Validate(portal.KindQuestion); portal.ErrorCode(err) != portal.EINVALID || !slices.Equal(reqFields(err), []string{"note"}) {
+		t.Errorf("question without an answer: %v", err)
+	}
+
 	// The other kinds need no corrections for a full grant.
 	for _, k := range portal.RequestKinds {
-		if k == portal.KindCorrection {
+		if k == portal.KindCorrection || k == portal.KindQuestion {
 			continue
 		}
 		a := portal.Action{Kind: portal.StepDecided, Outcome: portal.OutcomeGranted}

@@ -118,3 +118,48 @@ func TestAddMonthsClampsToTheMonthEnd(t *testing.T) {
 		}
 	}
 }
+
+// Issue 18: the question's service norm, the Awb objection period and deadline, and which kinds may be
+// extended or need a co-signature.
+func TestQuestionAndAwbObjectionDeadlines(t *testing.T) {
+	ams := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, portal.Amsterdam) }
+	endOf := func(y int, m time.Month, d int) time.Time { return ams(y, m, d+1, 0).Add(-time.Nanosecond) }
+	received := ams(2026, time.March, 20, 23) // late on a Friday, in winter time; two weeks later is summer time
+	if got, want := portal.DeadlineFor(portal.KindQuestion, received, time.Time{}), endOf(2026, time.April, 3); !got.Equal(want) {
+		t.Errorf("question deadline %v, want %v", got, want)
+	}
+	if got, want := portal.DeadlineFor(portal.KindInspection, received, time.Time{}), portal.Deadline(received); !got.Equal(want) {
+		t.Errorf("inspection deadline %v, want %v", got, want)
+	}
+	decided := ams(2026, time.January, 5, 10) // Monday 5 January
+	if got, want := portal.ObjectionPeriodEnd(decided), endOf(2026, time.February, 16); !got.Equal(want) {
+		t.Errorf("objection period ends %v, want %v (Awb 6:8: six weeks from the day after)", got, want)
+	}
+	if got, want := portal.DeadlineFor(portal.KindAwbObjection, ams(2026, time.January, 20, 9), decided), endOf(2026, time.March, 30); !got.Equal(want) {
+		t.Errorf("awb objection deadline %v, want %v (Awb 7:10: six weeks after the period)", got, want)
+	}
+	for _, k := range portal.RequestKinds {
+		avg := k != portal.KindQuestion && k != portal.KindAwbObjection
+		if k.AVG() != avg || k.Extendable() != avg {
+			t.Errorf("%s: AVG %v, extendable %v", k, k.AVG(), k.Extendable())
+		}
+		if k.Answered() != (k == portal.KindQuestion) {
+			t.Errorf("%s: answered %v", k, k.Answered())
+		}
+	}
+	if portal.DecisionAgainstWill(portal.KindQuestion, portal.OutcomeRejected) || portal.DecisionAgainstWill(portal.KindAwbObjection, portal.OutcomeRejected) {
+		t.Error("a question or an Awb objection needs no co-signature")
+	}
+	if portal.GroundsFor(portal.KindQuestion) != nil || len(portal.GroundsFor(portal.KindAwbObjection)) == 0 {
+		t.Error("a question has no grounds; an Awb objection not upheld has one")
+	}
+	if portal.KindInspection.NeedsDescription() || !portal.KindQuestion.NeedsDescription() {
+		t.Error("only an inspection needs no description")
+	}
+	// A question's deadline is not extended.
+	r := portal.RightsRequest{Kind: portal.KindQuestion, Status: portal.StatusHandling, ReceivedAt: received,
+		Deadline: portal.DeadlineFor(portal.KindQuestion, received, time.Time{})}
+	if _, _, err := (portal.Action{Kind: portal.StepExtended, Months: 1, Note: "x"}).Apply(r, received.Add(time.Hour)); portal.ErrorCode(err) != portal.EINVALID {
+		t.Errorf("extending a question: %v", err)
+	}
+}

@@ -215,3 +215,28 @@ func TestChangeNeverUsesASuppressedCell(t *testing.T) {
 		t.Error("a change computed from a hidden count")
 	}
 }
+
+// Issue 18: questions and Awb objections are rows of "requests by kind", suppressed like every row.
+func TestPublishCountsQuestionsAndAwbObjectionsByKind(t *testing.T) {
+	pc := portal.PeriodCounts{RequestsByKind: map[string]int{"inzage": 30, "vraag": 12, "awb_bezwaar": 2}, Outcomes: map[string]int{},
+		SignalRetention: map[string]int{}, ConsentOutcomes: map[string]int{}}
+	p := portal.Publish(pc, 5)
+	cell := func(name string) portal.Cell {
+		for i, n := range p.Requests.Names {
+			if n == name {
+				return p.Requests.Parts[i]
+			}
+		}
+		t.Fatalf("requests by kind has no row %q: %v", name, p.Requests.Names)
+		return portal.Cell{}
+	}
+	if c := cell("vraag"); c.Suppressed || c.Value != 12 {
+		t.Errorf("questions: %+v", c)
+	}
+	if c := cell("awb_bezwaar"); !c.Suppressed {
+		t.Errorf("two Awb objections are shown: %+v", c)
+	}
+	if p.Requests.Total.Value != 44 || p.Requests.Total.Suppressed {
+		t.Errorf("total %+v", p.Requests.Total)
+	}
+}

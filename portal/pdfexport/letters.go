@@ -50,6 +50,7 @@ type Decision struct {
 	ExtensionReason string    // "" = omitted; else why the deadline was extended
 	DecidedAt       time.Time // zero: the letter date
 	Inspection      bool      // an inspection request: the overview is printed, with a "none found" line when Overview is empty
+	Appeal          bool      // the decision on an Awb objection: the letter explains an appeal to the court, not another objection
 	Overview        []Row     // every processing event in scope; printed when Inspection or not empty
 	FiledBy         string    // as in Receipt
 	// Draft, when set, is printed in a box above the letter: a clerk's preview before deciding
@@ -106,6 +107,8 @@ type letterBuilder struct {
 	contact   portal.Contact
 	signatory bool
 	kw        float64 // width of the label column of the facts
+	// appeal: the decision on an Awb objection, after which one appeals to the court (Decision.Appeal)
+	appeal bool
 }
 
 func (e *Exporter) newLetterBuilder(l Letter, title func(*letterLabels) string) *letterBuilder {
@@ -564,16 +567,22 @@ func (lb *letterBuilder) objection() {
 	if a := strings.TrimSpace(lb.contact.Address); a != "" {
 		object += " " + fmt.Sprintf(ll.objectAddress, a)
 	}
+	heading := ll.objectHeading
 	paras := []string{
 		object,
 		fmt.Sprintf(ll.lastDayFmt, date(objectionLastDay(lb.lt.IssuedAt))),
 		ll.complaint,
 	}
+	if lb.appeal {
+		heading = ll.appealHeading
+		paras[0] = fmt.Sprintf(ll.appealFmt, ref)
+		paras[1] = fmt.Sprintf(ll.appealLastDayFmt, date(objectionLastDay(lb.lt.IssuedAt)))
+	}
 	need := lb.signOffHeight()
 	for _, s := range paras {
 		need += lb.paraHeight(s)
 	}
-	lb.heading(ll.objectHeading, need)
+	lb.heading(heading, need)
 	lb.para(paras[0])
 	lb.boldPara(paras[1])
 	lb.para(paras[2])
@@ -647,6 +656,7 @@ func (e *Exporter) buildDecision(d Decision) *gofpdf.Fpdf {
 		lb.notes(d.Notes)
 	}
 	lb.signatory = true
+	lb.appeal = d.Appeal
 	lb.objection()
 	lb.signOff()
 	return lb.pdf

@@ -67,6 +67,11 @@ type letterLabels struct {
 	contactHeading string
 	phone, email   string // labels, shared with the portal's footer and contact page
 	address, hours string
+
+	// After a decision on an Awb objection the next step is an appeal to the court (Awb 8:1).
+	appealHeading    string
+	appealFmt        string // reference phrase
+	appealLastDayFmt string // date
 }
 
 // letterLabelsFrom reads the letter texts of one language. The facts of the request share their
@@ -136,6 +141,10 @@ func letterLabelsFrom(dutch bool, t func(key string) string) *letterLabels {
 		lastDayFmt:     t("pdf.letter.lastday.fmt"),
 		complaint:      t("pdf.letter.complaint"),
 		collegeNone:    t("pdf.letter.college.none"),
+
+		appealHeading:    t("pdf.letter.appeal.heading"),
+		appealFmt:        t("pdf.letter.appeal.fmt"),
+		appealLastDayFmt: t("pdf.letter.appeal.lastday.fmt"),
 	}
 }
 

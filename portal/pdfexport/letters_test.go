@@ -670,3 +670,19 @@ func TestLetterLayoutSweep(t *testing.T) {
 		}
 	}
 }
+
+// Issue 18: the decision on an Awb objection tells how to appeal to the court, not to object again.
+func TestDecisionOnAnAwbObjectionExplainsTheAppeal(t *testing.T) {
+	d := sampleDecision("nl", 0)
+	d.Appeal, d.Inspection, d.Overview = true, false, nil
+	lt := readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
+	lt.wantOrder(t,
+		"Beroep instellen",
+		"Bent u het niet eens met deze beslissing op uw bezwaar? Dan kunt u beroep instellen bij de rechtbank.",
+		"De laatste dag om beroep in te stellen is 13-05-2026.",
+		"Met vriendelijke groet,",
+	)
+	if strings.Contains(lt.flow, "Bezwaar maken") || strings.Contains(lt.flow, "De laatste dag om bezwaar te maken") {
+		t.Error("the decision on an objection invites another objection")
+	}
+}

@@ -25,7 +25,7 @@ var requestCols = `r.id::text, r.reference, r.subject_id, r.kind, r.status, r.sc
  r.received_at, r.first_deadline, r.deadline, r.extension_reason, r.assignee_sub, r.assignee_name, r.outcome,
  r.motivation, r.corrections, r.decided_at, r.reminded_at, r.overdue_at,
  ` + onBehalfCols("r.filed_by_representation") + `, ` + onBehalfCols("r.withdrawn_by_representation") + `,
- coalesce(r.signal_id::text, ''), r.refusal_ground, r.cosigned_by <> '', r.cosigner_name`
+ coalesce(r.signal_id::text, ''), r.refusal_ground, r.cosigned_by <> '', r.cosigner_name, coalesce(r.objects_to::text, '')`
 
 func scanRequest(row pgx.Row) (portal.RightsRequest, error) {
 	var r portal.RightsRequest
@@ -39,7 +39,7 @@ func scanRequestInto(row pgx.Row, r *portal.RightsRequest, prefix ...any) error 
 	err := row.Scan(append(prefix, &r.ID, &r.Reference, &r.SubjectID, &r.Kind, &r.Status, &scope, &r.Description, &r.HasEmail,
 		&r.ReceivedAt, &r.FirstDeadline, &r.Deadline, &r.ExtensionReason, &r.AssigneeSub, &r.AssigneeName, &r.Outcome,
 		&r.Motivation, &r.Corrections, &r.DecidedAt, &r.RemindedAt, &r.OverdueAt, &filed.id, &filed.kind,
-		&withdrawn.id, &withdrawn.kind, &r.SignalID, &r.Ground, &r.CoSigned, &r.CoSignerName)...)
+		&withdrawn.id, &withdrawn.kind, &r.SignalID, &r.Ground, &r.CoSigned, &r.CoSignerName, &r.ObjectsTo)...)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, r.SubjectID, r.ID, msgKind, st.To, not
 func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewRequest) (portal.RightsRequest, error) {
 	now := db.now()
 	r := portal.RightsRequest{ID: uuid.NewString(), SubjectID: subjectID, Kind: nr.Kind, Status: portal.StatusReceived,
-		Scope: nr.Scope, Description: nr.Description, ReceivedAt: now, FirstDeadline: portal.Deadline(now)}
+		Scope: nr.Scope, Description: nr.Description, ReceivedAt: now, FirstDeadline: portal.DeadlineFor(nr.Kind, now, now)}
 	r.Deadline = r.FirstDeadline
 	scope, err := json.Marshal(r.Scope)
 	if err != nil {
@@ -141,6 +141,38 @@ func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewR
 			}
 			r.SignalID = nr.SignalID
 		}
+		if nr.ObjectsTo != "" {
+			// An Awb objection: against a decision on one of the person's own AVG requests, within six
+			// weeks after it was made, and one open objection per decision (a double submit files one).
+			// The row lock makes two concurrent objections wait for each other.
+			var kind portal.RequestKind
+			var decided *time.Time
+			err := tx.QueryRow(ctx, `SELECT kind, decided_at FROM rights_requests WHERE id = $1::uuid AND subject_id = $2 FOR UPDATE`,
+				nr.ObjectsTo, subjectID).Scan(&kind, &decided)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return errNoRequest
+			} else if err != nil {
+				return err
+			}
+			if !kind.AVG() || decided == nil {
+				return portal.Errorf(portal.EINVALID, "only a decision on an AVG request can be objected to")
+			}
+			if now.After(portal.ObjectionPeriodEnd(*decided)) {
+				return &portal.Error{Code: portal.EINVALID, Message: "the six weeks to object have passed",
+					Fields: []portal.FieldError{{Index: -1, Field: "objects_to", Message: "the objection period has passed"}}}
+			}
+			var open bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rights_requests WHERE objects_to = $1::uuid
+ AND status IN ('ontvangen','in_behandeling','verlengd'))`, nr.ObjectsTo).Scan(&open); err != nil {
+				return err
+			}
+			if open {
+				return portal.Errorf(portal.ECONFLICT, "an objection against this decision is already being handled")
+			}
+			r.ObjectsTo = nr.ObjectsTo
+			r.FirstDeadline = portal.DeadlineFor(nr.Kind, now, *decided)
+			r.Deadline = r.FirstDeadline
+		}
 		if len(r.Scope.EventIDs) > 0 {
 			var n int
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM processing_events WHERE subject_id = $1 AND id = ANY($2::uuid[])`,
@@ -158,9 +190,9 @@ func (db *DB) CreateRequest(ctx context.Context, subjectID int64, nr portal.NewR
 		}
 		r.Reference = fmt.Sprintf("AVG-%d-%06d", now.In(portal.Amsterdam).Year(), number)
 		if _, err := tx.Exec(ctx, `INSERT INTO rights_requests (id, number, reference, subject_id, kind, status, scope,
- description, received_at, first_deadline, deadline, updated_at, filed_by_representation, signal_id)
-VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9,$12,$13::uuid)`, r.ID, number, r.Reference, subjectID, r.Kind, r.Status, scope,
-			r.Description, r.ReceivedAt, r.FirstDeadline, r.Deadline, repIDArg(r.FiledBy), nullText(r.SignalID)); err != nil {
+ description, received_at, first_deadline, deadline, updated_at, filed_by_representation, signal_id, objects_to)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$9,$12,$13::uuid,$14::uuid)`, r.ID, number, r.Reference, subjectID, r.Kind, r.Status, scope,
+			r.Description, r.ReceivedAt, r.FirstDeadline, r.Deadline, repIDArg(r.FiledBy), nullText(r.SignalID), nullText(r.ObjectsTo)); err != nil {
 			return err
 		}
 		if r.HasEmail, err = wantsMail(ctx, tx, subjectID, portal.TopicRequests); err != nil {
@@ -639,11 +671,11 @@ func (db *DB) Messages(ctx context.Context, subjectID int64, limit int) ([]porta
 		limit = 100
 	}
 	rows, _ := db.pool.Query(ctx, `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
- coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at
+ coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at, coalesce(r.kind, '')
 FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id WHERE m.subject_id = $1 ORDER BY m.id DESC LIMIT $2`, subjectID, limit)
 	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Message, error) {
 		var m portal.Message
-		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.ConsentID, &m.EventID, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt)
+		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.ConsentID, &m.EventID, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt, &m.RequestKind)
 		return m, err
 	})
 	if err != nil {

@@ -43,7 +43,9 @@ FROM rights_requests WHERE received_at >= $1 AND received_at < $2 GROUP BY kind`
 		}); err != nil {
 			return fmt.Errorf("requests: %w", err)
 		}
-		if err := byKey(`SELECT outcome, count(*) FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2 GROUP BY outcome`, pc.Outcomes); err != nil {
+		// A question is answered, not decided (portal.RequestKind.Answered): its answer is no outcome.
+		if err := byKey(`SELECT outcome, count(*) FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2 AND kind <> 'vraag'
+GROUP BY outcome`, pc.Outcomes); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE decided_at <= deadline),
@@ -61,7 +63,7 @@ FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2 AND outcome IN (
 		}
 		// Decisions against the person's will (portal.DecisionAgainstWill) and how many a team lead co-signed.
 		if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE cosigned_by <> '')
-FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2 AND kind <> 'inzage' AND outcome IN ('deels_toegewezen','afgewezen')`,
+FROM rights_requests WHERE decided_at >= $1 AND decided_at < $2 AND kind IN ('rectificatie','wissing','beperking','bezwaar') AND outcome IN ('deels_toegewezen','afgewezen')`,
 			from, to).Scan(&pc.AgainstWillDecisions, &pc.CoSigned); err != nil {
 			return fmt.Errorf("decisions against the will: %w", err)
 		}

@@ -101,6 +101,12 @@ type RequestView struct {
 	// the capacity and the representation's reference spelled out; "" when the person did it.
 	FiledByText     string
 	WithdrawnByText string
+	// Question: a question, closed with an answer (RightsRequest.Motivation) instead of a decision.
+	Question bool
+	// Objection: for a decided AVG request, whether an Awb objection can still be filed (until
+	// ObjectionEnd, six weeks after the decision) or the period has passed.
+	CanObject, ObjectionPassed bool
+	ObjectionEnd               time.Time
 }
 
 func (s *server) requestView(l string, r portal.RightsRequest, staff bool, events map[string]portal.LoggedEvent) RequestView {
@@ -108,8 +114,19 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 	v := RequestView{RightsRequest: r, KindText: s.t(l, "kind.law."+string(r.Kind)), KindShort: s.t(l, "kind.short."+string(r.Kind)),
 		StatusText: s.t(l, "status."+string(r.Status)), Scope: s.scopeLines(l, r.Scope, events),
 		DaysLeft: r.DaysLeft(now), Late: r.Overdue(now)}
+	v.Question = r.Kind.Answered()
+	if v.Question && r.Status == portal.StatusDecided {
+		v.StatusText = s.t(l, "req.answered") // a question is answered, not decided
+	}
 	if r.Outcome != "" {
 		v.Outcome = s.t(l, "outcome.short."+string(r.Outcome))
+		if v.Question {
+			v.Outcome = s.t(l, "req.answered")
+		}
+	}
+	if r.Kind.AVG() && r.Status == portal.StatusDecided && r.DecidedAt != nil {
+		v.ObjectionEnd = portal.ObjectionPeriodEnd(*r.DecidedAt)
+		v.CanObject, v.ObjectionPassed = !now.After(v.ObjectionEnd), now.After(v.ObjectionEnd)
 	}
 	if staff {
 		v.FiledByText = s.staffOnBehalf(l, "staff.onbehalf.filed", r.FiledBy)
@@ -135,6 +152,12 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 			sv.Note = st.Note
 		case portal.StepDecided:
 			sv.Note = s.t(l, "outcome.short."+st.Note)
+			if v.Question { // answered, not decided: the answer itself is shown above
+				sv.What, sv.Note = s.t(l, "step.answered"), ""
+				if staff {
+					sv.What = s.t(l, "staff.step.answered")
+				}
+			}
 		}
 		v.Timeline = append(v.Timeline, sv)
 	}
@@ -343,8 +366,8 @@ func (s *server) renderRequestForm(c *fiber.Ctx, f requestForm, status int) erro
 		}
 		linked = append(linked, s.row(l, e))
 	}
-	kinds := make([]string, len(portal.RequestKinds))
-	for i, k := range portal.RequestKinds {
+	kinds := make([]string, len(portal.FormKinds))
+	for i, k := range portal.FormKinds {
 		kinds[i] = string(k)
 	}
 	// The notification address is the person's own: a representative neither sees nor changes it.
@@ -389,6 +412,9 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 	}
 	nr := portal.NewRequest{Kind: portal.RequestKind(f.Kind), Description: f.Description, SignalID: f.SignalID,
 		Scope: portal.Scope{All: f.All, Organizations: f.Organizations, Categories: f.Categories, EventIDs: slices.Clone(f.EventIDs)}}
+	if !slices.Contains(portal.FormKinds, nr.Kind) {
+		nr.Kind = "" // an Awb objection is filed from its decision's page (objection.go), not here
+	}
 	if s.cfg.MailEnabled && sess.Acting == nil {
 		nr.Email = f.Email
 	}
@@ -423,6 +449,9 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 	f.Errors = map[string]string{}
 	for _, fe := range pe.Fields {
 		f.Errors[fe.Field] = s.t(l, "req.err."+fe.Field)
+		if fe.Field == "description" && nr.Kind == portal.KindQuestion {
+			f.Errors[fe.Field] = s.t(l, "req.err.question")
+		}
 	}
 	// Links to events that do not exist are dropped, so the form can be shown again.
 	if _, bad := f.Errors["scope"]; bad {
@@ -558,7 +587,7 @@ func (s *server) writeDecisionPDF(c *fiber.Ctx, r portal.RightsRequest, draft st
 		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, "outcome.short."+string(r.Outcome)),
 		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
 		Ground: s.groundLetter(l, r.Ground), CoSigned: r.CoSigned,
-		Inspection: r.Kind == portal.KindInspection, FiledBy: s.letterFiledBy(l, r.FiledBy), Draft: draft}
+		Inspection: r.Kind == portal.KindInspection, Appeal: r.Kind == portal.KindAwbObjection, FiledBy: s.letterFiledBy(l, r.FiledBy), Draft: draft}
 	if doc.Inspection {
 		// The overview as the log stood at the decision: the letter does not change after it is sent.
 		evs, more, err := s.requestStore.ScopeEventsAsOf(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents, *r.DecidedAt)
@@ -634,6 +663,8 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 			text = s.t(l, "msg.signal")
 		} else if m.Kind == portal.StepExtended {
 			text = s.t(l, "msg.extended", m.Reference, m.Note)
+		} else if m.RequestKind == portal.KindQuestion && (m.Kind == portal.StepFiled || m.Kind == portal.StepDecided) {
+			text = s.t(l, "msg.question."+string(m.Kind), m.Reference)
 		} else {
 			text = s.t(l, "msg."+string(m.Kind), m.Reference)
 		}

@@ -236,8 +236,9 @@ func (s *server) staffRequest(c *fiber.Ctx) error {
 	}
 	return s.page(c, "mw_verzoek", s.t(l, "req.title", cf.Request.Reference), &staffRequestPage{R: v, BSN: cf.BSN, Rows: rows, Judged: judged,
 		More: cf.More, Staff: true, Max: portal.MaxCaseEvents, Done: done,
-		CanStart:  portal.CanMove(cf.Request.Status, portal.StatusHandling),
-		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline),
+		CanStart: portal.CanMove(cf.Request.Status, portal.StatusHandling),
+		CanExtend: portal.CanMove(cf.Request.Status, portal.StatusExtended) && !s.deps.Now().After(cf.Request.FirstDeadline) &&
+			cf.Request.Kind.Extendable(),
 		CanDecide: portal.CanMove(cf.Request.Status, portal.StatusDecided) && four.Pending == nil,
 		FourEyes:  four,
 		Mine:      cf.Request.AssigneeSub == me.Sub,
@@ -271,6 +272,7 @@ type decisionForm struct {
 	Lang, CSRF  string
 	ID          string // the request
 	Correction  bool   // a correction request: record what was corrected where
+	Question    bool   // a question: closed with an answer text only (no outcome, ground or preview)
 	Outcomes    []portal.Outcome
 	Outcome     string
 	Ground      string
@@ -297,6 +299,7 @@ func sessCSRF(c *fiber.Ctx) string {
 func (s *server) decisionForm(c *fiber.Ctx, r portal.RightsRequest, f decisionForm) decisionForm {
 	f.Lang, f.CSRF, f.ID, f.Outcomes = lang(c), sessCSRF(c), r.ID, portal.Outcomes
 	f.Correction = r.Kind == portal.KindCorrection
+	f.Question = r.Kind.Answered()
 	f.Grounds, f.CoSignKind = portal.GroundsFor(r.Kind), portal.DecisionAgainstWill(r.Kind, portal.OutcomeRejected)
 	return f
 }
@@ -394,7 +397,11 @@ func (s *server) decide(c *fiber.Ctx) error {
 		// A second tab, the back button or a colleague was first: say so, with the way back.
 		return s.decisionRefused(c, r, "staff.err.closed")
 	}
-	fe, err := s.fieldErrors(l, "staff.err.", decisionInputs, a.Validate(r.Kind))
+	prefix := "staff.err."
+	if r.Kind.Answered() {
+		prefix = "staff.err.answer." // a question: the only field is the answer
+	}
+	fe, err := s.fieldErrors(l, prefix, decisionInputs, a.Validate(r.Kind))
 	if err != nil {
 		return err
 	}
@@ -423,7 +430,7 @@ func (s *server) decide(c *fiber.Ctx) error {
 				return s.decisionRefused(c, cur, "staff.err.closed") // decided or withdrawn meanwhile
 			}
 		}
-		if fe, err = s.fieldErrors(l, "staff.err.", decisionInputs, err); err != nil {
+		if fe, err = s.fieldErrors(l, prefix, decisionInputs, err); err != nil {
 			return err
 		}
 		if fe == nil {

@@ -297,6 +297,9 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/verzoeken/:id/intrekken", s.citizenPart(portal.PartRequests, portal.ActWithdrawRequest), s.checkCSRF, s.withdrawRequest)
 	app.Get("/verzoeken/:id/ontvangstbevestiging.pdf", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.receiptPDF)
 	app.Get("/verzoeken/:id/besluit.pdf", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.decisionPDF)
+	// Issue 18: an Awb objection (bezwaarschrift) against a decision, within six weeks (objection.go).
+	app.Get("/verzoeken/:id/bezwaarschrift", s.citizenPart(portal.PartRequests, portal.ActNewRequestForm), s.objectionForm)
+	app.Post("/verzoeken/:id/bezwaarschrift", s.citizenPart(portal.PartRequests, portal.ActFileRequest), s.checkCSRF, s.fileObjection)
 	app.Get("/berichten", s.citizenPart("", portal.ActViewMessages), s.messagesPage)
 	app.Post("/berichten/gelezen", s.citizenPart("", portal.ActReadMessages), s.checkCSRF, s.markRead)
 	app.Get("/email/bevestigen", s.confirmEmailPage)

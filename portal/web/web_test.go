@@ -612,6 +612,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 404, CitizenB: 404})}, // no decision yet
+		// Issue 18: the Awb objection form exists for a decided request only, within six weeks.
+		{"/verzoeken/:id/bezwaarschrift", "GET", "/verzoeken/" + decidedA.ID + "/bezwaarschrift", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
+		{"/verzoeken/:id/bezwaarschrift", "GET", "/verzoeken/" + reqA.ID + "/bezwaarschrift", nil, page(statuses{CitizenA: 404, CitizenB: 404, AdminA: 404})}, // no decision yet
+		{"/verzoeken/:id/bezwaarschrift", "POST", "/verzoeken/" + decidedA.ID + "/bezwaarschrift", nil, page(statuses{})},
 		{"/berichten", "GET", "/berichten", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/berichten/gelezen", "POST", "/berichten/gelezen", nil, page(statuses{})},
 		// The confirmation link's page changes nothing and shows everyone a page (a login prompt, or the
