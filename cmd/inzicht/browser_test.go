@@ -6,8 +6,8 @@ package main
 // visits is checked with axe-core (WCAG 2.1 A and AA) and for horizontal scrolling at 320 px.
 //
 // Needs: apt-get install chromium; npm install --prefix .ci axe-core@4.10.3 (.ci/run does both).
-// INZICHT_CHROMIUM and INZICHT_AXE_JS point elsewhere; INZICHT_SCREENSHOTS=1 writes the screenshots
-// into docs/screenshots/ instead of a temporary folder.
+// INZICHT_CHROMIUM and INZICHT_AXE_JS point elsewhere; INZICHT_SCREENSHOTS=1 writes screenshots
+// into docs/screenshots/ (without it none are taken).
 
 import (
 	"bytes"
