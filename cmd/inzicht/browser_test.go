@@ -24,7 +24,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/storage"
@@ -360,34 +359,7 @@ func (b *tab) shot(name string) {
 // download clicks a link that downloads a file and returns the file's content.
 func (b *tab) download(sel string) []byte {
 	b.t.Helper()
-	dir := filepath.Join(b.s.downloads, uuid.NewString())
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptrTo(true),
-		BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID,
-	}); err != nil {
-		b.t.Fatal(err)
-	}
-	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
-	b.do(chromedp.Click(chromedp.CSS(sel)))
-	for ev, err := range progress {
-		if err != nil {
-			b.t.Fatalf("waiting for the download of %s: %v", sel, err)
-		}
-		switch ev.State {
-		case browser.DownloadProgressStateCompleted:
-			data, err := os.ReadFile(filepath.Join(dir, ev.GUID))
-			if err != nil {
-				b.t.Fatal(err)
-			}
-			return data
-		case browser.DownloadProgressStateCanceled:
-			b.t.Fatalf("the download of %s was canceled", sel)
-		}
-	}
-	b.t.Fatalf("no download from %s", sel)
-	return nil
+	return b.downloadBy(chromedp.Click(chromedp.CSS(sel)))
 }
 
 // cookie returns the browser's cookie with this name, or nil.

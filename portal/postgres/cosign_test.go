@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -101,7 +102,7 @@ func TestDecisionsAgainstWillNeedASecondPerson(t *testing.T) {
 		kinds = append(kinds, string(st.Kind))
 	}
 	want := "filed started proposed returned proposed decided"
-	if got := joinWords(kinds); got != want {
+	if got := strings.Join(kinds, " "); got != want {
 		t.Errorf("timeline %q, want %q", got, want)
 	}
 	// The database itself refuses a proposal answered by its proposer.
@@ -182,15 +183,4 @@ func TestCoSignAtOnce(t *testing.T) {
 	// A proposal of another request is not found through this one.
 	_, err = db.CoSignDecision(ctx, ra.ID, reqLead, portal.CoSign{ProposalID: pb[0].ID, Approve: true})
 	reqWantCode(t, "another request's proposal", err, portal.ENOTFOUND)
-}
-
-func joinWords(ws []string) string {
-	out := ""
-	for i, w := range ws {
-		if i > 0 {
-			out += " "
-		}
-		out += w
-	}
-	return out
 }
