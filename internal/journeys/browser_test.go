@@ -1,4 +1,4 @@
-package main
+package journeys
 
 // End-to-end journeys in a real browser (Debian's Chromium, driven with chromedp) through the whole demo:
 // logging in through the DigiD simulator, the citizen's processing log, an objection decided by a clerk,
@@ -15,7 +15,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -104,7 +103,7 @@ func newBrowserSuite(t *testing.T) *browserSuite {
 			t.Fatal(err)
 		}
 	}
-	s.base, s.key, _ = startDemo(t, io.Discard)
+	s.base, s.key = startDemo(t)
 	if !strings.HasPrefix(s.base, "http://localhost:") {
 		// Chromium keeps Secure (__Host-) cookies over plain HTTP only for localhost.
 		t.Fatalf("the demo is not on localhost: %s", s.base)

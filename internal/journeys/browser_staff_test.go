@@ -1,4 +1,4 @@
-package main
+package journeys
 
 // Staff journeys of issue 17 in Chromium: the clerk deciding a request (a field error, a preview of the
 // letter, the decision itself, a stale second tab) and the privacy officer filtering, judging and

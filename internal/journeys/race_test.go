@@ -1,0 +1,5 @@
+//go:build race
+
+package journeys
+
+const raceEnabled = true
