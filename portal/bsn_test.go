@@ -124,3 +124,37 @@ func FuzzValidBSN(f *testing.F) {
 		}
 	})
 }
+
+func TestHoldsBSN(t *testing.T) {
+	// 999993653 and 111222333 pass the 11-proef; 999993654 does not.
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"Mijn BSN is 999993653.", true},
+		{"bsn: 999 993 653", true},
+		{"BSN 9999.93.653, graag aanpassen", true},
+		{"999-99-3653", true},
+		{"(111222333)", true},
+		{"dossier 2026-999 993 653", true},
+		{"999993653", true},
+		{"Mijn BSN is 999993654.", false},                 // fails the 11-proef
+		{"IBAN NL91ABNA0417164300 klopt niet", false},     // a bank account: glued to letters
+		{"Bel mij op 06 12345678 of 020 123 4567", false}, // phone numbers: ten digits
+		{"Zaak Z-2026-000193 van 1-12-2026", false},       // a case reference and a date
+		{"nummer 1999993653", false},                      // nine digits inside a longer number
+		{"", false},
+	} {
+		if got := portal.HoldsBSN(c.text); got != c.want {
+			t.Errorf("HoldsBSN(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+	// Short identifying texts (an internal note) are stricter: a window inside a longer number counts
+	// too, and the grouped forms are caught as well.
+	for text, want := range map[string]bool{"nummer 1999993653": true, "BSN 999 993 653": true, "bel 06 12345678": false} {
+		n := portal.NewNote{Text: text, Token: "0b7e6c1e-3f5a-4a51-9a52-2f0c1d7e9b10"}
+		if err := n.Validate(); (err != nil) != want {
+			t.Errorf("note %q: error %v, want an error: %v", text, err, want)
+		}
+	}
+}

@@ -108,7 +108,7 @@ type CoSign struct {
 func (c *CoSign) Validate() error {
 	c.Reason = strings.TrimSpace(c.Reason)
 	if !c.Approve {
-		if m := CheckText(c.Reason, MaxNoteLength); m != "" {
+		if m := CheckFreeText(c.Reason, MaxNoteLength); m != "" {
 			return &Error{Code: EINVALID, Message: "the reason is not valid", Fields: []FieldError{{Index: -1, Field: "reason", Message: m}}}
 		}
 		if c.Reason == "" {

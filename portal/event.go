@@ -285,6 +285,13 @@ func (e *Event) Validate(idx int, r EventRules, known func(string) bool) []Field
 			add(f.name, msg)
 		}
 	}
+	// The reasons are free text a citizen reads: a BSN has no place in them (the event names its person).
+	for _, f := range []struct{ name, v string }{{"break_glass_reason", e.BreakGlassReason},
+		{"against_will.reason", aw.Reason}, {"confidential_reason", e.ConfidentialReason}} {
+		if HoldsBSN(f.v) {
+			add(f.name, MsgBSNInText)
+		}
+	}
 	if e.Span != nil {
 		checkSpan(e.Span, add)
 	}
@@ -360,6 +367,19 @@ func CheckText(s string, max int) string {
 		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
 			return "holds a control character"
 		}
+	}
+	return ""
+}
+
+// CheckFreeText is CheckText for free text written about a person (a request's explanation, a
+// decision's motivation, a reason): it also refuses what looks like a BSN (HoldsBSN), so that none is
+// stored in clear. Identifiers (a VNG objectId may be a BSN by design) use CheckText.
+func CheckFreeText(s string, max int) string {
+	if m := CheckText(s, max); m != "" {
+		return m
+	}
+	if HoldsBSN(s) {
+		return MsgBSNInText
 	}
 	return ""
 }
@@ -469,7 +489,7 @@ func (x *ConfidentialityExtension) Validate(now time.Time, maxConf time.Duration
 	}
 	if x.Reason == "" {
 		fe = append(fe, FieldError{Index: -1, Field: "reason", Message: "required"})
-	} else if msg := CheckText(x.Reason, maxText); msg != "" {
+	} else if msg := CheckFreeText(x.Reason, maxText); msg != "" {
 		fe = append(fe, FieldError{Index: -1, Field: "reason", Message: msg})
 	}
 	if len(fe) > 0 {

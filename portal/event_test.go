@@ -85,6 +85,14 @@ func TestEventValidate(t *testing.T) {
 			e.AccessBasis = portal.BasisBreakGlass
 			e.BreakGlassReason = "crisis"
 		}, nil},
+		{"break_glass reason naming a BSN", func(e *portal.Event) {
+			e.AccessBasis = portal.BasisBreakGlass
+			e.BreakGlassReason = "crisis bij 999 993 653"
+		}, []string{"7:break_glass_reason"}},
+		{"confidential reason naming a BSN", func(e *portal.Event) {
+			e.ConfidentialUntil = &until
+			e.ConfidentialReason = "onderzoek naar 999993653"
+		}, []string{"7:confidential_reason"}},
 		{"consent without ref", func(e *portal.Event) { e.AccessBasis = portal.BasisConsent }, []string{"7:consent_ref"}},
 		{"consent with ref", func(e *portal.Event) { e.AccessBasis = portal.BasisConsent; e.ConsentRef = "TOE-1" }, nil},
 		{"against_will missing", func(e *portal.Event) { e.AccessBasis = portal.BasisAgainstWill }, []string{"7:against_will"}},

@@ -53,7 +53,7 @@ func (n *NewNote) Validate() error {
 		add("text", NoteTooLong)
 	case CheckText(n.Text, 4*MaxInternalNote) != "":
 		add("text", NoteBadText)
-	case holdsBSN(n.Text):
+	case containsBSNDigits(n.Text):
 		add("text", NoteHoldsBSN)
 	}
 	if !ValidEventID(n.Token) {

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -170,7 +169,7 @@ func (r *Representation) Validate() error {
 		add("legal_basis.reference", "required: the court decision, BRP indication or authorisation it rests on")
 	} else if m := CheckText(r.LegalBasis.Reference, 200); m != "" {
 		add("legal_basis.reference", m)
-	} else if holdsBSN(r.LegalBasis.Reference) {
+	} else if containsBSNDigits(r.LegalBasis.Reference) {
 		add("legal_basis.reference", "must not hold a BSN: it is stored in clear")
 	}
 	from, fromOK := ParseDate(r.ValidFrom)
@@ -191,20 +190,6 @@ func (r *Representation) Validate() error {
 		return &Error{Code: EINVALID, Message: "invalid representation", Fields: fs}
 	}
 	return nil
-}
-
-var nineDigits = regexp.MustCompile(`[0-9]{9,}`)
-
-// holdsBSN reports whether s holds a run of digits with a 9-digit window passing the 11-proef.
-func holdsBSN(s string) bool {
-	for _, run := range nineDigits.FindAllString(s, -1) {
-		for i := 0; i+9 <= len(run); i++ {
-			if ValidBSN(run[i : i+9]) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func quote(s string) string { return `"` + s + `"` }

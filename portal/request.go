@@ -68,7 +68,7 @@ func (r *NewRequest) Validate() error {
 	r.Description = strings.TrimSpace(r.Description)
 	if r.Description == "" && r.Kind.NeedsDescription() {
 		add("description", "required")
-	} else if m := CheckText(r.Description, MaxRequestText); m != "" {
+	} else if m := CheckFreeText(r.Description, MaxRequestText); m != "" {
 		add("description", m)
 	}
 	r.Email = strings.TrimSpace(r.Email)
@@ -223,10 +223,10 @@ func (a *Action) Validate(kind RequestKind) error {
 	add := func(field, msg string) { fs = append(fs, FieldError{Index: -1, Field: field, Message: msg}) }
 	a.Note = strings.TrimSpace(a.Note)
 	a.Corrections = strings.TrimSpace(a.Corrections)
-	if m := CheckText(a.Note, MaxNoteLength); m != "" {
+	if m := CheckFreeText(a.Note, MaxNoteLength); m != "" {
 		add("note", m)
 	}
-	if m := CheckText(a.Corrections, MaxNoteLength); m != "" {
+	if m := CheckFreeText(a.Corrections, MaxNoteLength); m != "" {
 		add("corrections", m)
 	}
 	switch a.Kind {

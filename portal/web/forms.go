@@ -43,7 +43,9 @@ func (s *server) fieldErrors(l, prefix string, inputs map[string]string, errs ..
 			fe = formErrors{}
 		}
 		for _, f := range pe.Fields {
-			if in, ok := inputs[f.Field]; ok {
+			if in, ok := inputs[f.Field]; ok && f.Message == portal.MsgBSNInText {
+				fe[in] = s.t(l, "form.err.bsn") // the rule broken is not the one the input's message says
+			} else if ok {
 				fe[in] = s.t(l, prefix+in)
 			} else {
 				fe[formInvalid] = s.t(l, "form.err.other")

@@ -452,6 +452,9 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 		if fe.Field == "description" && nr.Kind == portal.KindQuestion {
 			f.Errors[fe.Field] = s.t(l, "req.err.question")
 		}
+		if fe.Message == portal.MsgBSNInText {
+			f.Errors[fe.Field] = s.t(l, "form.err.bsn")
+		}
 	}
 	// Links to events that do not exist are dropped, so the form can be shown again.
 	if _, bad := f.Errors["scope"]; bad {
