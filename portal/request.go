@@ -309,7 +309,10 @@ type Message struct {
 	Kind        StepKind
 	Status      RequestStatus
 	Note        string // the reason of an extension, shown to the citizen
-	CreatedAt   time.Time
+	// FirstDeadline is the request's deadline as set when it was filed (nil for messages about no
+	// request): the message that confirms the filing names the date.
+	FirstDeadline *time.Time
+	CreatedAt     time.Time
 	ReadAt      *time.Time
 }
 

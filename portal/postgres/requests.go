@@ -665,19 +665,26 @@ func containsStr(ss []string, s string) bool {
 	return false
 }
 
+// messageSelect reads inbox messages (m) with the request each is about (r), for scanMessage.
+const messageSelect = `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
+ coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''),
+ m.kind, m.status, m.note, m.created_at, m.read_at, coalesce(r.kind, ''), r.first_deadline
+FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id`
+
+func scanMessage(row pgx.CollectableRow) (portal.Message, error) {
+	var m portal.Message
+	err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.ConsentID, &m.EventID, &m.Kind, &m.Status, &m.Note,
+		&m.CreatedAt, &m.ReadAt, &m.RequestKind, &m.FirstDeadline)
+	return m, err
+}
+
 // Messages returns a citizen's inbox, newest first.
 func (db *DB) Messages(ctx context.Context, subjectID int64, limit int) ([]portal.Message, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, _ := db.pool.Query(ctx, `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
- coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at, coalesce(r.kind, '')
-FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id WHERE m.subject_id = $1 ORDER BY m.id DESC LIMIT $2`, subjectID, limit)
-	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Message, error) {
-		var m portal.Message
-		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.ConsentID, &m.EventID, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt, &m.RequestKind)
-		return m, err
-	})
+	rows, _ := db.pool.Query(ctx, messageSelect+` WHERE m.subject_id = $1 ORDER BY m.id DESC LIMIT $2`, subjectID, limit)
+	ms, err := pgx.CollectRows(rows, scanMessage)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: messages: %w", err)
 	}

@@ -668,6 +668,8 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 			text = s.t(l, "msg.extended", m.Reference, m.Note)
 		} else if m.RequestKind == portal.KindQuestion && (m.Kind == portal.StepFiled || m.Kind == portal.StepDecided) {
 			text = s.t(l, "msg.question."+string(m.Kind), m.Reference)
+		} else if (m.Kind == portal.StepFiled || m.Kind == portal.StepFiled+portal.MessageByRepresentative) && m.FirstDeadline != nil {
+			text = s.t(l, "msg."+string(m.Kind), m.Reference, FormatDate(l, *m.FirstDeadline))
 		} else {
 			text = s.t(l, "msg."+string(m.Kind), m.Reference)
 		}
