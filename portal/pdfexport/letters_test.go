@@ -537,8 +537,7 @@ func TestCollege(t *testing.T) {
 		{"en", "Gemeente Voorbeeldstad", "Gemeente Voorbeeldstad"},
 		{"en", "", "the municipality"},
 	} {
-		lb := exporter(t).newLetterBuilder(Letter{Lang: c.lang, Municipality: c.muni}, func(l *letterLabels) string { return l.decisionTitle })
-		if got := lb.college(); got != c.want {
+		if got := college(exporter(t).letterLabelsFor(c.lang), c.muni); got != c.want {
 			t.Errorf("%s college(%q) = %q, want %q", c.lang, c.muni, got, c.want)
 		}
 	}

@@ -398,8 +398,9 @@ func TestBlockHeightMatchesDrawing(t *testing.T) {
 		for i, r := range rows {
 			b.pdf.AddPage()
 			page, y0 := b.pdf.PageNo(), b.pdf.GetY()
-			want := b.blockHeight(b.enc(b.rowTitle(r)), b.fields(r))
-			b.row(r)
+			ev := b.l.event(r)
+			want := b.blockHeight(b.enc(ev.Title), ev.Fields)
+			b.event(ev)
 			if b.pdf.PageNo() != page {
 				t.Fatalf("%s row %d: a normal block went to a new page", lang, i)
 			}
