@@ -26,6 +26,9 @@ type Row struct {
 	Activity     string    // name of the processing activity
 	Purpose      string    // plain-language purpose
 	LegalBasis   string    // plain-language legal basis
+	AccessBasis  string    // translated, e.g. "Voor uw zaak"
+	Recipient    string    // to whom the data were passed on; may be ""
+	CaseRef      string    // the case the processing was part of; may be ""
 	Marks        []string  // e.g. "Noodtoegang (break-the-glass): reden: ..." ; "Met toestemming"; "Tegen uw wil: ..."
 }
 
@@ -288,6 +291,9 @@ func (l labels) fields(r Row) []Field {
 	add(l.activity, r.Activity)
 	add(l.purpose, r.Purpose)
 	add(l.legal, r.LegalBasis)
+	add(l.basis, r.AccessBasis)
+	add(l.recipient, r.Recipient)
+	add(l.caseRef, r.CaseRef)
 	for _, m := range nonEmpty(r.Marks) {
 		fs = append(fs, Field{Label: l.marks, Value: m, Mark: true})
 	}
