@@ -673,4 +673,3 @@ func (s *server) allEvents(c *fiber.Ctx, subjectID int64, f portal.EventFilter) 
 		f.After = &portal.Cursor{OccurredAt: last.OccurredAt, ID: last.ID}
 	}
 }
-

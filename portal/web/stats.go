@@ -346,4 +346,3 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 	w.Flush()
 	return w.Error()
 }
-
