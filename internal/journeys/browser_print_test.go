@@ -19,7 +19,8 @@ import (
 )
 
 // printDocumentsJourney (issue 18): a citizen opens the HTML version of their whole log and of the
-// receipt and the decision letter of a request they filed, with the keyboard, in Dutch and English.
+// receipt and the decision letter of a request they filed, with the keyboard, in Dutch and English;
+// the council opens the annual report as a page.
 // Each page passes axe and fits 320 px; printed (print media emulated) it shows the document without
 // the site's menu, footer, links around it and buttons, and a block is not split over two pages. The
 // PDF beside it is a secondary link.
@@ -108,6 +109,19 @@ func printDocumentsJourney(t *testing.T, s *browserSuite) {
 	c.wantPath(requestPath + "/besluit")
 	c.wantText("Decision on your request", "Back to the request", "How to object")
 	c.printed("journey-print-decision-en")
+
+	// The council's annual report as a page: its charts as tables, its figures, printable.
+	r := s.newTab(t)
+	r.loginStaff("raad")
+	r.open("/raad")
+	r.tabTo(`a[href^="/raad/rapportage?jaar="]`)
+	r.enter()
+	r.wantPath("/raad/rapportage")
+	r.wantText("Rapportage ", "Terug naar de cijfers", "Download als PDF (niet toegankelijk voor schermlezers)")
+	if n := eval[int](r, `document.querySelectorAll("table.doc-chart").length`); n == 0 {
+		t.Error("the report page has no charts as tables")
+	}
+	r.printed("journey-print-report")
 }
 
 var logCountRE = regexp.MustCompile(`(?:van|of) (\d+)`)
