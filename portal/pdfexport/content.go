@@ -137,10 +137,9 @@ func normLetter(l Letter) Letter {
 }
 
 // letterContent is what every letter starts with.
-func (e *Exporter) letterContent(l Letter, title, intro string) (Content, *letterLabels) {
-	ll := e.letterLabelsFor(l.Lang)
+func letterContent(ll *letterLabels, l Letter, title, intro string) Content {
 	return Content{Lang: langOf(l.Lang), Municipality: l.Municipality, Title: title, Facts: letterFacts(ll, l),
-		Salutation: ll.salutation, Intro: []string{intro}}, ll
+		Salutation: ll.salutation, Intro: []string{intro}}
 }
 
 func langOf(l string) string {
@@ -189,7 +188,7 @@ func (e *Exporter) signOff(ll *letterLabels, l Letter, signatory bool) *SignOff 
 func (e *Exporter) ReceiptContent(r Receipt) Content {
 	r.Letter = normLetter(r.Letter)
 	ll := e.letterLabelsFor(r.Lang)
-	c, _ := e.letterContent(r.Letter, ll.receiptTitle, ll.receiptIntro)
+	c := letterContent(ll, r.Letter, ll.receiptTitle, ll.receiptIntro)
 	c.Parts = append(c.Parts, requestPart(ll, ll.receiptRequest, r.Kind, r.ReceivedAt, r.Scope, r.Description, r.FiledBy))
 	deadline := ll.deadlineUnknown
 	if !r.Deadline.IsZero() {
@@ -221,7 +220,7 @@ func keepWithSignOff(ps []Part) []Part {
 func (e *Exporter) DecisionContent(d Decision) Content {
 	d.Letter = normLetter(d.Letter)
 	ll := e.letterLabelsFor(d.Lang)
-	c, _ := e.letterContent(d.Letter, ll.decisionTitle, ll.decisionIntro)
+	c := letterContent(ll, d.Letter, ll.decisionTitle, ll.decisionIntro)
 	if d.Draft != "" {
 		c.Parts = append(c.Parts, Part{Kind: PartBox, Main: d.Draft})
 	}
@@ -287,7 +286,8 @@ func objectionPart(ll *letterLabels, l Letter, appeal bool, address string) Part
 // ConsentReceiptContent is the consent receipt as content (RenderConsentReceipt lays it out).
 func (e *Exporter) ConsentReceiptContent(r ConsentReceipt) Content {
 	r.Letter = normLetter(r.Letter)
-	c, ll := e.letterContent(r.Letter, r.Title, r.Intro)
+	ll := e.letterLabelsFor(r.Lang)
+	c := letterContent(ll, r.Letter, r.Title, r.Intro)
 	c.Parts = append(c.Parts, Part{Kind: PartBox, Main: r.Decision})
 	for _, f := range r.Fields {
 		if f[1] != "" {
