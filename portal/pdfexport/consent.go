@@ -24,15 +24,5 @@ func (e *Exporter) RenderConsentReceipt(w io.Writer, r ConsentReceipt) error {
 }
 
 func (e *Exporter) buildConsentReceipt(r ConsentReceipt) *gofpdf.Fpdf {
-	lb := e.newLetterBuilder(r.Letter, func(*letterLabels) string { return r.Title })
-	lb.opening(r.Intro)
-	lb.box(r.Decision, "")
-	for _, f := range r.Fields {
-		if f[1] != "" {
-			lb.section(f[0], f[1])
-		}
-	}
-	lb.sectionWithTail("", lb.signOffHeight(), r.Closing)
-	lb.signOff()
-	return lb.pdf
+	return e.layoutLetter(r.Letter, e.ConsentReceiptContent(r))
 }

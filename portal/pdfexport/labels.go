@@ -65,16 +65,17 @@ type labels struct {
 	empty     string
 	explain   []string
 
-	role, employee, action, categories, level, activity, purpose, legal, marks string
+	role, employee, action, categories, level, activity, purpose, legal, basis, recipient, caseRef, marks string
 }
 
 func (l labels) rowLabels() []string {
-	return []string{l.role, l.employee, l.action, l.categories, l.level, l.activity, l.purpose, l.legal, l.marks}
+	return []string{l.role, l.employee, l.action, l.categories, l.level, l.activity, l.purpose, l.legal, l.basis,
+		l.recipient, l.caseRef, l.marks}
 }
 
-// labelsFrom reads the labels of the processing overview. Where a label names the same thing as a
-// page does (the employee's role, their name, the note on hidden processing) it shares the page's
-// key; the other field labels still differ from the page and the CSV (issue 18) and have pdf.* keys.
+// labelsFrom reads the labels of the processing overview. The fields of an event have the field.*
+// keys of the log page and the CSV's header: one set of labels for the page, the HTML document, the
+// PDF and the CSV (issue 18).
 func labelsFrom(t func(key string) string) labels {
 	return labels{
 		title:     t("pdf.log.title"),
@@ -90,13 +91,16 @@ func labelsFrom(t func(key string) string) labels {
 
 		role:       t("field.role"),
 		employee:   t("field.employee"),
-		action:     t("pdf.field.action"),
-		categories: t("pdf.field.categories"),
-		level:      t("pdf.field.level"),
-		activity:   t("pdf.field.activity"),
-		purpose:    t("pdf.field.purpose"),
-		legal:      t("pdf.field.legal"),
-		marks:      t("pdf.field.marks"),
+		action:     t("field.action"),
+		categories: t("field.categories"),
+		level:      t("field.level"),
+		activity:   t("field.activity"),
+		purpose:    t("field.purpose"),
+		legal:      t("field.legal"),
+		basis:      t("field.basis"),
+		recipient:  t("field.recipient"),
+		caseRef:    t("field.case"),
+		marks:      t("field.marks"),
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
-
-	"github.com/inzicht/inzicht/portal"
 )
 
 // Letter is what every letter carries.
@@ -102,23 +100,13 @@ type letterBuilder struct {
 	ll    *letterLabels
 	lt    Letter
 	title string
-	// contact is the team's contact (from the Exporter); signatory adds the line "namens het
-	// college van burgemeester en wethouders van …" to the sign-off (decisions).
-	contact   portal.Contact
-	signatory bool
-	kw        float64 // width of the label column of the facts
-	// appeal: the decision on an Awb objection, after which one appeals to the court (Decision.Appeal)
-	appeal bool
+	kw    float64 // width of the label column of the facts
 }
 
-func (e *Exporter) newLetterBuilder(l Letter, title func(*letterLabels) string) *letterBuilder {
-	l.MaskedBSN = maskBSN(l.MaskedBSN)
-	if l.IssuedAt.IsZero() {
-		l.IssuedAt = time.Now()
-	}
+func (e *Exporter) newLetterBuilder(l Letter, title string) *letterBuilder {
+	l = normLetter(l)
 	b := e.newBuilder(Document{Lang: l.Lang, Municipality: l.Municipality, MaskedBSN: l.MaskedBSN, IssuedAt: l.IssuedAt})
-	lb := &letterBuilder{builder: b, ll: e.letterLabelsFor(l.Lang), lt: l, contact: e.contact}
-	lb.title = title(lb.ll)
+	lb := &letterBuilder{builder: b, ll: e.letterLabelsFor(l.Lang), lt: l, title: title}
 
 	p := b.pdf
 	subject := lb.title
@@ -203,30 +191,23 @@ func (lb *letterBuilder) footer() {
 
 // opening writes the sender, the facts of the letter, the title, the
 // salutation and the first paragraph.
-func (lb *letterBuilder) opening(intro string) {
+func (lb *letterBuilder) opening(c Content) {
 	p := lb.pdf
 	cw := lb.contentWidth()
 	p.AddPage()
 
 	p.SetFont(fontFamily, "B", 12)
 	setText(p, colText)
-	p.MultiCell(cw, 6, lb.enc(lb.lt.Municipality), "", "L", false)
+	p.MultiCell(cw, 6, lb.enc(c.Municipality), "", "L", false)
 	p.Ln(1)
-	facts := [][2]string{{lb.ll.date, date(lb.lt.IssuedAt)}}
-	if ref := strings.TrimSpace(lb.lt.Reference); ref != "" {
-		facts = append(facts, [2]string{lb.ll.reference, ref})
-	}
-	if bsn := strings.TrimSpace(lb.lt.MaskedBSN); bsn != "" {
-		facts = append(facts, [2]string{lb.ll.bsn, bsn})
-	}
-	for _, f := range facts {
-		lb.fact(f[0], []string{f[1]})
+	for _, f := range c.Facts {
+		lb.fact(f.Label, f.Values)
 	}
 
 	p.Ln(6)
 	p.SetFont(fontFamily, "B", 17)
 	setText(p, colBlue)
-	p.MultiCell(cw, 8, lb.enc(lb.title), "", "L", false)
+	p.MultiCell(cw, 8, lb.enc(c.Title), "", "L", false)
 	p.Ln(1)
 	setDraw(p, colBlue)
 	p.SetLineWidth(0.6)
@@ -234,8 +215,12 @@ func (lb *letterBuilder) opening(intro string) {
 	p.Line(marginL, y, marginL+cw, y)
 	p.Ln(5)
 
-	lb.para(lb.ll.salutation)
-	lb.para(intro)
+	if c.Salutation != "" {
+		lb.para(c.Salutation)
+	}
+	for _, s := range c.Intro {
+		lb.para(s)
+	}
 }
 
 // fact writes a label with one or more value lines next to it.
@@ -401,27 +386,21 @@ func (lb *letterBuilder) words(s string) {
 }
 
 // request writes what the citizen asked for.
-func (lb *letterBuilder) request(heading, kind string, received time.Time, scope []string, description, filedBy string) {
-	ll := lb.ll
-	lb.heading(heading, 2*lineH)
-	if fb := strings.TrimSpace(filedBy); fb != "" {
-		lb.para(fb)
+func (lb *letterBuilder) request(part Part) {
+	lb.heading(part.Heading, 2*lineH)
+	for _, fb := range part.Paras {
+		lb.para(fb.Text)
 	}
-	if k := strings.TrimSpace(kind); k != "" {
-		lb.fact(ll.kind, []string{k})
-	}
-	if !received.IsZero() {
-		lb.fact(ll.received, []string{date(received)})
-	}
-	if sc := nonEmpty(scope); len(sc) > 0 {
-		if len(sc) > 1 {
-			for i := range sc {
-				sc[i] = "• " + sc[i]
+	for _, f := range part.Facts {
+		vs := append([]string(nil), f.Values...)
+		if len(vs) > 1 {
+			for i := range vs {
+				vs[i] = "• " + vs[i]
 			}
 		}
-		lb.fact(ll.scope, sc)
+		lb.fact(f.Label, vs)
 	}
-	if d := strings.TrimSpace(description); d != "" {
+	if d := part.Words; d != "" {
 		p := lb.pdf
 		p.Ln(2)
 		if p.GetY()+lineH+1.5+2*lineH > lb.bottom() { // label with the first lines
@@ -430,45 +409,46 @@ func (lb *letterBuilder) request(heading, kind string, received time.Time, scope
 		p.SetFont(fontFamily, "B", bodySize)
 		setText(p, colText)
 		p.SetX(marginL)
-		p.CellFormat(lb.contentWidth(), lineH, lb.enc(ll.words+":"), "", 1, "L", false, 0, "")
+		p.CellFormat(lb.contentWidth(), lineH, lb.enc(part.WordsLabel+":"), "", 1, "L", false, 0, "")
 		lb.words(d)
 	}
 }
 
-// section writes a heading and its paragraphs; empty paragraphs are skipped.
-func (lb *letterBuilder) section(heading string, paras ...string) {
-	lb.sectionWithTail(heading, 0, paras...)
-}
-
-// sectionWithTail is section for the last section of a letter: when tail
-// (the height of what follows, the sign-off) is not 0, the whole section is
-// kept on one page with it if it fits, so the sign-off never stands alone.
-func (lb *letterBuilder) sectionWithTail(heading string, tail float64, paras ...string) {
-	paras = nonEmpty(paras)
-	if len(paras) == 0 {
+// section writes a heading and its paragraphs. When tail (the height of what follows, the
+// sign-off) is not 0, the whole section is kept on one page with it if it fits, so the sign-off
+// never stands alone.
+func (lb *letterBuilder) section(heading string, tail float64, ps []Para) {
+	if len(ps) == 0 {
 		return
 	}
-	need := lb.firstLines(paras[0])
+	need := lb.firstLines(ps[0].Text)
 	if tail > 0 {
 		need = tail
-		for _, s := range paras {
-			need += lb.paraHeight(s)
+		for _, s := range ps {
+			need += lb.paraHeight(s.Text)
 		}
 	}
 	lb.heading(heading, need)
-	for _, s := range paras {
-		lb.para(s)
+	for _, s := range ps {
+		if s.Bold {
+			lb.boldPara(s.Text)
+		} else {
+			lb.para(s.Text)
+		}
 	}
 }
 
 // signOffHeight is the height signOff needs.
-func (lb *letterBuilder) signOffHeight() float64 {
-	h := sectionGap - paraGap + lineH + paraGap + lineH
-	if lb.signatory {
-		h += lb.linesHeight(lb.signatoryLine())
+func (lb *letterBuilder) signOffHeight(so *SignOff) float64 {
+	if so == nil {
+		return 0
 	}
-	if lines := lb.contactLines(); len(lines) > 0 {
-		h += sectionGap + lineH*float64(len(lines)+1)
+	h := sectionGap - paraGap + lineH + paraGap + lineH
+	if so.Signatory != "" {
+		h += lb.linesHeight(so.Signatory)
+	}
+	if len(so.Contact) > 0 {
+		h += sectionGap + lineH*float64(len(so.Contact)+1)
 	}
 	return h
 }
@@ -478,53 +458,33 @@ func (lb *letterBuilder) linesHeight(s string) float64 {
 	return float64(len(lb.pdf.SplitText(lb.enc(s), lb.contentWidth()))) * lineH
 }
 
-// signatoryLine is "namens het college van burgemeester en wethouders van de gemeente …,".
-func (lb *letterBuilder) signatoryLine() string {
-	return fmt.Sprintf(lb.ll.signatoryFmt, lb.college())
-}
-
-// contactLines are the team's contact details, one "Label: value" line each; empty fields are left out.
-func (lb *letterBuilder) contactLines() []string {
-	var lines []string
-	for _, f := range []struct{ label, value string }{
-		{lb.ll.phone, lb.contact.Phone}, {lb.ll.hours, lb.contact.Hours},
-		{lb.ll.email, lb.contact.Email}, {lb.ll.address, lb.contact.Address},
-	} {
-		if v := strings.TrimSpace(f.value); v != "" {
-			lines = append(lines, f.label+": "+v)
-		}
-	}
-	return lines
-}
-
 // signOff writes the closing, the signatory (decisions) and the sender, kept together, and under
 // them how to reach the team.
-func (lb *letterBuilder) signOff() {
+func (lb *letterBuilder) signOff(so *SignOff) {
 	p := lb.pdf
 	p.Ln(sectionGap - paraGap)
-	lb.keep(lb.signOffHeight() - (sectionGap - paraGap))
-	lb.para(lb.ll.closing)
+	lb.keep(lb.signOffHeight(so) - (sectionGap - paraGap))
+	lb.para(so.Closing)
 	setText(p, colText)
-	if lb.signatory {
+	if so.Signatory != "" {
 		p.SetFont(fontFamily, "", bodySize)
 		p.SetX(marginL)
-		p.MultiCell(lb.contentWidth(), lineH, lb.enc(lb.signatoryLine()), "", "L", false)
+		p.MultiCell(lb.contentWidth(), lineH, lb.enc(so.Signatory), "", "L", false)
 	}
 	p.SetFont(fontFamily, "B", bodySize)
 	p.SetX(marginL)
-	p.MultiCell(lb.contentWidth(), lineH, lb.enc(strings.TrimSpace(lb.lt.Municipality)), "", "L", false)
-	lines := lb.contactLines()
-	if len(lines) == 0 {
+	p.MultiCell(lb.contentWidth(), lineH, lb.enc(so.Sender), "", "L", false)
+	if len(so.Contact) == 0 {
 		return
 	}
 	p.Ln(sectionGap)
 	p.SetFont(fontFamily, "B", bodySize)
 	p.SetX(marginL)
-	p.MultiCell(lb.contentWidth(), lineH, lb.enc(lb.ll.contactHeading), "", "L", false)
+	p.MultiCell(lb.contentWidth(), lineH, lb.enc(so.ContactHeading), "", "L", false)
 	p.SetFont(fontFamily, "", bodySize)
-	for _, l := range lines {
+	for _, f := range so.Contact {
 		p.SetX(marginL)
-		p.MultiCell(lb.contentWidth(), lineH, lb.enc(l), "", "L", false)
+		p.MultiCell(lb.contentWidth(), lineH, lb.enc(f.Label+": "+strings.Join(f.Values, ", ")), "", "L", false)
 	}
 }
 
@@ -532,11 +492,11 @@ func (lb *letterBuilder) signOff() {
 // "Gemeente Voorbeeldstad" becomes "de gemeente Voorbeeldstad", so the
 // sentence reads "... het college van burgemeester en wethouders van de
 // gemeente Voorbeeldstad".
-func (lb *letterBuilder) college() string {
-	m := strings.TrimSpace(lb.lt.Municipality)
-	if !lb.ll.dutch {
+func college(ll *letterLabels, municipality string) string {
+	m := strings.TrimSpace(municipality)
+	if !ll.dutch {
 		if m == "" {
-			return lb.ll.collegeNone
+			return ll.collegeNone
 		}
 		return m
 	}
@@ -544,7 +504,7 @@ func (lb *letterBuilder) college() string {
 		return "de gemeente " + m[len("gemeente "):]
 	}
 	if m == "" {
-		return lb.ll.collegeNone
+		return ll.collegeNone
 	}
 	return m
 }
@@ -553,39 +513,6 @@ func (lb *letterBuilder) college() string {
 // letter date plus six weeks, as a calendar date in Amsterdam.
 func objectionLastDay(issued time.Time) time.Time {
 	return issued.In(amsterdam).AddDate(0, 0, 42)
-}
-
-// objection writes how to object, the last day and the complaint line. The
-// section is kept on one page with the sign-off when it fits.
-func (lb *letterBuilder) objection() {
-	ll := lb.ll
-	ref := fmt.Sprintf(ll.refPhraseFmt, strings.TrimSpace(lb.lt.Reference))
-	if strings.TrimSpace(lb.lt.Reference) == "" {
-		ref = ll.refPhraseNone
-	}
-	object := fmt.Sprintf(ll.objectFmt, lb.college(), ref)
-	if a := strings.TrimSpace(lb.contact.Address); a != "" {
-		object += " " + fmt.Sprintf(ll.objectAddress, a)
-	}
-	heading := ll.objectHeading
-	paras := []string{
-		object,
-		fmt.Sprintf(ll.lastDayFmt, date(objectionLastDay(lb.lt.IssuedAt))),
-		ll.complaint,
-	}
-	if lb.appeal {
-		heading = ll.appealHeading
-		paras[0] = fmt.Sprintf(ll.appealFmt, ref)
-		paras[1] = fmt.Sprintf(ll.appealLastDayFmt, date(objectionLastDay(lb.lt.IssuedAt)))
-	}
-	need := lb.signOffHeight()
-	for _, s := range paras {
-		need += lb.paraHeight(s)
-	}
-	lb.heading(heading, need)
-	lb.para(paras[0])
-	lb.boldPara(paras[1])
-	lb.para(paras[2])
 }
 
 func (lb *letterBuilder) boldPara(s string) {
@@ -599,105 +526,91 @@ func (lb *letterBuilder) boldPara(s string) {
 
 // buildReceipt lays out the confirmation of receipt.
 func (e *Exporter) buildReceipt(r Receipt) *gofpdf.Fpdf {
-	lb := e.newLetterBuilder(r.Letter, func(l *letterLabels) string { return l.receiptTitle })
-	ll := lb.ll
-	lb.opening(ll.receiptIntro)
-	lb.request(ll.receiptRequest, r.Kind, r.ReceivedAt, r.Scope, r.Description, r.FiledBy)
-
-	deadline := ll.deadlineUnknown
-	if !r.Deadline.IsZero() {
-		deadline = fmt.Sprintf(ll.deadlineFmt, date(r.Deadline))
-	}
-	lb.box(deadline, "")
-
-	lb.section(ll.nextHeading, ll.next...)
-	news := ll.followInbox
-	if r.Email {
-		news = ll.followEmail
-	}
-	questions := ll.questionsNoRef
-	if ref := strings.TrimSpace(r.Reference); ref != "" {
-		questions = fmt.Sprintf(ll.questionsFmt, ref)
-	}
-	lb.sectionWithTail(ll.followHeading, lb.signOffHeight(), ll.follow, news, questions)
-	lb.signOff()
-	return lb.pdf
+	return e.layoutLetter(r.Letter, e.ReceiptContent(r))
 }
 
 // buildDecision lays out the decision letter.
 func (e *Exporter) buildDecision(d Decision) *gofpdf.Fpdf {
-	lb := e.newLetterBuilder(d.Letter, func(l *letterLabels) string { return l.decisionTitle })
-	ll := lb.ll
-	lb.opening(ll.decisionIntro)
-	if d.Draft != "" {
-		lb.box(d.Draft, "")
-	}
-	lb.request(ll.decisionRequest, d.Kind, d.ReceivedAt, d.Scope, d.Description, d.FiledBy)
+	return e.layoutLetter(d.Letter, e.DecisionContent(d))
+}
 
-	decided := d.DecidedAt
-	if decided.IsZero() {
-		decided = lb.lt.IssuedAt
+// layoutLetter lays out a letter's content on A4.
+func (e *Exporter) layoutLetter(l Letter, c Content) *gofpdf.Fpdf {
+	lb := e.newLetterBuilder(l, c.Title)
+	lb.opening(c)
+	lb.parts(c)
+	if c.SignOff != nil {
+		lb.signOff(c.SignOff)
 	}
-	lb.box(fmt.Sprintf(ll.outcomeFmt, strings.TrimSpace(d.Outcome)), fmt.Sprintf(ll.decidedFmt, date(decided)))
-
-	lb.section(ll.ground, d.Ground)
-	lb.section(ll.why, d.Motivation)
-	lb.section(ll.corrections, d.Corrections)
-	if d.CoSigned {
-		lb.section(ll.cosignedHeading, ll.cosigned)
-	}
-	if reason := strings.TrimSpace(d.ExtensionReason); reason != "" {
-		lb.section(ll.extensionHeading, fmt.Sprintf(ll.extensionFmt, reason))
-	}
-	if d.Inspection || len(d.Overview) > 0 { // rows given are never dropped
-		lb.overview(d.Overview)
-	}
-	if d.NotesListed || len(d.Notes) > 0 { // notes given are never dropped
-		lb.notes(d.Notes)
-	}
-	lb.signatory = true
-	lb.appeal = d.Appeal
-	lb.objection()
-	lb.signOff()
 	return lb.pdf
+}
+
+// parts lays out the parts of a letter in order.
+func (lb *letterBuilder) parts(c Content) {
+	for _, part := range c.Parts {
+		switch part.Kind {
+		case PartBox:
+			lb.box(part.Main, part.Sub)
+		case PartRequest:
+			lb.request(part)
+		case PartSection:
+			tail := 0.0
+			if part.KeepWithSignOff {
+				tail = lb.signOffHeight(c.SignOff)
+			}
+			lb.section(part.Heading, tail, part.Paras)
+		case PartEvents:
+			lb.overview(part)
+		case PartNotes:
+			lb.notes(part)
+		}
+	}
 }
 
 // overview writes the inspection overview: every processing event in scope
 // as a block, or a clear line that there are none.
-func (lb *letterBuilder) overview(rows []Row) {
-	ll := lb.ll
-	need := lb.paraHeight(ll.overviewIntro)
+func (lb *letterBuilder) overview(part Part) {
+	intro := ""
+	if len(part.Paras) > 0 {
+		intro = part.Paras[0].Text
+	}
+	rows := part.Events
+	need := lb.paraHeight(intro)
 	if len(rows) == 0 {
-		need += lb.paraHeight(ll.overviewEmpty)
-	} else if h := lb.blockHeight(lb.enc(lb.rowTitle(rows[0])), lb.fields(rows[0])); need+h+headingH+sectionGap <= lb.room() {
+		need += lb.paraHeight(part.Empty)
+	} else if h := lb.blockHeight(lb.enc(rows[0].Title), rows[0].Fields); need+h+headingH+sectionGap <= lb.room() {
 		need += h // the heading stays with the first block
 	} else {
 		need += 3 * lineH
 	}
-	lb.heading(ll.overview, need)
-	lb.para(ll.overviewIntro)
+	lb.heading(part.Heading, need)
+	lb.para(intro)
 	if len(rows) == 0 {
-		lb.boldPara(ll.overviewEmpty)
+		lb.boldPara(part.Empty)
 		return
 	}
 	lb.pdf.Ln(1)
 	for _, r := range rows {
-		lb.row(r)
+		lb.event(r)
 	}
 }
 
 // notes writes the internal notes about the person: per note a line with the date, the author and the
 // request, and the note's words as a quote; or a clear line that there are none.
-func (lb *letterBuilder) notes(ns []InternalNote) {
-	ll := lb.ll
-	need := lb.paraHeight(ll.notesIntro) + 3*lineH
-	if len(ns) == 0 {
-		need = lb.paraHeight(ll.notesIntro) + lb.paraHeight(ll.notesEmpty)
+func (lb *letterBuilder) notes(part Part) {
+	intro := ""
+	if len(part.Paras) > 0 {
+		intro = part.Paras[0].Text
 	}
-	lb.heading(ll.notesHeading, need)
-	lb.para(ll.notesIntro)
+	ns := part.Notes
+	need := lb.paraHeight(intro) + 3*lineH
 	if len(ns) == 0 {
-		lb.boldPara(ll.notesEmpty)
+		need = lb.paraHeight(intro) + lb.paraHeight(part.Empty)
+	}
+	lb.heading(part.Heading, need)
+	lb.para(intro)
+	if len(ns) == 0 {
+		lb.boldPara(part.Empty)
 		return
 	}
 	p := lb.pdf
@@ -708,8 +621,7 @@ func (lb *letterBuilder) notes(ns []InternalNote) {
 		p.SetFont(fontFamily, "B", bodySize)
 		setText(p, colText)
 		p.SetX(marginL)
-		p.MultiCell(lb.contentWidth(), lineH, lb.enc(fmt.Sprintf(ll.noteLineFmt, date(n.At), strings.TrimSpace(n.Author),
-			strings.TrimSpace(n.Reference))), "", "L", false)
+		p.MultiCell(lb.contentWidth(), lineH, lb.enc(n.Line), "", "L", false)
 		lb.words(n.Text)
 	}
 }

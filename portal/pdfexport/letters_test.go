@@ -299,9 +299,9 @@ func TestDecisionDutch(t *testing.T) {
 		"Wij hebben de termijn voor dit besluit verlengd. De reden is: "+letterExtension,
 		"Overzicht van uw gegevens",
 		"Hieronder ziet u elke keer dat uw gegevens zijn gebruikt.",
-		"30-03-2025 00:30", "Functie", "Wmo-consulent", "Wat is er gedaan", "Bekeken",
-		"Gegevens", "Financiële gegevens", "Verwerking", "Activiteit #00", "Doel", "Wij bekijken of u hulp nodig heeft",
-		"Wettelijke grondslag", "Grondslag #00",
+		"30-03-2025 00:30", "Functie", "Wmo-consulent", "Wat gebeurde er", "Bekeken",
+		"Welke gegevens", "Financiële gegevens", "Taak", "Activiteit #00", "Waarom", "Wij bekijken of u hulp nodig heeft",
+		"Wettelijke grond", "Grondslag #00", "Toegang", "Voor uw zaak", "Ontvanger", "UWV Amsterdam", "Zaaknummer", "Z-2025-0001",
 		"Activiteit #01", "Let op", "Met toestemming",
 		"Activiteit #02", "Noodtoegang (break-the-glass)",
 		"Bezwaar maken",
@@ -345,7 +345,7 @@ func TestDecisionEnglish(t *testing.T) {
 		"Kind regards,",
 	)
 	lt.wantFooters(t, "Page %d of %d", "Reference "+letterRef)
-	for _, dutch := range []string{"Pagina", "Ons besluit", "Waarom", "Wettelijke grondslag", "Functie"} {
+	for _, dutch := range []string{"Pagina", "Ons besluit", "Waarom", "Wettelijke grond", "Functie"} {
 		if strings.Contains(lt.all(), dutch) {
 			t.Errorf("English decision contains Dutch %q", dutch)
 		}
@@ -362,7 +362,7 @@ func TestDecisionOptionalSections(t *testing.T) {
 	d.Overview = nil
 	lt := readLetter(t, plainLetter(t, exporter(t).buildDecision(d)))
 	lt.wantOrder(t, "Ons besluit: Afgewezen", "Waarom", letterMotivation, "Bezwaar maken", "De laatste dag om bezwaar te maken is 13-05-2026.")
-	for _, absent := range []string{"Wat is verbeterd", "Wij hadden meer tijd nodig", "verlengd", "Overzicht van uw gegevens", "Activiteit #00", "Wettelijke grondslag"} {
+	for _, absent := range []string{"Wat is verbeterd", "Wij hadden meer tijd nodig", "verlengd", "Overzicht van uw gegevens", "Activiteit #00", "Wettelijke grond"} {
 		if strings.Contains(lt.flow, absent) {
 			t.Errorf("decision without that section contains %q", absent)
 		}
@@ -537,8 +537,7 @@ func TestCollege(t *testing.T) {
 		{"en", "Gemeente Voorbeeldstad", "Gemeente Voorbeeldstad"},
 		{"en", "", "the municipality"},
 	} {
-		lb := exporter(t).newLetterBuilder(Letter{Lang: c.lang, Municipality: c.muni}, func(l *letterLabels) string { return l.decisionTitle })
-		if got := lb.college(); got != c.want {
+		if got := college(exporter(t).letterLabelsFor(c.lang), c.muni); got != c.want {
 			t.Errorf("%s college(%q) = %q, want %q", c.lang, c.muni, got, c.want)
 		}
 	}

@@ -26,6 +26,9 @@ type Row struct {
 	Activity     string    // name of the processing activity
 	Purpose      string    // plain-language purpose
 	LegalBasis   string    // plain-language legal basis
+	AccessBasis  string    // translated, e.g. "Voor uw zaak"
+	Recipient    string    // to whom the data were passed on; may be ""
+	CaseRef      string    // the case the processing was part of; may be ""
 	Marks        []string  // e.g. "Noodtoegang (break-the-glass): reden: ..." ; "Met toestemming"; "Tegen uw wil: ..."
 }
 
@@ -101,21 +104,24 @@ type builder struct {
 	lw  float64             // width of the label column
 }
 
-// build lays out the whole document. The returned Fpdf has not been output
-// yet, so callers (and tests) can still ask for PageCount.
+// build lays out the whole document from its content (LogContent). The returned Fpdf has not been
+// output yet, so callers (and tests) can still ask for PageCount.
 func (e *Exporter) build(d Document) *gofpdf.Fpdf {
 	b := e.newBuilder(d)
+	c := e.LogContent(b.d)
 	pdf := b.pdf
 	pdf.AddPage()
-	b.intro()
-	if len(d.Rows) == 0 {
-		pdf.Ln(2)
-		pdf.SetFont(fontFamily, "I", bodySize)
-		setText(pdf, colText)
-		pdf.MultiCell(0, lineH, b.enc(b.l.empty), "", "L", false)
-	}
-	for _, r := range d.Rows {
-		b.row(r)
+	b.intro(c)
+	for _, part := range c.Parts {
+		if len(part.Events) == 0 {
+			pdf.Ln(2)
+			pdf.SetFont(fontFamily, "I", bodySize)
+			setText(pdf, colText)
+			pdf.MultiCell(0, lineH, b.enc(part.Empty), "", "L", false)
+		}
+		for _, ev := range part.Events {
+			b.event(ev)
+		}
 	}
 	return pdf
 }
@@ -201,45 +207,40 @@ func (b *builder) footer() {
 }
 
 // intro writes the title, the citizen's details and the explanation.
-func (b *builder) intro() {
+func (b *builder) intro(c Content) {
 	p := b.pdf
 	cw := b.contentWidth()
 
 	p.SetFont(fontFamily, "B", 17)
 	setText(p, colBlue)
-	p.MultiCell(cw, 8, b.enc(b.l.title), "", "L", false)
+	p.MultiCell(cw, 8, b.enc(c.Title), "", "L", false)
 	p.Ln(2)
 
 	p.SetFont(fontFamily, "B", 12)
 	setText(p, colText)
-	p.MultiCell(cw, 6, b.enc(b.d.Municipality), "", "L", false)
+	p.MultiCell(cw, 6, b.enc(c.Municipality), "", "L", false)
 	p.Ln(1)
 
-	facts := [][2]string{
-		{"BSN", b.d.MaskedBSN},
-		{b.l.period, b.period()},
-		{b.l.issued, date(b.d.IssuedAt)},
-	}
 	p.SetFont(fontFamily, "B", bodySize)
 	kw := 0.0
-	for _, f := range facts {
-		if w := p.GetStringWidth(b.enc(f[0] + ":")); w > kw {
+	for _, f := range c.Facts {
+		if w := p.GetStringWidth(b.enc(f.Label + ":")); w > kw {
 			kw = w
 		}
 	}
 	kw += 2
-	for _, f := range facts {
+	for _, f := range c.Facts {
 		p.SetFont(fontFamily, "B", bodySize)
 		setText(p, colText)
-		p.CellFormat(kw, lineH, b.enc(f[0]+":"), "", 0, "L", false, 0, "")
+		p.CellFormat(kw, lineH, b.enc(f.Label+":"), "", 0, "L", false, 0, "")
 		p.SetFont(fontFamily, "", bodySize)
-		p.MultiCell(cw-kw, lineH, b.enc(f[1]), "", "L", false)
+		p.MultiCell(cw-kw, lineH, b.enc(strings.Join(f.Values, ", ")), "", "L", false)
 	}
 
 	p.Ln(4)
 	p.SetFont(fontFamily, "", bodySize)
 	setText(p, colText)
-	for _, para := range b.l.explain {
+	for _, para := range c.Intro {
 		p.MultiCell(cw, lineH, b.enc(para), "", "L", false)
 		p.Ln(1.5)
 	}
@@ -252,35 +253,34 @@ func (b *builder) intro() {
 	p.Ln(4)
 	p.SetFont(fontFamily, "B", 12)
 	setText(p, colBlue)
-	p.CellFormat(cw, 6, b.enc(b.l.heading), "", 1, "L", false, 0, "")
+	heading := ""
+	if len(c.Parts) > 0 {
+		heading = c.Parts[0].Heading
+	}
+	p.CellFormat(cw, 6, b.enc(heading), "", 1, "L", false, 0, "")
 	p.Ln(2)
 }
 
-func (b *builder) period() string {
-	from := b.l.start
-	if !b.d.From.IsZero() {
-		from = date(b.d.From)
+// periodOf is the period the overview covers, "from the start" when it has no first day.
+func (l labels) periodOf(d Document) string {
+	from := l.start
+	if !d.From.IsZero() {
+		from = date(d.From)
 	}
-	to := b.d.To
+	to := d.To
 	if to.IsZero() {
-		to = b.d.IssuedAt
+		to = d.IssuedAt
 	}
-	return fmt.Sprintf(b.l.periodFmt, from, date(to))
+	return fmt.Sprintf(l.periodFmt, from, date(to))
 }
 
-// field is one labelled line of a block.
-type field struct {
-	label string
-	value string
-	mark  bool
-}
-
-func (b *builder) fields(r Row) []field {
-	l := b.l
-	var fs []field
+// fields are the labelled values of a row, in the order every document shows them; empty values
+// are left out. Every mark carries the marks label (the PDF prints it once, beside the first).
+func (l labels) fields(r Row) []Field {
+	var fs []Field
 	add := func(label, value string) {
 		if strings.TrimSpace(value) != "" {
-			fs = append(fs, field{label: label, value: value})
+			fs = append(fs, Field{Label: label, Value: value})
 		}
 	}
 	add(l.role, r.Role)
@@ -291,17 +291,17 @@ func (b *builder) fields(r Row) []field {
 	add(l.activity, r.Activity)
 	add(l.purpose, r.Purpose)
 	add(l.legal, r.LegalBasis)
-	for i, m := range nonEmpty(r.Marks) {
-		f := field{value: m, mark: true}
-		if i == 0 {
-			f.label = l.marks
-		}
-		fs = append(fs, f)
+	add(l.basis, r.AccessBasis)
+	add(l.recipient, r.Recipient)
+	add(l.caseRef, r.CaseRef)
+	for _, m := range nonEmpty(r.Marks) {
+		fs = append(fs, Field{Label: l.marks, Value: m, Mark: true})
 	}
 	return fs
 }
 
-func (b *builder) rowTitle(r Row) string {
+// rowTitle is the title of an event: the time, the organisation and the team.
+func rowTitle(r Row) string {
 	t := r.When.In(amsterdam).Format("02-01-2006 15:04")
 	org := strings.TrimSpace(r.Organization)
 	if team := strings.TrimSpace(r.Team); team != "" {
@@ -334,32 +334,32 @@ func (b *builder) lines(s string, w float64) int {
 }
 
 // blockHeight measures a block exactly as row draws it.
-func (b *builder) blockHeight(title string, fs []field) float64 {
+func (b *builder) blockHeight(title string, fs []Field) float64 {
 	p := b.pdf
 	cw := b.contentWidth()
 	p.SetFont(fontFamily, "B", bodySize)
 	h := float64(b.lines(title, cw-2*titleInst))*lineH + 2*titlePad + 1.5
 	vw := cw - b.lw
 	for _, f := range fs {
-		if f.mark {
+		if f.Mark {
 			p.SetFont(fontFamily, "B", bodySize)
-			h += float64(b.lines(b.enc(f.value), vw-2*markInst))*lineH + 1
+			h += float64(b.lines(b.enc(f.Value), vw-2*markInst))*lineH + 1
 		} else {
 			p.SetFont(fontFamily, "", bodySize)
-			h += float64(b.lines(b.enc(f.value), vw)) * lineH
+			h += float64(b.lines(b.enc(f.Value), vw)) * lineH
 		}
 	}
 	return h
 }
 
-// row draws one processing event as a block. A block that does not fit in the
+// event draws one processing event as a block. A block that does not fit in the
 // space left on the page starts on a new page, unless it would not fit on an
 // empty page either; then it is allowed to break.
-func (b *builder) row(r Row) {
+func (b *builder) event(ev Event) {
 	p := b.pdf
 	cw := b.contentWidth()
-	title := b.enc(b.rowTitle(r))
-	fs := b.fields(r)
+	title := b.enc(ev.Title)
+	fs := ev.Fields
 
 	_, ph := p.GetPageSize()
 	bottom := ph - marginBot
@@ -385,31 +385,32 @@ func (b *builder) row(r Row) {
 	p.SetY(p.GetY() + titlePad + 1.5)
 
 	vw := cw - b.lw
-	for _, f := range fs {
+	for i, f := range fs {
 		y := p.GetY()
 		if y+lineH > bottom { // keep label and first value line together
 			p.AddPage()
 			y = p.GetY()
 		}
-		if f.label != "" {
+		// A run of marks has its label once, beside the first.
+		if f.Label != "" && !(f.Mark && i > 0 && fs[i-1].Mark && fs[i-1].Label == f.Label) {
 			p.SetFont(fontFamily, "", bodySize)
 			setText(p, colLabel)
 			p.SetXY(marginL, y)
-			p.CellFormat(b.lw, lineH, b.enc(f.label), "", 0, "L", false, 0, "")
+			p.CellFormat(b.lw, lineH, b.enc(f.Label), "", 0, "L", false, 0, "")
 		}
 		p.SetXY(marginL+b.lw, y)
-		if f.mark {
+		if f.Mark {
 			p.SetFont(fontFamily, "B", bodySize)
 			setText(p, colMarkText)
 			setFill(p, colMarkFill)
 			p.SetCellMargin(markInst)
-			p.MultiCell(vw, lineH, b.enc(f.value), "", "L", true)
+			p.MultiCell(vw, lineH, b.enc(f.Value), "", "L", true)
 			p.SetCellMargin(0)
 			p.SetY(p.GetY() + 1)
 		} else {
 			p.SetFont(fontFamily, "", bodySize)
 			setText(p, colText)
-			p.MultiCell(vw, lineH, b.enc(f.value), "", "L", false)
+			p.MultiCell(vw, lineH, b.enc(f.Value), "", "L", false)
 		}
 	}
 	p.Ln(blockGap)

@@ -57,6 +57,10 @@ func sampleRows(n int) []Row {
 			Activity:     fmt.Sprintf("Activiteit #%02d: beoordelen aanvraag maatwerkvoorziening", i),
 			Purpose:      "Beoordelen of u recht heeft op ondersteuning.",
 			LegalBasis:   fmt.Sprintf("Grondslag #%02d: Wet maatschappelijke ondersteuning 2015", i),
+			AccessBasis:  "Voor uw zaak",
+		}
+		if i == 0 {
+			r.Recipient, r.CaseRef = "UWV Amsterdam", "Z-2025-0001"
 		}
 		switch i % 4 {
 		case 0:
@@ -170,10 +174,12 @@ func TestRenderDutch(t *testing.T) {
 		"01-01-2025 tot en met 31-12-2025",
 		"Uitgegeven op",
 		"15-03-2026",
-		"Wettelijke grondslag",
+		"Wettelijke grond",
+		"Toegang", "Voor uw zaak", "Ontvanger", "UWV Amsterdam", "Zaaknummer", "Z-2025-0001",
 		"Financiële gegevens",                    // ë survives
 		"cliënt niet",                            // ë
-		"bereikbaar – ‘spoed’",                   // en dash, typographic quotes
+		"bereikbaar –",                           // en dash
+		"‘spoed’",                                // typographic quotes
 		"J. de Vries-Ëlbers",                     // capital with diaeresis
 		"Lukasz Wisniewski",                      // ł, ś lose their accent, not garbled
 		"30-03-2025 00:30",                       // 23:30 UTC in winter time
@@ -251,15 +257,18 @@ func TestRenderEnglish(t *testing.T) {
 		"Issued on",
 		"Page 1 of ",
 		"Legal basis",
-		"Purpose",
+		"Why",
 		"Role",
+		"Access",
+		"Recipient",
+		"Case number",
 		"Please note",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("English text does not contain %q", want)
 		}
 	}
-	for _, dutch := range []string{"Pagina", "Uitgegeven", "Wettelijke grondslag", "Periode", "vanaf het begin", "Doel"} {
+	for _, dutch := range []string{"Pagina", "Uitgegeven", "Wettelijke grondslag", "Periode", "vanaf het begin", "Waarom", "Toegang"} {
 		if strings.Contains(all, dutch) {
 			t.Errorf("English document contains Dutch label %q", dutch)
 		}
@@ -350,7 +359,7 @@ func TestRenderCompressed(t *testing.T) {
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
 		t.Fatal("not a PDF")
 	}
-	if bytes.Contains(buf.Bytes(), []byte("Wettelijke grondslag")) {
+	if bytes.Contains(buf.Bytes(), []byte("Wettelijke grond")) {
 		t.Error("Render does not compress page content")
 	}
 }
@@ -398,8 +407,9 @@ func TestBlockHeightMatchesDrawing(t *testing.T) {
 		for i, r := range rows {
 			b.pdf.AddPage()
 			page, y0 := b.pdf.PageNo(), b.pdf.GetY()
-			want := b.blockHeight(b.enc(b.rowTitle(r)), b.fields(r))
-			b.row(r)
+			ev := b.l.event(r)
+			want := b.blockHeight(b.enc(ev.Title), ev.Fields)
+			b.event(ev)
 			if b.pdf.PageNo() != page {
 				t.Fatalf("%s row %d: a normal block went to a new page", lang, i)
 			}

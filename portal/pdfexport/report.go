@@ -40,12 +40,13 @@ func (e *Exporter) RenderReport(w io.Writer, r Report) error {
 }
 
 func (e *Exporter) buildReport(r Report) *gofpdf.Fpdf {
-	lb := e.newLetterBuilder(r.Letter, func(*letterLabels) string { return r.Title })
+	c := e.ReportContent(r)
+	lb := e.newLetterBuilder(r.Letter, c.Title)
 	p := lb.pdf
 	p.SetFont(fontFamily, "B", bodySize)
-	for _, s := range r.Sections {
-		for _, row := range s.Rows {
-			if w := p.GetStringWidth(lb.enc(row[0]+":")) + labelGap; w > lb.kw {
+	for _, part := range c.Parts {
+		for _, f := range part.Facts {
+			if w := p.GetStringWidth(lb.enc(f.Label+":")) + labelGap; w > lb.kw {
 				lb.kw = w
 			}
 		}
@@ -53,10 +54,30 @@ func (e *Exporter) buildReport(r Report) *gofpdf.Fpdf {
 	if lim := lb.contentWidth() * 0.6; lb.kw > lim {
 		lb.kw = lim
 	}
-	lb.reportOpening(r.Intro)
+	lb.opening(c)
+	for _, part := range c.Parts {
+		switch part.Kind {
+		case PartCharts:
+			lb.charts(part.Charts)
+		case PartFigures:
+			lb.heading(part.Heading, 2*lineH)
+			for _, f := range part.Facts {
+				lb.fact(f.Label, f.Values)
+			}
+			if len(part.Columns) > 0 {
+				lb.table(part.Columns, part.Table)
+			}
+		}
+	}
+	return lb.pdf
+}
+
+// charts draws the bar charts two by two.
+func (lb *letterBuilder) charts(charts []Chart) {
+	p := lb.pdf
 	const chartH, chartW = 38.0, 80.0
 	rowTop := p.GetY()
-	for i, c := range r.Charts {
+	for i, c := range charts {
 		col := i % 2
 		if col == 0 {
 			if p.GetY()+chartH+12 > lb.bottom() {
@@ -105,16 +126,6 @@ func (e *Exporter) buildReport(r Report) *gofpdf.Fpdf {
 		p.Line(x0, base, x0+chartW, base)
 		p.SetY(rowTop + chartH)
 	}
-	for _, s := range r.Sections {
-		lb.heading(s.Heading, 2*lineH)
-		for _, row := range s.Rows {
-			lb.fact(row[0], []string{row[1]})
-		}
-		if len(s.Columns) > 0 {
-			lb.table(s.Columns, s.Table)
-		}
-	}
-	return lb.pdf
 }
 
 // table draws a header row and rows: the first column takes what the figures leave, each figure
@@ -161,27 +172,4 @@ func max1(n int) int {
 		return 1
 	}
 	return n
-}
-
-// reportOpening is the letter's opening without a salutation: sender, date, title, intro.
-func (lb *letterBuilder) reportOpening(intro string) {
-	p := lb.pdf
-	cw := lb.contentWidth()
-	p.AddPage()
-	p.SetFont(fontFamily, "B", 12)
-	setText(p, colText)
-	p.MultiCell(cw, 6, lb.enc(lb.lt.Municipality), "", "L", false)
-	p.Ln(1)
-	lb.fact(lb.ll.date, []string{date(lb.lt.IssuedAt)})
-	p.Ln(6)
-	p.SetFont(fontFamily, "B", 17)
-	setText(p, colBlue)
-	p.MultiCell(cw, 8, lb.enc(lb.title), "", "L", false)
-	p.Ln(1)
-	setDraw(p, colBlue)
-	p.SetLineWidth(0.6)
-	y := p.GetY()
-	p.Line(marginL, y, marginL+cw, y)
-	p.Ln(5)
-	lb.para(intro)
 }

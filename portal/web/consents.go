@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/pdfexport"
 )
 
 // consentStore asks citizens for consent and records their answers.
@@ -372,59 +371,6 @@ func (s *server) receiptJSON(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="toestemmingsbewijs-`+r.Reference+`.json"`)
 	return c.Send(b)
-}
-
-func (s *server) receiptPDFConsent(c *fiber.Ctx) error {
-	x, r, err := s.receipt(c)
-	if err != nil {
-		return err
-	}
-	l := lang(c)
-	decided := FormatDateTime(l, r.ConsentTime)
-	var decision string
-	switch {
-	case r.Decision == portal.ConsentGranted && x.DecidedBy != nil:
-		decision = s.t(l, "consent.receipt.granted.by", s.representativeText(l, x.DecidedBy), x.DecidedBy.SubjectName,
-			decided, FormatDate(l, x.ValidUntilTime()))
-	case r.Decision == portal.ConsentGranted:
-		decision = s.t(l, "consent.receipt.granted", decided, FormatDate(l, x.ValidUntilTime()))
-	case x.DecidedBy != nil:
-		decision = s.t(l, "consent.receipt.refused.by", s.representativeText(l, x.DecidedBy), x.DecidedBy.SubjectName, decided)
-	default:
-		decision = s.t(l, "consent.receipt.refused", decided)
-	}
-	withdrawn := ""
-	if x.WithdrawnAt != nil {
-		withdrawn = s.t(l, "consent.receipt.withdrawn", FormatDateTime(l, *x.WithdrawnAt))
-		if o := x.WithdrawnBy; o != nil {
-			withdrawn = s.t(l, "consent.receipt.withdrawn.by", s.representativeText(l, o), o.SubjectName, FormatDateTime(l, *x.WithdrawnAt))
-		}
-	}
-	// The child's own answer beside the decision, named by the represented person's name when a
-	// representative decided (the receipt is the child's as much as the parent's).
-	var ownLabel, ownAnswer, ownCommentLabel string
-	if x.OwnAnswer != "" && x.OwnAnswerAt != nil {
-		name := s.t(l, "consent.own.person")
-		if x.DecidedBy != nil {
-			name = x.DecidedBy.SubjectName
-		}
-		ownLabel, ownCommentLabel = s.t(l, "consent.own.label", name), s.t(l, "consent.own.comment", name)
-		ownAnswer = s.t(l, "consent.own."+x.OwnAnswer, FormatDateTime(l, *x.OwnAnswerAt))
-	}
-	doc := pdfexport.ConsentReceipt{
-		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.Reference, IssuedAt: s.deps.Now(),
-			MaskedBSN: r.Subject},
-		Title: s.t(l, "consent.receipt.title"), Intro: s.t(l, "consent.receipt.intro"), Decision: decision,
-		Fields: [][2]string{{s.t(l, "consent.asker"), r.Requester}, {s.t(l, "consent.item"), x.DataItem},
-			{s.t(l, "consent.holder"), x.DataHolder}, {s.t(l, "consent.purpose"), x.Purpose}, {s.t(l, "consent.necessity"), x.Necessity},
-			{s.t(l, "consent.ground"), x.LegalGround}, {s.t(l, "consent.refuse"), x.IfRefused}, {s.t(l, "consent.case"), x.CaseRef},
-			{s.t(l, "consent.decidedby"), s.onBehalfText(l, x.DecidedBy)},
-			{s.t(l, "consent.comment"), x.Comment}, {ownLabel, ownAnswer}, {ownCommentLabel, x.OwnAnswerComment},
-			{s.t(l, "consent.withdrawn"), withdrawn}},
-		Closing: s.t(l, "consent.receipt.closing"),
-	}
-	sendPDF(c, "toestemmingsbewijs-"+x.Reference+".pdf")
-	return s.pdf.RenderConsentReceipt(c.Response().BodyWriter(), doc)
 }
 
 // consentForm is the staff's consent request form as typed, with its errors.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -15,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/pdfexport"
 )
 
 // logStore reads a citizen's own processing log (the overview, /verwerkingen and its downloads).
@@ -476,7 +474,7 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 	base := q.values()
 	data := &logPage{Q: q, Summary: sum, Bases: portal.AccessBases, Filtered: len(base) > 0, Actions: actions,
 		Recipients: recipients, Errors: fe, ErrSummary: fe.summary(logInputs)}
-	data.PDF, data.CSV = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base)
+	data.PDF, data.CSV, data.Doc = withQuery("/verwerkingen.pdf", base), withQuery("/verwerkingen.csv", base), withQuery("/verwerkingen/overzicht", base)
 	if fe != nil {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return s.page(c, "verwerkingen", s.t(l, "log.title"), data)
@@ -596,6 +594,7 @@ type logPage struct {
 	Errors     formErrors
 	ErrSummary []fieldMsg
 	PDF, CSV   string // the downloads, with the filter
+	Doc        string // the whole filtered log as one printable page (documents.go)
 	// Where the page is: lines From–To of Total (Capped: of more than Total). From is 0 when the
 	// position is not known (a link from elsewhere into the middle of the log).
 	From, To, Total int
@@ -673,85 +672,4 @@ func (s *server) allEvents(c *fiber.Ctx, subjectID int64, f portal.EventFilter) 
 		last := evs[len(evs)-1]
 		f.After = &portal.Cursor{OccurredAt: last.OccurredAt, ID: last.ID}
 	}
-}
-
-func (s *server) processingPDF(c *fiber.Ctx) error {
-	sess, _ := session(c)
-	f, err := s.downloadFilter(c)
-	if err != nil {
-		return err
-	}
-	evs, err := s.allEvents(c, sess.SubjectID, f)
-	if err != nil {
-		return err
-	}
-	bsn, err := s.logStore.SubjectBSN(c.UserContext(), sess.SubjectID)
-	if err != nil {
-		return err
-	}
-	l := lang(c)
-	doc := pdfexport.Document{Lang: l, Municipality: s.cfg.Municipality, MaskedBSN: portal.MaskBSN(bsn),
-		From: f.From, To: f.To, IssuedAt: s.deps.Now()}
-	if !f.To.IsZero() {
-		doc.To = f.To.AddDate(0, 0, -1)
-	}
-	for _, e := range evs {
-		r := s.row(l, e)
-		doc.Rows = append(doc.Rows, pdfexport.Row{When: r.When, Organization: r.Org, Team: r.Team, Role: r.Role,
-			Employee: r.Employee, Action: r.Action, Categories: r.Categories, Level: r.Level, Activity: r.Activity,
-			Purpose: r.Purpose, LegalBasis: r.Legal, Marks: r.Marks})
-	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="verwerkingen.pdf"`)
-	return s.pdf.Render(c.Response().BodyWriter(), doc)
-}
-
-// csvSafe keeps spreadsheet programs from running a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-func (s *server) processingCSV(c *fiber.Ctx) error {
-	sess, _ := session(c)
-	f, err := s.downloadFilter(c)
-	if err != nil {
-		return err
-	}
-	evs, err := s.allEvents(c, sess.SubjectID, f)
-	if err != nil {
-		return err
-	}
-	l := lang(c)
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="verwerkingen.csv"`)
-	w := csv.NewWriter(c.Response().BodyWriter())
-	w.Comma = ';' // what Dutch spreadsheet settings expect
-	head := []string{"id", s.t(l, "field.when"), s.t(l, "field.who"), "team", s.t(l, "field.role"), s.t(l, "field.action"),
-		s.t(l, "field.categories"), s.t(l, "field.level"), s.t(l, "field.activity"), s.t(l, "field.purpose"), s.t(l, "field.legal"),
-		s.t(l, "field.basis"), s.t(l, "field.case"), s.t(l, "field.recipient")}
-	if s.cfg.ShowEmployee {
-		head = append(head, s.t(l, "field.employee"))
-	}
-	_ = w.Write(append([]string{"\ufeff" + head[0]}, head[1:]...))
-	for _, e := range evs {
-		r := s.row(l, e)
-		basis := r.Basis
-		if len(r.Marks) > 0 {
-			basis = strings.Join(r.Marks, " / ")
-		}
-		rec := []string{r.ID, r.When.In(amsterdam).Format("2006-01-02 15:04:05"), r.Org, r.Team, r.Role, r.Action,
-			strings.Join(r.Categories, ", "), r.Level, r.Activity, r.Purpose, r.Legal, basis, r.CaseRef, r.Recipient}
-		if s.cfg.ShowEmployee {
-			rec = append(rec, r.Employee)
-		}
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		_ = w.Write(rec)
-	}
-	w.Flush()
-	return w.Error()
 }

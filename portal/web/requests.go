@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -514,124 +513,6 @@ func (s *server) letterFiledBy(l string, o *portal.OnBehalf) string {
 		return ""
 	}
 	return s.t(l, "onbehalf.letter", s.representativeText(l, o), o.SubjectName)
-}
-
-func sendPDF(c *fiber.Ctx, name string) {
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
-}
-
-func (s *server) receiptPDF(c *fiber.Ctx) error {
-	l := lang(c)
-	r, err := s.citizenRequest(c, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	lt, err := s.letter(c, r)
-	if err != nil {
-		return err
-	}
-	lt.IssuedAt = r.ReceivedAt
-	evs, err := s.scopeEvents(c, r)
-	if err != nil {
-		return err
-	}
-	doc := pdfexport.Receipt{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
-		Deadline: r.FirstDeadline, Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Email: r.HasEmail,
-		FiledBy: s.letterFiledBy(l, r.FiledBy)}
-	sendPDF(c, "ontvangstbevestiging-"+r.Reference+".pdf")
-	return s.pdf.RenderReceipt(c.Response().BodyWriter(), doc)
-}
-
-func (s *server) decisionPDF(c *fiber.Ctx) error {
-	r, err := s.citizenRequest(c, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	return s.renderDecisionPDF(c, r)
-}
-
-// staffDecisionPDF is the decision letter of a decided request for staff, as the citizen received it.
-// Reading it is a view of the citizen's data: it is recorded as opening the case file is, and counts
-// as the same visit when the clerk downloads it from the request's page (ReopenCaseFile).
-func (s *server) staffDecisionPDF(c *fiber.Ctx) error {
-	cf, err := s.caseStore.ReopenCaseFile(c.UserContext(), c.Params("id"), staffOf(c), s.cfg.Municipality)
-	if err != nil {
-		return err
-	}
-	return s.renderDecisionPDF(c, cf.Request)
-}
-
-// renderDecisionPDF writes the decision letter of r, for the citizen, their representative (what
-// the representation covers) or staff (a staff session acts for no one: the whole letter).
-func (s *server) renderDecisionPDF(c *fiber.Ctx, r portal.RightsRequest) error {
-	if r.Status != portal.StatusDecided || r.DecidedAt == nil {
-		return portal.Errorf(portal.ENOTFOUND, "no decision yet")
-	}
-	return s.writeDecisionPDF(c, r, "")
-}
-
-// writeDecisionPDF writes the decision letter of r as decided (r.Outcome, r.Motivation, r.DecidedAt);
-// draft, when set, marks it as a clerk's preview of a decision not yet taken.
-func (s *server) writeDecisionPDF(c *fiber.Ctx, r portal.RightsRequest, draft string) error {
-	sess, _ := session(c)
-	l := lang(c)
-	ctx := c.UserContext()
-	lt, err := s.letter(c, r)
-	if err != nil {
-		return err
-	}
-	lt.IssuedAt = *r.DecidedAt
-	evs, err := s.scopeEvents(c, r)
-	if err != nil {
-		return err
-	}
-	doc := pdfexport.Decision{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
-		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, "outcome.short."+string(r.Outcome)),
-		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
-		Ground: s.groundLetter(l, r.Ground), CoSigned: r.CoSigned,
-		Inspection: r.Kind == portal.KindInspection, Appeal: r.Kind == portal.KindAwbObjection, FiledBy: s.letterFiledBy(l, r.FiledBy), Draft: draft}
-	if doc.Inspection {
-		// The overview as the log stood at the decision: the letter does not change after it is sent.
-		evs, more, err := s.requestStore.ScopeEventsAsOf(ctx, r.SubjectID, r.Scope, portal.MaxOverviewEvents, *r.DecidedAt)
-		if err != nil {
-			return err
-		}
-		if more {
-			return portal.Errorf(portal.EINVALID, "more than %d events in scope", portal.MaxOverviewEvents)
-		}
-		if !sess.Acting.Covers(portal.PartLog) {
-			evs = nil // a representation without the log part: the letter without the overview
-		}
-		if sess.Acting != nil && len(evs) > 0 {
-			// A representative's copy holds what they may see (financial only for an administrator, no
-			// record of views of a signal hidden from them).
-			ids := make([]string, len(evs))
-			for i, e := range evs {
-				ids[i] = e.ID
-			}
-			ok, err := s.requestStore.VisibleTo(ctx, r.SubjectID, ids, sess.Acting)
-			if err != nil {
-				return err
-			}
-			evs = slices.DeleteFunc(evs, func(e portal.LoggedEvent) bool { return !ok[e.ID] })
-		}
-		for _, e := range evs {
-			rw := s.row(l, e)
-			doc.Overview = append(doc.Overview, pdfexport.Row{When: rw.When, Organization: rw.Org, Team: rw.Team, Role: rw.Role,
-				Employee: rw.Employee, Action: rw.Action, Categories: rw.Categories, Level: rw.Level, Activity: rw.Activity,
-				Purpose: rw.Purpose, LegalBasis: rw.Legal, Marks: rw.Marks})
-		}
-	}
-	if err := s.letterNotes(c, r, &doc); err != nil { // issue 17: the internal notes (notes.go)
-		return err
-	}
-	name := "besluit-" + r.Reference + ".pdf"
-	if draft != "" {
-		name = "concept-" + name
-	}
-	sendPDF(c, name)
-	return s.pdf.RenderDecision(c.Response().BodyWriter(), doc)
 }
 
 // MessageView is an inbox entry as shown.

@@ -12,7 +12,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/inzicht/inzicht/portal"
-	"github.com/inzicht/inzicht/portal/pdfexport"
 )
 
 // statsStore keeps the published counts per period.
@@ -346,85 +345,4 @@ func (s *server) councilCSV(c *fiber.Ctx) error {
 	}
 	w.Flush()
 	return w.Error()
-}
-
-// councilReport is the yearly report as PDF: the year's quarters as charts, then every figure of the
-// year, suppressed like everywhere else.
-func (s *server) councilReport(c *fiber.Ctx) error {
-	l := lang(c)
-	ps, snap, err := s.figures(c)
-	if err != nil {
-		return err
-	}
-	year := c.Query("jaar", ps[0].Period)
-	var yp *portal.Published
-	for i := range ps {
-		if ps[i].Period == year {
-			yp = &ps[i]
-		}
-	}
-	if yp == nil {
-		return portal.Errorf(portal.ENOTFOUND, "no figures for that year")
-	}
-	y, _ := strconv.Atoi(year)
-	var quarters []portal.PeriodCounts
-	for q := range 4 {
-		// A quarter still to come has no figures: it counts nothing.
-		pc := snap.stored[portal.Quarter(y, q+1).Label].Counts
-		pc.Label = fmt.Sprintf("K%d", q+1)
-		quarters = append(quarters, pc)
-	}
-	k := s.cfg.SuppressBelow
-	doc := pdfexport.Report{Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, IssuedAt: s.deps.Now()},
-		Title: s.t(l, "council.report.title", year), Intro: s.t(l, "council.intro", k) + " " + s.t(l, "council.computed", FormatDateTime(l, snap.computed))}
-	for _, tr := range trends(quarters, k) {
-		ch := pdfexport.Chart{Title: s.t(l, tr.Key)}
-		for i, cell := range tr.Cells {
-			ch.Labels = append(ch.Labels, quarters[i].Label)
-			ch.Values = append(ch.Values, cell.Value)
-			ch.Suppressed = append(ch.Suppressed, cell.Suppressed)
-			ch.Texts = append(ch.Texts, cell.Text(k))
-		}
-		doc.Charts = append(doc.Charts, ch)
-	}
-	// Every figure of the year next to the year before, when that is among the years shown.
-	var prev *portal.Published
-	for i := range ps {
-		if ps[i].Period == strconv.Itoa(y-1) {
-			prev = &ps[i]
-		}
-	}
-	if prev != nil {
-		doc.Intro += " " + s.t(l, "council.report.compare", strconv.Itoa(y-1))
-		cols := []string{s.t(l, "council.col.what"), year, prev.Period, s.t(l, "council.col.change")}
-		for _, g := range s.comparison(l, *yp, *prev, k) {
-			sec := pdfexport.ReportSection{Heading: g.Heading, Columns: cols}
-			for _, r := range g.Rows {
-				sec.Table = append(sec.Table, []string{r.Label, r.This, r.Last, r.Change})
-			}
-			doc.Sections = append(doc.Sections, sec)
-		}
-	} else {
-		// The oldest year shown: its figures alone.
-		for _, g := range breakdowns(*yp) {
-			sec := pdfexport.ReportSection{Heading: s.t(l, g.key)}
-			for i, n := range g.b.Names {
-				sec.Rows = append(sec.Rows, [2]string{s.t(l, g.prefix+n), g.b.Parts[i].Text(k)})
-			}
-			sec.Rows = append(sec.Rows, [2]string{s.t(l, "council.total"), g.b.Total.Text(k)})
-			doc.Sections = append(doc.Sections, sec)
-		}
-		for _, g := range figureGroups(*yp) {
-			sec := pdfexport.ReportSection{Heading: s.t(l, g.key)}
-			for _, f := range g.figs {
-				sec.Rows = append(sec.Rows, [2]string{s.t(l, f.key), f.c.Text(k)})
-			}
-			if g.key == "council.requests" {
-				sec.Rows = append(sec.Rows, [2]string{s.t(l, "council.median"), medianText(s, l, *yp)})
-			}
-			doc.Sections = append(doc.Sections, sec)
-		}
-	}
-	sendPDF(c, "inzicht-rapportage-"+year+".pdf")
-	return s.pdf.RenderReport(c.Response().BodyWriter(), doc)
 }

@@ -287,6 +287,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verwerkingen", s.citizenPart(portal.PartLog, portal.ActViewLog), s.processingLog)
 	app.Get("/verwerkingen.pdf", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingPDF)
 	app.Get("/verwerkingen.csv", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingCSV)
+	// Issue 18: every document also as an HTML page, the accessible version (documents.go).
+	app.Get("/verwerkingen/overzicht", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingDocument)
 	app.Get("/verwerkingen/:id", s.citizenPart(portal.PartLog, portal.ActViewEvent), s.processingDetail)
 	app.Get("/medewerker/inloggen", loginLimit, s.startLogin(portal.SessionStaff))
 	app.Get("/medewerker/inloggen/callback", loginLimit, s.finishLogin)
@@ -297,6 +299,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Post("/verzoeken/:id/intrekken", s.citizenPart(portal.PartRequests, portal.ActWithdrawRequest), s.checkCSRF, s.withdrawRequest)
 	app.Get("/verzoeken/:id/ontvangstbevestiging.pdf", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.receiptPDF)
 	app.Get("/verzoeken/:id/besluit.pdf", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.decisionPDF)
+	app.Get("/verzoeken/:id/ontvangstbevestiging", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.receiptPage)
+	app.Get("/verzoeken/:id/besluit", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.decisionPage)
 	// Issue 18: an Awb objection (bezwaarschrift) against a decision, within six weeks (objection.go).
 	app.Get("/verzoeken/:id/bezwaarschrift", s.citizenPart(portal.PartRequests, portal.ActNewRequestForm), s.objectionForm)
 	app.Post("/verzoeken/:id/bezwaarschrift", s.citizenPart(portal.PartRequests, portal.ActFileRequest), s.checkCSRF, s.fileObjection)
@@ -317,6 +321,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/toestemmingen/:id/intrekken", s.citizenPart(portal.PartConsent, portal.ActViewConsent), s.withdrawConsentPage)
 	app.Post("/toestemmingen/:id/intrekken", s.citizenPart(portal.PartConsent, portal.ActWithdrawConsent), s.checkCSRF, s.withdrawConsent)
 	app.Get("/toestemmingen/:id/bewijs.pdf", s.citizenPart(portal.PartConsent, portal.ActDownloadReceipt), s.receiptPDFConsent)
+	app.Get("/toestemmingen/:id/bewijs", s.citizenPart(portal.PartConsent, portal.ActDownloadReceipt), s.consentReceiptPage)
 	app.Get("/toestemmingen/:id/bewijs.json", s.citizenPart(portal.PartConsent, portal.ActDownloadReceipt), s.receiptJSON)
 	// Acting on behalf of someone else (issue 16): choosing whom, what I did for others, and who may act for me.
 	app.Get("/namens", s.requireCitizen, s.actingPage)
@@ -330,6 +335,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/medewerker/verzoeken", handlers, s.staffQueue)
 	app.Post("/medewerker/verzoeken/zoeken", handlers, s.checkCSRF, s.searchQueue)
 	app.Get("/medewerker/verzoeken/:id/besluit.pdf", handlers, noHead, s.staffDecisionPDF)
+	app.Get("/medewerker/verzoeken/:id/besluit", handlers, noHead, s.staffDecisionPage)
 	app.Get("/medewerker/verzoeken/:id", handlers, noHead, s.staffRequest)
 	app.Post("/medewerker/verzoeken/:id/toewijzen", handlers, s.checkCSRF, s.staffAct(portal.StepAssigned))
 	app.Post("/medewerker/verzoeken/:id/behandelen", handlers, s.checkCSRF, s.staffAct(portal.StepStarted))
@@ -342,6 +348,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/raad", s.requireRole(portal.RoleCouncil), s.council)
 	app.Get("/raad/cijfers.csv", s.requireRole(portal.RoleCouncil), s.councilCSV)
 	app.Get("/raad/rapportage.pdf", s.requireRole(portal.RoleCouncil), s.councilReport)
+	app.Get("/raad/rapportage", s.requireRole(portal.RoleCouncil), s.councilReportPage)
 	officer := s.requireRole(portal.RolePrivacyOfficer)
 	app.Get("/toezicht", officer, noHead, s.oversight)
 	app.Post("/toezicht/noodtoegang/:id", officer, s.checkCSRF, s.reviewBreakGlass)

@@ -595,6 +595,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, page(statuses{CitizenA: 404, CitizenB: 200})},
 		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/verwerkingen/overzicht", "GET", "/verwerkingen/overzicht", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/uitloggen", "GET", "/uitloggen", nil, statuses{Anon: 303, CitizenA: 200, CitizenB: 200, Clerk: 200, Lead: 200, Officer: 200, Council: 200, KeyNone: 303, KeyEvents: 303, KeyRegister: 303, KeyRequests: 303, KeySignals: 303, KeyConsent: 303, Metrics: 303}},
 		{"/uitloggen", "POST", "/uitloggen", nil, page(statuses{})}, // no CSRF token: refused
 		{"/medewerker", "GET", "/medewerker", nil, page(statuses{Clerk: 200, Lead: 200, Officer: 200, Council: 200})},
@@ -612,6 +613,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + reqA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 404, CitizenB: 404})}, // no decision yet
+		{"/verzoeken/:id/ontvangstbevestiging", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
+		{"/verzoeken/:id/besluit", "GET", "/verzoeken/" + decidedA.ID + "/besluit", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
+		{"/verzoeken/:id/besluit", "GET", "/verzoeken/" + reqA.ID + "/besluit", nil, page(statuses{CitizenA: 404, CitizenB: 404})}, // no decision yet
 		// Issue 18: the Awb objection form exists for a decided request only, within six weeks.
 		{"/verzoeken/:id/bezwaarschrift", "GET", "/verzoeken/" + decidedA.ID + "/bezwaarschrift", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/bezwaarschrift", "GET", "/verzoeken/" + reqA.ID + "/bezwaarschrift", nil, page(statuses{CitizenA: 404, CitizenB: 404, AdminA: 404})}, // no decision yet
@@ -632,6 +636,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/medewerker/verzoeken/zoeken", "POST", "/medewerker/verzoeken/zoeken", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id", "GET", "/medewerker/verzoeken/" + reqA.ID, nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/verzoeken/:id/besluit.pdf", "GET", "/medewerker/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, page(statuses{Clerk: 200, Lead: 200})},
+		{"/medewerker/verzoeken/:id/besluit", "GET", "/medewerker/verzoeken/" + decidedA.ID + "/besluit", nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/verzoeken/:id/toewijzen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/toewijzen", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id/behandelen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/behandelen", nil, page(statuses{})},
 		{"/medewerker/verzoeken/:id/verlengen", "POST", "/medewerker/verzoeken/" + reqA.ID + "/verlengen", nil, page(statuses{})},
@@ -668,6 +673,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/toestemmingen/:id/intrekken", "GET", "/toestemmingen/" + consentA.ID + "/intrekken", nil, page(statuses{CitizenA: 303, CitizenB: 404, ParentA: 200, AdminA: 403})},
 		{"/toestemmingen/:id/intrekken", "POST", "/toestemmingen/" + consentA.ID + "/intrekken", nil, page(statuses{})},
 		{"/toestemmingen/:id/bewijs.pdf", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
+		{"/toestemmingen/:id/bewijs", "GET", "/toestemmingen/" + consentA.ID + "/bewijs", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
 		{"/toestemmingen/:id/bewijs.json", "GET", "/toestemmingen/" + consentA.ID + "/bewijs.json", nil, page(statuses{CitizenA: 200, CitizenB: 404})},
 		{"/medewerker/toestemmingen/nieuw", "GET", "/medewerker/toestemmingen/nieuw", nil, page(statuses{Clerk: 200, Lead: 200})},
 		{"/medewerker/toestemmingen", "POST", "/medewerker/toestemmingen", nil, page(statuses{})},
@@ -687,6 +693,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/toezicht/noodtoegang/:id", "POST", "/toezicht/noodtoegang/" + evA.ID, nil, page(statuses{})},
 		{"/toezicht/export.csv", "GET", "/toezicht/export.csv", nil, page(statuses{Officer: 200})},
 		{"/raad/rapportage.pdf", "GET", "/raad/rapportage.pdf", nil, page(statuses{Council: 200})},
+		{"/raad/rapportage", "GET", "/raad/rapportage", nil, page(statuses{Council: 200})},
 		{"/raad/cijfers.csv", "GET", "/raad/cijfers.csv", nil, page(statuses{Council: 200})},
 		{"/open-data/statistieken.json", "GET", "/open-data/statistieken.json", nil, everyone(200)},
 		{"/api/v1/consent-requests", "POST", "/api/v1/consent-requests", consent, api(statuses{KeyConsent: 201})},
