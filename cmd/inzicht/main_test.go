@@ -463,7 +463,7 @@ func TestDemoRightsRequestAcceptance(t *testing.T) {
 	}
 	_, page := get(t, citizen, base+"/verwerkingen")
 	d, _ := goquery.NewDocumentFromReader(strings.NewReader(page))
-	detail, ok := d.Find(`a[href^="/verwerkingen/"]`).First().Attr("href")
+	detail, ok := d.Find(`.events a[href^="/verwerkingen/"]`).First().Attr("href")
 	if !ok {
 		t.Fatal("no processing event to open")
 	}

@@ -46,3 +46,25 @@ func TestNoBSNInFreeText(t *testing.T) {
 		t.Fatalf("the ordinary explanation was not stored as typed: %+v %v", rs, err)
 	}
 }
+
+// TestMultiLineTextIsKept: browsers send a textarea's line breaks as CR LF; an explanation of several
+// lines is stored with its line breaks (LF), for the citizen and for a clerk's note alike.
+func TestMultiLineTextIsKept(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Config{}, web.Deps{})
+	ev := event(bsnA, time.Now().Add(-time.Hour))
+	e.ingest(ev)
+	ca, csrf := e.citizen(bsnA)
+	status, loc, body := e.post("/verzoeken", ca, "csrf", csrf, "soort", "rectificatie", "omvang", "keuze",
+		"verwerking", ev.ID, "verwerking", ev.ID, "toelichting", "Eerste regel.\r\nTweede regel.\r\n\r\nNa een witregel.")
+	if status != 303 || !strings.HasPrefix(loc, "/verzoeken/") {
+		t.Fatalf("a text of several lines: %d %s\n%s", status, loc, body)
+	}
+	rs, err := e.db.Requests(context.Background(), mustSubject(t, e, bsnA))
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("stored: %v %v", rs, err)
+	}
+	if got, want := rs[0].Description, "Eerste regel.\nTweede regel.\n\nNa een witregel."; got != want {
+		t.Errorf("stored %q, want %q", got, want)
+	}
+}

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/inzicht/inzicht/portal"
 )
@@ -72,4 +76,28 @@ func (fe formErrors) summary(order []string) []fieldMsg {
 		}
 	}
 	return out
+}
+
+// formNewlines turns the CR LF line breaks browsers send for a <textarea> (HTML's rules for form
+// submission) into the LF the portal checks and stores (portal.CheckText refuses a control character
+// such as CR); a lone CR becomes LF too. Without it, an explanation of more than one line was refused.
+func formNewlines(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodPost || !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEApplicationForm) {
+		return c.Next()
+	}
+	args := c.Request().PostArgs()
+	hasCR := false
+	args.VisitAll(func(_, v []byte) { hasCR = hasCR || bytes.IndexByte(v, '\r') >= 0 })
+	if !hasCR {
+		return c.Next()
+	}
+	var pairs [][2]string // in order: a field may come more than once (checkboxes)
+	args.VisitAll(func(k, v []byte) {
+		pairs = append(pairs, [2]string{string(k), strings.ReplaceAll(strings.ReplaceAll(string(v), "\r\n", "\n"), "\r", "\n")})
+	})
+	args.Reset()
+	for _, p := range pairs {
+		args.Add(p[0], p[1])
+	}
+	return c.Next()
 }

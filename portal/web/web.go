@@ -245,6 +245,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 		return c.Next()
 	})
 	app.Use(traceRequest)
+	app.Use(formNewlines)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/open-data/statistieken.json", s.openData)
