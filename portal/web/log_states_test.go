@@ -1,0 +1,85 @@
+package web_test
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/web"
+)
+
+// TestProcessingLogSaysToWhomAndWhatWasHidden: a line passed on names the recipient on the list; a
+// line that was confidential and is no longer says it was hidden, from when to when and why; a line
+// that never was, or whose confidentiality ended before it came in, says nothing of the kind; a line
+// still confidential is not shown at all. Each citizen sees only their own lines.
+func TestProcessingLogSaysToWhomAndWhatWasHidden(t *testing.T) {
+	t.Parallel()
+	var clk atomic.Pointer[time.Time]
+	setClock := func(at time.Time) { clk.Store(&at) }
+	t0 := time.Now()
+	setClock(t0)
+	now := func() time.Time { return *clk.Load() }
+	e := newEnv(t, web.Config{}, web.Deps{Now: now})
+	e.db.SetClock(now)
+
+	minutes := func(m int) *time.Time { at := t0.Add(time.Duration(m) * time.Minute); return &at }
+	passed := event(bsnA, t0.Add(-96*time.Hour), func(ev *portal.Event) { ev.Action, ev.Recipient = "disclose", "Belastingdienst" })
+	released := event(bsnA, t0.Add(-72*time.Hour), func(ev *portal.Event) {
+		ev.ConfidentialUntil, ev.ConfidentialReason = minutes(5), "Lopend onderzoek naar uitkeringsfraude"
+	})
+	vng := event(bsnA, t0.Add(-71*time.Hour), func(ev *portal.Event) {
+		ev.ConfidentialUntil, ev.ConfidentialReason = minutes(5), portal.VNGConfidentialReason
+	})
+	secret := event(bsnA, t0.Add(-70*time.Hour), func(ev *portal.Event) {
+		ev.ConfidentialUntil, ev.ConfidentialReason = minutes(60*24*30), "Nog geheim onderzoek"
+	})
+	// Its confidentiality ended before the portal received it: the citizen never missed it.
+	late := event(bsnA, t0.Add(-69*time.Hour), func(ev *portal.Event) {
+		ev.ConfidentialUntil, ev.ConfidentialReason = minutes(-120), "Afgerond onderzoek"
+	})
+	plain := event(bsnA, t0.Add(-68*time.Hour))
+	other := event(bsnB, t0.Add(-72*time.Hour), func(ev *portal.Event) { ev.ConfidentialUntil, ev.ConfidentialReason = minutes(5), "Onderzoek bij B" })
+	e.ingest(passed, released, vng, secret, late, plain, other)
+	// Ten minutes later (within a session's idle time): the confidentiality of three lines has ended.
+	setClock(t0.Add(10 * time.Minute))
+	ca, _ := e.citizen(bsnA)
+	cb, _ := e.citizen(bsnB)
+
+	item := func(body, id string) string {
+		t.Helper()
+		h, _ := doc(t, body).Find(`li.event:has(a[href="/verwerkingen/` + id + `"])`).Html()
+		return h
+	}
+	_, list := e.get(ca, "/verwerkingen")
+	if li := item(list, passed.ID); !strings.Contains(li, "Doorgegeven aan Belastingdienst") {
+		t.Errorf("the passed-on line does not say to whom: %.400s", li)
+	}
+	from, to := web.FormatDate("nl", released.OccurredAt), web.FormatDate("nl", *released.ConfidentialUntil)
+	wantIn(t, "the released line", item(list, released.ID), "Deze regel was een tijd geheim voor u: van "+from+" tot "+to+".",
+		"De reden die de organisatie gaf: Lopend onderzoek naar uitkeringsfraude")
+	wantIn(t, "the released VNG line", item(list, vng.ID), "De reden: de organisatie had deze verwerking vertrouwelijk gemaakt.")
+	wantOut(t, "the released VNG line", item(list, vng.ID), portal.VNGConfidentialReason)
+	for _, id := range []string{plain.ID, late.ID, passed.ID} {
+		wantOut(t, "a line never hidden", item(list, id), "geheim")
+	}
+	wantOut(t, "A's log", list, secret.ID, "Nog geheim onderzoek", "Onderzoek bij B")
+
+	_, body := e.get(ca, "/verwerkingen/"+released.ID)
+	wantIn(t, "the released line's page", body, "Deze regel was een tijd geheim voor u: van "+from+" tot "+to+".", "Lopend onderzoek naar uitkeringsfraude")
+	_, body = e.get(ca, "/verwerkingen/"+passed.ID)
+	wantIn(t, "the passed-on line's page", body, "Doorgegeven aan Belastingdienst")
+	wantOut(t, "the passed-on line's page", body, "geheim voor u")
+
+	_, list = e.getEN("/verwerkingen", ca)
+	wantIn(t, "the English passed-on line", item(list, passed.ID), "Passed on to Belastingdienst")
+	wantIn(t, "the English released line", item(list, released.ID), "This line was kept from you for a while: from "+
+		web.FormatDate("en", released.OccurredAt)+" to "+web.FormatDate("en", *released.ConfidentialUntil)+".",
+		"The reason the organisation gave: Lopend onderzoek naar uitkeringsfraude")
+
+	// B sees their own released line, not A's.
+	_, list = e.get(cb, "/verwerkingen")
+	wantIn(t, "B's released line", item(list, other.ID), "Onderzoek bij B")
+	wantOut(t, "B's log", list, "uitkeringsfraude", "Belastingdienst")
+}
