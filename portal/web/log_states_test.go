@@ -12,7 +12,7 @@ import (
 
 // TestProcessingLogSaysToWhomAndWhatWasHidden: a line passed on names the recipient on the list; a
 // line that was confidential and is no longer says it was hidden, from when to when and why; a line
-// that never was, or whose confidentiality ended before it came in, says nothing of the kind; a line
+// that never was, or whose confidentiality ended before the processing, says nothing of the kind; a line
 // still confidential is not shown at all. Each citizen sees only their own lines.
 func TestProcessingLogSaysToWhomAndWhatWasHidden(t *testing.T) {
 	t.Parallel()
@@ -35,13 +35,17 @@ func TestProcessingLogSaysToWhomAndWhatWasHidden(t *testing.T) {
 	secret := event(bsnA, t0.Add(-70*time.Hour), func(ev *portal.Event) {
 		ev.ConfidentialUntil, ev.ConfidentialReason = minutes(60*24*30), "Nog geheim onderzoek"
 	})
-	// Its confidentiality ended before the portal received it: the citizen never missed it.
+	// Reported after its confidentiality ended: the organisation kept it from the person all the same.
 	late := event(bsnA, t0.Add(-69*time.Hour), func(ev *portal.Event) {
 		ev.ConfidentialUntil, ev.ConfidentialReason = minutes(-120), "Afgerond onderzoek"
 	})
+	// Its confidentiality ended before the processing itself: it was never hidden.
+	never := event(bsnA, t0.Add(-67*time.Hour), func(ev *portal.Event) {
+		ev.ConfidentialUntil, ev.ConfidentialReason = minutes(-68*60), "Vergissing"
+	})
 	plain := event(bsnA, t0.Add(-68*time.Hour))
 	other := event(bsnB, t0.Add(-72*time.Hour), func(ev *portal.Event) { ev.ConfidentialUntil, ev.ConfidentialReason = minutes(5), "Onderzoek bij B" })
-	e.ingest(passed, released, vng, secret, late, plain, other)
+	e.ingest(passed, released, vng, secret, late, never, plain, other)
 	// Ten minutes later (within a session's idle time): the confidentiality of three lines has ended.
 	setClock(t0.Add(10 * time.Minute))
 	ca, _ := e.citizen(bsnA)
@@ -61,7 +65,9 @@ func TestProcessingLogSaysToWhomAndWhatWasHidden(t *testing.T) {
 		"De reden die de organisatie gaf: Lopend onderzoek naar uitkeringsfraude")
 	wantIn(t, "the released VNG line", item(list, vng.ID), "De reden: de organisatie had deze verwerking vertrouwelijk gemaakt.")
 	wantOut(t, "the released VNG line", item(list, vng.ID), portal.VNGConfidentialReason)
-	for _, id := range []string{plain.ID, late.ID, passed.ID} {
+	wantIn(t, "the line reported after its confidentiality", item(list, late.ID), "Deze regel was een tijd geheim voor u: van "+
+		web.FormatDate("nl", late.OccurredAt), "Afgerond onderzoek")
+	for _, id := range []string{plain.ID, never.ID, passed.ID} {
 		wantOut(t, "a line never hidden", item(list, id), "geheim")
 	}
 	wantOut(t, "A's log", list, secret.ID, "Nog geheim onderzoek", "Onderzoek bij B")

@@ -211,11 +211,12 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 // citizen, from when (the processing) to when (the end of the confidentiality, or its release) and
 // why: a signal the person was not told about yet, a confidential VNG processing, or the reason the
 // reporting system gave. "" for a line that never was confidential or still is (staff read those),
-// or whose confidentiality ended before it reached the portal.
+// or whose confidentiality ended before the processing. A line reported after its confidentiality
+// ended was hidden all the same: the organisation kept it from the person until then.
 func (s *server) hiddenText(l string, e portal.LoggedEvent) string {
 	until := e.ConfidentialUntil
-	if until == nil || until.After(s.deps.Now()) || !until.After(e.ReceivedAt) {
-		return "" // still hidden (a staff reader), or it ended before the line came in: never hidden
+	if until == nil || until.After(s.deps.Now()) || !until.After(e.OccurredAt) {
+		return "" // still hidden (a staff reader), or it ended before the processing: never hidden
 	}
 	from, to := FormatDate(l, e.OccurredAt), FormatDate(l, *until)
 	if from == to {

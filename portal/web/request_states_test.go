@@ -253,8 +253,9 @@ func TestRequestStatesSayWhatIsTrue(t *testing.T) {
 	qAnswered := e.fileRequest(ca, csrf, "vraag")
 	e.clerkDo(clerk, ccsrf, qAnswered, []string{"behandelen", "besluiten"}, "toelichting", "Het wijkteam keek naar uw aanvraag.")
 	checks = append(checks, check{what: "an answered question", id: qAnswered,
-		want:   []string{"Beantwoord", "Beantwoord op", "Ons antwoord", "Het wijkteam keek naar uw aanvraag.", "Uw vraag is beantwoord"},
-		not:    []string{"Besluit genomen", "Besluit uiterlijk op", "Antwoord uiterlijk op", "besluit.pdf", "bezwaarschrift"},
+		want: []string{"Beantwoord", "Beantwoord op", "Ons antwoord", "Het wijkteam keek naar uw aanvraag.", "Uw vraag is beantwoord",
+			"Vraag gesteld", "Een medewerker is begonnen met uw vraag"},
+		not:    []string{"Verzoek ingediend", "Besluit genomen", "Besluit uiterlijk op", "Antwoord uiterlijk op", "besluit.pdf", "bezwaarschrift"},
 		wantEN: []string{"Answered on"}, notEN: []string{"Decided on"},
 		inList: []string{"Beantwoord", "Beantwoord op"}, outList: []string{"Besluit genomen", "<dt>Besluit</dt>"},
 		inListEN: []string{"Answered"}, outLEN: []string{"Decision made"}})
@@ -300,8 +301,9 @@ func TestRequestStatesSayWhatIsTrue(t *testing.T) {
 		id := objection(decided[i+1])
 		e.clerkDo(clerk, ccsrf, id, []string{"behandelen", "besluiten"}, "besluit", o.outcome, "grond", "other", "toelichting", "Wij keken opnieuw.")
 		checks = append(checks, check{what: "an Awb objection decided " + o.outcome, id: id,
-			want:   []string{"Beslissing op bezwaar", o.nl, "Niet eens met de beslissing op uw bezwaar?", "beroep instellen bij de rechtbank"},
-			not:    []string{"Toegewezen", "toegewezen", "Afgewezen", "Bezwaarschrift maken", "Besluit uiterlijk op"},
+			want: []string{"Beslissing op bezwaar", o.nl, "Niet eens met de beslissing op uw bezwaar?", "beroep instellen bij de rechtbank",
+				"Bezwaarschrift ingediend", "Er is beslist op uw bezwaar"},
+			not:    []string{"Verzoek ingediend", "Toegewezen", "toegewezen", "Afgewezen", "Bezwaarschrift maken", "Besluit uiterlijk op"},
 			wantEN: []string{"Decision on your objection", o.en, "appeal to the court"}, notEN: []string{"Granted", "Rejected"},
 			inList: []string{"Beslissing op bezwaar", o.short}, outList: []string{"Toegewezen", "Afgewezen"},
 			inListEN: []string{o.shortEN}})

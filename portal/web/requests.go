@@ -152,7 +152,7 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 		v.FiledByText, v.WithdrawnByText = s.onBehalfText(l, r.FiledBy), s.onBehalfText(l, r.WithdrawnBy)
 	}
 	for _, st := range r.Steps {
-		sv := StepView{At: st.At, What: s.t(l, "step."+string(st.Kind)), Who: s.stepActor(l, st, staff)}
+		sv := StepView{At: st.At, What: s.t(l, s.stepKey(r.Kind, st.Kind)), Who: s.stepActor(l, st, staff)}
 		// The citizen's step taken by a representative says so: "Ingediend door Eva de Vries (ouder
 		// met gezag) namens Daan de Vries".
 		if by := map[portal.StepKind]*portal.OnBehalf{portal.StepFiled: r.FiledBy, portal.StepWithdrawn: r.WithdrawnBy}[st.Kind]; by != nil && st.ActorKind == portal.ByCitizen {
@@ -185,6 +185,19 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 		v.Timeline = append(v.Timeline, sv)
 	}
 	return v
+}
+
+// stepKey is the key of a timeline step's words: a question is asked and an Awb objection filed, not
+// "Verzoek ingediend"; the other steps and kinds share their words.
+func (s *server) stepKey(k portal.RequestKind, st portal.StepKind) string {
+	own := map[portal.StepKind]bool{portal.StepFiled: true, portal.StepAssigned: true, portal.StepStarted: true, portal.StepWithdrawn: true}
+	switch {
+	case k.Answered() && (own[st] || st == portal.StepOverdue):
+		return "step." + string(st) + ".question"
+	case k == portal.KindAwbObjection && (own[st] || st == portal.StepDecided):
+		return "step." + string(st) + ".awb"
+	}
+	return "step." + string(st)
 }
 
 // outcomeText is a decision's outcome in short ("Toegewezen") and in full words, in the terms of the
