@@ -311,6 +311,9 @@ type Message struct {
 	Note        string // the reason of an extension, shown to the citizen
 	CreatedAt   time.Time
 	ReadAt      *time.Time
+	// FirstDeadline is the first deadline of the request the message is about (nil for others): the
+	// message that a request was received names the date.
+	FirstDeadline *time.Time
 }
 
 // RequestFilter narrows the clerks' queue and the API's list.

@@ -48,12 +48,12 @@ func (db *DB) InboxMessages(ctx context.Context, f portal.MessageFilter, limit i
 		limit = 100
 	}
 	rows, _ := db.pool.Query(ctx, `SELECT m.id, coalesce(m.request_id::text, ''), coalesce(r.reference, ''),
- coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at, coalesce(r.kind, '')
+ coalesce(m.signal_id::text, ''), coalesce(m.consent_id::text, ''), coalesce(m.review_event_id::text, m.alert_event_id::text, ''), m.kind, m.status, m.note, m.created_at, m.read_at, coalesce(r.kind, ''), r.first_deadline
 FROM messages m LEFT JOIN rights_requests r ON r.id = m.request_id WHERE `+actingInbox+` ORDER BY m.id DESC LIMIT $7`,
 		actingArgs(f, limit)...)
 	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (portal.Message, error) {
 		var m portal.Message
-		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.ConsentID, &m.EventID, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt, &m.RequestKind)
+		err := row.Scan(&m.ID, &m.RequestID, &m.Reference, &m.SignalID, &m.ConsentID, &m.EventID, &m.Kind, &m.Status, &m.Note, &m.CreatedAt, &m.ReadAt, &m.RequestKind, &m.FirstDeadline)
 		return m, err
 	})
 	if err != nil {

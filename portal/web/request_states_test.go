@@ -140,6 +140,14 @@ func TestWithdrawingARequestIsConfirmed(t *testing.T) {
 		t.Errorf("confirmation page of a withdrawn request: %d", st)
 	}
 
+	// The inbox names the date of the decision, and the withdrawal.
+	_, body = e.get(ca, "/berichten")
+	wantIn(t, "A's inbox", body, "Wij hebben uw verzoek "+ra.Reference+" ontvangen. U krijgt uiterlijk op "+web.FormatDate("nl", ra.FirstDeadline)+" een besluit.",
+		"U heeft uw verzoek "+ra.Reference+" ingetrokken.")
+	wantOut(t, "A's inbox", body, "datum bij het verzoek")
+	_, body = e.getEN("/berichten", ca)
+	wantIn(t, "A's English inbox", body, "You will get a decision on "+web.FormatDate("en", ra.FirstDeadline)+" at the latest.")
+
 	// The list, in Dutch and English.
 	_, body = e.get(ca, "/verzoeken")
 	wantIn(t, "A's list", body, "Ingetrokken", "Geen besluit: u heeft het verzoek ingetrokken")
@@ -309,6 +317,9 @@ func TestRequestStatesSayWhatIsTrue(t *testing.T) {
 			inListEN: []string{o.shortEN}})
 	}
 
+	_, body := e.get(ca, "/berichten")
+	wantIn(t, "the inbox", body, "Wij hebben uw bezwaarschrift")
+	wantOut(t, "the inbox", body, neverNL...)
 	_, list := e.get(ca, "/verzoeken")
 	_, listEN := e.getEN("/verzoeken", ca)
 	item := func(list, id string) string {

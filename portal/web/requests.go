@@ -832,6 +832,14 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 			text = s.t(l, "msg.signal")
 		} else if m.Kind == portal.StepExtended {
 			text = s.t(l, "msg.extended", m.Reference, m.Note)
+		} else if filed := m.Kind == portal.StepFiled || m.Kind == portal.StepFiled+portal.MessageByRepresentative; filed &&
+			m.FirstDeadline != nil && m.RequestKind != portal.KindQuestion {
+			// Received: by when the decision comes, as a date (not "the date on the request").
+			key := "msg." + string(m.Kind) + ".date"
+			if m.RequestKind == portal.KindAwbObjection {
+				key += ".awb"
+			}
+			text = s.t(l, key, m.Reference, FormatDate(l, *m.FirstDeadline))
 		} else if m.RequestKind == portal.KindQuestion && (m.Kind == portal.StepFiled || m.Kind == portal.StepDecided) {
 			text = s.t(l, "msg.question."+string(m.Kind), m.Reference)
 		} else {
