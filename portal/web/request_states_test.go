@@ -348,3 +348,75 @@ func TestRequestStatesSayWhatIsTrue(t *testing.T) {
 		wantOut(t, c.what+" in the English list", li, c.outLEN...)
 	}
 }
+
+// TestAParentWithdrawsForAChild: a parent acting for a child confirms the withdrawal of a request the
+// child filed; both read who withdrew it and when. The child withdraws another one himself, which the
+// parent reads as done by the child. Sent again by the parent, nothing is withdrawn and the child's log
+// records a view of the request, not a second withdrawal.
+func TestAParentWithdrawsForAChild(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Config{}, web.Deps{})
+	ctx := context.Background()
+	if err := e.db.EnsureInternalActivities(ctx, "Gemeente Voorbeeldstad"); err != nil {
+		t.Fatal(err)
+	}
+	child := mustSubject(t, e, bsnB)
+	rep := e.represent(bsnA, bsnB, portal.RepParentalAuthority, obBirth(13))
+	pc, pcsrf := e.citizen(bsnA)
+	e.actFor(pc, rep.ID)
+	cc, ccsrf := e.citizen(bsnB)
+	first, second := e.fileRequest(cc, ccsrf, "inzage"), e.fileRequest(cc, ccsrf, "bezwaar", "toelichting", "Niet doen.")
+	count := func(what string) (n int) {
+		for _, a := range e.acts(portal.ActFilter{SubjectID: child, Limit: 100}) {
+			if a.What == what {
+				n++
+			}
+		}
+		return n
+	}
+	withdrawals := func() int { return count(portal.ActWithdrawRequest) }
+
+	st, body := e.get(pc, "/verzoeken/"+first+"/intrekken")
+	if st != 200 || !strings.Contains(body, "Weet u zeker dat u dit verzoek wilt intrekken?") {
+		t.Fatalf("the parent's confirmation page: %d", st)
+	}
+	if n := withdrawals(); n != 0 {
+		t.Fatalf("opening the confirmation recorded %d withdrawals", n)
+	}
+	if st, loc, _ := e.post("/verzoeken/"+first+"/intrekken", pc, "csrf", pcsrf); st != 303 || loc != "/verzoeken/"+first+"?gedaan=ingetrokken" {
+		t.Fatalf("the parent withdraws: %d %s", st, loc)
+	}
+	r, err := e.db.Request(ctx, child, first)
+	if err != nil || r.Status != portal.StatusWithdrawn || r.WithdrawnBy == nil || r.WithdrawnBy.RepresentationID != rep.ID {
+		t.Fatalf("after the parent withdrew: %s %+v %v", r.Status, r.WithdrawnBy, err)
+	}
+	const namens = "Eva de Vries (ouder met gezag) namens Daan de Vries"
+	for _, c := range []string{pc, cc} {
+		_, body = e.get(c, "/verzoeken/"+first)
+		wantIn(t, "the withdrawn request", body, namens+" heeft dit ingetrokken op", "Daarom komt er geen besluit.")
+		wantOut(t, "the withdrawn request", body, "U heeft dit ingetrokken")
+	}
+	if n := withdrawals(); n != 1 {
+		t.Errorf("%d withdrawals recorded in the child's log, want 1", n)
+	}
+	// Sent again: nothing withdrawn, recorded as a view.
+	views := count(portal.ActViewRequest)
+	if st, _, body := e.post("/verzoeken/"+first+"/intrekken", pc, "csrf", pcsrf); st != 409 || !strings.Contains(body, "Dit is al ingetrokken.") {
+		t.Errorf("the parent withdraws again: %d", st)
+	}
+	if n := withdrawals(); n != 1 {
+		t.Errorf("sending again recorded %d withdrawals, want 1", n)
+	}
+	if n := count(portal.ActViewRequest); n != views+1 {
+		t.Errorf("sending again recorded %d views, want %d", n, views+1)
+	}
+
+	// The child withdraws the other himself; the parent reads that he did.
+	if st, _, _ := e.post("/verzoeken/"+second+"/intrekken", cc, "csrf", ccsrf); st != 303 {
+		t.Fatalf("the child withdraws: %d", st)
+	}
+	_, body = e.get(pc, "/verzoeken/"+second)
+	wantIn(t, "the parent's page of the child's withdrawal", body, "Daan de Vries heeft dit zelf ingetrokken op")
+	_, body = e.get(cc, "/verzoeken/"+second)
+	wantIn(t, "the child's page of his withdrawal", body, "U heeft dit ingetrokken op")
+}
