@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/web"
@@ -88,4 +92,58 @@ func TestProcessingLogSaysToWhomAndWhatWasHidden(t *testing.T) {
 	_, list = e.get(cb, "/verwerkingen")
 	wantIn(t, "B's released line", item(list, other.ID), "Onderzoek bij B")
 	wantOut(t, "B's log", list, "uitkeringsfraude", "Belastingdienst")
+}
+
+// TestReleasedSignalViewSaysWhy: a clerk reads a held signal about A before A is told of it; the view
+// stays out of A's log until the hold ends and A is told. Then the line says it was hidden, until when,
+// and that it was part of a report about A.
+func TestReleasedSignalViewSaysWhy(t *testing.T) {
+	t.Parallel()
+	var clk atomic.Pointer[time.Time]
+	setClock := func(at time.Time) { clk.Store(&at) }
+	start := time.Now().Add(-40 * time.Minute)
+	setClock(start)
+	now := func() time.Time { return *clk.Load() }
+	e := newEnv(t, web.Config{}, web.Deps{Now: now})
+	e.db.SetClock(now)
+	ctx := context.Background()
+	if err := e.db.EnsureInternalActivities(ctx, "Gemeente Voorbeeldstad"); err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := e.db.CreateAPIKey(ctx, "veilig-thuis", []string{"signals:write"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold := start.Add(20 * time.Minute).UTC().Truncate(time.Second)
+	b, _ := json.Marshal(map[string]any{"id": uuid.NewString(), "subject_bsn": bsnA, "received_at": start.Add(-time.Hour).UTC().Format(time.RFC3339),
+		"reporter_kind": "police", "reporter": map[string]any{"organization": "Politie Midden"},
+		"nature": map[string]any{"category": "domestic_violence", "summary": "Melding van de buren"}, "urgency": "crisis",
+		"handling_team": "Veilig Thuis", "hold_until": hold.Format(time.RFC3339)})
+	resp, out := e.do("POST", "/api/v1/signals", "", key, strings.NewReader(string(b)), "Content-Type", "application/json")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("signal: %d %s", resp.StatusCode, out)
+	}
+	clerk, _ := e.staff(portal.RoleClerk)
+	setClock(start.Add(5 * time.Minute))
+	if resp, _ := e.do("GET", "/medewerker/signalen/"+m["id"].(string), clerk, "", nil); resp.StatusCode != 200 {
+		t.Fatalf("the clerk's signal page: %d", resp.StatusCode)
+	}
+	ca, _ := e.citizen(bsnA)
+	if _, list := e.get(ca, "/verwerkingen"); strings.Contains(list, "Veilig Thuis") || strings.Contains(list, "melding over u") {
+		t.Fatal("the view of a held signal is in the log before the person is told")
+	}
+	setClock(time.Now())
+	if res, err := e.db.SweepSignals(ctx); err != nil || res.Told != 1 {
+		t.Fatalf("sweep: %+v %v", res, err)
+	}
+	subject := mustSubject(t, e, bsnA)
+	evs, _, err := e.db.Events(ctx, subject, portal.EventFilter{Limit: 10})
+	if err != nil || len(evs) != 1 || evs[0].ConfidentialUntil == nil {
+		t.Fatalf("A's log after being told: %d events, %v", len(evs), err)
+	}
+	_, list := e.get(ca, "/verwerkingen")
+	wantIn(t, "the released view of the signal", list, "Deze regel was een tijd geheim voor u: van "+web.FormatDate("nl", evs[0].OccurredAt),
+		"De reden: het hoorde bij een melding over u. U kreeg pas later bericht over die melding.")
+	wantOut(t, "the released view of the signal", list, "De organisatie gaf geen reden")
 }
