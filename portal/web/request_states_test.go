@@ -420,3 +420,29 @@ func TestAParentWithdrawsForAChild(t *testing.T) {
 	_, body = e.get(cc, "/verzoeken/"+second)
 	wantIn(t, "the child's page of his withdrawal", body, "U heeft dit ingetrokken op")
 }
+
+// TestWithdrawalPastTheLimit: past the limit on withdrawals the confirmation is shown again with the
+// limit and when the person can try again (429); the request stays open.
+func TestWithdrawalPastTheLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Config{}, web.Deps{})
+	l := portal.DefaultFilingLimits()
+	l.Withdrawal = portal.FilingLimit{Max: 1, Window: 24 * time.Hour}
+	if err := e.db.SetFilingLimits(l); err != nil {
+		t.Fatal(err)
+	}
+	ca, csrf := e.citizen(bsnA)
+	first, second := e.fileRequest(ca, csrf, "inzage"), e.fileRequest(ca, csrf, "inzage")
+	if st, _, _ := e.post("/verzoeken/"+first+"/intrekken", ca, "csrf", csrf); st != 303 {
+		t.Fatalf("first withdrawal: %d", st)
+	}
+	st, _, body := e.post("/verzoeken/"+second+"/intrekken", ca, "csrf", csrf)
+	if st != 429 {
+		t.Errorf("second withdrawal past the limit: %d", st)
+	}
+	wantIn(t, "the confirmation past the limit", body, "Weet u zeker dat u dit verzoek wilt intrekken?", `role="alert"`, "keer iets ingetrokken. Meer kan niet.")
+	r, err := e.db.Request(context.Background(), mustSubject(t, e, bsnA), second)
+	if err != nil || r.Status != portal.StatusReceived {
+		t.Errorf("the second request is %s (%v)", r.Status, err)
+	}
+}

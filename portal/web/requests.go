@@ -596,7 +596,15 @@ func (s *server) withdrawRequestPage(c *fiber.Ctx) error {
 		return s.page(c, "verzoek", s.t(l, "req.title", r.Reference), data)
 	}
 	data.Confirm = true
-	return s.page(c, "verzoek", s.t(l, "req.withdraw.confirm.title"), data)
+	return s.page(c, "verzoek", s.t(l, confirmTitle(r)), data)
+}
+
+// confirmTitle is the key of the title of the page that asks to confirm withdrawing r.
+func confirmTitle(r portal.RightsRequest) string {
+	if r.Kind.Answered() {
+		return "req.withdraw.confirm.title.question"
+	}
+	return "req.withdraw.confirm.title"
 }
 
 // withdrawRefusal says why a request that is not open cannot be withdrawn.
@@ -636,7 +644,7 @@ func (s *server) withdrawRequest(c *fiber.Ctx) error {
 			data.Confirm, data.LimitMsg = true, msg
 			s.setRetryAfter(c, at)
 			c.Status(fiber.StatusTooManyRequests)
-			return s.page(c, "verzoek", s.t(l, "req.withdraw.confirm.title"), data)
+			return s.page(c, "verzoek", s.t(l, confirmTitle(r)), data)
 		}
 		if portal.ErrorCode(err) != portal.EINVALID {
 			return err
