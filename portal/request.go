@@ -309,11 +309,11 @@ type Message struct {
 	Kind        StepKind
 	Status      RequestStatus
 	Note        string // the reason of an extension, shown to the citizen
-	// FirstDeadline is the request's deadline as set when it was filed (nil for messages about no
-	// request): the message that confirms the filing names the date.
-	FirstDeadline *time.Time
-	CreatedAt     time.Time
+	CreatedAt   time.Time
 	ReadAt      *time.Time
+	// FirstDeadline is the first deadline of the request the message is about (nil for others): the
+	// message that a request was received names the date.
+	FirstDeadline *time.Time
 }
 
 // RequestFilter narrows the clerks' queue and the API's list.

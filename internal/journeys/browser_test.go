@@ -727,6 +727,7 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("log-search", func(t *testing.T) { logSearchJourney(t, s) })
 	t.Run("question-about-a-line", func(t *testing.T) { questionJourney(t, s) })
 	t.Run("print-documents", func(t *testing.T) { printDocumentsJourney(t, s) })
+	t.Run("withdraw-request", func(t *testing.T) { withdrawJourney(t, s) })
 }
 
 // childAndAdministratorJourney: Noor (14) answers a consent request herself and is told her parents

@@ -196,10 +196,19 @@ func (s *server) decidedRequest(c *fiber.Ctx) (portal.RightsRequest, error) {
 	if err != nil {
 		return r, err
 	}
-	if r.Status != portal.StatusDecided || r.DecidedAt == nil {
-		return r, portal.Errorf(portal.ENOTFOUND, "no decision yet")
+	return r, hasDecisionLetter(r)
+}
+
+// hasDecisionLetter is nil when r was decided with a letter: a question is answered on its own page
+// and has no decision letter.
+func hasDecisionLetter(r portal.RightsRequest) error {
+	if r.Kind == portal.KindQuestion {
+		return portal.Errorf(portal.ENOTFOUND, "a question is answered on its page, without a letter")
 	}
-	return r, nil
+	if r.Status != portal.StatusDecided || r.DecidedAt == nil {
+		return portal.Errorf(portal.ENOTFOUND, "no decision yet")
+	}
+	return nil
 }
 
 func (s *server) decisionPDF(c *fiber.Ctx) error {
@@ -232,10 +241,7 @@ func (s *server) staffDecision(c *fiber.Ctx) (portal.RightsRequest, error) {
 		return portal.RightsRequest{}, err
 	}
 	r := cf.Request
-	if r.Status != portal.StatusDecided || r.DecidedAt == nil {
-		return r, portal.Errorf(portal.ENOTFOUND, "no decision yet")
-	}
-	return r, nil
+	return r, hasDecisionLetter(r)
 }
 
 // staffDecisionPDF is the decision letter of a decided request for staff, as the citizen received it.
@@ -291,7 +297,7 @@ func (s *server) decisionDocument(c *fiber.Ctx, r portal.RightsRequest, draft st
 		return pdfexport.Decision{}, err
 	}
 	doc := pdfexport.Decision{Letter: lt, Kind: s.t(l, "kind.law."+string(r.Kind)), ReceivedAt: r.ReceivedAt,
-		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, "outcome.short."+string(r.Outcome)),
+		Scope: s.scopeLines(l, r.Scope, evs), Description: r.Description, Outcome: s.t(l, outcomeKey(r.Kind)+string(r.Outcome)),
 		Motivation: r.Motivation, Corrections: r.Corrections, ExtensionReason: r.ExtensionReason, DecidedAt: *r.DecidedAt,
 		Ground: s.groundLetter(l, r.Ground), CoSigned: r.CoSigned,
 		Inspection: r.Kind == portal.KindInspection, Appeal: r.Kind == portal.KindAwbObjection, FiledBy: s.letterFiledBy(l, r.FiledBy), Draft: draft}
@@ -497,4 +503,13 @@ func (s *server) councilReportPage(c *fiber.Ctx) error {
 		return err
 	}
 	return s.showDocument(c, s.pdf.ReportContent(doc), "/raad/rapportage.pdf?jaar="+year, "/raad", "doc.back.council")
+}
+
+// outcomeKey is the i18n prefix of a decision's outcome in a short label: an Awb objection is decided
+// in the Awb's words (gegrond, ongegrond), the AVG rights in theirs (toegewezen, afgewezen).
+func outcomeKey(k portal.RequestKind) string {
+	if k == portal.KindAwbObjection {
+		return "outcome.awb.short."
+	}
+	return "outcome.short."
 }

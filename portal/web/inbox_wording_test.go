@@ -30,12 +30,12 @@ func TestFiledMessageNamesTheDate(t *testing.T) {
 		t.Fatalf("A's requests: %v %v", rs, err)
 	}
 	_, body := e.do("GET", "/berichten", ca, "", nil)
-	want := "U krijgt uiterlijk " + web.FormatDate("nl", rs[0].FirstDeadline) + " een besluit."
+	want := "U krijgt uiterlijk op " + web.FormatDate("nl", rs[0].FirstDeadline) + " een besluit."
 	if !strings.Contains(body, want) || !strings.Contains(body, rs[0].Reference) {
 		t.Errorf("A's inbox lacks %q", want)
 	}
 	_, body = e.do("GET", "/berichten", ca, "", nil, "Cookie", "__Host-inzicht_session="+ca+"; __Host-inzicht_lang=en")
-	if want := "You will get a decision by " + web.FormatDate("en", rs[0].FirstDeadline) + " at the latest."; !strings.Contains(body, want) {
+	if want := "You will get a decision on " + web.FormatDate("en", rs[0].FirstDeadline) + " at the latest."; !strings.Contains(body, want) {
 		t.Errorf("A's English inbox lacks %q", want)
 	}
 	_, body = e.do("GET", "/berichten", cb, "", nil)

@@ -64,6 +64,9 @@ type Row struct {
 	Basis      string
 	Marks      []string
 	Sensitive  bool
+	// Hidden says, for a line that was confidential and is no longer, that it was hidden from the
+	// citizen, from when to when and why ("" for any other line).
+	Hidden string
 	// ConsentLink leads to the consent a consent-based event was covered by.
 	ConsentLink string
 	// Origin says, on the detail page, that the processing was part of a request from another
@@ -132,7 +135,7 @@ func (s *server) groupViews(l string, rows []Row) []Row {
 func sameView(a, b Row) bool {
 	return a.ActionID == "view" && b.ActionID == "view" && !a.Sensitive && !b.Sensitive && len(a.Marks) == 0 && len(b.Marks) == 0 &&
 		a.Org == b.Org && a.Team == b.Team && a.Role == b.Role && a.who == b.who && a.Activity == b.Activity &&
-		a.CaseRef == b.CaseRef && a.Level == b.Level && a.Basis == b.Basis && a.Recipient == b.Recipient &&
+		a.Hidden == "" && b.Hidden == "" && a.CaseRef == b.CaseRef && a.Level == b.Level && a.Basis == b.Basis && a.Recipient == b.Recipient &&
 		slices.Equal(a.Categories, b.Categories)
 }
 
@@ -153,6 +156,10 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 		Activity: e.Activity.Name.In(l), Purpose: e.Activity.Purpose.In(l), Legal: e.Activity.LegalBasis.In(l),
 		Controller: e.Activity.Controller, Retention: e.Activity.Retention, CaseRef: e.CaseRef, Recipient: e.Recipient,
 		Basis: stated("basis.", e.AccessBasis, ""), Sensitive: e.Sensitive()}
+	if e.Action == "disclose" && e.Recipient != "" {
+		r.Action = s.t(l, "action.disclose.to", e.Recipient) // to whom, not only "Doorgegeven"
+	}
+	r.Hidden = s.hiddenText(l, e)
 	if e.Span != nil && e.Span.Failed {
 		r.Marks = append(r.Marks, s.t(l, "mark.failed_attempt"))
 	}
@@ -196,6 +203,35 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 		}
 	}
 	return r
+}
+
+// hiddenText tells, for a line that was confidential and no longer is, that it was hidden from the
+// citizen, from when (the processing) to when (the end of the confidentiality, or its release) and
+// why: a signal the person was not told about yet, a confidential VNG processing, or the reason the
+// reporting system gave. "" for a line that never was confidential or still is (staff read those),
+// or whose confidentiality ended before the processing. A line reported after its confidentiality
+// ended was hidden all the same: the organisation kept it from the person until then.
+func (s *server) hiddenText(l string, e portal.LoggedEvent) string {
+	until := e.ConfidentialUntil
+	if until == nil || until.After(s.deps.Now()) || !until.After(e.OccurredAt) {
+		return "" // still hidden (a staff reader), or it ended before the processing: never hidden
+	}
+	from, to := FormatDate(l, e.OccurredAt), FormatDate(l, *until)
+	if from == to {
+		from, to = FormatDateTime(l, e.OccurredAt), FormatDateTime(l, *until)
+	}
+	var why string
+	switch reason := strings.TrimSpace(e.ConfidentialReason); {
+	case e.Activity.ID == portal.SignalActivity && reason == "":
+		why = s.t(l, "log.hidden.why.signal")
+	case reason == portal.VNGConfidentialReason:
+		why = s.t(l, "log.hidden.why.vng")
+	case reason != "":
+		why = s.t(l, "log.hidden.why", reason)
+	default:
+		why = s.t(l, "log.hidden.why.none")
+	}
+	return s.t(l, "log.hidden.line", from, to) + " " + why
 }
 
 // origin is the sentence that tells a citizen a processing was part of a request from another

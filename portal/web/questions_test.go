@@ -208,6 +208,15 @@ func TestQuestionsInspectionWithoutTextAndAwbObjections(t *testing.T) {
 	if strings.Contains(body, "besluit.pdf") || strings.Contains(body, "bezwaarschrift") {
 		t.Error("an answer offers a decision letter or an Awb objection")
 	}
+	// Nor is a decision letter made for it when asked by address (page, PDF, staff copy).
+	for _, p := range []string{"/verzoeken/" + qA.ID + "/besluit", "/verzoeken/" + qA.ID + "/besluit.pdf"} {
+		if resp, _ := e.do("GET", p, ca, "", nil); resp.StatusCode != 404 {
+			t.Errorf("%s for a question: %d", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.do("GET", "/medewerker/verzoeken/"+qA.ID+"/besluit", clerk, "", nil); resp.StatusCode != 404 {
+		t.Errorf("the staff letter of a question: %d", resp.StatusCode)
+	}
 	ms, err := e.db.Messages(ctx, subjA, 100)
 	if err != nil {
 		t.Fatal(err)

@@ -106,6 +106,17 @@ type RequestView struct {
 	// ObjectionEnd, six weeks after the decision) or the period has passed.
 	CanObject, ObjectionPassed bool
 	ObjectionEnd               time.Time
+	// Awb: an objection under the Awb, decided in Awb terms (gegrond, gedeeltelijk gegrond, ongegrond);
+	// once decided, CanAppeal says an appeal to the court is still possible (until ObjectionEnd, six
+	// weeks after the decision), AppealPassed that the period has passed.
+	Awb                     bool
+	CanAppeal, AppealPassed bool
+	// OutcomeLong is the decision in full words ("Gegrond: u krijgt gelijk …"); "" while undecided
+	// and for a question.
+	OutcomeLong string
+	// WithdrawnAt is when the request was withdrawn (from its timeline; nil when not withdrawn or
+	// the timeline was not loaded).
+	WithdrawnAt *time.Time
 }
 
 func (s *server) requestView(l string, r portal.RightsRequest, staff bool, events map[string]portal.LoggedEvent) RequestView {
@@ -117,15 +128,21 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 	if v.Question && r.Status == portal.StatusDecided {
 		v.StatusText = s.t(l, "req.answered") // a question is answered, not decided
 	}
+	v.Awb = r.Kind == portal.KindAwbObjection
 	if r.Outcome != "" {
-		v.Outcome = s.t(l, "outcome.short."+string(r.Outcome))
-		if v.Question {
-			v.Outcome = s.t(l, "req.answered")
-		}
+		v.Outcome, v.OutcomeLong = s.outcomeText(l, r.Kind, r.Outcome)
 	}
-	if r.Kind.AVG() && r.Status == portal.StatusDecided && r.DecidedAt != nil {
+	if r.Status == portal.StatusDecided && r.DecidedAt != nil {
+		// Six weeks after the decision for an Awb objection against it, and for an appeal to the
+		// court against the decision on that objection (Awb art. 6:7).
 		v.ObjectionEnd = portal.ObjectionPeriodEnd(*r.DecidedAt)
-		v.CanObject, v.ObjectionPassed = !now.After(v.ObjectionEnd), now.After(v.ObjectionEnd)
+		open, passed := !now.After(v.ObjectionEnd), now.After(v.ObjectionEnd)
+		switch {
+		case r.Kind.AVG():
+			v.CanObject, v.ObjectionPassed = open, passed
+		case v.Awb:
+			v.CanAppeal, v.AppealPassed = open, passed
+		}
 	}
 	if staff {
 		v.FiledByText = s.staffOnBehalf(l, "staff.onbehalf.filed", r.FiledBy)
@@ -134,7 +151,7 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 		v.FiledByText, v.WithdrawnByText = s.onBehalfText(l, r.FiledBy), s.onBehalfText(l, r.WithdrawnBy)
 	}
 	for _, st := range r.Steps {
-		sv := StepView{At: st.At, What: s.t(l, "step."+string(st.Kind)), Who: s.stepActor(l, st, staff)}
+		sv := StepView{At: st.At, What: s.t(l, s.stepKey(r.Kind, st.Kind)), Who: s.stepActor(l, st, staff)}
 		// The citizen's step taken by a representative says so: "Ingediend door Eva de Vries (ouder
 		// met gezag) namens Daan de Vries".
 		if by := map[portal.StepKind]*portal.OnBehalf{portal.StepFiled: r.FiledBy, portal.StepWithdrawn: r.WithdrawnBy}[st.Kind]; by != nil && st.ActorKind == portal.ByCitizen {
@@ -147,10 +164,16 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 			}
 		}
 		switch st.Kind {
-		case portal.StepExtended, portal.StepWithdrawn:
+		case portal.StepExtended:
 			sv.Note = st.Note
+		case portal.StepWithdrawn:
+			sv.Note = st.Note
+			if v.WithdrawnAt == nil && r.Status == portal.StatusWithdrawn {
+				at := st.At
+				v.WithdrawnAt = &at
+			}
 		case portal.StepDecided:
-			sv.Note = s.t(l, "outcome.short."+st.Note)
+			sv.Note, _ = s.outcomeText(l, r.Kind, portal.Outcome(st.Note))
 			if v.Question { // answered, not decided: the answer itself is shown above
 				sv.What, sv.Note = s.t(l, "step.answered"), ""
 				if staff {
@@ -161,6 +184,31 @@ func (s *server) requestView(l string, r portal.RightsRequest, staff bool, event
 		v.Timeline = append(v.Timeline, sv)
 	}
 	return v
+}
+
+// stepKey is the key of a timeline step's words: a question is asked and an Awb objection filed, not
+// "Verzoek ingediend"; the other steps and kinds share their words.
+func (s *server) stepKey(k portal.RequestKind, st portal.StepKind) string {
+	own := map[portal.StepKind]bool{portal.StepFiled: true, portal.StepAssigned: true, portal.StepStarted: true, portal.StepWithdrawn: true}
+	switch {
+	case k.Answered() && (own[st] || st == portal.StepOverdue):
+		return "step." + string(st) + ".question"
+	case k == portal.KindAwbObjection && (own[st] || st == portal.StepDecided):
+		return "step." + string(st) + ".awb"
+	}
+	return "step." + string(st)
+}
+
+// outcomeText is a decision's outcome in short ("Toegewezen") and in full words, in the terms of the
+// request's kind: an Awb objection is gegrond, gedeeltelijk gegrond or ongegrond, a question is answered.
+func (s *server) outcomeText(l string, k portal.RequestKind, o portal.Outcome) (short, long string) {
+	switch {
+	case k.Answered():
+		return s.t(l, "req.answered"), ""
+	case k == portal.KindAwbObjection:
+		return s.t(l, "outcome.awb.short."+string(o)), s.t(l, "outcome.awb."+string(o))
+	}
+	return s.t(l, "outcome.short."+string(o)), s.t(l, "outcome."+string(o))
 }
 
 // stepActor names who did a step: the role for citizens (and the name where employees are shown),
@@ -300,6 +348,14 @@ type requestPage struct {
 	Created     bool // just filed
 	MailEnabled bool
 	Email       *portal.EmailStatus // nil without mail
+	// Confirm: the page asks to confirm a withdrawal (GET …/intrekken). Withdrawn: the request was
+	// just withdrawn (?gedaan=ingetrokken), for the success notice.
+	Confirm, Withdrawn bool
+	// WithdrawnText says when and by whom a withdrawn request was withdrawn.
+	WithdrawnText string
+	// Refused says why the request cannot be withdrawn (any more): it was withdrawn already, or is
+	// decided or answered. LimitMsg: the withdrawal hit the filing limit.
+	Refused, LimitMsg string
 }
 
 // requestForm is the new-request form as typed, with its errors.
@@ -463,39 +519,160 @@ func (s *server) createRequest(c *fiber.Ctx) error {
 }
 
 func (s *server) requestDetail(c *fiber.Ctx) error {
-	sess, _ := session(c)
-	l := lang(c)
 	r, err := s.citizenRequest(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	evs, err := s.scopeEvents(c, r)
+	data, err := s.requestPageData(c, r)
 	if err != nil {
 		return err
 	}
+	data.Created = c.Query("nieuw") == "1"
+	// The notice is shown only when it is true: a link with ?gedaan= to an open request says nothing.
+	data.Withdrawn = c.Query("gedaan") == "ingetrokken" && r.Status == portal.StatusWithdrawn
+	return s.page(c, "verzoek", s.t(lang(c), "req.title", r.Reference), data)
+}
+
+// requestPageData is the page of request r as the logged-in person sees it.
+func (s *server) requestPageData(c *fiber.Ctx, r portal.RightsRequest) (*requestPage, error) {
+	sess, _ := session(c)
+	l := lang(c)
+	evs, err := s.scopeEvents(c, r)
+	if err != nil {
+		return nil, err
+	}
 	v := s.requestView(l, r, false, evs)
 	mail := s.cfg.MailEnabled && sess.Acting == nil
-	data := &requestPage{R: v, Created: c.Query("nieuw") == "1", MailEnabled: mail}
+	data := &requestPage{R: v, MailEnabled: mail, WithdrawnText: s.withdrawnText(l, v, sess.Acting)}
 	if mail {
 		st, err := s.emailStore.EmailStatus(c.UserContext(), sess.SubjectID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		data.Email = &st
 	}
-	return s.page(c, "verzoek", s.t(l, "req.title", r.Reference), data)
+	return data, nil
 }
 
+// withdrawnText says when and by whom a withdrawn request was withdrawn, to the reader: "U heeft …"
+// to the person, the person by name to someone acting for them, a representative by name and
+// capacity. "" for a request that is not withdrawn.
+func (s *server) withdrawnText(l string, v RequestView, acting *portal.Acting) string {
+	if v.Status != portal.StatusWithdrawn {
+		return ""
+	}
+	at := ""
+	if v.WithdrawnAt != nil {
+		at = FormatDateTime(l, *v.WithdrawnAt)
+	}
+	switch {
+	case v.WithdrawnBy != nil && at != "":
+		return s.t(l, "req.withdrawn.rep", s.onBehalfText(l, v.WithdrawnBy), at)
+	case v.WithdrawnBy != nil:
+		return s.t(l, "req.withdrawn.rep.nodate", s.onBehalfText(l, v.WithdrawnBy))
+	case acting != nil && at != "":
+		return s.t(l, "req.withdrawn.person", acting.Rep.SubjectName, at)
+	case acting != nil:
+		return s.t(l, "req.withdrawn.person.nodate", acting.Rep.SubjectName)
+	case at != "":
+		return s.t(l, "req.withdrawn.self", at)
+	}
+	return s.t(l, "req.withdrawn.self.nodate")
+}
+
+// withdrawRequestPage asks the person to confirm withdrawing their request, saying what happens then;
+// nothing changes until they confirm (the POST). A request that can no longer be withdrawn (the back
+// button, a second tab) shows its page saying why, not an error.
+func (s *server) withdrawRequestPage(c *fiber.Ctx) error {
+	r, err := s.citizenRequest(c, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	data, err := s.requestPageData(c, r)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	if !r.Open() {
+		data.Refused = s.withdrawRefusal(l, data)
+		return s.page(c, "verzoek", s.t(l, "req.title", r.Reference), data)
+	}
+	data.Confirm = true
+	return s.page(c, "verzoek", s.t(l, confirmTitle(r)), data)
+}
+
+// confirmTitle is the key of the title of the page that asks to confirm withdrawing r.
+func confirmTitle(r portal.RightsRequest) string {
+	if r.Kind.Answered() {
+		return "req.withdraw.confirm.title.question"
+	}
+	return "req.withdraw.confirm.title"
+}
+
+// withdrawRefusal says why a request that is not open cannot be withdrawn.
+func (s *server) withdrawRefusal(l string, data *requestPage) string {
+	switch {
+	case data.R.Status == portal.StatusWithdrawn:
+		return s.t(l, "req.withdraw.already", data.WithdrawnText)
+	case data.R.Question:
+		return s.t(l, "req.withdraw.answered")
+	}
+	return s.t(l, "req.withdraw.decided")
+}
+
+// withdrawRequest withdraws the person's request once they confirmed it, and shows its page with a
+// notice. Sent again (a double click, the back button) or for a request decided meanwhile, it changes
+// nothing and shows the page saying why (409), recorded for a representative as a view, not as a
+// withdrawal. A withdrawal past the filing limit shows the confirmation again with the limit (429).
 func (s *server) withdrawRequest(c *fiber.Ctx) error {
 	sess, _ := session(c)
+	l := lang(c)
 	id := c.Params("id")
-	if _, err := s.citizenRequest(c, id); err != nil {
+	r, err := s.citizenRequest(c, id)
+	if err != nil {
 		return err
 	}
-	if err := s.requestStore.WithdrawRequestBy(c.UserContext(), sess.SubjectID, id, actingOf(c).RepresentationID()); err != nil {
+	if r.Open() {
+		err = s.requestStore.WithdrawRequestBy(c.UserContext(), sess.SubjectID, id, actingOf(c).RepresentationID())
+		if err == nil {
+			s.deps.Log.Info("rights request withdrawn", "request", r.ID)
+			return c.Redirect("/verzoeken/"+r.ID+"?gedaan=ingetrokken", fiber.StatusSeeOther)
+		}
+		if msg, at, ok := s.limitMessage(l, err); ok {
+			data, derr := s.requestPageData(c, r)
+			if derr != nil {
+				return derr
+			}
+			data.Confirm, data.LimitMsg = true, msg
+			s.setRetryAfter(c, at)
+			c.Status(fiber.StatusTooManyRequests)
+			return s.page(c, "verzoek", s.t(l, confirmTitle(r)), data)
+		}
+		if portal.ErrorCode(err) != portal.EINVALID {
+			return err
+		}
+		// Decided or withdrawn between the read and the lock: read it again and say so.
+		werr := err
+		if r, err = s.citizenRequest(c, id); err != nil {
+			return err
+		}
+		if r.Open() {
+			return werr
+		}
+	}
+	data, err := s.requestPageData(c, r)
+	if err != nil {
 		return err
 	}
-	return c.Redirect("/verzoeken/"+id, fiber.StatusSeeOther)
+	data.Refused = s.withdrawRefusal(l, data)
+	if sess.Acting != nil {
+		// Nothing was withdrawn: what the representative did was see the request.
+		if err := s.recordAct(c, sess, portal.ActViewRequest, r.ID); err != nil {
+			return err
+		}
+	}
+	c.Status(fiber.StatusConflict)
+	return s.page(c, "verzoek", s.t(l, "req.title", r.Reference), data)
 }
 
 func (s *server) letter(c *fiber.Ctx, r portal.RightsRequest) (pdfexport.Letter, error) {
@@ -547,10 +724,16 @@ func (s *server) messagesPage(c *fiber.Ctx) error {
 			text = s.t(l, "msg.signal")
 		} else if m.Kind == portal.StepExtended {
 			text = s.t(l, "msg.extended", m.Reference, m.Note)
+		} else if filed := m.Kind == portal.StepFiled || m.Kind == portal.StepFiled+portal.MessageByRepresentative; filed &&
+			m.FirstDeadline != nil && m.RequestKind != portal.KindQuestion {
+			// Received: by when the decision comes, as a date (not "the date on the request").
+			key := "msg." + string(m.Kind) + ".date"
+			if m.RequestKind == portal.KindAwbObjection {
+				key += ".awb"
+			}
+			text = s.t(l, key, m.Reference, FormatDate(l, *m.FirstDeadline))
 		} else if m.RequestKind == portal.KindQuestion && (m.Kind == portal.StepFiled || m.Kind == portal.StepDecided) {
 			text = s.t(l, "msg.question."+string(m.Kind), m.Reference)
-		} else if (m.Kind == portal.StepFiled || m.Kind == portal.StepFiled+portal.MessageByRepresentative) && m.FirstDeadline != nil {
-			text = s.t(l, "msg."+string(m.Kind), m.Reference, FormatDate(l, *m.FirstDeadline))
 		} else {
 			text = s.t(l, "msg."+string(m.Kind), m.Reference)
 		}

@@ -184,7 +184,7 @@ func TestCitizenWithdrawsBeforeTheDecisionOnly(t *testing.T) {
 	if !strings.Contains(body, "Ingetrokken") || strings.Contains(body, `action="/verzoeken/`+id+`/intrekken"`) {
 		t.Error("withdrawn request still offers withdrawal or lacks its status")
 	}
-	if status, _, _ := e.post("/verzoeken/"+id+"/intrekken", ca, "csrf", csrf); status != 422 {
+	if status, _, _ := e.post("/verzoeken/"+id+"/intrekken", ca, "csrf", csrf); status != 409 {
 		t.Errorf("second withdrawal: %d", status)
 	}
 }

@@ -297,6 +297,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verzoeken/nieuw", s.citizenPart(portal.PartRequests, portal.ActNewRequestForm), s.newRequestPage)
 	app.Post("/verzoeken", s.citizenPart(portal.PartRequests, portal.ActFileRequest), s.checkCSRF, s.createRequest)
 	app.Get("/verzoeken/:id", s.citizenPart(portal.PartRequests, portal.ActViewRequest), s.requestDetail)
+	app.Get("/verzoeken/:id/intrekken", s.citizenPart(portal.PartRequests, portal.ActViewRequest), s.withdrawRequestPage)
 	app.Post("/verzoeken/:id/intrekken", s.citizenPart(portal.PartRequests, portal.ActWithdrawRequest), s.checkCSRF, s.withdrawRequest)
 	app.Get("/verzoeken/:id/ontvangstbevestiging.pdf", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.receiptPDF)
 	app.Get("/verzoeken/:id/besluit.pdf", s.citizenPart(portal.PartRequests, portal.ActDownloadLetter), s.decisionPDF)

@@ -609,6 +609,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/verzoeken/nieuw", "GET", "/verzoeken/nieuw", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verzoeken", "POST", "/verzoeken", nil, page(statuses{})},
 		{"/verzoeken/:id", "GET", "/verzoeken/" + reqA.ID, nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
+		{"/verzoeken/:id/intrekken", "GET", "/verzoeken/" + reqA.ID + "/intrekken", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/intrekken", "POST", "/verzoeken/" + reqA.ID + "/intrekken", nil, page(statuses{})},
 		{"/verzoeken/:id/ontvangstbevestiging.pdf", "GET", "/verzoeken/" + reqA.ID + "/ontvangstbevestiging.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
 		{"/verzoeken/:id/besluit.pdf", "GET", "/verzoeken/" + decidedA.ID + "/besluit.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 404, AdminA: 404})},
