@@ -47,7 +47,16 @@ func withRawQuery(c *fiber.Ctx, path string) string {
 func logRow(r Row) pdfexport.Row {
 	return pdfexport.Row{When: r.When, Organization: r.Org, Team: r.Team, Role: r.Role, Employee: r.Employee,
 		Action: r.Action, Categories: r.Categories, Level: r.Level, Activity: r.Activity, Purpose: r.Purpose,
-		LegalBasis: r.Legal, AccessBasis: r.Basis, Recipient: r.Recipient, CaseRef: r.CaseRef, Marks: r.Marks}
+		LegalBasis: r.Legal, AccessBasis: r.Basis, Recipient: r.Recipient, CaseRef: r.CaseRef, Marks: r.notes()}
+}
+
+// notes are the line's marks (emergency access, consent, against the will …) and, for a line that was
+// confidential, that it was hidden and why: the "Let op" of the documents and the CSV.
+func (r Row) notes() []string {
+	if r.Hidden == "" {
+		return r.Marks
+	}
+	return append(slices.Clip(r.Marks), r.Hidden)
 }
 
 // logDocument is the whole filtered log (the filters of /verwerkingen, up to maxExport events).
@@ -133,7 +142,7 @@ func (s *server) processingCSV(c *fiber.Ctx) error {
 		r := s.row(l, e)
 		rec := []string{r.ID, r.When.In(amsterdam).Format("2006-01-02 15:04:05"), r.Org, r.Team, r.Role, r.Action,
 			strings.Join(r.Categories, ", "), r.Level, r.Activity, r.Purpose, r.Legal, r.Basis, r.CaseRef, r.Recipient,
-			strings.Join(r.Marks, " / ")}
+			strings.Join(r.notes(), " / ")}
 		if s.cfg.ShowEmployee {
 			rec = append(rec, r.Employee)
 		}

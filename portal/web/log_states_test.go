@@ -88,6 +88,12 @@ func TestProcessingLogSaysToWhomAndWhatWasHidden(t *testing.T) {
 		web.FormatDate("en", released.OccurredAt)+" to "+web.FormatDate("en", *released.ConfidentialUntil)+".",
 		"The reason the organisation gave: Lopend onderzoek naar uitkeringsfraude")
 
+	// The documents say the same: the CSV's "Let op" and the printable overview.
+	_, csv := e.get(ca, "/verwerkingen.csv")
+	wantIn(t, "A's CSV", csv, "Deze regel was een tijd geheim voor u: van "+from+" tot "+to+".", "Doorgegeven aan Belastingdienst")
+	_, overview := e.get(ca, "/verwerkingen/overzicht")
+	wantIn(t, "A's printable overview", overview, "Deze regel was een tijd geheim voor u: van "+from+" tot "+to+".")
+
 	// B sees their own released line, not A's.
 	_, list = e.get(cb, "/verwerkingen")
 	wantIn(t, "B's released line", item(list, other.ID), "Onderzoek bij B")
