@@ -45,6 +45,9 @@ type NewConsent struct {
 	LegalGround string           `json:"legal_ground"`
 	IfRefused   string           `json:"if_refused"`
 	ValidUntil  string           `json:"valid_until"` // yyyy-mm-dd, the last day (Europe/Amsterdam)
+	// EN holds the English version of the texts the person reads (issue 18), or nil: English pages
+	// then show the Dutch texts with a note. When given, every text is required (Validate).
+	EN *ConsentTexts `json:"en,omitempty"`
 }
 
 var (
@@ -93,13 +96,24 @@ func (c *NewConsent) Validate(now time.Time) error {
 		*r.v = strings.TrimSpace(*r.v)
 		if *r.v == "" {
 			add(r.field, "required: a specific, reasoned request names it")
-		} else if m := CheckText(*r.v, r.max); m != "" {
+		} else if m := CheckPersonText(*r.v, r.max); m != "" {
 			add(r.field, m)
+		}
+	}
+	if c.EN != nil {
+		checkTexts(c.EN.fields("en."), func(string) string {
+			return "required when en is given: every text the person reads, in English"
+		}, add)
+		if c.EN.DataItem != "" && plural.MatchString(c.EN.DataItem) {
+			add("en.data_item", "one data item per request: no lists, no \"all data\"; ask separately for each")
+		}
+		if c.EN.DataHolder != "" && plural.MatchString(c.EN.DataHolder) {
+			add("en.data_holder", "one data holder per request: no lists; ask separately for each")
 		}
 	}
 	for f, v := range map[string]*string{"requested_by.team": &c.RequestedBy.Team, "requested_by.employee": &c.RequestedBy.Employee} {
 		*v = strings.TrimSpace(*v)
-		if m := CheckText(*v, 500); m != "" {
+		if m := CheckPersonText(*v, 500); m != "" {
 			add(f, m)
 		}
 	}
