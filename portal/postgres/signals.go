@@ -373,7 +373,7 @@ func (db *DB) openSignal(ctx context.Context, id string, by portal.Staff, munici
 		if len(earlier) > 0 {
 			cats = append(cats, "signals_earlier")
 		}
-		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.SignalRoleLabel(by.Role()),
+		if err := db.recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.SignalRoleLabel(by.Role()),
 			Municipality: municipality, Activity: portal.SignalActivity, Level: "what", Categories: cats,
 			AccessBasis: portal.BasisFunction}, now, &s); err != nil {
 			return err
