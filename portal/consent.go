@@ -54,6 +54,9 @@ var (
 	dateOnly = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	// plural finds lists: separators and joining words that make one field name several things.
 	plural = regexp.MustCompile(`(?i)[;,\n/+&]|\b(en|and|of|or|plus|alle|all|alles|everything|overige|other)\b`)
+	// pluralEN is plural for English texts: without the Dutch joining words "en" and "of", which are
+	// everyday English ("Result of the examination").
+	pluralEN = regexp.MustCompile(`(?i)[;,\n/+&]|\b(and|or|plus|all|everything|other)\b`)
 )
 
 // blanket finds the words of a request for everything ("alle medische gegevens", "all data").
@@ -104,10 +107,10 @@ func (c *NewConsent) Validate(now time.Time) error {
 		checkTexts(c.EN.fields("en."), func(string) string {
 			return "required when en is given: every text the person reads, in English"
 		}, add)
-		if c.EN.DataItem != "" && plural.MatchString(c.EN.DataItem) {
+		if c.EN.DataItem != "" && pluralEN.MatchString(c.EN.DataItem) {
 			add("en.data_item", "one data item per request: no lists, no \"all data\"; ask separately for each")
 		}
-		if c.EN.DataHolder != "" && plural.MatchString(c.EN.DataHolder) {
+		if c.EN.DataHolder != "" && pluralEN.MatchString(c.EN.DataHolder) {
 			add("en.data_holder", "one data holder per request: no lists; ask separately for each")
 		}
 	}
