@@ -726,6 +726,7 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("access-alert", func(t *testing.T) { accessAlertJourney(t, s) })
 	t.Run("log-search", func(t *testing.T) { logSearchJourney(t, s) })
 	t.Run("question-about-a-line", func(t *testing.T) { questionJourney(t, s) })
+	t.Run("english-texts", func(t *testing.T) { englishTextsJourney(t, s) })
 }
 
 // childAndAdministratorJourney: Noor (14) answers a consent request herself and is told her parents
