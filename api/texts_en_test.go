@@ -18,7 +18,7 @@ func consentBody(mod func(map[string]any)) (string, map[string]any) {
 	id := uuid.NewString()
 	b := map[string]any{"id": id, "subject_bsn": bsnA, "case_ref": "WMO-1",
 		"requested_by": map[string]any{"organization": "Gemeente Voorbeeldstad", "role": "Wmo-consulent"},
-		"data_item": "Uitslag van het knieonderzoek", "data_holder": "De huisarts", "purpose": "Passende hulp",
+		"data_item":    "Uitslag van het knieonderzoek", "data_holder": "De huisarts", "purpose": "Passende hulp",
 		"necessity": "Om te zien wat nodig is", "legal_ground": "Beroepsgeheim", "if_refused": "We kiezen samen",
 		"valid_until": time.Now().AddDate(0, 2, 0).Format("2006-01-02")}
 	if mod != nil {

@@ -58,7 +58,7 @@ func TestEnglishTextsOnCitizenPages(t *testing.T) {
 		id := uuid.NewString()
 		b := map[string]any{"id": id, "subject_bsn": bsn, "case_ref": "WMO-7",
 			"requested_by": map[string]any{"organization": "Gemeente Voorbeeldstad", "role": "Wmo-consulent"},
-			"data_item": "Uitslag van het knieonderzoek", "data_holder": "Uw huisarts", "purpose": "Passende hulp bij het lopen",
+			"data_item":    "Uitslag van het knieonderzoek", "data_holder": "Uw huisarts", "purpose": "Passende hulp bij het lopen",
 			"necessity": "Om te zien wat u nodig heeft", "legal_ground": "Uw huisarts heeft een beroepsgeheim",
 			"if_refused": "We kiezen samen met u zonder deze uitslag", "valid_until": until}
 		if en != nil {
