@@ -60,6 +60,7 @@ func TestConsentEnglishTextsAPI(t *testing.T) {
 		{"a list", func() any { m := englishConsent(); m["data_holder"] = "Your GP and the hospital"; return m }(), "", []string{"en.data_holder"}},
 		{"control character", func() any { m := englishConsent(); m["if_refused"] = "We\u0007choose"; return m }(), "", []string{"en.if_refused"}},
 		{"invalid UTF-8", englishConsent(), "\"Help \xff\"", []string{"en.purpose"}},
+		{"a BSN in the role", func() any { m := englishConsent(); m["requester_role"] = "Adviser 999990019"; return m }(), "", []string{"en.requester_role"}},
 	}
 	for _, tc := range refused {
 		_, b := consentBody(func(m map[string]any) { m["en"] = tc.en })
@@ -95,6 +96,7 @@ func TestConsentEnglishTextsAPI(t *testing.T) {
 	idEN, b := consentBody(func(m map[string]any) {
 		en := englishConsent()
 		en["purpose"] = "  The right help \n"
+		en["requester_role"] = "Social support adviser"
 		m["en"] = en
 	})
 	if r := e.do("POST", "/consent-requests", key, mustJSON(t, b)); r.status != 201 {
@@ -108,7 +110,9 @@ func TestConsentEnglishTextsAPI(t *testing.T) {
 		EN map[string]any `json:"en"`
 	}
 	e.do("GET", "/consent-requests/"+idEN, key, nil).json(t, &got)
-	if d := cmp.Diff(englishConsent(), got.EN); d != "" {
+	wantEN := englishConsent()
+	wantEN["requester_role"] = "Social support adviser"
+	if d := cmp.Diff(wantEN, got.EN); d != "" {
 		t.Errorf("GET en (-want +got):\n%s", d)
 	}
 	var raw map[string]any

@@ -10,7 +10,10 @@ ALTER TABLE consents
     ADD COLUMN legal_ground_en text,
     ADD COLUMN if_refused_en   text,
     ADD CONSTRAINT consents_en_complete CHECK (num_nulls(data_item_en, data_holder_en, purpose_en, necessity_en,
-        legal_ground_en, if_refused_en) IN (0, 6));
+        legal_ground_en, if_refused_en) IN (0, 6)),
+    -- Optional even with the six: without it the Dutch role is shown.
+    ADD COLUMN requester_role_en text,
+    ADD CONSTRAINT consents_en_role CHECK (requester_role_en IS NULL OR data_item_en IS NOT NULL);
 
 -- A signal's text for the person in English, and optionally the team's name in English. Both go
 -- when the signal is destroyed, like the Dutch text.

@@ -46,7 +46,8 @@ type NewConsent struct {
 	IfRefused   string           `json:"if_refused"`
 	ValidUntil  string           `json:"valid_until"` // yyyy-mm-dd, the last day (Europe/Amsterdam)
 	// EN holds the English version of the texts the person reads (issue 18), or nil: English pages
-	// then show the Dutch texts with a note. When given, every text is required (Validate).
+	// then show the Dutch texts with a note. When given, every text is required (Validate) but the
+	// asker's role.
 	EN *ConsentTexts `json:"en,omitempty"`
 }
 
@@ -104,7 +105,10 @@ func (c *NewConsent) Validate(now time.Time) error {
 		}
 	}
 	if c.EN != nil {
-		checkTexts(c.EN.fields("en."), func(string) string {
+		checkTexts(c.EN.fields("en."), func(field string) string {
+			if field == "en.requester_role" {
+				return "" // optional: the Dutch role is shown without it
+			}
 			return "required when en is given: every text the person reads, in English"
 		}, add)
 		if c.EN.DataItem != "" && pluralEN.MatchString(c.EN.DataItem) {

@@ -34,15 +34,21 @@ type ConsentTexts struct {
 	Necessity   string `json:"necessity"`
 	LegalGround string `json:"legal_ground"`
 	IfRefused   string `json:"if_refused"`
-	// Lang is the language the texts are in (LangNL or LangEN); not part of the API.
-	Lang string `json:"-"`
+	// RequesterRole is the asker's role (requested_by.role); optional in English (the Dutch role is
+	// then shown, marked Dutch).
+	RequesterRole string `json:"requester_role,omitempty"`
+	// Lang is the language of the six texts above and RoleLang that of RequesterRole (LangNL or
+	// LangEN); not part of the API.
+	Lang     string `json:"-"`
+	RoleLang string `json:"-"`
 }
 
 // fields lists the texts with their API names (under prefix) and longest lengths.
 func (t *ConsentTexts) fields(prefix string) []textField {
 	return []textField{{prefix + "data_item", &t.DataItem, 500}, {prefix + "data_holder", &t.DataHolder, 500},
 		{prefix + "purpose", &t.Purpose, 2000}, {prefix + "necessity", &t.Necessity, 2000},
-		{prefix + "legal_ground", &t.LegalGround, 2000}, {prefix + "if_refused", &t.IfRefused, 2000}}
+		{prefix + "legal_ground", &t.LegalGround, 2000}, {prefix + "if_refused", &t.IfRefused, 2000},
+		{prefix + "requester_role", &t.RequesterRole, 500}}
 }
 
 type textField struct {
@@ -55,17 +61,23 @@ type textField struct {
 // exists: the page then says so.
 func (t ConsentTexts) DutchOnly(lang string) bool { return lang != LangNL && t.Lang == LangNL }
 
+// RoleDutchOnly reports whether the asker's role is shown in Dutch to a reader of lang.
+func (t ConsentTexts) RoleDutchOnly(lang string) bool { return lang != LangNL && t.RoleLang == LangNL }
+
 // Texts returns the consent request's texts for a reader of lang: the English texts on an English
 // page when the request has them, else the Dutch ones (Lang says which). The receipt and every page
 // take the texts from here, so that they always agree.
 func (c NewConsent) Texts(lang string) ConsentTexts {
 	if lang == LangEN && c.EN != nil {
 		t := *c.EN
-		t.Lang = LangEN
+		t.Lang, t.RoleLang = LangEN, LangEN
+		if t.RequesterRole == "" {
+			t.RequesterRole, t.RoleLang = c.RequestedBy.Role, LangNL
+		}
 		return t
 	}
 	return ConsentTexts{DataItem: c.DataItem, DataHolder: c.DataHolder, Purpose: c.Purpose, Necessity: c.Necessity,
-		LegalGround: c.LegalGround, IfRefused: c.IfRefused, Lang: LangNL}
+		LegalGround: c.LegalGround, IfRefused: c.IfRefused, RequesterRole: c.RequestedBy.Role, Lang: LangNL, RoleLang: LangNL}
 }
 
 // SignalTexts are the texts about a signal that the person reads, in one language.

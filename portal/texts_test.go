@@ -32,7 +32,7 @@ func TestConsentTexts(t *testing.T) {
 	nc := NewConsent{DataItem: "Uitslag", DataHolder: "Huisarts", Purpose: "Hulp", Necessity: "Nodig", LegalGround: "Geheim",
 		IfRefused: "Samen"}
 	dutch := ConsentTexts{DataItem: "Uitslag", DataHolder: "Huisarts", Purpose: "Hulp", Necessity: "Nodig", LegalGround: "Geheim",
-		IfRefused: "Samen", Lang: LangNL}
+		IfRefused: "Samen", Lang: LangNL, RoleLang: LangNL}
 	for _, l := range []string{LangNL, LangEN} {
 		if d := cmp.Diff(dutch, nc.Texts(l)); d != "" {
 			t.Errorf("without English, %s (-want +got):\n%s", l, d)
@@ -47,9 +47,20 @@ func TestConsentTexts(t *testing.T) {
 		t.Errorf("with English, nl (-want +got):\n%s", d)
 	}
 	want := en
-	want.Lang = LangEN
-	if got := nc.Texts(LangEN); got != want || got.DutchOnly(LangEN) {
+	want.Lang, want.RoleLang = LangEN, LangNL // no English role: the Dutch one ("" here)
+	if got := nc.Texts(LangEN); got != want || got.DutchOnly(LangEN) || !got.RoleDutchOnly(LangEN) {
 		t.Errorf("with English, en: %+v", got)
+	}
+	nc.RequestedBy.Role = "Wmo-consulent"
+	if got := nc.Texts(LangEN); got.RequesterRole != "Wmo-consulent" || !got.RoleDutchOnly(LangEN) {
+		t.Errorf("Dutch role on an English page: %+v", got)
+	}
+	en.RequesterRole = "Social support adviser"
+	if got := nc.Texts(LangEN); got.RequesterRole != "Social support adviser" || got.RoleDutchOnly(LangEN) {
+		t.Errorf("English role: %+v", got)
+	}
+	if got := nc.Texts(LangNL); got.RequesterRole != "Wmo-consulent" || got.RoleDutchOnly(LangNL) {
+		t.Errorf("Dutch page: %+v", got)
 	}
 	if nc.EN.Lang != "" {
 		t.Error("Texts changed the stored English texts")
@@ -94,12 +105,13 @@ func TestConsentEnglishValidation(t *testing.T) {
 	}
 	c.EN.DataHolder = "Your GP or the hospital"
 	c.EN.Necessity = ""
+	c.EN.RequesterRole = "Adviser 999990019"
 	err := c.Validate(now)
 	var got []string
 	for _, f := range ErrorFields(err) {
 		got = append(got, f.Field)
 	}
-	if d := cmp.Diff([]string{"en.necessity", "en.data_holder"}, got); d != "" {
+	if d := cmp.Diff([]string{"en.necessity", "en.requester_role", "en.data_holder"}, got); d != "" {
 		t.Errorf("fields (-want +got):\n%s", d)
 	}
 }

@@ -46,7 +46,8 @@ func englishTextsJourney(t *testing.T, s *browserSuite) {
 	}
 	consentA := consent(withEN, `,"en":{"data_item":"Result of the knee examination","data_holder":"Your GP",`+
 		`"purpose":"The right help with walking","necessity":"To see what help you need",`+
-		`"legal_ground":"Your GP has a duty of confidentiality","if_refused":"We choose together with you, without this result"}`)
+		`"legal_ground":"Your GP has a duty of confidentiality","if_refused":"We choose together with you, without this result",`+
+		`"requester_role":"Social support adviser"}`)
 	consentB := consent(dutchOnly, "")
 	signalA := signal(withEN, `,"en":{"summary_for_subject":"The school is worried because you are often absent.","handling_team":"District Team North"}`)
 	signalB := signal(dutchOnly, "")
@@ -66,7 +67,11 @@ func englishTextsJourney(t *testing.T, s *browserSuite) {
 	a.open("/toestemmingen")
 	a.wantText("Result of the knee examination — Your GP", "The right help with walking")
 	a.click(`main a[href="/toestemmingen/` + consentA + `"]`)
-	a.wantText("Result of the knee examination", "Your GP has a duty of confidentiality", "We choose together with you, without this result")
+	a.wantText("Result of the knee examination", "Your GP has a duty of confidentiality", "We choose together with you, without this result",
+		"Social support adviser")
+	if m := dutchMarked(a); m != "" {
+		t.Errorf("the English consent page marks Dutch text: %q", m)
+	}
 	if txt := a.text(); strings.Contains(txt, note) || strings.Contains(txt, "knieonderzoek") {
 		t.Error("the English consent page shows Dutch texts or the Dutch-only note")
 	}
@@ -95,7 +100,7 @@ func englishTextsJourney(t *testing.T, s *browserSuite) {
 	b.click(`main a[href="/toestemmingen/` + consentB + `"]`)
 	b.wantText(note, "Request for consent", "Which data")
 	if m := dutchMarked(b); !strings.Contains(m, "Uitslag van het knieonderzoek") || !strings.Contains(m, "beroepsgeheim") ||
-		!strings.Contains(m, "zonder deze uitslag") {
+		!strings.Contains(m, "zonder deze uitslag") || !strings.Contains(m, "Wmo-consulent") {
 		t.Errorf("the Dutch texts are not marked lang=nl: %q", m)
 	}
 	b.shot("english-texts-consent-dutch-only")

@@ -49,7 +49,8 @@ func TestConsentEnglishTexts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(portal.ConsentTexts{DataItem: csEnglish.DataItem, DataHolder: csEnglish.DataHolder, Purpose: csEnglish.Purpose,
-		Necessity: csEnglish.Necessity, LegalGround: csEnglish.LegalGround, IfRefused: csEnglish.IfRefused, Lang: "en"}, got.Texts("en")); d != "" {
+		Necessity: csEnglish.Necessity, LegalGround: csEnglish.LegalGround, IfRefused: csEnglish.IfRefused,
+		RequesterRole: withEN.RequestedBy.Role, Lang: "en", RoleLang: "nl"}, got.Texts("en")); d != "" {
 		t.Errorf("English texts (-want +got):\n%s", d)
 	}
 	if tx := got.Texts("nl"); tx.Lang != "nl" || tx.Purpose != withEN.Purpose || tx.DutchOnly("nl") {

@@ -84,7 +84,7 @@ func TestEnglishTextsOnCitizenPages(t *testing.T) {
 	}
 	consentA := consent(bsnA, map[string]any{"data_item": "Result of the knee examination", "data_holder": "Your GP",
 		"purpose": "The right help with walking", "necessity": "To see what you need", "legal_ground": "Your GP has a duty of confidentiality",
-		"if_refused": "We choose together with you without this result"})
+		"if_refused": "We choose together with you without this result", "requester_role": "Social support adviser"})
 	consentB := consent(bsnB, nil)
 	signalA := signal(bsnA, map[string]any{"summary_for_subject": "The school is worried because you are often absent.", "handling_team": "District Team North"})
 	signalB := signal(bsnB, nil)
@@ -112,11 +112,11 @@ func TestEnglishTextsOnCitizenPages(t *testing.T) {
 		dutchMarked     int // elements with lang="nl" in main
 	}
 	for _, p := range []page{
-		{"A", "en", "/toestemmingen/" + consentA, []string{"Result of the knee examination", "Your GP", "The right help with walking", "duty of confidentiality"},
-			[]string{dutchOnly, "Uitslag van het knieonderzoek", "beroepsgeheim"}, 0},
+		{"A", "en", "/toestemmingen/" + consentA, []string{"Result of the knee examination", "Your GP", "The right help with walking", "duty of confidentiality",
+			"Social support adviser"}, []string{dutchOnly, "Uitslag van het knieonderzoek", "beroepsgeheim", "Wmo-consulent"}, 0},
 		{"A", "en", "/toestemmingen", []string{"Result of the knee examination — Your GP", "The right help with walking"}, []string{dutchOnly, "knieonderzoek"}, 0},
-		{"A", "nl", "/toestemmingen/" + consentA, []string{"Uitslag van het knieonderzoek", "beroepsgeheim"}, []string{"knee", dutchOnly, "alleen in het Nederlands"}, 0},
-		{"B", "en", "/toestemmingen/" + consentB, []string{dutchOnly, "Uitslag van het knieonderzoek", "beroepsgeheim"}, []string{"knee"}, 6},
+		{"A", "nl", "/toestemmingen/" + consentA, []string{"Uitslag van het knieonderzoek", "beroepsgeheim", "Wmo-consulent"}, []string{"knee", dutchOnly, "alleen in het Nederlands", "adviser"}, 0},
+		{"B", "en", "/toestemmingen/" + consentB, []string{dutchOnly, "Uitslag van het knieonderzoek", "beroepsgeheim", "Wmo-consulent"}, []string{"knee"}, 7},
 		{"B", "en", "/toestemmingen", []string{dutchOnly, "Uitslag van het knieonderzoek — Uw huisarts"}, nil, 2},
 		{"B", "nl", "/toestemmingen/" + consentB, []string{"Uitslag van het knieonderzoek"}, []string{"alleen in het Nederlands"}, 0},
 		{"A", "en", "/signalen/" + signalA, []string{"The school is worried", "District Team North"}, []string{dutchOnly, "De school maakt zich zorgen", "Wijkteam Noord"}, 0},
