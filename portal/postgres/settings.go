@@ -225,22 +225,30 @@ WHERE EXISTS (SELECT 1 FROM processing_events p WHERE p.subject_id = q.s AND p.a
 	if len(msgEvents) == 0 {
 		return 0, nil
 	}
+	// The e-mail says only that there is a new message. While an earlier alert of the last day is
+	// unread, another e-mail would say nothing new: a clerk opening a file five times, or a batch
+	// of twenty events, sends one e-mail, not twenty. (The subquery does not see the rows this
+	// statement inserts; mailed keeps it to one per person within the statement.)
 	rows, _ = tx.Query(ctx, `INSERT INTO messages (subject_id, alert_event_id, kind, status, note, created_at)
 SELECT q.s, q.e, $5, q.r, q.n, $6 FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[]) AS q(s, e, r, n)
 ON CONFLICT (alert_event_id, subject_id) WHERE alert_event_id IS NOT NULL DO NOTHING
-RETURNING id, subject_id, EXISTS (SELECT 1 FROM subject_emails se WHERE se.subject_id = messages.subject_id AND se.confirmed_at IS NOT NULL)`,
-		msgSubjects, msgEvents, msgStatus, msgNotes, portal.MessageAccessAlert, now)
+RETURNING id, subject_id, EXISTS (SELECT 1 FROM subject_emails se WHERE se.subject_id = messages.subject_id AND se.confirmed_at IS NOT NULL),
+ EXISTS (SELECT 1 FROM messages o WHERE o.subject_id = messages.subject_id AND o.kind = $5 AND o.read_at IS NULL
+   AND o.created_at > $7)`,
+		msgSubjects, msgEvents, msgStatus, msgNotes, portal.MessageAccessAlert, now, now.Add(-portal.AlertMailQuiet))
 	var params []river.InsertManyParams
 	written := 0
+	mailed := map[int64]bool{}
 	for rows.Next() {
 		written++
 		var id, sid int64
-		var confirmed bool
-		if err := rows.Scan(&id, &sid, &confirmed); err != nil {
+		var confirmed, unread bool
+		if err := rows.Scan(&id, &sid, &confirmed, &unread); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("access alerts: %w", err)
 		}
-		if confirmed && mail[sid] {
+		if confirmed && mail[sid] && !unread && !mailed[sid] {
+			mailed[sid] = true
 			params = append(params, river.InsertManyParams{Args: portal.NotifyJob{MessageID: id},
 				InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}})
 		}

@@ -156,8 +156,9 @@ func (d *testDB) sweepReleases(t *testing.T) int {
 
 // TestReleaseAlerts: A asks for an alert on any access (with e-mail), B for none, C for break-the-
 // glass only. Confidential lines alert nobody while confidential; once released, A gets exactly one
-// message and one e-mail per line, also when the sweep runs again or twice at once; B nothing; C only
-// for the emergency access. A line released before A chose is not news.
+// message per line, also when the sweep runs again or twice at once, and an e-mail unless an earlier
+// alert is still unread; B nothing; C only for the emergency access. A line released before A chose
+// is not news.
 func TestReleaseAlerts(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
@@ -245,8 +246,30 @@ func TestReleaseAlerts(t *testing.T) {
 	if total[0]+total[1] != 1 {
 		t.Fatalf("two sweeps at once wrote %v messages, want 1 in all", total)
 	}
-	if m, j := db.releaseAlerts(t, a); m != 2 || j != 2 {
-		t.Fatalf("A after the second line: %d messages, %d e-mail jobs; want 2 and 2", m, j)
+	// A has not read the first alert yet: the second gets its message but no second e-mail.
+	if m, j := db.releaseAlerts(t, a); m != 2 || j != 1 {
+		t.Fatalf("A after the second line: %d messages, %d e-mail jobs; want 2 and 1", m, j)
+	}
+	// Once A has read them, the next alert e-mails again.
+	read, err := db.Messages(ctx, a, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var readIDs []int64
+	for _, m := range read {
+		readIDs = append(readIDs, m.ID)
+	}
+	if err := db.MarkMessagesRead(ctx, a, readIDs); err != nil {
+		t.Fatal(err)
+	}
+	line2b := confidential(event(bsnA, db.clock.Now().Add(-time.Minute)), db.clock.Now().Add(time.Hour))
+	db.ingest(t, []portal.Event{line2b})
+	db.clock.Advance(2 * time.Hour)
+	if n := db.sweepReleases(t); n != 1 {
+		t.Fatalf("the third line alerted %d times", n)
+	}
+	if m, j := db.releaseAlerts(t, a); m != 3 || j != 2 {
+		t.Fatalf("A after reading and a third line: %d messages, %d e-mail jobs; want 3 and 2", m, j)
 	}
 	// A switches alerts off: a line released afterwards does not alert.
 	if err := db.SetNotificationSettings(ctx, a, portal.DefaultNotificationSettings()); err != nil {
@@ -260,7 +283,7 @@ func TestReleaseAlerts(t *testing.T) {
 	}
 	// The inbox shows the message with its line.
 	ms, err := db.Messages(ctx, a, 10)
-	if err != nil || len(ms) != 2 || ms[0].Status != portal.RequestStatus(portal.AlertReleased) || ms[0].EventID != line2.ID {
+	if err != nil || len(ms) != 3 || ms[0].Status != portal.RequestStatus(portal.AlertReleased) || ms[0].EventID != line2b.ID {
 		t.Fatalf("A's inbox: %+v %v", ms, err)
 	}
 }
