@@ -30,6 +30,8 @@ type ConsentState struct {
 	OwnAnswer        string     `json:"own_answer,omitempty"`
 	OwnAnswerAt      *time.Time `json:"own_answer_at,omitempty"`
 	OwnAnswerComment string     `json:"own_answer_comment,omitempty"`
+	// EN is the English version of the texts the person reads, as sent (issue 18); absent without one.
+	EN *portal.ConsentTexts `json:"en,omitempty"`
 }
 
 // OnBehalf names the representation under which a representative acted for the person.
@@ -60,7 +62,7 @@ func (h *handlers) consentState(c portal.Consent) ConsentState {
 		ValidUntil: c.ValidUntil, CreatedAt: c.CreatedAt.UTC(), DecidedAt: utc(c.DecidedAt), GrantedAt: utc(c.GrantedAt),
 		WithdrawnAt: utc(c.WithdrawnAt), Valid: c.Covers(c.SubjectID, now), DecidedBy: onBehalf(c.DecidedBy),
 		WithdrawnBy: onBehalf(c.WithdrawnBy), OwnAnswer: c.OwnAnswer, OwnAnswerAt: utc(c.OwnAnswerAt),
-		OwnAnswerComment: c.OwnAnswerComment}
+		OwnAnswerComment: c.OwnAnswerComment, EN: c.EN}
 }
 
 // createConsent stores a specific, reasoned consent request and asks the citizen. Idempotent by id.

@@ -48,9 +48,9 @@ var digitGroups = regexp.MustCompile(`[0-9]+(?:[ .-][0-9]+)*`)
 
 // HoldsBSN reports whether free text s holds what looks like a burgerservicenummer: nine digits
 // passing the 11-proef, written as one number ("999993653") or in groups separated by single spaces,
-// dots or hyphens ("999 993 653", "9999.93.653"). Nine digits inside a longer number or glued to a
-// letter (an IBAN, a phone number) do not count: those are not how people write a BSN, and refusing
-// them would refuse ordinary text.
+// dots or hyphens ("999 993 653", "9999.93.653"), also right after a word ("BSN999993653"). Nine
+// digits inside a longer number (a phone number, the account number in an IBAN) do not count: that is
+// not how people write a BSN, and refusing them would refuse ordinary text.
 func HoldsBSN(s string) bool {
 	for _, loc := range digitGroups.FindAllStringIndex(s, -1) {
 		groups := strings.FieldsFunc(s[loc[0]:loc[1]], func(r rune) bool { return r == ' ' || r == '.' || r == '-' })
@@ -58,29 +58,13 @@ func HoldsBSN(s string) bool {
 			var b strings.Builder
 			for j := i; j < len(groups) && b.Len() < 9; j++ {
 				b.WriteString(groups[j])
-				if b.Len() == 9 && gluedOK(s, loc, groups, i, j) && ValidBSN(b.String()) {
+				if b.Len() == 9 && ValidBSN(b.String()) {
 					return true
 				}
 			}
 		}
 	}
 	return false
-}
-
-// gluedOK reports whether the groups i..j of the match at loc stand free: not glued to a letter or
-// digit before the first group or after the last one (the match itself ends at non-digits).
-func gluedOK(s string, loc []int, groups []string, i, j int) bool {
-	if i == 0 && loc[0] > 0 && isAlnum(s[loc[0]-1]) {
-		return false
-	}
-	if j == len(groups)-1 && loc[1] < len(s) && isAlnum(s[loc[1]]) {
-		return false
-	}
-	return true
-}
-
-func isAlnum(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // containsBSNDigits is HoldsBSN that also looks inside longer runs of digits: for short identifying

@@ -138,8 +138,9 @@ func TestHoldsBSN(t *testing.T) {
 		{"(111222333)", true},
 		{"dossier 2026-999 993 653", true},
 		{"999993653", true},
+		{"BSN999993653", true},
 		{"Mijn BSN is 999993654.", false},                 // fails the 11-proef
-		{"IBAN NL91ABNA0417164300 klopt niet", false},     // a bank account: glued to letters
+		{"IBAN NL91ABNA0417164300 klopt niet", false},     // a bank account: ten digits
 		{"Bel mij op 06 12345678 of 020 123 4567", false}, // phone numbers: ten digits
 		{"Zaak Z-2026-000193 van 1-12-2026", false},       // a case reference and a date
 		{"nummer 1999993653", false},                      // nine digits inside a longer number

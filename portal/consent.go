@@ -45,12 +45,19 @@ type NewConsent struct {
 	LegalGround string           `json:"legal_ground"`
 	IfRefused   string           `json:"if_refused"`
 	ValidUntil  string           `json:"valid_until"` // yyyy-mm-dd, the last day (Europe/Amsterdam)
+	// EN holds the English version of the texts the person reads (issue 18), or nil: English pages
+	// then show the Dutch texts with a note. When given, every text is required (Validate) but the
+	// asker's role.
+	EN *ConsentTexts `json:"en,omitempty"`
 }
 
 var (
 	dateOnly = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	// plural finds lists: separators and joining words that make one field name several things.
 	plural = regexp.MustCompile(`(?i)[;,\n/+&]|\b(en|and|of|or|plus|alle|all|alles|everything|overige|other)\b`)
+	// pluralEN is plural for English texts: without the Dutch joining words "en" and "of", which are
+	// everyday English ("Result of the examination").
+	pluralEN = regexp.MustCompile(`(?i)[;,\n/+&]|\b(and|or|plus|all|everything|other)\b`)
 )
 
 // blanket finds the words of a request for everything ("alle medische gegevens", "all data").
@@ -93,13 +100,27 @@ func (c *NewConsent) Validate(now time.Time) error {
 		*r.v = strings.TrimSpace(*r.v)
 		if *r.v == "" {
 			add(r.field, "required: a specific, reasoned request names it")
-		} else if m := CheckText(*r.v, r.max); m != "" {
+		} else if m := CheckFreeText(*r.v, r.max); m != "" {
 			add(r.field, m)
+		}
+	}
+	if c.EN != nil {
+		checkTexts(c.EN.fields("en."), func(field string) string {
+			if field == "en.requester_role" {
+				return "" // optional: the Dutch role is shown without it
+			}
+			return "required when en is given: every text the person reads, in English"
+		}, add)
+		if c.EN.DataItem != "" && pluralEN.MatchString(c.EN.DataItem) {
+			add("en.data_item", "one data item per request: no lists, no \"all data\"; ask separately for each")
+		}
+		if c.EN.DataHolder != "" && pluralEN.MatchString(c.EN.DataHolder) {
+			add("en.data_holder", "one data holder per request: no lists; ask separately for each")
 		}
 	}
 	for f, v := range map[string]*string{"requested_by.team": &c.RequestedBy.Team, "requested_by.employee": &c.RequestedBy.Employee} {
 		*v = strings.TrimSpace(*v)
-		if m := CheckText(*v, 500); m != "" {
+		if m := CheckFreeText(*v, 500); m != "" {
 			add(f, m)
 		}
 	}

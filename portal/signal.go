@@ -73,6 +73,9 @@ type NewSignal struct {
 	// SummaryForSubject is what the signal is about, written for the person. Nature.Summary is the
 	// reporter's own text and is never shown to the person.
 	SummaryForSubject string `json:"summary_for_subject,omitempty"`
+	// EN holds the English version of the texts the person reads (issue 18), or nil: English pages
+	// then show the Dutch text with a note. It needs SummaryForSubject (Validate).
+	EN *SignalTexts `json:"en,omitempty"`
 }
 
 // MaxSubjectSummary is the longest text for the person about a signal.
@@ -81,7 +84,12 @@ const MaxSubjectSummary = 4000
 // CheckSubjectSummary trims a text for the person and returns an EINVALID *Error naming field
 // summary_for_subject when it is empty or too long.
 func CheckSubjectSummary(text string) (string, error) {
-	return requiredText(text, MaxSubjectSummary, "summary_for_subject", "the text for the person is invalid")
+	text, err := requiredText(text, MaxSubjectSummary, "summary_for_subject", "the text for the person is invalid")
+	if err == nil && HoldsBSN(text) {
+		err = &Error{Code: EINVALID, Message: "the text for the person is invalid", Fields: []FieldError{{Index: -1,
+			Field: "summary_for_subject", Message: CheckFreeText(text, MaxSubjectSummary)}}}
+	}
+	return text, err
 }
 
 // requiredText trims text and returns an EINVALID *Error naming field when it is empty or breaks
@@ -161,8 +169,20 @@ func (s *NewSignal) Validate(now time.Time) error {
 		add("nature.summary", m)
 	}
 	s.SummaryForSubject = strings.TrimSpace(s.SummaryForSubject)
-	if m := CheckText(s.SummaryForSubject, MaxSubjectSummary); m != "" {
+	if m := CheckFreeText(s.SummaryForSubject, MaxSubjectSummary); m != "" {
 		add("summary_for_subject", m)
+	}
+	if e := s.EN; e != nil {
+		checkTexts([]textField{{"en.summary_for_subject", &e.SummaryForSubject, MaxSubjectSummary}, {"en.handling_team", &e.HandlingTeam, 500}},
+			func(field string) string {
+				if field == "en.summary_for_subject" {
+					return "required when en is given"
+				}
+				return ""
+			}, add)
+		if e.SummaryForSubject != "" && s.SummaryForSubject == "" {
+			add("en.summary_for_subject", "needs summary_for_subject: the Dutch text comes first, the English one is its translation")
+		}
 	}
 	if !slices.Contains(Urgencies, s.Urgency) {
 		add("urgency", "must be crisis or normal")
@@ -170,7 +190,7 @@ func (s *NewSignal) Validate(now time.Time) error {
 	s.HandlingTeam = strings.TrimSpace(s.HandlingTeam)
 	if s.HandlingTeam == "" {
 		add("handling_team", "required")
-	} else if m := CheckText(s.HandlingTeam, 500); m != "" {
+	} else if m := CheckFreeText(s.HandlingTeam, 500); m != "" {
 		add("handling_team", m)
 	}
 	if len(fs) > 0 {

@@ -728,6 +728,7 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("question-about-a-line", func(t *testing.T) { questionJourney(t, s) })
 	t.Run("print-documents", func(t *testing.T) { printDocumentsJourney(t, s) })
 	t.Run("withdraw-request", func(t *testing.T) { withdrawJourney(t, s) })
+	t.Run("english-texts", func(t *testing.T) { englishTextsJourney(t, s) })
 }
 
 // childAndAdministratorJourney: Noor (14) answers a consent request herself and is told her parents

@@ -30,6 +30,7 @@ type Store interface {
 	SweepDeadlines(ctx context.Context) (portal.DeadlineSweepResult, error)
 	SweepSignals(ctx context.Context) (portal.SignalSweepResult, error)
 	SweepConsents(ctx context.Context) (int, error)
+	AlertReleasedLines(ctx context.Context) (portal.ReleaseAlertResult, error)
 	RemoveExpiredEvents(ctx context.Context, batch int) ([]portal.RetentionRun, error)
 	RemoveExpiredChainSpans(ctx context.Context, batch int) (int64, error)
 	StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error)
@@ -384,6 +385,15 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[portal.SweepJob]) e
 	}
 	if n > 0 {
 		w.log.Info("consent sweep", "expired", n)
+	}
+	// Lines kept from a person for a while alert them when they become visible, if they asked for
+	// access alerts (issue 18). Safe to run again: a line alerts its person once.
+	rel, err := w.store.AlertReleasedLines(ctx)
+	if err != nil {
+		return err
+	}
+	if rel.Alerted > 0 {
+		w.log.Info("release alerts", "alerted", rel.Alerted)
 	}
 	return nil
 }

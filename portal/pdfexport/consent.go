@@ -16,6 +16,9 @@ type ConsentReceipt struct {
 	Decision string      // e.g. "U gaf toestemming op 3 maart 2026"
 	Fields   [][2]string // label, value, in order
 	Closing  string      // what the citizen can do now (withdraw, …)
+	// DutchLabels name the fields whose value is Dutch on a receipt in another language (the request
+	// has no text in the reader's language): the page marks them lang="nl" for screen readers.
+	DutchLabels []string
 }
 
 // RenderConsentReceipt writes the receipt as a PDF.

@@ -2,6 +2,7 @@ package pdfexport
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -63,6 +64,7 @@ type Part struct {
 type Para struct {
 	Text string
 	Bold bool
+	Lang string // the paragraph's language when it is not the document's ("" when it is)
 }
 
 // Event is one processing event: a title (time, organisation, team) and its labelled fields.
@@ -290,9 +292,18 @@ func (e *Exporter) ConsentReceiptContent(r ConsentReceipt) Content {
 	c := letterContent(ll, r.Letter, r.Title, r.Intro)
 	c.Parts = append(c.Parts, Part{Kind: PartBox, Main: r.Decision})
 	for _, f := range r.Fields {
-		if f[1] != "" {
-			c.Parts = append(c.Parts, section(f[0], f[1])...)
+		if f[1] == "" {
+			continue
 		}
+		ps := section(f[0], f[1])
+		if slices.Contains(r.DutchLabels, f[0]) {
+			for i := range ps {
+				for j := range ps[i].Paras {
+					ps[i].Paras[j].Lang = "nl"
+				}
+			}
+		}
+		c.Parts = append(c.Parts, ps...)
 	}
 	c.Parts = append(c.Parts, keepWithSignOff(section("", r.Closing))...)
 	c.SignOff = e.signOff(ll, r.Letter, false)

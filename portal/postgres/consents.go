@@ -21,7 +21,9 @@ var errNoConsent = portal.Errorf(portal.ENOTFOUND, "no such consent request")
 var consentCols = `c.id::text, c.reference, c.subject_id, c.case_ref, c.req_org, c.req_team, c.req_role, c.req_employee, c.data_item,
  c.data_holder, c.purpose, c.necessity, c.legal_ground, c.if_refused, to_char(c.valid_until, 'YYYY-MM-DD'), c.created_at,
  c.status, c.decided_at, c.granted_at, c.withdrawn_at, c.expired_at, c.comment, coalesce(c.own_answer, ''), c.own_answer_at,
- c.own_answer_comment, ` + onBehalfCols("c.decided_by_representation") + `, ` + onBehalfCols("c.withdrawn_by_representation")
+ c.own_answer_comment, ` + onBehalfCols("c.decided_by_representation") + `, ` + onBehalfCols("c.withdrawn_by_representation") + `,
+ c.data_item_en, c.data_holder_en, c.purpose_en, c.necessity_en, c.legal_ground_en, c.if_refused_en,
+ coalesce(c.requester_role_en, '')`
 
 func scanConsent(row pgx.Row) (portal.Consent, error) {
 	var c portal.Consent
@@ -32,12 +34,19 @@ func scanConsent(row pgx.Row) (portal.Consent, error) {
 // scanConsentInto reads consentCols into c, and the columns after them into extra.
 func scanConsentInto(row pgx.Row, c *portal.Consent, extra ...any) error {
 	var decided, withdrawn onBehalfRow
+	var en [6]*string
+	var roleEN string
 	r := &c.RequestedBy
 	err := row.Scan(append([]any{&c.ID, &c.Reference, &c.SubjectID, &c.CaseRef, &r.Organization, &r.Team, &r.Role, &r.Employee,
 		&c.DataItem, &c.DataHolder, &c.Purpose, &c.Necessity, &c.LegalGround, &c.IfRefused, &c.ValidUntil, &c.CreatedAt, &c.Status,
 		&c.DecidedAt, &c.GrantedAt, &c.WithdrawnAt, &c.ExpiredAt, &c.Comment, &c.OwnAnswer, &c.OwnAnswerAt, &c.OwnAnswerComment,
-		&decided.id, &decided.kind, &withdrawn.id, &withdrawn.kind}, extra...)...)
+		&decided.id, &decided.kind, &withdrawn.id, &withdrawn.kind, &en[0], &en[1], &en[2], &en[3], &en[4], &en[5], &roleEN}, extra...)...)
 	c.DecidedBy, c.WithdrawnBy = decided.onBehalf(), withdrawn.onBehalf()
+	c.EN = nil
+	if en[0] != nil { // all six or none (consents_en_complete)
+		c.EN = &portal.ConsentTexts{DataItem: *en[0], DataHolder: *en[1], Purpose: *en[2], Necessity: *en[3],
+			LegalGround: *en[4], IfRefused: *en[5], RequesterRole: roleEN}
+	}
 	return err
 }
 
@@ -102,11 +111,21 @@ func (db *DB) CreateConsent(ctx context.Context, nc portal.NewConsent, source st
 			return err
 		}
 		ref := portal.ConsentReference(now, number)
+		var en [7]any // NULL without English texts
+		if e := nc.EN; e != nil {
+			en = [7]any{e.DataItem, e.DataHolder, e.Purpose, e.Necessity, e.LegalGround, e.IfRefused, nil}
+			if e.RequesterRole != "" {
+				en[6] = e.RequesterRole
+			}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO consents (id, subject_id, case_ref, req_org, req_team, req_role, req_employee,
  data_item, data_holder, purpose, necessity, legal_ground, if_refused, valid_until, source, api_key_id, content_hash,
- created_at, status, number, reference) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::date,$15,$16,$17,$18,'pending',$19,$20)`,
+ created_at, status, number, reference, data_item_en, data_holder_en, purpose_en, necessity_en, legal_ground_en, if_refused_en,
+ requester_role_en)
+ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::date,$15,$16,$17,$18,'pending',$19,$20,$21,$22,$23,$24,$25,$26,$27)`,
 			nc.ID, ids[nc.SubjectBSN], nc.CaseRef, r.Organization, r.Team, r.Role, r.Employee, nc.DataItem, nc.DataHolder,
-			nc.Purpose, nc.Necessity, nc.LegalGround, nc.IfRefused, nc.ValidUntil, source, key, hash, now, number, ref); err != nil {
+			nc.Purpose, nc.Necessity, nc.LegalGround, nc.IfRefused, nc.ValidUntil, source, key, hash, now, number, ref,
+			en[0], en[1], en[2], en[3], en[4], en[5], en[6]); err != nil {
 			return err
 		}
 		return db.consentMessage(ctx, tx, ids[nc.SubjectBSN], nc.ID, "consent_asked", now)

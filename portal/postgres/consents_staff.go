@@ -109,7 +109,7 @@ FROM consents c JOIN subjects s ON s.id = c.subject_id WHERE c.id = $1::uuid`, i
 		if err != nil {
 			return err
 		}
-		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.RoleLabel(by.Role()),
+		if err := db.recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.RoleLabel(by.Role()),
 			Municipality: municipality, Activity: portal.ConsentActivity, Level: "what", Categories: []string{"identity", "consent"},
 			AccessBasis: portal.BasisFunction, CaseRef: sc.Reference}, now, nil); err != nil {
 			return err

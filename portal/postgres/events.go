@@ -93,14 +93,22 @@ func insertEvents(ctx context.Context, tx pgx.Tx, rows []eventRow) (int64, error
 }
 
 // recordStaffView records a staff member's view of a person's data in that person's log, in tx with
-// the view itself. about is the signal viewed, or nil. A view without a span gets a new trace.
-func recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v portal.StaffView, now time.Time, about *portal.Signal) error {
+// the view itself. about is the signal viewed, or nil. A view without a span gets a new trace. A view
+// the person can see now counts for their access alerts like an ingested event (issue 18); a view of
+// a signal they were not told about yet alerts when it becomes visible (AlertReleasedLines).
+func (db *DB) recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v portal.StaffView, now time.Time, about *portal.Signal) error {
 	if v.Span.TraceID == "" {
 		v.Span = staffViewSpan(ctx, v)
 	}
 	ev := v.Event(uuid.NewString(), now)
 	row := eventRow{ev: &ev, subjectID: s.id, received: now, hash: ev.ContentHash(s.hmac), signal: about}
 	if _, err := insertEvents(ctx, tx, []eventRow{row}); err != nil {
+		return fmt.Errorf("record the view: %w", err)
+	}
+	if about != nil && !about.Told() {
+		return nil
+	}
+	if _, err := db.raiseAlerts(ctx, tx, []alertCand{{subject: s.id, ev: &ev}}, false, now); err != nil {
 		return fmt.Errorf("record the view: %w", err)
 	}
 	return nil

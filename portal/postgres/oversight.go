@@ -82,7 +82,7 @@ ORDER BY e.occurred_at DESC LIMIT $3`, f.From, until, f.Limit)
 			if err != nil {
 				return err
 			}
-			if err := recordStaffView(ctx, tx, subject, view, now, nil); err != nil {
+			if err := db.recordStaffView(ctx, tx, subject, view, now, nil); err != nil {
 				return err
 			}
 		}
@@ -178,7 +178,7 @@ func (db *DB) RecordOversightViews(ctx context.Context, by portal.Staff, municip
 			if err != nil {
 				return err
 			}
-			if err := recordStaffView(ctx, tx, subject, view, now, nil); err != nil {
+			if err := db.recordStaffView(ctx, tx, subject, view, now, nil); err != nil {
 				return err
 			}
 		}

@@ -646,7 +646,7 @@ func (db *DB) openCaseFile(ctx context.Context, id string, by portal.Staff, muni
 				return nil
 			}
 		}
-		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.RoleLabel(by.Role()),
+		if err := db.recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.RoleLabel(by.Role()),
 			Municipality: municipality, Activity: portal.RequestActivity, Level: "what", Categories: cats,
 			AccessBasis: basis, CaseRef: r.Reference}, now, nil); err != nil {
 			return err

@@ -22,17 +22,26 @@ const signalCols = `s.id::text, s.subject_id, s.received_at, s.registered_at, s.
  coalesce(s.reporter_kind,''), coalesce(s.reporter_name,''), coalesce(s.reporter_organization,''),
  coalesce(s.reporter_contact,''), coalesce(s.summary,''), coalesce(s.urgency,''), coalesce(s.handling_team,''),
  s.told_at, s.decision_due, s.retention, s.retention_at, s.retention_by, s.case_ref, s.review_at, s.destroyed_at,
- s.hold_until, coalesce(s.subject_summary,''), coalesce(s.subject_summary_by,''), s.subject_summary_at`
+ s.hold_until, coalesce(s.subject_summary,''), coalesce(s.subject_summary_by,''), s.subject_summary_at,
+ s.subject_summary_en, coalesce(s.handling_team_en, '')`
 
 func scanSignal(row pgx.Row) (portal.Signal, error) {
 	var s portal.Signal
 	var rep portal.Reporter
+	var summaryEN *string
+	var teamEN string
 	err := row.Scan(&s.ID, &s.SubjectID, &s.ReceivedAt, &s.RegisteredAt, &s.Source, &s.Nature.Category,
 		&s.ReporterKind, &rep.Name, &rep.Organization, &rep.Contact, &s.Nature.Summary, &s.Urgency, &s.HandlingTeam,
 		&s.ToldAt, &s.DecisionDue, &s.Retention, &s.RetentionAt, &s.RetentionBy, &s.CaseRef, &s.ReviewAt, &s.DestroyedAt,
-		&s.HoldUntil, &s.SummaryForSubject, &s.SubjectSummaryBy, &s.SubjectSummaryAt)
+		&s.HoldUntil, &s.SummaryForSubject, &s.SubjectSummaryBy, &s.SubjectSummaryAt, &summaryEN, &teamEN)
 	if rep != (portal.Reporter{}) {
 		s.Reporter = &rep
+	}
+	if summaryEN != nil || teamEN != "" {
+		s.EN = &portal.SignalTexts{HandlingTeam: teamEN}
+		if summaryEN != nil {
+			s.EN.SummaryForSubject = *summaryEN
+		}
 	}
 	return s, err
 }
@@ -89,7 +98,13 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 		if err := ns.CheckHold(now, p); err != nil {
 			return err
 		}
-		var subj, subjBy, subjAt any
+		var subj, subjBy, subjAt, subjEN, teamEN any
+		if e := ns.EN; e != nil {
+			subjEN = e.SummaryForSubject // Validate: only with the Dutch text
+			if e.HandlingTeam != "" {
+				teamEN = e.HandlingTeam
+			}
+		}
 		switch {
 		case ns.SummaryForSubject != "":
 			subj, subjBy, subjAt = ns.SummaryForSubject, registeredBy, now
@@ -101,11 +116,12 @@ func (db *DB) RegisterSignal(ctx context.Context, ns portal.NewSignal, source st
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO signals (id, subject_id, received_at, registered_at, source, api_key_id,
  registered_by, category, reporter_kind, reporter_name, reporter_organization, reporter_contact, summary, urgency,
- handling_team, content_hash, decision_due, hold_until, subject_summary, subject_summary_by, subject_summary_at)
- VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
+ handling_team, content_hash, decision_due, hold_until, subject_summary, subject_summary_by, subject_summary_at,
+ subject_summary_en, handling_team_en)
+ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)`,
 			ns.ID, ids[ns.SubjectBSN], ns.ReceivedAt, now, source, key, registeredBy, ns.Nature.Category, ns.ReporterKind,
 			rep.Name, rep.Organization, rep.Contact, ns.Nature.Summary, ns.Urgency, ns.HandlingTeam, hash,
-			now.Add(p.DecisionWithin), ns.HoldUntil, subj, subjBy, subjAt); err != nil {
+			now.Add(p.DecisionWithin), ns.HoldUntil, subj, subjBy, subjAt, subjEN, teamEN); err != nil {
 			return err
 		}
 		if deferral != nil && by != nil {
@@ -207,7 +223,9 @@ func forCitizen(s portal.Signal) portal.Signal {
 }
 
 // SetSubjectSummary stores a clerk's text for the person about a signal, replacing an earlier one.
-// An invalid text is EINVALID (field summary_for_subject), a destroyed signal EINVALID.
+// An invalid text is EINVALID (field summary_for_subject), a destroyed signal EINVALID. An English
+// text sent through the API is removed with the Dutch text it translated: English pages then show
+// the clerk's Dutch text with a note, never an outdated translation.
 func (db *DB) SetSubjectSummary(ctx context.Context, id string, by portal.Staff, text string) error {
 	text, err := portal.CheckSubjectSummary(text)
 	if err != nil {
@@ -222,7 +240,8 @@ func (db *DB) SetSubjectSummary(ctx context.Context, id string, by portal.Staff,
 		if s.Destroyed() {
 			return portal.Errorf(portal.EINVALID, "the signal was destroyed")
 		}
-		_, err = tx.Exec(ctx, `UPDATE signals SET subject_summary = $2, subject_summary_by = $3, subject_summary_at = $4
+		_, err = tx.Exec(ctx, `UPDATE signals SET subject_summary = $2, subject_summary_by = $3, subject_summary_at = $4,
+ subject_summary_en = CASE WHEN subject_summary IS NOT DISTINCT FROM $2 THEN subject_summary_en END
 WHERE id = $1`, s.ID, text, by.Sub, now)
 		return err
 	})
@@ -354,7 +373,7 @@ func (db *DB) openSignal(ctx context.Context, id string, by portal.Staff, munici
 		if len(earlier) > 0 {
 			cats = append(cats, "signals_earlier")
 		}
-		if err := recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.SignalRoleLabel(by.Role()),
+		if err := db.recordStaffView(ctx, tx, subject, portal.StaffView{By: by, RoleLabel: portal.SignalRoleLabel(by.Role()),
 			Municipality: municipality, Activity: portal.SignalActivity, Level: "what", Categories: cats,
 			AccessBasis: portal.BasisFunction}, now, &s); err != nil {
 			return err
@@ -537,7 +556,8 @@ func (db *DB) DecideRetention(ctx context.Context, id string, by portal.Staff, c
 		}
 		if _, err := tx.Exec(ctx, `UPDATE signals SET destroyed_at = $2, summary = NULL, reporter_kind = NULL,
  reporter_name = NULL, reporter_organization = NULL, reporter_contact = NULL, urgency = NULL, handling_team = NULL,
- content_hash = NULL, subject_summary = NULL, subject_summary_by = NULL, subject_summary_at = NULL WHERE id = $1`, id, now); err != nil {
+ content_hash = NULL, subject_summary = NULL, subject_summary_by = NULL, subject_summary_at = NULL,
+ subject_summary_en = NULL, handling_team_en = NULL WHERE id = $1`, id, now); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE signal_deferrals SET motivation = NULL WHERE signal_id = $1`, id)

@@ -37,13 +37,20 @@ type ConsentView struct {
 	// OwnAnswerText is the child's own answer with its time ("Ja, vindt het goed (3 maart 2026,
 	// 10:00)"); "" when none was given.
 	OwnAnswerText string
+	// T are the request's texts in the reader's language (portal.NewConsent.Texts); DutchOnly: the
+	// page is English but the request has Dutch texts only, so the page says so and marks them Dutch.
+	T         portal.ConsentTexts
+	DutchOnly bool
+	// RoleDutchOnly: the page is English and the asker's role is Dutch (marked lang="nl").
+	RoleDutchOnly bool
 }
 
 func (s *server) consentView(l string, c portal.Consent, role portal.ConsentAnswerRole) ConsentView {
 	st := c.StatusAt(s.deps.Now())
 	v := ConsentView{Consent: c, State: st, StateText: s.t(l, "consent.state."+st), Until: c.ValidUntilTime(),
 		Open: st == portal.ConsentPending, DecidedByText: s.onBehalfText(l, c.DecidedBy),
-		WithdrawnByText: s.onBehalfText(l, c.WithdrawnBy)}
+		WithdrawnByText: s.onBehalfText(l, c.WithdrawnBy), T: c.Texts(l)}
+	v.DutchOnly, v.RoleDutchOnly = v.T.DutchOnly(l), v.T.RoleDutchOnly(l)
 	switch {
 	case st == portal.ConsentPending && !role.Decides && !role.NotYours:
 		v.StateText = s.t(l, "consent.child.waiting")

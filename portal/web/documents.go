@@ -383,17 +383,30 @@ func (s *server) consentReceiptDocument(c *fiber.Ctx) (pdfexport.ConsentReceipt,
 		ownLabel, ownCommentLabel = s.t(l, "consent.own.label", name), s.t(l, "consent.own.comment", name)
 		ownAnswer = s.t(l, "consent.own."+x.OwnAnswer, FormatDateTime(l, *x.OwnAnswerAt))
 	}
+	// The texts as the reader's pages show them: English when the request has them, else Dutch, said so.
+	tx := x.Texts(l)
+	intro := s.t(l, "consent.receipt.intro")
+	if tx.DutchOnly(l) {
+		intro += " " + s.t(l, "texts.dutch_only.receipt")
+	}
+	var dutchLabels []string
+	if tx.DutchOnly(l) {
+		dutchLabels = append(dutchLabels, s.t(l, "consent.item"), s.t(l, "consent.holder"), s.t(l, "consent.purpose"),
+			s.t(l, "consent.necessity"), s.t(l, "consent.ground"), s.t(l, "consent.refuse"))
+	}
+	rb := x.RequestedBy
+	requester := strings.Join(nonBlank(rb.Organization, rb.Team, tx.RequesterRole), ", ")
 	return pdfexport.ConsentReceipt{
 		Letter: pdfexport.Letter{Lang: l, Municipality: s.cfg.Municipality, Reference: x.Reference, IssuedAt: s.deps.Now(),
 			MaskedBSN: r.Subject},
-		Title: s.t(l, "consent.receipt.title"), Intro: s.t(l, "consent.receipt.intro"), Decision: decision,
-		Fields: [][2]string{{s.t(l, "consent.asker"), r.Requester}, {s.t(l, "consent.item"), x.DataItem},
-			{s.t(l, "consent.holder"), x.DataHolder}, {s.t(l, "consent.purpose"), x.Purpose}, {s.t(l, "consent.necessity"), x.Necessity},
-			{s.t(l, "consent.ground"), x.LegalGround}, {s.t(l, "consent.refuse"), x.IfRefused}, {s.t(l, "consent.case"), x.CaseRef},
+		Title: s.t(l, "consent.receipt.title"), Intro: intro, Decision: decision,
+		Fields: [][2]string{{s.t(l, "consent.asker"), requester}, {s.t(l, "consent.item"), tx.DataItem},
+			{s.t(l, "consent.holder"), tx.DataHolder}, {s.t(l, "consent.purpose"), tx.Purpose}, {s.t(l, "consent.necessity"), tx.Necessity},
+			{s.t(l, "consent.ground"), tx.LegalGround}, {s.t(l, "consent.refuse"), tx.IfRefused}, {s.t(l, "consent.case"), x.CaseRef},
 			{s.t(l, "consent.decidedby"), s.onBehalfText(l, x.DecidedBy)},
 			{s.t(l, "consent.comment"), x.Comment}, {ownLabel, ownAnswer}, {ownCommentLabel, x.OwnAnswerComment},
 			{s.t(l, "consent.withdrawn"), withdrawn}},
-		Closing: s.t(l, "consent.receipt.closing"),
+		Closing: s.t(l, "consent.receipt.closing"), DutchLabels: dutchLabels,
 	}, x, nil
 }
 

@@ -125,11 +125,11 @@ func compareDocument(t *testing.T, page, pdf, municipality string) {
 	}
 }
 
-// getIn fetches path in language lang ("nl" or "en") for the session cookie.
-func (e *env) getIn(path, lang, cookie string) (int, string) {
+// getPage fetches path in language lang ("nl" or "en") for the session cookie.
+func (e *env) getPage(path, lang, cookie string) (int, string) {
 	e.t.Helper()
-	resp, body := e.do("GET", path, "", "", nil, "Cookie", "__Host-inzicht_session="+cookie+"; __Host-inzicht_lang="+lang)
-	return resp.StatusCode, body
+	st, _, body := e.getIn(cookie, lang, path)
+	return st, body
 }
 
 // TestDocumentsHTMLAndPDFCarryTheSameContent: for every document the portal makes (the processing
@@ -192,11 +192,11 @@ func TestDocumentsHTMLAndPDFCarryTheSameContent(t *testing.T) {
 	for _, lang := range []string{"nl", "en"} {
 		for _, c := range docs {
 			t.Run(lang+" "+c.name, func(t *testing.T) {
-				st, page := e.getIn(c.page, lang, c.cookie)
+				st, page := e.getPage(c.page, lang, c.cookie)
 				if st != 200 {
 					t.Fatalf("%s: %d", c.page, st)
 				}
-				st, pdf := e.getIn(c.pdf, lang, c.cookie)
+				st, pdf := e.getPage(c.pdf, lang, c.cookie)
 				if st != 200 || !strings.HasPrefix(pdf, "%PDF") {
 					t.Fatalf("%s: %d", c.pdf, st)
 				}
@@ -215,11 +215,11 @@ func TestDocumentsHTMLAndPDFCarryTheSameContent(t *testing.T) {
 		}
 		t.Run(lang+" log labels", func(t *testing.T) {
 			// The log's fields have the page's labels (field.*), in the HTML document, the PDF and the CSV.
-			_, page := e.getIn("/verwerkingen/overzicht", lang, ca)
+			_, page := e.getPage("/verwerkingen/overzicht", lang, ca)
 			d := doc(t, page)
 			var labels []string
 			d.Find("table.doc-events th[scope=row]").Each(func(_ int, s *goquery.Selection) { labels = append(labels, norm(s.Text())) })
-			_, csvBody := e.getIn("/verwerkingen.csv", lang, ca)
+			_, csvBody := e.getPage("/verwerkingen.csv", lang, ca)
 			r := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvBody, "\ufeff")))
 			r.Comma = ';'
 			head, err := r.Read()
@@ -243,7 +243,7 @@ func TestDocumentsHTMLAndPDFCarryTheSameContent(t *testing.T) {
 				}
 			}
 			// The PDF carries the access basis, the recipient and the case the page and CSV show.
-			_, pdf := e.getIn("/verwerkingen.pdf", lang, ca)
+			_, pdf := e.getPage("/verwerkingen.pdf", lang, ca)
 			flow := norm(strings.Join(pdfStrings(t, pdf, "Gemeente Voorbeeldstad"), " "))
 			for _, want := range []string{cat.T(lang, "field.recipient") + " UWV Amsterdam", cat.T(lang, "field.case") + " Z-2026-0042",
 				cat.T(lang, "field.basis") + " " + cat.T(lang, "basis.assigned")} {

@@ -46,11 +46,17 @@ type SignalView struct {
 	KeepReview   bool // staff: a kept signal's review date has passed
 	Deferral     *portal.Deferral
 	ReporterText string // staff only
+	// T are the texts for the person in the reader's language (portal.NewSignal.Texts); DutchOnly:
+	// the page is English but the text exists in Dutch only, so the page says so and marks it Dutch.
+	T         portal.SignalTexts
+	DutchOnly bool
 }
 
 func (s *server) signalView(l string, sg portal.Signal) SignalView {
 	now := s.deps.Now()
-	v := SignalView{Signal: sg, CategoryText: s.t(l, "sigcat."+sg.Nature.Category), Hidden: !sg.Told(), Held: sg.Held(now)}
+	v := SignalView{Signal: sg, CategoryText: s.t(l, "sigcat."+sg.Nature.Category), Hidden: !sg.Told(), Held: sg.Held(now),
+		T: sg.Texts(l)}
+	v.DutchOnly = v.T.DutchOnly(l)
 	if sg.Retention != "" {
 		v.RetentionTxt = s.t(l, "retention."+sg.Retention)
 	}
