@@ -255,6 +255,12 @@ func TestDestroyedSignalPage(t *testing.T) {
 		if !strings.Contains(item.Text(), map[string]string{"nl": "vernietigd op", "en": "destroyed on"}[l.lang]) {
 			t.Errorf("%s: list item %q", l.lang, item.Text())
 		}
+		// A signal not yet decided on says by when the decision comes, not a dash.
+		keptItem := list.Find(`a[href="/signalen/` + kept + `"]`).Closest("li")
+		if want := map[string]string{"nl": "Het besluit komt uiterlijk op", "en": "It comes by"}[l.lang]; !strings.Contains(keptItem.Text(), want) ||
+			strings.Contains(keptItem.Find("dd").Text(), "—") {
+			t.Errorf("%s: undecided list item %q", l.lang, keptItem.Text())
+		}
 		// A signal not destroyed keeps its actions.
 		_, other, _ := e.getIn(ca, l.lang, "/signalen/"+kept)
 		for _, soort := range []string{"inzage", "rectificatie", "bezwaar"} {
