@@ -41,8 +41,8 @@ var (
 	cosignOrder  = []string{"terugreden"}
 )
 
-func (s *server) proposalView(l string, p portal.DecisionProposal) *proposalView {
-	return &proposalView{DecisionProposal: p, OutcomeText: s.t(l, "outcome.short."+string(p.Outcome)),
+func (s *server) proposalView(l string, k portal.RequestKind, p portal.DecisionProposal) *proposalView {
+	return &proposalView{DecisionProposal: p, OutcomeText: s.t(l, outcomeKey(k)+string(p.Outcome)),
 		GroundText: s.t(l, "ground."+string(p.Ground))}
 }
 
@@ -56,11 +56,11 @@ func (s *server) fourEyes(c *fiber.Ctx, r portal.RightsRequest) (fourEyesView, e
 	}
 	switch latest := ps[0]; {
 	case latest.Status == portal.ProposalPending && r.Open():
-		v.Pending = s.proposalView(l, latest)
+		v.Pending = s.proposalView(l, r.Kind, latest)
 		v.CanCoSign = portal.HasAnyRole(me.Roles, portal.RoleTeamLead) && latest.ProposedBy != me.Sub
 		v.Form = cosignForm{Lang: l, CSRF: sessCSRF(c), ID: r.ID, ProposalID: latest.ID}
 	case latest.Status == portal.ProposalReturned && r.Open():
-		v.Returned = s.proposalView(l, latest)
+		v.Returned = s.proposalView(l, r.Kind, latest)
 	}
 	return v, nil
 }

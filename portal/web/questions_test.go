@@ -295,6 +295,14 @@ func TestQuestionsInspectionWithoutTextAndAwbObjections(t *testing.T) {
 	if !strings.Contains(body, `href="/medewerker/verzoeken/`+inspB.ID+`"`) {
 		t.Error("the clerk's page of the objection does not link the decision objected to")
 	}
+	// Once started, the clerk decides it in the Awb's words.
+	if st, _, _ := e.post("/medewerker/verzoeken/"+objB.ID+"/behandelen", clerk, "csrf", ccsrf); st != 303 {
+		t.Fatalf("start the objection: %d", st)
+	}
+	_, body = e.do("GET", "/medewerker/verzoeken/"+objB.ID, clerk, "", nil)
+	if d := doc(t, body); d.Find(`label[for^="besluit-"]`).Text() != "GegrondGedeeltelijk gegrondOngegrond" {
+		t.Errorf("the clerk decides an objection in AVG words: %q", d.Find(`label[for^="besluit-"]`).Text())
+	}
 	_, body = e.do("GET", "/medewerker/verzoeken?soort=awb_bezwaar", clerk, "", nil)
 	if !strings.Contains(body, "/medewerker/verzoeken/"+objB.ID) {
 		t.Error("the objection is not in the clerks' queue")

@@ -274,6 +274,7 @@ type decisionForm struct {
 	Correction  bool   // a correction request: record what was corrected where
 	Question    bool   // a question: closed with an answer text only (no outcome, ground or preview)
 	Outcomes    []portal.Outcome
+	OutcomeKey  string // i18n prefix of the outcomes' labels: an Awb objection is decided in the Awb's words
 	Outcome     string
 	Ground      string
 	Motivation  string
@@ -298,6 +299,10 @@ func sessCSRF(c *fiber.Ctx) string {
 
 func (s *server) decisionForm(c *fiber.Ctx, r portal.RightsRequest, f decisionForm) decisionForm {
 	f.Lang, f.CSRF, f.ID, f.Outcomes = lang(c), sessCSRF(c), r.ID, portal.Outcomes
+	f.OutcomeKey = "outcome."
+	if r.Kind == portal.KindAwbObjection {
+		f.OutcomeKey = "outcome.awb.short."
+	}
 	f.Correction = r.Kind == portal.KindCorrection
 	f.Question = r.Kind.Answered()
 	f.Grounds, f.CoSignKind = portal.GroundsFor(r.Kind), portal.DecisionAgainstWill(r.Kind, portal.OutcomeRejected)
