@@ -620,7 +620,7 @@ func TestDemoSignalsAcceptance(t *testing.T) {
 	}
 	c4 := newBrowser(t)
 	loginCitizen(t, c4, base, "999991772", "substantieel")
-	if _, page = get(t, c4, base+"/signalen"); !strings.Contains(page, "Vernietigd op") || strings.Contains(page, "overlast bij uw woning") {
+	if _, page = get(t, c4, base+"/signalen"); !strings.Contains(page, "ernietigd op") || strings.Contains(page, "overlast bij uw woning") {
 		t.Error("the destroyed signal does not show only that it existed and was destroyed")
 	}
 }
