@@ -61,16 +61,23 @@ func (r EventRules) maxAhead() time.Duration {
 	return r.MaxAhead
 }
 
-// Dedupe returns list without repeated entries, in the order of their first appearance. It reuses
-// list's array.
+// Dedupe returns list without repeated entries, in the order of their first appearance. It never
+// writes into list (which may be shared, as the demo's fixed data are by two demos loading at once):
+// without repeats it returns list itself, otherwise a new slice.
 func Dedupe(list []string) []string {
-	out := list[:0]
 	for i, s := range list {
 		if !slices.Contains(list[:i], s) {
-			out = append(out, s)
+			continue
 		}
+		out := slices.Clone(list[:i])
+		for _, s := range list[i+1:] {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		return out
 	}
-	return out
+	return list
 }
 
 // Actor is who processed the data.

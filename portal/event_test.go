@@ -545,3 +545,20 @@ func TestValidateSpanEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestDedupeLeavesItsInputAlone: Dedupe keeps the first of each entry in order and never writes into
+// the list it is given (two demos loading at once share their fixed lists).
+func TestDedupeLeavesItsInputAlone(t *testing.T) {
+	in := []string{"health", "income", "health", "debts", "income"}
+	orig := slices.Clone(in)
+	if got := portal.Dedupe(in); !slices.Equal(got, []string{"health", "income", "debts"}) {
+		t.Errorf("Dedupe = %v", got)
+	}
+	if !slices.Equal(in, orig) {
+		t.Errorf("Dedupe wrote into its input: %v", in)
+	}
+	same := []string{"a", "b"}
+	if got := portal.Dedupe(same); &got[0] != &same[0] || len(got) != 2 {
+		t.Error("a list without repeats is not returned as is")
+	}
+}
