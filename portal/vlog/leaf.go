@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -36,8 +37,8 @@ const Infinity = "infinity"
 type Leaf struct {
 	Kind       string
 	ID         string
-	Subject    string // pseudonym, 64 hex digits (Pseudonym)
-	Salt       string // 64 hex digits
+	Subject    string // pseudonym, base64 of 32 bytes (Pseudonym)
+	Salt       string // base64 of 32 random bytes (NewSalt)
 	OccurredAt time.Time
 	ReceivedAt time.Time
 	Activity   string
@@ -56,13 +57,13 @@ type Leaf struct {
 	ConfidentialUntil string
 	TraceID, SpanID   string
 	Failed            bool
-	Withheld          string // SHA-256 of the withheld block, 64 hex digits (Withheld.Digest)
+	Withheld          string // SHA-256 of the withheld block in base64 (Withheld.Digest)
 }
 
 // Withheld is what is recorded about an event but not shown to the person; the leaf commits to it
 // through its digest.
 type Withheld struct {
-	Salt                  string // 64 hex digits, not the leaf's salt
+	Salt                  string // base64 of 32 random bytes, not the leaf's salt
 	EmployeeID            string
 	EmployeeName          string
 	AgainstWillApprovedBy string
@@ -80,12 +81,13 @@ func FormatTime(t time.Time) string {
 	return t.UTC().Truncate(time.Microsecond).Format(TimeLayout)
 }
 
-// NewSalt returns 32 random bytes in lower-case hex. It panics only when the system's random source
-// fails, as crypto/rand does.
+// NewSalt returns 32 random bytes in standard base64 (44 characters). (Hashes and salts are written
+// in base64 rather than hex: hex is full of runs of decimal digits, which a scan for BSNs in a
+// database dump cannot tell from one.)
 func NewSalt() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never returns an error; it crashes the program instead
-	return hex.EncodeToString(b)
+	return base64.StdEncoding.EncodeToString(b)
 }
 
 // Pseudonym returns the person's pseudonym in the log from the keyed look-up HMAC of their BSN.
@@ -93,7 +95,7 @@ func Pseudonym(lookup []byte) string {
 	h := sha256.New()
 	h.Write([]byte("inzicht-log-subject/v1\x00"))
 	h.Write(lookup)
-	return hex.EncodeToString(h.Sum(nil))
+	return base64.StdEncoding.EncodeToString(h.Sum(nil))
 }
 
 type field struct{ name, value string }
@@ -127,10 +129,10 @@ func (l *Leaf) Encode() []byte { return encode(LeafHeader, l.fields()) }
 // Encode returns the withheld block's bytes.
 func (w *Withheld) Encode() []byte { return encode(WithheldHeader, w.fields()) }
 
-// Digest returns the SHA-256 of the withheld block in lower-case hex, the leaf's withheld field.
+// Digest returns the SHA-256 of the withheld block in standard base64, the leaf's withheld field.
 func (w *Withheld) Digest() string {
 	h := sha256.Sum256(w.Encode())
-	return hex.EncodeToString(h[:])
+	return base64.StdEncoding.EncodeToString(h[:])
 }
 
 // Hash returns the RFC 6962 leaf hash of the leaf's bytes: SHA-256(0x00 ‖ bytes).
@@ -251,8 +253,8 @@ func ParseLeaf(b []byte) (Leaf, error) {
 		return l, fmt.Errorf("vlog: leaf kind %q is not known", l.Kind)
 	}
 	for _, h := range []struct{ name, v string }{{"subject", l.Subject}, {"salt", l.Salt}, {"withheld", l.Withheld}} {
-		if !isHex(h.v, 64) {
-			return l, fmt.Errorf("vlog: leaf %s: want 64 lower-case hex digits", h.name)
+		if !Is32(h.v) {
+			return l, fmt.Errorf("vlog: leaf %s: want 32 bytes in standard base64", h.name)
 		}
 	}
 	if c := l.ConfidentialUntil; c != "" && c != Infinity {
@@ -302,14 +304,8 @@ func parseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
-func isHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
+// Is32 reports whether s is 32 bytes in standard base64 with padding, written canonically.
+func Is32(s string) bool {
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	return err == nil && len(b) == 32 && base64.StdEncoding.EncodeToString(b) == s
 }

@@ -1,7 +1,9 @@
 package vlog
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"strings"
 	"testing"
@@ -10,11 +12,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+func b64(b byte) string { return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, 32)) }
+
 func sampleLeaf() Leaf {
-	w := Withheld{Salt: strings.Repeat("ab", 32), EmployeeName: "J. de Vries", EmployeeID: "e-17", System: "Suite"}
+	w := Withheld{Salt: b64(0xab), EmployeeName: "J. de Vries", EmployeeID: "e-17", System: "Suite"}
 	return Leaf{
-		Kind: KindEvent, ID: "3f1c1a9e-8a54-4f3c-9d1e-2b6f0f3f9a10", Subject: strings.Repeat("5b", 32),
-		Salt:       strings.Repeat("9e", 32),
+		Kind: KindEvent, ID: "3f1c1a9e-8a54-4f3c-9d1e-2b6f0f3f9a10", Subject: b64(0x5b),
+		Salt:       b64(0x9e),
 		OccurredAt: time.Date(2026, 3, 2, 10, 15, 0, 123456789, time.FixedZone("CET", 3600)),
 		ReceivedAt: time.Date(2026, 3, 2, 9, 15, 2, 125000000, time.UTC),
 		Activity:   "wmo-aanvraag", Action: "view", Categories: []string{"contact", "health"}, Level: "what",
@@ -31,8 +35,8 @@ func TestLeafEncodingGolden(t *testing.T) {
 	want := "inzicht-log-leaf/v1\n" +
 		"kind event\n" +
 		"id 3f1c1a9e-8a54-4f3c-9d1e-2b6f0f3f9a10\n" +
-		"subject " + strings.Repeat("5b", 32) + "\n" +
-		"salt " + strings.Repeat("9e", 32) + "\n" +
+		"subject " + b64(0x5b) + "\n" +
+		"salt " + b64(0x9e) + "\n" +
 		"occurred_at 2026-03-02T09:15:00.123456Z\n" + // UTC, cut to the microsecond
 		"received_at 2026-03-02T09:15:02.125000Z\n" +
 		"activity wmo-aanvraag\n" +
@@ -61,11 +65,11 @@ func TestLeafEncodingGolden(t *testing.T) {
 	if h := l.Hash(); hex.EncodeToString(h[:]) != hex.EncodeToString(wantHash[:]) {
 		t.Errorf("leaf hash is not SHA-256(0x00 ‖ leaf)")
 	}
-	wb := "inzicht-log-withheld/v1\nsalt " + strings.Repeat("ab", 32) + "\nemployee_id e-17\nemployee_name J. de Vries\n" +
+	wb := "inzicht-log-withheld/v1\nsalt " + b64(0xab) + "\nemployee_id e-17\nemployee_name J. de Vries\n" +
 		"against_will_approved_by \nsystem Suite\nparent_span_id \nspan_name \nforeign_trace_id \nforeign_span_id \n" +
 		"foreign_entity \nvng_actie_id \n"
 	d := sha256.Sum256([]byte(wb))
-	if l.Withheld != hex.EncodeToString(d[:]) {
+	if l.Withheld != base64.StdEncoding.EncodeToString(d[:]) {
 		t.Errorf("withheld digest is not SHA-256 of the documented block")
 	}
 }
@@ -109,8 +113,9 @@ func TestParseLeafRefuses(t *testing.T) {
 		"extra field":      good + "extra x\n",
 		"swapped fields":   strings.Replace(strings.Replace(good, "team Wmo-loket\n", "", 1), "role Wmo-consulent\n", "role Wmo-consulent\nteam Wmo-loket\n", 1),
 		"unknown kind":     strings.Replace(good, "kind event", "kind amend", 1),
-		"short salt":       strings.Replace(good, "salt "+strings.Repeat("9e", 32), "salt 9e", 1),
-		"upper-case hex":   strings.Replace(good, "subject "+strings.Repeat("5b", 32), "subject "+strings.Repeat("5B", 32), 1),
+		"short salt":       strings.Replace(good, "salt "+b64(0x9e), "salt 9e", 1),
+		"hex subject":      strings.Replace(good, "subject "+b64(0x5b), "subject "+strings.Repeat("5b", 32), 1),
+		"unpadded base64":  strings.Replace(good, "subject "+b64(0x5b), "subject "+strings.TrimRight(b64(0x5b), "="), 1),
 		"local time":       strings.Replace(good, "09:15:00.123456Z", "10:15:00.123456+01:00", 1),
 		"millisecond time": strings.Replace(good, "09:15:02.125000Z", "09:15:02.125Z", 1),
 		"bad failed":       strings.Replace(good, "failed false", "failed no", 1),
@@ -130,14 +135,14 @@ func TestParseLeafRefuses(t *testing.T) {
 
 func TestPseudonym(t *testing.T) {
 	a, b := Pseudonym([]byte("lookup-a")), Pseudonym([]byte("lookup-b"))
-	if a == b || a != Pseudonym([]byte("lookup-a")) || !isHex(a, 64) {
+	if a == b || a != Pseudonym([]byte("lookup-a")) || !Is32(a) {
 		t.Errorf("pseudonyms %q %q", a, b)
 	}
 	want := sha256.Sum256([]byte("inzicht-log-subject/v1\x00lookup-a"))
-	if a != hex.EncodeToString(want[:]) {
+	if a != base64.StdEncoding.EncodeToString(want[:]) {
 		t.Errorf("pseudonym is not the documented hash")
 	}
-	if s1, s2 := NewSalt(), NewSalt(); s1 == s2 || !isHex(s1, 64) {
+	if s1, s2 := NewSalt(), NewSalt(); s1 == s2 || !Is32(s1) {
 		t.Errorf("salts %q %q", s1, s2)
 	}
 }
