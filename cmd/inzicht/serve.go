@@ -75,6 +75,7 @@ func (a *app) build() (*fiber.App, error) {
 		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken, MailEnabled: a.cfg.SMTP != nil,
 		Signals: a.cfg.Signals, SuppressBelow: a.cfg.SuppressBelow,
 		Contact: a.cfg.Contact, Logo: a.cfg.Logo, LogoType: a.cfg.LogoType,
+		LogVerifierKey: a.cfg.LogSigner.VerifierKey(),
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		DevIDP: a.devIDP, DevMail: a.devMail, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
@@ -181,6 +182,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	go a.sweepSessions(ctx)
+	go a.integrateLog(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- fapp.Listener(ln) }()
 	select {

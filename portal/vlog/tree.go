@@ -83,14 +83,24 @@ func NewSigner(skey string) (*Signer, error) {
 // NewSignerFromSeed makes the Ed25519 signer whose private key is derived from seed (32 bytes or
 // more; the demo's fixed key).
 func NewSignerFromSeed(name string, seed []byte) (*Signer, error) {
+	skey, err := SeedKey(name, seed)
+	if err != nil {
+		return nil, err
+	}
+	return NewSigner(skey)
+}
+
+// SeedKey returns the note signing key named name whose Ed25519 private key is derived from seed
+// (at least 32 bytes; random ones make a new key).
+func SeedKey(name string, seed []byte) (string, error) {
 	if len(seed) < ed25519.SeedSize {
-		return nil, errors.New("vlog: seed too short")
+		return "", errors.New("vlog: seed too short")
 	}
 	skey, _, err := note.GenerateKey(bytes.NewReader(seed[:ed25519.SeedSize]), name)
 	if err != nil {
-		return nil, fmt.Errorf("vlog: key: %w", err)
+		return "", fmt.Errorf("vlog: key: %w", err)
 	}
-	return NewSigner(skey)
+	return skey, nil
 }
 
 // verifierKey derives the note verifier key of an Ed25519 note signer key.
