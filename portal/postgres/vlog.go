@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -338,39 +340,58 @@ func (db *DB) LogTile(ctx context.Context, t tlog.Tile) ([]byte, error) {
 	return data, nil
 }
 
-// LeafProof is one event's leaf with its place in the tree and an inclusion proof against a
-// checkpoint.
-type LeafProof struct {
-	EventID    string
-	Leaf       []byte
-	Index      int64
-	Proof      tlog.RecordProof
-	Checkpoint []byte // the signed note the proof is against
-	Size       int64
-}
-
-// ProveEvent returns the leaf of event id with its inclusion proof against the latest checkpoint;
-// ENOTFOUND when the event has no leaf in that tree yet.
-func (db *DB) ProveEvent(ctx context.Context, id string) (LeafProof, error) {
-	p := LeafProof{EventID: id}
+// ProveEvents makes the proof bundle of events ids (vlog.Bundle, without its verifier key): each
+// event's leaf, its index and its inclusion proof against the latest checkpoint. An event not in that
+// tree yet is listed as pending; an id without a leaf is left out. ENOTFOUND before the first
+// checkpoint. The proofs' hashes are read with one query, however many events there are.
+func (db *DB) ProveEvents(ctx context.Context, ids []string) (vlog.Bundle, error) {
+	b := vlog.Bundle{Format: vlog.BundleFormat, Entries: []vlog.BundleEntry{}, Pending: []string{}}
 	note, size, err := db.LogCheckpoint(ctx)
 	if err != nil {
-		return p, err
+		return b, err
 	}
-	p.Checkpoint, p.Size = note, size
+	b.Checkpoint = string(note)
+	b.Origin, _, _ = strings.Cut(b.Checkpoint, "\n")
+	rows, _ := db.pool.Query(ctx, `SELECT event_id::text, leaf, tree_index FROM log_leaves WHERE event_id = ANY($1::uuid[])
+ORDER BY tree_index NULLS LAST`, ids)
+	var id string
+	var leaf []byte
 	var idx *int64
-	err = db.pool.QueryRow(ctx, `SELECT leaf, tree_index FROM log_leaves WHERE event_id = $1::uuid`, id).Scan(&p.Leaf, &idx)
-	if errors.Is(err, pgx.ErrNoRows) || err == nil && (idx == nil || *idx >= size) {
-		return p, portal.Errorf(portal.ENOTFOUND, "the event is not in the log yet")
+	if _, err := pgx.ForEachRow(rows, []any{&id, &leaf, &idx}, func() error {
+		if idx == nil || *idx >= size {
+			b.Pending = append(b.Pending, id)
+		} else {
+			b.Entries = append(b.Entries, vlog.BundleEntry{EventID: id, Index: *idx, Leaf: slices.Clone(leaf)})
+		}
+		return nil
+	}); err != nil {
+		return b, fmt.Errorf("postgres: prove events: %w", err)
 	}
-	if err != nil {
-		return p, fmt.Errorf("postgres: prove event: %w", err)
+	// First learn which stored hashes the proofs need, then read them all at once.
+	need := map[int64]bool{}
+	record := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		for _, x := range indexes {
+			need[x] = true
+		}
+		return make([]tlog.Hash, len(indexes)), nil
+	})
+	for _, e := range b.Entries {
+		if _, err := tlog.ProveRecord(size, e.Index, record); err != nil {
+			return b, fmt.Errorf("postgres: prove events: %w", err)
+		}
 	}
-	p.Index = *idx
-	if p.Proof, err = tlog.ProveRecord(size, p.Index, &hashReader{ctx: ctx, q: db.pool, cache: map[int64]tlog.Hash{}}); err != nil {
-		return p, fmt.Errorf("postgres: prove event: %w", err)
+	r := &hashReader{ctx: ctx, q: db.pool, cache: map[int64]tlog.Hash{}}
+	if _, err := r.ReadHashes(slices.Collect(maps.Keys(need))); err != nil {
+		return b, fmt.Errorf("postgres: prove events: %w", err)
 	}
-	return p, nil
+	for i, e := range b.Entries {
+		p, err := tlog.ProveRecord(size, e.Index, r)
+		if err != nil {
+			return b, fmt.Errorf("postgres: prove events: %w", err)
+		}
+		b.Entries[i].Proof = p
+	}
+	return b, nil
 }
 
 // LogProblem is one disagreement CheckLog found between the events, the leaves and the tree.

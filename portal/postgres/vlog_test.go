@@ -150,29 +150,64 @@ func TestLogFollowsIngest(t *testing.T) {
 		}
 		subjects[id] = vlog.Pseudonym(lookup)
 	}
-	for id, pseudonym := range subjects {
-		p, err := db.ProveEvent(ctx, id)
-		if err != nil {
-			t.Fatalf("prove %s: %v", id, err)
-		}
+	all := make([]string, 0, len(subjects))
+	for id := range subjects {
+		all = append(all, id)
+	}
+	bundle, err := db.ProveEvents(ctx, append(all, "00000000-0000-4000-8000-000000000000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bundle.Entries) != len(subjects) || len(bundle.Pending) != 0 || bundle.Origin != "inzicht.test/log" {
+		t.Fatalf("bundle of %d events: %d entries, pending %v, origin %q", len(subjects), len(bundle.Entries), bundle.Pending, bundle.Origin)
+	}
+	for _, p := range bundle.Entries {
 		l, err := vlog.ParseLeaf(p.Leaf)
-		if err != nil || l.ID != id || l.Subject != pseudonym {
-			t.Fatalf("leaf of %s: %+v %v", id, l, err)
+		if err != nil || l.Subject != subjects[p.EventID] {
+			t.Fatalf("leaf of %s: %+v %v", p.EventID, l, err)
 		}
 		h := tlog.RecordHash(p.Leaf)
 		if err := tlog.CheckRecord(p.Proof, cp.Size, cp.Hash, p.Index, h); err != nil {
-			t.Fatalf("tlog: proof of %s: %v", id, err)
+			t.Fatalf("tlog: proof of %s: %v", p.EventID, err)
 		}
 		pr := make([][]byte, len(p.Proof))
 		for i := range p.Proof {
 			pr[i] = p.Proof[i][:]
 		}
 		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(p.Index), uint64(cp.Size), h[:], pr, cp.Hash[:]); err != nil {
-			t.Fatalf("merkle: proof of %s: %v", id, err)
+			t.Fatalf("merkle: proof of %s: %v", p.EventID, err)
 		}
 	}
-	if _, err := db.ProveEvent(ctx, "00000000-0000-4000-8000-000000000000"); portal.ErrorCode(err) != portal.ENOTFOUND {
-		t.Errorf("proof of an unknown event: %v", err)
+	// One person's bundle verifies as a whole; a bundle mixing two people does not.
+	var mine []string
+	for id, p := range subjects {
+		if p == subjects[all[0]] {
+			mine = append(mine, id)
+		}
+	}
+	own, err := db.ProveEvents(ctx, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := own.Verify(s.VerifierKey()); err != nil || c.Verified != len(mine) {
+		t.Fatalf("own bundle: %+v %v", c, err)
+	}
+	if _, err := bundle.Verify(s.VerifierKey()); err == nil || !strings.Contains(err.Error(), "another person") {
+		t.Fatalf("a bundle of several people verified: %v", err)
+	}
+	// Events stored after the checkpoint are pending.
+	late := batchOf(2, t0, bsnA)
+	db.ingest(t, late)
+	later, err := db.ProveEvents(ctx, []string{late[0].ID, late[1].ID, mine[0]})
+	if err != nil || len(later.Pending) != 2 || len(later.Entries) != 1 {
+		t.Fatalf("bundle with new events: %+v %v", later, err)
+	}
+	size = integrateAll(t, db.DB, s)
+	if note, _, err = db.LogCheckpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err = vlog.OpenCheckpoint(note, s.VerifierKey()); err != nil || cp.Size != size {
+		t.Fatalf("checkpoint after the late events: %+v %v", cp, err)
 	}
 
 	// The tiles alone give the checkpoint's root and the leaf hashes.
@@ -202,7 +237,7 @@ func TestLogFollowsIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(check.Problems) > 0 || check.Leaves != size || check.Size != size || check.Pending != 0 {
+	if len(check.Problems) > 0 || check.Leaves != size || check.Size != size || check.Pending != 0 || size != int64(events)+2 {
 		t.Fatalf("self-check of an untouched log: %+v", check)
 	}
 }

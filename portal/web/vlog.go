@@ -14,6 +14,7 @@ import (
 type vlogStore interface {
 	LogCheckpoint(ctx context.Context) (note []byte, size int64, err error)
 	LogTile(ctx context.Context, t tlog.Tile) ([]byte, error)
+	ProveEvents(ctx context.Context, ids []string) (vlog.Bundle, error)
 }
 
 // logRoutes publishes the verifiable log without login: the latest signed checkpoint, the note
@@ -72,4 +73,34 @@ func (s *server) logTile(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, cache)
 	c.Set(fiber.HeaderContentType, "application/octet-stream")
 	return c.Send(data)
+}
+
+// proofBundle is /verwerkingen/bewijs.json: for every event of the person's log that the caller may
+// see (the same period filter as the other downloads), the exact leaf bytes, its index and an
+// inclusion proof against the latest signed checkpoint (docs/verifiable-log.md §5). Anyone can check
+// it with cmd/inzicht-verify.
+func (s *server) proofBundle(c *fiber.Ctx) error {
+	sess, _ := session(c)
+	f, err := s.downloadFilter(c)
+	if err != nil {
+		return err
+	}
+	evs, err := s.allEvents(c, sess.SubjectID, f)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+	}
+	b, err := s.deps.Store.ProveEvents(c.UserContext(), ids)
+	if portal.ErrorCode(err) == portal.ENOTFOUND { // no checkpoint signed yet: every event is pending
+		b, err = vlog.Bundle{Format: vlog.BundleFormat, Entries: []vlog.BundleEntry{}, Pending: ids}, nil
+	}
+	if err != nil {
+		return err
+	}
+	b.VerifierKey = s.cfg.LogVerifierKey
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="bewijs.json"`)
+	return c.JSON(b)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -104,3 +105,78 @@ func (m tileSet) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 	return out, nil
 }
 func (tileSet) SaveTiles([]tlog.Tile, [][]byte) {}
+
+// TestProofBundle downloads /verwerkingen/bewijs.json as two citizens: each gets exactly their own
+// visible events, each leaf proven against a checkpoint that verifies with the published key, all
+// under one pseudonym that differs between them; before the first checkpoint every event is pending.
+func TestProofBundle(t *testing.T) {
+	t.Parallel()
+	signer := testLogSigner(t)
+	e := newEnv(t, web.Config{LogVerifierKey: signer.VerifierKey()}, web.Deps{})
+	var mine, theirs []portal.Event
+	for i := range 4 {
+		mine = append(mine, event(bsnA, time.Now().Add(-time.Duration(i+1)*time.Hour)))
+	}
+	for i := range 3 {
+		theirs = append(theirs, event(bsnB, time.Now().Add(-time.Duration(i+1)*time.Hour)))
+	}
+	hidden := event(bsnA, time.Now().Add(-time.Hour), func(ev *portal.Event) {
+		until := time.Now().Add(24 * time.Hour)
+		ev.ConfidentialUntil, ev.ConfidentialReason = &until, "lopend onderzoek"
+	})
+	e.ingest(append(append(slices.Clone(mine), theirs...), hidden)...)
+	ca, _ := e.citizen(bsnA)
+	cb, _ := e.citizen(bsnB)
+	bundle := func(cookie string) vlog.Bundle {
+		t.Helper()
+		resp, body := e.do("GET", "/verwerkingen/bewijs.json", cookie, "", nil)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") != `attachment; filename="bewijs.json"` {
+			t.Fatalf("bewijs.json: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+		}
+		b, err := vlog.ParseBundle([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.VerifierKey != signer.VerifierKey() {
+			t.Errorf("bundle key %q", b.VerifierKey)
+		}
+		return b
+	}
+	if b := bundle(ca); len(b.Entries) != 0 || len(b.Pending) != 4 {
+		t.Fatalf("before any checkpoint: %d entries, pending %v", len(b.Entries), b.Pending)
+	}
+	if _, err := e.db.IntegrateLog(context.Background(), signer, 1000); err != nil {
+		t.Fatal(err)
+	}
+	idsOf := func(evs []portal.Event) []string {
+		var out []string
+		for _, ev := range evs {
+			out = append(out, ev.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	var subjects []string
+	for _, tc := range []struct {
+		cookie string
+		want   []portal.Event
+	}{{ca, mine}, {cb, theirs}} {
+		b := bundle(tc.cookie)
+		c, err := b.Verify(signer.VerifierKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, en := range b.Entries {
+			got = append(got, en.EventID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, idsOf(tc.want)) || len(b.Pending) != 0 {
+			t.Errorf("bundle events %v pending %v, want %v", got, b.Pending, idsOf(tc.want))
+		}
+		subjects = append(subjects, c.Subject)
+	}
+	if subjects[0] == subjects[1] {
+		t.Error("two people share a pseudonym")
+	}
+}

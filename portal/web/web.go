@@ -292,6 +292,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verwerkingen", s.citizenPart(portal.PartLog, portal.ActViewLog), s.processingLog)
 	app.Get("/verwerkingen.pdf", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingPDF)
 	app.Get("/verwerkingen.csv", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingCSV)
+	app.Get("/verwerkingen/bewijs.json", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.proofBundle) // before :id
 	app.Get("/verwerkingen/:id", s.citizenPart(portal.PartLog, portal.ActViewEvent), s.processingDetail)
 	app.Get("/medewerker/inloggen", loginLimit, s.startLogin(portal.SessionStaff))
 	app.Get("/medewerker/inloggen/callback", loginLimit, s.finishLogin)

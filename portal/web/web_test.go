@@ -600,6 +600,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/verwerkingen/:id", "GET", "/verwerkingen/" + evB.ID, nil, page(statuses{CitizenA: 404, CitizenB: 200})},
 		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/verwerkingen/bewijs.json", "GET", "/verwerkingen/bewijs.json", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/uitloggen", "GET", "/uitloggen", nil, statuses{Anon: 303, CitizenA: 200, CitizenB: 200, Clerk: 200, Lead: 200, Officer: 200, Council: 200, KeyNone: 303, KeyEvents: 303, KeyRegister: 303, KeyRequests: 303, KeySignals: 303, KeyConsent: 303, Metrics: 303}},
 		{"/uitloggen", "POST", "/uitloggen", nil, page(statuses{})}, // no CSRF token: refused
 		{"/medewerker", "GET", "/medewerker", nil, page(statuses{Clerk: 200, Lead: 200, Officer: 200, Council: 200})},
