@@ -2,7 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/inzicht/inzicht/portal/vlog"
 )
@@ -21,9 +32,11 @@ func (r *envReader) logKey(c *Config, mode string) {
 	}
 	skey := r.get("INZICHT_LOG_SIGNING_KEY", "")
 	switch {
-	case skey == "" && mode == "serve" && c.Env == "production":
-		r.bad("INZICHT_LOG_SIGNING_KEY: required in production: a note signing key (PRIVATE+KEY+<name>+…), " +
-			"see docs/verifiable-log.md")
+	case skey == "" && c.Env == "production":
+		if mode == "serve" {
+			r.bad("INZICHT_LOG_SIGNING_KEY: required in production: a note signing key (PRIVATE+KEY+<name>+…), " +
+				"see docs/verifiable-log.md")
+		} // the tools (migrate, apikey, …) sign nothing
 	case skey == "":
 		c.LogSigner = demo
 	default:
@@ -73,4 +86,221 @@ func (a *app) integrateLog(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// runLog is `inzicht log check|keygen`.
+func runLog(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	switch {
+	case len(args) == 2 && args[0] == "keygen":
+		skey, vkey, err := note.GenerateKey(rand.Reader, args[1])
+		if err != nil {
+			return fmt.Errorf("log keygen: %w", err)
+		}
+		fmt.Fprintf(stdout, "INZICHT_LOG_SIGNING_KEY=%s\n# verifier key (published at /log/key): %s\n", skey, vkey)
+		return nil
+	case len(args) >= 1 && args[0] == "check":
+		fs := flag.NewFlagSet("log check", flag.ContinueOnError)
+		key := fs.String("key", "", "the verifier key to check the checkpoint with (default: that of INZICHT_LOG_SIGNING_KEY)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		cfg, err := loadConfig("tool", getenv)
+		if err != nil {
+			return err
+		}
+		vkey := *key
+		if vkey == "" && cfg.LogSigner != nil {
+			vkey = cfg.LogSigner.VerifierKey()
+		}
+		if vkey == "" {
+			return errors.New("log check: give -key or set INZICHT_LOG_SIGNING_KEY")
+		}
+		db, err := openDB(ctx, getenv)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		c, err := db.CheckLog(ctx, vkey)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "checkpoint: %d leaves; tree: %d leaves; waiting: %d\n", c.Size, c.Leaves, c.Pending)
+		for _, p := range c.Problems {
+			fmt.Fprintf(stdout, "PROBLEM %-10s event %s index %d: %s\n", p.Kind, p.EventID, p.Index, p.Detail)
+		}
+		if len(c.Problems) > 0 {
+			return fmt.Errorf("log check: %d problems: the database no longer matches the log", len(c.Problems))
+		}
+		fmt.Fprintln(stdout, "the database matches the log")
+		return nil
+	}
+	return errors.New("usage: inzicht log check [-key KEY] | inzicht log keygen NAME")
+}
+
+// runVerify is `inzicht verify`: cmd/inzicht-verify's checks made with the portal's own code
+// (portal/vlog, golang.org/x/mod/sumdb/tlog), so the two check each other.
+func runVerify(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	key := fs.String("key", "", "the log's verifier key to trust; default: the portal's /log/key")
+	base := fs.String("url", "", "the portal's address: fetch the current checkpoint and tiles")
+	current := fs.String("checkpoint", "", "the current checkpoint from a file")
+	previous := fs.String("previous", "", "a checkpoint saved earlier: check that the log only grew since")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: inzicht verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] bewijs.json")
+	}
+	raw, err := readLimited(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	b, err := vlog.ParseBundle(raw)
+	if err != nil {
+		return err
+	}
+	src := &logSite{ctx: ctx, base: strings.TrimRight(*base, "/")}
+	vkey := *key
+	if vkey == "" && src.base != "" {
+		k, err := src.get("/log/key")
+		if err != nil {
+			return err
+		}
+		vkey = strings.TrimSpace(string(k))
+	}
+	if vkey == "" {
+		vkey = b.VerifierKey
+		fmt.Fprintln(stdout, "key: the bundle's own; compare it with one you got elsewhere, or give -key")
+	}
+	if b.VerifierKey != "" && b.VerifierKey != vkey {
+		return fmt.Errorf("the bundle names key %q, not the trusted %q", b.VerifierKey, vkey)
+	}
+	c, err := b.Verify(vkey)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "checkpoint %s: %d leaves; %d entries proven, all of one person; %d pending\n",
+		c.Checkpoint.Origin, c.Checkpoint.Size, c.Verified, len(b.Pending))
+	var cur *vlog.Checkpoint
+	if *current != "" || src.base != "" {
+		var t []byte
+		if *current != "" {
+			t, err = readLimited(*current)
+		} else {
+			t, err = src.get("/log/checkpoint")
+		}
+		if err != nil {
+			return err
+		}
+		cp, err := vlog.OpenCheckpoint(t, vkey)
+		if err != nil {
+			return fmt.Errorf("current checkpoint: %w", err)
+		}
+		cur = &cp
+		if err := src.grew(c.Checkpoint, cp); err != nil {
+			return fmt.Errorf("from the bundle's checkpoint: %w", err)
+		}
+		fmt.Fprintf(stdout, "the log only grew from the bundle's %d leaves to the current %d\n", c.Checkpoint.Size, cp.Size)
+	}
+	if *previous != "" {
+		if cur == nil {
+			return errors.New("-previous needs the current checkpoint: give -url or -checkpoint")
+		}
+		t, err := readLimited(*previous)
+		if err != nil {
+			return err
+		}
+		prev, err := vlog.OpenCheckpoint(t, vkey)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *previous, err)
+		}
+		if err := src.grew(prev, *cur); err != nil {
+			return fmt.Errorf("from the saved checkpoint: %w", err)
+		}
+		fmt.Fprintf(stdout, "the log only grew from the saved %d leaves to the current %d\n", prev.Size, cur.Size)
+	}
+	fmt.Fprintln(stdout, "OK")
+	return nil
+}
+
+// logSite reads a portal's published log; as a tlog.TileReader it fetches tiles.
+type logSite struct {
+	ctx  context.Context
+	base string
+}
+
+func (s *logSite) get(path string) ([]byte, error) {
+	if s.base == "" {
+		return nil, errors.New("no portal address (-url)")
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", s.base+path, resp.Status)
+	}
+	return b, nil
+}
+
+func (s *logSite) Height() int { return vlog.TileHeight }
+
+func (s *logSite) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
+	out := make([][]byte, len(tiles))
+	for i, t := range tiles {
+		b, err := s.get("/log/" + vlog.TilePath(t))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+func (s *logSite) SaveTiles([]tlog.Tile, [][]byte) {}
+
+// grew checks that the tree of old is a prefix of the tree of cur (tlog.CheckTree on a proof made
+// from the published tiles, which TileHashReader checks against cur's root).
+func (s *logSite) grew(old, cur vlog.Checkpoint) error {
+	switch {
+	case old.Size > cur.Size:
+		return fmt.Errorf("the log shrank from %d to %d leaves", old.Size, cur.Size)
+	case old.Size == cur.Size:
+		if old.Hash != cur.Hash {
+			return fmt.Errorf("two different trees of %d leaves: the log was rewritten", cur.Size)
+		}
+		return nil
+	case old.Size == 0:
+		return nil
+	case s.base == "":
+		return errors.New("give -url to fetch the tiles for the consistency proof")
+	}
+	p, err := tlog.ProveTree(cur.Size, old.Size, tlog.TileHashReader(tlog.Tree{N: cur.Size, Hash: cur.Hash}, s))
+	if err != nil {
+		return fmt.Errorf("consistency proof: %w", err)
+	}
+	if err := tlog.CheckTree(p, cur.Size, cur.Hash, old.Size, old.Hash); err != nil {
+		return fmt.Errorf("the earlier tree is not a prefix of the current one: the log was rewritten: %w", err)
+	}
+	return nil
+}
+
+func readLimited(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 64<<20))
 }

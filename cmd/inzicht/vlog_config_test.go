@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -26,6 +29,11 @@ func TestLogKeyConfig(t *testing.T) {
 	if err != nil || demo.LogSigner == nil || demo.LogSigner.Origin() != demoLogName {
 		t.Fatalf("demo: %v %+v", err, demo.LogSigner)
 	}
+	tool := prodEnv()
+	delete(tool, "INZICHT_LOG_SIGNING_KEY")
+	if c, err := loadConfig("tool", envOf(tool)); err != nil || c.LogSigner != nil {
+		t.Fatalf("a tool in production without a log key: %v %+v", err, c.LogSigner)
+	}
 	demoSkey, err := vlog.SeedKey(demoLogName, demoKey("log"))
 	if err != nil {
 		t.Fatal(err)
@@ -47,5 +55,27 @@ func TestLogKeyConfig(t *testing.T) {
 				t.Errorf("want a refusal naming INZICHT_LOG_SIGNING_KEY, got %v", err)
 			}
 		})
+	}
+}
+
+// TestLogCommands: the log's commands answer -h, and keygen makes a key the configuration accepts.
+func TestLogCommands(t *testing.T) {
+	for args, want := range map[string]string{"log -h": "usage: inzicht log check", "verify --help": "usage: inzicht verify"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), strings.Fields(args), envOf(map[string]string{}), &out, io.Discard); err != nil ||
+			!strings.Contains(out.String(), want) {
+			t.Errorf("%s: %v\n%s", args, err, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"log", "keygen", "inzicht.test/log"}, envOf(map[string]string{}), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	skey, _, _ := strings.Cut(strings.TrimPrefix(out.String(), "INZICHT_LOG_SIGNING_KEY="), "\n")
+	env := prodEnv()
+	env["INZICHT_LOG_SIGNING_KEY"] = skey
+	c, err := loadConfig("serve", envOf(env))
+	if err != nil || c.LogSigner.Origin() != "inzicht.test/log" || !strings.Contains(out.String(), c.LogSigner.VerifierKey()) {
+		t.Fatalf("the generated key: %v\n%s", err, out.String())
 	}
 }
