@@ -65,12 +65,13 @@ func sourceOf(r eventRow) leafSource {
 	return s
 }
 
-// leaf makes the leaf of s with the given salts (vlog.NewSalt).
-func (s *leafSource) leaf(salt, withheldSalt string) vlog.Leaf {
+// leaf makes the leaf of s with the given salts (vlog.NewSalt) and the person's pseudonym
+// (vlog.Pseudonym of s.lookup).
+func (s *leafSource) leaf(salt, withheldSalt, pseudonym string) vlog.Leaf {
 	w := vlog.Withheld{Salt: withheldSalt, EmployeeID: s.employeeID, EmployeeName: s.employeeName,
 		AgainstWillApprovedBy: s.awBy, System: s.system, ParentSpanID: s.parentSpanID, SpanName: s.spanName,
 		ForeignTraceID: s.foreignTrace, ForeignSpanID: s.foreignSpan, ForeignEntity: s.foreignEntity, VNGActieID: s.vngActie}
-	return vlog.Leaf{Kind: vlog.KindEvent, ID: s.id, Subject: vlog.Pseudonym(s.lookup), Salt: salt,
+	return vlog.Leaf{Kind: vlog.KindEvent, ID: s.id, Subject: pseudonym, Salt: salt,
 		OccurredAt: s.occurred, ReceivedAt: s.received, Activity: s.activity, Action: s.action, Categories: s.categories,
 		Level: s.level, Organization: s.org, Team: s.team, Role: s.role, CaseRef: s.caseRef, Recipient: s.recipient,
 		AccessBasis: s.basis, BreakGlassReason: s.breakGlass, ConsentRef: s.consentRef, AgainstWillDecisionRef: s.awRef,
@@ -82,12 +83,18 @@ func (s *leafSource) leaf(salt, withheldSalt string) vlog.Leaf {
 // transaction (insertEvents). A row without the person's look-up HMAC is a programming error.
 func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
 	rows := make([][]any, len(srcs))
+	pseudonyms := map[string]string{} // a batch holds many events of few people
 	for i := range srcs {
 		if len(srcs[i].lookup) == 0 {
 			return fmt.Errorf("log leaf of event %s: no pseudonym (eventRow.lookup unset)", srcs[i].id)
 		}
+		p, ok := pseudonyms[string(srcs[i].lookup)]
+		if !ok {
+			p = vlog.Pseudonym(srcs[i].lookup)
+			pseudonyms[string(srcs[i].lookup)] = p
+		}
 		ws := vlog.NewSalt()
-		l := srcs[i].leaf(vlog.NewSalt(), ws)
+		l := srcs[i].leaf(vlog.NewSalt(), ws, p)
 		wb, _ := base64.StdEncoding.DecodeString(ws)
 		rows[i] = []any{srcs[i].id, l.Encode(), wb}
 	}
@@ -499,7 +506,7 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 			return nil
 		}
 		finish()
-		again := src.leaf(stored.Salt, base64.StdEncoding.EncodeToString(wsalt))
+		again := src.leaf(stored.Salt, base64.StdEncoding.EncodeToString(wsalt), vlog.Pseudonym(src.lookup))
 		again.ConfidentialUntil = stored.ConfidentialUntil
 		if fields := diffLeaves(stored.Encode(), again.Encode()); len(fields) > 0 {
 			add(ProblemChanged, eventID, place, strings.Join(fields, ", "))

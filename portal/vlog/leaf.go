@@ -139,7 +139,12 @@ func (w *Withheld) Digest() string {
 func (l *Leaf) Hash() tlog.Hash { return tlog.RecordHash(l.Encode()) }
 
 func encode(header string, fs []field) []byte {
+	n := len(header) + 1
+	for _, f := range fs {
+		n += len(f.name) + len(f.value) + 2
+	}
 	var b bytes.Buffer
+	b.Grow(n + 16) // room for a few escapes
 	b.WriteString(header)
 	b.WriteByte('\n')
 	for _, f := range fs {
