@@ -59,6 +59,8 @@ type Config struct {
 	// LogSigner signs the verifiable log's checkpoints (INZICHT_LOG_SIGNING_KEY; the demo's fixed key
 	// outside production).
 	LogSigner *vlog.Signer
+	// LogCheckEvery is how often serve compares the database with the log (INZICHT_LOG_CHECK_EVERY).
+	LogCheckEvery time.Duration
 
 	TrustedProxies []string
 	MetricsToken   string

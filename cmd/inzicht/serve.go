@@ -37,6 +37,8 @@ type app struct {
 	devIDP http.Handler
 	// devMail is the demo's mail catcher's page, mounted at /dev-mail (demo only).
 	devMail http.Handler
+	// logm are the verifiable log's metrics (set by build).
+	logm *logMetrics
 }
 
 // build wires the HTTP application from the configuration.
@@ -47,6 +49,7 @@ func (a *app) build() (*fiber.App, error) {
 		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax,
 		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath}
 	metrics := api.NewMetrics(reg)
+	a.logm = newLogMetrics(reg)
 	gate := api.NewGate(apiCfg) // one rate per API key across /api/v1 and /v1/traces
 	apiApp := api.New(a.db, apiCfg, gate, metrics, a.log)
 	otlpApp := api.NewOTLP(a.db, apiCfg, gate, metrics, a.log)
@@ -183,6 +186,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	go a.sweepSessions(ctx)
 	go a.integrateLog(ctx)
+	go a.checkLog(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- fapp.Listener(ln) }()
 	select {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -47,8 +48,67 @@ func (r *envReader) logKey(c *Config, mode string) {
 		}
 		c.LogSigner = s
 	}
+	c.LogCheckEvery = r.dur("INZICHT_LOG_CHECK_EVERY", 24*time.Hour)
 	if c.Env == "production" && c.LogSigner != nil && c.LogSigner.VerifierKey() == demo.VerifierKey() {
 		r.bad("INZICHT_LOG_SIGNING_KEY: the published demo key cannot sign in production")
+	}
+}
+
+// logMetrics are the verifiable log's figures on /metrics.
+type logMetrics struct {
+	size, checkpointAt, problems, checkedAt prometheus.Gauge
+}
+
+func newLogMetrics(reg prometheus.Registerer) *logMetrics {
+	g := func(name, help string) prometheus.Gauge {
+		m := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+		reg.MustRegister(m)
+		return m
+	}
+	return &logMetrics{
+		size:         g("inzicht_log_size", "Leaves in the verifiable log's tree after this process's last integration."),
+		checkpointAt: g("inzicht_log_checkpoint_timestamp_seconds", "When this process last signed a checkpoint (Unix time)."),
+		problems: g("inzicht_log_problems", "Mismatches between the database and the verifiable log found by the "+
+			"last self-check (0 = they agree); alert on anything above 0."),
+		checkedAt: g("inzicht_log_check_timestamp_seconds", "When the last self-check finished (Unix time)."),
+	}
+}
+
+// checkLog runs the self-check (postgres.DB.CheckLog) every cfg.LogCheckEvery, the first a minute
+// (or that period, when shorter) after the start, until ctx ends. A mismatch is logged as an error (kinds, event ids and indexes
+// only: no content) and counted in inzicht_log_problems.
+func (a *app) checkLog(ctx context.Context) {
+	wait := min(time.Minute, a.cfg.LogCheckEvery)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = a.cfg.LogCheckEvery
+		c, err := a.db.CheckLog(ctx, a.cfg.LogSigner.VerifierKey())
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("verifiable log: self-check failed to run", "err", err)
+			}
+			continue
+		}
+		if a.logm != nil {
+			a.logm.problems.Set(float64(len(c.Problems)))
+			a.logm.checkedAt.SetToCurrentTime()
+		}
+		if len(c.Problems) == 0 {
+			a.log.Info("verifiable log: self-check passed", "size", c.Size, "leaves", c.Leaves, "pending", c.Pending)
+			continue
+		}
+		for i, p := range c.Problems {
+			if i == 20 {
+				break
+			}
+			a.log.Error("verifiable log: mismatch", "kind", p.Kind, "event_id", p.EventID, "index", p.Index)
+		}
+		a.log.Error("verifiable log: the database no longer matches the log", "problems", len(c.Problems),
+			"size", c.Size, "leaves", c.Leaves)
 	}
 }
 
@@ -75,6 +135,10 @@ func (a *app) integrateLog(ctx context.Context) {
 			}
 			if res.Added > 0 || res.Adopted > 0 {
 				a.log.Debug("verifiable log: integrated", "added", res.Added, "adopted", res.Adopted, "size", res.Size)
+				if a.logm != nil {
+					a.logm.size.Set(float64(res.Size))
+					a.logm.checkpointAt.SetToCurrentTime()
+				}
 			}
 			if res.Added < logBatch && res.Adopted < logBatch { // caught up
 				break

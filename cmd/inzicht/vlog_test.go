@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +24,8 @@ import (
 // database behind the portal's back, which it then names.
 func TestVerifiableLogEndToEnd(t *testing.T) {
 	t.Parallel()
-	base, key, dbURL := startDemo(t, io.Discard)
+	logs := &lockedBuffer{}
+	base, key, dbURL := startDemoWith(t, logs, map[string]string{"INZICHT_LOG_CHECK_EVERY": "1s"})
 	ctx := context.Background()
 	dir := t.TempDir()
 
@@ -108,4 +111,37 @@ func TestVerifiableLogEndToEnd(t *testing.T) {
 		!strings.Contains(out, "team") {
 		t.Fatalf("log check after a change: %v\n%s", err, out)
 	}
+	// The portal's own scheduled self-check (every second here) notices too: an error line naming the
+	// event (not its content) and the metric.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, metrics := get(t, http.DefaultClient, base+"/metrics")
+		if strings.Contains(metrics, "inzicht_log_problems 1") &&
+			strings.Contains(logs.String(), "the database no longer matches the log") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the scheduled self-check did not report the change in 30 s; metrics:\n%s", metrics)
+		}
+	}
+	if !strings.Contains(logs.String(), first.Entries[0].EventID) || strings.Contains(logs.String(), "Ander team") {
+		t.Errorf("the alert should name the event and not its content")
+	}
+}
+
+// lockedBuffer is a bytes.Buffer the demo's logger and the test may use at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
