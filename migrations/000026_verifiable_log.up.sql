@@ -1,16 +1,26 @@
 -- Issue 19: the verifiable processing log (docs/verifiable-log.md).
 
 -- Every leaf of the log, written in the transaction that stores its event (the outbox) and given its
--- place in the tree later by the integrator. A leaf is never deleted. withheld_salt keys the leaf's
--- commitment to what the person is not shown; it is never published or given to the person.
+-- place in the tree later by the integrator. A leaf is never deleted from the tree. withheld_salt keys
+-- the leaf's commitment to what the person is not shown; it is never published or given to the person.
+-- When its event is removed (after the retention period, or a VNG DELETE or PUT) the leaf's bytes go
+-- with it, being personal data: leaf_hash keeps its RFC 6962 hash for the tree, removed_at and
+-- removed_why say when and why. An event id has at most one live leaf; a VNG PUT that stores an
+-- event again under its id adds a new leaf after the removed one.
 CREATE TABLE log_leaves (
     seq           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    event_id      uuid NOT NULL UNIQUE,
-    leaf          bytea NOT NULL,
-    withheld_salt bytea NOT NULL,
+    event_id      uuid NOT NULL,
+    leaf          bytea,
+    withheld_salt bytea,
     tree_index    bigint UNIQUE,
-    CHECK (tree_index >= 0)
+    leaf_hash     bytea,
+    removed_at    timestamptz,
+    removed_why   text,
+    CHECK (tree_index >= 0),
+    CHECK ((leaf IS NOT NULL AND withheld_salt IS NOT NULL AND removed_at IS NULL)
+        OR (leaf IS NULL AND withheld_salt IS NULL AND length(leaf_hash) = 32 AND removed_at IS NOT NULL AND removed_why <> ''))
 );
+CREATE UNIQUE INDEX log_leaves_live ON log_leaves (event_id) WHERE removed_at IS NULL;
 -- The integrator's queue: the leaves not yet in the tree, in outbox order.
 CREATE INDEX log_leaves_pending ON log_leaves (seq) WHERE tree_index IS NULL;
 

@@ -105,6 +105,21 @@ func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
 	return nil
 }
 
+// Why a leaf's bytes were removed (log_leaves.removed_why).
+const (
+	RemovedRetention = "retention"  // its event was removed after the retention period
+	RemovedVNG       = "vng-delete" // its event's VNG verwerkingsactie was deleted or replaced
+)
+
+// forgetLeaves is a data-modifying CTE (for the statement that removes events) that removes the live
+// leaf bytes of the events whose ids the relation from gives in its column id, keeping each leaf's
+// RFC 6962 hash for the tree: the leaf stays in the log, its personal content goes with the event.
+// at and why are SQL expressions (placeholders) for the time and the reason (Removed*).
+func forgetLeaves(from, at, why string) string {
+	return `UPDATE log_leaves l SET leaf_hash = sha256('\x00'::bytea || l.leaf), leaf = NULL, withheld_salt = NULL,
+ removed_at = ` + at + `, removed_why = ` + why + ` FROM ` + from + ` f WHERE l.event_id = f.id AND l.removed_at IS NULL RETURNING 1`
+}
+
 // leafSourceCols reads an event row e (with its person s) as a leafSource (scanSource).
 const leafSourceCols = `e.id::text, s.bsn_hmac, e.occurred_at, e.received_at, e.activity_id, e.action, e.data_categories,
  e.level, e.actor_organization, e.actor_team, e.actor_role, e.actor_employee_id, e.actor_employee_name, e.system,
@@ -172,13 +187,16 @@ func (db *DB) IntegrateLog(ctx context.Context, s *vlog.Signer, limit int) (LogI
 			return err
 		}
 		res.Size = size
-		rows, _ := tx.Query(ctx, `SELECT seq, leaf FROM log_leaves WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
+		// A leaf removed before it was integrated (its event removed within seconds) still takes its
+		// place, by its kept hash.
+		rows, _ := tx.Query(ctx, `SELECT seq, coalesce(sha256('\x00'::bytea || leaf), leaf_hash) FROM log_leaves
+WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
 		var seqs []int64
-		var leaves [][]byte
+		var leaves []tlog.Hash
 		var seq int64
 		var leaf []byte
 		if _, err := pgx.ForEachRow(rows, []any{&seq, &leaf}, func() error {
-			seqs, leaves = append(seqs, seq), append(leaves, leaf)
+			seqs, leaves = append(seqs, seq), append(leaves, tlog.Hash(leaf))
 			return nil
 		}); err != nil {
 			return fmt.Errorf("pending leaves: %w", err)
@@ -192,7 +210,7 @@ func (db *DB) IntegrateLog(ctx context.Context, s *vlog.Signer, limit int) (LogI
 		idx := make([]int64, len(leaves))
 		for i, b := range leaves {
 			n := size + int64(i)
-			hs, err := tlog.StoredHashes(n, b, r)
+			hs, err := tlog.StoredHashesForRecordHash(n, b, r)
 			if err != nil {
 				return fmt.Errorf("hash leaf %d: %w", n, err)
 			}
@@ -269,7 +287,7 @@ ORDER BY e.received_at, e.id LIMIT $1`, limit)
 		}
 	}
 	// Those given leaves, and any removed meanwhile, leave the list.
-	if _, err := tx.Exec(ctx, `DELETE FROM log_legacy_events g WHERE EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = g.event_id)
+	if _, err := tx.Exec(ctx, `DELETE FROM log_legacy_events g WHERE EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = g.event_id AND l.removed_at IS NULL)
  OR NOT EXISTS (SELECT 1 FROM processing_events e WHERE e.id = g.event_id)`); err != nil {
 		return 0, fmt.Errorf("legacy events: %w", err)
 	}
@@ -359,7 +377,7 @@ func (db *DB) ProveEvents(ctx context.Context, ids []string) (vlog.Bundle, error
 	}
 	b.Checkpoint = string(note)
 	b.Origin, _, _ = strings.Cut(b.Checkpoint, "\n")
-	rows, _ := db.pool.Query(ctx, `SELECT event_id::text, leaf, tree_index FROM log_leaves WHERE event_id = ANY($1::uuid[])
+	rows, _ := db.pool.Query(ctx, `SELECT event_id::text, leaf, tree_index FROM log_leaves WHERE event_id = ANY($1::uuid[]) AND removed_at IS NULL
 ORDER BY tree_index NULLS LAST`, ids)
 	var id string
 	var leaf []byte
@@ -424,6 +442,7 @@ type LogCheck struct {
 	Size     int64 // the latest checkpoint's tree size
 	Leaves   int64 // leaves in the tree
 	Pending  int64 // leaves waiting for the integrator
+	Removed  int64 // leaves whose event was removed (only their hash is kept)
 	Problems []LogProblem
 }
 
@@ -473,11 +492,13 @@ func checkLogTx(ctx context.Context, tx pgx.Tx, vkey string, c *LogCheck) error 
 	targets, finish := sourceTargets(&src)
 	var idx *int64
 	var eventID string
-	var leaf, wsalt []byte
+	var leaf, wsalt, kept []byte
 	var present bool
-	scan := append([]any{&idx, &eventID, &leaf, &wsalt, &present}, targets...)
-	rows, _ := tx.Query(ctx, `SELECT l.tree_index, l.event_id::text, l.leaf, l.withheld_salt, e.id IS NOT NULL, `+
-		nullableSource+` FROM log_leaves l LEFT JOIN processing_events e ON e.id = l.event_id
+	scan := append([]any{&idx, &eventID, &leaf, &wsalt, &kept, &present}, targets...)
+	// A removed leaf (its event removed after the retention period or by a VNG DELETE) has only its
+	// hash left, and is not compared with an event.
+	rows, _ := tx.Query(ctx, `SELECT l.tree_index, l.event_id::text, l.leaf, l.withheld_salt, l.leaf_hash, e.id IS NOT NULL, `+
+		nullableSource+` FROM log_leaves l LEFT JOIN processing_events e ON e.id = l.event_id AND l.removed_at IS NULL
 LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.seq`)
 	var m vlog.MemoryHashes
 	if _, err := pgx.ForEachRow(rows, scan, func() error {
@@ -487,7 +508,11 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 			if *idx != c.Leaves {
 				add(ProblemHash, eventID, *idx, fmt.Sprintf("leaf index %d where %d was expected", *idx, c.Leaves))
 			}
-			if _, err := m.Append(c.Leaves, tlog.RecordHash(leaf)); err != nil {
+			h := tlog.RecordHash(leaf)
+			if leaf == nil && len(kept) == tlog.HashSize {
+				h = tlog.Hash(kept)
+			}
+			if _, err := m.Append(c.Leaves, h); err != nil {
 				return err
 			}
 			c.Leaves++
@@ -495,6 +520,10 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 		place := int64(-1)
 		if idx != nil {
 			place = *idx
+		}
+		if leaf == nil {
+			c.Removed++
+			return nil
 		}
 		stored, err := vlog.ParseLeaf(leaf)
 		if err != nil {
@@ -541,7 +570,7 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 	}
 	// Events without a leaf (those stored before the log existed wait in log_legacy_events).
 	rows, _ = tx.Query(ctx, `SELECT e.id::text FROM processing_events e
-WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
+WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL)
   AND NOT EXISTS (SELECT 1 FROM log_legacy_events g WHERE g.event_id = e.id) ORDER BY e.id`)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {

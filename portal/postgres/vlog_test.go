@@ -504,3 +504,66 @@ func TestLogTamper(t *testing.T) {
 		})
 	}
 }
+
+// TestLogRetention removes events after their retention period, some already in the tree and some
+// still waiting in the outbox: their leaves keep their place (by hash) while their bytes, personal
+// data, go with the events; the tree and the self-check stay whole.
+func TestLogRetention(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	s := testSigner(t)
+	ctx := context.Background()
+	old := t0.AddDate(-6, 0, 0) // the test register keeps events for 5 years (P5Y)
+	db.ingest(t, append(batchOf(3, old, bsnA, bsnB), batchOf(3, t0.Add(-time.Hour), bsnA, bsnB)...))
+	integrateAll(t, db.DB, s)
+	note, _, err := db.LogCheckpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.ingest(t, batchOf(2, old.Add(-time.Hour), bsnA)) // waiting in the outbox when removed
+	runs, err := db.RemoveExpiredEvents(ctx, 100)
+	if err != nil || len(runs) != 1 || runs[0].Removed != 5 {
+		t.Fatalf("retention: %+v %v", runs, err)
+	}
+	var live, removed int
+	if err := db.raw.QueryRow(ctx, `SELECT count(*) FILTER (WHERE leaf IS NOT NULL),
+ count(*) FILTER (WHERE leaf IS NULL AND removed_why = 'retention' AND length(leaf_hash) = 32) FROM log_leaves`).Scan(&live, &removed); err != nil {
+		t.Fatal(err)
+	}
+	if live != 3 || removed != 5 {
+		t.Fatalf("leaves with bytes %d, removed %d; want 3 and 5", live, removed)
+	}
+	if size := integrateAll(t, db.DB, s); size != 8 {
+		t.Fatalf("tree size %d, want 8 (a leaf is never removed from the tree)", size)
+	}
+	check, err := db.CheckLog(ctx, s.VerifierKey())
+	if err != nil || len(check.Problems) > 0 || check.Leaves != 8 || check.Removed != 5 {
+		t.Fatalf("self-check after retention: %+v %v", check, err)
+	}
+	// The tree of before the removal is still the beginning of the tree after it.
+	before, err := vlog.OpenCheckpoint(note, s.VerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tiles := map[tlog.Tile][]byte{}
+	for _, tile := range tlog.NewTiles(vlog.TileHeight, 0, 8) {
+		if tiles[tile], err = db.LogTile(ctx, tile); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now, _, err := db.LogCheckpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := vlog.OpenCheckpoint(now, s.VerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tlog.ProveTree(after.Size, before.Size, tlog.TileHashReader(tlog.Tree{N: after.Size, Hash: after.Hash}, tileMap(tiles)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tlog.CheckTree(p, after.Size, after.Hash, before.Size, before.Hash); err != nil {
+		t.Fatalf("the log did not only grow: %v", err)
+	}
+}
