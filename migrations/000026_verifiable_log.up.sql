@@ -5,11 +5,14 @@
 -- the leaf's commitment to what the person is not shown; it is never published or given to the person.
 -- When its event is removed (after the retention period, or a VNG DELETE or PUT) the leaf's bytes go
 -- with it, being personal data: leaf_hash keeps its RFC 6962 hash for the tree, removed_at and
--- removed_why say when and why. An event id has at most one live leaf; a VNG PUT that stores an
--- event again under its id adds a new leaf after the removed one.
+-- removed_why say when and why. An event id has at most one live event leaf; a VNG PUT that stores an
+-- event again under its id adds a new leaf after the removed one. A change of an event's
+-- confidentiality is a leaf of kind 'confidentiality' for the same event id, never a change of the
+-- event's leaf.
 CREATE TABLE log_leaves (
     seq           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     event_id      uuid NOT NULL,
+    kind          text NOT NULL DEFAULT 'event' CHECK (kind IN ('event', 'confidentiality')),
     leaf          bytea,
     withheld_salt bytea,
     tree_index    bigint UNIQUE,
@@ -20,7 +23,8 @@ CREATE TABLE log_leaves (
     CHECK ((leaf IS NOT NULL AND withheld_salt IS NOT NULL AND removed_at IS NULL)
         OR (leaf IS NULL AND withheld_salt IS NULL AND length(leaf_hash) = 32 AND removed_at IS NOT NULL AND removed_why <> ''))
 );
-CREATE UNIQUE INDEX log_leaves_live ON log_leaves (event_id) WHERE removed_at IS NULL;
+CREATE UNIQUE INDEX log_leaves_live ON log_leaves (event_id) WHERE removed_at IS NULL AND kind = 'event';
+CREATE INDEX log_leaves_amendments ON log_leaves (event_id) WHERE removed_at IS NULL AND kind <> 'event';
 -- The integrator's queue: the leaves not yet in the tree, in outbox order.
 CREATE INDEX log_leaves_pending ON log_leaves (seq) WHERE tree_index IS NULL;
 

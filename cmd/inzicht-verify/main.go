@@ -123,6 +123,7 @@ func run(args []string, out io.Writer, client *http.Client) error {
 	subject := ""
 	type line struct{ when, id string }
 	var lines []line
+	amended := 0
 	seen := map[int64]bool{}
 	for i, e := range b.Entries {
 		f, err := leafFields(e.Leaf)
@@ -145,9 +146,14 @@ func run(args []string, out io.Writer, client *http.Client) error {
 		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(e.Index), uint64(bcp.size), h[:], e.Proof, bcp.root); err != nil {
 			return fmt.Errorf("entry %d (%s): NOT in the signed log: %w", i, e.EventID, err)
 		}
-		lines = append(lines, line{f["occurred_at"], e.EventID})
+		if f["kind"] == "event" {
+			lines = append(lines, line{f["occurred_at"], e.EventID})
+		} else {
+			amended++
+		}
 	}
-	fmt.Fprintf(out, "entries:    %d, each proven to be in the signed log, all of one person\n", len(b.Entries))
+	fmt.Fprintf(out, "entries:    %d, each proven to be in the signed log, all of one person (%d later changes of confidentiality)\n",
+		len(b.Entries), amended)
 	if len(b.Pending) > 0 {
 		fmt.Fprintf(out, "pending:    %d events not yet in this checkpoint (fetch a new bundle later)\n", len(b.Pending))
 	}
@@ -275,8 +281,9 @@ func openCheckpoint(msg []byte, vkey string) (*checkpoint, error) {
 	return &checkpoint{origin: lines[0], size: size, root: root, text: msg}, nil
 }
 
-// leafFields reads a leaf (inzicht-log-leaf/v1): a header line, then "name value" lines. Only the
-// fields this tool shows are unescaped; the hash covers the bytes as they are.
+// leafFields reads a leaf (inzicht-log-leaf/v1): a header line, then "name value" lines, of kind
+// event or confidentiality. Values are taken as they are (not unescaped): this tool shows only ids
+// and times, and the hash covers the bytes.
 func leafFields(leaf []byte) (map[string]string, error) {
 	lines := strings.Split(strings.TrimSuffix(string(leaf), "\n"), "\n")
 	if len(leaf) == 0 || leaf[len(leaf)-1] != '\n' || lines[0] != "inzicht-log-leaf/v1" {
@@ -290,7 +297,13 @@ func leafFields(leaf []byte) (map[string]string, error) {
 		}
 		f[k] = v
 	}
-	for _, k := range []string{"kind", "id", "subject", "salt", "occurred_at", "withheld"} {
+	need := []string{"id", "subject", "salt", "occurred_at", "withheld"} // an event
+	if f["kind"] == "confidentiality" {                                  // a later change of an event's confidentiality
+		need = []string{"id", "subject", "salt", "at", "confidential_until"}
+	} else if f["kind"] != "event" {
+		return nil, fmt.Errorf("a leaf of unknown kind %q", f["kind"])
+	}
+	for _, k := range need {
 		if _, ok := f[k]; !ok {
 			return nil, fmt.Errorf("the leaf has no %s", k)
 		}

@@ -36,6 +36,10 @@ func newFakeLog(t *testing.T, s *vlog.Signer, n int, change int) *fakeLog {
 			leaf.Organization = "Herschreven"
 		}
 		b := leaf.Encode()
+		if i == 8 { // a later change of an event's confidentiality, in the person's bundle too
+			a := vlog.Amendment{Kind: vlog.KindConfidentiality, ID: leaf.ID, Subject: leaf.Subject, Salt: vlog.NewSalt()}
+			b = a.Encode()
+		}
 		l.leaves = append(l.leaves, b)
 		if _, err := l.m.Append(int64(i), tlog.RecordHash(b)); err != nil {
 			t.Fatal(err)
@@ -144,7 +148,7 @@ func TestVerify(t *testing.T) {
 		want string // in the output (ok) or the error
 		ok   bool
 	}{
-		{"bundle alone", []string{bundle}, "150, each proven", true},
+		{"bundle alone", []string{bundle}, "150, each proven to be in the signed log, all of one person (1 later changes", true},
 		{"against the portal", []string{"-url", honestSrv.URL, bundle}, "only grew from the bundle's checkpoint (300 leaves) to the current one (700)", true},
 		{"with a saved checkpoint", []string{"-url", honestSrv.URL, "-previous", saved, bundle}, "only grew from the saved checkpoint (120 leaves)", true},
 		{"a trusted key", []string{"-key", s.VerifierKey(), bundle}, "result:     OK", true},

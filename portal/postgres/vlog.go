@@ -105,6 +105,69 @@ func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
 	return nil
 }
 
+// amendConfidentiality writes, in tx, a confidentiality amendment leaf (vlog.Amendment) for every
+// event that where selects (a condition on processing_events e; its placeholders take args) whose
+// confidential_until now differs from what its leaves say: the event's leaf is never changed, a new
+// leaf refers to it. Every change of a stored event's confidentiality calls it in the transaction
+// that makes the change. Events without a leaf yet (stored before the log existed) are left to the
+// integrator, which gives them a leaf with their current state.
+func amendConfidentiality(ctx context.Context, tx pgx.Tx, now time.Time, where string, args ...any) error {
+	rows, _ := tx.Query(ctx, `SELECT e.id::text, s.bsn_hmac, e.confidential_until,
+ (SELECT l.leaf FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL ORDER BY l.seq DESC LIMIT 1)
+FROM processing_events e JOIN subjects s ON s.id = e.subject_id WHERE `+where, args...)
+	var out [][]any
+	var id string
+	var lookup, latest []byte
+	var until pgtype.Timestamptz
+	if _, err := pgx.ForEachRow(rows, []any{&id, &lookup, &until, &latest}, func() error {
+		if latest == nil {
+			return nil
+		}
+		said, err := leafUntil(latest)
+		if err != nil {
+			return fmt.Errorf("leaf of %s: %w", id, err)
+		}
+		if cur := untilText(until); cur != said {
+			a := vlog.Amendment{Kind: vlog.KindConfidentiality, ID: id, Subject: vlog.Pseudonym(lookup), Salt: vlog.NewSalt(),
+				At: now, ConfidentialUntil: cur}
+			out = append(out, []any{id, vlog.KindConfidentiality, a.Encode(), []byte{}})
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("log amendments: %w", err)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, []string{"event_id", "kind", "leaf", "withheld_salt"},
+		pgx.CopyFromRows(out)); err != nil {
+		return fmt.Errorf("log amendments: %w", err)
+	}
+	return nil
+}
+
+// leafUntil is the confidential_until an event leaf or an amendment states.
+func leafUntil(b []byte) (string, error) {
+	if vlog.LeafKind(b) == vlog.KindConfidentiality {
+		a, err := vlog.ParseAmendment(b)
+		return a.ConfidentialUntil, err
+	}
+	l, err := vlog.ParseLeaf(b)
+	return l.ConfidentialUntil, err
+}
+
+// untilText writes a stored confidential_until as a leaf does.
+func untilText(t pgtype.Timestamptz) string {
+	switch {
+	case !t.Valid:
+		return ""
+	case t.InfinityModifier == pgtype.Infinity:
+		return vlog.Infinity
+	default:
+		return vlog.FormatTime(t.Time)
+	}
+}
+
 // Why a leaf's bytes were removed (log_leaves.removed_why).
 const (
 	RemovedRetention = "retention"  // its event was removed after the retention period
@@ -135,16 +198,7 @@ func sourceTargets(s *leafSource) ([]any, func()) {
 			&s.team, &s.role, &s.employeeID, &s.employeeName, &s.system, &s.caseRef, &s.recipient, &s.basis, &s.breakGlass,
 			&s.consentRef, &s.awRef, &s.awReason, &s.awBy, &until, &s.traceID, &s.spanID, &s.parentSpanID, &s.spanName,
 			&s.failed, &s.vngActie, &s.foreignTrace, &s.foreignSpan, &s.foreignEntity},
-		func() {
-			switch {
-			case !until.Valid:
-				s.until = ""
-			case until.InfinityModifier == pgtype.Infinity:
-				s.until = vlog.Infinity
-			default:
-				s.until = vlog.FormatTime(until.Time)
-			}
-		}
+		func() { s.until = untilText(until) }
 }
 
 // logLockKey is the advisory lock that lets one integrator at a time, across all portal processes,
@@ -287,7 +341,7 @@ ORDER BY e.received_at, e.id LIMIT $1`, limit)
 		}
 	}
 	// Those given leaves, and any removed meanwhile, leave the list.
-	if _, err := tx.Exec(ctx, `DELETE FROM log_legacy_events g WHERE EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = g.event_id AND l.removed_at IS NULL)
+	if _, err := tx.Exec(ctx, `DELETE FROM log_legacy_events g WHERE EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = g.event_id AND l.removed_at IS NULL AND l.kind = 'event')
  OR NOT EXISTS (SELECT 1 FROM processing_events e WHERE e.id = g.event_id)`); err != nil {
 		return 0, fmt.Errorf("legacy events: %w", err)
 	}
@@ -447,8 +501,8 @@ type LogCheck struct {
 }
 
 // CheckLog compares the database with the log: it makes every stored event's leaf again and compares
-// it byte for byte with the leaf in the tree (except confidential_until, which telling a signal and
-// extending confidentiality change; see docs/verifiable-log.md "Not yet built"), rebuilds the tree
+// it byte for byte with the leaf in the tree (confidential_until with the event's last amendment,
+// when its confidentiality changed since; amendConfidentiality), rebuilds the tree
 // from the leaves and compares every stored hash and the latest checkpoint's root, and checks that
 // checkpoint's signature with vkey. It holds the tree's hashes in memory (64 bytes a leaf).
 func (db *DB) CheckLog(ctx context.Context, vkey string) (LogCheck, error) {
@@ -487,6 +541,18 @@ func checkLogTx(ctx context.Context, tx pgx.Tx, vkey string, c *LogCheck) error 
 			add(ProblemCheckpoint, "", -1, "the signed note does not state the stored size and root")
 		}
 	}
+	// The events whose confidentiality changed after they were recorded: their leaf states the value
+	// of then, their amendments the later ones.
+	rows, _ := tx.Query(ctx, `SELECT DISTINCT event_id::text FROM log_leaves WHERE kind <> 'event' AND removed_at IS NULL`)
+	amendedIDs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("amended events: %w", err)
+	}
+	amended := map[string]bool{}
+	for _, id := range amendedIDs {
+		amended[id] = true
+	}
+	stated, current := map[string]string{}, map[string]string{} // of amended events: by the leaves, as stored
 	// Every leaf in tree order with its event as stored now (or none).
 	var src leafSource
 	targets, finish := sourceTargets(&src)
@@ -497,7 +563,7 @@ func checkLogTx(ctx context.Context, tx pgx.Tx, vkey string, c *LogCheck) error 
 	scan := append([]any{&idx, &eventID, &leaf, &wsalt, &kept, &present}, targets...)
 	// A removed leaf (its event removed after the retention period or by a VNG DELETE) has only its
 	// hash left, and is not compared with an event.
-	rows, _ := tx.Query(ctx, `SELECT l.tree_index, l.event_id::text, l.leaf, l.withheld_salt, l.leaf_hash, e.id IS NOT NULL, `+
+	rows, _ = tx.Query(ctx, `SELECT l.tree_index, l.event_id::text, l.leaf, l.withheld_salt, l.leaf_hash, e.id IS NOT NULL, `+
 		nullableSource+` FROM log_leaves l LEFT JOIN processing_events e ON e.id = l.event_id AND l.removed_at IS NULL
 LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.seq`)
 	var m vlog.MemoryHashes
@@ -525,6 +591,22 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 			c.Removed++
 			return nil
 		}
+		if vlog.LeafKind(leaf) == vlog.KindConfidentiality {
+			a, err := vlog.ParseAmendment(leaf)
+			switch {
+			case err != nil:
+				add(ProblemLeaf, eventID, place, err.Error())
+			case a.ID != eventID:
+				add(ProblemLeaf, eventID, place, "the amendment names event "+a.ID)
+			case present:
+				finish()
+				if a.Subject != vlog.Pseudonym(src.lookup) {
+					add(ProblemChanged, eventID, place, "subject")
+				}
+				stated[eventID] = a.ConfidentialUntil // amendments come in the order they were made
+			}
+			return nil
+		}
 		stored, err := vlog.ParseLeaf(leaf)
 		if err != nil {
 			add(ProblemLeaf, eventID, place, err.Error())
@@ -536,13 +618,24 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 		}
 		finish()
 		again := src.leaf(stored.Salt, base64.StdEncoding.EncodeToString(wsalt), vlog.Pseudonym(src.lookup))
-		again.ConfidentialUntil = stored.ConfidentialUntil
+		if amended[eventID] { // compared below with the last amendment
+			if _, ok := stated[eventID]; !ok {
+				stated[eventID] = stored.ConfidentialUntil
+			}
+			current[eventID] = again.ConfidentialUntil
+			again.ConfidentialUntil = stored.ConfidentialUntil
+		}
 		if fields := diffLeaves(stored.Encode(), again.Encode()); len(fields) > 0 {
 			add(ProblemChanged, eventID, place, strings.Join(fields, ", "))
 		}
 		return nil
 	}); err != nil {
 		return fmt.Errorf("leaves: %w", err)
+	}
+	for id, cur := range current {
+		if stated[id] != cur {
+			add(ProblemChanged, id, -1, "confidential_until")
+		}
 	}
 	// The stored hashes against those the leaves give.
 	rows, _ = tx.Query(ctx, `SELECT idx, hash FROM log_hashes ORDER BY idx`)
@@ -570,7 +663,7 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 	}
 	// Events without a leaf (those stored before the log existed wait in log_legacy_events).
 	rows, _ = tx.Query(ctx, `SELECT e.id::text FROM processing_events e
-WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL)
+WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL AND l.kind = 'event')
   AND NOT EXISTS (SELECT 1 FROM log_legacy_events g WHERE g.event_id = e.id) ORDER BY e.id`)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {

@@ -501,6 +501,9 @@ WHERE actie_id = ANY($1::uuid[]) AND vertrouwelijkheid = 'vertrouwelijk'`, ids, 
 				return err
 			}
 		}
+		if err := amendConfidentiality(ctx, tx, now, "e.vng_actie_id = ANY($1::uuid[])", ids); err != nil {
+			return err
+		}
 		if p.Vertrouwelijkheid != "" {
 			if _, err := tx.Exec(ctx, `UPDATE verwerkingsacties SET vertrouwelijkheid = $2 WHERE actie_id = ANY($1::uuid[])`,
 				ids, p.Vertrouwelijkheid); err != nil {

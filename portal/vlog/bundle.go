@@ -14,7 +14,8 @@ import (
 const BundleFormat = "inzicht-proof-bundle/v1"
 
 // Bundle is a person's proof bundle (/verwerkingen/bewijs.json): for each of their events the exact
-// leaf bytes, its index and an inclusion proof against one signed checkpoint.
+// leaf bytes (and those of its amendments), its index and an inclusion proof against one signed
+// checkpoint.
 type Bundle struct {
 	Format string `json:"format"`
 	// Origin is the log's origin; VerifierKey the key the portal says signs it. A verifier should take
@@ -40,9 +41,10 @@ type BundleEntry struct {
 // BundleCheck is what Bundle.Verify established.
 type BundleCheck struct {
 	Checkpoint Checkpoint
-	Subject    string // the one pseudonym of every leaf
-	Verified   int    // entries whose inclusion was proven
-	Leaves     []Leaf // the entries' leaves, in bundle order
+	Subject    string      // the one pseudonym of every leaf
+	Verified   int         // entries whose inclusion was proven
+	Leaves     []Leaf      // the entries' event leaves, in bundle order
+	Amendments []Amendment // the entries' amendments (later changes of an event's confidentiality)
 }
 
 // ParseBundle reads a bundle's JSON; unknown fields are refused, as is another format.
@@ -72,16 +74,26 @@ func (b *Bundle) Verify(vkey string) (BundleCheck, error) {
 	c.Checkpoint = cp
 	seen := map[int64]bool{}
 	for i, e := range b.Entries {
-		l, err := ParseLeaf(e.Leaf)
+		var id, subject string
+		var l Leaf
+		var a Amendment
+		var err error
+		if LeafKind(e.Leaf) == KindConfidentiality {
+			a, err = ParseAmendment(e.Leaf)
+			id, subject = a.ID, a.Subject
+		} else {
+			l, err = ParseLeaf(e.Leaf)
+			id, subject = l.ID, l.Subject
+		}
 		if err != nil {
 			return c, fmt.Errorf("entry %d (%s): %w", i, e.EventID, err)
 		}
-		if l.ID != e.EventID {
-			return c, fmt.Errorf("entry %d: the leaf is of event %s, not %s", i, l.ID, e.EventID)
+		if id != e.EventID {
+			return c, fmt.Errorf("entry %d: the leaf is of event %s, not %s", i, id, e.EventID)
 		}
 		if c.Subject == "" {
-			c.Subject = l.Subject
-		} else if l.Subject != c.Subject {
+			c.Subject = subject
+		} else if subject != c.Subject {
 			return c, fmt.Errorf("entry %d (%s): the leaf is of another person", i, e.EventID)
 		}
 		if e.Index < 0 || e.Index >= cp.Size || seen[e.Index] {
@@ -91,7 +103,11 @@ func (b *Bundle) Verify(vkey string) (BundleCheck, error) {
 		if err := tlog.CheckRecord(e.Proof, cp.Size, cp.Hash, e.Index, tlog.RecordHash(e.Leaf)); err != nil {
 			return c, fmt.Errorf("entry %d (%s): the inclusion proof fails: %w", i, e.EventID, err)
 		}
-		c.Leaves = append(c.Leaves, l)
+		if a.Kind != "" {
+			c.Amendments = append(c.Amendments, a)
+		} else {
+			c.Leaves = append(c.Leaves, l)
+		}
 		c.Verified++
 	}
 	if slices.Contains(b.Pending, "") {

@@ -314,3 +314,68 @@ func Is32(s string) bool {
 	b, err := base64.StdEncoding.Strict().DecodeString(s)
 	return err == nil && len(b) == 32 && base64.StdEncoding.EncodeToString(b) == s
 }
+
+// KindConfidentiality is the kind of a leaf that records a change of an earlier event's
+// confidentiality (lifted, extended, or a signal told): the event's leaf is never changed, a new
+// leaf refers to it.
+const KindConfidentiality = "confidentiality"
+
+// Amendment is a leaf that refers to an event's leaf by the event's id and records a later change of
+// what the person is shown for it: for now, until when it is hidden (docs/verifiable-log.md §1).
+type Amendment struct {
+	Kind    string // KindConfidentiality
+	ID      string // the event's id
+	Subject string // the person's pseudonym, as in the event's leaf
+	Salt    string
+	At      time.Time // when the change was made
+	// ConfidentialUntil is the new value: "" (visible now), Infinity, or a time (FormatTime).
+	ConfidentialUntil string
+}
+
+func (a *Amendment) fields() []field {
+	return []field{{"kind", a.Kind}, {"id", a.ID}, {"subject", a.Subject}, {"salt", a.Salt},
+		{"at", FormatTime(a.At)}, {"confidential_until", a.ConfidentialUntil}}
+}
+
+// Encode returns the amendment's canonical bytes.
+func (a *Amendment) Encode() []byte { return encode(LeafHeader, a.fields()) }
+
+// LeafKind returns the kind of an encoded leaf (its second line), or "" when it has none.
+func LeafKind(b []byte) string {
+	_, rest, _ := bytes.Cut(b, []byte("\n"))
+	line, _, _ := bytes.Cut(rest, []byte("\n"))
+	k, ok := bytes.CutPrefix(line, []byte("kind "))
+	if !ok {
+		return ""
+	}
+	return string(k)
+}
+
+// ParseAmendment reads an amendment leaf, refusing anything Encode would not have written.
+func ParseAmendment(b []byte) (Amendment, error) {
+	var a Amendment
+	vals, err := parse(b, LeafHeader, (&a).fields())
+	if err != nil {
+		return a, err
+	}
+	a.Kind, a.ID, a.Subject, a.Salt = vals[0], vals[1], vals[2], vals[3]
+	if a.At, err = parseTime(vals[4]); err != nil {
+		return a, fmt.Errorf("vlog: amendment at: %w", err)
+	}
+	a.ConfidentialUntil = vals[5]
+	if a.Kind != KindConfidentiality {
+		return a, fmt.Errorf("vlog: amendment kind %q is not known", a.Kind)
+	}
+	if !Is32(a.Subject) || !Is32(a.Salt) {
+		return a, errors.New("vlog: amendment subject and salt: want 32 bytes in standard base64")
+	}
+	if c := a.ConfidentialUntil; c != "" && c != Infinity {
+		if _, err := parseTime(c); err != nil {
+			return a, fmt.Errorf("vlog: amendment confidential_until: %w", err)
+		}
+	}
+	if !bytes.Equal(a.Encode(), b) {
+		return a, errors.New("vlog: amendment is not in canonical form")
+	}
+	return a, nil
+}
