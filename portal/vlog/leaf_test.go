@@ -161,3 +161,37 @@ func FuzzParseLeaf(f *testing.F) {
 		}
 	})
 }
+
+func TestAmendment(t *testing.T) {
+	a := Amendment{Kind: KindConfidentiality, ID: "3f1c1a9e-8a54-4f3c-9d1e-2b6f0f3f9a10", Subject: b64(0x5b), Salt: b64(0x9e),
+		At: time.Date(2026, 3, 2, 9, 15, 0, 0, time.UTC), ConfidentialUntil: Infinity}
+	want := "inzicht-log-leaf/v1\nkind confidentiality\nid 3f1c1a9e-8a54-4f3c-9d1e-2b6f0f3f9a10\nsubject " + b64(0x5b) +
+		"\nsalt " + b64(0x9e) + "\nat 2026-03-02T09:15:00.000000Z\nconfidential_until infinity\n"
+	if got := string(a.Encode()); got != want {
+		t.Fatalf("amendment bytes:\n%s\nwant\n%s", got, want)
+	}
+	if LeafKind(a.Encode()) != KindConfidentiality {
+		t.Error("LeafKind of an amendment")
+	}
+	if sl := sampleLeaf(); LeafKind(sl.Encode()) != KindEvent || LeafKind([]byte("x")) != "" {
+		t.Error("LeafKind of an event or of nothing")
+	}
+	got, err := ParseAmendment(a.Encode())
+	if err != nil || got != a {
+		t.Fatalf("ParseAmendment = %+v, %v", got, err)
+	}
+	for name, b := range map[string]string{
+		"event leaf":    func() string { sl := sampleLeaf(); return string(sl.Encode()) }(),
+		"other kind":    strings.Replace(want, "kind confidentiality", "kind event", 1),
+		"bad until":     strings.Replace(want, "confidential_until infinity", "confidential_until soon", 1),
+		"bad subject":   strings.Replace(want, "subject "+b64(0x5b), "subject x", 1),
+		"missing field": strings.Replace(want, "at 2026-03-02T09:15:00.000000Z\n", "", 1),
+	} {
+		if _, err := ParseAmendment([]byte(b)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := ParseLeaf(a.Encode()); err == nil {
+		t.Error("ParseLeaf accepted an amendment")
+	}
+}
