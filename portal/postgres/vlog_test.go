@@ -631,3 +631,39 @@ func TestLogConfidentialityAmendment(t *testing.T) {
 		t.Fatalf("bundle: %+v %v", c, err)
 	}
 }
+
+// TestLogSignalTold: a staff view of a signal the person has not been told of is recorded hidden
+// ("infinity"); telling the signal reveals it with an amendment leaf, and the log stays whole.
+func TestLogSignalTold(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	s := testSigner(t)
+	ctx := context.Background()
+	sig := db.sgRegister(t, sgNew(bsnA, t0), "staff", &sgClerk, sgDefer(t0.Add(24*time.Hour)))
+	if _, err := db.OpenSignal(ctx, sig.ID, sgClerk, sgMunicipality); err != nil {
+		t.Fatal(err)
+	}
+	integrateAll(t, db.DB, s)
+	var hidden int
+	if err := db.raw.QueryRow(ctx, `SELECT count(*) FROM log_leaves WHERE kind = 'event'
+ AND position('confidential_until infinity' in convert_from(leaf, 'UTF8')) > 0`).Scan(&hidden); err != nil {
+		t.Fatal(err)
+	}
+	if hidden == 0 {
+		t.Fatal("the view of an untold signal was not recorded as hidden")
+	}
+	if err := db.TellSignal(ctx, sig.ID); err != nil {
+		t.Fatal(err)
+	}
+	var amendments int
+	if err := db.raw.QueryRow(ctx, `SELECT count(*) FROM log_leaves WHERE kind = 'confidentiality'`).Scan(&amendments); err != nil {
+		t.Fatal(err)
+	}
+	if amendments != hidden {
+		t.Fatalf("%d amendments for %d hidden views", amendments, hidden)
+	}
+	integrateAll(t, db.DB, s)
+	if check, err := db.CheckLog(ctx, s.VerifierKey()); err != nil || len(check.Problems) > 0 {
+		t.Fatalf("self-check after telling: %+v %v", check, err)
+	}
+}
