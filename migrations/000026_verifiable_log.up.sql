@@ -19,6 +19,7 @@ CREATE TABLE log_leaves (
     leaf_hash     bytea,
     removed_at    timestamptz,
     removed_why   text,
+    created_at    timestamptz NOT NULL DEFAULT now(), -- for the checkpoint lag
     CHECK (tree_index >= 0),
     CHECK ((leaf IS NOT NULL AND withheld_salt IS NOT NULL AND removed_at IS NULL)
         OR (leaf IS NULL AND withheld_salt IS NULL AND length(leaf_hash) = 32 AND removed_at IS NOT NULL AND removed_why <> ''))

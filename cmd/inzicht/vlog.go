@@ -57,6 +57,7 @@ func (r *envReader) logKey(c *Config, mode string) {
 // logMetrics are the verifiable log's figures on /metrics.
 type logMetrics struct {
 	size, checkpointAt, problems, checkedAt prometheus.Gauge
+	lag                                     prometheus.Histogram
 }
 
 func newLogMetrics(reg prometheus.Registerer) *logMetrics {
@@ -65,7 +66,11 @@ func newLogMetrics(reg prometheus.Registerer) *logMetrics {
 		reg.MustRegister(m)
 		return m
 	}
-	return &logMetrics{
+	lag := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "inzicht_log_checkpoint_lag_seconds",
+		Help:    "Per signed checkpoint: how long its longest-waiting new leaf waited since it was stored.",
+		Buckets: []float64{0.5, 1, 2, 3, 5, 10, 20, 60, 300}})
+	reg.MustRegister(lag)
+	return &logMetrics{lag: lag,
 		size:         g("inzicht_log_size", "Leaves in the verifiable log's tree after this process's last integration."),
 		checkpointAt: g("inzicht_log_checkpoint_timestamp_seconds", "When this process last signed a checkpoint (Unix time)."),
 		problems: g("inzicht_log_problems", "Mismatches between the database and the verifiable log found by the "+
@@ -138,6 +143,9 @@ func (a *app) integrateLog(ctx context.Context) {
 				if a.logm != nil {
 					a.logm.size.Set(float64(res.Size))
 					a.logm.checkpointAt.SetToCurrentTime()
+					if !res.Oldest.IsZero() {
+						a.logm.lag.Observe(time.Since(res.Oldest).Seconds())
+					}
 				}
 			}
 			if res.Added < logBatch && res.Adopted < logBatch { // caught up

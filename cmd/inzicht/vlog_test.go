@@ -115,7 +115,7 @@ func TestVerifiableLogEndToEnd(t *testing.T) {
 	// event (not its content) and the metric.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		_, metrics := get(t, http.DefaultClient, base+"/metrics")
-		if strings.Contains(metrics, "inzicht_log_problems 1") &&
+		if strings.Contains(metrics, "inzicht_log_problems 1") && strings.Contains(metrics, "inzicht_log_checkpoint_lag_seconds_count") &&
 			strings.Contains(logs.String(), "the database no longer matches the log") {
 			break
 		}

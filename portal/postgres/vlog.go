@@ -211,6 +211,9 @@ type LogIntegration struct {
 	Added   int   // leaves added to the tree
 	Size    int64 // the tree's size after
 	Busy    bool  // another process was integrating; nothing was done
+	// Oldest is when the longest-waiting leaf added was written (its transaction's start), for the
+	// checkpoint lag; zero when none was added.
+	Oldest time.Time
 }
 
 // IntegrateLog adds at most limit leaves from the outbox to the tree, in outbox order, stores the
@@ -243,14 +246,18 @@ func (db *DB) IntegrateLog(ctx context.Context, s *vlog.Signer, limit int) (LogI
 		res.Size = size
 		// A leaf removed before it was integrated (its event removed within seconds) still takes its
 		// place, by its kept hash.
-		rows, _ := tx.Query(ctx, `SELECT seq, coalesce(sha256('\x00'::bytea || leaf), leaf_hash) FROM log_leaves
+		rows, _ := tx.Query(ctx, `SELECT seq, coalesce(sha256('\x00'::bytea || leaf), leaf_hash), created_at FROM log_leaves
 WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
 		var seqs []int64
 		var leaves []tlog.Hash
 		var seq int64
 		var leaf []byte
-		if _, err := pgx.ForEachRow(rows, []any{&seq, &leaf}, func() error {
+		var created time.Time
+		if _, err := pgx.ForEachRow(rows, []any{&seq, &leaf, &created}, func() error {
 			seqs, leaves = append(seqs, seq), append(leaves, tlog.Hash(leaf))
+			if res.Oldest.IsZero() || created.Before(res.Oldest) {
+				res.Oldest = created
+			}
 			return nil
 		}); err != nil {
 			return fmt.Errorf("pending leaves: %w", err)

@@ -365,6 +365,15 @@ func TestLogCrashBeforeIntegration(t *testing.T) {
 		t.Fatalf("integration while another holds the lock: %+v %v", res, err)
 	}
 	close(hold)
+	var after postgres.LogIntegration
+	for i := 0; after.Added == 0 && i < 10000; i++ { // until the holder has let go
+		if after, err = second.IntegrateLog(ctx, s, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after.Added != 25 || after.Oldest.IsZero() {
+		t.Fatalf("integration after the restart: %+v", after)
+	}
 	if size := integrateAll(t, second, s); size != 25 {
 		t.Fatalf("tree size after the restart %d, want 25", size)
 	}
