@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,9 +21,10 @@ import (
 // checks it against the running portal, new events make the log grow and a saved checkpoint is
 // still consistent with it, and `inzicht log check` passes — until an event is changed in the
 // database behind the portal's back, which it then names.
+//
+// Not parallel, like the other demo tests: two demos loading at once share internal/demo's data.
 func TestVerifiableLogEndToEnd(t *testing.T) {
-	t.Parallel()
-	logs := &lockedBuffer{}
+	logs := &syncBuffer{}
 	base, key, dbURL := startDemoWith(t, logs, map[string]string{"INZICHT_LOG_CHECK_EVERY": "1s"})
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -126,22 +126,4 @@ func TestVerifiableLogEndToEnd(t *testing.T) {
 	if !strings.Contains(logs.String(), first.Entries[0].EventID) || strings.Contains(logs.String(), "Ander team") {
 		t.Errorf("the alert should name the event and not its content")
 	}
-}
-
-// lockedBuffer is a bytes.Buffer the demo's logger and the test may use at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
