@@ -19,6 +19,7 @@ import (
 	"github.com/inzicht/inzicht/portal/bsnvault"
 	"github.com/inzicht/inzicht/portal/mail"
 	"github.com/inzicht/inzicht/portal/oidcrp"
+	"github.com/inzicht/inzicht/portal/vlog"
 )
 
 // Config is every setting, read once from the environment and validated before anything starts.
@@ -55,6 +56,11 @@ type Config struct {
 	BSNHMACKey []byte
 	BSNKeyID   string
 	BSNKeys    map[string][]byte
+	// LogSigner signs the verifiable log's checkpoints (INZICHT_LOG_SIGNING_KEY; the demo's fixed key
+	// outside production).
+	LogSigner *vlog.Signer
+	// LogCheckEvery is how often serve compares the database with the log (INZICHT_LOG_CHECK_EVERY).
+	LogCheckEvery time.Duration
 
 	TrustedProxies []string
 	MetricsToken   string
@@ -114,6 +120,7 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 	r.apiBounds(&c)
 	c.OIDC, c.StaffOIDC = r.oidcClient("INZICHT_OIDC_"), r.oidcClient("INZICHT_STAFF_OIDC_")
 	r.keys(&c, mode)
+	r.logKey(&c, mode)
 	switch mode {
 	case "demo":
 		if c.Env == "production" {

@@ -30,6 +30,7 @@ func prodEnv() map[string]string {
 		"INZICHT_OIDC_REDIRECT_URL":        "https://inzicht.voorbeeldstad.nl/inloggen/callback",
 		"INZICHT_BSN_HMAC_KEY":             "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 		"INZICHT_BSN_ENC_KEYS":             "k1:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+		"INZICHT_LOG_SIGNING_KEY":          "PRIVATE+KEY+inzicht.voorbeeldstad.nl/log+16b3ee5e+ASoqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioq",
 	}
 }
 

@@ -193,6 +193,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fmt.Fprintf(stdout, "  Portal:           %s\n", cfg.BaseURL)
 	fmt.Fprintf(stdout, "  DigiD simulator:  %s (log in at the portal)\n", issuer)
 	fmt.Fprintf(stdout, "  Demo mailbox:     %s\n", mailNote)
+	fmt.Fprintf(stdout, "  Verifiable log:   %s/log/checkpoint (key %s)\n", cfg.BaseURL, cfg.LogSigner.VerifierKey())
 	fmt.Fprintf(stdout, "  Demo data:        %d new register entries, %d new events (%d already there), %d new signals, %d new consent requests\n",
 		res.Activities, res.Events, res.Existing, nSignals, nConsents)
 	fmt.Fprintf(stdout, "  Council history:  %d new requests, %d new signals, %d new consent requests, %d new events (last year and this year)\n",

@@ -41,6 +41,8 @@ Usage:
   inzicht apikey revoke PREFIX
   inzicht register load FILE        load register entries (Inzicht's JSON array or a VNG VAR file)
   inzicht bench [flags]             measure ingest, reading, statistics and memory on a scratch database
+  inzicht log check|keygen NAME     compare the database with the verifiable log; make a log signing key
+  inzicht verify [flags] FILE       verify a proof bundle (bewijs.json) against the portal's signed log
 
 Configuration is read from environment variables; see the README.
 `
@@ -69,6 +71,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRegister(ctx, rest, getenv, stdout)
 	case "bench":
 		return bench.Run(ctx, rest, getenv, stdout, stderr) // answers -h itself, with every flag
+	case "log":
+		return runLog(ctx, rest, getenv, stdout)
+	case "verify":
+		return runVerify(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -126,6 +132,27 @@ The database is DATABASE_URL.
   revoke  stop the key with that prefix from working
 
 The database is DATABASE_URL.
+`
+	case "log":
+		return `usage: inzicht log check [-key KEY]
+       inzicht log keygen NAME
+
+  check   compare every stored event with its leaf in the verifiable log, the tree's hashes with the
+          leaves and the latest checkpoint with its signature (-key, default: the verifier key of
+          INZICHT_LOG_SIGNING_KEY); prints each mismatch and fails when there is one
+  keygen  make a new log signing key named NAME (e.g. inzicht.voorbeeldstad.nl/log) for
+          INZICHT_LOG_SIGNING_KEY, and print its verifier key
+
+The database is DATABASE_URL. See docs/verifiable-log.md.
+`
+	case "verify":
+		return `usage: inzicht verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] bewijs.json
+
+Verifies a proof bundle downloaded from /verwerkingen/bewijs.json: the checkpoint's signature (with
+-key, else the portal's /log/key, else the bundle's own key), every leaf's inclusion, that all leaves
+are of one person, and — with the portal's address (-url) or a checkpoint file — that the log only grew
+since the bundle's checkpoint and since a checkpoint saved earlier (-previous). cmd/inzicht-verify
+does the same without any of Inzicht's code. See docs/verifiable-log.md.
 `
 	case "register":
 		return `usage: inzicht register load FILE

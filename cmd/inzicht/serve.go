@@ -37,6 +37,8 @@ type app struct {
 	devIDP http.Handler
 	// devMail is the demo's mail catcher's page, mounted at /dev-mail (demo only).
 	devMail http.Handler
+	// logm are the verifiable log's metrics (set by build).
+	logm *logMetrics
 }
 
 // build wires the HTTP application from the configuration.
@@ -47,6 +49,7 @@ func (a *app) build() (*fiber.App, error) {
 		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax,
 		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath}
 	metrics := api.NewMetrics(reg)
+	a.logm = newLogMetrics(reg)
 	gate := api.NewGate(apiCfg) // one rate per API key across /api/v1 and /v1/traces
 	apiApp := api.New(a.db, apiCfg, gate, metrics, a.log)
 	otlpApp := api.NewOTLP(a.db, apiCfg, gate, metrics, a.log)
@@ -75,6 +78,7 @@ func (a *app) build() (*fiber.App, error) {
 		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken, MailEnabled: a.cfg.SMTP != nil,
 		Signals: a.cfg.Signals, SuppressBelow: a.cfg.SuppressBelow,
 		Contact: a.cfg.Contact, Logo: a.cfg.Logo, LogoType: a.cfg.LogoType,
+		LogVerifierKey: a.cfg.LogSigner.VerifierKey(),
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		DevIDP: a.devIDP, DevMail: a.devMail, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
@@ -181,6 +185,8 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	go a.sweepSessions(ctx)
+	go a.integrateLog(ctx)
+	go a.checkLog(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- fapp.Listener(ln) }()
 	select {

@@ -78,7 +78,7 @@ func (db *DB) RecordRepresentativeAct(ctx context.Context, act portal.Representa
 			sp := portal.NewSpan(name)
 			ev.Span = &sp
 		}
-		row := eventRow{ev: &ev, subjectID: s.id, received: act.At, hash: ev.ContentHash(s.hmac)}
+		row := eventRow{ev: &ev, subjectID: s.id, received: act.At, hash: ev.ContentHash(s.hmac), lookup: s.hmac}
 		if act.What == portal.ActViewSignal && act.Ref != "" {
 			// The record of a view of a signal carries the signal, so that a representative who may not
 			// see that signal does not see this line either (actingSQL).

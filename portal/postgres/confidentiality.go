@@ -63,6 +63,9 @@ FOR UPDATE OF e`, eventID).Scan(&until, &forever, &system, &signal)
 		if _, err := tx.Exec(ctx, `UPDATE processing_events SET confidential_until = $2 WHERE id = $1::uuid`, eventID, x.Until); err != nil {
 			return fmt.Errorf("update the event: %w", err)
 		}
+		if err := amendConfidentiality(ctx, tx, now, "e.id = $1::uuid", eventID); err != nil {
+			return err
+		}
 		r = portal.ExtensionReceipt{EventID: eventID, PreviousUntil: until.UTC(), Until: x.Until.UTC(), ExtendedAt: now}
 		return tx.QueryRow(ctx, `INSERT INTO confidentiality_extensions (event_id, api_key_id, extended_at, previous_until, new_until, reason)
 VALUES ($1::uuid, $2, $3, $4, $5, $6) RETURNING id`, eventID, key.ID, now, *until, x.Until, x.Reason).Scan(&r.ID)

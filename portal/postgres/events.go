@@ -41,6 +41,8 @@ type eventRow struct {
 	// signal is the signal a staff view was of; a view of a signal the person has not been told of
 	// stays confidential until they are (tell reveals it).
 	signal *portal.Signal
+	// lookup is the person's bsn_hmac, from which their pseudonym in the verifiable log is made.
+	lookup []byte
 }
 
 func (r eventRow) values() []any {
@@ -87,9 +89,19 @@ func (r eventRow) values() []any {
 // insertEvents writes events into processing_events with one COPY. Ingested batches and Inzicht's own
 // records of staff views both go through here, so the summary triggers, and whatever else comes to
 // watch the log, see a single path.
+//
+// Each event's leaf of the verifiable log goes into the outbox with one more COPY (insertLeaves).
 func insertEvents(ctx context.Context, tx pgx.Tx, rows []eventRow) (int64, error) {
-	return tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, storedCols,
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, storedCols,
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) { return rows[i].values(), nil }))
+	if err != nil {
+		return n, err
+	}
+	srcs := make([]leafSource, len(rows))
+	for i := range rows {
+		srcs[i] = sourceOf(rows[i])
+	}
+	return n, insertLeaves(ctx, tx, srcs)
 }
 
 // recordStaffView records a staff member's view of a person's data in that person's log, in tx with
@@ -101,7 +113,7 @@ func (db *DB) recordStaffView(ctx context.Context, tx pgx.Tx, s subjectRow, v po
 		v.Span = staffViewSpan(ctx, v)
 	}
 	ev := v.Event(uuid.NewString(), now)
-	row := eventRow{ev: &ev, subjectID: s.id, received: now, hash: ev.ContentHash(s.hmac), signal: about}
+	row := eventRow{ev: &ev, subjectID: s.id, received: now, hash: ev.ContentHash(s.hmac), signal: about, lookup: s.hmac}
 	if _, err := insertEvents(ctx, tx, []eventRow{row}); err != nil {
 		return fmt.Errorf("record the view: %w", err)
 	}
@@ -221,7 +233,7 @@ func (db *DB) ingestTx(ctx context.Context, tx pgx.Tx, apiKeyID int64, events []
 	batch := make([]eventRow, len(fresh))
 	for j, i := range fresh {
 		batch[j] = eventRow{ev: &events[i], subjectID: subjects[events[i].SubjectBSN], received: now, hash: hashes[i],
-			apiKey: apiKeyID, covered: covered[i]}
+			apiKey: apiKeyID, covered: covered[i], lookup: lookups[events[i].SubjectBSN]}
 	}
 	n, err := insertEvents(ctx, tx, batch)
 	if err != nil {

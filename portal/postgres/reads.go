@@ -108,7 +108,7 @@ func (db *DB) recordRead(ctx context.Context, tx pgx.Tx, now time.Time, r portal
 		}
 		bsns[id] = bsn
 		ev := r.Event(uuid.NewString(), now, cats[id])
-		reads = append(reads, eventRow{ev: &ev, subjectID: id, received: now, hash: ev.ContentHash(s.hmac)})
+		reads = append(reads, eventRow{ev: &ev, subjectID: id, received: now, hash: ev.ContentHash(s.hmac), lookup: s.hmac})
 	}
 	if len(reads) > 0 {
 		if _, err := insertEvents(ctx, tx, reads); err != nil {

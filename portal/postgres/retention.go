@@ -37,6 +37,7 @@ WITH doomed AS (
   SELECT id FROM processing_events WHERE activity_id = $1 AND occurred_at < $2 LIMIT $3 FOR UPDATE SKIP LOCKED),
 rev AS (DELETE FROM break_glass_reviews r USING doomed WHERE r.event_id = doomed.id RETURNING 1),
 del AS (DELETE FROM processing_events e USING doomed WHERE e.id = doomed.id RETURNING 1),
+lv AS (`+forgetLeaves("doomed", "$5", "'"+RemovedRetention+"'")+`),
 n AS (SELECT (SELECT count(*) FROM del) AS removed, (SELECT count(*) FROM rev) AS reviews),
 rec AS (INSERT INTO retention_runs (activity_id, retention, cutoff, removed, reviews_removed, started_at, finished_at)
   SELECT $1, $4, $2, n.removed, n.reviews, $5, $6 FROM n WHERE n.removed > 0)

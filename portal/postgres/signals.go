@@ -178,6 +178,9 @@ VALUES ($1,$2,'signal','told',$3) RETURNING id`, subject, id, now).Scan(&msgID);
 WHERE signal_id = $1 AND confidential_until = 'infinity'`, id, now); err != nil {
 		return fmt.Errorf("reveal views: %w", err)
 	}
+	if err := amendConfidentiality(ctx, tx, now, "e.signal_id = $1", id); err != nil { // the verifiable log
+		return err
+	}
 	hasAddress, err := wantsMail(ctx, tx, subject, portal.TopicSignals)
 	if err != nil {
 		return err

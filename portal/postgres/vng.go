@@ -198,7 +198,8 @@ func repeatableRead(ctx context.Context, tx pgx.Tx) error {
 
 func removeActie(ctx context.Context, tx pgx.Tx, keyID int64, actieID, kind string, now time.Time) error {
 	_, err := tx.Exec(ctx, `WITH ev AS (DELETE FROM processing_events WHERE vng_actie_id = $1::uuid
-  RETURNING (confidential_until IS NULL OR confidential_until <= $4) AS visible),
+  RETURNING id, (confidential_until IS NULL OR confidential_until <= $4) AS visible),
+lv AS (`+forgetLeaves("ev", "$4", "'"+RemovedVNG+"'")+`),
 a AS (DELETE FROM verwerkingsacties WHERE actie_id = $1::uuid RETURNING verwerking_id, activity_id, tijdstip)
 INSERT INTO verwerkingsactie_removals (actie_id, kind, api_key_id, removed_at, verwerking_id, activity_id, tijdstip, events_removed,
   events_visible)
@@ -499,6 +500,9 @@ WHERE vng_actie_id = ANY($1::uuid[]) AND confidential_until > $2`, ids, now); er
 WHERE actie_id = ANY($1::uuid[]) AND vertrouwelijkheid = 'vertrouwelijk'`, ids, now); err != nil {
 				return err
 			}
+		}
+		if err := amendConfidentiality(ctx, tx, now, "e.vng_actie_id = ANY($1::uuid[])", ids); err != nil {
+			return err
 		}
 		if p.Vertrouwelijkheid != "" {
 			if _, err := tx.Exec(ctx, `UPDATE verwerkingsacties SET vertrouwelijkheid = $2 WHERE actie_id = ANY($1::uuid[])`,

@@ -58,6 +58,7 @@ type Store interface {
 	teamLeadStore
 	noteStore
 	settingsStore
+	vlogStore
 }
 
 // Config holds the portal's settings.
@@ -93,6 +94,9 @@ type Config struct {
 	// /logo/<hash> with a long cache and shown in the header instead of the name as text.
 	Logo     []byte
 	LogoType string
+	// LogVerifierKey is the note verifier key of the verifiable log's checkpoints, published at
+	// /log/key ("" = not published).
+	LogVerifierKey string
 }
 
 // Deps are the portal's collaborators.
@@ -250,6 +254,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/open-data/statistieken.json", s.openData)
 	app.Get("/readyz", s.readyz)
+	s.logRoutes(app) // the verifiable log: /log/checkpoint, /log/key, /log/tile/…
 	if deps.Metrics != nil && (cfg.MetricsToken != "" || !cfg.Production) {
 		app.Get("/metrics", s.metricsAuth, adaptor.HTTPHandler(deps.Metrics))
 	}
@@ -290,6 +295,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	app.Get("/verwerkingen.csv", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingCSV)
 	// Issue 18: every document also as an HTML page, the accessible version (documents.go).
 	app.Get("/verwerkingen/overzicht", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.processingDocument)
+	app.Get("/verwerkingen/bewijs.json", s.citizenPart(portal.PartLog, portal.ActDownloadLog), s.proofBundle) // before :id
 	app.Get("/verwerkingen/:id", s.citizenPart(portal.PartLog, portal.ActViewEvent), s.processingDetail)
 	app.Get("/medewerker/inloggen", loginLimit, s.startLogin(portal.SessionStaff))
 	app.Get("/medewerker/inloggen/callback", loginLimit, s.finishLogin)

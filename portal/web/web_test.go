@@ -389,10 +389,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	rp := oidcrp.New(oidcrp.Config{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 		RedirectURL: "http://localhost/inloggen/callback"})
 	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("up 1\n")) })
-	e := newEnv(t, web.Config{MetricsToken: "metrics-secret", LoginRate: 1000}, web.Deps{CitizenRP: rp, Metrics: metrics})
+	logSigner := testLogSigner(t)
+	e := newEnv(t, web.Config{MetricsToken: "metrics-secret", LoginRate: 1000, LogVerifierKey: logSigner.VerifierKey()},
+		web.Deps{CitizenRP: rp, Metrics: metrics})
 	evA := event(bsnA, time.Now().Add(-time.Hour))
 	evB := event(bsnB, time.Now().Add(-time.Hour))
 	e.ingest(evA, evB)
+	if _, err := e.db.IntegrateLog(context.Background(), logSigner, 100); err != nil { // a tree of 2 for /log/…
+		t.Fatal(err)
+	}
 	ca, _ := e.citizen(bsnA)
 	cb, _ := e.citizen(bsnB)
 	clerk, _ := e.staff("clerk")
@@ -596,6 +601,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/verwerkingen.csv", "GET", "/verwerkingen.csv", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verwerkingen.pdf", "GET", "/verwerkingen.pdf", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/verwerkingen/overzicht", "GET", "/verwerkingen/overzicht", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
+		{"/verwerkingen/bewijs.json", "GET", "/verwerkingen/bewijs.json", nil, page(statuses{CitizenA: 200, CitizenB: 200})},
 		{"/uitloggen", "GET", "/uitloggen", nil, statuses{Anon: 303, CitizenA: 200, CitizenB: 200, Clerk: 200, Lead: 200, Officer: 200, Council: 200, KeyNone: 303, KeyEvents: 303, KeyRegister: 303, KeyRequests: 303, KeySignals: 303, KeyConsent: 303, Metrics: 303}},
 		{"/uitloggen", "POST", "/uitloggen", nil, page(statuses{})}, // no CSRF token: refused
 		{"/medewerker", "GET", "/medewerker", nil, page(statuses{Clerk: 200, Lead: 200, Officer: 200, Council: 200})},
@@ -697,6 +703,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"/raad/rapportage", "GET", "/raad/rapportage", nil, page(statuses{Council: 200})},
 		{"/raad/cijfers.csv", "GET", "/raad/cijfers.csv", nil, page(statuses{Council: 200})},
 		{"/open-data/statistieken.json", "GET", "/open-data/statistieken.json", nil, everyone(200)},
+		// The verifiable log is public: hashes and a signature only (issue 19).
+		{"/log/checkpoint", "GET", "/log/checkpoint", nil, everyone(200)},
+		{"/log/key", "GET", "/log/key", nil, everyone(200)},
+		{"/log/tile/*", "GET", "/log/tile/0/000.p/2", nil, everyone(200)},
+		{"/log/tile/*", "GET", "/log/tile/0/000.p/3", nil, everyone(404)},       // beyond the signed tree
+		{"/log/tile/*", "GET", "/log/tile/entries/000.p/2", nil, everyone(404)}, // leaves are not published
 		{"/api/v1/consent-requests", "POST", "/api/v1/consent-requests", consent, api(statuses{KeyConsent: 201})},
 		{"/api/v1/consent-requests/:id", "GET", "/api/v1/consent-requests/" + consentA.ID + "", nil, api(statuses{KeyConsent: 200})},
 		{"/api/v1/rights-requests", "GET", "/api/v1/rights-requests", nil, api(statuses{KeyRequests: 200})},

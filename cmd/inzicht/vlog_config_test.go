@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/inzicht/inzicht/portal/vlog"
+)
+
+// TestLogKeyConfig: production serve needs its own log signing key and refuses the demo's; the demo
+// and development fall back to the demo key.
+func TestLogKeyConfig(t *testing.T) {
+	// A test key (its private key is 32 bytes of 42), not one in use anywhere.
+	const key = "PRIVATE+KEY+inzicht.voorbeeldstad.nl/log+16b3ee5e+ASoqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioq"
+	env := prodEnv()
+	env["INZICHT_LOG_SIGNING_KEY"] = key
+	c, err := loadConfig("serve", envOf(env))
+	if err != nil {
+		t.Fatalf("production with a log key: %v", err)
+	}
+	if c.LogSigner == nil || c.LogSigner.Origin() != "inzicht.voorbeeldstad.nl/log" ||
+		!strings.HasPrefix(c.LogSigner.VerifierKey(), "inzicht.voorbeeldstad.nl/log+16b3ee5e+") {
+		t.Fatalf("signer %+v", c.LogSigner)
+	}
+	demo, err := loadConfig("demo", envOf(map[string]string{}))
+	if err != nil || demo.LogSigner == nil || demo.LogSigner.Origin() != demoLogName {
+		t.Fatalf("demo: %v %+v", err, demo.LogSigner)
+	}
+	tool := prodEnv()
+	delete(tool, "INZICHT_LOG_SIGNING_KEY")
+	if c, err := loadConfig("tool", envOf(tool)); err != nil || c.LogSigner != nil {
+		t.Fatalf("a tool in production without a log key: %v %+v", err, c.LogSigner)
+	}
+	demoSkey, err := vlog.SeedKey(demoLogName, demoKey("log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, change := range map[string]map[string]string{
+		"no key in production": {"INZICHT_LOG_SIGNING_KEY": ""},
+		"demo key":             {"INZICHT_LOG_SIGNING_KEY": demoSkey},
+		"verifier key as key":  {"INZICHT_LOG_SIGNING_KEY": demo.LogSigner.VerifierKey()},
+		"not a key":            {"INZICHT_LOG_SIGNING_KEY": "geheim"},
+		"damaged key":          {"INZICHT_LOG_SIGNING_KEY": strings.Replace(key, "+16b3ee5e+", "+16b3ee5f+", 1)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := prodEnv()
+			e["INZICHT_LOG_SIGNING_KEY"] = key
+			for k, v := range change {
+				e[k] = v
+			}
+			if _, err := loadConfig("serve", envOf(e)); err == nil || !strings.Contains(err.Error(), "INZICHT_LOG_SIGNING_KEY") {
+				t.Errorf("want a refusal naming INZICHT_LOG_SIGNING_KEY, got %v", err)
+			}
+		})
+	}
+}
+
+// TestLogCommands: the log's commands answer -h, and keygen makes a key the configuration accepts.
+func TestLogCommands(t *testing.T) {
+	for args, want := range map[string]string{"log -h": "usage: inzicht log check", "verify --help": "usage: inzicht verify"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), strings.Fields(args), envOf(map[string]string{}), &out, io.Discard); err != nil ||
+			!strings.Contains(out.String(), want) {
+			t.Errorf("%s: %v\n%s", args, err, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"log", "keygen", "inzicht.test/log"}, envOf(map[string]string{}), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	skey, _, _ := strings.Cut(strings.TrimPrefix(out.String(), "INZICHT_LOG_SIGNING_KEY="), "\n")
+	env := prodEnv()
+	env["INZICHT_LOG_SIGNING_KEY"] = skey
+	c, err := loadConfig("serve", envOf(env))
+	if err != nil || c.LogSigner.Origin() != "inzicht.test/log" || !strings.Contains(out.String(), c.LogSigner.VerifierKey()) {
+		t.Fatalf("the generated key: %v\n%s", err, out.String())
+	}
+}

@@ -1,0 +1,720 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/inzicht/inzicht/portal"
+	"github.com/inzicht/inzicht/portal/vlog"
+)
+
+// The verifiable log (issue 19, docs/verifiable-log.md). Every write into processing_events
+// (insertEvents) writes the events' leaves into the outbox log_leaves in the same transaction;
+// IntegrateLog gives them their place in the tree and signs a checkpoint.
+
+// leafSource is what a leaf is made of: an event as stored in processing_events.
+type leafSource struct {
+	id, activity, action, level, org, team, role, employeeID, employeeName, system, caseRef, recipient string
+	basis, breakGlass, consentRef, awRef, awReason, awBy                                               string
+	traceID, spanID, parentSpanID, spanName, foreignTrace, foreignSpan, foreignEntity, vngActie        string
+	occurred, received                                                                                 time.Time
+	categories                                                                                         []string
+	until                                                                                              string // "", vlog.Infinity or vlog.FormatTime
+	failed                                                                                             bool
+	lookup                                                                                             []byte // the person's bsn_hmac
+}
+
+// sourceOf is the leaf source of an event about to be written by insertEvents; it matches what
+// eventRow.values stores, so that the leaf made now and the one made again from the stored row agree.
+func sourceOf(r eventRow) leafSource {
+	e := r.ev
+	s := leafSource{id: strings.ToLower(e.ID), activity: e.Activity, action: e.Action, level: e.Level,
+		org: e.Actor.Organization, team: e.Actor.Team, role: e.Actor.Role, employeeID: e.Actor.EmployeeID,
+		employeeName: e.Actor.EmployeeName, system: e.System, caseRef: e.CaseRef, recipient: e.Recipient,
+		basis: e.AccessBasis, breakGlass: e.BreakGlassReason, consentRef: e.ConsentRef,
+		occurred: e.OccurredAt, received: r.received, categories: e.DataCategories, lookup: r.lookup}
+	if aw := e.AgainstWill; aw != nil {
+		s.awRef, s.awReason, s.awBy = aw.DecisionRef, aw.Reason, aw.ApprovedBy
+	}
+	if e.ConfidentialUntil != nil {
+		s.until = vlog.FormatTime(*e.ConfidentialUntil)
+	}
+	if r.signal != nil && !r.signal.Told() {
+		s.until = vlog.Infinity
+	}
+	if sp := e.Span; sp != nil {
+		s.traceID, s.spanID, s.parentSpanID, s.spanName, s.failed = sp.TraceID, sp.SpanID, sp.ParentSpanID, sp.Name, sp.Failed
+		if f := sp.Foreign; f != nil {
+			s.foreignTrace, s.foreignSpan, s.foreignEntity = f.TraceID, f.SpanID, f.Entity
+		}
+	}
+	if e.VNG != nil {
+		s.vngActie = strings.ToLower(e.VNG.ActieID)
+	}
+	return s
+}
+
+// leaf makes the leaf of s with the given salts (vlog.NewSalt) and the person's pseudonym
+// (vlog.Pseudonym of s.lookup).
+func (s *leafSource) leaf(salt, withheldSalt, pseudonym string) vlog.Leaf {
+	w := vlog.Withheld{Salt: withheldSalt, EmployeeID: s.employeeID, EmployeeName: s.employeeName,
+		AgainstWillApprovedBy: s.awBy, System: s.system, ParentSpanID: s.parentSpanID, SpanName: s.spanName,
+		ForeignTraceID: s.foreignTrace, ForeignSpanID: s.foreignSpan, ForeignEntity: s.foreignEntity, VNGActieID: s.vngActie}
+	return vlog.Leaf{Kind: vlog.KindEvent, ID: s.id, Subject: pseudonym, Salt: salt,
+		OccurredAt: s.occurred, ReceivedAt: s.received, Activity: s.activity, Action: s.action, Categories: s.categories,
+		Level: s.level, Organization: s.org, Team: s.team, Role: s.role, CaseRef: s.caseRef, Recipient: s.recipient,
+		AccessBasis: s.basis, BreakGlassReason: s.breakGlass, ConsentRef: s.consentRef, AgainstWillDecisionRef: s.awRef,
+		AgainstWillReason: s.awReason, ConfidentialUntil: s.until, TraceID: s.traceID, SpanID: s.spanID, Failed: s.failed,
+		Withheld: w.Digest()}
+}
+
+// insertLeaves writes the leaves of new events into the outbox with one COPY, in the caller's
+// transaction (insertEvents). A row without the person's look-up HMAC is a programming error.
+func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
+	rows := make([][]any, len(srcs))
+	pseudonyms := map[string]string{} // a batch holds many events of few people
+	for i := range srcs {
+		if len(srcs[i].lookup) == 0 {
+			return fmt.Errorf("log leaf of event %s: no pseudonym (eventRow.lookup unset)", srcs[i].id)
+		}
+		p, ok := pseudonyms[string(srcs[i].lookup)]
+		if !ok {
+			p = vlog.Pseudonym(srcs[i].lookup)
+			pseudonyms[string(srcs[i].lookup)] = p
+		}
+		ws := vlog.NewSalt()
+		l := srcs[i].leaf(vlog.NewSalt(), ws, p)
+		wb, _ := base64.StdEncoding.DecodeString(ws)
+		rows[i] = []any{srcs[i].id, l.Encode(), wb}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, []string{"event_id", "leaf", "withheld_salt"},
+		pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("log leaves: %w", err)
+	}
+	return nil
+}
+
+// amendConfidentiality writes, in tx, a confidentiality amendment leaf (vlog.Amendment) for every
+// event that where selects (a condition on processing_events e; its placeholders take args) whose
+// confidential_until now differs from what its leaves say: the event's leaf is never changed, a new
+// leaf refers to it. Every change of a stored event's confidentiality calls it in the transaction
+// that makes the change. Events without a leaf yet (stored before the log existed) are left to the
+// integrator, which gives them a leaf with their current state.
+func amendConfidentiality(ctx context.Context, tx pgx.Tx, now time.Time, where string, args ...any) error {
+	rows, _ := tx.Query(ctx, `SELECT e.id::text, s.bsn_hmac, e.confidential_until,
+ (SELECT l.leaf FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL ORDER BY l.seq DESC LIMIT 1)
+FROM processing_events e JOIN subjects s ON s.id = e.subject_id WHERE `+where, args...)
+	var out [][]any
+	var id string
+	var lookup, latest []byte
+	var until pgtype.Timestamptz
+	if _, err := pgx.ForEachRow(rows, []any{&id, &lookup, &until, &latest}, func() error {
+		if latest == nil {
+			return nil
+		}
+		said, err := leafUntil(latest)
+		if err != nil {
+			return fmt.Errorf("leaf of %s: %w", id, err)
+		}
+		if cur := untilText(until); cur != said {
+			a := vlog.Amendment{Kind: vlog.KindConfidentiality, ID: id, Subject: vlog.Pseudonym(lookup), Salt: vlog.NewSalt(),
+				At: now, ConfidentialUntil: cur}
+			out = append(out, []any{id, vlog.KindConfidentiality, a.Encode(), []byte{}})
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("log amendments: %w", err)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, []string{"event_id", "kind", "leaf", "withheld_salt"},
+		pgx.CopyFromRows(out)); err != nil {
+		return fmt.Errorf("log amendments: %w", err)
+	}
+	return nil
+}
+
+// leafUntil is the confidential_until an event leaf or an amendment states.
+func leafUntil(b []byte) (string, error) {
+	if vlog.LeafKind(b) == vlog.KindConfidentiality {
+		a, err := vlog.ParseAmendment(b)
+		return a.ConfidentialUntil, err
+	}
+	l, err := vlog.ParseLeaf(b)
+	return l.ConfidentialUntil, err
+}
+
+// untilText writes a stored confidential_until as a leaf does.
+func untilText(t pgtype.Timestamptz) string {
+	switch {
+	case !t.Valid:
+		return ""
+	case t.InfinityModifier == pgtype.Infinity:
+		return vlog.Infinity
+	default:
+		return vlog.FormatTime(t.Time)
+	}
+}
+
+// Why a leaf's bytes were removed (log_leaves.removed_why).
+const (
+	RemovedRetention = "retention"  // its event was removed after the retention period
+	RemovedVNG       = "vng-delete" // its event's VNG verwerkingsactie was deleted or replaced
+)
+
+// forgetLeaves is a data-modifying CTE (for the statement that removes events) that removes the live
+// leaf bytes of the events whose ids the relation from gives in its column id, keeping each leaf's
+// RFC 6962 hash for the tree: the leaf stays in the log, its personal content goes with the event.
+// at and why are SQL expressions (placeholders) for the time and the reason (Removed*).
+func forgetLeaves(from, at, why string) string {
+	return `UPDATE log_leaves l SET leaf_hash = sha256('\x00'::bytea || l.leaf), leaf = NULL, withheld_salt = NULL,
+ removed_at = ` + at + `, removed_why = ` + why + ` FROM ` + from + ` f WHERE l.event_id = f.id AND l.removed_at IS NULL RETURNING 1`
+}
+
+// leafSourceCols reads an event row e (with its person s) as a leafSource (scanSource).
+const leafSourceCols = `e.id::text, s.bsn_hmac, e.occurred_at, e.received_at, e.activity_id, e.action, e.data_categories,
+ e.level, e.actor_organization, e.actor_team, e.actor_role, e.actor_employee_id, e.actor_employee_name, e.system,
+ e.case_ref, e.recipient, e.access_basis, e.break_glass_reason, e.consent_ref, e.against_will_decision_ref,
+ e.against_will_reason, e.against_will_approved_by, e.confidential_until, coalesce(e.trace_id, ''),
+ coalesce(e.span_id, ''), coalesce(e.parent_span_id, ''), e.span_name, e.failed, coalesce(e.vng_actie_id::text, ''),
+ coalesce(e.foreign_trace_id, ''), coalesce(e.foreign_span_id, ''), coalesce(e.foreign_entity, '')`
+
+// sourceTargets returns the scan targets of leafSourceCols and a function that finishes s after the scan.
+func sourceTargets(s *leafSource) ([]any, func()) {
+	var until pgtype.Timestamptz
+	return []any{&s.id, &s.lookup, &s.occurred, &s.received, &s.activity, &s.action, &s.categories, &s.level, &s.org,
+			&s.team, &s.role, &s.employeeID, &s.employeeName, &s.system, &s.caseRef, &s.recipient, &s.basis, &s.breakGlass,
+			&s.consentRef, &s.awRef, &s.awReason, &s.awBy, &until, &s.traceID, &s.spanID, &s.parentSpanID, &s.spanName,
+			&s.failed, &s.vngActie, &s.foreignTrace, &s.foreignSpan, &s.foreignEntity},
+		func() { s.until = untilText(until) }
+}
+
+// logLockKey is the advisory lock that lets one integrator at a time, across all portal processes,
+// extend the tree.
+const logLockKey = 0x696e7a2d766c6f67 // "inz-vlog"
+
+// LogIntegration says what one IntegrateLog did.
+type LogIntegration struct {
+	Adopted int   // events stored before the log existed that were given leaves
+	Added   int   // leaves added to the tree
+	Size    int64 // the tree's size after
+	Busy    bool  // another process was integrating; nothing was done
+	// Oldest is when the longest-waiting leaf added was written (its transaction's start), for the
+	// checkpoint lag; zero when none was added.
+	Oldest time.Time
+}
+
+// IntegrateLog adds at most limit leaves from the outbox to the tree, in outbox order, stores the
+// tree's new hashes and signs a checkpoint of the new size with s, all in one transaction: a crash
+// keeps all of it or none, so no leaf is lost, doubled or left with a gap. While another process
+// integrates it returns at once with Busy set. Events stored before the log existed are given their
+// leaves first (at most limit a call). When there is nothing to add and no checkpoint yet, it signs the
+// empty tree's, so that a checkpoint is always published.
+func (db *DB) IntegrateLog(ctx context.Context, s *vlog.Signer, limit int) (LogIntegration, error) {
+	var res LogIntegration
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		res = LogIntegration{}
+		var locked bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(logLockKey)).Scan(&locked); err != nil {
+			return err
+		}
+		if !locked {
+			res.Busy = true
+			return nil
+		}
+		var err error
+		if res.Adopted, err = adoptLegacy(ctx, tx, limit); err != nil {
+			return err
+		}
+		var size int64
+		var signed bool
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(size), 0), count(*) > 0 FROM log_checkpoints`).Scan(&size, &signed); err != nil {
+			return err
+		}
+		res.Size = size
+		// A leaf removed before it was integrated (its event removed within seconds) still takes its
+		// place, by its kept hash.
+		rows, _ := tx.Query(ctx, `SELECT seq, coalesce(sha256('\x00'::bytea || leaf), leaf_hash), created_at FROM log_leaves
+WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
+		var seqs []int64
+		var leaves []tlog.Hash
+		var seq int64
+		var leaf []byte
+		var created time.Time
+		if _, err := pgx.ForEachRow(rows, []any{&seq, &leaf, &created}, func() error {
+			seqs, leaves = append(seqs, seq), append(leaves, tlog.Hash(leaf))
+			if res.Oldest.IsZero() || created.Before(res.Oldest) {
+				res.Oldest = created
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("pending leaves: %w", err)
+		}
+		if len(leaves) == 0 && signed {
+			return nil
+		}
+		r := &hashReader{ctx: ctx, q: tx, cache: map[int64]tlog.Hash{}}
+		first := tlog.StoredHashCount(size)
+		var fresh []tlog.Hash
+		idx := make([]int64, len(leaves))
+		for i, b := range leaves {
+			n := size + int64(i)
+			hs, err := tlog.StoredHashesForRecordHash(n, b, r)
+			if err != nil {
+				return fmt.Errorf("hash leaf %d: %w", n, err)
+			}
+			for j, h := range hs {
+				r.cache[tlog.StoredHashCount(n)+int64(j)] = h
+			}
+			fresh = append(fresh, hs...)
+			idx[i] = n
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"log_hashes"}, []string{"idx", "hash"},
+			pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) { return []any{first + int64(i), fresh[i][:]}, nil })); err != nil {
+			return fmt.Errorf("store hashes: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE log_leaves l SET tree_index = u.idx
+FROM unnest($1::bigint[], $2::bigint[]) AS u(seq, idx) WHERE l.seq = u.seq`, seqs, idx); err != nil {
+			return fmt.Errorf("place leaves: %w", err)
+		}
+		n := size + int64(len(leaves))
+		root, err := treeHash(n, r)
+		if err != nil {
+			return err
+		}
+		note, err := s.Sign(n, root)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO log_checkpoints (size, root, note, signed_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (size) DO UPDATE SET root = excluded.root, note = excluded.note, signed_at = excluded.signed_at`,
+			n, root[:], string(note), db.now()); err != nil {
+			return fmt.Errorf("store checkpoint: %w", err)
+		}
+		res.Added, res.Size = len(leaves), n
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("postgres: integrate log: %w", err)
+	}
+	return res, nil
+}
+
+// treeHash is tlog.TreeHash with the RFC 6962 root of the empty tree, SHA-256 of nothing, which
+// tlog leaves as zeros.
+func treeHash(n int64, r tlog.HashReader) (tlog.Hash, error) {
+	if n == 0 {
+		return sha256.Sum256(nil), nil
+	}
+	h, err := tlog.TreeHash(n, r)
+	if err != nil {
+		return h, fmt.Errorf("tree hash of %d: %w", n, err)
+	}
+	return h, nil
+}
+
+// adoptLegacy gives at most limit events stored before the log existed their leaves, oldest first.
+func adoptLegacy(ctx context.Context, tx pgx.Tx, limit int) (int, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+leafSourceCols+` FROM log_legacy_events g
+JOIN processing_events e ON e.id = g.event_id JOIN subjects s ON s.id = e.subject_id
+ORDER BY e.received_at, e.id LIMIT $1`, limit)
+	var srcs []leafSource
+	var src leafSource
+	targets, finish := sourceTargets(&src)
+	if _, err := pgx.ForEachRow(rows, targets, func() error {
+		finish()
+		c := src
+		c.categories = append([]string(nil), src.categories...)
+		srcs = append(srcs, c)
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("legacy events: %w", err)
+	}
+	if len(srcs) > 0 {
+		if err := insertLeaves(ctx, tx, srcs); err != nil {
+			return 0, err
+		}
+	}
+	// Those given leaves, and any removed meanwhile, leave the list.
+	if _, err := tx.Exec(ctx, `DELETE FROM log_legacy_events g WHERE EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = g.event_id AND l.removed_at IS NULL AND l.kind = 'event')
+ OR NOT EXISTS (SELECT 1 FROM processing_events e WHERE e.id = g.event_id)`); err != nil {
+		return 0, fmt.Errorf("legacy events: %w", err)
+	}
+	return len(srcs), nil
+}
+
+// hashReader reads the tree's stored hashes from q, remembering what it read (and, in IntegrateLog,
+// what it made).
+type hashReader struct {
+	ctx   context.Context
+	q     querier
+	cache map[int64]tlog.Hash
+}
+
+// ReadHashes returns the stored hashes at indexes, with one query for those not in the cache.
+func (r *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	var missing []int64
+	for _, x := range indexes {
+		if _, ok := r.cache[x]; !ok {
+			missing = append(missing, x)
+		}
+	}
+	if len(missing) > 0 {
+		rows, _ := r.q.Query(r.ctx, `SELECT idx, hash FROM log_hashes WHERE idx = ANY($1)`, missing)
+		var x int64
+		var h []byte
+		if _, err := pgx.ForEachRow(rows, []any{&x, &h}, func() error {
+			if len(h) == tlog.HashSize {
+				r.cache[x] = tlog.Hash(h)
+			}
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("read tree hashes: %w", err)
+		}
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		h, ok := r.cache[x]
+		if !ok {
+			return nil, fmt.Errorf("tree hash %d is missing", x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// LogCheckpoint returns the latest signed checkpoint (a signed note) and its tree size; ENOTFOUND
+// before the first one is signed.
+func (db *DB) LogCheckpoint(ctx context.Context) (note []byte, size int64, err error) {
+	var text string
+	err = db.pool.QueryRow(ctx, `SELECT note, size FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&text, &size)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, portal.Errorf(portal.ENOTFOUND, "no checkpoint signed yet")
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: log checkpoint: %w", err)
+	}
+	return []byte(text), size, nil
+}
+
+// LogTile returns the hashes of tile t of the tree at the latest checkpoint; ENOTFOUND for a tile
+// that is not part of that tree (vlog.TileWithin), also one that would be in a later tree.
+func (db *DB) LogTile(ctx context.Context, t tlog.Tile) ([]byte, error) {
+	var size int64
+	if err := db.pool.QueryRow(ctx, `SELECT coalesce(max(size), 0) FROM log_checkpoints`).Scan(&size); err != nil {
+		return nil, fmt.Errorf("postgres: log tile: %w", err)
+	}
+	if t.H != vlog.TileHeight || !vlog.TileWithin(t, size) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "no such tile")
+	}
+	data, err := tlog.ReadTileData(t, &hashReader{ctx: ctx, q: db.pool, cache: map[int64]tlog.Hash{}})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: log tile: %w", err)
+	}
+	return data, nil
+}
+
+// ProveEvents makes the proof bundle of events ids (vlog.Bundle, without its verifier key): each
+// event's leaf, its index and its inclusion proof against the latest checkpoint. An event not in that
+// tree yet is listed as pending; an id without a leaf is left out. ENOTFOUND before the first
+// checkpoint. The proofs' hashes are read with one query, however many events there are.
+func (db *DB) ProveEvents(ctx context.Context, ids []string) (vlog.Bundle, error) {
+	b := vlog.Bundle{Format: vlog.BundleFormat, Entries: []vlog.BundleEntry{}, Pending: []string{}}
+	note, size, err := db.LogCheckpoint(ctx)
+	if err != nil {
+		return b, err
+	}
+	b.Checkpoint = string(note)
+	b.Origin, _, _ = strings.Cut(b.Checkpoint, "\n")
+	rows, _ := db.pool.Query(ctx, `SELECT event_id::text, leaf, tree_index FROM log_leaves WHERE event_id = ANY($1::uuid[]) AND removed_at IS NULL
+ORDER BY tree_index NULLS LAST`, ids)
+	var id string
+	var leaf []byte
+	var idx *int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &leaf, &idx}, func() error {
+		if idx == nil || *idx >= size {
+			b.Pending = append(b.Pending, id)
+		} else {
+			b.Entries = append(b.Entries, vlog.BundleEntry{EventID: id, Index: *idx, Leaf: slices.Clone(leaf)})
+		}
+		return nil
+	}); err != nil {
+		return b, fmt.Errorf("postgres: prove events: %w", err)
+	}
+	// First learn which stored hashes the proofs need, then read them all at once.
+	need := map[int64]bool{}
+	record := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		for _, x := range indexes {
+			need[x] = true
+		}
+		return make([]tlog.Hash, len(indexes)), nil
+	})
+	for _, e := range b.Entries {
+		if _, err := tlog.ProveRecord(size, e.Index, record); err != nil {
+			return b, fmt.Errorf("postgres: prove events: %w", err)
+		}
+	}
+	r := &hashReader{ctx: ctx, q: db.pool, cache: map[int64]tlog.Hash{}}
+	if _, err := r.ReadHashes(slices.Collect(maps.Keys(need))); err != nil {
+		return b, fmt.Errorf("postgres: prove events: %w", err)
+	}
+	for i, e := range b.Entries {
+		p, err := tlog.ProveRecord(size, e.Index, r)
+		if err != nil {
+			return b, fmt.Errorf("postgres: prove events: %w", err)
+		}
+		b.Entries[i].Proof = p
+	}
+	return b, nil
+}
+
+// LogProblem is one disagreement CheckLog found between the events, the leaves and the tree.
+type LogProblem struct {
+	Kind    string // see the Problem* constants
+	EventID string
+	Index   int64 // the leaf's place in the tree; -1 when it has none
+	Detail  string
+}
+
+// Kinds of LogProblem.
+const (
+	ProblemChanged    = "changed"    // the stored event no longer gives its leaf (Detail names the fields)
+	ProblemGone       = "gone"       // a leaf whose event is no longer stored
+	ProblemUnlogged   = "unlogged"   // an event without a leaf
+	ProblemLeaf       = "leaf"       // a leaf that does not parse
+	ProblemHash       = "hash"       // a stored tree hash that is not the one the leaves give
+	ProblemCheckpoint = "checkpoint" // the latest checkpoint does not verify or does not match the tree
+)
+
+// LogCheck is the result of CheckLog.
+type LogCheck struct {
+	Size     int64 // the latest checkpoint's tree size
+	Leaves   int64 // leaves in the tree
+	Pending  int64 // leaves waiting for the integrator
+	Removed  int64 // leaves whose event was removed (only their hash is kept)
+	Problems []LogProblem
+}
+
+// CheckLog compares the database with the log: it makes every stored event's leaf again and compares
+// it byte for byte with the leaf in the tree (confidential_until with the event's last amendment,
+// when its confidentiality changed since; amendConfidentiality), rebuilds the tree
+// from the leaves and compares every stored hash and the latest checkpoint's root, and checks that
+// checkpoint's signature with vkey. It holds the tree's hashes in memory (64 bytes a leaf).
+func (db *DB) CheckLog(ctx context.Context, vkey string) (LogCheck, error) {
+	var c LogCheck
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		c = LogCheck{}
+		// One snapshot for the whole check, so that concurrent ingest and integration are not
+		// mistaken for problems.
+		if _, err := tx.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`); err != nil {
+			return err
+		}
+		return checkLogTx(ctx, tx, vkey, &c)
+	})
+	if err != nil {
+		return c, fmt.Errorf("postgres: check log: %w", err)
+	}
+	return c, nil
+}
+
+func checkLogTx(ctx context.Context, tx pgx.Tx, vkey string, c *LogCheck) error {
+	add := func(kind, id string, idx int64, detail string) {
+		c.Problems = append(c.Problems, LogProblem{Kind: kind, EventID: id, Index: idx, Detail: detail})
+	}
+	var note string
+	var root []byte
+	err := tx.QueryRow(ctx, `SELECT size, root, note FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&c.Size, &root, &note)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	if err == nil {
+		cp, err := vlog.OpenCheckpoint([]byte(note), vkey)
+		switch {
+		case err != nil:
+			add(ProblemCheckpoint, "", -1, err.Error())
+		case cp.Size != c.Size || string(cp.Hash[:]) != string(root):
+			add(ProblemCheckpoint, "", -1, "the signed note does not state the stored size and root")
+		}
+	}
+	// The events whose confidentiality changed after they were recorded: their leaf states the value
+	// of then, their amendments the later ones.
+	rows, _ := tx.Query(ctx, `SELECT DISTINCT event_id::text FROM log_leaves WHERE kind <> 'event' AND removed_at IS NULL`)
+	amendedIDs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("amended events: %w", err)
+	}
+	amended := map[string]bool{}
+	for _, id := range amendedIDs {
+		amended[id] = true
+	}
+	stated, current := map[string]string{}, map[string]string{} // of amended events: by the leaves, as stored
+	// Every leaf in tree order with its event as stored now (or none).
+	var src leafSource
+	targets, finish := sourceTargets(&src)
+	var idx *int64
+	var eventID string
+	var leaf, wsalt, kept []byte
+	var present bool
+	scan := append([]any{&idx, &eventID, &leaf, &wsalt, &kept, &present}, targets...)
+	// A removed leaf (its event removed after the retention period or by a VNG DELETE) has only its
+	// hash left, and is not compared with an event.
+	rows, _ = tx.Query(ctx, `SELECT l.tree_index, l.event_id::text, l.leaf, l.withheld_salt, l.leaf_hash, e.id IS NOT NULL, `+
+		nullableSource+` FROM log_leaves l LEFT JOIN processing_events e ON e.id = l.event_id AND l.removed_at IS NULL
+LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.seq`)
+	var m vlog.MemoryHashes
+	if _, err := pgx.ForEachRow(rows, scan, func() error {
+		if idx == nil {
+			c.Pending++
+		} else {
+			if *idx != c.Leaves {
+				add(ProblemHash, eventID, *idx, fmt.Sprintf("leaf index %d where %d was expected", *idx, c.Leaves))
+			}
+			h := tlog.RecordHash(leaf)
+			if leaf == nil && len(kept) == tlog.HashSize {
+				h = tlog.Hash(kept)
+			}
+			if _, err := m.Append(c.Leaves, h); err != nil {
+				return err
+			}
+			c.Leaves++
+		}
+		place := int64(-1)
+		if idx != nil {
+			place = *idx
+		}
+		if leaf == nil {
+			c.Removed++
+			return nil
+		}
+		if vlog.LeafKind(leaf) == vlog.KindConfidentiality {
+			a, err := vlog.ParseAmendment(leaf)
+			switch {
+			case err != nil:
+				add(ProblemLeaf, eventID, place, err.Error())
+			case a.ID != eventID:
+				add(ProblemLeaf, eventID, place, "the amendment names event "+a.ID)
+			case present:
+				finish()
+				if a.Subject != vlog.Pseudonym(src.lookup) {
+					add(ProblemChanged, eventID, place, "subject")
+				}
+				stated[eventID] = a.ConfidentialUntil // amendments come in the order they were made
+			}
+			return nil
+		}
+		stored, err := vlog.ParseLeaf(leaf)
+		if err != nil {
+			add(ProblemLeaf, eventID, place, err.Error())
+			return nil
+		}
+		if !present {
+			add(ProblemGone, eventID, place, "the event is no longer stored")
+			return nil
+		}
+		finish()
+		again := src.leaf(stored.Salt, base64.StdEncoding.EncodeToString(wsalt), vlog.Pseudonym(src.lookup))
+		if amended[eventID] { // compared below with the last amendment
+			if _, ok := stated[eventID]; !ok {
+				stated[eventID] = stored.ConfidentialUntil
+			}
+			current[eventID] = again.ConfidentialUntil
+			again.ConfidentialUntil = stored.ConfidentialUntil
+		}
+		if fields := diffLeaves(stored.Encode(), again.Encode()); len(fields) > 0 {
+			add(ProblemChanged, eventID, place, strings.Join(fields, ", "))
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("leaves: %w", err)
+	}
+	for id, cur := range current {
+		if stated[id] != cur {
+			add(ProblemChanged, id, -1, "confidential_until")
+		}
+	}
+	// The stored hashes against those the leaves give.
+	rows, _ = tx.Query(ctx, `SELECT idx, hash FROM log_hashes ORDER BY idx`)
+	var x int64
+	var h []byte
+	seen := int64(0)
+	if _, err := pgx.ForEachRow(rows, []any{&x, &h}, func() error {
+		if x < 0 || x >= int64(len(m)) || string(m[x][:]) != string(h) {
+			add(ProblemHash, "", -1, fmt.Sprintf("stored hash %d differs from the one the leaves give", x))
+		}
+		seen++
+		return nil
+	}); err != nil {
+		return fmt.Errorf("hashes: %w", err)
+	}
+	if seen != int64(len(m)) {
+		add(ProblemHash, "", -1, fmt.Sprintf("%d stored hashes, the leaves give %d", seen, len(m)))
+	}
+	if root != nil {
+		if c.Size > c.Leaves {
+			add(ProblemCheckpoint, "", -1, fmt.Sprintf("the checkpoint covers %d leaves, the tree holds %d", c.Size, c.Leaves))
+		} else if got, err := treeHash(c.Size, &m); err != nil || string(got[:]) != string(root) {
+			add(ProblemCheckpoint, "", -1, "the leaves do not give the checkpoint's root")
+		}
+	}
+	// Events without a leaf (those stored before the log existed wait in log_legacy_events).
+	rows, _ = tx.Query(ctx, `SELECT e.id::text FROM processing_events e
+WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL AND l.kind = 'event')
+  AND NOT EXISTS (SELECT 1 FROM log_legacy_events g WHERE g.event_id = e.id) ORDER BY e.id`)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("unlogged events: %w", err)
+	}
+	for _, id := range ids {
+		add(ProblemUnlogged, id, -1, "the event has no leaf")
+	}
+	return nil
+}
+
+// nullableSource is leafSourceCols for a LEFT JOIN that may find no event: the NOT NULL columns
+// read as empty rather than NULL.
+var nullableSource = strings.NewReplacer(
+	"e.id::text", "coalesce(e.id::text, '')", "s.bsn_hmac", "coalesce(s.bsn_hmac, ''::bytea)",
+	"e.occurred_at", "coalesce(e.occurred_at, 'epoch')", "e.received_at", "coalesce(e.received_at, 'epoch')",
+	"e.activity_id", "coalesce(e.activity_id, '')", "e.action,", "coalesce(e.action, ''),",
+	"e.data_categories", "coalesce(e.data_categories, '{}')", "e.level,", "coalesce(e.level, ''),",
+	"e.actor_organization", "coalesce(e.actor_organization, '')", "e.actor_team", "coalesce(e.actor_team, '')",
+	"e.actor_role", "coalesce(e.actor_role, '')", "e.actor_employee_id", "coalesce(e.actor_employee_id, '')",
+	"e.actor_employee_name", "coalesce(e.actor_employee_name, '')", "e.system,", "coalesce(e.system, ''),",
+	"e.case_ref", "coalesce(e.case_ref, '')", "e.recipient", "coalesce(e.recipient, '')",
+	"e.access_basis", "coalesce(e.access_basis, '')", "e.break_glass_reason", "coalesce(e.break_glass_reason, '')",
+	"e.consent_ref", "coalesce(e.consent_ref, '')", "e.against_will_decision_ref", "coalesce(e.against_will_decision_ref, '')",
+	"e.against_will_reason", "coalesce(e.against_will_reason, '')", "e.against_will_approved_by", "coalesce(e.against_will_approved_by, '')",
+	"e.span_name", "coalesce(e.span_name, '')", "e.failed", "coalesce(e.failed, false)",
+).Replace(leafSourceCols)
+
+// diffLeaves names the fields in which two encoded leaves differ.
+func diffLeaves(a, b []byte) []string {
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	var out []string
+	for i := range max(len(la), len(lb)) {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y {
+			name, _, _ := strings.Cut(x, " ")
+			out = append(out, name)
+		}
+	}
+	return out
+}
