@@ -302,13 +302,15 @@ func (r *envReader) contact(c *Config, mode string) {
 	def := portal.Contact{}
 	if mode == "demo" {
 		def = portal.Contact{Phone: "14 0XX", Email: "privacy@voorbeeldstad.nl",
-			Address: "Postbus 100, 1234 AB Voorbeeldstad", Hours: "maandag tot en met vrijdag van 9.00 tot 17.00 uur"}
+			Address: "Postbus 100, 1234 AB Voorbeeldstad", Hours: "maandag tot en met vrijdag van 9.00 tot 17.00 uur",
+			HoursEN: "Monday to Friday, 9.00 to 17.00"}
 	}
 	c.Contact = portal.Contact{
 		Phone:   r.get("INZICHT_CONTACT_PHONE", def.Phone),
 		Email:   r.get("INZICHT_CONTACT_EMAIL", def.Email),
 		Address: r.get("INZICHT_CONTACT_ADDRESS", def.Address),
 		Hours:   r.get("INZICHT_CONTACT_HOURS", def.Hours),
+		HoursEN: r.get("INZICHT_CONTACT_HOURS_EN", def.HoursEN),
 	}
 	if p := c.Contact.Phone; p != "" {
 		digits := 0
@@ -330,7 +332,8 @@ func (r *envReader) contact(c *Config, mode string) {
 			r.bad("INZICHT_CONTACT_EMAIL: want one plain address such as privacy@gemeente.nl, got %q", e)
 		}
 	}
-	for k, v := range map[string]string{"INZICHT_CONTACT_ADDRESS": c.Contact.Address, "INZICHT_CONTACT_HOURS": c.Contact.Hours} {
+	for k, v := range map[string]string{"INZICHT_CONTACT_ADDRESS": c.Contact.Address, "INZICHT_CONTACT_HOURS": c.Contact.Hours,
+		"INZICHT_CONTACT_HOURS_EN": c.Contact.HoursEN} {
 		if len([]rune(v)) > maxContactText || strings.ContainsFunc(v, func(ch rune) bool { return ch < ' ' || ch == 0x7f }) {
 			r.bad("%s: want one line of at most %d characters", k, maxContactText)
 		}

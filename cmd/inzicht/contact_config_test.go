@@ -50,13 +50,14 @@ func TestContactConfig(t *testing.T) {
 	good["INZICHT_CONTACT_EMAIL"] = "privacy@voorbeeldstad.nl"
 	good["INZICHT_CONTACT_ADDRESS"] = "Postbus 100, 1234 AB Voorbeeldstad"
 	good["INZICHT_CONTACT_HOURS"] = "ma–vr 9.00–17.00 uur"
+	good["INZICHT_CONTACT_HOURS_EN"] = "Mon–Fri 9.00–17.00"
 	good["INZICHT_LOGO_PATH"] = svg
 	c, err = loadConfig("serve", envOf(good))
 	if err != nil {
 		t.Fatalf("a good contact is refused: %v", err)
 	}
 	want := portal.Contact{Phone: "+31 (0)20 123-4567", Email: "privacy@voorbeeldstad.nl",
-		Address: "Postbus 100, 1234 AB Voorbeeldstad", Hours: "ma–vr 9.00–17.00 uur"}
+		Address: "Postbus 100, 1234 AB Voorbeeldstad", Hours: "ma–vr 9.00–17.00 uur", HoursEN: "Mon–Fri 9.00–17.00"}
 	if c.Contact != want || c.LogoType != "image/svg+xml" || len(c.Logo) == 0 {
 		t.Errorf("contact %+v logo %q (%d bytes)", c.Contact, c.LogoType, len(c.Logo))
 	}
@@ -73,6 +74,7 @@ func TestContactConfig(t *testing.T) {
 		{"phone too long", "INZICHT_CONTACT_PHONE", strings.Repeat("1", 31), "INZICHT_CONTACT_PHONE"},
 		{"address over two lines", "INZICHT_CONTACT_ADDRESS", "Postbus 100\n1234 AB Voorbeeldstad", "INZICHT_CONTACT_ADDRESS"},
 		{"hours too long", "INZICHT_CONTACT_HOURS", strings.Repeat("a", 201), "INZICHT_CONTACT_HOURS"},
+		{"English hours over two lines", "INZICHT_CONTACT_HOURS_EN", "Mon–Fri\n9–17", "INZICHT_CONTACT_HOURS_EN"},
 		{"unreadable logo", "INZICHT_LOGO_PATH", filepath.Join(dir, "missing.svg"), "cannot read"},
 		{"logo is a directory", "INZICHT_LOGO_PATH", dir, "INZICHT_LOGO_PATH"},
 		{"logo with a script", "INZICHT_LOGO_PATH", scripted, "scripts"},

@@ -176,7 +176,7 @@ func (e *Exporter) signOff(ll *letterLabels, l Letter, signatory bool) *SignOff 
 		so.Signatory = fmt.Sprintf(ll.signatoryFmt, college(ll, l.Municipality))
 	}
 	for _, f := range []struct{ label, value string }{
-		{ll.phone, e.contact.Phone}, {ll.hours, e.contact.Hours},
+		{ll.phone, e.contact.Phone}, {ll.hours, e.contact.HoursFor(l.Lang)},
 		{ll.email, e.contact.Email}, {ll.address, e.contact.Address},
 	} {
 		if v := strings.TrimSpace(f.value); v != "" {

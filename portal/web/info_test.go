@@ -129,6 +129,27 @@ func TestInfoPagesForEveryone(t *testing.T) {
 		if !strings.Contains(contact, `<a href="mailto:privacy@voorbeeldstad.nl">`) || !strings.Contains(contact, cat.T(lang, "contact.hours")) {
 			t.Errorf("%s /contact lacks the e-mail link or the hours", lang)
 		}
+		// Only Dutch hours are configured: an English page shows them marked as Dutch.
+		if marked := strings.Contains(contact, `<dd lang="nl">maandag tot en met vrijdag`); marked != (lang == "en") {
+			t.Errorf("%s /contact: Dutch hours marked as Dutch: %v", lang, marked)
+		}
+	}
+}
+
+// TestEnglishOpeningHours: with English opening hours configured, English pages and letters show them
+// and Dutch pages the Dutch ones; nothing is marked as Dutch.
+func TestEnglishOpeningHours(t *testing.T) {
+	t.Parallel()
+	c := demoContact
+	c.HoursEN = "Monday to Friday, 9.00 to 17.00"
+	e := newEnv(t, web.Config{Contact: c}, web.Deps{})
+	_, en := e.getLang("/contact", "en", "")
+	_, nl := e.getLang("/contact", "nl", "")
+	if !strings.Contains(en, "<dd>Monday to Friday, 9.00 to 17.00</dd>") || strings.Contains(en, "maandag") {
+		t.Error("the English contact page does not show the English hours")
+	}
+	if !strings.Contains(nl, "<dd>maandag tot en met vrijdag") || strings.Contains(nl, "Monday") {
+		t.Error("the Dutch contact page does not show the Dutch hours")
 	}
 }
 
