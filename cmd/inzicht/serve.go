@@ -45,7 +45,8 @@ func (a *app) build() (*fiber.App, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiCfg := api.Config{RatePerMinute: a.cfg.APIRate, Signals: a.cfg.Signals,
 		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax,
-		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath}
+		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath,
+		RateCounter: a.db} // limits counted in PostgreSQL: shared by every process
 	metrics := api.NewMetrics(reg)
 	gate := api.NewGate(apiCfg) // one rate per API key across /api/v1 and /v1/traces
 	apiApp := api.New(a.db, apiCfg, gate, metrics, a.log)
@@ -78,6 +79,7 @@ func (a *app) build() (*fiber.App, error) {
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		DevIDP: a.devIDP, DevMail: a.devMail, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
+		RateCounter: a.db,
 	})
 	if err != nil {
 		return nil, err
@@ -207,6 +209,9 @@ func (a *app) sweepSessions(ctx context.Context) {
 		case <-t.C:
 			if _, err := a.db.DeleteExpiredSessions(ctx, a.cfg.SessionIdle); err != nil && ctx.Err() == nil {
 				a.log.Warn("session sweep failed", "err", err)
+			}
+			if _, err := a.db.DeleteEndedRateWindows(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("rate limit sweep failed", "err", err)
 			}
 		}
 	}
