@@ -93,6 +93,9 @@ type Config struct {
 	// /logo/<hash> with a long cache and shown in the header instead of the name as text.
 	Logo     []byte
 	LogoType string
+	// ReadYourWrites, when set (a read replica is configured), is how long after a browser's own
+	// change its pages read the primary instead of the replica (see readPreference).
+	ReadYourWrites time.Duration
 }
 
 // Deps are the portal's collaborators.
@@ -248,6 +251,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 		return c.Next()
 	})
 	app.Use(traceRequest)
+	app.Use(s.readPreference)
 	app.Use(formNewlines)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
