@@ -138,6 +138,9 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 // polling instead of listening (a pooler in transaction mode passes no LISTEN/NOTIFY).
 func (r *envReader) scaling(c *Config) {
 	c.ReplicaURL = r.get("INZICHT_DATABASE_REPLICA_URL", "")
+	if u, err := url.Parse(c.ReplicaURL); c.ReplicaURL != "" && (err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql")) {
+		r.bad("INZICHT_DATABASE_REPLICA_URL: want a postgres:// URL of the read replica")
+	}
 	c.ReplicaMaxLag = r.dur("INZICHT_REPLICA_MAX_LAG", 5*time.Second)
 	if v := r.get("INZICHT_JOBS_POLL_ONLY", "false"); v != "" {
 		b, err := strconv.ParseBool(v)
