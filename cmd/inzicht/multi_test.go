@@ -32,7 +32,8 @@ import (
 // TestSeveralMachines runs Inzicht as a large municipality would (issue 20, security.md property 33):
 // a primary and a streaming hot standby made with initdb and pg_basebackup, PgBouncer in transaction
 // mode in front of the primary (when installed; CI installs it and fails without it), and two
-// `inzicht serve` processes reading the standby. One citizen session is used on both processes; the
+// `inzicht serve` processes reading the standby. One citizen session is used on both processes, and
+// login attempts on both count against one limit; the
 // standby is stopped while citizens read and no request fails; a process is killed while back-office
 // clients post batches, and their retries (on the other process) store every event exactly once.
 func TestSeveralMachines(t *testing.T) {
@@ -107,7 +108,7 @@ func TestSeveralMachines(t *testing.T) {
 	}
 
 	env := []string{"DATABASE_URL=" + appURL, "INZICHT_DATABASE_REPLICA_URL=" + standbyURL, "INZICHT_REPLICA_MAX_LAG=2s",
-		"INZICHT_JOBS_POLL_ONLY=true", "INZICHT_API_RATE=100000000",
+		"INZICHT_JOBS_POLL_ONLY=true", "INZICHT_API_RATE=100000000", "INZICHT_LOGIN_RATE=4",
 		"INZICHT_BSN_HMAC_KEY=" + base64.StdEncoding.EncodeToString(hmacKey),
 		"INZICHT_BSN_ENC_KEYS=multi:" + base64.StdEncoding.EncodeToString(encKey)}
 	p1, p2 := startPortal(t, env), startPortal(t, env)
@@ -160,6 +161,22 @@ func TestSeveralMachines(t *testing.T) {
 		st, page, err := get(p, "/verwerkingen")
 		if err != nil || st != 200 || !strings.Contains(page, "Verwerking 1–10 van 10") {
 			t.Fatalf("request %d of the session on process %d: %d %v, want the page of the ten events", i, i%2+1, st, err)
+		}
+	}
+
+	// The login limit (4 a minute per address) is one limit for both processes: the fifth attempt, on
+	// either process, is refused. (The attempts themselves fail: this test's provider does not exist.)
+	var statuses []int
+	for i := range 6 {
+		st, _, err := get([]*portalProcess{p1, p2}[i%2], "/inloggen")
+		if err != nil {
+			t.Fatal(err)
+		}
+		statuses = append(statuses, st)
+	}
+	for i, st := range statuses {
+		if (st == http.StatusTooManyRequests) != (i >= 4) {
+			t.Fatalf("login attempts alternating between the processes: %v, want the fifth and sixth refused with 429", statuses)
 		}
 	}
 
