@@ -33,9 +33,9 @@ import (
 // a primary and a streaming hot standby made with initdb and pg_basebackup, PgBouncer in transaction
 // mode in front of the primary (when installed; CI installs it and fails without it), and two
 // `inzicht serve` processes reading the standby. One citizen session is used on both processes, and
-// login attempts on both count against one limit; the
-// standby is stopped while citizens read and no request fails; a process is killed while back-office
-// clients post batches, and their retries (on the other process) store every event exactly once.
+// login attempts on both count against one limit; the standby is stopped while citizens read and no
+// request fails; a process is killed while back-office clients post batches, and their retries (on the
+// other process) store every event exactly once.
 func TestSeveralMachines(t *testing.T) {
 	ctx := context.Background()
 	base := t.TempDir() // as root PostgreSQL runs as the postgres user, which must traverse it
