@@ -14,12 +14,12 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/utils"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/httpbody"
+	"github.com/inzicht/inzicht/portal/ratelimit"
 )
 
 // OpenAPI is the OpenAPI 3.1 description of this API, served at /api/v1/openapi.json.
@@ -76,6 +76,9 @@ type Config struct {
 	Municipality string
 	// LogbookID identifies this logbook in LDV reads (metadata.logbookId); "" means "inzicht".
 	LogbookID string
+	// RateCounter keeps the rate limits' counts; nil counts in this process only. cmd/inzicht gives
+	// the PostgreSQL counter, so several processes share one limit per key and address.
+	RateCounter ratelimit.Counter
 }
 
 // DefaultEventsNotBefore is the earliest plausible time of a processing event: no municipal system
@@ -103,7 +106,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // Gate is the rate limiting in front of every app that serves API keys (New and NewOTLP): one
 // limiter on failed requests per address and one on all requests per API key. Built once and passed
 // to both apps, it gives a key the configured rate once across /api/v1 and /v1/traces, not once per
-// app. It is safe for concurrent use (the limiters keep their counts in their own storage).
+// app. It is safe for concurrent use; with Config.RateCounter set to the PostgreSQL counter, every
+// process adds to the same counts.
 type Gate struct {
 	perAddress, perKey fiber.Handler
 }
@@ -119,12 +123,11 @@ func NewGate(cfg Config) *Gate {
 		// Failed requests per address before authentication, so floods of made-up keys are cut off
 		// without starving the systems behind the same proxy; all requests per key after it, so one
 		// system cannot starve another.
-		perAddress: limiter.New(limiter.Config{Max: 10 * cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
-			SkipSuccessfulRequests: true}),
-		perKey: limiter.New(limiter.Config{
-			Max: cfg.RatePerMinute, Expiration: time.Minute, LimitReached: limitReached,
-			KeyGenerator: func(c *fiber.Ctx) string { return strconv.FormatInt(apiKey(c).ID, 10) },
-		}),
+		perAddress: ratelimit.New(ratelimit.Config{Name: "api-address", Max: 10 * cfg.RatePerMinute, Window: time.Minute,
+			LimitReached: limitReached, OnlyFailures: true, Counter: cfg.RateCounter}),
+		perKey: ratelimit.New(ratelimit.Config{Name: "api-key", Max: cfg.RatePerMinute, Window: time.Minute,
+			LimitReached: limitReached, Counter: cfg.RateCounter,
+			Key: func(c *fiber.Ctx) string { return strconv.FormatInt(apiKey(c).ID, 10) }}),
 	}
 }
 

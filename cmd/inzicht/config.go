@@ -87,6 +87,11 @@ type Config struct {
 	APIRate     int
 	LoginRate   int
 	LogLevel    string
+
+	// Several machines (issue 20; see r.scaling and docs/operations.md).
+	ReplicaURL    string        // INZICHT_DATABASE_REPLICA_URL: a read replica; "" = none
+	ReplicaMaxLag time.Duration // INZICHT_REPLICA_MAX_LAG: above it the primary is read
+	JobsPollOnly  bool          // INZICHT_JOBS_POLL_ONLY: River without LISTEN (PgBouncer, transaction mode)
 }
 
 // OIDCConfig is one OpenID Connect client.
@@ -118,6 +123,7 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 	r := &envReader{getenv: getenv}
 	c := r.base(mode)
 	r.apiBounds(&c)
+	r.scaling(&c)
 	c.OIDC, c.StaffOIDC = r.oidcClient("INZICHT_OIDC_"), r.oidcClient("INZICHT_STAFF_OIDC_")
 	r.keys(&c, mode)
 	r.logKey(&c, mode)
@@ -133,6 +139,23 @@ func loadConfig(mode string, getenv func(string) string) (Config, error) {
 		return c, errors.New("configuration:\n  - " + strings.Join(r.errs, "\n  - "))
 	}
 	return c, nil
+}
+
+// scaling reads the settings for more than one machine: a read replica and its lag bound, and River
+// polling instead of listening (a pooler in transaction mode passes no LISTEN/NOTIFY).
+func (r *envReader) scaling(c *Config) {
+	c.ReplicaURL = r.get("INZICHT_DATABASE_REPLICA_URL", "")
+	if u, err := url.Parse(c.ReplicaURL); c.ReplicaURL != "" && (err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql")) {
+		r.bad("INZICHT_DATABASE_REPLICA_URL: want a postgres:// URL of the read replica")
+	}
+	c.ReplicaMaxLag = r.dur("INZICHT_REPLICA_MAX_LAG", 5*time.Second)
+	if v := r.get("INZICHT_JOBS_POLL_ONLY", "false"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			r.bad("INZICHT_JOBS_POLL_ONLY: want true or false, got %q", v)
+		}
+		c.JobsPollOnly = b
+	}
 }
 
 // envReader reads settings from the environment and collects every problem, so that one start

@@ -47,9 +47,11 @@ func (a *app) build() (*fiber.App, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiCfg := api.Config{RatePerMinute: a.cfg.APIRate, Signals: a.cfg.Signals,
 		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax,
-		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath}
+		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath,
+		RateCounter: a.db} // limits counted in PostgreSQL: shared by every process
 	metrics := api.NewMetrics(reg)
 	a.logm = newLogMetrics(reg)
+	a.replicaMetrics(reg)
 	gate := api.NewGate(apiCfg) // one rate per API key across /api/v1 and /v1/traces
 	apiApp := api.New(a.db, apiCfg, gate, metrics, a.log)
 	otlpApp := api.NewOTLP(a.db, apiCfg, gate, metrics, a.log)
@@ -77,11 +79,12 @@ func (a *app) build() (*fiber.App, error) {
 		StaffRolesClaim: a.cfg.RolesClaim, LoginRate: a.cfg.LoginRate, FormActions: formActions,
 		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken, MailEnabled: a.cfg.SMTP != nil,
 		Signals: a.cfg.Signals, SuppressBelow: a.cfg.SuppressBelow,
-		Contact: a.cfg.Contact, Logo: a.cfg.Logo, LogoType: a.cfg.LogoType,
+		Contact: a.cfg.Contact, Logo: a.cfg.Logo, LogoType: a.cfg.LogoType, ReadYourWrites: a.readYourWrites(),
 		LogVerifierKey: a.cfg.LogSigner.VerifierKey(),
 	}, web.Deps{
 		Store: a.db, CitizenRP: rp(a.cfg.OIDC, nil), StaffRP: rp(a.cfg.StaffOIDC, []string{"profile"}),
 		DevIDP: a.devIDP, DevMail: a.devMail, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Log: a.log,
+		RateCounter: a.db,
 	})
 	if err != nil {
 		return nil, err
@@ -171,7 +174,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	jcfg := jobs.Config{BaseURL: a.cfg.BaseURL, Municipality: a.cfg.Municipality, ClerkEmail: a.cfg.ClerkEmail,
-		TeamLeadEmail: a.cfg.TeamLeadEmail, Log: a.log}
+		TeamLeadEmail: a.cfg.TeamLeadEmail, Log: a.log, PollOnly: a.cfg.JobsPollOnly}
 	if a.cfg.SMTP != nil {
 		jcfg.Mailer = mail.New(*a.cfg.SMTP)
 	}
@@ -203,6 +206,44 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
+// readYourWrites is how long a browser reads the primary after its own change: the replica's lag
+// bound twice over (the lag is measured every second), and nothing without a replica.
+func (a *app) readYourWrites() time.Duration {
+	if a.cfg.ReplicaURL == "" {
+		return 0
+	}
+	return max(2*a.cfg.ReplicaMaxLag, 2*time.Second)
+}
+
+// replicaMetrics exports the read replica's lag, whether it is read, and how often a query fell back
+// to the primary.
+func (a *app) replicaMetrics(reg prometheus.Registerer) {
+	if a.cfg.ReplicaURL == "" {
+		return
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inzicht_replica_lag_seconds",
+			Help: "The read replica's last measured replay lag behind the primary (-1: not measured yet)."},
+			func() float64 {
+				if l := a.db.ReplicaStatus().Lag; l >= 0 {
+					return l.Seconds()
+				}
+				return -1
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inzicht_replica_in_use",
+			Help: "1 when the portal reads the replica, 0 when it reads the primary (replica down or lagging)."},
+			func() float64 {
+				if a.db.ReplicaStatus().Usable {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "inzicht_replica_fallbacks_total",
+			Help: "Replica queries that failed and were answered by the primary."},
+			func() float64 { return float64(a.db.ReplicaStatus().Fallbacks) }),
+	)
+}
+
 func (a *app) sweepSessions(ctx context.Context) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
@@ -213,6 +254,9 @@ func (a *app) sweepSessions(ctx context.Context) {
 		case <-t.C:
 			if _, err := a.db.DeleteExpiredSessions(ctx, a.cfg.SessionIdle); err != nil && ctx.Err() == nil {
 				a.log.Warn("session sweep failed", "err", err)
+			}
+			if _, err := a.db.DeleteEndedRateWindows(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("rate limit sweep failed", "err", err)
 			}
 		}
 	}
@@ -239,6 +283,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	if cfg.ReplicaURL != "" {
+		if err := db.AttachReplica(ctx, postgres.ReplicaConfig{URL: cfg.ReplicaURL, MaxLag: cfg.ReplicaMaxLag, Log: log}); err != nil {
+			return err
+		}
+	}
 	st, err := db.MigrationStatus(ctx)
 	if err != nil {
 		return err

@@ -424,16 +424,7 @@ func lookPath(name string, fallbacks ...string) string {
 
 // run runs name with args in workDir and returns its combined output.
 func (r runner) run(ctx context.Context, workDir, name string, args ...string) ([]byte, error) {
-	var cmd *exec.Cmd
-	switch {
-	case !r.asRoot:
-		cmd = exec.CommandContext(ctx, name, args...)
-	case r.runuser != "":
-		cmd = exec.CommandContext(ctx, r.runuser, append([]string{"-u", osUser, "--", name}, args...)...)
-	default:
-		cmd = exec.CommandContext(ctx, r.su, osUser, "-s", "/bin/sh", "-c", shellJoin(append([]string{name}, args...)))
-	}
-	cmd.Dir = workDir
+	cmd := r.command(ctx, workDir, name, args...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -444,6 +435,21 @@ func (r runner) run(ctx context.Context, workDir, name string, args ...string) (
 		err = nil
 	}
 	return out.Bytes(), err
+}
+
+// command is the command that runs name with args in workDir, as the postgres OS user when root.
+func (r runner) command(ctx context.Context, workDir, name string, args ...string) *exec.Cmd {
+	var cmd *exec.Cmd
+	switch {
+	case !r.asRoot:
+		cmd = exec.CommandContext(ctx, name, args...)
+	case r.runuser != "":
+		cmd = exec.CommandContext(ctx, r.runuser, append([]string{"-u", osUser, "--", name}, args...)...)
+	default:
+		cmd = exec.CommandContext(ctx, r.su, osUser, "-s", "/bin/sh", "-c", shellJoin(append([]string{name}, args...)))
+	}
+	cmd.Dir = workDir
+	return cmd
 }
 
 // shellQuote quotes s for a POSIX shell.

@@ -65,7 +65,10 @@ type Config struct {
 	RetryPolicy river.ClientRetryPolicy
 	// FetchPollInterval overrides how often idle workers look for jobs (tests).
 	FetchPollInterval time.Duration
-	Log               *slog.Logger
+	// PollOnly makes River poll for new jobs and leadership instead of listening (LISTEN/NOTIFY),
+	// for a connection pooler in transaction mode, which passes no notifications.
+	PollOnly bool
+	Log      *slog.Logger
 }
 
 // Runner works the jobs until stopped.
@@ -117,6 +120,7 @@ func New(store Store, cfg Config) (*Runner, error) {
 		},
 		RetryPolicy:       cfg.RetryPolicy,
 		FetchPollInterval: cfg.FetchPollInterval,
+		PollOnly:          cfg.PollOnly,
 		JobTimeout:        2 * time.Minute,
 		// A job left running by a process that died (or did not finish before Stop's deadline) is
 		// given to another worker after this long, instead of River's default hour.

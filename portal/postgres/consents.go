@@ -158,13 +158,14 @@ func (db *DB) ConsentByID(ctx context.Context, id string) (portal.Consent, error
 
 // CitizenConsents lists a citizen's consent requests: open ones first, then the newest.
 func (db *DB) CitizenConsents(ctx context.Context, subjectID int64) ([]portal.Consent, error) {
-	rows, _ := db.pool.Query(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.subject_id = $1
+	q := db.reader(ctx)
+	rows, _ := q.Query(ctx, `SELECT `+consentCols+` FROM consents c WHERE c.subject_id = $1
 ORDER BY (c.status = 'pending' AND c.valid_until >= ($2::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date) DESC,
  c.created_at DESC`, subjectID, db.now())
 	cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (portal.Consent, error) { return scanConsent(r) })
 	for i := range cs {
 		if err == nil {
-			err = db.fillConsentNames(ctx, db.pool, &cs[i])
+			err = db.fillConsentNames(ctx, q, &cs[i])
 		}
 	}
 	return cs, wrapErr("citizen consents", err)
@@ -172,7 +173,7 @@ ORDER BY (c.status = 'pending' AND c.valid_until >= ($2::timestamptz AT TIME ZON
 
 // CitizenConsent returns one of a citizen's consent requests; another's gives ENOTFOUND.
 func (db *DB) CitizenConsent(ctx context.Context, subjectID int64, id string) (portal.Consent, error) {
-	c, err := db.consent(ctx, db.pool, id)
+	c, err := db.consent(ctx, db.reader(ctx), id)
 	if err == nil && c.SubjectID != subjectID {
 		err = errNoConsent
 	}

@@ -30,6 +30,8 @@ type DB struct {
 	jobs *river.Client[pgx.Tx]
 	// limits bounds what one person can file (see SetFilingLimits); nil: the defaults.
 	limits atomic.Pointer[portal.FilingLimits]
+	// replica is the optional read replica (AttachReplica, replica.go); nil: every read goes to pool.
+	replica atomic.Pointer[replica]
 }
 
 // Open connects to PostgreSQL at url. The vault keeps BSNs out of the tables in clear. It checks the
@@ -79,8 +81,11 @@ func redact(c *pgx.ConnConfig) string {
 	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 
-// Close closes the pool.
-func (db *DB) Close() { db.pool.Close() }
+// Close closes the pool (and the read replica's).
+func (db *DB) Close() {
+	db.closeReplica()
+	db.pool.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }

@@ -453,7 +453,7 @@ func (db *DB) Events(ctx context.Context, subjectID int64, f portal.EventFilter)
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 50
 	}
-	evs, more, err := queryEvents(ctx, db.pool, db.now(), eventQuery{subjectID: subjectID, filter: f})
+	evs, more, err := queryEvents(ctx, db.reader(ctx), db.now(), eventQuery{subjectID: subjectID, filter: f})
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: events: %w", err)
 	}
@@ -639,7 +639,7 @@ WHERE ` + visibleSQL("$1") + " AND e.subject_id = $2"
 	}
 	q += filterSQL(f, arg) + " LIMIT " + arg(max+1) + ") x"
 	var n int
-	if err := db.pool.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+	if err := db.reader(ctx).QueryRow(ctx, q, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("postgres: count events: %w", err)
 	}
 	return n, nil
@@ -655,7 +655,7 @@ func (db *DB) LogOptions(ctx context.Context, subjectID int64, acting *portal.Ac
 	if acting != nil {
 		cond = actingSQL(acting, arg)
 	}
-	err = db.pool.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT e.action) FILTER (WHERE e.action <> ''), '{}'),
+	err = db.reader(ctx).QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT e.action) FILTER (WHERE e.action <> ''), '{}'),
        coalesce(array_agg(DISTINCT e.recipient) FILTER (WHERE e.recipient <> ''), '{}')
 FROM processing_events e WHERE `+visibleSQL("$1")+` AND e.subject_id = $2`+cond, args...).Scan(&actions, &recipients)
 	if err != nil {
@@ -697,7 +697,7 @@ func (db *DB) EventFor(ctx context.Context, subjectID int64, id string, acting *
 	if acting != nil {
 		cond = actingSQL(acting, func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) })
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+eventCols+` FROM processing_events e
+	rows, err := db.reader(ctx).Query(ctx, `SELECT `+eventCols+` FROM processing_events e
 JOIN processing_activities a ON a.id = e.activity_id
 WHERE e.id = $1::uuid AND e.subject_id = $2 AND `+visibleSQL("$3")+cond, args...)
 	if err != nil {
@@ -798,7 +798,7 @@ func (db *DB) SummaryFor(ctx context.Context, subjectID int64, acting *portal.Ac
 	var s portal.Summary
 	now := db.now()
 	var latest *time.Time
-	err := db.pool.QueryRow(ctx, `
+	err := db.reader(ctx).QueryRow(ctx, `
 WITH live AS (
   SELECT * FROM processing_events
   WHERE subject_id = $1 AND confidential_until IS NOT NULL AND confidential_until <= $2),
@@ -834,7 +834,7 @@ func (db *DB) actingSummary(ctx context.Context, subjectID int64, acting *portal
 	var latest *time.Time
 	args := []any{subjectID, now, now.AddDate(-1, 0, 0)}
 	cond := actingSQL(acting, func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) })
-	err := db.pool.QueryRow(ctx, `
+	err := db.reader(ctx).QueryRow(ctx, `
 WITH v AS (SELECT * FROM processing_events e WHERE e.subject_id = $1 AND `+visibleSQL("$2")+cond+`)
 SELECT count(*), count(*) FILTER (WHERE occurred_at >= $3), count(*) FILTER (WHERE access_basis = 'break_glass'),
        count(*) FILTER (WHERE access_basis = 'against_will'), count(*) FILTER (WHERE access_basis = 'consent' AND consent_covered IS NOT FALSE),

@@ -222,7 +222,7 @@ func uniq(ss []string) map[string]bool {
 
 // Requests lists a citizen's requests, newest first.
 func (db *DB) Requests(ctx context.Context, subjectID int64) ([]portal.RightsRequest, error) {
-	rows, _ := db.pool.Query(ctx, `SELECT `+requestCols+` FROM rights_requests r WHERE r.subject_id = $1
+	rows, _ := db.reader(ctx).Query(ctx, `SELECT `+requestCols+` FROM rights_requests r WHERE r.subject_id = $1
 ORDER BY r.received_at DESC, r.number DESC`, subjectID)
 	rs, err := collectRequests(rows)
 	if err != nil {
@@ -237,7 +237,7 @@ func (db *DB) Request(ctx context.Context, subjectID int64, id string) (portal.R
 	if subjectID <= 0 { // 0 means "any citizen" inside; a citizen always has a subject
 		return portal.RightsRequest{}, errNoRequest
 	}
-	return db.request(ctx, db.pool, id, subjectID)
+	return db.request(ctx, db.reader(ctx), id, subjectID)
 }
 
 // RequestByID returns any request with its timeline (staff, API, jobs).

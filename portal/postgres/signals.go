@@ -278,7 +278,7 @@ func checkRepID(id string) error {
 func (db *DB) CitizenSignals(ctx context.Context, subjectID int64, repID string) ([]portal.Signal, error) {
 	var rows pgx.Rows
 	if repID == "" {
-		rows, _ = db.pool.Query(ctx, `SELECT `+signalCols+` FROM signals s WHERE s.subject_id = $1 AND s.told_at IS NOT NULL
+		rows, _ = db.reader(ctx).Query(ctx, `SELECT `+signalCols+` FROM signals s WHERE s.subject_id = $1 AND s.told_at IS NOT NULL
 ORDER BY s.received_at DESC, s.id`, subjectID)
 	} else {
 		if err := checkRepID(repID); err != nil {

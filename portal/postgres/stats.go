@@ -139,7 +139,7 @@ WHERE stats_periods.computed_at <= EXCLUDED.computed_at`, p.Label, p.From, p.To,
 // StoredPeriods returns the stored counts of the periods with these labels, in one query; a period
 // never computed is missing from the map.
 func (db *DB) StoredPeriods(ctx context.Context, labels []string) (map[string]portal.StoredCounts, error) {
-	rows, _ := db.pool.Query(ctx, `SELECT period, period_from, period_to, counts, computed_at
+	rows, _ := db.reader(ctx).Query(ctx, `SELECT period, period_from, period_to, counts, computed_at
 FROM stats_periods WHERE period = ANY($1)`, labels)
 	out := make(map[string]portal.StoredCounts, len(labels))
 	var sc portal.StoredCounts

@@ -19,7 +19,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/inzicht/inzicht/portal/i18n"
 	"github.com/inzicht/inzicht/portal/oidcrp"
 	"github.com/inzicht/inzicht/portal/pdfexport"
+	"github.com/inzicht/inzicht/portal/ratelimit"
 	"github.com/inzicht/inzicht/portal/tracectx"
 	"github.com/inzicht/inzicht/static"
 	"github.com/inzicht/inzicht/views"
@@ -97,6 +97,9 @@ type Config struct {
 	// LogVerifierKey is the note verifier key of the verifiable log's checkpoints, published at
 	// /log/key ("" = not published).
 	LogVerifierKey string
+	// ReadYourWrites, when set (a read replica is configured), is how long after a browser's own
+	// change its pages read the primary instead of the replica (see readPreference).
+	ReadYourWrites time.Duration
 }
 
 // Deps are the portal's collaborators.
@@ -111,6 +114,9 @@ type Deps struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	Catalog   *i18n.Catalog // the texts; loaded from the embedded catalogue when nil
+	// RateCounter keeps the login rate limit's counts; nil counts in this process only. cmd/inzicht
+	// gives the PostgreSQL counter, so several portal processes share one limit.
+	RateCounter ratelimit.Counter
 }
 
 // Cookie names. The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
@@ -249,6 +255,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 		return c.Next()
 	})
 	app.Use(traceRequest)
+	app.Use(s.readPreference)
 	app.Use(formNewlines)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
@@ -273,8 +280,8 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 	}
 
 	app.Use(s.loadSession)
-	loginLimit := limiter.New(limiter.Config{Max: cfg.LoginRate, Expiration: time.Minute,
-		LimitReached: func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusTooManyRequests) }})
+	loginLimit := ratelimit.New(ratelimit.Config{Name: "login", Max: cfg.LoginRate, Window: time.Minute,
+		Counter: deps.RateCounter, Log: deps.Log})
 
 	// Every route of the portal, in one place.
 	app.Get("/", s.home)
