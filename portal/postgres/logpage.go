@@ -24,9 +24,9 @@ func (db *DB) LogPage(ctx context.Context, subjectID int64, f portal.EventFilter
 	optSQL, optArgs := logOptionsSQL(now, subjectID, f.For)
 	evSQL, evArgs, reverse := eventsSQL(now, eventQuery{subjectID: subjectID, filter: f})
 	var p portal.LogPage
-	var err error
 	b.Queue(sumSQL, sumArgs...).QueryRow(func(row pgx.Row) error {
-		p.Summary, err = scanSummary(row)
+		sum, err := scanSummary(row)
+		p.Summary = sum
 		return wrapIf("summary", err)
 	})
 	b.Queue(optSQL, optArgs...).QueryRow(func(row pgx.Row) error {
