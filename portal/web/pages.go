@@ -94,10 +94,10 @@ type Row struct {
 	// who is the employee behind the row (id and name), also when the citizen is not shown the name:
 	// only views by the same person are grouped.
 	who string
-	// Heading ("1 december 2026, 10:04 — Organisation, Team"), Who (role and, where shown, the
-	// employee), CategoryList and the labels L are what the rows template writes (rows.go).
-	Heading, Who, CategoryList string
-	L                          *RowLabels
+	// Heading ("1 december 2026, 10:04 — Organisation, Team"), CategoryList and the labels L are what
+	// the rows template writes (rows.go).
+	Heading, CategoryList string
+	L                     *RowLabels
 }
 
 // viewGroupGap is how far apart two views of the same case by the same person may be to be shown as one

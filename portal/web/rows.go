@@ -26,17 +26,14 @@ func (s *server) labelsFor(l string) *RowLabels {
 }
 
 // setRowTexts fills the texts a line of the log shows that are made of several fields, so the
-// template writes each with one action: the heading (time, organisation, team), the role with the
-// employee, and the data categories as one list. The template escapes them as it escaped the parts.
+// template writes each with one action: the heading (time, organisation, team) and the data
+// categories as one list. The template escapes them as it escaped the parts. (The employee is not
+// among them: a staff page fills it in after the row is made.)
 func (s *server) setRowTexts(l string, r *Row) {
 	r.L = s.labelsFor(l)
 	r.Heading = FormatDateTime(l, r.When) + " — " + r.Org
 	if r.Team != "" {
 		r.Heading += ", " + r.Team
-	}
-	r.Who = r.Role
-	if r.Employee != "" {
-		r.Who += " (" + r.Employee + ")"
 	}
 	r.CategoryList = strings.Join(r.Categories, ", ")
 }
