@@ -14,7 +14,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,6 +118,12 @@ func (b *runner) run(ctx context.Context) (Result, error) {
 	if res.PostgreSQL, err = b.gen.ServerVersion(ctx); err != nil {
 		return res, err
 	}
+	// Planner settings for this machine, on the scratch database only (the server's own settings,
+	// shared_buffers among them, are the operator's: docs/operations.md).
+	res.Settings = databaseSettings(b.o.Server)
+	if err := b.gen.SetForDatabase(ctx, dbName(dbURL), res.Settings); err != nil {
+		return res, err
+	}
 	if err := b.register(ctx, start); err != nil {
 		return res, err
 	}
@@ -140,8 +148,8 @@ func (b *runner) run(ctx context.Context) (Result, error) {
 	if err := b.gen.GenerateCaseload(ctx, b.subjects, b.o.Requests, b.o.Years, time.Now()); err != nil {
 		return res, err
 	}
-	b.logf("analyze")
-	if err := b.gen.Analyze(ctx); err != nil {
+	b.logf("vacuum (analyze)")
+	if err := b.gen.VacuumAnalyze(ctx); err != nil {
 		return res, err
 	}
 	if res.EventsInTable, res.TableBytes, err = b.gen.TableSize(ctx, "processing_events"); err != nil {
@@ -223,4 +231,34 @@ func scratchURL(server string) (string, error) {
 func dbName(raw string) string {
 	u, _ := url.Parse(raw)
 	return strings.TrimPrefix(u.Path, "/")
+}
+
+// databaseSettings are the planner settings the scratch database gets (docs/operations.md says why):
+// random_page_cost for a disk without seek time and a table mostly in memory, no JIT compilation
+// (it pays off for long analytical queries, not for page-sized look-ups), and, when PostgreSQL runs
+// on this machine, effective_cache_size at half of its memory (what the OS cache can hold besides
+// the processes).
+func databaseSettings(server string) []benchdb.Setting {
+	out := []benchdb.Setting{{Name: "random_page_cost", Value: "1.1"}, {Name: "jit", Value: "off"}}
+	if u, err := url.Parse(server); err == nil && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1") {
+		if mb := memTotalMB(); mb > 0 {
+			out = append(out, benchdb.Setting{Name: "effective_cache_size", Value: fmt.Sprintf("%dMB", mb/2)})
+		}
+	}
+	return out
+}
+
+// memTotalMB is this machine's memory in MB (Linux), 0 where /proc/meminfo is missing.
+func memTotalMB() int64 {
+	raw, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb >> 10
+		}
+	}
+	return 0
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"text/tabwriter"
 	"time"
+
+	"github.com/inzicht/inzicht/internal/benchdb"
 )
 
 // Result is what `inzicht bench` prints and writes as JSON.
@@ -16,8 +18,10 @@ type Result struct {
 	CPUs       int       `json:"cpus"`
 	Go         string    `json:"go"`
 	PostgreSQL string    `json:"postgresql"`
-	Options    Options   `json:"options"`
-	Ingest     struct {
+	// Settings are the planner settings the scratch database was given (ALTER DATABASE … SET).
+	Settings []benchdb.Setting `json:"postgresql_settings"`
+	Options  Options           `json:"options"`
+	Ingest   struct {
 		Events         int     `json:"events"`
 		APIPerSec      float64 `json:"api_events_per_s"`
 		CopyPerSec     float64 `json:"copy_events_per_s"`
@@ -67,8 +71,13 @@ func printResult(w io.Writer, r Result) {
 	}
 	fmt.Fprintf(w, "\nInzicht benchmark — %s, %d CPUs, %s, PostgreSQL %s, %.0f s\n", r.When.Format(time.RFC3339), r.CPUs, r.Go,
 		r.PostgreSQL, r.Seconds)
-	fmt.Fprintf(w, "processing_events: %d rows, %.1f GB with indexes; %d citizens\n\n", r.EventsInTable,
+	fmt.Fprintf(w, "processing_events: %d rows, %.1f GB with indexes; %d citizens\n", r.EventsInTable,
 		float64(r.TableBytes)/(1<<30), r.Options.Citizens)
+	fmt.Fprintf(w, "database settings:")
+	for _, s := range r.Settings {
+		fmt.Fprintf(w, " %s=%s", s.Name, s.Value)
+	}
+	fmt.Fprint(w, "\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "INGEST\tevents\tAPI events/s\tCOPY events/s\tAPI ÷ COPY\ttarget\tmet")
 	fmt.Fprintf(tw, "\t%d\t%.0f\t%.0f\t%.0f %%\t≥ 50 %%\t%s\n", r.Ingest.Events, r.Ingest.APIPerSec, r.Ingest.CopyPerSec,

@@ -486,6 +486,17 @@ type subjectEvent struct {
 // queryEvents is the one query for visible events (visibleSQL), newest first: a person's own log
 // and the reads of other systems. It returns at most q.filter.Limit events and whether more follow.
 func queryEvents(ctx context.Context, db querier, now time.Time, q eventQuery) ([]subjectEvent, bool, error) {
+	sql, args, reverse := eventsSQL(now, q)
+	rows, err := db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	return collectEvents(rows, q.filter.Limit, reverse)
+}
+
+// eventsSQL is the query of queryEvents, with its arguments; reverse says it reads the index
+// backwards (the previous or the last page), so collectEvents turns the rows round.
+func eventsSQL(now time.Time, q eventQuery) (string, []any, bool) {
 	f := q.filter
 	sb := strings.Builder{}
 	args := []any{now}
@@ -538,10 +549,11 @@ WHERE ` + visibleSQL("$1"))
 	} else {
 		sb.WriteString(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT " + arg(f.Limit+1))
 	}
-	rows, err := db.Query(ctx, sb.String(), args...)
-	if err != nil {
-		return nil, false, err
-	}
+	return sb.String(), args, reverse
+}
+
+// collectEvents reads the rows of eventsSQL: at most limit events, newest first, and whether more follow.
+func collectEvents(rows pgx.Rows, limit int, reverse bool) ([]subjectEvent, bool, error) {
 	evs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (subjectEvent, error) {
 		var se scannedEvent
 		var out subjectEvent
@@ -552,9 +564,9 @@ WHERE ` + visibleSQL("$1"))
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(evs) > f.Limit
+	more := len(evs) > limit
 	if more {
-		evs = evs[:f.Limit]
+		evs = evs[:limit]
 	}
 	if reverse {
 		slices.Reverse(evs)
@@ -649,19 +661,24 @@ WHERE ` + visibleSQL("$1") + " AND e.subject_id = $2"
 // (acting, nil for the person themselves) may see it, for the filters of /verwerkingen. It reads the
 // person's own rows only (through the subject_id index), so it costs what the person's log is long.
 func (db *DB) LogOptions(ctx context.Context, subjectID int64, acting *portal.Acting) (actions, recipients []string, err error) {
-	args := []any{db.now(), subjectID}
+	sql, args := logOptionsSQL(db.now(), subjectID, acting)
+	if err = db.reader(ctx).QueryRow(ctx, sql, args...).Scan(&actions, &recipients); err != nil {
+		return nil, nil, fmt.Errorf("postgres: log options: %w", err)
+	}
+	return actions, recipients, nil
+}
+
+// logOptionsSQL is the query of LogOptions, with its arguments.
+func logOptionsSQL(now time.Time, subjectID int64, acting *portal.Acting) (string, []any) {
+	args := []any{now, subjectID}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	cond := ""
 	if acting != nil {
 		cond = actingSQL(acting, arg)
 	}
-	err = db.reader(ctx).QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT e.action) FILTER (WHERE e.action <> ''), '{}'),
+	return `SELECT coalesce(array_agg(DISTINCT e.action) FILTER (WHERE e.action <> ''), '{}'),
        coalesce(array_agg(DISTINCT e.recipient) FILTER (WHERE e.recipient <> ''), '{}')
-FROM processing_events e WHERE `+visibleSQL("$1")+` AND e.subject_id = $2`+cond, args...).Scan(&actions, &recipients)
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: log options: %w", err)
-	}
-	return actions, recipients, nil
+FROM processing_events e WHERE ` + visibleSQL("$1") + ` AND e.subject_id = $2` + cond, args
 }
 
 // financialSQL is the condition that event e falls under a register entry marked financial.
@@ -792,13 +809,31 @@ func (db *DB) Summary(ctx context.Context, subjectID int64) (portal.Summary, err
 // the counts are then made directly over the events they may see (actingSQL); the pre-aggregated
 // summary covers every event.
 func (db *DB) SummaryFor(ctx context.Context, subjectID int64, acting *portal.Acting) (portal.Summary, error) {
-	if acting != nil {
-		return db.actingSummary(ctx, subjectID, acting)
+	sql, args := summarySQL(db.now(), subjectID, acting)
+	s, err := scanSummary(db.reader(ctx).QueryRow(ctx, sql, args...))
+	if err != nil {
+		return s, fmt.Errorf("postgres: summary: %w", err)
 	}
-	var s portal.Summary
-	now := db.now()
-	var latest *time.Time
-	err := db.reader(ctx).QueryRow(ctx, `
+	return s, nil
+}
+
+// summarySQL is the query of SummaryFor, with its arguments: for the person themselves (acting nil)
+// the pre-aggregated summary plus the live rest; for someone acting for them, counts made directly
+// over the events they may see (actingSQL). scanSummary reads its one row.
+func summarySQL(now time.Time, subjectID int64, acting *portal.Acting) (string, []any) {
+	args := []any{subjectID, now, now.AddDate(-1, 0, 0)}
+	if acting != nil {
+		cond := actingSQL(acting, func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) })
+		return `
+WITH v AS (SELECT * FROM processing_events e WHERE e.subject_id = $1 AND ` + visibleSQL("$2") + cond + `)
+SELECT count(*), count(*) FILTER (WHERE occurred_at >= $3), count(*) FILTER (WHERE access_basis = 'break_glass'),
+       count(*) FILTER (WHERE access_basis = 'against_will'), count(*) FILTER (WHERE access_basis = 'consent' AND consent_covered IS NOT FALSE),
+       max(occurred_at),
+       ARRAY(SELECT DISTINCT actor_organization FROM v WHERE actor_organization <> '' ORDER BY 1),
+       ARRAY(SELECT DISTINCT c FROM v, unnest(v.data_categories) AS c ORDER BY 1)
+FROM v`, args
+	}
+	return `
 WITH live AS (
   SELECT * FROM processing_events
   WHERE subject_id = $1 AND confidential_until IS NOT NULL AND confidential_until <= $2),
@@ -815,41 +850,18 @@ SELECT coalesce((SELECT total FROM sum), 0) + (SELECT count(*) FROM live),
        ARRAY(SELECT DISTINCT o FROM (SELECT unnest(organizations) FROM sum
                                       UNION ALL SELECT actor_organization FROM live WHERE actor_organization <> '') AS x(o) ORDER BY o),
        ARRAY(SELECT DISTINCT c FROM (SELECT unnest(categories) FROM sum
-                                      UNION ALL SELECT unnest(data_categories) FROM live) AS x(c) ORDER BY c)`,
-		subjectID, now, now.AddDate(-1, 0, 0)).Scan(&s.Total, &s.LastYear, &s.BreakGlass, &s.AgainstWill, &s.Consent,
-		&latest, &s.Organizations, &s.Categories)
-	if err != nil {
-		return s, fmt.Errorf("postgres: summary: %w", err)
-	}
-	if latest != nil {
-		s.Latest = *latest
-	}
-	return s, nil
+                                      UNION ALL SELECT unnest(data_categories) FROM live) AS x(c) ORDER BY c)`, args
 }
 
-// actingSummary counts the person's visible events that someone acting for them may see.
-func (db *DB) actingSummary(ctx context.Context, subjectID int64, acting *portal.Acting) (portal.Summary, error) {
+// scanSummary reads the row of summarySQL.
+func scanSummary(row pgx.Row) (portal.Summary, error) {
 	var s portal.Summary
-	now := db.now()
 	var latest *time.Time
-	args := []any{subjectID, now, now.AddDate(-1, 0, 0)}
-	cond := actingSQL(acting, func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) })
-	err := db.reader(ctx).QueryRow(ctx, `
-WITH v AS (SELECT * FROM processing_events e WHERE e.subject_id = $1 AND `+visibleSQL("$2")+cond+`)
-SELECT count(*), count(*) FILTER (WHERE occurred_at >= $3), count(*) FILTER (WHERE access_basis = 'break_glass'),
-       count(*) FILTER (WHERE access_basis = 'against_will'), count(*) FILTER (WHERE access_basis = 'consent' AND consent_covered IS NOT FALSE),
-       max(occurred_at),
-       ARRAY(SELECT DISTINCT actor_organization FROM v WHERE actor_organization <> '' ORDER BY 1),
-       ARRAY(SELECT DISTINCT c FROM v, unnest(v.data_categories) AS c ORDER BY 1)
-FROM v`, args...).Scan(&s.Total, &s.LastYear, &s.BreakGlass, &s.AgainstWill, &s.Consent,
-		&latest, &s.Organizations, &s.Categories)
-	if err != nil {
-		return s, fmt.Errorf("postgres: acting summary: %w", err)
-	}
+	err := row.Scan(&s.Total, &s.LastYear, &s.BreakGlass, &s.AgainstWill, &s.Consent, &latest, &s.Organizations, &s.Categories)
 	if latest != nil {
 		s.Latest = *latest
 	}
-	return s, nil
+	return s, err
 }
 
 // VisibleTo returns which of ids, events of subjectID, someone acting for the person may see

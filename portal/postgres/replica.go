@@ -321,3 +321,20 @@ func (r routedRow) Scan(dest ...any) error {
 	rows.Close()
 	return rows.Err()
 }
+
+// sendReadBatch sends the batch of reads build makes: to the replica when reader would choose it, else
+// (or when the replica fails it) to the primary. A batch cannot be sent twice (pgx keeps the statement
+// it prepared on the first connection in it), so build makes it afresh for the primary; its callbacks
+// set their results anew each time, so the answer kept is the primary's.
+func (db *DB) sendReadBatch(ctx context.Context, build func() *pgx.Batch) error {
+	q, ok := db.reader(ctx).(routed)
+	if !ok {
+		return db.pool.SendBatch(ctx, build()).Close()
+	}
+	err := q.r.pool.SendBatch(ctx, build()).Close()
+	if err == nil || !replicaGone(ctx, err) {
+		return err
+	}
+	q.fallBack(err)
+	return db.pool.SendBatch(ctx, build()).Close()
+}

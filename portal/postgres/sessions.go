@@ -51,34 +51,47 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11,$12,$13::uuid)`,
 // Session returns the live session for rawID and marks it as seen. A session idle for longer than
 // idle or past its absolute end is deleted and gives ENOTFOUND.
 func (db *DB) Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error) {
+	s, _, err := db.SessionWithUnread(ctx, rawID, idle)
+	return s, err
+}
+
+// SessionWithUnread is Session together with the number of unread messages of the session's citizen
+// themselves (0 for a staff session), read in the same round trip: every page a citizen sees shows
+// that number in its menu, so a page view costs one query for both (see docs/performance.md). The
+// number is the citizen's own inbox; a session acting for someone else needs InboxUnreadCount.
+func (db *DB) SessionWithUnread(ctx context.Context, rawID string, idle time.Duration) (portal.Session, int, error) {
 	now := db.now()
 	var s portal.Session
 	var subj *int64
 	var acting *string
+	var unread int
+	// The count reads the partial index messages_unread (unread messages only) of one person.
 	err := db.pool.QueryRow(ctx, `SELECT kind, subject_id, staff_sub, staff_name, staff_roles, loa, csrf_token, created_at,
- last_seen_at, expires_at, acting_representation_id::text FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3`,
+ last_seen_at, expires_at, acting_representation_id::text,
+ CASE WHEN subject_id IS NULL THEN 0 ELSE (SELECT count(*) FROM messages m WHERE m.subject_id = s.subject_id AND m.read_at IS NULL) END
+FROM sessions s WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3`,
 		hashID(rawID), now, now.Add(-idle)).Scan(&s.Kind, &subj, &s.StaffSub, &s.StaffName, &s.StaffRoles, &s.LoA,
-		&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &acting)
+		&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &acting, &unread)
 	if err == nil && s.LastSeenAt.Before(now.Add(-sessionTouch)) {
 		// The "last seen" mark is written at most every sessionTouch, and without waiting for the WAL
 		// flush: a page view should not wait for a disk. Losing a mark in a crash only makes the
 		// session end sooner. The idle timeout so counts from up to sessionTouch earlier: a session
 		// can end that much sooner, never later.
-		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at < $2`, hashID(rawID), now)
-			return err
-		})
+		// The transaction is sent as one batch: one round trip, not four.
+		var b pgx.Batch
+		b.Queue(`BEGIN`)
+		b.Queue(`SET LOCAL synchronous_commit TO OFF`)
+		b.Queue(`UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at < $2`, hashID(rawID), now)
+		b.Queue(`COMMIT`)
+		err = db.pool.SendBatch(ctx, &b).Close()
 		s.LastSeenAt = now
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		_, _ = db.pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashID(rawID))
-		return portal.Session{}, portal.Errorf(portal.ENOTFOUND, "no live session")
+		return portal.Session{}, 0, portal.Errorf(portal.ENOTFOUND, "no live session")
 	}
 	if err != nil {
-		return portal.Session{}, fmt.Errorf("postgres: session: %w", err)
+		return portal.Session{}, 0, fmt.Errorf("postgres: session: %w", err)
 	}
 	if subj != nil {
 		s.SubjectID = *subj
@@ -86,7 +99,7 @@ func (db *DB) Session(ctx context.Context, rawID string, idle time.Duration) (po
 	if acting != nil {
 		s.ActingFor = *acting
 	}
-	return s, nil
+	return s, unread, nil
 }
 
 // SetSessionActing makes a citizen's session act under representation repID, or for the citizen

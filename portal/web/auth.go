@@ -19,6 +19,9 @@ type sessionStore interface {
 	EnsureSubject(ctx context.Context, bsn string) (int64, error)
 	CreateSession(ctx context.Context, rawID string, s portal.Session) error
 	Session(ctx context.Context, rawID string, idle time.Duration) (portal.Session, error)
+	// SessionWithUnread is Session with the unread messages of the session's citizen themselves, in
+	// one round trip (the menu of every citizen's page shows that number).
+	SessionWithUnread(ctx context.Context, rawID string, idle time.Duration) (portal.Session, int, error)
 	DeleteSession(ctx context.Context, rawID string) error
 	EndSession(ctx context.Context, rawID string) (idToken string, err error)
 	CreateLogin(ctx context.Context, rawID string, l portal.PendingLogin) error
@@ -39,6 +42,10 @@ type liveSession struct {
 	// ActingEnded is set on the request in which a representation the session acted under was found
 	// no longer in force; the session then acts for the citizen themselves again.
 	ActingEnded bool
+	// unread is the citizen's own unread messages, read with the session; unreadOK says it holds for
+	// the pages this request shows (a citizen acting for themselves; see server.page).
+	unread   int
+	unreadOK bool
 }
 
 // session returns the request's live session, if any.
@@ -53,7 +60,7 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if raw == "" {
 		return c.Next()
 	}
-	sess, err := s.sessionStore.Session(c.UserContext(), raw, s.cfg.IdleTimeout)
+	sess, unread, err := s.sessionStore.SessionWithUnread(c.UserContext(), raw, s.cfg.IdleTimeout)
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		s.clearCookie(c, sessionCookie)
 		return c.Next()
@@ -61,12 +68,16 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	live := liveSession{Session: sess, rawID: raw, Self: sess.SubjectID}
+	live := liveSession{Session: sess, rawID: raw, Self: sess.SubjectID, unread: unread}
 	if sess.Kind == portal.SessionCitizen && sess.ActingFor != "" {
 		if err := s.resolveActing(c, &live); err != nil {
 			return err
 		}
 	}
+	// The count read with the session is the menu's number when the pages show the citizen's own
+	// inbox, and only in a request that changes nothing (GET never changes state): a form's answer may
+	// have just added or read messages, and then page asks again.
+	live.unreadOK = sess.Kind == portal.SessionCitizen && live.Acting == nil && (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead)
 	c.Locals(sessionLocal{}, live)
 	return c.Next()
 }

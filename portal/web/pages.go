@@ -30,6 +30,9 @@ type logStore interface {
 	CountEvents(ctx context.Context, subjectID int64, f portal.EventFilter, max int) (int, error)
 	LogOptions(ctx context.Context, subjectID int64, acting *portal.Acting) (actions, recipients []string, err error)
 	SummaryFor(ctx context.Context, subjectID int64, acting *portal.Acting) (portal.Summary, error)
+	// LogPage reads the summary, the options and a page of events (as f.For may see them) in one
+	// round trip.
+	LogPage(ctx context.Context, subjectID int64, f portal.EventFilter) (portal.LogPage, error)
 }
 
 func (s *server) home(c *fiber.Ctx) error {
@@ -91,6 +94,10 @@ type Row struct {
 	// who is the employee behind the row (id and name), also when the citizen is not shown the name:
 	// only views by the same person are grouped.
 	who string
+	// Heading ("1 december 2026, 10:04 — Organisation, Team"), CategoryList and the labels L are what
+	// the rows template writes (rows.go).
+	Heading, CategoryList string
+	L                     *RowLabels
 }
 
 // viewGroupGap is how far apart two views of the same case by the same person may be to be shown as one
@@ -175,6 +182,7 @@ func (s *server) row(l string, e portal.LoggedEvent) Row {
 	for _, c := range e.DataCategories {
 		r.Categories = append(r.Categories, s.category(l, c))
 	}
+	s.setRowTexts(l, &r)
 	switch e.AccessBasis {
 	case portal.BasisBreakGlass:
 		r.Marks = append(r.Marks, s.t(l, "mark.break_glass", strings.TrimSpace(e.BreakGlassReason)))
@@ -486,10 +494,12 @@ func forgetLogQuery(c *fiber.Ctx) {
 }
 
 // processingLog is /verwerkingen: a page of the person's log, filtered and searched, with where the
-// page is ("26–50 van 60"). Its round trips: the summary (for the options of organisation and
-// category and the unfiltered total), the options of action and recipient (the person's own rows),
-// the page (keyset, from either end of the (subject_id, occurred_at, id) index), and only when a filter
-// is set a count of the filtered rows, bounded at logCountCap+1 (see docs/performance.md).
+// page is ("26–50 van 60"). It reads, in one round trip (LogPage), the summary (for the options of
+// organisation and category and the unfiltered total), the options of action and recipient (the
+// person's own rows) and the page (keyset, from either end of the (subject_id, occurred_at, id)
+// index); only when a filter is set, a count of the filtered rows, bounded at logCountCap+1 (see
+// docs/performance.md). The last page needs the count before the page, and a form with mistakes no
+// page at all: those read the parts one by one.
 func (s *server) processingLog(c *fiber.Ctx) error {
 	sess, _ := session(c)
 	ctx := c.UserContext()
@@ -499,13 +509,27 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		return err
 	}
 	s.rememberLogQuery(c)
-	sum, err := s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting)
-	if err != nil {
-		return err
-	}
-	actions, recipients, err := s.logStore.LogOptions(ctx, sess.SubjectID, sess.Acting)
-	if err != nil {
-		return err
+	f.For = sess.Acting
+	f.Limit = logPageSize
+	var (
+		sum                 portal.Summary
+		actions, recipients []string
+		evs                 []portal.LoggedEvent
+		more, read          bool // read: evs and more hold the page f selects
+	)
+	if fe == nil && !q.Last {
+		p, err := s.logStore.LogPage(ctx, sess.SubjectID, f)
+		if err != nil {
+			return err
+		}
+		sum, actions, recipients, evs, more, read = p.Summary, p.Actions, p.Recipients, p.Events, p.More, true
+	} else {
+		if sum, err = s.logStore.SummaryFor(ctx, sess.SubjectID, sess.Acting); err != nil {
+			return err
+		}
+		if actions, recipients, err = s.logStore.LogOptions(ctx, sess.SubjectID, sess.Acting); err != nil {
+			return err
+		}
 	}
 	base := q.values()
 	data := &logPage{Q: q, Summary: sum, Bases: portal.AccessBases, Filtered: len(base) > 0, Actions: actions,
@@ -515,7 +539,6 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return s.page(c, "verwerkingen", s.t(l, "log.title"), data)
 	}
-	f.For = sess.Acting
 	// The count: the summary's total for the whole log; under a filter the matching rows, bounded at
 	// logCountCap — or, when the whole match fits on the first page, that page itself (so a search that
 	// finds little, the costly case, reads the person's rows once, not twice).
@@ -528,7 +551,6 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 		total, capped, counted = min(n, logCountCap), n > logCountCap, true
 		return err
 	}
-	f.Limit = logPageSize
 	if q.Last {
 		if err := count(); err != nil {
 			return err
@@ -541,9 +563,10 @@ func (s *server) processingLog(c *fiber.Ctx) error {
 			f.Limit = r // the pages then line up with those counted from the newest
 		}
 	}
-	evs, more, err := s.logStore.Events(ctx, sess.SubjectID, f)
-	if err != nil {
-		return err
+	if !read {
+		if evs, more, err = s.logStore.Events(ctx, sess.SubjectID, f); err != nil {
+			return err
+		}
 	}
 	start := q.Start
 	switch {

@@ -135,6 +135,8 @@ type server struct {
 	cat  *i18n.Catalog
 	pdf  *pdfexport.Exporter
 	site *siteInfo // the municipality, its logo and the team's contact, for the layout
+	// rowLabels are the labels of a log line, per language (rows.go).
+	rowLabels map[string]*RowLabels
 
 	// The parts of deps.Store, one per feature.
 	healthStore    healthStore
@@ -199,6 +201,7 @@ func New(cfg Config, deps Deps) (*fiber.App, error) {
 		requestStore: st, inboxStore: st, emailStore: st, settingsStore: st, caseStore: st, signalStore: st, consentStore: st, statsStore: st,
 		oversightStore: st, repStore: st, teamLeadStore: st, noteStore: st}
 	s.site = newSiteInfo(cfg)
+	s.rowLabels = map[string]*RowLabels{"nl": s.newRowLabels("nl"), "en": s.newRowLabels("en")}
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	for _, o := range cfg.FormActions {
@@ -553,7 +556,9 @@ func (s *server) page(c *fiber.Ctx, name, title string, data any) error {
 				b.Parts[p] = sess.Acting.Covers(p)
 			}
 			// Best effort: the error page is rendered through here too, also when the database is down.
-			if n, err := s.inboxStore.InboxUnreadCount(c.UserContext(), portal.InboxFilter(sess.SubjectID, sess.Acting)); err == nil {
+			if sess.unreadOK {
+				b.Unread, counted = sess.unread, true // read with the session (loadSession): no extra round trip
+			} else if n, err := s.inboxStore.InboxUnreadCount(c.UserContext(), portal.InboxFilter(sess.SubjectID, sess.Acting)); err == nil {
 				b.Unread, counted = n, true
 			}
 		}
