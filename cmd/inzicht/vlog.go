@@ -211,7 +211,7 @@ func runLog(ctx context.Context, args []string, getenv func(string) string, stdo
 
 // runVerify is `inzicht verify`: cmd/inzicht-verify's checks made with the portal's own code
 // (portal/vlog, golang.org/x/mod/sumdb/tlog), so the two check each other.
-func runVerify(ctx context.Context, args []string, stdout io.Writer) error {
+func runVerify(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	key := fs.String("key", "", "the log's verifier key to trust; default: the portal's /log/key")
 	base := fs.String("url", "", "the portal's address: fetch the current checkpoint and tiles")
@@ -251,8 +251,22 @@ func runVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "checkpoint %s: %d leaves; %d entries proven, all of one person; %d pending\n",
-		c.Checkpoint.Origin, c.Checkpoint.Size, c.Verified, len(b.Pending))
+	fmt.Fprintf(stdout, "checkpoint %s: %d leaves; %d entries proven, all of one person; %d pending; %d removed lines proven\n",
+		c.Checkpoint.Origin, c.Checkpoint.Size, c.Verified, len(b.Pending), c.Removed)
+	switch {
+	case len(c.Gaps) == 0:
+	case b.Complete:
+		fmt.Fprintf(stdout, "MISSING from the person's own sequence: %v\n", c.Gaps)
+	default:
+		fmt.Fprintf(stdout, "not in this bundle (for a period or filter, so they may lie outside it): %v\n", c.Gaps)
+	}
+	if b.Complete && len(c.Gaps) > 0 {
+		defer func() { // after the other checks, which still run
+			if err == nil {
+				err = fmt.Errorf("%d lines of the person's own sequence are missing from the bundle: %v", len(c.Gaps), c.Gaps)
+			}
+		}()
+	}
 	var cur *vlog.Checkpoint
 	if *current != "" || src.base != "" {
 		var t []byte
