@@ -885,3 +885,34 @@ func (db *DB) ProveRemoved(ctx context.Context, b *vlog.Bundle, subjectID int64)
 	}
 	return nil
 }
+
+// LogConsistency returns the RFC 6962 consistency proof from the tree of size old to that of size n
+// (tlog.ProveTree), read from the stored hashes, for a witness (vlog.Pusher).
+func (db *DB) LogConsistency(ctx context.Context, n, old int64) ([]tlog.Hash, error) {
+	p, err := tlog.ProveTree(n, old, &hashReader{ctx: ctx, q: db.pool, cache: map[int64]tlog.Hash{}})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: log consistency %d to %d: %w", old, n, err)
+	}
+	return p, nil
+}
+
+// AddCosignatures adds witnesses' cosignature lines to the stored checkpoint of size size (the
+// published one, when it is the latest), leaving out a line of a key already on it
+// (vlog.Cosigned). ENOTFOUND when there is no checkpoint of that size.
+func (db *DB) AddCosignatures(ctx context.Context, size int64, lines []byte) error {
+	return db.Transact(ctx, func(tx pgx.Tx) error {
+		var text string
+		err := tx.QueryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = $1 FOR UPDATE`, size).Scan(&text)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return portal.Errorf(portal.ENOTFOUND, "no checkpoint of size %d", size)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: add cosignatures: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE log_checkpoints SET note = $2 WHERE size = $1`, size,
+			string(vlog.Cosigned([]byte(text), lines))); err != nil {
+			return fmt.Errorf("postgres: add cosignatures: %w", err)
+		}
+		return nil
+	})
+}
