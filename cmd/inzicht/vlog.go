@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/vlog"
 )
 
@@ -49,6 +50,12 @@ func (r *envReader) logKey(c *Config, mode string) {
 		c.LogSigner = s
 	}
 	c.LogCheckEvery = r.dur("INZICHT_LOG_CHECK_EVERY", 24*time.Hour)
+	// Witnesses (docs/verifiable-log.md §8): "<verifier key> <URL>", several separated by ";".
+	ws, err := vlog.ParseWitnesses(r.get("INZICHT_LOG_WITNESSES", ""))
+	if err != nil {
+		r.bad("INZICHT_LOG_WITNESSES: want \"<verifier key> <https URL>\" per witness, separated by ';': %v", err)
+	}
+	c.LogWitnesses = ws
 	if c.Env == "production" && c.LogSigner != nil && c.LogSigner.VerifierKey() == demo.VerifierKey() {
 		r.bad("INZICHT_LOG_SIGNING_KEY: the published demo key cannot sign in production")
 	}
@@ -129,6 +136,10 @@ const (
 func (a *app) integrateLog(ctx context.Context) {
 	t := time.NewTicker(logEvery)
 	defer t.Stop()
+	var push *vlog.Pusher
+	if len(a.cfg.LogWitnesses) > 0 {
+		push = &vlog.Pusher{Witnesses: a.cfg.LogWitnesses, Client: &http.Client{Timeout: 10 * time.Second}, Store: a.db}
+	}
 	for {
 		for {
 			res, err := a.db.IntegrateLog(ctx, a.cfg.LogSigner, logBatch)
@@ -150,6 +161,13 @@ func (a *app) integrateLog(ctx context.Context) {
 			}
 			if res.Added < logBatch && res.Adopted < logBatch { // caught up
 				break
+			}
+		}
+		if push != nil {
+			// The latest checkpoint to each witness that has not cosigned it yet; a witness that fails is
+			// tried again next time.
+			if err := push.Push(ctx); err != nil && ctx.Err() == nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+				a.log.Warn("verifiable log: witness", "err", err)
 			}
 		}
 		select {
