@@ -3,8 +3,10 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"golang.org/x/mod/sumdb/tlog"
@@ -90,7 +93,12 @@ func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
 	if ctx.Value(noLeavesKey{}) != nil { // only the benchmark of ingest without the log (export_test.go)
 		return nil
 	}
-	rows := make([][]any, len(srcs))
+	// All the batch's salts from one read of crypto/rand: two of 32 bytes an event.
+	salts := make([]byte, 64*len(srcs))
+	_, _ = rand.Read(salts) // crypto/rand.Read never returns an error; it crashes the program instead
+	var copyData bytes.Buffer
+	copyData.Grow(len(srcs) * 900)
+	copyData.Write(pgCopyHeader)
 	pseudonyms := map[string]string{} // a batch holds many events of few people
 	for i := range srcs {
 		if len(srcs[i].lookup) == 0 {
@@ -101,16 +109,34 @@ func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
 			p = vlog.Pseudonym(srcs[i].lookup)
 			pseudonyms[string(srcs[i].lookup)] = p
 		}
-		ws := vlog.NewSalt()
-		l := srcs[i].leaf(vlog.NewSalt(), ws, p)
-		wb, _ := base64.StdEncoding.DecodeString(ws)
-		rows[i] = []any{srcs[i].id, l.Encode(), wb}
+		id, err := uuid.Parse(srcs[i].id)
+		if err != nil {
+			return fmt.Errorf("log leaf of event %q: %w", srcs[i].id, err)
+		}
+		salt, wsalt := salts[64*i:64*i+32], salts[64*i+32:64*i+64]
+		l := srcs[i].leaf(base64.StdEncoding.EncodeToString(salt), base64.StdEncoding.EncodeToString(wsalt), p)
+		appendCopyRow(&copyData, id[:], l.Encode(), wsalt)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, []string{"event_id", "leaf", "withheld_salt"},
-		pgx.CopyFromRows(rows)); err != nil {
+	copyData.Write([]byte{0xff, 0xff}) // the end of a binary COPY
+	// One COPY in binary format, written here: pgx's CopyFrom would first ask the server for the
+	// columns' types (a round trip) and encode each value through reflection.
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, &copyData,
+		`COPY log_leaves (event_id, leaf, withheld_salt) FROM STDIN (FORMAT binary)`); err != nil {
 		return fmt.Errorf("log leaves: %w", err)
 	}
 	return nil
+}
+
+// pgCopyHeader starts a PostgreSQL binary COPY: the signature, flags 0, no header extension.
+var pgCopyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// appendCopyRow writes one binary COPY row of byte fields (uuid as its 16 bytes, bytea as is).
+func appendCopyRow(b *bytes.Buffer, fields ...[]byte) {
+	b.Write(binary.BigEndian.AppendUint16(nil, uint16(len(fields))))
+	for _, f := range fields {
+		b.Write(binary.BigEndian.AppendUint32(nil, uint32(len(f))))
+		b.Write(f)
+	}
 }
 
 // amendConfidentiality writes, in tx, a confidentiality amendment leaf (vlog.Amendment) for every
