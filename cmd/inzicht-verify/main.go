@@ -1,7 +1,8 @@
 // Command inzicht-verify checks a proof bundle from an Inzicht portal (/verwerkingen/bewijs.json)
 // without trusting the portal: the checkpoint's signature, every leaf's inclusion in the signed tree,
-// that all leaves are of one person, and — given the portal's address — that the log only grew since
-// the bundle's checkpoint and since a checkpoint saved earlier.
+// that all leaves are of one person, that the person's own sequence has no gap (lines removed after
+// the retention period keep their place as proven tombstones), and — given the portal's address —
+// that the log only grew since the bundle's checkpoint and since a checkpoint saved earlier.
 //
 // It deliberately imports nothing of Inzicht, so that anyone can read it in one sitting and build it
 // with `go build`: only the Go standard library, golang.org/x/mod/sumdb (signed notes, tiles) and
