@@ -207,7 +207,7 @@ func TestDetailLogPosition(t *testing.T) {
 		return body
 	}
 	if body := page(ca, recent.ID, 200); !strings.Contains(body, "Deze regel staat nog niet in het logboek") ||
-		!strings.Contains(body, "Deze regel controleren") || strings.Contains(body, "Plaats in het logboek") {
+		!strings.Contains(body, "Deze regel controleren") || strings.Contains(body, "Plaatsnummer in het logboek") {
 		t.Fatalf("before integration the page does not say the line is pending:\n%s", body)
 	}
 	if _, err := e.db.IntegrateLog(context.Background(), signer, 1000); err != nil {
@@ -218,7 +218,7 @@ func TestDetailLogPosition(t *testing.T) {
 		t.Fatalf("position: %+v %v", pos, err)
 	}
 	body := page(ca, recent.ID, 200)
-	for _, want := range []string{fmt.Sprintf("Plaats in het logboek: nummer %d.", pos.Index), fmt.Sprintf("uw regel nummer %d.", pos.SubjectSeq),
+	for _, want := range []string{fmt.Sprintf("Plaatsnummer in het logboek: %d.", pos.Index), fmt.Sprintf("Het is regel %d van alle regels over u.", pos.SubjectSeq),
 		`href="/verwerkingen/bewijs.json"`, `href="/log/checkpoint"`, "inzicht-verify -url "} {
 		if !strings.Contains(body, want) {
 			t.Errorf("detail page lacks %q", want)
@@ -234,7 +234,7 @@ func TestDetailLogPosition(t *testing.T) {
 	}
 	body = page(ca, old.ID, 200)
 	if !strings.Contains(body, "na de bewaartermijn van 5 jaar.") || !strings.Contains(body, "Verwijderde regel") ||
-		!strings.Contains(body, "Plaats in het logboek") || strings.Contains(body, "Jan Medewerker") || strings.Contains(body, "Wijkteam Noord") {
+		!strings.Contains(body, "Plaatsnummer in het logboek") || strings.Contains(body, "Jan Medewerker") || strings.Contains(body, "Wijkteam Noord") {
 		t.Fatalf("removed line's page:\n%s", body)
 	}
 	page(cb, old.ID, 404) // not the other person's
