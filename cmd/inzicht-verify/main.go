@@ -5,12 +5,13 @@
 // that the log only grew since the bundle's checkpoint and since a checkpoint saved earlier.
 //
 // It deliberately imports nothing of Inzicht, so that anyone can read it in one sitting and build it
-// with `go build`: only the Go standard library, golang.org/x/mod/sumdb (signed notes, tiles) and
-// github.com/transparency-dev/merkle (RFC 6962 proofs). The formats are in docs/verifiable-log.md.
+// with `go build`: only the Go standard library, golang.org/x/mod/sumdb (signed notes, tiles),
+// github.com/transparency-dev/merkle (RFC 6962 proofs) and github.com/transparency-dev/formats/note
+// (witnesses' cosignatures). The formats are in docs/verifiable-log.md.
 //
 // Usage:
 //
-//	inzicht-verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] [-save FILE] bewijs.json
+//	inzicht-verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] [-save FILE] [-witness KEY]… bewijs.json
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	fnote "github.com/transparency-dev/formats/note"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
@@ -89,11 +91,14 @@ func run(args []string, out io.Writer, client *http.Client) error {
 	current := fs.String("checkpoint", "", "the current checkpoint from a file instead of the portal")
 	previous := fs.String("previous", "", "a checkpoint saved earlier: check that the log only grew since")
 	save := fs.String("save", "", "save the current checkpoint to this file, for -previous next time")
+	var witnesses []string
+	fs.Func("witness", "a witness's cosignature verifier key (C2SP tlog-cosignature): require its cosignature on the "+
+		"checkpoint checked last (repeatable)", func(k string) error { witnesses = append(witnesses, strings.TrimSpace(k)); return nil })
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: inzicht-verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] [-save FILE] bewijs.json")
+		return errors.New("usage: inzicht-verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] [-save FILE] [-witness KEY]… bewijs.json")
 	}
 	raw, err := readFile(fs.Arg(0))
 	if err != nil {
@@ -251,6 +256,21 @@ func run(args []string, out io.Writer, client *http.Client) error {
 		if err := grew(out, web, prev, cur, "the saved checkpoint"); err != nil {
 			return err
 		}
+	}
+	// 4. The witnesses' cosignatures on the newest checkpoint checked.
+	last := bcp
+	if cur != nil {
+		last = cur
+	}
+	for _, k := range witnesses {
+		v, err := fnote.NewVerifierForCosignatureV1(k)
+		if err != nil {
+			return fmt.Errorf("witness key %q: %w", k, err)
+		}
+		if _, err := note.Open(last.text, note.VerifierList(v)); err != nil {
+			return fmt.Errorf("the checkpoint of %d leaves has no valid cosignature of witness %s", last.size, v.Name())
+		}
+		fmt.Fprintf(out, "witness:    %s cosigned the checkpoint of %d leaves\n", v.Name(), last.size)
 	}
 	if *save != "" {
 		keep := bcp
