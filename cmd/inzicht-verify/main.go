@@ -1,15 +1,17 @@
 // Command inzicht-verify checks a proof bundle from an Inzicht portal (/verwerkingen/bewijs.json)
 // without trusting the portal: the checkpoint's signature, every leaf's inclusion in the signed tree,
-// that all leaves are of one person, and — given the portal's address — that the log only grew since
-// the bundle's checkpoint and since a checkpoint saved earlier.
+// that all leaves are of one person, that the person's own sequence has no gap (lines removed after
+// the retention period keep their place as proven tombstones), and — given the portal's address —
+// that the log only grew since the bundle's checkpoint and since a checkpoint saved earlier.
 //
 // It deliberately imports nothing of Inzicht, so that anyone can read it in one sitting and build it
-// with `go build`: only the Go standard library, golang.org/x/mod/sumdb (signed notes, tiles) and
-// github.com/transparency-dev/merkle (RFC 6962 proofs). The formats are in docs/verifiable-log.md.
+// with `go build`: only the Go standard library, golang.org/x/mod/sumdb (signed notes, tiles),
+// github.com/transparency-dev/merkle (RFC 6962 proofs) and github.com/transparency-dev/formats/note
+// (witnesses' cosignatures). The formats are in docs/verifiable-log.md.
 //
 // Usage:
 //
-//	inzicht-verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] [-save FILE] bewijs.json
+//	inzicht-verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] [-save FILE] [-witness KEY]… bewijs.json
 package main
 
 import (
@@ -28,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	fnote "github.com/transparency-dev/formats/note"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
@@ -41,14 +44,27 @@ func main() {
 	}
 }
 
-// bundle is the proof bundle's JSON (format inzicht-proof-bundle/v1).
+// bundle is the proof bundle's JSON (format inzicht-proof-bundle/v2; v1 had no removed, complete).
 type bundle struct {
-	Format      string   `json:"format"`
-	Origin      string   `json:"origin"`
-	VerifierKey string   `json:"verifier_key"`
-	Checkpoint  string   `json:"checkpoint"`
-	Entries     []entry  `json:"entries"`
-	Pending     []string `json:"pending"`
+	Format      string    `json:"format"`
+	Origin      string    `json:"origin"`
+	VerifierKey string    `json:"verifier_key"`
+	Checkpoint  string    `json:"checkpoint"`
+	Entries     []entry   `json:"entries"`
+	Pending     []string  `json:"pending"`
+	Removed     []removed `json:"removed"`
+	Complete    bool      `json:"complete"`
+}
+
+// removed is the tombstone of a line whose event was removed: only its leaf hash is left.
+type removed struct {
+	Index      int64    `json:"index"`
+	LeafHash   []byte   `json:"leaf_hash"`
+	SubjectSeq int64    `json:"subject_seq"`
+	RemovedAt  string   `json:"removed_at"`
+	Why        string   `json:"why"`
+	Retention  string   `json:"retention"`
+	Proof      [][]byte `json:"proof"`
 }
 
 type entry struct {
@@ -75,11 +91,14 @@ func run(args []string, out io.Writer, client *http.Client) error {
 	current := fs.String("checkpoint", "", "the current checkpoint from a file instead of the portal")
 	previous := fs.String("previous", "", "a checkpoint saved earlier: check that the log only grew since")
 	save := fs.String("save", "", "save the current checkpoint to this file, for -previous next time")
+	var witnesses []string
+	fs.Func("witness", "a witness's cosignature verifier key (C2SP tlog-cosignature): require its cosignature on the "+
+		"checkpoint checked last (repeatable)", func(k string) error { witnesses = append(witnesses, strings.TrimSpace(k)); return nil })
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: inzicht-verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] [-save FILE] bewijs.json")
+		return errors.New("usage: inzicht-verify [-key KEY] [-url BASE] [-checkpoint FILE] [-previous FILE] [-save FILE] [-witness KEY]… bewijs.json")
 	}
 	raw, err := readFile(fs.Arg(0))
 	if err != nil {
@@ -90,8 +109,8 @@ func run(args []string, out io.Writer, client *http.Client) error {
 	if err := dec.Decode(&b); err != nil {
 		return fmt.Errorf("%s: not a proof bundle: %w", fs.Arg(0), err)
 	}
-	if b.Format != "inzicht-proof-bundle/v1" {
-		return fmt.Errorf("%s: format %q, want inzicht-proof-bundle/v1", fs.Arg(0), b.Format)
+	if b.Format != "inzicht-proof-bundle/v2" && b.Format != "inzicht-proof-bundle/v1" {
+		return fmt.Errorf("%s: format %q, want inzicht-proof-bundle/v2", fs.Arg(0), b.Format)
 	}
 	web := &site{base: strings.TrimRight(*base, "/"), client: client}
 
@@ -121,6 +140,7 @@ func run(args []string, out io.Writer, client *http.Client) error {
 	}
 	fmt.Fprintf(out, "checkpoint: %s, %d leaves, root %s (signature valid)\n", bcp.origin, bcp.size, base64.StdEncoding.EncodeToString(bcp.root))
 	subject := ""
+	var seqs []int64
 	type line struct{ when, id string }
 	var lines []line
 	amended := 0
@@ -148,9 +168,42 @@ func run(args []string, out io.Writer, client *http.Client) error {
 		}
 		if f["kind"] == "event" {
 			lines = append(lines, line{f["occurred_at"], e.EventID})
+			if n, err := seqOf(f); err != nil {
+				return fmt.Errorf("entry %d (%s): %w", i, e.EventID, err)
+			} else if n > 0 {
+				seqs = append(seqs, n)
+			}
 		} else {
 			amended++
 		}
+	}
+	for i, r := range b.Removed {
+		if r.Index < 0 || r.Index >= bcp.size || seen[r.Index] || len(r.LeafHash) != sha256.Size {
+			return fmt.Errorf("removed line %d: index %d outside the tree of %d or given twice, or a bad hash", i, r.Index, bcp.size)
+		}
+		seen[r.Index] = true
+		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(r.Index), uint64(bcp.size), r.LeafHash, r.Proof, bcp.root); err != nil {
+			return fmt.Errorf("removed line %d (index %d): NOT in the signed log: %w", i, r.Index, err)
+		}
+		if r.SubjectSeq > 0 {
+			seqs = append(seqs, r.SubjectSeq)
+		}
+	}
+	if len(b.Removed) > 0 {
+		fmt.Fprintf(out, "removed:    %d lines removed since (after the retention period, or withdrawn), their place proven\n", len(b.Removed))
+	}
+	gaps, err := sequenceGaps(seqs, b.Complete)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(seqs) == 0:
+	case len(gaps) == 0:
+		fmt.Fprintf(out, "sequence:   your lines are numbered without a gap (%d numbers)\n", len(seqs))
+	case b.Complete:
+		fmt.Fprintf(out, "sequence:   MISSING from your own sequence: %s\n", joinNums(gaps))
+	default:
+		fmt.Fprintf(out, "sequence:   not in this bundle: %s (the bundle is for a period or filter; these may lie outside it)\n", joinNums(gaps))
 	}
 	fmt.Fprintf(out, "entries:    %d, each proven to be in the signed log, all of one person (%d later changes of confidentiality)\n",
 		len(b.Entries), amended)
@@ -204,6 +257,21 @@ func run(args []string, out io.Writer, client *http.Client) error {
 			return err
 		}
 	}
+	// 4. The witnesses' cosignatures on the newest checkpoint checked.
+	last := bcp
+	if cur != nil {
+		last = cur
+	}
+	for _, k := range witnesses {
+		v, err := fnote.NewVerifierForCosignatureV1(k)
+		if err != nil {
+			return fmt.Errorf("witness key %q: %w", k, err)
+		}
+		if _, err := note.Open(last.text, note.VerifierList(v)); err != nil {
+			return fmt.Errorf("the checkpoint of %d leaves has no valid cosignature of witness %s", last.size, v.Name())
+		}
+		fmt.Fprintf(out, "witness:    %s cosigned the checkpoint of %d leaves\n", v.Name(), last.size)
+	}
 	if *save != "" {
 		keep := bcp
 		if cur != nil {
@@ -214,8 +282,59 @@ func run(args []string, out io.Writer, client *http.Client) error {
 		}
 		fmt.Fprintf(out, "saved:      the checkpoint of %d leaves in %s\n", keep.size, *save)
 	}
+	if b.Complete && len(gaps) > 0 {
+		return fmt.Errorf("%d lines of your own sequence are missing from the bundle: %s", len(gaps), joinNums(gaps))
+	}
 	fmt.Fprintln(out, "result:     OK")
 	return nil
+}
+
+// seqOf reads a v2 event leaf's subject_seq: its number in the person's own sequence, 0 for none.
+func seqOf(f map[string]string) (int64, error) {
+	v, ok := f["subject_seq"]
+	if !ok || v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("bad subject_seq %q", v)
+	}
+	return n, nil
+}
+
+// sequenceGaps returns the numbers missing from seqs: from 1 when complete, else from the lowest,
+// up to the highest.
+func sequenceGaps(seqs []int64, complete bool) ([]int64, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	next := seqs[0]
+	if complete {
+		next = 1
+	}
+	var gaps []int64
+	for i, n := range seqs {
+		if i > 0 && n == seqs[i-1] {
+			return nil, fmt.Errorf("number %d of your sequence is given twice", n)
+		}
+		if n-next > 1<<20 {
+			return nil, fmt.Errorf("number %d of your sequence leaves more than a million out", n)
+		}
+		for ; next < n; next++ {
+			gaps = append(gaps, next)
+		}
+		next = n + 1
+	}
+	return gaps, nil
+}
+
+func joinNums(ns []int64) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.FormatInt(n, 10)
+	}
+	return strings.Join(s, ", ")
 }
 
 // grew checks that the log of checkpoint old is the beginning of the log of checkpoint cur: the same
@@ -281,13 +400,13 @@ func openCheckpoint(msg []byte, vkey string) (*checkpoint, error) {
 	return &checkpoint{origin: lines[0], size: size, root: root, text: msg}, nil
 }
 
-// leafFields reads a leaf (inzicht-log-leaf/v1): a header line, then "name value" lines, of kind
-// event or confidentiality. Values are taken as they are (not unescaped): this tool shows only ids
+// leafFields reads a leaf (inzicht-log-leaf/v1 or /v2, which adds subject_seq): a header line, then
+// "name value" lines, of kind event or confidentiality. Values are taken as they are (not unescaped): this tool shows only ids
 // and times, and the hash covers the bytes.
 func leafFields(leaf []byte) (map[string]string, error) {
 	lines := strings.Split(strings.TrimSuffix(string(leaf), "\n"), "\n")
-	if len(leaf) == 0 || leaf[len(leaf)-1] != '\n' || lines[0] != "inzicht-log-leaf/v1" {
-		return nil, errors.New("not an inzicht-log-leaf/v1 leaf")
+	if len(leaf) == 0 || leaf[len(leaf)-1] != '\n' || lines[0] != "inzicht-log-leaf/v1" && lines[0] != "inzicht-log-leaf/v2" {
+		return nil, errors.New("not an inzicht-log-leaf/v1 or v2 leaf")
 	}
 	f := map[string]string{}
 	for _, l := range lines[1:] {

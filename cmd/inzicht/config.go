@@ -61,6 +61,8 @@ type Config struct {
 	LogSigner *vlog.Signer
 	// LogCheckEvery is how often serve compares the database with the log (INZICHT_LOG_CHECK_EVERY).
 	LogCheckEvery time.Duration
+	// LogWitnesses cosign the log's checkpoints (INZICHT_LOG_WITNESSES).
+	LogWitnesses []vlog.Witness
 
 	TrustedProxies []string
 	MetricsToken   string

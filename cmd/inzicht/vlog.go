@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/inzicht/inzicht/portal"
 	"github.com/inzicht/inzicht/portal/vlog"
 )
 
@@ -49,6 +50,12 @@ func (r *envReader) logKey(c *Config, mode string) {
 		c.LogSigner = s
 	}
 	c.LogCheckEvery = r.dur("INZICHT_LOG_CHECK_EVERY", 24*time.Hour)
+	// Witnesses (docs/verifiable-log.md §8): "<verifier key> <URL>", several separated by ";".
+	ws, err := vlog.ParseWitnesses(r.get("INZICHT_LOG_WITNESSES", ""))
+	if err != nil {
+		r.bad("INZICHT_LOG_WITNESSES: want \"<verifier key> <https URL>\" per witness, separated by ';': %v", err)
+	}
+	c.LogWitnesses = ws
 	if c.Env == "production" && c.LogSigner != nil && c.LogSigner.VerifierKey() == demo.VerifierKey() {
 		r.bad("INZICHT_LOG_SIGNING_KEY: the published demo key cannot sign in production")
 	}
@@ -129,6 +136,10 @@ const (
 func (a *app) integrateLog(ctx context.Context) {
 	t := time.NewTicker(logEvery)
 	defer t.Stop()
+	var push *vlog.Pusher
+	if len(a.cfg.LogWitnesses) > 0 {
+		push = &vlog.Pusher{Witnesses: a.cfg.LogWitnesses, Client: &http.Client{Timeout: 10 * time.Second}, Store: a.db}
+	}
 	for {
 		for {
 			res, err := a.db.IntegrateLog(ctx, a.cfg.LogSigner, logBatch)
@@ -150,6 +161,13 @@ func (a *app) integrateLog(ctx context.Context) {
 			}
 			if res.Added < logBatch && res.Adopted < logBatch { // caught up
 				break
+			}
+		}
+		if push != nil {
+			// The latest checkpoint to each witness that has not cosigned it yet; a witness that fails is
+			// tried again next time.
+			if err := push.Push(ctx); err != nil && ctx.Err() == nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+				a.log.Warn("verifiable log: witness", "err", err)
 			}
 		}
 		select {
@@ -211,7 +229,7 @@ func runLog(ctx context.Context, args []string, getenv func(string) string, stdo
 
 // runVerify is `inzicht verify`: cmd/inzicht-verify's checks made with the portal's own code
 // (portal/vlog, golang.org/x/mod/sumdb/tlog), so the two check each other.
-func runVerify(ctx context.Context, args []string, stdout io.Writer) error {
+func runVerify(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	key := fs.String("key", "", "the log's verifier key to trust; default: the portal's /log/key")
 	base := fs.String("url", "", "the portal's address: fetch the current checkpoint and tiles")
@@ -251,8 +269,22 @@ func runVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "checkpoint %s: %d leaves; %d entries proven, all of one person; %d pending\n",
-		c.Checkpoint.Origin, c.Checkpoint.Size, c.Verified, len(b.Pending))
+	fmt.Fprintf(stdout, "checkpoint %s: %d leaves; %d entries proven, all of one person; %d pending; %d removed lines proven\n",
+		c.Checkpoint.Origin, c.Checkpoint.Size, c.Verified, len(b.Pending), c.Removed)
+	switch {
+	case len(c.Gaps) == 0:
+	case b.Complete:
+		fmt.Fprintf(stdout, "MISSING from the person's own sequence: %v\n", c.Gaps)
+	default:
+		fmt.Fprintf(stdout, "not in this bundle (for a period or filter, so they may lie outside it): %v\n", c.Gaps)
+	}
+	if b.Complete && len(c.Gaps) > 0 {
+		defer func() { // after the other checks, which still run
+			if err == nil {
+				err = fmt.Errorf("%d lines of the person's own sequence are missing from the bundle: %v", len(c.Gaps), c.Gaps)
+			}
+		}()
+	}
 	var cur *vlog.Checkpoint
 	if *current != "" || src.base != "" {
 		var t []byte

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +71,35 @@ func TestVerifiableLogEndToEnd(t *testing.T) {
 	}
 	if out := verify("-url", base, file); !strings.Contains(out, "OK") {
 		t.Fatalf("verify:\n%s", out)
+	}
+	// The person's whole bundle with their first numbered line taken out: a gap in their own sequence.
+	if !first.Complete {
+		t.Fatal("the person's bundle without a filter is not complete")
+	}
+	cut := first
+	cut.Entries = slices.Clone(first.Entries)
+	lowest, at := int64(0), -1
+	for i, e := range cut.Entries {
+		if l, err := vlog.ParseLeaf(e.Leaf); err == nil && l.SubjectSeq > 0 && (at < 0 || l.SubjectSeq < lowest) {
+			lowest, at = l.SubjectSeq, i
+		}
+	}
+	if at < 0 || len(cut.Entries) < 2 {
+		t.Fatalf("no numbered lines in the demo citizen's bundle (%d entries)", len(cut.Entries))
+	}
+	cut.Entries = slices.Delete(cut.Entries, at, at+1)
+	js, err := json.Marshal(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutFile := filepath.Join(dir, "zonder-regel.json")
+	if err := os.WriteFile(cutFile, js, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var gapOut bytes.Buffer
+	if err := run(ctx, []string{"verify", "-url", base, cutFile}, envOf(nil), &gapOut, io.Discard); err == nil ||
+		!strings.Contains(gapOut.String(), fmt.Sprintf("MISSING from the person's own sequence: [%d]", lowest)) {
+		t.Fatalf("inzicht verify of a bundle without line %d: %v\n%s", lowest, err, gapOut.String())
 	}
 	// Keep the current checkpoint, store more, wait for a bigger tree: the log only grew.
 	_, cp := get(t, c, base+"/log/checkpoint")

@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"golang.org/x/mod/sumdb/tlog"
@@ -71,7 +75,7 @@ func (s *leafSource) leaf(salt, withheldSalt, pseudonym string) vlog.Leaf {
 	w := vlog.Withheld{Salt: withheldSalt, EmployeeID: s.employeeID, EmployeeName: s.employeeName,
 		AgainstWillApprovedBy: s.awBy, System: s.system, ParentSpanID: s.parentSpanID, SpanName: s.spanName,
 		ForeignTraceID: s.foreignTrace, ForeignSpanID: s.foreignSpan, ForeignEntity: s.foreignEntity, VNGActieID: s.vngActie}
-	return vlog.Leaf{Kind: vlog.KindEvent, ID: s.id, Subject: pseudonym, Salt: salt,
+	return vlog.Leaf{Version: 2, Kind: vlog.KindEvent, ID: s.id, Subject: pseudonym, Salt: salt,
 		OccurredAt: s.occurred, ReceivedAt: s.received, Activity: s.activity, Action: s.action, Categories: s.categories,
 		Level: s.level, Organization: s.org, Team: s.team, Role: s.role, CaseRef: s.caseRef, Recipient: s.recipient,
 		AccessBasis: s.basis, BreakGlassReason: s.breakGlass, ConsentRef: s.consentRef, AgainstWillDecisionRef: s.awRef,
@@ -79,10 +83,22 @@ func (s *leafSource) leaf(salt, withheldSalt, pseudonym string) vlog.Leaf {
 		Withheld: w.Digest()}
 }
 
+// noLeavesKey in a context makes insertLeaves write nothing: only tests can set it (WithoutLog in
+// export_test.go), to measure ingest with the log off.
+type noLeavesKey struct{}
+
 // insertLeaves writes the leaves of new events into the outbox with one COPY, in the caller's
 // transaction (insertEvents). A row without the person's look-up HMAC is a programming error.
 func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
-	rows := make([][]any, len(srcs))
+	if ctx.Value(noLeavesKey{}) != nil { // only the benchmark of ingest without the log (export_test.go)
+		return nil
+	}
+	// All the batch's salts from one read of crypto/rand: two of 32 bytes an event.
+	salts := make([]byte, 64*len(srcs))
+	_, _ = rand.Read(salts) // crypto/rand.Read never returns an error; it crashes the program instead
+	var copyData bytes.Buffer
+	copyData.Grow(len(srcs) * 900)
+	copyData.Write(pgCopyHeader)
 	pseudonyms := map[string]string{} // a batch holds many events of few people
 	for i := range srcs {
 		if len(srcs[i].lookup) == 0 {
@@ -93,16 +109,34 @@ func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
 			p = vlog.Pseudonym(srcs[i].lookup)
 			pseudonyms[string(srcs[i].lookup)] = p
 		}
-		ws := vlog.NewSalt()
-		l := srcs[i].leaf(vlog.NewSalt(), ws, p)
-		wb, _ := base64.StdEncoding.DecodeString(ws)
-		rows[i] = []any{srcs[i].id, l.Encode(), wb}
+		id, err := uuid.Parse(srcs[i].id)
+		if err != nil {
+			return fmt.Errorf("log leaf of event %q: %w", srcs[i].id, err)
+		}
+		salt, wsalt := salts[64*i:64*i+32], salts[64*i+32:64*i+64]
+		l := srcs[i].leaf(base64.StdEncoding.EncodeToString(salt), base64.StdEncoding.EncodeToString(wsalt), p)
+		appendCopyRow(&copyData, id[:], l.Encode(), wsalt)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, []string{"event_id", "leaf", "withheld_salt"},
-		pgx.CopyFromRows(rows)); err != nil {
+	copyData.Write([]byte{0xff, 0xff}) // the end of a binary COPY
+	// One COPY in binary format, written here: pgx's CopyFrom would first ask the server for the
+	// columns' types (a round trip) and encode each value through reflection.
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, &copyData,
+		`COPY log_leaves (event_id, leaf, withheld_salt) FROM STDIN (FORMAT binary)`); err != nil {
 		return fmt.Errorf("log leaves: %w", err)
 	}
 	return nil
+}
+
+// pgCopyHeader starts a PostgreSQL binary COPY: the signature, flags 0, no header extension.
+var pgCopyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// appendCopyRow writes one binary COPY row of byte fields (uuid as its 16 bytes, bytea as is).
+func appendCopyRow(b *bytes.Buffer, fields ...[]byte) {
+	b.Write(binary.BigEndian.AppendUint16(nil, uint16(len(fields))))
+	for _, f := range fields {
+		b.Write(binary.BigEndian.AppendUint32(nil, uint32(len(f))))
+		b.Write(f)
+	}
 }
 
 // amendConfidentiality writes, in tx, a confidentiality amendment leaf (vlog.Amendment) for every
@@ -177,10 +211,16 @@ const (
 // forgetLeaves is a data-modifying CTE (for the statement that removes events) that removes the live
 // leaf bytes of the events whose ids the relation from gives in its column id, keeping each leaf's
 // RFC 6962 hash for the tree: the leaf stays in the log, its personal content goes with the event.
-// at and why are SQL expressions (placeholders) for the time and the reason (Removed*).
+// at and why are SQL expressions (placeholders) for the time and the reason (Removed*). It keeps a
+// tombstone with the leaf: whose it was (subject_id) and the retention period of the event's register
+// entry, read from the event as it was before the statement (every part of a statement sees the same
+// snapshot), so that the person's view can say "removed on … after the retention period of …".
 func forgetLeaves(from, at, why string) string {
 	return `UPDATE log_leaves l SET leaf_hash = sha256('\x00'::bytea || l.leaf), leaf = NULL, withheld_salt = NULL,
- removed_at = ` + at + `, removed_why = ` + why + ` FROM ` + from + ` f WHERE l.event_id = f.id AND l.removed_at IS NULL RETURNING 1`
+ removed_at = ` + at + `, removed_why = ` + why + `,
+ subject_id = (SELECT e.subject_id FROM processing_events e WHERE e.id = l.event_id),
+ retention = (SELECT a.retention FROM processing_events e JOIN processing_activities a ON a.id = e.activity_id WHERE e.id = l.event_id)
+ FROM ` + from + ` f WHERE l.event_id = f.id AND l.removed_at IS NULL RETURNING 1`
 }
 
 // leafSourceCols reads an event row e (with its person s) as a leafSource (scanSource).
@@ -246,15 +286,16 @@ func (db *DB) IntegrateLog(ctx context.Context, s *vlog.Signer, limit int) (LogI
 		res.Size = size
 		// A leaf removed before it was integrated (its event removed within seconds) still takes its
 		// place, by its kept hash.
-		rows, _ := tx.Query(ctx, `SELECT seq, coalesce(sha256('\x00'::bytea || leaf), leaf_hash), created_at FROM log_leaves
+		rows, _ := tx.Query(ctx, `SELECT seq, leaf, coalesce(sha256('\x00'::bytea || leaf), leaf_hash), created_at FROM log_leaves
 WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
 		var seqs []int64
 		var leaves []tlog.Hash
+		var bodies [][]byte
 		var seq int64
-		var leaf []byte
+		var leaf, hash []byte
 		var created time.Time
-		if _, err := pgx.ForEachRow(rows, []any{&seq, &leaf, &created}, func() error {
-			seqs, leaves = append(seqs, seq), append(leaves, tlog.Hash(leaf))
+		if _, err := pgx.ForEachRow(rows, []any{&seq, &leaf, &hash, &created}, func() error {
+			seqs, leaves, bodies = append(seqs, seq), append(leaves, tlog.Hash(hash)), append(bodies, slices.Clone(leaf))
 			if res.Oldest.IsZero() || created.Before(res.Oldest) {
 				res.Oldest = created
 			}
@@ -264,6 +305,15 @@ WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
 		}
 		if len(leaves) == 0 && signed {
 			return nil
+		}
+		numbered, subjectSeqs, err := numberLeaves(ctx, tx, bodies)
+		if err != nil {
+			return err
+		}
+		for i, b := range numbered {
+			if b != nil {
+				leaves[i] = tlog.RecordHash(b)
+			}
 		}
 		r := &hashReader{ctx: ctx, q: tx, cache: map[int64]tlog.Hash{}}
 		first := tlog.StoredHashCount(size)
@@ -285,8 +335,9 @@ WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
 			pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) { return []any{first + int64(i), fresh[i][:]}, nil })); err != nil {
 			return fmt.Errorf("store hashes: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE log_leaves l SET tree_index = u.idx
-FROM unnest($1::bigint[], $2::bigint[]) AS u(seq, idx) WHERE l.seq = u.seq`, seqs, idx); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE log_leaves l SET tree_index = u.idx, leaf = coalesce(u.leaf, l.leaf), subject_seq = u.sseq
+FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u(seq, idx, leaf, sseq) WHERE l.seq = u.seq`,
+			seqs, idx, numbered, subjectSeqs); err != nil {
 			return fmt.Errorf("place leaves: %w", err)
 		}
 		n := size + int64(len(leaves))
@@ -310,6 +361,74 @@ ON CONFLICT (size) DO UPDATE SET root = excluded.root, note = excluded.note, sig
 		return res, fmt.Errorf("postgres: integrate log: %w", err)
 	}
 	return res, nil
+}
+
+// numberLeaves gives the event leaves about to enter the tree (bodies, in tree order; nil for a leaf
+// removed before it got there) their numbers in their person's sequence: the next after the last
+// one given to that person (log_sequences), which it advances. Only a version 2 event leaf the person
+// could see when it was recorded is numbered: one hidden from them then (confidential_until infinity
+// or after received_at) is not, so that a gap in their numbers cannot betray it. It returns each
+// numbered leaf's new bytes and number (nil and nil for the others). The integrator holds the log's
+// lock, so no two processes number at once.
+func numberLeaves(ctx context.Context, tx pgx.Tx, bodies [][]byte) ([][]byte, []*int64, error) {
+	out, nums := make([][]byte, len(bodies)), make([]*int64, len(bodies))
+	parsed := make([]*vlog.Leaf, len(bodies))
+	var subjects []string
+	for i, b := range bodies {
+		if b == nil || !bytes.HasPrefix(b, []byte(vlog.LeafHeaderV2+"\n")) {
+			continue
+		}
+		l, err := vlog.ParseLeaf(b)
+		if err != nil {
+			return nil, nil, fmt.Errorf("number leaf: %w", err)
+		}
+		if l.SubjectSeq != 0 || !visibleWhenRecorded(&l) {
+			continue
+		}
+		parsed[i] = &l
+		subjects = append(subjects, l.Subject)
+	}
+	if len(subjects) == 0 {
+		return out, nums, nil
+	}
+	last := map[string]int64{}
+	rows, _ := tx.Query(ctx, `SELECT subject, last FROM log_sequences WHERE subject = ANY($1)`, subjects)
+	var subject string
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&subject, &n}, func() error { last[subject] = n; return nil }); err != nil {
+		return nil, nil, fmt.Errorf("person sequences: %w", err)
+	}
+	for i, l := range parsed {
+		if l == nil {
+			continue
+		}
+		last[l.Subject]++
+		l.SubjectSeq = last[l.Subject]
+		out[i], nums[i] = l.Encode(), &l.SubjectSeq
+	}
+	ks := slices.Sorted(maps.Keys(last))
+	vs := make([]int64, len(ks))
+	for i, k := range ks {
+		vs[i] = last[k]
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO log_sequences (subject, last) SELECT * FROM unnest($1::text[], $2::bigint[])
+ON CONFLICT (subject) DO UPDATE SET last = excluded.last`, ks, vs); err != nil {
+		return nil, nil, fmt.Errorf("person sequences: %w", err)
+	}
+	return out, nums, nil
+}
+
+// visibleWhenRecorded reports whether the person could see the event of leaf l when it was recorded.
+func visibleWhenRecorded(l *vlog.Leaf) bool {
+	switch c := l.ConfidentialUntil; c {
+	case "":
+		return true
+	case vlog.Infinity:
+		return false
+	default:
+		t, err := time.Parse(vlog.TimeLayout, c)
+		return err == nil && !t.After(l.ReceivedAt)
+	}
 }
 
 // treeHash is tlog.TreeHash with the RFC 6962 root of the empty tree, SHA-256 of nothing, which
@@ -625,6 +744,9 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 		}
 		finish()
 		again := src.leaf(stored.Salt, base64.StdEncoding.EncodeToString(wsalt), vlog.Pseudonym(src.lookup))
+		// The version and the number in the person's sequence are the log's, not the event's: the
+		// tree's hash of the leaf guards them.
+		again.Version, again.SubjectSeq = stored.Version, stored.SubjectSeq
 		if amended[eventID] { // compared below with the last amendment
 			if _, ok := stated[eventID]; !ok {
 				stated[eventID] = stored.ConfidentialUntil
@@ -717,4 +839,113 @@ func diffLeaves(a, b []byte) []string {
 		}
 	}
 	return out
+}
+
+// LogPosition returns the position of the live event leaf of event id; ENOTFOUND when it has none
+// (an event stored before the log existed, not yet adopted).
+func (db *DB) LogPosition(ctx context.Context, id string) (vlog.Position, error) {
+	var p vlog.Position
+	var idx, sseq *int64
+	err := db.pool.QueryRow(ctx, `SELECT tree_index, subject_seq FROM log_leaves
+WHERE event_id = $1 AND kind = 'event' AND removed_at IS NULL`, id).Scan(&idx, &sseq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, portal.Errorf(portal.ENOTFOUND, "the event has no leaf")
+	}
+	if err != nil {
+		return p, fmt.Errorf("postgres: log position: %w", err)
+	}
+	if idx != nil {
+		p.InTree, p.Index = true, *idx
+	}
+	if sseq != nil {
+		p.SubjectSeq = *sseq
+	}
+	return p, nil
+}
+
+// RemovedLines returns the tombstones of the person subjectID's removed events (all when eventID is
+// empty, else that one event's), in tree order.
+func (db *DB) RemovedLines(ctx context.Context, subjectID int64, eventID string) ([]vlog.RemovedLine, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT event_id::text, tree_index, coalesce(subject_seq, 0), leaf_hash, removed_at, removed_why,
+ coalesce(retention, '') FROM log_leaves WHERE subject_id = $1 AND removed_at IS NOT NULL AND kind = 'event'
+ AND ($2 = '' OR event_id::text = $2) ORDER BY tree_index NULLS LAST, seq`, subjectID, eventID)
+	var out []vlog.RemovedLine
+	var r vlog.RemovedLine
+	var idx *int64
+	var h []byte
+	if _, err := pgx.ForEachRow(rows, []any{&r.EventID, &idx, &r.SubjectSeq, &h, &r.RemovedAt, &r.Why, &r.Retention}, func() error {
+		x := r
+		x.InTree = idx != nil
+		if idx != nil {
+			x.Index = *idx
+		}
+		if len(h) == tlog.HashSize {
+			x.LeafHash = tlog.Hash(h)
+		}
+		out = append(out, x)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: removed lines: %w", err)
+	}
+	return out, nil
+}
+
+// ProveRemoved adds to bundle b (made by ProveEvents) the tombstones of the person subjectID's
+// removed events, each with its inclusion proof against b's checkpoint; those not in that tree are
+// left out.
+func (db *DB) ProveRemoved(ctx context.Context, b *vlog.Bundle, subjectID int64) error {
+	lines, err := db.RemovedLines(ctx, subjectID, "")
+	if err != nil {
+		return err
+	}
+	_, rest, _ := strings.Cut(b.Checkpoint, "\n")
+	sizeText, _, _ := strings.Cut(rest, "\n")
+	var size int64
+	if _, err := fmt.Sscan(sizeText, &size); err != nil {
+		return fmt.Errorf("postgres: prove removed: the bundle's checkpoint: %w", err)
+	}
+	r := &hashReader{ctx: ctx, q: db.pool, cache: map[int64]tlog.Hash{}}
+	for _, l := range lines {
+		if !l.InTree || l.Index >= size {
+			continue
+		}
+		p, err := tlog.ProveRecord(size, l.Index, r)
+		if err != nil {
+			return fmt.Errorf("postgres: prove removed: %w", err)
+		}
+		b.Removed = append(b.Removed, vlog.RemovedEntry{Index: l.Index, LeafHash: l.LeafHash, SubjectSeq: l.SubjectSeq,
+			RemovedAt: vlog.FormatTime(l.RemovedAt), Why: l.Why, Retention: l.Retention, Proof: p})
+	}
+	return nil
+}
+
+// LogConsistency returns the RFC 6962 consistency proof from the tree of size old to that of size n
+// (tlog.ProveTree), read from the stored hashes, for a witness (vlog.Pusher).
+func (db *DB) LogConsistency(ctx context.Context, n, old int64) ([]tlog.Hash, error) {
+	p, err := tlog.ProveTree(n, old, &hashReader{ctx: ctx, q: db.pool, cache: map[int64]tlog.Hash{}})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: log consistency %d to %d: %w", old, n, err)
+	}
+	return p, nil
+}
+
+// AddCosignatures adds witnesses' cosignature lines to the stored checkpoint of size size (the
+// published one, when it is the latest), leaving out a line of a key already on it
+// (vlog.Cosigned). ENOTFOUND when there is no checkpoint of that size.
+func (db *DB) AddCosignatures(ctx context.Context, size int64, lines []byte) error {
+	return db.Transact(ctx, func(tx pgx.Tx) error {
+		var text string
+		err := tx.QueryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = $1 FOR UPDATE`, size).Scan(&text)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return portal.Errorf(portal.ENOTFOUND, "no checkpoint of size %d", size)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: add cosignatures: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE log_checkpoints SET note = $2 WHERE size = $1`, size,
+			string(vlog.Cosigned([]byte(text), lines))); err != nil {
+			return fmt.Errorf("postgres: add cosignatures: %w", err)
+		}
+		return nil
+	})
 }

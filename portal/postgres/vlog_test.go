@@ -20,7 +20,7 @@ import (
 	"github.com/inzicht/inzicht/portal/vlog"
 )
 
-func testSigner(t *testing.T) *vlog.Signer {
+func testSigner(t testing.TB) *vlog.Signer {
 	t.Helper()
 	s, err := vlog.NewSignerFromSeed("inzicht.test/log", bytes.Repeat([]byte{19}, 32))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,5 +99,61 @@ func TestBundleVerify(t *testing.T) {
 		if _, err := ParseBundle([]byte(bad)); err == nil {
 			t.Errorf("ParseBundle(%s) accepted", bad)
 		}
+	}
+}
+
+func TestSequenceGaps(t *testing.T) {
+	for _, c := range []struct {
+		seqs     []int64
+		complete bool
+		want     []int64
+		bad      bool
+	}{
+		{nil, true, nil, false},
+		{[]int64{1, 2, 3}, true, nil, false},
+		{[]int64{3, 1, 2}, true, nil, false},
+		{[]int64{1, 3, 6}, true, []int64{2, 4, 5}, false},
+		{[]int64{3, 4}, true, []int64{1, 2}, false},
+		{[]int64{3, 4}, false, nil, false},
+		{[]int64{3, 5}, false, []int64{4}, false},
+		{[]int64{2, 2}, false, nil, true},
+		{[]int64{1, 1 << 40}, false, nil, true},
+	} {
+		got, err := SequenceGaps(c.seqs, c.complete)
+		if (err != nil) != c.bad || !slices.Equal(got, c.want) {
+			t.Errorf("SequenceGaps(%v, %v) = %v, %v; want %v (error %v)", c.seqs, c.complete, got, err, c.want, c.bad)
+		}
+	}
+}
+
+func TestLeafV2(t *testing.T) {
+	l := Leaf{Version: 2, Kind: KindEvent, ID: "3f1c1a9e-8a54-4f3c-9d1e-2b6f0f3f9a10", Subject: NewSalt(), SubjectSeq: 17,
+		Salt: NewSalt(), Withheld: NewSalt(), Activity: "a"}
+	b := l.Encode()
+	if !strings.HasPrefix(string(b), LeafHeaderV2+"\nkind event\nid 3f1c1a9e-8a54-4f3c-9d1e-2b6f0f3f9a10\nsubject "+l.Subject+"\nsubject_seq 17\nsalt ") {
+		t.Fatalf("v2 leaf:\n%s", b)
+	}
+	got, err := ParseLeaf(b)
+	if err != nil || got.SubjectSeq != 17 || got.Version != 2 {
+		t.Fatalf("parse v2: %+v %v", got, err)
+	}
+	l.SubjectSeq = 0
+	if got, err := ParseLeaf(l.Encode()); err != nil || got.SubjectSeq != 0 || !strings.Contains(string(l.Encode()), "\nsubject_seq \n") {
+		t.Fatalf("v2 without a number: %+v %v", got, err)
+	}
+	for _, bad := range []string{"0", "017", "-1", "x"} {
+		b := strings.Replace(string(l.Encode()), "\nsubject_seq \n", "\nsubject_seq "+bad+"\n", 1)
+		if _, err := ParseLeaf([]byte(b)); err == nil {
+			t.Errorf("subject_seq %q accepted", bad)
+		}
+	}
+	// A v1 leaf has no subject_seq line; one with it is refused.
+	l.Version = 1
+	if _, err := ParseLeaf(l.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	v1 := strings.Replace(string(l.Encode()), "\nsalt ", "\nsubject_seq 1\nsalt ", 1)
+	if _, err := ParseLeaf([]byte(v1)); err == nil {
+		t.Error("a v1 leaf with subject_seq accepted")
 	}
 }

@@ -11,14 +11,21 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// LeafHeader is the first line of every leaf of this version.
+// LeafHeader is the first line of a leaf of version 1 (events without a place in the person's
+// sequence, and every amendment).
 const LeafHeader = "inzicht-log-leaf/v1"
+
+// LeafHeaderV2 is the first line of an event leaf of version 2, which carries subject_seq, the
+// event's place in the person's own sequence (docs/verifiable-log.md §1).
+const LeafHeaderV2 = "inzicht-log-leaf/v2"
 
 // WithheldHeader is the first line of the withheld block.
 const WithheldHeader = "inzicht-log-withheld/v1"
@@ -35,9 +42,14 @@ const Infinity = "infinity"
 
 // Leaf is one line of the log as the leaf encoding carries it (docs/verifiable-log.md §1).
 type Leaf struct {
-	Kind       string
-	ID         string
-	Subject    string // pseudonym, base64 of 32 bytes (Pseudonym)
+	// Version is 1 or 2 (0 reads as 1). Only a version 2 leaf has SubjectSeq.
+	Version int
+	Kind    string
+	ID      string
+	Subject string // pseudonym, base64 of 32 bytes (Pseudonym)
+	// SubjectSeq is the event's number in the person's own sequence (1, 2, 3, …, given by the
+	// integrator), or 0 for an event that has none: one hidden from the person when it was recorded.
+	SubjectSeq int64
 	Salt       string // base64 of 32 random bytes (NewSalt)
 	OccurredAt time.Time
 	ReceivedAt time.Time
@@ -101,8 +113,15 @@ func Pseudonym(lookup []byte) string {
 type field struct{ name, value string }
 
 func (l *Leaf) fields() []field {
-	return []field{
-		{"kind", l.Kind}, {"id", l.ID}, {"subject", l.Subject}, {"salt", l.Salt},
+	head := []field{{"kind", l.Kind}, {"id", l.ID}, {"subject", l.Subject}}
+	if l.Version == 2 {
+		seq := ""
+		if l.SubjectSeq > 0 {
+			seq = strconv.FormatInt(l.SubjectSeq, 10)
+		}
+		head = append(head, field{"subject_seq", seq})
+	}
+	return append(head, []field{{"salt", l.Salt},
 		{"occurred_at", FormatTime(l.OccurredAt)}, {"received_at", FormatTime(l.ReceivedAt)},
 		{"activity", l.Activity}, {"action", l.Action}, {"data_categories", joinList(l.Categories)},
 		{"level", l.Level}, {"organization", l.Organization}, {"team", l.Team}, {"role", l.Role},
@@ -111,7 +130,15 @@ func (l *Leaf) fields() []field {
 		{"against_will_decision_ref", l.AgainstWillDecisionRef}, {"against_will_reason", l.AgainstWillReason},
 		{"confidential_until", l.ConfidentialUntil}, {"trace_id", l.TraceID}, {"span_id", l.SpanID},
 		{"failed", fmt.Sprint(l.Failed)}, {"withheld", l.Withheld},
+	}...)
+}
+
+// header is the leaf's first line.
+func (l *Leaf) header() string {
+	if l.Version == 2 {
+		return LeafHeaderV2
 	}
+	return LeafHeader
 }
 
 func (w *Withheld) fields() []field {
@@ -124,7 +151,7 @@ func (w *Withheld) fields() []field {
 }
 
 // Encode returns the leaf's canonical bytes (docs/verifiable-log.md §1).
-func (l *Leaf) Encode() []byte { return encode(LeafHeader, l.fields()) }
+func (l *Leaf) Encode() []byte { return encode(l.header(), l.fields()) }
 
 // Encode returns the withheld block's bytes.
 func (w *Withheld) Encode() []byte { return encode(WithheldHeader, w.fields()) }
@@ -227,9 +254,23 @@ func joinList(items []string) string { return strings.Join(items, ",") }
 // times or hex, so that ParseLeaf(b).Encode() equals b for every leaf it accepts.
 func ParseLeaf(b []byte) (Leaf, error) {
 	var l Leaf
-	vals, err := parse(b, LeafHeader, (&l).fields())
+	l.Version = 1
+	if bytes.HasPrefix(b, []byte(LeafHeaderV2+"\n")) {
+		l.Version = 2
+	}
+	vals, err := parse(b, l.header(), (&l).fields())
 	if err != nil {
 		return l, err
+	}
+	if l.Version == 2 { // subject_seq: empty, or a decimal number from 1 without leading zeros
+		if v := vals[3]; v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 || strconv.FormatInt(n, 10) != v {
+				return l, fmt.Errorf("vlog: leaf subject_seq: want a number from 1, got %q", v)
+			}
+			l.SubjectSeq = n
+		}
+		vals = slices.Delete(vals, 3, 4)
 	}
 	l.Kind, l.ID, l.Subject, l.Salt = vals[0], vals[1], vals[2], vals[3]
 	if l.OccurredAt, err = parseTime(vals[4]); err != nil {

@@ -669,11 +669,17 @@ func (s *server) processingDetail(c *fiber.Ctx) error {
 		return portal.Errorf(portal.ENOTFOUND, "no such processing event")
 	}
 	e, err := s.logStore.EventFor(c.UserContext(), sess.SubjectID, id, sess.Acting)
+	if portal.ErrorCode(err) == portal.ENOTFOUND && sess.Acting == nil {
+		return s.removedDetail(c, sess.SubjectID, id, err)
+	}
 	if err != nil {
 		return err
 	}
 	l := lang(c)
 	data := fiber.Map{"Row": s.row(l, e)}
+	if err := s.logPosition(c, data, e.ID); err != nil {
+		return err
+	}
 	if e.Activity.ID == portal.RepresentativeActivity {
 		// What the representative saw or did: the act this event records.
 		acts, err := s.repStore.RepresentativeActs(c.UserContext(), portal.ActFilter{SubjectID: sess.SubjectID, EventID: e.ID, Limit: 1})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/mod/sumdb/tlog"
@@ -15,6 +16,9 @@ type vlogStore interface {
 	LogCheckpoint(ctx context.Context) (note []byte, size int64, err error)
 	LogTile(ctx context.Context, t tlog.Tile) ([]byte, error)
 	ProveEvents(ctx context.Context, ids []string) (vlog.Bundle, error)
+	ProveRemoved(ctx context.Context, b *vlog.Bundle, subjectID int64) error
+	LogPosition(ctx context.Context, eventID string) (vlog.Position, error)
+	RemovedLines(ctx context.Context, subjectID int64, eventID string) ([]vlog.RemovedLine, error)
 }
 
 // logRoutes publishes the verifiable log without login: the latest signed checkpoint, the note
@@ -100,7 +104,92 @@ func (s *server) proofBundle(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The person's own bundle holds the tombstones of their removed lines too; it is complete (every
+	// number of their sequence must be in it) when no filter or period was chosen.
+	if sess.Acting == nil && b.Checkpoint != "" {
+		if err := s.deps.Store.ProveRemoved(c.UserContext(), &b, sess.SubjectID); err != nil {
+			return err
+		}
+		b.Complete = true
+		for _, in := range logInputs {
+			if c.Query(in) != "" {
+				b.Complete = false
+			}
+		}
+	}
 	b.VerifierKey = s.cfg.LogVerifierKey
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="bewijs.json"`)
 	return c.JSON(b)
+}
+
+// logPosition adds the event's place in the verifiable log to a detail page's data: "Log" (its
+// vlog.Position), or "LogPending" while the integrator has not placed it yet. An event without a leaf
+// (stored before the log existed, adopted within seconds) counts as pending.
+func (s *server) logPosition(c *fiber.Ctx, data fiber.Map, eventID string) error {
+	p, err := s.deps.Store.LogPosition(c.UserContext(), eventID)
+	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+		return err
+	}
+	data["LogBase"] = s.logBase(c)
+	if p.InTree {
+		data["Log"] = p
+	} else {
+		data["LogPending"] = true
+	}
+	return nil
+}
+
+// removedDetail shows, at the place of a person's event that was removed (after the retention
+// period, or because the system that reported it withdrew it), what is left of it: when it was
+// removed, why, and its place in the log. notFound is returned when there is no such tombstone of
+// this person.
+func (s *server) removedDetail(c *fiber.Ctx, subjectID int64, eventID string, notFound error) error {
+	lines, err := s.deps.Store.RemovedLines(c.UserContext(), subjectID, eventID)
+	if err != nil {
+		return err
+	}
+	if len(lines) == 0 {
+		return notFound
+	}
+	r := lines[len(lines)-1]
+	l := lang(c)
+	data := fiber.Map{"Removed": r, "LogBase": s.logBase(c)}
+	if r.InTree {
+		data["Log"] = vlog.Position{InTree: true, Index: r.Index, SubjectSeq: r.SubjectSeq}
+	}
+	if r.Retention != "" {
+		data["RetentionText"] = retentionText(s, l, r.Retention)
+	}
+	return s.page(c, "verwerking", s.t(l, "detail.removed.title"), data)
+}
+
+// retentionText writes an ISO 8601 retention period ("P5Y", "P18M", "P2Y6M") in words.
+func retentionText(s *server, l, iso string) string {
+	r, err := portal.ParseRetention(iso)
+	if err != nil {
+		return iso
+	}
+	var parts []string
+	for _, p := range []struct {
+		n         int
+		one, many string
+	}{{r.Years, "detail.removed.unit.year", "detail.removed.unit.years"},
+		{r.Months, "detail.removed.unit.month", "detail.removed.unit.months"},
+		{r.Days, "detail.removed.unit.day", "detail.removed.unit.days"}} {
+		switch {
+		case p.n == 1:
+			parts = append(parts, s.t(l, p.one))
+		case p.n > 1:
+			parts = append(parts, s.t(l, p.many, p.n))
+		}
+	}
+	return strings.Join(parts, s.t(l, "detail.removed.unit.and"))
+}
+
+// logBase is the portal's address for inzicht-verify -url.
+func (s *server) logBase(c *fiber.Ctx) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimSuffix(s.cfg.BaseURL, "/")
+	}
+	return c.BaseURL()
 }

@@ -3,12 +3,15 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/inzicht/inzicht/portal"
@@ -178,5 +181,83 @@ func TestProofBundle(t *testing.T) {
 	}
 	if subjects[0] == subjects[1] {
 		t.Error("two people share a pseudonym")
+	}
+}
+
+// TestDetailLogPosition: a detail page says the line is not in the log yet until the integrator has
+// placed it, then its number in the log and in the person's own sequence, with the explanation of how
+// to check it. After the retention period the line's page says when it was removed and after which
+// period — to the person only — and the person's whole bundle carries the tombstone, so that it has
+// no gap; a bundle for a period is not complete.
+func TestDetailLogPosition(t *testing.T) {
+	t.Parallel()
+	signer := testLogSigner(t)
+	e := newEnv(t, web.Config{LogVerifierKey: signer.VerifierKey()}, web.Deps{})
+	recent := event(bsnA, time.Now().Add(-time.Hour))
+	old := event(bsnA, time.Now().AddDate(-5, -1, 0)) // past the register's P5Y
+	e.ingest(recent, old)
+	ca, _ := e.citizen(bsnA)
+	cb, _ := e.citizen(bsnB)
+	page := func(cookie, id string, status int) string {
+		t.Helper()
+		resp, body := e.do("GET", "/verwerkingen/"+id, cookie, "", nil)
+		if resp.StatusCode != status {
+			t.Fatalf("detail %s: %d, want %d", id, resp.StatusCode, status)
+		}
+		return body
+	}
+	if body := page(ca, recent.ID, 200); !strings.Contains(body, "Deze regel staat nog niet in het logboek") ||
+		!strings.Contains(body, "Deze regel controleren") || strings.Contains(body, "Plaatsnummer in het logboek") {
+		t.Fatalf("before integration the page does not say the line is pending:\n%s", body)
+	}
+	if _, err := e.db.IntegrateLog(context.Background(), signer, 1000); err != nil {
+		t.Fatal(err)
+	}
+	pos, err := e.db.LogPosition(context.Background(), recent.ID)
+	if err != nil || !pos.InTree || pos.SubjectSeq == 0 {
+		t.Fatalf("position: %+v %v", pos, err)
+	}
+	body := page(ca, recent.ID, 200)
+	for _, want := range []string{fmt.Sprintf("Plaatsnummer in het logboek: %d.", pos.Index), fmt.Sprintf("Het is regel %d van alle regels over u.", pos.SubjectSeq),
+		`href="/verwerkingen/bewijs.json"`, `href="/log/checkpoint"`, "inzicht-verify -url "} {
+		if !strings.Contains(body, want) {
+			t.Errorf("detail page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "nog niet in het logboek") {
+		t.Error("the page still says pending")
+	}
+
+	runs, err := e.db.RemoveExpiredEvents(context.Background(), 100)
+	if err != nil || len(runs) != 1 || runs[0].Removed != 1 {
+		t.Fatalf("retention: %+v %v", runs, err)
+	}
+	body = page(ca, old.ID, 200)
+	if !strings.Contains(body, "na de bewaartermijn van 5 jaar.") || !strings.Contains(body, "Verwijderde regel") ||
+		!strings.Contains(body, "Plaatsnummer in het logboek") || strings.Contains(body, "Jan Medewerker") || strings.Contains(body, "Wijkteam Noord") {
+		t.Fatalf("removed line's page:\n%s", body)
+	}
+	page(cb, old.ID, 404) // not the other person's
+	page(ca, uuid.NewString(), 404)
+
+	if _, err := e.db.IntegrateLog(context.Background(), signer, 1000); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) vlog.Bundle {
+		t.Helper()
+		_, body := e.do("GET", path, ca, "", nil)
+		b, err := vlog.ParseBundle([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	b := get("/verwerkingen/bewijs.json")
+	c, err := b.Verify(signer.VerifierKey())
+	if err != nil || !b.Complete || len(b.Removed) != 1 || b.Removed[0].Retention != "P5Y" || len(c.Gaps) != 0 || len(b.Entries) != 1 {
+		t.Fatalf("whole bundle: complete %v removed %+v gaps %v entries %d: %v", b.Complete, b.Removed, c.Gaps, len(b.Entries), err)
+	}
+	if b := get("/verwerkingen/bewijs.json?van=" + time.Now().AddDate(0, 0, -2).Format("2006-01-02")); b.Complete {
+		t.Error("a bundle for a period says it is complete")
 	}
 }
