@@ -189,7 +189,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	go a.sweepSessions(ctx)
 	go a.integrateLog(ctx)
-	go a.checkLog(ctx)
+	if a.cfg.LogCheckEvery > 0 {
+		go a.checkLog(ctx)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- fapp.Listener(ln) }()
 	select {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inzicht/inzicht/portal/vlog"
 )
@@ -38,12 +39,24 @@ func TestLogKeyConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The self-check's schedule: 24 hours unless set; "off" for none; anything else is refused.
+	if c.LogCheckEvery != 24*time.Hour {
+		t.Errorf("default self-check every %v", c.LogCheckEvery)
+	}
+	for v, want := range map[string]time.Duration{"off": 0, "6h": 6 * time.Hour} {
+		e := prodEnv()
+		e["INZICHT_LOG_SIGNING_KEY"], e["INZICHT_LOG_CHECK_EVERY"] = key, v
+		if c, err := loadConfig("serve", envOf(e)); err != nil || c.LogCheckEvery != want {
+			t.Errorf("INZICHT_LOG_CHECK_EVERY=%s: %v, every %v", v, err, c.LogCheckEvery)
+		}
+	}
 	for name, change := range map[string]map[string]string{
-		"no key in production": {"INZICHT_LOG_SIGNING_KEY": ""},
-		"demo key":             {"INZICHT_LOG_SIGNING_KEY": demoSkey},
-		"verifier key as key":  {"INZICHT_LOG_SIGNING_KEY": demo.LogSigner.VerifierKey()},
-		"not a key":            {"INZICHT_LOG_SIGNING_KEY": "geheim"},
-		"damaged key":          {"INZICHT_LOG_SIGNING_KEY": strings.Replace(key, "+16b3ee5e+", "+16b3ee5f+", 1)},
+		"self-check schedule not a duration": {"INZICHT_LOG_CHECK_EVERY": "daily"},
+		"no key in production":               {"INZICHT_LOG_SIGNING_KEY": ""},
+		"demo key":                           {"INZICHT_LOG_SIGNING_KEY": demoSkey},
+		"verifier key as key":                {"INZICHT_LOG_SIGNING_KEY": demo.LogSigner.VerifierKey()},
+		"not a key":                          {"INZICHT_LOG_SIGNING_KEY": "geheim"},
+		"damaged key":                        {"INZICHT_LOG_SIGNING_KEY": strings.Replace(key, "+16b3ee5e+", "+16b3ee5f+", 1)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := prodEnv()
@@ -51,8 +64,8 @@ func TestLogKeyConfig(t *testing.T) {
 			for k, v := range change {
 				e[k] = v
 			}
-			if _, err := loadConfig("serve", envOf(e)); err == nil || !strings.Contains(err.Error(), "INZICHT_LOG_SIGNING_KEY") {
-				t.Errorf("want a refusal naming INZICHT_LOG_SIGNING_KEY, got %v", err)
+			if _, err := loadConfig("serve", envOf(e)); err == nil || !strings.Contains(err.Error(), "INZICHT_LOG_") {
+				t.Errorf("want a refusal naming the INZICHT_LOG_ setting, got %v", err)
 			}
 		})
 	}

@@ -793,16 +793,24 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 	// Events without a leaf (those stored before the log existed wait in log_legacy_events).
 	rows, _ = tx.Query(ctx, `SELECT e.id::text FROM processing_events e
 WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL AND l.kind = 'event')
-  AND NOT EXISTS (SELECT 1 FROM log_legacy_events g WHERE g.event_id = e.id) ORDER BY e.id`)
+  AND NOT EXISTS (SELECT 1 FROM log_legacy_events g WHERE g.event_id = e.id) ORDER BY e.id LIMIT $1`, maxUnloggedListed+1)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return fmt.Errorf("unlogged events: %w", err)
 	}
-	for _, id := range ids {
+	for i, id := range ids {
+		if i == maxUnloggedListed {
+			add(ProblemUnlogged, "", -1, fmt.Sprintf("more than %d events have no leaf; only the first are named", maxUnloggedListed))
+			break
+		}
 		add(ProblemUnlogged, id, -1, "the event has no leaf")
 	}
 	return nil
 }
+
+// maxUnloggedListed bounds the events without a leaf that one self-check names: a database filled
+// around the log (millions of rows) must not fill the check's memory with their ids.
+const maxUnloggedListed = 1000
 
 // nullableSource is leafSourceCols for a LEFT JOIN that may find no event: the NOT NULL columns
 // read as empty rather than NULL.

@@ -676,3 +676,40 @@ func TestLogSignalTold(t *testing.T) {
 		t.Fatalf("self-check after telling: %+v %v", check, err)
 	}
 }
+
+// TestLogCheckNamesABoundedNumberOfUnloggedEvents: a database filled around the log (here 1,200 events
+// copied in without leaves) is reported without holding every id: the first 1,000 are named, then one
+// line says there are more.
+func TestLogCheckNamesABoundedNumberOfUnloggedEvents(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	s := testSigner(t)
+	ctx := context.Background()
+	db.ingest(t, batchOf(3, t0, bsnA, bsnB))
+	integrateAll(t, db.DB, s)
+	if _, err := db.raw.Exec(ctx, `INSERT INTO processing_events (id, subject_id, occurred_at, received_at, activity_id,
+ action, data_categories, level, actor_organization, actor_role, access_basis, content_hash)
+ SELECT gen_random_uuid(), e.subject_id, e.occurred_at - n * interval '1 minute', e.received_at, e.activity_id, e.action,
+ e.data_categories, e.level, e.actor_organization, e.actor_role, e.access_basis, e.content_hash
+ FROM (SELECT * FROM processing_events LIMIT 1) e, generate_series(1, 1200) n`); err != nil {
+		t.Fatal(err)
+	}
+	check, err := db.CheckLog(ctx, s.VerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, more := 0, 0
+	for _, p := range check.Problems {
+		switch {
+		case p.Kind == postgres.ProblemUnlogged && p.EventID != "":
+			named++
+		case p.Kind == postgres.ProblemUnlogged:
+			more++
+		default:
+			t.Errorf("unexpected problem %+v", p)
+		}
+	}
+	if named != 1000 || more != 1 {
+		t.Errorf("%d unlogged events named and %d 'more' lines, want 1000 and 1", named, more)
+	}
+}
