@@ -138,8 +138,8 @@ func (l *limit) failures(c *fiber.Ctx) error {
 				delete(l.refused, k)
 			}
 		}
-		// handlercheck:shared: the process's memory of refused keys (a key and when its window ends,
-		// nothing of the request), under l.mu; every process learns the same from the shared counts.
+		// The process's memory of refused keys (a key and when its window ends, nothing else of the
+		// request), under l.mu; every process learns the same from the shared counts. handlercheck:shared
 		l.refused[key] = end
 		l.mu.Unlock()
 	}
