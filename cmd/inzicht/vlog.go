@@ -128,10 +128,12 @@ func (a *app) checkLog(ctx context.Context) {
 	}
 }
 
-// Verifiable log integration: how often, and how many leaves at most a transaction.
+// Verifiable log integration: how often, and how many leaves at most a transaction. A transaction of
+// 1,000 leaves takes about 48 ms (BenchmarkIntegrateLog: ≈ 20,000 leaves/s, above what ingest makes on
+// the same machine); one of 10,000 held some 120 MB of the server's memory while it ran.
 const (
 	logEvery = 2 * time.Second
-	logBatch = 10000
+	logBatch = 1000
 )
 
 // integrateLog adds the outbox's leaves to the verifiable log and signs a checkpoint every

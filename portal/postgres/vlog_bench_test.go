@@ -75,3 +75,29 @@ func BenchmarkProveCitizen(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIntegrateLog is one integration transaction of the batch serve uses (1,000 leaves): the
+// integrator must place leaves faster than ingest makes them. Reported: leaves placed per second.
+func BenchmarkIntegrateLog(b *testing.B) {
+	bb := newTestDB(b)
+	s := testSigner(b)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(5, 6))
+	others := benchBSNs(500)
+	placed := 0
+	for b.Loop() {
+		b.StopTimer()
+		for range 2 {
+			if _, err := bb.Ingest(ctx, 0, benchBatch(r, others, 500)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		res, err := bb.IntegrateLog(ctx, s, 1000)
+		if err != nil || res.Added != 1000 {
+			b.Fatalf("integrated %d leaves: %v", res.Added, err)
+		}
+		placed += res.Added
+	}
+	b.ReportMetric(float64(placed)/b.Elapsed().Seconds(), "leaves/s")
+}
