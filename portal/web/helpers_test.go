@@ -204,3 +204,14 @@ func (e *env) actFor(cookie, repID string) {
 		e.t.Fatal(err)
 	}
 }
+
+// putFinancialActivity registers "pw-bijstand", an activity marked financial (what an administrator
+// acting for the person may see).
+func (e *env) putFinancialActivity() {
+	e.t.Helper()
+	if _, err := e.db.PutActivity(context.Background(), portal.Activity{ID: "pw-bijstand", Name: portal.Text{NL: "Bijstandsuitkering", EN: "Social assistance"},
+		Purpose: portal.Text{NL: "Uw uitkering.", EN: "Your benefit."}, LegalBasis: portal.Text{NL: "Participatiewet", EN: "Participation Act"},
+		DataCategories: []string{"income"}, Retention: "P7Y", Controller: "Gemeente Voorbeeldstad", Financial: true}); err != nil {
+		e.t.Fatal(err)
+	}
+}

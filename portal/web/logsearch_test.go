@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -263,12 +262,7 @@ func TestLogFilterMistakes(t *testing.T) {
 func TestLogSearchActingAdministrator(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
-	ctx := context.Background()
-	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "pw-bijstand", Name: portal.Text{NL: "Bijstandsuitkering", EN: "Social assistance"},
-		Purpose: portal.Text{NL: "Uw uitkering.", EN: "Your benefit."}, LegalBasis: portal.Text{NL: "Participatiewet", EN: "Participation Act"},
-		DataCategories: []string{"income"}, Retention: "P7Y", Controller: "Gemeente Voorbeeldstad", Financial: true}); err != nil {
-		t.Fatal(err)
-	}
+	e.putFinancialActivity()
 	care := event(bsnAdult, time.Now().Add(-2*time.Hour), func(ev *portal.Event) {
 		ev.Actor.Team, ev.Action, ev.Recipient, ev.CaseRef = "Team Zorg Geheim", "disclose", "GGD Zorgteam", "Z-ZORG"
 		ev.Actor.Organization = "Zorginstelling Noord"

@@ -29,12 +29,7 @@ func reviewDecide(t *testing.T, e *env, id string) {
 func TestRepReviewDecisionLetterAdministrator(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, web.Config{}, web.Deps{})
-	ctx := context.Background()
-	if _, err := e.db.PutActivity(ctx, portal.Activity{ID: "pw-bijstand", Name: portal.Text{NL: "Bijstandsuitkering", EN: "Social assistance"},
-		Purpose: portal.Text{NL: "Uw uitkering.", EN: "Your benefit."}, LegalBasis: portal.Text{NL: "Participatiewet", EN: "Participation Act"},
-		DataCategories: []string{"income"}, Retention: "P7Y", Controller: "Gemeente Voorbeeldstad", Financial: true}); err != nil {
-		t.Fatal(err)
-	}
+	e.putFinancialActivity()
 	care := event(bsnAdult, time.Now().Add(-2*time.Hour), func(ev *portal.Event) { ev.Actor.Organization = "GGZ Geheimzorg" })
 	money := event(bsnAdult, time.Now().Add(-time.Hour), func(ev *portal.Event) {
 		ev.Activity, ev.DataCategories, ev.Actor.Organization = "pw-bijstand", []string{"income"}, "Afdeling Inkomen"
