@@ -16,7 +16,9 @@ import (
 // realistic mix of activities (acts: the register's entries, at least one), actions and access bases
 // (about 1 % break the glass, 0.5 % against the person's will, 1.5 % citing consent of which a tenth
 // not covered). It writes server-side with generate_series, in subject order, so ten million rows take minutes, not
-// hours. seq makes the ids unique across calls. It returns the number of rows written.
+// hours. seq makes the ids unique across calls. The subjects' summaries are computed afresh after
+// (what the integrator folds for events that arrive through the API). It returns the number of rows
+// written.
 func (db *DB) GenerateEvents(ctx context.Context, acts []portal.Activity, seq int64, subjects []int64, counts []int, from, to time.Time) (int64, error) {
 	// The register is passed in as two arrays (ids, comma-joined categories) and indexed per row: no
 	// join, so no plan that could turn a million rows into a nested loop.
@@ -68,6 +70,9 @@ FROM rows r,
 		seq, subjects, counts, from, to, actIDs, actCats)
 	if err != nil {
 		return 0, fmt.Errorf("benchdb: generate events: %w", err)
+	}
+	if _, err := db.pool.Exec(ctx, `SELECT subject_summaries_recompute($1)`, subjects); err != nil {
+		return 0, fmt.Errorf("benchdb: generate events: summaries: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }

@@ -87,21 +87,26 @@ func (r eventRow) values() []any {
 }
 
 // insertEvents writes events into processing_events with one COPY. Ingested batches and Inzicht's own
-// records of staff views both go through here, so the summary triggers, and whatever else comes to
-// watch the log, see a single path.
+// records of staff views both go through here, so whatever comes to watch the log sees a single path.
 //
-// Each event's leaf of the verifiable log goes into the outbox with one more COPY (insertLeaves).
+// The same transaction lists the events in event_outbox, one row for the whole call (migration 30):
+// the integrator (IntegrateLog) folds them into the persons' summaries and gives them their leaves in
+// the verifiable log, and until then the summary a citizen reads adds them itself (summarySQL).
 func insertEvents(ctx context.Context, tx pgx.Tx, rows []eventRow) (int64, error) {
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"processing_events"}, storedCols,
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) { return rows[i].values(), nil }))
 	if err != nil {
 		return n, err
 	}
-	srcs := make([]leafSource, len(rows))
+	ids, subjects := make([]string, len(rows)), make([]int64, len(rows))
 	for i := range rows {
-		srcs[i] = sourceOf(rows[i])
+		ids[i], subjects[i] = rows[i].ev.ID, rows[i].subjectID
 	}
-	return n, insertLeaves(ctx, tx, srcs)
+	if _, err := tx.Exec(ctx, `INSERT INTO event_outbox (event_ids, subject_ids) VALUES ($1::uuid[], $2::bigint[])`,
+		ids, subjects); err != nil {
+		return n, fmt.Errorf("event outbox: %w", err)
+	}
+	return n, nil
 }
 
 // recordStaffView records a staff member's view of a person's data in that person's log, in tx with
@@ -172,11 +177,14 @@ func (db *DB) ingest(ctx context.Context, apiKeyID int64, events []portal.Event,
 func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Event, rules *portal.EventRules) (portal.IngestResult, error) {
 	var res portal.IngestResult
 	now := db.now().UTC()
-	// A concurrent batch that commits one of the same ids first fails the COPY on the primary key;
-	// the transaction then runs again and finds that id stored.
+	// The first attempt does not look the ids up: a new batch holds none stored (a retry is rare),
+	// and the COPY fails on the primary key when it does, or when a concurrent batch commits one of
+	// the same ids first. The transaction then runs again, looks the ids up and finds them stored.
+	lookup := false
 	err := db.transactRepeat(ctx, "processing_events_pkey", func(tx pgx.Tx) error {
 		var err error
-		res, err = db.ingestTx(ctx, tx, apiKeyID, events, rules, now)
+		res, err = db.ingestTx(ctx, tx, apiKeyID, events, rules, now, lookup)
+		lookup = true
 		return err
 	})
 	return res, err
@@ -185,7 +193,10 @@ func (db *DB) ingestOnce(ctx context.Context, apiKeyID int64, events []portal.Ev
 // ingestTx stores a batch in tx (see Ingest): checks it against the register (and rules when given),
 // finds or creates the subjects, tells duplicates from conflicts by content hash and COPYs the new
 // events through insertEvents. The native API, OTLP and VNG verwerkingsacties all come through here.
-func (db *DB) ingestTx(ctx context.Context, tx pgx.Tx, apiKeyID int64, events []portal.Event, rules *portal.EventRules, now time.Time) (portal.IngestResult, error) {
+//
+// With lookup false it does not look for ids already stored: the COPY then fails on the primary key
+// if one is (see ingestOnce).
+func (db *DB) ingestTx(ctx context.Context, tx pgx.Tx, apiKeyID int64, events []portal.Event, rules *portal.EventRules, now time.Time, lookup bool) (portal.IngestResult, error) {
 	var res portal.IngestResult
 	if err := checkBatch(ctx, tx, events, rules); err != nil {
 		return res, err
@@ -203,9 +214,11 @@ func (db *DB) ingestTx(ctx context.Context, tx pgx.Tx, apiKeyID int64, events []
 	for i := range events {
 		hashes[i] = events[i].ContentHash(lookups[events[i].SubjectBSN])
 	}
-	stored, err := storedHashes(ctx, tx, "processing_events", ids)
-	if err != nil {
-		return res, err
+	stored := map[int][]byte{}
+	if lookup {
+		if stored, err = storedHashes(ctx, tx, "processing_events", ids); err != nil {
+			return res, err
+		}
 	}
 	var conflicts []int
 	fresh := make([]int, 0, len(events))
@@ -796,7 +809,8 @@ UNION ALL
 }
 
 // Summary returns counts over a citizen's visible events: the pre-aggregated summary of the events
-// that were never confidential (subject_summaries, kept by triggers), plus a live count of the rare
+// that were never confidential (subject_summaries, folded by the integrator; those not folded yet are
+// added from the outbox), plus a live count of the rare
 // ones that were confidential and are visible now. Its cost does not grow with the size of the log.
 // The consent count is of lines whose consent held: the summary counts every consent line, so the
 // rare lines whose consent did not hold (consent_covered = false, found through a small partial
@@ -833,10 +847,19 @@ SELECT count(*), count(*) FILTER (WHERE occurred_at >= $3), count(*) FILTER (WHE
        ARRAY(SELECT DISTINCT c FROM v, unnest(v.data_categories) AS c ORDER BY 1)
 FROM v`, args
 	}
+	// live: what the pre-aggregated summary does not hold: the events that were confidential and are
+	// visible now, and the never-confidential ones still listed in the outbox (not folded yet; the
+	// integrator folds a batch and removes it from the outbox in one transaction, so this one
+	// statement sees each event in exactly one of the two).
 	return `
-WITH live AS (
+WITH pend AS (
+  SELECT u.id FROM event_outbox o, unnest(o.event_ids, o.subject_ids) AS u(id, s)
+  WHERE o.subject_ids @> ARRAY[$1::bigint] AND u.s = $1),
+live AS (
   SELECT * FROM processing_events
-  WHERE subject_id = $1 AND confidential_until IS NOT NULL AND confidential_until <= $2),
+  WHERE subject_id = $1 AND confidential_until IS NOT NULL AND confidential_until <= $2
+  UNION ALL
+  SELECT e.* FROM pend JOIN processing_events e ON e.id = pend.id WHERE e.confidential_until IS NULL),
 sum AS (SELECT * FROM subject_summaries WHERE subject_id = $1)
 SELECT coalesce((SELECT total FROM sum), 0) + (SELECT count(*) FROM live),
        (SELECT count(*) FROM processing_events WHERE subject_id = $1 AND occurred_at >= $3)
@@ -845,7 +868,8 @@ SELECT coalesce((SELECT total FROM sum), 0) + (SELECT count(*) FROM live),
        coalesce((SELECT break_glass FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'break_glass'),
        coalesce((SELECT against_will FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'against_will'),
        coalesce((SELECT consent FROM sum), 0) + (SELECT count(*) FROM live WHERE access_basis = 'consent' AND consent_covered IS NOT FALSE)
-         - (SELECT count(*) FROM processing_events WHERE subject_id = $1 AND consent_covered = false AND confidential_until IS NULL),
+         - (SELECT count(*) FROM processing_events WHERE subject_id = $1 AND consent_covered = false AND confidential_until IS NULL
+              AND id NOT IN (SELECT id FROM pend)),
        greatest((SELECT latest FROM sum), (SELECT max(occurred_at) FROM live)),
        ARRAY(SELECT DISTINCT o FROM (SELECT unnest(organizations) FROM sum
                                       UNION ALL SELECT actor_organization FROM live WHERE actor_organization <> '') AS x(o) ORDER BY o),

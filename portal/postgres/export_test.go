@@ -21,9 +21,3 @@ func (db *DB) EnsureSubjects(ctx context.Context, bsns []string) (map[string]int
 	})
 	return ids, err
 }
-
-// WithoutLog returns a context in which stored events get no leaf in the verifiable log: for the
-// benchmark of ingest with the log off, never in the product.
-func WithoutLog(ctx context.Context) context.Context {
-	return context.WithValue(ctx, noLeavesKey{}, true)
-}

@@ -128,6 +128,16 @@ func (d *testDB) count(t *testing.T, table string) int {
 	return n
 }
 
+// outboxed returns the number of stored events still waiting in the outbox for the integrator.
+func (d *testDB) outboxed(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := d.raw.QueryRow(context.Background(), `SELECT coalesce(sum(cardinality(event_ids)), 0) FROM event_outbox`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func (d *testDB) subject(t *testing.T, bsn string) int64 {
 	t.Helper()
 	id, err := d.EnsureSubject(context.Background(), bsn)

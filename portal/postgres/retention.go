@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/inzicht/inzicht/portal"
 )
 
@@ -12,7 +14,8 @@ import (
 // retention period: batch rows per transaction (rows locked, never the table; SKIP LOCKED leaves
 // rows another remover holds), until none is left. Reviews of removed break-the-glass accesses go
 // with them. Each batch is recorded in retention_runs in the same statement that removes it; the
-// runs, summed per entry, are returned.
+// runs, summed per entry, are returned. An event still waiting in the outbox for its leaf is left
+// for the next run: every stored event gets its leaf before it may go, so the tree shows its removal.
 func (db *DB) RemoveExpiredEvents(ctx context.Context, batch int) ([]portal.RetentionRun, error) {
 	if batch <= 0 {
 		batch = 5000
@@ -32,16 +35,24 @@ func (db *DB) RemoveExpiredEvents(ctx context.Context, batch int) ([]portal.Rete
 		for {
 			// Each batch is removed and recorded in one statement: a crash loses neither.
 			var removed, reviews int64
-			if err := db.pool.QueryRow(ctx, `
+			if err := db.Transact(ctx, func(tx pgx.Tx) error {
+				// After an integration under way, whose new leaves this statement removes too.
+				if err := lockLog(ctx, tx); err != nil {
+					return err
+				}
+				return tx.QueryRow(ctx, `
 WITH doomed AS (
-  SELECT id FROM processing_events WHERE activity_id = $1 AND occurred_at < $2 LIMIT $3 FOR UPDATE SKIP LOCKED),
+  SELECT id FROM processing_events e WHERE activity_id = $1 AND occurred_at < $2
+    AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_ids @> ARRAY[e.id])
+  LIMIT $3 FOR UPDATE SKIP LOCKED),
 rev AS (DELETE FROM break_glass_reviews r USING doomed WHERE r.event_id = doomed.id RETURNING 1),
 del AS (DELETE FROM processing_events e USING doomed WHERE e.id = doomed.id RETURNING 1),
 lv AS (`+forgetLeaves("doomed", "$5", "'"+RemovedRetention+"'")+`),
 n AS (SELECT (SELECT count(*) FROM del) AS removed, (SELECT count(*) FROM rev) AS reviews),
 rec AS (INSERT INTO retention_runs (activity_id, retention, cutoff, removed, reviews_removed, started_at, finished_at)
   SELECT $1, $4, $2, n.removed, n.reviews, $5, $6 FROM n WHERE n.removed > 0)
-SELECT removed, reviews FROM n`, a.ID, run.Cutoff, batch, a.Retention, now, db.now()).Scan(&removed, &reviews); err != nil {
+SELECT removed, reviews FROM n`, a.ID, run.Cutoff, batch, a.Retention, now, db.now()).Scan(&removed, &reviews)
+			}); err != nil {
 				return runs, fmt.Errorf("postgres: remove expired events of %s: %w", a.ID, err)
 			}
 			run.Removed += removed

@@ -39,6 +39,7 @@ func TestRemoveExpiredEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	integrateAll(t, db.DB, testSigner(t)) // retention waits until an event has its leaf
 	runs, err := db.RemoveExpiredEvents(ctx, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +159,7 @@ func TestRemoveExpiredRepresentativeActs(t *testing.T) {
 	record(now.AddDate(-6, 0, 0)) // past the P5Y of the entry
 	kept := record(now.AddDate(-1, 0, 0))
 	db.SetClock(func() time.Time { return now })
+	integrateAll(t, db.DB, testSigner(t)) // retention waits until an event has its leaf
 	if _, err := db.RemoveExpiredEvents(ctx, 100); err != nil {
 		t.Fatal(err)
 	}

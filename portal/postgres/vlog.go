@@ -24,8 +24,10 @@ import (
 )
 
 // The verifiable log (issue 19, docs/verifiable-log.md). Every write into processing_events
-// (insertEvents) writes the events' leaves into the outbox log_leaves in the same transaction;
-// IntegrateLog gives them their place in the tree and signs a checkpoint.
+// (insertEvents) lists its events in event_outbox in the same transaction; IntegrateLog makes their
+// leaves from the stored events, gives them their place in the tree and signs a checkpoint. Leaves
+// written by other paths (confidentiality amendments, events stored before the log existed) wait in
+// log_leaves without a tree index and are placed first.
 
 // leafSource is what a leaf is made of: an event as stored in processing_events.
 type leafSource struct {
@@ -83,26 +85,25 @@ func (s *leafSource) leaf(salt, withheldSalt, pseudonym string) vlog.Leaf {
 		Withheld: w.Digest()}
 }
 
-// noLeavesKey in a context makes insertLeaves write nothing: only tests can set it (WithoutLog in
-// export_test.go), to measure ingest with the log off.
-type noLeavesKey struct{}
+// madeLeaf is a leaf made by makeLeaves: the event's id, the leaf, its encoding and the salt of what
+// the person is not shown.
+type madeLeaf struct {
+	id    uuid.UUID
+	leaf  vlog.Leaf
+	wsalt []byte
+}
 
-// insertLeaves writes the leaves of new events into the outbox with one COPY, in the caller's
-// transaction (insertEvents). A row without the person's look-up HMAC is a programming error.
-func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
-	if ctx.Value(noLeavesKey{}) != nil { // only the benchmark of ingest without the log (export_test.go)
-		return nil
-	}
-	// All the batch's salts from one read of crypto/rand: two of 32 bytes an event.
+// makeLeaves makes the leaves of srcs, each with two fresh salts. A source without the person's
+// look-up HMAC is a programming error.
+func makeLeaves(srcs []leafSource) ([]madeLeaf, error) {
+	// All the salts from one read of crypto/rand: two of 32 bytes a leaf.
 	salts := make([]byte, 64*len(srcs))
 	_, _ = rand.Read(salts) // crypto/rand.Read never returns an error; it crashes the program instead
-	var copyData bytes.Buffer
-	copyData.Grow(len(srcs) * 900)
-	copyData.Write(pgCopyHeader)
+	out := make([]madeLeaf, len(srcs))
 	pseudonyms := map[string]string{} // a batch holds many events of few people
 	for i := range srcs {
 		if len(srcs[i].lookup) == 0 {
-			return fmt.Errorf("log leaf of event %s: no pseudonym (eventRow.lookup unset)", srcs[i].id)
+			return nil, fmt.Errorf("log leaf of event %s: no pseudonym (eventRow.lookup unset)", srcs[i].id)
 		}
 		p, ok := pseudonyms[string(srcs[i].lookup)]
 		if !ok {
@@ -111,15 +112,29 @@ func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
 		}
 		id, err := uuid.Parse(srcs[i].id)
 		if err != nil {
-			return fmt.Errorf("log leaf of event %q: %w", srcs[i].id, err)
+			return nil, fmt.Errorf("log leaf of event %q: %w", srcs[i].id, err)
 		}
 		salt, wsalt := salts[64*i:64*i+32], salts[64*i+32:64*i+64]
-		l := srcs[i].leaf(base64.StdEncoding.EncodeToString(salt), base64.StdEncoding.EncodeToString(wsalt), p)
-		appendCopyRow(&copyData, id[:], l.Encode(), wsalt)
+		out[i] = madeLeaf{id: id, wsalt: wsalt,
+			leaf: srcs[i].leaf(base64.StdEncoding.EncodeToString(salt), base64.StdEncoding.EncodeToString(wsalt), p)}
+	}
+	return out, nil
+}
+
+// insertLeaves writes the leaves of events into log_leaves without a tree index, for the integrator
+// to place: only for events stored before the log existed (adoptLegacy); events stored since are
+// listed in event_outbox and get their leaves from the integrator directly.
+func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
+	made, err := makeLeaves(srcs)
+	if err != nil {
+		return err
+	}
+	var copyData bytes.Buffer
+	copyData.Write(pgCopyHeader)
+	for _, m := range made {
+		appendCopyRow(&copyData, m.id[:], m.leaf.Encode(), m.wsalt)
 	}
 	copyData.Write([]byte{0xff, 0xff}) // the end of a binary COPY
-	// One COPY in binary format, written here: pgx's CopyFrom would first ask the server for the
-	// columns' types (a round trip) and encode each value through reflection.
 	if _, err := tx.Conn().PgConn().CopyFrom(ctx, &copyData,
 		`COPY log_leaves (event_id, leaf, withheld_salt) FROM STDIN (FORMAT binary)`); err != nil {
 		return fmt.Errorf("log leaves: %w", err)
@@ -130,13 +145,33 @@ func insertLeaves(ctx context.Context, tx pgx.Tx, srcs []leafSource) error {
 // pgCopyHeader starts a PostgreSQL binary COPY: the signature, flags 0, no header extension.
 var pgCopyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
 
-// appendCopyRow writes one binary COPY row of byte fields (uuid as its 16 bytes, bytea as is).
+// appendCopyRow writes one binary COPY row of byte fields (uuid as its 16 bytes, bytea as is, a
+// bigint as its 8 bytes big-endian); a nil field is NULL.
 func appendCopyRow(b *bytes.Buffer, fields ...[]byte) {
 	b.Write(binary.BigEndian.AppendUint16(nil, uint16(len(fields))))
 	for _, f := range fields {
+		if f == nil {
+			b.Write([]byte{0xff, 0xff, 0xff, 0xff}) // -1: NULL
+			continue
+		}
 		b.Write(binary.BigEndian.AppendUint32(nil, uint32(len(f))))
 		b.Write(f)
 	}
+}
+
+// bigint is n as a binary COPY field of type bigint.
+func bigint(n int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(n)) }
+
+// lockLog locks the log's state row (migration 30) in tx: a statement that changes or removes stored
+// events runs after it, so that it sees an integration under way committed (READ COMMITTED) or fails
+// with a serialization error and is run again (REPEATABLE READ). The summary trigger locks it too, but
+// only after its statement; a statement that reads leaves while it removes events (forgetLeaves)
+// must lock it before.
+func lockLog(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM log_state FOR UPDATE`); err != nil {
+		return fmt.Errorf("lock the log: %w", err)
+	}
+	return nil
 }
 
 // amendConfidentiality writes, in tx, a confidentiality amendment leaf (vlog.Amendment) for every
@@ -146,6 +181,10 @@ func appendCopyRow(b *bytes.Buffer, fields ...[]byte) {
 // that makes the change. Events without a leaf yet (stored before the log existed) are left to the
 // integrator, which gives them a leaf with their current state.
 func amendConfidentiality(ctx context.Context, tx pgx.Tx, now time.Time, where string, args ...any) error {
+	// After an integration under way: a leaf it makes now is one to amend.
+	if err := lockLog(ctx, tx); err != nil {
+		return err
+	}
 	rows, _ := tx.Query(ctx, `SELECT e.id::text, s.bsn_hmac, e.confidential_until,
  (SELECT l.leaf FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL ORDER BY l.seq DESC LIMIT 1)
 FROM processing_events e JOIN subjects s ON s.id = e.subject_id WHERE `+where, args...)
@@ -249,6 +288,7 @@ const logLockKey = 0x696e7a2d766c6f67 // "inz-vlog"
 type LogIntegration struct {
 	Adopted int   // events stored before the log existed that were given leaves
 	Added   int   // leaves added to the tree
+	Folded  int   // events taken from the outbox (folded into the summaries; with the log on, each one leaf)
 	Size    int64 // the tree's size after
 	Busy    bool  // another process was integrating; nothing was done
 	// Oldest is when the longest-waiting leaf added was written (its transaction's start), for the
@@ -256,12 +296,16 @@ type LogIntegration struct {
 	Oldest time.Time
 }
 
-// IntegrateLog adds at most limit leaves from the outbox to the tree, in outbox order, stores the
-// tree's new hashes and signs a checkpoint of the new size with s, all in one transaction: a crash
-// keeps all of it or none, so no leaf is lost, doubled or left with a gap. While another process
-// integrates it returns at once with Busy set. Events stored before the log existed are given their
-// leaves first (at most limit a call). When there is nothing to add and no checkpoint yet, it signs the
-// empty tree's, so that a checkpoint is always published.
+// IntegrateLog takes at most about limit events from the outbox (whole batches, in outbox order),
+// folds them into their persons' summaries and adds their leaves to the tree, after the leaves
+// waiting in log_leaves (amendments, events stored before the log existed); it stores the tree's new
+// hashes and signs a checkpoint of the new size with s, all in one transaction: a crash keeps all of
+// it or none, so no event is folded twice and no leaf is lost, doubled or left with a gap. While
+// another process integrates it returns at once with Busy set. When there is nothing to add and no
+// checkpoint yet, it signs the empty tree's, so that a checkpoint is always published.
+//
+// With s nil the log is off (INZICHT_VERIFIABLE_LOG=off, for measuring what it costs): the events are
+// folded and leave the outbox, and get no leaves.
 func (db *DB) IntegrateLog(ctx context.Context, s *vlog.Signer, limit int) (LogIntegration, error) {
 	var res LogIntegration
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
@@ -274,6 +318,14 @@ func (db *DB) IntegrateLog(ctx context.Context, s *vlog.Signer, limit int) (LogI
 			res.Busy = true
 			return nil
 		}
+		// Changes of stored events under way commit first; those that start now wait for this one.
+		if _, err := tx.Exec(ctx, `UPDATE log_state SET integrations = integrations + 1`); err != nil {
+			return fmt.Errorf("log state: %w", err)
+		}
+		if s == nil {
+			_, err := takeOutbox(ctx, tx, limit, &res)
+			return err
+		}
 		var err error
 		if res.Adopted, err = adoptLegacy(ctx, tx, limit); err != nil {
 			return err
@@ -284,8 +336,8 @@ func (db *DB) IntegrateLog(ctx context.Context, s *vlog.Signer, limit int) (LogI
 			return err
 		}
 		res.Size = size
-		// A leaf removed before it was integrated (its event removed within seconds) still takes its
-		// place, by its kept hash.
+		// The leaves waiting in log_leaves. A leaf removed before it was integrated (its event removed
+		// within seconds) still takes its place, by its kept hash.
 		rows, _ := tx.Query(ctx, `SELECT seq, leaf, coalesce(sha256('\x00'::bytea || leaf), leaf_hash), created_at FROM log_leaves
 WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
 		var seqs []int64
@@ -303,17 +355,42 @@ WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
 		}); err != nil {
 			return fmt.Errorf("pending leaves: %w", err)
 		}
-		if len(leaves) == 0 && signed {
+		// Then the outbox's events, as stored now.
+		var made []madeLeaf
+		if rest := limit - len(seqs); rest > 0 {
+			srcs, err := takeOutbox(ctx, tx, rest, &res)
+			if err != nil {
+				return err
+			}
+			if made, err = makeLeaves(srcs); err != nil {
+				return err
+			}
+		}
+		if len(leaves) == 0 && len(made) == 0 && signed {
 			return nil
 		}
-		numbered, subjectSeqs, err := numberLeaves(ctx, tx, bodies)
+		parsed, err := parseForNumbers(bodies)
 		if err != nil {
 			return err
 		}
-		for i, b := range numbered {
-			if b != nil {
-				leaves[i] = tlog.RecordHash(b)
+		for i := range made {
+			parsed = append(parsed, &made[i].leaf)
+		}
+		subjectSeqs, err := numberLeaves(ctx, tx, parsed)
+		if err != nil {
+			return err
+		}
+		numbered := make([][]byte, len(bodies))
+		for i := range bodies {
+			if subjectSeqs[i] != nil {
+				numbered[i] = parsed[i].Encode()
+				leaves[i] = tlog.RecordHash(numbered[i])
 			}
+		}
+		encoded := make([][]byte, len(made))
+		for i := range made {
+			encoded[i] = made[i].leaf.Encode()
+			leaves = append(leaves, tlog.RecordHash(encoded[i]))
 		}
 		r := &hashReader{ctx: ctx, q: tx, cache: map[int64]tlog.Hash{}}
 		first := tlog.StoredHashCount(size)
@@ -335,10 +412,29 @@ WHERE tree_index IS NULL ORDER BY seq LIMIT $1`, limit)
 			pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) { return []any{first + int64(i), fresh[i][:]}, nil })); err != nil {
 			return fmt.Errorf("store hashes: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE log_leaves l SET tree_index = u.idx, leaf = coalesce(u.leaf, l.leaf), subject_seq = u.sseq
+		if len(seqs) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE log_leaves l SET tree_index = u.idx, leaf = coalesce(u.leaf, l.leaf), subject_seq = u.sseq
 FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u(seq, idx, leaf, sseq) WHERE l.seq = u.seq`,
-			seqs, idx, numbered, subjectSeqs); err != nil {
-			return fmt.Errorf("place leaves: %w", err)
+				seqs, idx[:len(seqs)], numbered, subjectSeqs[:len(seqs)]); err != nil {
+				return fmt.Errorf("place leaves: %w", err)
+			}
+		}
+		if len(made) > 0 {
+			// The outbox's leaves go in placed: one binary COPY, no later update.
+			var copyData bytes.Buffer
+			copyData.Write(pgCopyHeader)
+			for i, m := range made {
+				var sseq []byte
+				if n := subjectSeqs[len(seqs)+i]; n != nil {
+					sseq = bigint(*n)
+				}
+				appendCopyRow(&copyData, m.id[:], encoded[i], m.wsalt, bigint(idx[len(seqs)+i]), sseq)
+			}
+			copyData.Write([]byte{0xff, 0xff})
+			if _, err := tx.Conn().PgConn().CopyFrom(ctx, &copyData,
+				`COPY log_leaves (event_id, leaf, withheld_salt, tree_index, subject_seq) FROM STDIN (FORMAT binary)`); err != nil {
+				return fmt.Errorf("log leaves: %w", err)
+			}
 		}
 		n := size + int64(len(leaves))
 		root, err := treeHash(n, r)
@@ -363,48 +459,110 @@ ON CONFLICT (size) DO UPDATE SET root = excluded.root, note = excluded.note, sig
 	return res, nil
 }
 
-// numberLeaves gives the event leaves about to enter the tree (bodies, in tree order; nil for a leaf
-// removed before it got there) their numbers in their person's sequence: the next after the last
-// one given to that person (log_sequences), which it advances. Only a version 2 event leaf the person
-// could see when it was recorded is numbered: one hidden from them then (confidential_until infinity
-// or after received_at) is not, so that a gap in their numbers cannot betray it. It returns each
-// numbered leaf's new bytes and number (nil and nil for the others). The integrator holds the log's
-// lock, so no two processes number at once.
-func numberLeaves(ctx context.Context, tx pgx.Tx, bodies [][]byte) ([][]byte, []*int64, error) {
-	out, nums := make([][]byte, len(bodies)), make([]*int64, len(bodies))
-	parsed := make([]*vlog.Leaf, len(bodies))
-	var subjects []string
+// takeOutbox takes whole batches from event_outbox, in order, until they hold at least limit events
+// (or the outbox is empty): it folds their events into the persons' summaries, deletes the batches
+// and returns the events' leaf sources in outbox order. An event removed meanwhile has left the
+// outbox (the summary trigger, migration 30); one that has a leaf already is skipped, so that the
+// integrator can never stop on it. It counts the events in res.Folded and sets res.Oldest.
+func takeOutbox(ctx context.Context, tx pgx.Tx, limit int, res *LogIntegration) ([]leafSource, error) {
+	rows, _ := tx.Query(ctx, `SELECT seq, event_ids, created_at FROM (
+  SELECT seq, event_ids, created_at, sum(cardinality(event_ids)) OVER (ORDER BY seq) - cardinality(event_ids) AS before
+  FROM event_outbox) b WHERE before < $1 ORDER BY seq`, limit)
+	var seqs []int64
+	var ids []string
+	var seq int64
+	var batch []string
+	var created time.Time
+	if _, err := pgx.ForEachRow(rows, []any{&seq, &batch, &created}, func() error {
+		seqs, ids = append(seqs, seq), append(ids, batch...)
+		if res.Oldest.IsZero() || created.Before(res.Oldest) {
+			res.Oldest = created
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("event outbox: %w", err)
+	}
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT subject_summaries_fold_events($1::uuid[])`, ids); err != nil {
+		return nil, fmt.Errorf("fold summaries: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM event_outbox WHERE seq = ANY($1)`, seqs); err != nil {
+		return nil, fmt.Errorf("event outbox: %w", err)
+	}
+	res.Folded = len(ids)
+	rows, _ = tx.Query(ctx, `SELECT `+leafSourceCols+` FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)
+JOIN processing_events e ON e.id = u.id JOIN subjects s ON s.id = e.subject_id
+WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL AND l.kind = 'event')
+ORDER BY u.n`, ids)
+	srcs := make([]leafSource, 0, len(ids))
+	var src leafSource
+	targets, finish := sourceTargets(&src)
+	if _, err := pgx.ForEachRow(rows, targets, func() error {
+		finish()
+		c := src
+		c.categories = slices.Clone(src.categories)
+		c.lookup = slices.Clone(src.lookup)
+		srcs = append(srcs, c)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("outbox events: %w", err)
+	}
+	return srcs, nil
+}
+
+// parseForNumbers parses the leaves waiting in log_leaves (bodies, in tree order) for numberLeaves:
+// a version 2 event leaf that has no number yet, else nil.
+func parseForNumbers(bodies [][]byte) ([]*vlog.Leaf, error) {
+	out := make([]*vlog.Leaf, len(bodies))
 	for i, b := range bodies {
 		if b == nil || !bytes.HasPrefix(b, []byte(vlog.LeafHeaderV2+"\n")) {
 			continue
 		}
 		l, err := vlog.ParseLeaf(b)
 		if err != nil {
-			return nil, nil, fmt.Errorf("number leaf: %w", err)
+			return nil, fmt.Errorf("number leaf: %w", err)
 		}
-		if l.SubjectSeq != 0 || !visibleWhenRecorded(&l) {
-			continue
+		if l.SubjectSeq == 0 {
+			out[i] = &l
 		}
-		parsed[i] = &l
-		subjects = append(subjects, l.Subject)
+	}
+	return out, nil
+}
+
+// numberLeaves gives the event leaves about to enter the tree (in tree order; nil for a leaf that
+// gets no number) their numbers in their person's sequence: the next after the last one given to that
+// person (log_sequences), which it advances. Only a leaf the person could see when it was recorded is
+// numbered: one hidden from them then (confidential_until infinity or after received_at) is not, so
+// that a gap in their numbers cannot betray it. It sets each numbered leaf's SubjectSeq and returns
+// the numbers by position (nil for the others). The integrator holds the log's lock, so no two
+// processes number at once.
+func numberLeaves(ctx context.Context, tx pgx.Tx, leaves []*vlog.Leaf) ([]*int64, error) {
+	nums := make([]*int64, len(leaves))
+	var subjects []string
+	for _, l := range leaves {
+		if l != nil && l.SubjectSeq == 0 && visibleWhenRecorded(l) {
+			subjects = append(subjects, l.Subject)
+		}
 	}
 	if len(subjects) == 0 {
-		return out, nums, nil
+		return nums, nil
 	}
 	last := map[string]int64{}
 	rows, _ := tx.Query(ctx, `SELECT subject, last FROM log_sequences WHERE subject = ANY($1)`, subjects)
 	var subject string
 	var n int64
 	if _, err := pgx.ForEachRow(rows, []any{&subject, &n}, func() error { last[subject] = n; return nil }); err != nil {
-		return nil, nil, fmt.Errorf("person sequences: %w", err)
+		return nil, fmt.Errorf("person sequences: %w", err)
 	}
-	for i, l := range parsed {
-		if l == nil {
+	for i, l := range leaves {
+		if l == nil || l.SubjectSeq != 0 || !visibleWhenRecorded(l) {
 			continue
 		}
 		last[l.Subject]++
 		l.SubjectSeq = last[l.Subject]
-		out[i], nums[i] = l.Encode(), &l.SubjectSeq
+		nums[i] = &l.SubjectSeq
 	}
 	ks := slices.Sorted(maps.Keys(last))
 	vs := make([]int64, len(ks))
@@ -413,9 +571,9 @@ func numberLeaves(ctx context.Context, tx pgx.Tx, bodies [][]byte) ([][]byte, []
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO log_sequences (subject, last) SELECT * FROM unnest($1::text[], $2::bigint[])
 ON CONFLICT (subject) DO UPDATE SET last = excluded.last`, ks, vs); err != nil {
-		return nil, nil, fmt.Errorf("person sequences: %w", err)
+		return nil, fmt.Errorf("person sequences: %w", err)
 	}
-	return out, nums, nil
+	return nums, nil
 }
 
 // visibleWhenRecorded reports whether the person could see the event of leaf l when it was recorded.
@@ -570,6 +728,11 @@ ORDER BY tree_index NULLS LAST`, ids)
 		}
 		return nil
 	}); err != nil {
+		return b, fmt.Errorf("postgres: prove events: %w", err)
+	}
+	// Those still listed in the outbox get their leaves at the next integration.
+	rows, _ = db.pool.Query(ctx, `SELECT u.id::text FROM event_outbox o, unnest(o.event_ids) AS u(id) WHERE u.id = ANY($1::uuid[])`, ids)
+	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { b.Pending = append(b.Pending, id); return nil }); err != nil {
 		return b, fmt.Errorf("postgres: prove events: %w", err)
 	}
 	// First learn which stored hashes the proofs need, then read them all at once.
@@ -790,10 +953,18 @@ LEFT JOIN subjects s ON s.id = e.subject_id ORDER BY l.tree_index NULLS LAST, l.
 			add(ProblemCheckpoint, "", -1, "the leaves do not give the checkpoint's root")
 		}
 	}
-	// Events without a leaf (those stored before the log existed wait in log_legacy_events).
+	// The events waiting in the outbox for their leaves.
+	var waiting int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(sum(cardinality(event_ids)), 0)::bigint FROM event_outbox`).Scan(&waiting); err != nil {
+		return fmt.Errorf("event outbox: %w", err)
+	}
+	c.Pending += waiting
+	// Events without a leaf (those stored before the log existed wait in log_legacy_events, those
+	// stored since in event_outbox).
 	rows, _ = tx.Query(ctx, `SELECT e.id::text FROM processing_events e
 WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL AND l.kind = 'event')
-  AND NOT EXISTS (SELECT 1 FROM log_legacy_events g WHERE g.event_id = e.id) ORDER BY e.id LIMIT $1`, maxUnloggedListed+1)
+  AND NOT EXISTS (SELECT 1 FROM log_legacy_events g WHERE g.event_id = e.id)
+  AND e.id NOT IN (SELECT u.id FROM event_outbox o, unnest(o.event_ids) AS u(id)) ORDER BY e.id LIMIT $1`, maxUnloggedListed+1)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return fmt.Errorf("unlogged events: %w", err)
@@ -849,14 +1020,23 @@ func diffLeaves(a, b []byte) []string {
 	return out
 }
 
-// LogPosition returns the position of the live event leaf of event id; ENOTFOUND when it has none
-// (an event stored before the log existed, not yet adopted).
+// LogPosition returns the position of the live event leaf of event id (not in the tree, without a
+// number, while the event waits in the outbox); ENOTFOUND when it has none (an event stored before
+// the log existed, not yet adopted).
 func (db *DB) LogPosition(ctx context.Context, id string) (vlog.Position, error) {
 	var p vlog.Position
 	var idx, sseq *int64
 	err := db.pool.QueryRow(ctx, `SELECT tree_index, subject_seq FROM log_leaves
 WHERE event_id = $1 AND kind = 'event' AND removed_at IS NULL`, id).Scan(&idx, &sseq)
 	if errors.Is(err, pgx.ErrNoRows) {
+		// Listed in the outbox: its leaf is made at the next integration.
+		var waiting bool
+		if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_outbox WHERE event_ids @> ARRAY[$1::uuid])`, id).Scan(&waiting); err != nil {
+			return p, fmt.Errorf("postgres: log position: %w", err)
+		}
+		if waiting {
+			return p, nil
+		}
 		return p, portal.Errorf(portal.ENOTFOUND, "the event has no leaf")
 	}
 	if err != nil {

@@ -72,8 +72,11 @@ func TestLogFollowsIngest(t *testing.T) {
 	if res := db.ingest(t, slices.Clone(first)); res.Accepted != 0 || res.Duplicates != 20 {
 		t.Fatalf("retried batch: %+v", res)
 	}
-	if n := db.count(t, "log_leaves"); n != 20 {
-		t.Fatalf("log_leaves after a batch and its retry = %d, want 20", n)
+	if n := db.outboxed(t); n != 20 {
+		t.Fatalf("events in the outbox after a batch and its retry = %d, want 20", n)
+	}
+	if n := db.count(t, "log_leaves"); n != 0 {
+		t.Fatalf("log_leaves before integration = %d, want 0 (leaves are made by the integrator)", n)
 	}
 	// Two batches at once, overlapping in half their events.
 	a, b := batchOf(30, t0.Add(-2*time.Hour), bsnA, bsnD), batchOf(30, t0.Add(-3*time.Hour), bsnB, bsnE)
@@ -108,11 +111,14 @@ func TestLogFollowsIngest(t *testing.T) {
 	if events != 20+45+2 {
 		t.Fatalf("processing_events = %d, want 67", events)
 	}
-	if n := db.count(t, "log_leaves"); n != events {
-		t.Fatalf("log_leaves = %d, want one per event (%d)", n, events)
+	if n := db.outboxed(t) + db.count(t, "log_leaves"); n != events {
+		t.Fatalf("events in the outbox or the log = %d, want one per event (%d)", n, events)
 	}
 
 	size := integrateAll(t, db.DB, s)
+	if n := db.count(t, "log_leaves"); n != events || db.outboxed(t) != 0 {
+		t.Fatalf("log_leaves = %d after integration, want one per event (%d) and an empty outbox", n, events)
+	}
 	if size != int64(events) {
 		t.Fatalf("tree size %d, want %d", size, events)
 	}
@@ -509,8 +515,9 @@ func TestLogTamper(t *testing.T) {
 }
 
 // TestLogRetention removes events after their retention period, some already in the tree and some
-// still waiting in the outbox: their leaves keep their place (by hash) while their bytes, personal
-// data, go with the events; the tree and the self-check stay whole.
+// still waiting in the outbox: the waiting ones stay until they have their leaf; the leaves keep
+// their place (by hash) while their bytes, personal data, go with the events; the tree and the
+// self-check stay whole.
 func TestLogRetention(t *testing.T) {
 	t.Parallel()
 	db := newTestDB(t)
@@ -523,10 +530,17 @@ func TestLogRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.ingest(t, batchOf(2, old.Add(-time.Hour), bsnA)) // waiting in the outbox when removed
+	db.ingest(t, batchOf(2, old.Add(-time.Hour), bsnA)) // waiting in the outbox when retention runs
 	runs, err := db.RemoveExpiredEvents(ctx, 100)
-	if err != nil || len(runs) != 1 || runs[0].Removed != 5 {
-		t.Fatalf("retention: %+v %v", runs, err)
+	if err != nil || len(runs) != 1 || runs[0].Removed != 3 {
+		t.Fatalf("retention with two expired events waiting for their leaves: %+v %v, want 3 removed", runs, err)
+	}
+	if n := db.outboxed(t); n != 2 {
+		t.Fatalf("events in the outbox after retention = %d, want the 2 waiting ones", n)
+	}
+	integrateAll(t, db.DB, s)
+	if runs, err = db.RemoveExpiredEvents(ctx, 100); err != nil || len(runs) != 1 || runs[0].Removed != 2 {
+		t.Fatalf("retention after integration: %+v %v, want the 2 others removed", runs, err)
 	}
 	var live, removed int
 	if err := db.raw.QueryRow(ctx, `SELECT count(*) FILTER (WHERE leaf IS NOT NULL),

@@ -172,7 +172,7 @@ VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)`, va.ActieID, i, o.Objecttype, o.S
 			return err
 		}
 		if len(events) > 0 {
-			if _, err := db.ingestTx(ctx, tx, key.ID, events, &rules, now); err != nil {
+			if _, err := db.ingestTx(ctx, tx, key.ID, events, &rules, now, true); err != nil {
 				return err
 			}
 		}
@@ -197,6 +197,10 @@ func repeatableRead(ctx context.Context, tx pgx.Tx) error {
 }
 
 func removeActie(ctx context.Context, tx pgx.Tx, keyID int64, actieID, kind string, now time.Time) error {
+	// After an integration under way, whose new leaves this statement removes too.
+	if err := lockLog(ctx, tx); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `WITH ev AS (DELETE FROM processing_events WHERE vng_actie_id = $1::uuid
   RETURNING id, (confidential_until IS NULL OR confidential_until <= $4) AS visible),
 lv AS (`+forgetLeaves("ev", "$4", "'"+RemovedVNG+"'")+`),

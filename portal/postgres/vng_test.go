@@ -61,6 +61,7 @@ func TestVerwerkingsactieStorage(t *testing.T) {
 	if n := db.count(t, "processing_events"); n != 1 {
 		t.Fatalf("%d events, want 1", n)
 	}
+	integrateAll(t, db.DB, testSigner(t)) // retention waits until an event has its leaf
 	if _, err := db.RemoveExpiredEvents(ctx, 100); err != nil {
 		t.Fatal(err)
 	}
