@@ -63,6 +63,10 @@ type Config struct {
 	LogCheckEvery time.Duration
 	// LogWitnesses cosign the log's checkpoints (INZICHT_LOG_WITNESSES).
 	LogWitnesses []vlog.Witness
+	// LogOff leaves the events out of the verifiable log (INZICHT_VERIFIABLE_LOG=off): the integrator
+	// folds the outbox into the summaries and adds no leaves. Only for measuring what the log costs
+	// (inzicht bench); refused in production.
+	LogOff bool
 
 	TrustedProxies []string
 	MetricsToken   string

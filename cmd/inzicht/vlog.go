@@ -60,6 +60,16 @@ func (r *envReader) logKey(c *Config, mode string) {
 		r.bad("INZICHT_LOG_WITNESSES: want \"<verifier key> <https URL>\" per witness, separated by ';': %v", err)
 	}
 	c.LogWitnesses = ws
+	switch r.get("INZICHT_VERIFIABLE_LOG", "on") {
+	case "on":
+	case "off":
+		if c.Env == "production" {
+			r.bad("INZICHT_VERIFIABLE_LOG: off is for measuring what the log costs, never for production")
+		}
+		c.LogOff = true
+	default:
+		r.bad("INZICHT_VERIFIABLE_LOG: want on or off")
+	}
 	if c.Env == "production" && c.LogSigner != nil && c.LogSigner.VerifierKey() == demo.VerifierKey() {
 		r.bad("INZICHT_LOG_SIGNING_KEY: the published demo key cannot sign in production")
 	}
@@ -136,10 +146,15 @@ const (
 	logBatch = 1000
 )
 
-// integrateLog adds the outbox's leaves to the verifiable log and signs a checkpoint every
-// logEvery while there are new ones, until ctx ends. Every portal process runs it; an advisory lock
-// lets one at a time work (postgres.DB.IntegrateLog).
+// integrateLog takes the outbox's events into the summaries and their leaves into the verifiable log,
+// and signs a checkpoint, every logEvery while there are new ones, until ctx ends. Every portal
+// process runs it; an advisory lock lets one at a time work (postgres.DB.IntegrateLog). With the log
+// off (bench only) it folds the summaries and adds no leaves.
 func (a *app) integrateLog(ctx context.Context) {
+	signer := a.cfg.LogSigner
+	if a.cfg.LogOff {
+		signer = nil
+	}
 	t := time.NewTicker(logEvery)
 	defer t.Stop()
 	var push *vlog.Pusher
@@ -148,7 +163,7 @@ func (a *app) integrateLog(ctx context.Context) {
 	}
 	for {
 		for {
-			res, err := a.db.IntegrateLog(ctx, a.cfg.LogSigner, logBatch)
+			res, err := a.db.IntegrateLog(ctx, signer, logBatch)
 			if err != nil {
 				if ctx.Err() == nil {
 					a.log.Warn("verifiable log: integration failed", "err", err)
@@ -157,7 +172,7 @@ func (a *app) integrateLog(ctx context.Context) {
 			}
 			if res.Added > 0 || res.Adopted > 0 {
 				a.log.Debug("verifiable log: integrated", "added", res.Added, "adopted", res.Adopted, "size", res.Size)
-				if a.logm != nil {
+				if a.logm != nil && signer != nil {
 					a.logm.size.Set(float64(res.Size))
 					a.logm.checkpointAt.SetToCurrentTime()
 					if !res.Oldest.IsZero() {
@@ -165,7 +180,7 @@ func (a *app) integrateLog(ctx context.Context) {
 					}
 				}
 			}
-			if res.Added < logBatch && res.Adopted < logBatch { // caught up
+			if res.Added < logBatch && res.Adopted < logBatch && res.Folded < logBatch { // caught up
 				break
 			}
 		}

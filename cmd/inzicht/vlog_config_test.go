@@ -50,6 +50,22 @@ func TestLogKeyConfig(t *testing.T) {
 			t.Errorf("INZICHT_LOG_CHECK_EVERY=%s: %v, every %v", v, err, c.LogCheckEvery)
 		}
 	}
+	// The log can be switched off for the bench's comparison, never in production.
+	for env, want := range map[string]bool{"": false, "on": false, "off": true} {
+		c, err := loadConfig("demo", envOf(map[string]string{"INZICHT_VERIFIABLE_LOG": env}))
+		if err != nil || c.LogOff != want {
+			t.Errorf("demo with INZICHT_VERIFIABLE_LOG=%q: %v, off %v", env, err, c.LogOff)
+		}
+	}
+	if _, err := loadConfig("demo", envOf(map[string]string{"INZICHT_VERIFIABLE_LOG": "uit"})); err == nil ||
+		!strings.Contains(err.Error(), "INZICHT_VERIFIABLE_LOG") {
+		t.Errorf("INZICHT_VERIFIABLE_LOG=uit: %v", err)
+	}
+	off := prodEnv()
+	off["INZICHT_LOG_SIGNING_KEY"], off["INZICHT_VERIFIABLE_LOG"] = key, "off"
+	if _, err := loadConfig("serve", envOf(off)); err == nil || !strings.Contains(err.Error(), "INZICHT_VERIFIABLE_LOG") {
+		t.Errorf("production with the log off: %v, want a refusal", err)
+	}
 	for name, change := range map[string]map[string]string{
 		"self-check schedule not a duration": {"INZICHT_LOG_CHECK_EVERY": "daily"},
 		"no key in production":               {"INZICHT_LOG_SIGNING_KEY": ""},
