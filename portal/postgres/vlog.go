@@ -422,6 +422,11 @@ FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u(seq, idx
 		if len(made) > 0 {
 			// The outbox's leaves go in placed: one binary COPY, no later update.
 			var copyData bytes.Buffer
+			need := len(pgCopyHeader) + 2
+			for i := range made {
+				need += 2 + 5*4 + 16 + len(encoded[i]) + len(made[i].wsalt) + 2*8
+			}
+			copyData.Grow(need) // one allocation, not a doubling per few rows
 			copyData.Write(pgCopyHeader)
 			for i, m := range made {
 				var sseq []byte
@@ -492,14 +497,22 @@ func takeOutbox(ctx context.Context, tx pgx.Tx, limit int, res *LogIntegration) 
 		return nil, fmt.Errorf("event outbox: %w", err)
 	}
 	res.Folded = len(ids)
-	rows, _ = tx.Query(ctx, `SELECT `+leafSourceCols+` FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)
+	// Whether an event already has a leaf is asked per row (a subplan: one index probe each), not as
+	// an anti-join, which the planner, with log_leaves' statistics behind its growth, ran as a nested
+	// loop over the whole index (0.4 s for 1,000 events against 5,000 leaves).
+	rows, _ = tx.Query(ctx, `SELECT `+leafSourceCols+`,
+  EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL AND l.kind = 'event')
+FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)
 JOIN processing_events e ON e.id = u.id JOIN subjects s ON s.id = e.subject_id
-WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id AND l.removed_at IS NULL AND l.kind = 'event')
 ORDER BY u.n`, ids)
 	srcs := make([]leafSource, 0, len(ids))
 	var src leafSource
+	var placed bool
 	targets, finish := sourceTargets(&src)
-	if _, err := pgx.ForEachRow(rows, targets, func() error {
+	if _, err := pgx.ForEachRow(rows, append(targets, &placed), func() error {
+		if placed {
+			return nil
+		}
 		finish()
 		c := src
 		c.categories = slices.Clone(src.categories)
