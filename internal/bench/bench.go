@@ -131,13 +131,9 @@ func (b *runner) run(ctx context.Context) (Result, error) {
 		return res, err
 	}
 
-	stop, err := b.startServer(ctx, dbURL, hmacKey, encKey)
-	if err != nil {
-		return res, err
-	}
-	err = b.ingest(ctx, &res)
-	stop()
-	if err != nil {
+	if err := b.ingest(ctx, &res, func(env ...string) (func(), error) {
+		return b.startServer(ctx, dbURL, hmacKey, encKey, env...)
+	}); err != nil {
 		return res, err
 	}
 	if err := b.fill(ctx); err != nil {
@@ -156,7 +152,8 @@ func (b *runner) run(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	// A fresh server for reading: nothing cached from the ingest, and its start-up jobs see all data.
-	if stop, err = b.startServer(ctx, dbURL, hmacKey, encKey); err != nil {
+	stop, err := b.startServer(ctx, dbURL, hmacKey, encKey)
+	if err != nil {
 		return res, err
 	}
 	defer stop()
@@ -178,14 +175,14 @@ func (b *runner) run(ctx context.Context) (Result, error) {
 }
 
 // startServer starts a server on the scratch database and makes it the one measured.
-func (b *runner) startServer(ctx context.Context, dbURL string, hmacKey, encKey []byte) (func(), error) {
-	s, err := StartServer(ctx, dbURL, hmacKey, encKey, b.o.Clients)
+func (b *runner) startServer(ctx context.Context, dbURL string, hmacKey, encKey []byte, env ...string) (func(), error) {
+	s, err := StartServer(ctx, dbURL, hmacKey, encKey, b.o.Clients, env...)
 	if err != nil {
 		return nil, err
 	}
 	b.servers = append(b.servers, s)
 	b.base, b.httpc = s.URL, s.Client
-	b.logf("server pid %d at %s", s.PID, s.URL)
+	b.logf("server pid %d at %s %s", s.PID, s.URL, strings.Join(env, " "))
 	return s.Stop, nil
 }
 

@@ -10,27 +10,141 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/inzicht/inzicht/portal"
 )
 
-// ingest posts events through the API with concurrent clients, then writes the same rows with plain
-// COPY into a table with the same columns and indexes, with as many writers.
-func (b *runner) ingest(ctx context.Context, res *Result) error {
+// ingest posts events through the API with concurrent clients twice, to a server with the verifiable
+// log off and then to one with it on (other events of the same mix, so the second run also meets a
+// slightly larger table), each run timed until the last answer and until the integrator has taken
+// every event from the outbox; while the log is on, the age of the oldest event not yet in a signed
+// checkpoint is sampled. Then it sends OTLP spans to the log-on server, and writes the first run's
+// rows with plain COPY into a table with the same columns and indexes, with as many writers.
+// start starts a server with extra environment and returns its stop.
+func (b *runner) ingest(ctx context.Context, res *Result, start func(env ...string) (func(), error)) error {
 	n := b.o.Ingest - b.o.Ingest%b.o.Batch
 	if n == 0 {
 		return nil
 	}
-	b.logf("ingest: %d events through the API, batches of %d, %d clients", n, b.o.Batch, b.o.Clients)
-	evs := b.events(mrand.New(mrand.NewPCG(3, 5)), n)
-	bodies := make([][]byte, 0, n/b.o.Batch)
-	for i := 0; i < n; i += b.o.Batch {
+	r := mrand.New(mrand.NewPCG(3, 5))
+	offEvs, onEvs := b.events(r, n), b.events(r, n)
+
+	stop, err := start("INZICHT_VERIFIABLE_LOG=off")
+	if err != nil {
+		return err
+	}
+	b.logf("ingest, log off: %d events through the API, batches of %d, %d clients", n, b.o.Batch, b.o.Clients)
+	off, err := b.post(ctx, offEvs)
+	stop()
+	if err != nil {
+		return err
+	}
+	if stop, err = start(); err != nil {
+		return err
+	}
+	defer stop()
+	b.logf("ingest, log on: %d other events", n)
+	on, err := b.post(ctx, onEvs)
+	if err != nil {
+		return err
+	}
+	if err := b.otlpIngest(ctx, res, n); err != nil {
+		return err
+	}
+	stop()
+
+	b.logf("copy: the log-off run's %d rows with plain COPY", n)
+	if err := b.gen.CreateCopyBaseline(ctx); err != nil {
+		return err
+	}
+	subjects := make(map[string]int64, len(b.bsns))
+	for i, bsn := range b.bsns {
+		subjects[bsn] = b.subjects[i]
+	}
+	var next atomic.Int64
+	copyTime, err := parallel(ctx, b.o.Clients, func() error {
+		for {
+			i := int(next.Add(1)-1) * b.o.Batch
+			if i >= n {
+				return nil
+			}
+			if _, err := b.gen.CopyBaseline(ctx, offEvs[i:i+b.o.Batch], subjects); err != nil {
+				return err
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	in := &res.Ingest
+	in.Events = n
+	in.APIOffPerSec, in.APIPerSec = float64(n)/off.answered.Seconds(), float64(n)/on.answered.Seconds()
+	in.DrainedOffPerSec, in.DrainedPerSec = float64(n)/off.drained.Seconds(), float64(n)/on.drained.Seconds()
+	in.CopyPerSec = float64(n) / copyTime.Seconds()
+	in.RatioAPIToCopy = in.APIPerSec / in.CopyPerSec
+	in.Met = in.RatioAPIToCopy >= 0.5
+	in.RatioLogOnToOff = in.APIPerSec / in.APIOffPerSec
+	in.LogMet = in.RatioLogOnToOff >= 0.9
+	in.Lag = on.lag
+	in.Lag.Met = in.Lag.Samples > 0 && in.Lag.P99 <= 10
+	if in.OTLPEvents > 0 {
+		in.RatioOTLPToAPI = in.OTLPPerSec / in.APIPerSec
+		in.OTLPMet = in.RatioOTLPToAPI >= 1 && in.OTLPFailed == 0
+	}
+	return nil
+}
+
+// posted is how long one ingest run took: until the last answer, and until the outbox was empty
+// (every event folded into the summaries and, with the log on, in a signed checkpoint).
+type posted struct {
+	answered, drained time.Duration
+	lag               Lag
+}
+
+// lagEvery is how often the outbox's oldest event is sampled during an ingest run.
+const lagEvery = 250 * time.Millisecond
+
+// post sends evs through the API in batches with concurrent clients and waits for the outbox to
+// empty, sampling the age of its oldest event every lagEvery.
+func (b *runner) post(ctx context.Context, evs []portal.Event) (posted, error) {
+	var p posted
+	bodies := make([][]byte, 0, len(evs)/b.o.Batch)
+	for i := 0; i+b.o.Batch <= len(evs); i += b.o.Batch {
 		body, err := json.Marshal(map[string]any{"events": evs[i : i+b.o.Batch]})
 		if err != nil {
-			return fmt.Errorf("bench: encode a batch: %w", err)
+			return p, fmt.Errorf("bench: encode a batch: %w", err)
 		}
 		bodies = append(bodies, body)
 	}
+	begin := time.Now()
+	sctx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	var ages []float64
+	sampled := make(chan error, 1)
+	go func() {
+		t := time.NewTicker(lagEvery)
+		defer t.Stop()
+		for {
+			_, age, err := b.gen.Outbox(sctx)
+			if err != nil {
+				if sctx.Err() != nil {
+					err = nil
+				}
+				sampled <- err
+				return
+			}
+			ages = append(ages, age.Seconds())
+			select {
+			case <-sctx.Done():
+				sampled <- nil
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	var next atomic.Int64
-	apiTime, err := parallel(ctx, b.o.Clients, func() error {
+	var err error
+	p.answered, err = parallel(ctx, b.o.Clients, func() error {
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= len(bodies) {
@@ -54,44 +168,29 @@ func (b *runner) ingest(ctx context.Context, res *Result) error {
 		}
 	})
 	if err != nil {
-		return err
+		return p, err
 	}
-	if err := b.otlpIngest(ctx, res, n); err != nil {
-		return err
-	}
-	b.logf("copy: the same %d rows with plain COPY", n)
-	if err := b.gen.CreateCopyBaseline(ctx); err != nil {
-		return err
-	}
-	subjects := make(map[string]int64, len(b.bsns))
-	for i, bsn := range b.bsns {
-		subjects[bsn] = b.subjects[i]
-	}
-	next.Store(0)
-	copyTime, err := parallel(ctx, b.o.Clients, func() error {
-		for {
-			i := int(next.Add(1)-1) * b.o.Batch
-			if i >= n {
-				return nil
-			}
-			if _, err := b.gen.CopyBaseline(ctx, evs[i:i+b.o.Batch], subjects); err != nil {
-				return err
-			}
+	// The integrator runs every 2 s; give it a minute past the last answer at most.
+	for deadline := time.Now().Add(time.Minute); ; {
+		left, _, err := b.gen.Outbox(ctx)
+		if err != nil {
+			return p, err
 		}
-	})
-	if err != nil {
-		return err
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return p, fmt.Errorf("bench: %d events still in the outbox a minute after the last answer", left)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	res.Ingest.Events = n
-	res.Ingest.APIPerSec = float64(n) / apiTime.Seconds()
-	res.Ingest.CopyPerSec = float64(n) / copyTime.Seconds()
-	res.Ingest.RatioAPIToCopy = res.Ingest.APIPerSec / res.Ingest.CopyPerSec
-	res.Ingest.Met = res.Ingest.RatioAPIToCopy >= 0.5
-	if res.Ingest.OTLPEvents > 0 {
-		res.Ingest.RatioOTLPToAPI = res.Ingest.OTLPPerSec / res.Ingest.APIPerSec
-		res.Ingest.OTLPMet = res.Ingest.RatioOTLPToAPI >= 1 && res.Ingest.OTLPFailed == 0
+	p.drained = time.Since(begin)
+	stopSampling()
+	if err := <-sampled; err != nil {
+		return p, err
 	}
-	return nil
+	p.lag = lagOf(ages)
+	return p, nil
 }
 
 // parallel runs fn in n goroutines and returns how long they took together and the first error.

@@ -12,7 +12,7 @@ import (
 type Options struct {
 	Events    int    `json:"events"`   // processing events in the table while reading
 	Citizens  int    `json:"citizens"` // distinct people in the log
-	Ingest    int    `json:"ingest"`   // events posted through the API (and copied with COPY)
+	Ingest    int    `json:"ingest"`   // events posted through the API per run (log off, log on; as many OTLP spans; copied with COPY)
 	Batch     int    `json:"batch"`
 	OTLPBatch int    `json:"otlp_batch"` // spans per OTLP export request
 	Clients   int    `json:"clients"`    // concurrent HTTP clients / COPY writers
@@ -44,7 +44,7 @@ func parseOptions(args []string, getenv func(string) string, stdout, stderr io.W
 	var o Options
 	fs.IntVar(&o.Events, "events", 10_000_000, "processing events in the table while reading (try 50000000)")
 	fs.IntVar(&o.Citizens, "citizens", 100_000, "distinct citizens")
-	fs.IntVar(&o.Ingest, "ingest", 200_000, "events posted through the API, and copied with COPY for the baseline")
+	fs.IntVar(&o.Ingest, "ingest", 200_000, "events posted through the API, once with the verifiable log off and once with it on (and as many as OTLP spans); the first run's are copied with COPY for the baseline")
 	fs.IntVar(&o.Batch, "batch", 500, "events per API request")
 	fs.IntVar(&o.OTLPBatch, "otlp-batch", 512, "spans per OTLP export request (the OpenTelemetry SDK's default batch size)")
 	fs.IntVar(&o.Clients, "clients", 4, "concurrent clients")

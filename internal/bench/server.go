@@ -36,8 +36,9 @@ type Server struct {
 // StartServer runs `inzicht serve` against the migrated database at dbURL with the BSN keys, on a
 // free local port, and waits until it is ready (at most 30 s). Until Stop it samples the server's
 // peak resident memory every 50 ms. clients sizes the client's pool of idle connections. It returns
-// an error, with the tail of the server's log, when the server fails to start or to get ready.
-func StartServer(ctx context.Context, dbURL string, hmacKey, encKey []byte, clients int) (*Server, error) {
+// an error, with the tail of the server's log, when the server fails to start or to get ready. env
+// adds to (or overrides) the server's environment.
+func StartServer(ctx context.Context, dbURL string, hmacKey, encKey []byte, clients int, env ...string) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("bench: find a free port: %w", err)
@@ -64,6 +65,7 @@ func StartServer(ctx context.Context, dbURL string, hmacKey, encKey []byte, clie
 		"INZICHT_BSN_HMAC_KEY="+base64.StdEncoding.EncodeToString(hmacKey),
 		"INZICHT_BSN_ENC_KEYS=bench:"+base64.StdEncoding.EncodeToString(encKey),
 		"INZICHT_SMTP_URL=", "INZICHT_CLERK_EMAIL=")
+	cmd.Env = append(cmd.Env, env...)
 	logs := &tailBuffer{max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -38,4 +39,24 @@ func summarize(name string, durs []time.Duration, took time.Duration) Latency {
 func (l *Latency) judge(target string, p99Limit float64) {
 	ok := l.P99ms <= p99Limit
 	l.Target, l.Met = target, &ok
+}
+
+// Lag summarises sampled ages in seconds.
+type Lag struct {
+	Samples int     `json:"samples"`
+	P50     float64 `json:"p50_s"`
+	P99     float64 `json:"p99_s"`
+	Max     float64 `json:"max_s"`
+	Met     bool    `json:"met"` // p99 ≤ 10 s
+}
+
+// lagOf returns the median, 99th percentile (nearest rank) and maximum of ages.
+func lagOf(ages []float64) Lag {
+	if len(ages) == 0 {
+		return Lag{}
+	}
+	s := slices.Clone(ages)
+	slices.Sort(s)
+	rank := func(q float64) float64 { return s[min(len(s)-1, int(math.Ceil(q*float64(len(s))))-1)] }
+	return Lag{Samples: len(s), P50: rank(0.5), P99: rank(0.99), Max: s[len(s)-1]}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -62,4 +63,17 @@ func (db *DB) ServerVersion(ctx context.Context) (string, error) {
 	}
 	v, _, _ = strings.Cut(v, " ")
 	return v, nil
+}
+
+// Outbox returns how many stored events wait in the outbox for the log's integrator, and how long
+// the oldest of them has waited (0 when none does): with the log on, how far the signed checkpoint
+// lags behind what was stored.
+func (db *DB) Outbox(ctx context.Context) (events int64, oldest time.Duration, err error) {
+	var secs float64
+	err = db.pool.QueryRow(ctx, `SELECT coalesce(sum(cardinality(event_ids)), 0),
+  coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 FROM event_outbox`).Scan(&events, &secs)
+	if err != nil {
+		return 0, 0, fmt.Errorf("benchdb: outbox: %w", err)
+	}
+	return events, time.Duration(secs * float64(time.Second)), nil
 }
