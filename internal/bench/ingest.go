@@ -51,6 +51,9 @@ func (b *runner) ingest(ctx context.Context, res *Result, start func(env ...stri
 	if err := b.otlpIngest(ctx, res, n); err != nil {
 		return err
 	}
+	if err := b.drain(ctx); err != nil { // nothing left for the reading server to integrate
+		return err
+	}
 	stop()
 
 	b.logf("copy: the log-off run's %d rows with plain COPY", n)
@@ -99,6 +102,25 @@ func (b *runner) ingest(ctx context.Context, res *Result, start func(env ...stri
 type posted struct {
 	answered, drained time.Duration
 	lag               Lag
+}
+
+// drain waits until the server's integrator has emptied the outbox: every event folded into the
+// summaries and, with the log on, in a signed checkpoint. The integrator runs every 2 s; it gets a
+// minute at most.
+func (b *runner) drain(ctx context.Context) error {
+	for deadline := time.Now().Add(time.Minute); ; {
+		left, _, err := b.gen.Outbox(ctx)
+		if err != nil {
+			return err
+		}
+		if left == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench: %d events still in the outbox a minute after the last answer", left)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // lagEvery is how often the outbox's oldest event is sampled during an ingest run.
@@ -170,19 +192,8 @@ func (b *runner) post(ctx context.Context, evs []portal.Event) (posted, error) {
 	if err != nil {
 		return p, err
 	}
-	// The integrator runs every 2 s; give it a minute past the last answer at most.
-	for deadline := time.Now().Add(time.Minute); ; {
-		left, _, err := b.gen.Outbox(ctx)
-		if err != nil {
-			return p, err
-		}
-		if left == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			return p, fmt.Errorf("bench: %d events still in the outbox a minute after the last answer", left)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := b.drain(ctx); err != nil {
+		return p, err
 	}
 	p.drained = time.Since(begin)
 	stopSampling()

@@ -27,7 +27,8 @@ type Options struct {
 const usage = `usage: inzicht bench [flags]
 
 Creates a scratch database, starts ` + "`inzicht serve`" + ` against it as a child process, and measures
-ingest (API versus plain COPY of the same rows), reading the citizen's log and overview, the
+ingest (API with the verifiable log off and on, versus plain COPY of the same rows; the checkpoint
+lag), reading the citizen's log and overview, the
 council's figures and the server's peak memory. Prints a table and writes it as JSON.
 
 `
