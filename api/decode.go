@@ -15,7 +15,47 @@ import (
 // DecodeBatch parses an ingest body {"events": [...]} strictly. Each event is decoded on its own, so
 // a malformed event is reported by its index and field while the others are still checked. Unknown
 // fields are refused: a typo must not silently drop data.
+//
+// A valid batch, which is almost every batch, is decoded in one pass (decodeWhole); only a batch
+// that pass refuses is decoded again event by event (decodeEach) to name every fault. Both accept
+// exactly the same batches with the same result (FuzzDecodeWholeMatchesEach); the one pass costs
+// about half as much.
 func DecodeBatch(body []byte) ([]portal.Event, error) {
+	if events, ok := decodeWhole(body); ok {
+		return events, nil
+	}
+	return decodeEach(body)
+}
+
+// decodeWhole decodes a batch that holds no fault, in one pass over body, or reports false: for
+// a batch with any fault, decodeEach says which.
+func decodeWhole(body []byte) ([]portal.Event, bool) {
+	if mayNeedRepair(body) {
+		return nil, false
+	}
+	var env struct {
+		Events []wireEvent `json:"events"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF || len(env.Events) == 0 || len(env.Events) > portal.MaxBatch {
+		return nil, false
+	}
+	events := make([]portal.Event, len(env.Events))
+	for i := range env.Events {
+		var fe []portal.FieldError
+		if events[i], fe = env.Events[i].event(i); len(fe) > 0 {
+			return nil, false
+		}
+	}
+	return events, true
+}
+
+// decodeEach decodes a batch event by event and reports every fault of every event.
+func decodeEach(body []byte) ([]portal.Event, error) {
 	var env struct {
 		Events []json.RawMessage `json:"events"`
 	}
@@ -51,21 +91,9 @@ func DecodeBatch(body []byte) ([]portal.Event, error) {
 			fe = append(fe, portal.FieldError{Index: i, Field: strings.TrimPrefix(jsonField(err), "Event."), Message: jsonMessage(err)})
 			continue
 		}
-		events[i] = w.Event
-		if w.OccurredAt != "" {
-			t, err := time.Parse(time.RFC3339Nano, w.OccurredAt)
-			if err != nil {
-				fe = append(fe, portal.FieldError{Index: i, Field: "occurred_at", Message: "must be a date-time in RFC 3339 format"})
-			}
-			events[i].OccurredAt = t
-		}
-		if w.ConfidentialUntil != nil {
-			t, err := time.Parse(time.RFC3339Nano, *w.ConfidentialUntil)
-			if err != nil {
-				fe = append(fe, portal.FieldError{Index: i, Field: "confidential_until", Message: "must be a date-time in RFC 3339 format"})
-			}
-			events[i].ConfidentialUntil = &t
-		}
+		var bad []portal.FieldError
+		events[i], bad = w.event(i)
+		fe = append(fe, bad...)
 	}
 	if len(fe) > 0 {
 		return nil, &portal.Error{Code: portal.EINVALID, Message: fmt.Sprintf("%d event(s) are not valid JSON events; nothing was stored", len(fe)), Fields: fe}
@@ -78,6 +106,28 @@ type wireEvent struct {
 	portal.Event
 	OccurredAt        string  `json:"occurred_at"`
 	ConfidentialUntil *string `json:"confidential_until"`
+}
+
+// event is the event w holds, with its times parsed; a time that is not RFC 3339 is reported as a
+// fault of the event at index i.
+func (w *wireEvent) event(i int) (portal.Event, []portal.FieldError) {
+	e := w.Event
+	var fe []portal.FieldError
+	if w.OccurredAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, w.OccurredAt)
+		if err != nil {
+			fe = append(fe, portal.FieldError{Index: i, Field: "occurred_at", Message: "must be a date-time in RFC 3339 format"})
+		}
+		e.OccurredAt = t
+	}
+	if w.ConfidentialUntil != nil {
+		t, err := time.Parse(time.RFC3339Nano, *w.ConfidentialUntil)
+		if err != nil {
+			fe = append(fe, portal.FieldError{Index: i, Field: "confidential_until", Message: "must be a date-time in RFC 3339 format"})
+		}
+		e.ConfidentialUntil = &t
+	}
+	return e, fe
 }
 
 // decodeStrict decodes one JSON object into v, refusing unknown fields and text that is not

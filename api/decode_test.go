@@ -74,3 +74,19 @@ func FuzzDecodeBatch(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeBatch decodes a batch of 500 events (inzicht bench's size) as the ingest endpoint does.
+func BenchmarkDecodeBatch(b *testing.B) {
+	evs := make([]ev, 500)
+	for i := range evs {
+		evs[i] = validEvent(bsnA)
+	}
+	body := batch(b, evs...)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := api.DecodeBatch(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

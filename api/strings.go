@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/inzicht/inzicht/portal"
@@ -17,8 +18,14 @@ import (
 // JSON ends the scan quietly: the decoder that runs next reports it.
 //
 // It walks the tokens with json.Decoder and checks the bytes each string token was read from
-// (between the decoder's input offsets; the separators and white space there are ASCII).
+// (between the decoder's input offsets; the separators and white space there are ASCII). Almost
+// every event has neither problem anywhere, and that is cheap to know for the whole value at once
+// (mayNeedRepair); only then are its tokens walked to name the fields, which costs some 40 times
+// as much as the check.
 func rawTextErrors(body []byte, index int) []portal.FieldError {
+	if !mayNeedRepair(body) {
+		return nil
+	}
 	type frame struct {
 		array     bool
 		key       string
@@ -102,6 +109,28 @@ func rawTextErrors(body []byte, index int) []portal.FieldError {
 		if len(fe) >= 50 { // enough to fix the sender; a list of thousands helps nobody
 			return fe
 		}
+	}
+}
+
+// mayNeedRepair reports whether some string in the JSON value body may be one that rawTextErrors
+// reports: body is not valid UTF-8, or it holds an escape \u that starts a UTF-16 surrogate
+// (\uD800 to \uDFFF, any case). When it returns false, no string in body has either problem: every
+// substring of valid UTF-8 that starts and ends at ASCII bytes (JSON's quotes) is valid UTF-8, and
+// a surrogate can only be written as such an escape. It may return true for a value without a
+// problem (a paired surrogate, or an escaped backslash followed by "ud8"); the walk then decides.
+func mayNeedRepair(body []byte) bool {
+	if !utf8.Valid(body) {
+		return true
+	}
+	for rest := body; ; {
+		i := bytes.Index(rest, []byte(`\u`))
+		if i < 0 || i+3 >= len(rest) {
+			return i >= 0 // a truncated escape: malformed, let the walk (and then the decoder) see it
+		}
+		if d := rest[i+2]; (d == 'd' || d == 'D') && strings.ContainsRune("89abcdefABCDEF", rune(rest[i+3])) {
+			return true
+		}
+		rest = rest[i+2:]
 	}
 }
 
