@@ -79,6 +79,12 @@ type Config struct {
 	// RateCounter keeps the rate limits' counts; nil counts in this process only. cmd/inzicht gives
 	// the PostgreSQL counter, so several processes share one limit per key and address.
 	RateCounter ratelimit.Counter
+	// Pushback reports whether the events already taken in are so far from being in the verifiable
+	// log (and folded into the summaries) that new ones must wait: ingest then answers 503 with
+	// Retry-After: 1 and stores nothing, so that the checkpoint lag stays bounded under a load the
+	// integrator cannot follow (as Trillian Tessera pushes back). nil never pushes back; cmd/inzicht
+	// counts the outbox (INZICHT_LOG_MAX_BACKLOG).
+	Pushback func(context.Context) bool
 }
 
 // DefaultEventsNotBefore is the earliest plausible time of a processing event: no municipal system
@@ -91,15 +97,20 @@ const DefaultConfidentialMax = 366 * 24 * time.Hour
 
 // Metrics counts what the API did.
 type Metrics struct {
-	events *prometheus.CounterVec
+	events   *prometheus.CounterVec
+	pushback prometheus.Counter
 }
 
 // NewMetrics registers the API's metrics with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{events: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "inzicht_ingest_events_total", Help: "Processing events received through the API, by result.",
-	}, []string{"result"})}
-	reg.MustRegister(m.events)
+	}, []string{"result"}),
+		pushback: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "inzicht_ingest_pushback_total",
+			Help: "Ingest requests answered 503 because the verifiable log was too far behind (INZICHT_LOG_MAX_BACKLOG).",
+		})}
+	reg.MustRegister(m.events, m.pushback)
 	return m
 }
 
@@ -151,7 +162,7 @@ func New(store Store, cfg Config, gate *Gate, metrics *Metrics, log *slog.Logger
 	guard(app, h, gate)
 	app.Get("/processing-activities", h.listActivities)
 	app.Put("/processing-activities/:id", h.requireScope("register:write"), requireJSON, h.putActivity)
-	app.Post("/processing-events", h.requireScope("events:write"), requireJSON, h.ingest)
+	app.Post("/processing-events", h.requireScope("events:write"), h.pushback, requireJSON, h.ingest)
 	app.Post("/processing-events/:id/confidentiality-extensions", h.requireScope("events:write"), requireJSON, h.extendConfidentiality)
 	app.Post("/signals", h.requireScope("signals:write"), requireJSON, h.registerSignal)
 	app.Post("/consent-requests", h.requireScope("consent:write"), requireJSON, h.createConsent)
@@ -161,11 +172,11 @@ func New(store Store, cfg Config, gate *Gate, metrics *Metrics, log *slog.Logger
 	app.Post(LDVReadPath, h.requireScope("events:read"), requireJSON, traced("inzicht ldv read"), h.ldvRead)
 	app.Get("/verwerkte-objecten", h.requireScope("events:read"), traced("inzicht verwerkte-objecten read"), h.verwerkteObjecten)
 	app.Put("/organisations/:oin", h.requireScope("register:write"), requireJSON, h.putOrganisation)
-	app.Post("/verwerkingsacties", vngRoute, h.requireScope("events:write"), requireJSON, h.postVerwerkingsactie)
+	app.Post("/verwerkingsacties", vngRoute, h.requireScope("events:write"), h.pushback, requireJSON, h.postVerwerkingsactie)
 	app.Patch("/verwerkingsacties", vngRoute, h.requireScope("events:write"), requireJSON, h.patchVerwerkingsacties)
 	app.Get("/verwerkingsacties", vngRoute, h.requireScope("events:read"), traced("inzicht verwerkingsacties read"), h.listVerwerkingsacties)
 	app.Get("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:read"), traced("inzicht verwerkingsactie read"), h.getVerwerkingsactie)
-	app.Put("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), requireJSON, h.putVerwerkingsactie)
+	app.Put("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), h.pushback, requireJSON, h.putVerwerkingsactie)
 	app.Delete("/verwerkingsacties/:actieId", vngRoute, h.requireScope("events:write"), h.deleteVerwerkingsactie)
 	app.Put("/representations/:id", h.requireScope("representations:write"), requireJSON, h.putRepresentation)
 	app.Delete("/representations/:id", h.requireScope("representations:write"), h.deleteRepresentation)
@@ -319,6 +330,22 @@ func (h *handlers) ingest(c *fiber.Ctx) error {
 	return c.JSON(res)
 }
 
+// pushback answers 503 with Retry-After: 1, storing nothing, while Config.Pushback says the
+// verifiable log is too far behind; clients retry (OTLP exporters do so on 503 by themselves).
+func (h *handlers) pushback(c *fiber.Ctx) error {
+	if h.cfg.Pushback == nil || !h.cfg.Pushback(c.UserContext()) {
+		return c.Next()
+	}
+	if h.metrics != nil {
+		h.metrics.pushback.Inc()
+	}
+	c.Set(fiber.HeaderRetryAfter, "1")
+	return fiber.NewError(fiber.StatusServiceUnavailable, PushbackMessage)
+}
+
+// PushbackMessage is the detail of a 503 answered by pushback.
+const PushbackMessage = "the processing log is catching up with the events already received; nothing was stored: send the same request again after Retry-After"
+
 // requireJSON refuses, with 415, a body that is not declared as application/json (charset utf-8
 // allowed, nothing else): a text/plain or form body is a client bug, and refusing it keeps browsers'
 // simple cross-site requests out. application/*+json types are refused too; none is defined here.
@@ -386,7 +413,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		var fe *fiber.Error
 		if errors.As(err, &fe) {
 			msg := fe.Message
-			if fe.Code >= 500 {
+			if fe.Code >= 500 && fe.Code != fiber.StatusServiceUnavailable {
 				msg = "internal error"
 			}
 			return problem(c, fe.Code, statusTitle(fe.Code), msg, nil)

@@ -466,6 +466,7 @@ var grpcCodeByStatus = map[int]codes.Code{
 	fiber.StatusRequestEntityTooLarge: codes.InvalidArgument,
 	fiber.StatusUnsupportedMediaType:  codes.InvalidArgument,
 	fiber.StatusTooManyRequests:       codes.ResourceExhausted,
+	fiber.StatusServiceUnavailable:    codes.Unavailable,
 }
 
 // otlpErrorHandler answers errors as the OTLP/HTTP specification asks: a google.rpc.Status in the
@@ -477,7 +478,7 @@ func otlpErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 		var fe *fiber.Error
 		if errors.As(err, &fe) {
 			status = fe.Code
-			if status < 500 {
+			if status < 500 || status == fiber.StatusServiceUnavailable {
 				msg = fe.Message
 			}
 		} else if s, ok := statusByCode[portal.ErrorCode(err)]; ok {
@@ -486,7 +487,7 @@ func otlpErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 				status = fiber.StatusBadRequest
 			}
 		}
-		if status >= 500 {
+		if status >= 500 && status != fiber.StatusServiceUnavailable {
 			log.Error("api: otlp: internal error", "err", err)
 		}
 		code, ok := grpcCodeByStatus[status]
@@ -516,7 +517,7 @@ func NewOTLP(store Store, cfg Config, gate *Gate, metrics *Metrics, log *slog.Lo
 	})
 	h := &handlers{store: store, cfg: cfg, metrics: metrics}
 	guard(app, h, gate)
-	app.Post("/", h.requireScope("events:write"), h.exportTraces)
+	app.Post("/", h.requireScope("events:write"), h.pushback, h.exportTraces)
 	app.Use(func(c *fiber.Ctx) error { return portal.Errorf(portal.ENOTFOUND, "no such OTLP resource") })
 	return app
 }

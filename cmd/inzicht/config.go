@@ -67,6 +67,9 @@ type Config struct {
 	// folds the outbox into the summaries and adds no leaves. Only for measuring what the log costs
 	// (inzicht bench); refused in production.
 	LogOff bool
+	// LogMaxBacklog is how many events may wait in the outbox (taken in, not yet in a signed
+	// checkpoint) before ingest answers 503 with Retry-After (INZICHT_LOG_MAX_BACKLOG; 0: never).
+	LogMaxBacklog int
 
 	TrustedProxies []string
 	MetricsToken   string

@@ -49,6 +49,9 @@ func (a *app) build() (*fiber.App, error) {
 		EventsNotBefore: a.cfg.EventsNotBefore, EventsMaxFuture: a.cfg.EventsMaxFuture, ConfidentialMax: a.cfg.ConfidentialMax,
 		Municipality: a.cfg.Municipality, LogbookID: a.cfg.BaseURL + "/api/v1" + api.LDVReadPath,
 		RateCounter: a.db} // limits counted in PostgreSQL: shared by every process
+	if a.cfg.LogMaxBacklog > 0 {
+		apiCfg.Pushback = newBacklogGate(a.db.OutboxBacklog, a.cfg.LogMaxBacklog).Behind
+	}
 	metrics := api.NewMetrics(reg)
 	a.logm = newLogMetrics(reg)
 	a.replicaMetrics(reg)

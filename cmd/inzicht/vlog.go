@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,9 +71,49 @@ func (r *envReader) logKey(c *Config, mode string) {
 	default:
 		r.bad("INZICHT_VERIFIABLE_LOG: want on or off")
 	}
+	// Pushback (docs/verifiable-log.md §9): about five seconds of the integrator's work under full
+	// load on the 2-core bench machine, so that the checkpoint lag stays under 10 s.
+	if r.get("INZICHT_LOG_MAX_BACKLOG", "") == "off" {
+		c.LogMaxBacklog = 0
+	} else {
+		c.LogMaxBacklog = r.num("INZICHT_LOG_MAX_BACKLOG", DefaultLogMaxBacklog)
+	}
 	if c.Env == "production" && c.LogSigner != nil && c.LogSigner.VerifierKey() == demo.VerifierKey() {
 		r.bad("INZICHT_LOG_SIGNING_KEY: the published demo key cannot sign in production")
 	}
+}
+
+// DefaultLogMaxBacklog is INZICHT_LOG_MAX_BACKLOG's default.
+const DefaultLogMaxBacklog = 50000
+
+// backlogGate answers api.Config.Pushback: whether more than max events wait in the outbox. The
+// count is asked at most once per every (all requests in between share the answer), so that a
+// flood of ingest requests adds one small query every quarter second, not one per request. A
+// failed count does not push back: the database's trouble then shows in the ingest itself.
+type backlogGate struct {
+	count func(context.Context) (int64, error)
+	max   int64
+	every time.Duration
+	now   func() time.Time
+
+	mu     sync.Mutex
+	at     time.Time
+	behind bool
+}
+
+func newBacklogGate(count func(context.Context) (int64, error), max int) *backlogGate {
+	return &backlogGate{count: count, max: int64(max), every: 250 * time.Millisecond, now: time.Now}
+}
+
+// Behind reports whether ingest must wait (api.Config.Pushback).
+func (g *backlogGate) Behind(ctx context.Context) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if now := g.now(); g.at.IsZero() || now.Sub(g.at) >= g.every {
+		n, err := g.count(ctx)
+		g.at, g.behind = now, err == nil && n > g.max
+	}
+	return g.behind
 }
 
 // logMetrics are the verifiable log's figures on /metrics.

@@ -8,6 +8,7 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -89,6 +90,7 @@ func (b *runner) ingest(ctx context.Context, res *Result, start func(env ...stri
 	in.RatioLogOnToOff = in.APIPerSec / in.APIOffPerSec
 	in.LogMet = in.RatioLogOnToOff >= 0.9
 	in.Lag = on.lag
+	in.Pushbacks, in.PushbacksOff = on.pushbacks, off.pushbacks
 	in.Lag.Met = in.Lag.Samples > 0 && in.Lag.P99 <= 10
 	if in.OTLPEvents > 0 {
 		in.RatioOTLPToAPI = in.OTLPPerSec / in.APIPerSec
@@ -102,6 +104,7 @@ func (b *runner) ingest(ctx context.Context, res *Result, start func(env ...stri
 type posted struct {
 	answered, drained time.Duration
 	lag               Lag
+	pushbacks         int // requests answered 503 (the log too far behind) and sent again
 }
 
 // drain waits until the server's integrator has emptied the outbox: every event folded into the
@@ -164,7 +167,7 @@ func (b *runner) post(ctx context.Context, evs []portal.Event) (posted, error) {
 			}
 		}
 	}()
-	var next atomic.Int64
+	var next, pushbacks atomic.Int64
 	var err error
 	p.answered, err = parallel(ctx, b.o.Clients, func() error {
 		for {
@@ -172,23 +175,17 @@ func (b *runner) post(ctx context.Context, evs []portal.Event) (posted, error) {
 			if i >= len(bodies) {
 				return nil
 			}
-			req, err := http.NewRequestWithContext(ctx, "POST", b.base+"/api/v1/processing-events", bytes.NewReader(bodies[i]))
+			status, msg, pushed, err := b.send(ctx, "/api/v1/processing-events", "application/json", bodies[i])
+			pushbacks.Add(int64(pushed))
 			if err != nil {
 				return err
 			}
-			req.Header.Set("Authorization", "Bearer "+b.key)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := b.httpc.Do(req)
-			if err != nil {
-				return err
-			}
-			msg, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 && resp.StatusCode != 201 {
-				return fmt.Errorf("bench: ingest answered %d: %.300s", resp.StatusCode, msg)
+			if status != 200 && status != 201 {
+				return fmt.Errorf("bench: ingest answered %d: %.300s", status, msg)
 			}
 		}
 	})
+	p.pushbacks = int(pushbacks.Load())
 	if err != nil {
 		return p, err
 	}
@@ -202,6 +199,39 @@ func (b *runner) post(ctx context.Context, evs []portal.Event) (posted, error) {
 	}
 	p.lag = lagOf(ages)
 	return p, nil
+}
+
+// send posts body to the server's path as a client with an API key does, and sends it again after
+// Retry-After as long as the server pushes back (503: the verifiable log is too far behind, nothing
+// stored). It returns the last answer and how often it was pushed back.
+func (b *runner) send(ctx context.Context, path, contentType string, body []byte) (status int, msg []byte, pushed int, err error) {
+	for {
+		req, err := http.NewRequestWithContext(ctx, "POST", b.base+path, bytes.NewReader(body))
+		if err != nil {
+			return 0, nil, pushed, err
+		}
+		req.Header.Set("Authorization", "Bearer "+b.key)
+		req.Header.Set("Content-Type", contentType)
+		resp, err := b.httpc.Do(req)
+		if err != nil {
+			return 0, nil, pushed, err
+		}
+		msg, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			return resp.StatusCode, msg, pushed, nil
+		}
+		pushed++
+		wait, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		if err != nil || wait < 0 {
+			return resp.StatusCode, msg, pushed, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, nil, pushed, ctx.Err()
+		case <-time.After(time.Duration(wait) * time.Second):
+		}
+	}
 }
 
 // parallel runs fn in n goroutines and returns how long they took together and the first error.

@@ -1,13 +1,10 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
 	mrand "math/rand/v2"
-	"net/http"
 	"sync/atomic"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -42,28 +39,21 @@ func (b *runner) otlpIngest(ctx context.Context, res *Result, n int) error {
 		bodies = append(bodies, body)
 	}
 	var next atomic.Int64
-	var failed atomic.Int64
+	var failed, pushbacks atomic.Int64
 	took, err := parallel(ctx, b.o.Clients, func() error {
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= len(bodies) {
 				return nil
 			}
-			req, err := http.NewRequestWithContext(ctx, "POST", b.base+api.OTLPPath, bytes.NewReader(bodies[i]))
+			status, msg, pushed, err := b.send(ctx, api.OTLPPath, "application/x-protobuf", bodies[i])
+			pushbacks.Add(int64(pushed))
 			if err != nil {
 				return err
 			}
-			req.Header.Set("Authorization", "Bearer "+b.key)
-			req.Header.Set("Content-Type", "application/x-protobuf")
-			resp, err := b.httpc.Do(req)
-			if err != nil {
-				return err
-			}
-			msg, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
+			if status != 200 {
 				failed.Add(int64(batch))
-				return fmt.Errorf("bench: OTLP export answered %d: %.300s", resp.StatusCode, msg)
+				return fmt.Errorf("bench: OTLP export answered %d: %.300s", status, msg)
 			}
 			er := ptraceotlp.NewExportResponse()
 			if err := er.UnmarshalProto(msg); err != nil {
@@ -75,7 +65,7 @@ func (b *runner) otlpIngest(ctx context.Context, res *Result, n int) error {
 			}
 		}
 	})
-	res.Ingest.OTLPFailed = int(failed.Load())
+	res.Ingest.OTLPFailed, res.Ingest.OTLPPushbacks = int(failed.Load()), int(pushbacks.Load())
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,11 @@ type Result struct {
 		LogMet           bool    `json:"log_met"` // ≥ 90 %
 		// Lag is how long the oldest stored event not yet in a signed checkpoint had waited, sampled
 		// during the log-on run.
-		Lag            Lag     `json:"checkpoint_lag"`
+		Lag Lag `json:"checkpoint_lag"`
+		// Pushbacks are the requests the server answered 503 because too many events waited for the
+		// integrator (INZICHT_LOG_MAX_BACKLOG), sent again after Retry-After; in the times above.
+		Pushbacks      int     `json:"pushbacks"`
+		PushbacksOff   int     `json:"pushbacks_log_off"`
 		CopyPerSec     float64 `json:"copy_events_per_s"`
 		RatioAPIToCopy float64 `json:"ratio_api_to_copy"` // log on
 		Met            bool    `json:"met"`               // ≥ 50 %
@@ -41,6 +45,7 @@ type Result struct {
 		OTLPEvents     int     `json:"otlp_events"`
 		OTLPPerSec     float64 `json:"otlp_events_per_s"`
 		OTLPFailed     int     `json:"otlp_failed_spans"`
+		OTLPPushbacks  int     `json:"otlp_pushbacks"`
 		RatioOTLPToAPI float64 `json:"ratio_otlp_to_api"`
 		OTLPMet        bool    `json:"otlp_met"` // ≥ the native API, no failed span
 	} `json:"ingest"`
@@ -99,6 +104,7 @@ func printResult(w io.Writer, r Result) {
 		100*in.RatioLogOnToOff, yes(in.LogMet))
 	fmt.Fprintf(tw, "folded and in the log\t%d\t%.0f\t%.0f\t%.0f %%\t\t\n", in.Events, in.DrainedPerSec, in.DrainedOffPerSec,
 		100*in.DrainedPerSec/max(in.DrainedOffPerSec, 1))
+	fmt.Fprintf(tw, "pushed back (503, sent again)\t%d requests\t%d\t%d\t\t\t\n", in.Pushbacks+in.PushbacksOff, in.Pushbacks, in.PushbacksOff)
 	fmt.Fprintln(tw, "\tsamples\tp50 s\tp99 s\tmax s\t\t")
 	fmt.Fprintf(tw, "checkpoint lag\t%d\t%.1f\t%.1f\t%.1f\tp99 ≤ 10 s\t%s\n", in.Lag.Samples, in.Lag.P50, in.Lag.P99, in.Lag.Max,
 		yes(in.Lag.Met))
@@ -106,6 +112,7 @@ func printResult(w io.Writer, r Result) {
 	fmt.Fprintln(tw, "OTLP INGEST\tspans\tOTLP events/s\tAPI events/s\tOTLP ÷ API\ttarget\tmet")
 	fmt.Fprintf(tw, "\t%d\t%.0f\t%.0f\t%.0f %%\t≥ 100 %%, 0 failed (%d)\t%s\n", r.Ingest.OTLPEvents, r.Ingest.OTLPPerSec, r.Ingest.APIPerSec,
 		100*r.Ingest.RatioOTLPToAPI, r.Ingest.OTLPFailed, yes(r.Ingest.OTLPMet))
+	fmt.Fprintf(tw, "pushed back (503, sent again)\t%d requests\t\t\t\t\t\n", r.Ingest.OTLPPushbacks)
 	fmt.Fprintln(tw, "\t\t\t\t\t\t")
 	fmt.Fprintln(tw, "READING\trequests\tp50 ms\tp95 ms\tp99 ms\treq/s\ttarget\tmet")
 	for _, l := range append(slices.Clone(r.Reading), r.Statistics...) {

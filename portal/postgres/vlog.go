@@ -464,6 +464,18 @@ ON CONFLICT (size) DO UPDATE SET root = excluded.root, note = excluded.note, sig
 	return res, nil
 }
 
+// OutboxBacklog is the number of events taken in and not yet integrated: still in event_outbox, so
+// not yet folded into their persons' summaries nor (with the log on) in a signed checkpoint. The
+// portal pushes back on ingest above a bound (api.Config.Pushback). The outbox holds one row per
+// batch, so this sums a few hundred arrays' lengths at most.
+func (db *DB) OutboxBacklog(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.pool.QueryRow(ctx, `SELECT coalesce(sum(cardinality(event_ids)), 0) FROM event_outbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: outbox backlog: %w", err)
+	}
+	return n, nil
+}
+
 // takeOutbox takes whole batches from event_outbox, in order, until they hold at least limit events
 // (or the outbox is empty): it folds their events into the persons' summaries, deletes the batches
 // and returns the events' leaf sources in outbox order. An event removed meanwhile has left the
