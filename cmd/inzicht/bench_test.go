@@ -46,7 +46,7 @@ func TestBenchTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"INGEST", "VERIFIABLE LOG", "checkpoint lag", "OTLP INGEST", "/verwerkingen first page", "/verwerkingen deep page", "/overzicht",
+	for _, want := range []string{"INGEST", "VERIFIABLE LOG", "checkpoint lag", "TWO PROCESSES", "OTLP INGEST", "/verwerkingen first page", "/verwerkingen deep page", "/overzicht",
 		"/verwerkingen search + filter", "/verwerkingen search, no match, heaviest 1 %", "/raad",
 		"/open-data/statistieken.json", "MEMORY"} {
 		if !strings.Contains(stdout.String(), want) {
@@ -67,6 +67,9 @@ func TestBenchTiny(t *testing.T) {
 	if in := res.Ingest; in.APIOffPerSec <= 0 || in.DrainedPerSec <= 0 || in.DrainedPerSec > in.APIPerSec ||
 		in.DrainedOffPerSec <= 0 || in.RatioLogOnToOff <= 0 || in.Lag.Samples == 0 || in.Lag.Max < in.Lag.P99 {
 		t.Errorf("the log's cost not measured: %+v", in)
+	}
+	if in := res.Ingest; in.TwoPerSec <= 0 || in.TwoDrainedPerSec <= 0 || in.TwoDrainedPerSec > in.TwoPerSec || in.RatioTwoToOne <= 0 {
+		t.Errorf("two processes not measured: %+v", in)
 	}
 	if res.Ingest.OTLPEvents != 2000 || res.Ingest.OTLPPerSec <= 0 || res.Ingest.OTLPFailed != 0 {
 		t.Errorf("OTLP ingest not measured, or spans failed: %+v", res.Ingest)

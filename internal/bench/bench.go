@@ -71,6 +71,9 @@ type runner struct {
 	acts     []portal.Activity
 	servers  []*Server    // every server started, for their peak memory
 	httpc    *http.Client // the current server's client
+	// What a server is started with: the scratch database and the BSN keys.
+	dbURL           string
+	hmacKey, encKey []byte
 }
 
 func (b *runner) logf(format string, args ...any) {
@@ -96,6 +99,7 @@ func (b *runner) run(ctx context.Context) (Result, error) {
 		}()
 	}
 	hmacKey, encKey := randomKey(), randomKey()
+	b.dbURL, b.hmacKey, b.encKey = dbURL, hmacKey, encKey
 	v, err := bsnvault.New(hmacKey, "bench", map[string][]byte{"bench": encKey})
 	if err != nil {
 		return res, err

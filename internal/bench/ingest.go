@@ -52,7 +52,20 @@ func (b *runner) ingest(ctx context.Context, res *Result, start func(env ...stri
 	if err := b.otlpIngest(ctx, res, n); err != nil {
 		return err
 	}
-	if err := b.drain(ctx); err != nil { // nothing left for the reading server to integrate
+	if err := b.drain(ctx); err != nil {
+		return err
+	}
+	// Two portal processes on the same database, the clients split between them (issue 20's
+	// multi-process figure): as many other events again.
+	second, err := StartServer(ctx, b.dbURL, b.hmacKey, b.encKey, b.o.Clients)
+	if err != nil {
+		return err
+	}
+	b.servers = append(b.servers, second)
+	b.logf("ingest, two processes: %d other events, clients split between pid %d and pid %d", n, b.servers[len(b.servers)-2].PID, second.PID)
+	two, err := b.post(ctx, b.events(r, n), target{b.base, b.httpc}, target{second.URL, second.Client})
+	second.Stop()
+	if err != nil {
 		return err
 	}
 	stop()
@@ -91,6 +104,9 @@ func (b *runner) ingest(ctx context.Context, res *Result, start func(env ...stri
 	in.LogMet = in.RatioLogOnToOff >= 0.9
 	in.Lag = on.lag
 	in.Pushbacks, in.PushbacksOff = on.pushbacks, off.pushbacks
+	in.TwoPerSec, in.TwoDrainedPerSec = float64(n)/two.answered.Seconds(), float64(n)/two.drained.Seconds()
+	in.RatioTwoToOne = in.TwoPerSec / in.APIPerSec
+	in.TwoPushbacks = two.pushbacks
 	in.Lag.Met = in.Lag.Samples > 0 && in.Lag.P99 <= 10
 	if in.OTLPEvents > 0 {
 		in.RatioOTLPToAPI = in.OTLPPerSec / in.APIPerSec
@@ -131,7 +147,13 @@ const lagEvery = 250 * time.Millisecond
 
 // post sends evs through the API in batches with concurrent clients and waits for the outbox to
 // empty, sampling the age of its oldest event every lagEvery.
-func (b *runner) post(ctx context.Context, evs []portal.Event) (posted, error) {
+//
+// With targets, client i sends to targets[i % len(targets)] (several portal processes behind a load
+// balancer); without, to the current server.
+func (b *runner) post(ctx context.Context, evs []portal.Event, targets ...target) (posted, error) {
+	if len(targets) == 0 {
+		targets = []target{{b.base, b.httpc}}
+	}
 	var p posted
 	bodies := make([][]byte, 0, len(evs)/b.o.Batch)
 	for i := 0; i+b.o.Batch <= len(evs); i += b.o.Batch {
@@ -167,15 +189,16 @@ func (b *runner) post(ctx context.Context, evs []portal.Event) (posted, error) {
 			}
 		}
 	}()
-	var next, pushbacks atomic.Int64
+	var next, pushbacks, clients atomic.Int64
 	var err error
 	p.answered, err = parallel(ctx, b.o.Clients, func() error {
+		to := targets[int(clients.Add(1)-1)%len(targets)]
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= len(bodies) {
 				return nil
 			}
-			status, msg, pushed, err := b.send(ctx, "/api/v1/processing-events", "application/json", bodies[i])
+			status, msg, pushed, err := b.sendTo(ctx, to, "/api/v1/processing-events", "application/json", bodies[i])
 			pushbacks.Add(int64(pushed))
 			if err != nil {
 				return err
@@ -205,14 +228,25 @@ func (b *runner) post(ctx context.Context, evs []portal.Event) (posted, error) {
 // Retry-After as long as the server pushes back (503: the verifiable log is too far behind, nothing
 // stored). It returns the last answer and how often it was pushed back.
 func (b *runner) send(ctx context.Context, path, contentType string, body []byte) (status int, msg []byte, pushed int, err error) {
+	return b.sendTo(ctx, target{b.base, b.httpc}, path, contentType, body)
+}
+
+// target is a portal process to send to.
+type target struct {
+	base  string
+	httpc *http.Client
+}
+
+// sendTo is send to the server t.
+func (b *runner) sendTo(ctx context.Context, t target, path, contentType string, body []byte) (status int, msg []byte, pushed int, err error) {
 	for {
-		req, err := http.NewRequestWithContext(ctx, "POST", b.base+path, bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, "POST", t.base+path, bytes.NewReader(body))
 		if err != nil {
 			return 0, nil, pushed, err
 		}
 		req.Header.Set("Authorization", "Bearer "+b.key)
 		req.Header.Set("Content-Type", contentType)
-		resp, err := b.httpc.Do(req)
+		resp, err := t.httpc.Do(req)
 		if err != nil {
 			return 0, nil, pushed, err
 		}

@@ -41,6 +41,12 @@ type Result struct {
 		CopyPerSec     float64 `json:"copy_events_per_s"`
 		RatioAPIToCopy float64 `json:"ratio_api_to_copy"` // log on
 		Met            bool    `json:"met"`               // ≥ 50 %
+		// The same number of other events through the API of two portal processes (the log on), the
+		// clients split between them; the ratio is to one process (APIPerSec).
+		TwoPerSec        float64 `json:"two_processes_events_per_s"`
+		TwoDrainedPerSec float64 `json:"two_processes_drained_events_per_s"`
+		RatioTwoToOne    float64 `json:"ratio_two_processes_to_one"`
+		TwoPushbacks     int     `json:"two_processes_pushbacks"`
 		// The same number of other events as LDV spans over OTLP/HTTP (protobuf).
 		OTLPEvents     int     `json:"otlp_events"`
 		OTLPPerSec     float64 `json:"otlp_events_per_s"`
@@ -108,6 +114,12 @@ func printResult(w io.Writer, r Result) {
 	fmt.Fprintln(tw, "\tsamples\tp50 s\tp99 s\tmax s\t\t")
 	fmt.Fprintf(tw, "checkpoint lag\t%d\t%.1f\t%.1f\t%.1f\tp99 ≤ 10 s\t%s\n", in.Lag.Samples, in.Lag.P50, in.Lag.P99, in.Lag.Max,
 		yes(in.Lag.Met))
+	fmt.Fprintln(tw, "\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "TWO PROCESSES\tevents\ttwo ev/s\tone ev/s\ttwo ÷ one\t\t")
+	fmt.Fprintf(tw, "answered\t%d\t%.0f\t%.0f\t%.0f %%\t\t\n", in.Events, in.TwoPerSec, in.APIPerSec, 100*in.RatioTwoToOne)
+	fmt.Fprintf(tw, "folded and in the log\t%d\t%.0f\t%.0f\t%.0f %%\t\t\n", in.Events, in.TwoDrainedPerSec, in.DrainedPerSec,
+		100*in.TwoDrainedPerSec/max(in.DrainedPerSec, 1))
+	fmt.Fprintf(tw, "pushed back (503, sent again)\t%d requests\t\t\t\t\t\n", in.TwoPushbacks)
 	fmt.Fprintln(tw, "\t\t\t\t\t\t")
 	fmt.Fprintln(tw, "OTLP INGEST\tspans\tOTLP events/s\tAPI events/s\tOTLP ÷ API\ttarget\tmet")
 	fmt.Fprintf(tw, "\t%d\t%.0f\t%.0f\t%.0f %%\t≥ 100 %%, 0 failed (%d)\t%s\n", r.Ingest.OTLPEvents, r.Ingest.OTLPPerSec, r.Ingest.APIPerSec,
