@@ -85,6 +85,10 @@ type Config struct {
 	// integrator cannot follow (as Trillian Tessera pushes back). nil never pushes back; cmd/inzicht
 	// counts the outbox (INZICHT_LOG_MAX_BACKLOG).
 	Pushback func(context.Context) bool
+	// PushbackHold is how long a request waits for the log to catch up before it is answered 503; 0
+	// answers at once. Holding smooths a burst: the integrator frees room a few thousand events at a
+	// time, and a client told to come back after Retry-After (whole seconds) idles longer than that.
+	PushbackHold time.Duration
 }
 
 // DefaultEventsNotBefore is the earliest plausible time of a processing event: no municipal system
@@ -330,12 +334,30 @@ func (h *handlers) ingest(c *fiber.Ctx) error {
 	return c.JSON(res)
 }
 
-// pushback answers 503 with Retry-After: 1, storing nothing, while Config.Pushback says the
-// verifiable log is too far behind; clients retry (OTLP exporters do so on 503 by themselves).
+// pushback holds a request up to Config.PushbackHold while Config.Pushback says the verifiable log
+// is too far behind, and then answers 503 with Retry-After: 1, storing nothing; clients retry (OTLP
+// exporters do so on 503 by themselves).
 func (h *handlers) pushback(c *fiber.Ctx) error {
-	if h.cfg.Pushback == nil || !h.cfg.Pushback(c.UserContext()) {
+	if h.cfg.Pushback == nil {
 		return c.Next()
 	}
+	ctx := c.UserContext()
+	for until := time.Now().Add(h.cfg.PushbackHold); h.cfg.Pushback(ctx); {
+		wait := min(50*time.Millisecond, time.Until(until))
+		if wait <= 0 {
+			return h.pushedBack(c)
+		}
+		select {
+		case <-ctx.Done():
+			return h.pushedBack(c)
+		case <-time.After(wait):
+		}
+	}
+	return c.Next()
+}
+
+// pushedBack answers a request the log could not make room for in time.
+func (h *handlers) pushedBack(c *fiber.Ctx) error {
 	if h.metrics != nil {
 		h.metrics.pushback.Inc()
 	}

@@ -90,3 +90,26 @@ func TestIngestPushback(t *testing.T) {
 		t.Errorf("stored %d events after the export, want %d", n, withVNG+1)
 	}
 }
+
+// TestPushbackHold: a request that finds the log behind waits up to Config.PushbackHold for it to
+// catch up and is then stored; one that waits in vain is answered 503 and stores nothing.
+func TestPushbackHold(t *testing.T) {
+	t.Parallel()
+	var asked, catchUpAfter atomic.Int64
+	catchUpAfter.Store(3)
+	cfg := api.Config{PushbackHold: time.Minute,
+		Pushback: func(context.Context) bool { return asked.Add(1) <= catchUpAfter.Load() }}
+	e := newEnvWith(t, cfg, slog.New(slog.DiscardHandler))
+	if got := e.ingestOK(batch(t, validEvent(bsnA))); got.Accepted != 1 || asked.Load() != 4 {
+		t.Errorf("held request: %+v after %d checks; want 1 accepted after 4", got, asked.Load())
+	}
+
+	never := api.Config{PushbackHold: 120 * time.Millisecond, Pushback: func(context.Context) bool { return true }}
+	e2 := newEnvWith(t, never, slog.New(slog.DiscardHandler))
+	if r := e2.ingest(batch(t, validEvent(bsnA))); r.status != 503 || r.header.Get("Retry-After") != "1" {
+		t.Errorf("held in vain: %d, Retry-After %q; want 503, 1", r.status, r.header.Get("Retry-After"))
+	}
+	if n := e2.rows(); n != 0 {
+		t.Errorf("stored %d events after 503, want 0", n)
+	}
+}

@@ -42,7 +42,7 @@ func TestBacklogGate(t *testing.T) {
 		behind  bool
 		asked   int
 	}{
-		{0, 100, nil, false, 1},                      // at the bound: not behind
+		{0, 100, nil, false, 1},                       // at the bound: not behind
 		{100 * time.Millisecond, 5000, nil, false, 1}, // within the interval: the last answer
 		{150 * time.Millisecond, 5000, nil, true, 2},  // interval over: counted again, behind
 		{10 * time.Millisecond, 0, nil, true, 2},      // still the shared answer

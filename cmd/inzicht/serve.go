@@ -51,6 +51,7 @@ func (a *app) build() (*fiber.App, error) {
 		RateCounter: a.db} // limits counted in PostgreSQL: shared by every process
 	if a.cfg.LogMaxBacklog > 0 {
 		apiCfg.Pushback = newBacklogGate(a.db.OutboxBacklog, a.cfg.LogMaxBacklog).Behind
+		apiCfg.PushbackHold = pushbackHold
 	}
 	metrics := api.NewMetrics(reg)
 	a.logm = newLogMetrics(reg)

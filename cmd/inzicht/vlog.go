@@ -86,6 +86,11 @@ func (r *envReader) logKey(c *Config, mode string) {
 // DefaultLogMaxBacklog is INZICHT_LOG_MAX_BACKLOG's default.
 const DefaultLogMaxBacklog = 50000
 
+// pushbackHold is how long an ingest request waits for room in the backlog before it is answered
+// 503 (api.Config.PushbackHold): the integrator frees 2,000 events a transaction, some ten times a
+// second under load.
+const pushbackHold = 2 * time.Second
+
 // backlogGate answers api.Config.Pushback: whether more than max events wait in the outbox. The
 // count is asked at most once per every (all requests in between share the answer), so that a
 // flood of ingest requests adds one small query every quarter second, not one per request. A
