@@ -80,8 +80,8 @@ type Config struct {
 	// the PostgreSQL counter, so several processes share one limit per key and address.
 	RateCounter ratelimit.Counter
 	// Pushback reports whether the events already taken in are so far from being in the verifiable
-	// log (and folded into the summaries) that new ones must wait: ingest then answers 503 with
-	// Retry-After: 1 and stores nothing, so that the checkpoint lag stays bounded under a load the
+	// log (and folded into the summaries) that new ones must wait: ingest then holds the request
+	// (PushbackHold) and, if the log is still behind, answers 503 with Retry-After: 1, storing nothing, so that the checkpoint lag stays bounded under a load the
 	// integrator cannot follow (as Trillian Tessera pushes back). nil never pushes back; cmd/inzicht
 	// counts the outbox (INZICHT_LOG_MAX_BACKLOG).
 	Pushback func(context.Context) bool
@@ -362,11 +362,11 @@ func (h *handlers) pushedBack(c *fiber.Ctx) error {
 		h.metrics.pushback.Inc()
 	}
 	c.Set(fiber.HeaderRetryAfter, "1")
-	return fiber.NewError(fiber.StatusServiceUnavailable, PushbackMessage)
+	return fiber.NewError(fiber.StatusServiceUnavailable, pushbackMessage)
 }
 
-// PushbackMessage is the detail of a 503 answered by pushback.
-const PushbackMessage = "the processing log is catching up with the events already received; nothing was stored: send the same request again after Retry-After"
+// pushbackMessage is the detail of a 503 answered by pushback.
+const pushbackMessage = "the processing log is catching up with the events already received; nothing was stored: send the same request again after Retry-After"
 
 // requireJSON refuses, with 415, a body that is not declared as application/json (charset utf-8
 // allowed, nothing else): a text/plain or form body is a client bug, and refusing it keeps browsers'

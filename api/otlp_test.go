@@ -332,18 +332,24 @@ func TestOTLPRateLimit(t *testing.T) {
 	body, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 	var last *http.Response
 	for range 2 {
-		req, _ := http.NewRequest("POST", api.OTLPPath, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-protobuf")
-		req.Header.Set("Authorization", "Bearer "+e.eventKey)
-		res, err := top.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = res
+		last = exportTo(t, top, e.eventKey, body)
 	}
 	if last.StatusCode != 429 || last.Header.Get("Retry-After") == "" {
 		t.Errorf("status %d, Retry-After %q; want 429 with Retry-After", last.StatusCode, last.Header.Get("Retry-After"))
 	}
+}
+
+// exportTo sends an OTLP/HTTP protobuf export request with the key token through app.Test.
+func exportTo(t *testing.T, app *fiber.App, token string, body []byte) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("POST", api.OTLPPath, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // FuzzDecodeOTLPJSON feeds arbitrary bodies to the OTLP/JSON decoding and the span mapping: neither

@@ -42,17 +42,7 @@ func TestIngestPushback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	export := func() *http.Response {
-		t.Helper()
-		req, _ := http.NewRequest("POST", api.OTLPPath, bytes.NewReader(spans))
-		req.Header.Set("Content-Type", "application/x-protobuf")
-		req.Header.Set("Authorization", "Bearer "+e.eventKey)
-		res, err := top.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
+	export := func() *http.Response { return exportTo(t, top, e.eventKey, spans) }
 	events := batch(t, validEvent(bsnA), validEvent(bsnB))
 	vng := marshal(t, actie(t))
 
